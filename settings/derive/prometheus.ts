@@ -1,0 +1,54 @@
+import type { StackConfig } from "../schema";
+import * as upstream from "../upstream";
+import { roundUpTo } from "./quantities";
+
+export interface PrometheusSettings {
+  retention: string;
+  /** prometheus-operator ByteSize; Prometheus deletes the oldest blocks past it, before the volume fills. */
+  retentionSize: string;
+  volumeGiB: number;
+  replicas: number;
+  cpuMillis: number;
+  memoryMiB: number;
+  queueConfig: { capacity: number; maxSamplesPerSend: number; minShards: number; maxShards: number; batchSendDeadline: string };
+}
+
+/** Prometheus needs about 4 KiB of memory per active series in the head (project planning figure, Prometheus operators' rule of thumb). */
+export const PROMETHEUS_BYTES_PER_SERIES = 4096;
+/** Share of the volume Prometheus may fill before it deletes blocks: leaves room for the WAL and compaction. */
+export const RETENTION_SIZE_SHARE = 0.8;
+
+export function prometheusVolumeGiB(samplesPerSecond: number, retentionMs: number): number {
+  const bytes = samplesPerSecond * (retentionMs / 1000) * upstream.prometheus.bytesPerSample * upstream.mimirCapacity.headroom;
+  return Math.max(20, roundUpTo(bytes / upstream.bytes.GiB, 10));
+}
+
+/**
+ * Remote-write shards: one shard sends maxSamplesPerSend per request; at ~5 requests/s per shard (200 ms round
+ * trips) a shard carries 10,000 samples/s. Prometheus' remote-write tuning docs set capacity to a few times
+ * maxSamplesPerSend.
+ */
+export function queueConfig(samplesPerSecond: number): PrometheusSettings["queueConfig"] {
+  const perShard = upstream.prometheus.maxSamplesPerSend * 5;
+  return {
+    maxSamplesPerSend: upstream.prometheus.maxSamplesPerSend,
+    capacity: upstream.prometheus.maxSamplesPerSend * upstream.prometheus.capacityPerSamplesPerSend,
+    minShards: 1,
+    maxShards: Math.max(10, Math.ceil((samplesPerSecond * upstream.mimirCapacity.headroom) / perShard) * 2),
+    batchSendDeadline: "5s",
+  };
+}
+
+export function derivePrometheus(config: StackConfig, retentionMs: number, retention: string): PrometheusSettings {
+  const volumeGiB = prometheusVolumeGiB(config.workload.samplesPerSecond, retentionMs);
+  const memoryMiB = Math.max(1024, roundUpTo((config.workload.activeSeries * PROMETHEUS_BYTES_PER_SERIES * upstream.mimirCapacity.headroom) / upstream.bytes.MiB, 256));
+  return {
+    retention,
+    retentionSize: `${Math.floor(volumeGiB * RETENTION_SIZE_SHARE)}GiB`,
+    volumeGiB,
+    replicas: 1,
+    cpuMillis: Math.max(500, roundUpTo(config.workload.samplesPerSecond / 50, 250)),
+    memoryMiB,
+    queueConfig: queueConfig(config.workload.samplesPerSecond),
+  };
+}

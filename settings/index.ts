@@ -1,0 +1,145 @@
+import type { StackConfig } from "./schema";
+import { deriveKafka, KafkaSettings } from "./derive/kafka";
+import { deriveLoki, LokiSettings } from "./derive/loki";
+import { derivePrometheus, PrometheusSettings } from "./derive/prometheus";
+import { BucketKey, deriveLifecycle, deriveRetention, LifecyclePlan, RetentionSettings } from "./derive/retention";
+import { deriveMimirSizing, MimirSizing } from "./derive/sizing";
+import { NAMESPACES, RELEASES, SERVICE_ACCOUNTS } from "./names";
+import * as upstream from "./upstream";
+
+export type { StackConfig, Profile } from "./schema";
+export type { BucketKey, LifecyclePlan, RetentionSettings } from "./derive/retention";
+export type { KafkaSettings } from "./derive/kafka";
+export type { LokiSettings } from "./derive/loki";
+export type { MimirSizing, ComponentSize } from "./derive/sizing";
+export type { PrometheusSettings } from "./derive/prometheus";
+export { ConfigError, resolveConfig } from "./resolve";
+export { NAMESPACES, RELEASES, SERVICE_ACCOUNTS, bucketName, clusterName } from "./names";
+
+/** A zone the stateful components spread over: Mimir's zone name and the index of the AZ that hosts it. */
+export interface Zone {
+  name: string;
+  azIndex: number;
+}
+
+export interface MimirLimits {
+  ingestion_rate: number;
+  ingestion_burst_size: number;
+  max_global_series_per_user: number;
+  compactor_blocks_retention_period: string;
+}
+
+export interface MimirSettings {
+  zones: Zone[];
+  zoneAware: boolean;
+  storeGatewayReplicationFactor: number;
+  sizing: MimirSizing;
+  producerMaxRecordSizeBytes: number;
+  producerMaxBufferedBytes: number;
+  remoteTimeout: string;
+  limits: MimirLimits;
+  tenantOverrides: Record<string, Partial<MimirLimits>>;
+  /** In-cluster write and read URLs through the gateway (chart service <release>-gateway, port 80). */
+  pushUrl: string;
+  queryUrl: string;
+}
+
+export interface LokiTenantOverrides {
+  retention_period?: string;
+  ingestion_rate_mb?: number;
+  ingestion_burst_size_mb?: number;
+}
+
+/** Every cross-component value, derived once from the config. Helm values are built from this only. */
+export interface Settings {
+  profile: StackConfig["profile"];
+  tenants: string[];
+  /** The tenant whose id Prometheus, Alloy and Grafana use for this cluster's own telemetry. */
+  defaultTenant: string;
+  availabilityZoneCount: number;
+  retention: RetentionSettings;
+  lifecycle: LifecyclePlan;
+  kafka: KafkaSettings;
+  mimir: MimirSettings;
+  loki: LokiSettings & { tenantOverrides: Record<string, LokiTenantOverrides>; pushUrl: string; queryUrl: string };
+  prometheus: PrometheusSettings;
+  namespaces: typeof NAMESPACES;
+  releases: typeof RELEASES;
+  serviceAccounts: typeof SERVICE_ACCOUNTS;
+  /** Bucket keys each workload may use (IRSA policies are scoped to exactly these). */
+  bucketOwners: Record<"mimir" | "loki", BucketKey[]>;
+}
+
+const ZONE_NAMES = ["zone-a", "zone-b", "zone-c"];
+
+export function mimirLimits(config: StackConfig, retention: RetentionSettings): MimirLimits {
+  const rate = Math.ceil(config.workload.samplesPerSecond * upstream.mimirCapacity.headroom);
+  return {
+    ingestion_rate: Math.max(upstream.mimir.defaultIngestionRate, rate),
+    // A burst must hold the largest remote-write request; keep Mimir's 20x-rate default shape, at least its default.
+    ingestion_burst_size: Math.max(upstream.mimir.defaultIngestionBurstSize, rate * 2),
+    max_global_series_per_user: Math.max(upstream.mimir.defaultMaxGlobalSeriesPerUser, Math.ceil(config.workload.activeSeries * upstream.mimirCapacity.headroom)),
+    compactor_blocks_retention_period: retention.mimir.compactorBlocksRetentionPeriod,
+  };
+}
+
+export function deriveSettings(config: StackConfig): Settings {
+  const retention = deriveRetention(config);
+  const sizing = deriveMimirSizing(config);
+  const zones: Zone[] = ZONE_NAMES.slice(0, config.replication.zones).map((name, azIndex) => ({ name, azIndex }));
+  const loki = deriveLoki(config);
+  const azCount = typeof config.network.availabilityZones === "number" ? config.network.availabilityZones : config.network.availabilityZones.length;
+
+  const mimirTenantOverrides: Record<string, Partial<MimirLimits>> = {};
+  const lokiTenantOverrides: Record<string, LokiTenantOverrides> = {};
+  for (const t of config.tenants) {
+    const l = t.limits;
+    if (!l) continue;
+    const m: Partial<MimirLimits> = {};
+    if (l.ingestionRate !== undefined) m.ingestion_rate = l.ingestionRate;
+    if (l.ingestionBurstSize !== undefined) m.ingestion_burst_size = l.ingestionBurstSize;
+    if (l.maxGlobalSeries !== undefined) m.max_global_series_per_user = l.maxGlobalSeries;
+    if (retention.tenants[t.id]?.metrics) m.compactor_blocks_retention_period = retention.tenants[t.id].metrics;
+    if (Object.keys(m).length > 0) mimirTenantOverrides[t.id] = m;
+    const o: LokiTenantOverrides = {};
+    if (retention.tenants[t.id]?.logs) o.retention_period = retention.tenants[t.id].logs;
+    if (l.logsIngestionRateMB !== undefined) o.ingestion_rate_mb = l.logsIngestionRateMB;
+    if (l.logsIngestionBurstSizeMB !== undefined) o.ingestion_burst_size_mb = l.logsIngestionBurstSizeMB;
+    if (Object.keys(o).length > 0) lokiTenantOverrides[t.id] = o;
+  }
+
+  return {
+    profile: config.profile,
+    tenants: config.tenants.map((t) => t.id),
+    defaultTenant: config.tenants[0].id,
+    availabilityZoneCount: azCount,
+    retention,
+    lifecycle: deriveLifecycle(config, retention),
+    kafka: deriveKafka(config, sizing.ingester.perZone, retention.kafkaMs),
+    mimir: {
+      zones,
+      zoneAware: zones.length > 1,
+      storeGatewayReplicationFactor: config.replication.storeGatewayReplicationFactor,
+      sizing,
+      producerMaxRecordSizeBytes: upstream.mimir.producerMaxRecordSizeBytes,
+      producerMaxBufferedBytes: sizing.distributor.producerMaxBufferedBytes,
+      remoteTimeout: upstream.mimir.distributorRemoteTimeout,
+      limits: mimirLimits(config, retention),
+      tenantOverrides: mimirTenantOverrides,
+      pushUrl: `http://${RELEASES.mimir}-gateway.${NAMESPACES.mimir}.svc/api/v1/push`,
+      queryUrl: `http://${RELEASES.mimir}-gateway.${NAMESPACES.mimir}.svc/prometheus`,
+    },
+    loki: {
+      ...loki,
+      tenantOverrides: lokiTenantOverrides,
+      // The loki chart's gateway service is <release>-gateway on port 80 (loki-18.11.0 values: gateway.service.port).
+      pushUrl: `http://${RELEASES.loki}-gateway.${NAMESPACES.loki}.svc/loki/api/v1/push`,
+      queryUrl: `http://${RELEASES.loki}-gateway.${NAMESPACES.loki}.svc`,
+    },
+    prometheus: derivePrometheus(config, retention.ms.prometheusLocal, retention.prometheusLocal),
+    namespaces: NAMESPACES,
+    releases: RELEASES,
+    serviceAccounts: SERVICE_ACCOUNTS,
+    bucketOwners: { mimir: ["mimirBlocks", "mimirRuler", "mimirAlertmanager"], loki: ["lokiChunks", "lokiRuler"] },
+  };
+}

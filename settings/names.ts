@@ -1,0 +1,46 @@
+import type { BucketKey } from "./derive/retention";
+
+/** Kubernetes namespaces, one per concern. */
+export const NAMESPACES = {
+  kafka: "kafka",
+  mimir: "mimir",
+  loki: "loki",
+  monitoring: "monitoring",
+  alloy: "alloy",
+} as const;
+
+/** Helm release names; fixed so that service names (and so every URL below) are predictable. */
+export const RELEASES = {
+  strimzi: "strimzi",
+  prometheusCrds: "prometheus-operator-crds",
+  kubePrometheusStack: "kube-prometheus-stack",
+  mimir: "mimir",
+  loki: "loki",
+  alloy: "alloy",
+} as const;
+
+/** Service accounts that assume IAM roles through IRSA (trust policies are scoped to these names). */
+export const SERVICE_ACCOUNTS = { mimir: "mimir", loki: "loki" } as const;
+
+const BUCKET_SUFFIX: Record<BucketKey, string> = {
+  mimirBlocks: "mimir-blocks",
+  mimirRuler: "mimir-ruler",
+  mimirAlertmanager: "mimir-alertmanager",
+  lokiChunks: "loki-chunks",
+  lokiRuler: "loki-ruler",
+};
+
+/**
+ * S3 names are global: stack, account and region make them unique and deterministic (known during preview).
+ * S3 allows 3-63 lowercase letters, digits and hyphens (S3 bucket naming rules); the stack part is shortened to fit.
+ */
+export function bucketName(stack: string, key: BucketKey, accountId: string, region: string): string {
+  const tail = `-${BUCKET_SUFFIX[key]}-${accountId}-${region}`;
+  const stackPart = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "") || "stack";
+  return `${stackPart.slice(0, 63 - tail.length)}${tail}`.replace(/-{2,}/g, "-");
+}
+
+/** EKS cluster names allow 100 characters (EKS CreateCluster API); ours are short anyway. */
+export function clusterName(project: string, stack: string): string {
+  return `${project}-${stack}`.slice(0, 100);
+}

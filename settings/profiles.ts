@@ -1,0 +1,84 @@
+import type { Profile, StackConfig } from "./schema";
+
+/**
+ * Defaults per profile. A stack sets `profile` and overrides any key below (objects merge key by key,
+ * lists replace). dev is cheap, staging is a smaller prod, prod is highly available across three zones.
+ */
+
+// EKS 1.35: in standard support through early 2027 (EKS Kubernetes version calendar); re-check when bumping.
+const KUBERNETES_VERSION = "1.35";
+
+const dev: StackConfig = {
+  profile: "dev",
+  network: { vpcCidr: "10.40.0.0/16", availabilityZones: 2, natGateways: "single" },
+  cluster: {
+    kubernetesVersion: KUBERNETES_VERSION,
+    // dev is reached from laptops; staging and prod default to a private endpoint only.
+    endpointPublicAccessCidrs: ["0.0.0.0/0"],
+    privateEndpoint: true,
+    adminRoleArns: [],
+    nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 1, maxSize: 4, desiredSize: 2, diskSizeGiB: 50 },
+  },
+  retention: { prometheusLocal: "2d", metrics: "7d", logs: "3d", kafka: "24h" },
+  replication: {
+    zones: 1,
+    kafkaBrokers: 1,
+    kafkaReplicationFactor: 1,
+    kafkaMinInsyncReplicas: 1,
+    lokiReplicationFactor: 1,
+    storeGatewayReplicationFactor: 1,
+  },
+  workload: { activeSeries: 100_000, samplesPerSecond: 6_667, logsGBPerDay: 5, queriesPerSecond: 5 },
+  tenants: [{ id: "platform" }],
+  overrides: {},
+};
+
+const staging: StackConfig = {
+  profile: "staging",
+  network: { vpcCidr: "10.41.0.0/16", availabilityZones: 3, natGateways: "single" },
+  cluster: {
+    kubernetesVersion: KUBERNETES_VERSION,
+    endpointPublicAccessCidrs: [],
+    privateEndpoint: true,
+    adminRoleArns: [],
+    nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 2, maxSize: 5, desiredSize: 2, diskSizeGiB: 50 },
+  },
+  retention: { prometheusLocal: "7d", metrics: "30d", logs: "14d", kafka: "24h" },
+  replication: {
+    zones: 2,
+    kafkaBrokers: 3,
+    kafkaReplicationFactor: 3,
+    kafkaMinInsyncReplicas: 2,
+    lokiReplicationFactor: 3,
+    storeGatewayReplicationFactor: 2,
+  },
+  workload: { activeSeries: 500_000, samplesPerSecond: 33_334, logsGBPerDay: 50, queriesPerSecond: 10 },
+  tenants: [{ id: "platform" }],
+  overrides: {},
+};
+
+const prod: StackConfig = {
+  profile: "prod",
+  network: { vpcCidr: "10.42.0.0/16", availabilityZones: 3, natGateways: "perZone" },
+  cluster: {
+    kubernetesVersion: KUBERNETES_VERSION,
+    endpointPublicAccessCidrs: [],
+    privateEndpoint: true,
+    adminRoleArns: [],
+    nodeGroups: { instanceTypes: ["m6i.2xlarge"], minSize: 2, maxSize: 6, desiredSize: 3, diskSizeGiB: 100 },
+  },
+  retention: { prometheusLocal: "15d", metrics: "90d", logs: "30d", kafka: "72h" },
+  replication: {
+    zones: 3,
+    kafkaBrokers: 3,
+    kafkaReplicationFactor: 3,
+    kafkaMinInsyncReplicas: 2,
+    lokiReplicationFactor: 3,
+    storeGatewayReplicationFactor: 3,
+  },
+  workload: { activeSeries: 2_000_000, samplesPerSecond: 133_334, logsGBPerDay: 200, queriesPerSecond: 40 },
+  tenants: [{ id: "platform" }],
+  overrides: {},
+};
+
+export const PROFILES: Record<Profile, StackConfig> = { dev, staging, prod };

@@ -1,0 +1,209 @@
+import deepmerge from "deepmerge";
+import { z } from "zod";
+import { hours, parseDuration } from "./durations";
+import { PROFILES } from "./profiles";
+import { CONFIG_KEYS, Profile, StackConfig, stackConfigSchema } from "./schema";
+import * as upstream from "./upstream";
+
+/** One rejected config value: the key path, what was given and what is allowed. */
+export interface ConfigIssue {
+  key: string;
+  value: unknown;
+  problem: string;
+}
+
+/** Raised before any resource is registered; the check command maps it to exit code 2. */
+export class ConfigError extends Error {
+  constructor(
+    readonly project: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(
+      `Invalid configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+        issues.map((i) => `  - ${project}:${i.key} = ${show(i.value)}: ${i.problem}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(not set)";
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** Engine config values are strings; structured values arrive JSON-encoded (Pulumi config docs). */
+export function decodeConfigValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+function keyOf(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+}
+
+// Lists replace rather than concatenate: a stack that lists two AZs means exactly those two.
+const replaceArrays = (_target: unknown[], source: unknown[]) => source;
+
+/**
+ * Merges the stack's keys over its profile's defaults and validates the result.
+ * `raw` is the project's config namespace with the prefix stripped, values as the engine passes them.
+ */
+export function resolveConfig(project: string, raw: Record<string, string>): StackConfig {
+  const given: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) given[key] = decodeConfigValue(value);
+
+  const profile = given.profile ?? "dev";
+  if (typeof profile !== "string" || !(profile in PROFILES)) {
+    throw new ConfigError(project, [{ key: "profile", value: profile, problem: "expected one of dev, staging, prod" }]);
+  }
+  const unknownKeys = Object.keys(given).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+  if (unknownKeys.length > 0) {
+    throw new ConfigError(
+      project,
+      unknownKeys.map((k) => ({ key: k, value: given[k], problem: `unknown key; allowed keys: ${CONFIG_KEYS.join(", ")}` })),
+    );
+  }
+  // A scalar where an object belongs would be silently replaced by deepmerge; let the schema see it instead.
+  const merged = deepmerge(PROFILES[profile as Profile], given as Partial<StackConfig>, { arrayMerge: replaceArrays });
+  for (const key of CONFIG_KEYS) if (key in given && !isPlainObject(given[key])) (merged as Record<string, unknown>)[key] = given[key];
+
+  const parsed = stackConfigSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(project, schemaIssues(parsed.error, merged));
+  const contradictions = crossKeyIssues(parsed.data);
+  if (contradictions.length > 0) throw new ConfigError(project, contradictions);
+  return parsed.data;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function schemaIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) {
+        const path = [...issue.path, k];
+        const parent = valueAt(input, issue.path) as Record<string, unknown>;
+        const allowed = Object.keys(parent ?? {}).filter((x) => !issue.keys.includes(x));
+        issues.push({ key: keyOf(path), value: valueAt(input, path), problem: `unknown key; allowed here: ${allowed.join(", ") || "(see README)"}` });
+      }
+      continue;
+    }
+    issues.push({ key: keyOf(issue.path), value: valueAt(input, issue.path), problem: issue.message });
+  }
+  return issues;
+}
+
+/** Contradictions between keys that no single-key schema can see. */
+export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, value: unknown, problem: string) => issues.push({ key, value, problem });
+  const r = c.replication;
+  const azCount = typeof c.network.availabilityZones === "number" ? c.network.availabilityZones : c.network.availabilityZones.length;
+
+  if (r.zones > azCount) {
+    add("replication.zones", r.zones, `must be <= the number of availability zones (network.availabilityZones gives ${azCount})`);
+  }
+  // K5: INVALID_REPLICATION_FACTOR when the topic RF exceeds the brokers (Kafka topic creation).
+  if (r.kafkaReplicationFactor > r.kafkaBrokers) {
+    add("replication.kafkaReplicationFactor", r.kafkaReplicationFactor, `must be <= replication.kafkaBrokers (${r.kafkaBrokers}): Kafka rejects the topic with INVALID_REPLICATION_FACTOR`);
+  }
+  // K7: with acks=all every write fails NOT_ENOUGH_REPLICAS when min ISR > RF.
+  if (r.kafkaMinInsyncReplicas > r.kafkaReplicationFactor) {
+    add("replication.kafkaMinInsyncReplicas", r.kafkaMinInsyncReplicas, `must be <= replication.kafkaReplicationFactor (${r.kafkaReplicationFactor}): every Mimir write would fail with NOT_ENOUGH_REPLICAS`);
+  }
+  // M8: zone-aware store-gateways need at least as many zones as the replication factor.
+  if (r.zones > 1 && r.storeGatewayReplicationFactor > r.zones) {
+    add("replication.storeGatewayReplicationFactor", r.storeGatewayReplicationFactor, `must be <= replication.zones (${r.zones}) when store-gateways are zone-aware`);
+  }
+  if (c.profile === "prod" && r.zones === 1) {
+    add("replication.zones", r.zones, "prod needs 2 or 3 zones: with one zone a single zone outage loses ingestion (Mimir recommends 2 ingester zones with ingest storage)");
+  }
+
+  const durationKeys = ["prometheusLocal", "metrics", "logs", "kafka"] as const;
+  const ms: Partial<Record<(typeof durationKeys)[number], number>> = {};
+  for (const key of durationKeys) {
+    const value = parseDuration(c.retention[key]);
+    if (value <= 0) add(`retention.${key}`, c.retention[key], "must be longer than zero");
+    ms[key] = value;
+  }
+  // R1: the long-term store holding less than the short-term one is a contradiction.
+  if (ms.metrics! < ms.prometheusLocal!) {
+    add("retention.metrics", c.retention.metrics, `must be >= retention.prometheusLocal (${c.retention.prometheusLocal}): Mimir would keep less history than Prometheus`);
+  }
+  if (ms.prometheusLocal! < hours(2)) {
+    add("retention.prometheusLocal", c.retention.prometheusLocal, "must be >= 2h, Prometheus' head block span (Prometheus storage docs)");
+  }
+  // K9: Kafka must retain at least the ingesters' replay window (blocks_storage.tsdb.retention_period).
+  if (ms.kafka! < hours(upstream.mimir.tsdbRetentionHours)) {
+    add("retention.kafka", c.retention.kafka, `must be >= ${upstream.mimir.tsdbRetentionHours}h, Mimir's TSDB retention: a restarting ingester replays that window from Kafka`);
+  }
+  // Loki: retention_period must be a multiple of the 24h index period (Loki retention docs, rule R5).
+  if (ms.logs! % hours(upstream.loki.indexPeriodHours) !== 0) {
+    add("retention.logs", c.retention.logs, "must be a whole number of days: Loki deletes by 24h index table");
+  }
+  // Mimir's compactor retention below its own query-ingesters window would hide recent data; 1d is a sane floor.
+  if (ms.metrics! < hours(24)) {
+    add("retention.metrics", c.retention.metrics, "must be >= 1d: Mimir's compactor works in 24h blocks");
+  }
+
+  for (const [i, tenant] of c.tenants.entries()) {
+    for (const k of ["metricsRetention", "logsRetention"] as const) {
+      const value = tenant.limits?.[k];
+      if (value === undefined) continue;
+      const v = parseDuration(value);
+      if (k === "metricsRetention" && v < ms.prometheusLocal!) {
+        add(`tenants[${i}].limits.metricsRetention`, value, `must be >= retention.prometheusLocal (${c.retention.prometheusLocal})`);
+      }
+      if (k === "logsRetention" && v % hours(24) !== 0) {
+        add(`tenants[${i}].limits.logsRetention`, value, "must be a whole number of days (Loki deletes by 24h index table)");
+      }
+    }
+  }
+  const ids = c.tenants.map((t) => t.id);
+  for (const [i, id] of ids.entries()) {
+    if (ids.indexOf(id) !== i) add(`tenants[${i}].id`, id, "duplicate tenant id");
+  }
+
+  const ng = c.cluster.nodeGroups;
+  if (ng.minSize > ng.maxSize) add("cluster.nodeGroups.minSize", ng.minSize, `must be <= cluster.nodeGroups.maxSize (${ng.maxSize})`);
+  if (ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize) {
+    add("cluster.nodeGroups.desiredSize", ng.desiredSize, `must be between minSize (${ng.minSize}) and maxSize (${ng.maxSize})`);
+  }
+
+  const net = c.network;
+  if (net.existingVpcId !== undefined || net.existingPrivateSubnetIds !== undefined) {
+    if (net.existingVpcId === undefined) add("network.existingVpcId", undefined, "is required with network.existingPrivateSubnetIds");
+    if (net.existingPrivateSubnetIds === undefined) add("network.existingPrivateSubnetIds", undefined, "is required with network.existingVpcId: one private subnet per availability zone");
+    if (!Array.isArray(net.availabilityZones)) {
+      add("network.availabilityZones", net.availabilityZones, "must list the zone of each subnet in network.existingPrivateSubnetIds, in the same order");
+    } else if (net.existingPrivateSubnetIds && net.existingPrivateSubnetIds.length !== net.availabilityZones.length) {
+      add("network.existingPrivateSubnetIds", net.existingPrivateSubnetIds, `must have one subnet per availability zone (${net.availabilityZones.length})`);
+    }
+  }
+  if (Array.isArray(net.availabilityZones) && new Set(net.availabilityZones).size !== net.availabilityZones.length) {
+    add("network.availabilityZones", net.availabilityZones, "zones must be distinct");
+  }
+  if (c.profile !== "dev" && c.cluster.endpointPublicAccessCidrs.includes("0.0.0.0/0")) {
+    add("cluster.endpointPublicAccessCidrs", c.cluster.endpointPublicAccessCidrs, `must not contain 0.0.0.0/0 in ${c.profile}: list your CI runners' and VPN egress CIDRs, or leave it empty for a private endpoint`);
+  }
+  if (!c.cluster.privateEndpoint && c.cluster.endpointPublicAccessCidrs.length === 0) {
+    add("cluster.privateEndpoint", false, "the cluster would have no API endpoint: enable privateEndpoint or list endpointPublicAccessCidrs");
+  }
+  return issues;
+}
+

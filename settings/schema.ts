@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { DURATION_HINT, DURATION_PATTERN } from "./durations";
+
+/**
+ * The configuration contract: one strict schema, unknown keys rejected. Every key is optional here because
+ * the profile supplies defaults; `resolveConfig` validates the merged result against `stackConfigSchema`.
+ */
+
+const duration = z.string().regex(DURATION_PATTERN, { message: `expected ${DURATION_HINT}` });
+
+const ipv4Cidr = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/, {
+    message: "expected an IPv4 CIDR such as 10.0.0.0/16",
+  });
+
+// AWS names (IAM ARNs, EC2 ids) follow the formats in the IAM and EC2 API references.
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+  message: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
+});
+const azName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: "expected an availability zone such as eu-west-1a" });
+const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "expected a VPC id such as vpc-0abc1234def567890" });
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "expected a subnet id such as subnet-0abc1234def567890" });
+const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "expected an EC2 instance type such as m6i.xlarge" });
+
+const positiveInt = z.number().int().min(1);
+const count = z.number().int().min(0);
+
+/**
+ * Tenant ids are Mimir/Loki org ids and S3 key prefixes: Mimir allows at most 150 characters from
+ * [a-zA-Z0-9!-_.*'()] and forbids "." and ".." (Mimir docs, about-tenant-ids); we also forbid "/" implicitly.
+ */
+const tenantId = z
+  .string()
+  .regex(/^[a-zA-Z0-9!_.*'()-]{1,150}$/, { message: "expected 1-150 characters from a-z A-Z 0-9 ! - _ . * ' ( )" })
+  .refine((id) => id !== "." && id !== "..", { message: "'.' and '..' are not valid tenant ids" })
+  .refine((id) => id !== "__mimir_cluster", { message: "'__mimir_cluster' is reserved by Mimir" });
+
+export const tenantLimitsSchema = z.strictObject({
+  /** Mimir limits.ingestion_rate (samples/s) for this tenant. */
+  ingestionRate: positiveInt.optional(),
+  /** Mimir limits.ingestion_burst_size (samples). */
+  ingestionBurstSize: positiveInt.optional(),
+  /** Mimir limits.max_global_series_per_user. */
+  maxGlobalSeries: positiveInt.optional(),
+  /** Mimir compactor_blocks_retention_period for this tenant. */
+  metricsRetention: duration.optional(),
+  /** Loki retention_period for this tenant. */
+  logsRetention: duration.optional(),
+  /** Loki ingestion_rate_mb / ingestion_burst_size_mb for this tenant. */
+  logsIngestionRateMB: z.number().positive().optional(),
+  logsIngestionBurstSizeMB: z.number().positive().optional(),
+});
+
+const jsonObject = z.record(z.string(), z.unknown());
+const lifecycleDays = z.union([positiveInt, z.null()], { error: "expected a whole number of days >= 1, or null for no expiration" });
+
+export const stackConfigSchema = z.strictObject({
+  profile: z.enum(["dev", "staging", "prod"]),
+  network: z.strictObject({
+    vpcCidr: ipv4Cidr,
+    availabilityZones: z.union([z.literal(2), z.literal(3), z.array(azName).min(2).max(3)], {
+      error: "expected 2, 3, or a list of 2 or 3 availability zone names",
+    }),
+    natGateways: z.enum(["single", "perZone"]),
+    existingVpcId: vpcId.optional(),
+    existingPrivateSubnetIds: z.array(subnetId).min(2).max(3).optional(),
+  }),
+  cluster: z.strictObject({
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: "expected a Kubernetes minor version such as 1.35" }),
+    endpointPublicAccessCidrs: z.array(ipv4Cidr),
+    privateEndpoint: z.boolean(),
+    adminRoleArns: z.array(roleArn),
+    nodeGroups: z.strictObject({
+      instanceTypes: z.array(instanceType).min(1),
+      minSize: count,
+      maxSize: positiveInt.max(100),
+      desiredSize: count,
+      diskSizeGiB: z.number().int().min(20).max(16384),
+    }),
+  }),
+  retention: z.strictObject({
+    prometheusLocal: duration,
+    metrics: duration,
+    logs: duration,
+    kafka: duration,
+  }),
+  replication: z.strictObject({
+    zones: z.number().int().min(1).max(3),
+    kafkaBrokers: positiveInt.max(30),
+    kafkaReplicationFactor: positiveInt.max(5),
+    kafkaMinInsyncReplicas: positiveInt.max(5),
+    lokiReplicationFactor: positiveInt.max(5),
+    storeGatewayReplicationFactor: positiveInt.max(3),
+  }),
+  workload: z.strictObject({
+    activeSeries: positiveInt,
+    samplesPerSecond: positiveInt,
+    logsGBPerDay: z.number().positive(),
+    queriesPerSecond: z.number().positive(),
+  }),
+  tenants: z.array(z.strictObject({ id: tenantId, limits: tenantLimitsSchema.optional() })).min(1),
+  overrides: z.strictObject({
+    kubePrometheusStack: jsonObject.optional(),
+    mimir: jsonObject.optional(),
+    loki: jsonObject.optional(),
+    alloy: jsonObject.optional(),
+    strimzi: jsonObject.optional(),
+    kafkaCluster: jsonObject.optional(),
+    kafkaTopic: jsonObject.optional(),
+    bucketLifecycleDays: z
+      .strictObject({
+        mimirBlocks: lifecycleDays.optional(),
+        mimirRuler: lifecycleDays.optional(),
+        mimirAlertmanager: lifecycleDays.optional(),
+        lokiChunks: lifecycleDays.optional(),
+        lokiRuler: lifecycleDays.optional(),
+      })
+      .optional(),
+  }),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type Profile = StackConfig["profile"];
+export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
+export type BucketLifecycleOverrides = NonNullable<StackConfig["overrides"]["bucketLifecycleDays"]>;
+
+/** The top-level keys a stack may set in the project's namespace. */
+export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];

@@ -1,0 +1,97 @@
+/**
+ * Facts taken from upstream projects. Every derived setting that depends on one of these reads it from
+ * here, so that a version bump means re-checking one file. Each constant names where it was read.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+export const bytes = { KiB, MiB, GiB } as const;
+
+export const mimir = {
+  /** franz-go ProducerBatchMaxBytes as hard-coded by Mimir's writer (grafana/mimir pkg/storage/ingest/writer.go). */
+  producerBatchMaxBytes: 16_000_000,
+  /** Default and upper bound of -ingest-storage.kafka.producer-max-record-size-bytes (pkg/storage/ingest/config.go). */
+  producerMaxRecordSizeBytes: 15_983_616,
+  producerMaxRecordSizeBytesMin: 1_048_576,
+  /** Default -ingest-storage.kafka.producer-max-buffered-bytes, 1 GiB (Mimir config descriptor). */
+  producerMaxBufferedBytesDefault: 1 * GiB,
+  /** docs configure-kafka-backend.md: raise distributor.remote_timeout to 5s with Kafka (default 2s). */
+  distributorRemoteTimeout: "5s",
+  /** blocks_storage.tsdb.retention_period default 13h (config descriptor): the replay window after a restart. */
+  tsdbRetentionHours: 13,
+  /** limits.query_ingesters_within 13h and querier.query_store_after 12h (descriptor); M1 needs within > after. */
+  queryIngestersWithinHours: 13,
+  queryStoreAfterHours: 12,
+  /** compactor.deletion_delay 12h and compactor.cleanup_interval 15m (descriptor; the chart lowers the delay to 2h). */
+  compactorDeletionDelayHours: 12,
+  compactorCleanupIntervalMinutes: 15,
+  /** bucket_store: sync_interval 15m, ignore_deletion_mark_delay 1h, ..._while_querying_delay 50m (descriptor, rule M2). */
+  bucketStoreSyncIntervalMinutes: 15,
+  ignoreDeletionMarkDelayMinutes: 60,
+  ignoreDeletionMarkWhileQueryingDelayMinutes: 50,
+  /** compactor.block_ranges 2h,12h,24h (Mimir default; each divisible by the previous one, rule M3). */
+  compactorBlockRangesHours: [2, 12, 24],
+  /** limits.ingestion_rate 10,000/s, ingestion_burst_size 200,000, max_global_series_per_user 150,000 (descriptor). */
+  defaultIngestionRate: 10_000,
+  defaultIngestionBurstSize: 200_000,
+  defaultMaxGlobalSeriesPerUser: 150_000,
+} as const;
+
+export const kafka = {
+  /** Apache Kafka broker defaults (Kafka 4.x broker configs documentation). */
+  defaultMessageMaxBytes: 1_048_588,
+  defaultReplicaFetchMaxBytes: 1 * MiB,
+  defaultSocketRequestMaxBytes: 100 * MiB,
+  defaultSegmentBytes: 1 * GiB,
+  /** Strimzi 1.2.0 supports Kafka 4.2.0-4.3.1, default 4.3.1 (strimzi-kafka-operator 1.2.0 values / charts.md). */
+  version: "4.3.1",
+  metadataVersion: "4.3-IV0",
+} as const;
+
+/** Mimir capacity planning (docs planning-capacity.md), before headroom. */
+export const mimirCapacity = {
+  distributorSamplesPerSecondPerCoreAndGB: 25_000,
+  ingesterSeriesPerUnit: 300_000, // 1 core + 2.5 GB RAM + 5 GB disk per 300k in-memory series
+  ingesterMemoryGBPerUnit: 2.5,
+  ingesterDiskGBPerUnit: 5,
+  querierQpsPerCoreAndGB: 10,
+  storeGatewayQpsPerCoreAndGB: 10,
+  storeGatewayDiskGBPerMillionSeries: 13,
+  queryFrontendQpsPerCoreAndGB: 250,
+  compactorSeriesPerInstance: 20_000_000, // 1 core, 4 GB, 300 GB disk each
+  compactorCores: 1,
+  compactorMemoryGB: 4,
+  compactorDiskGB: 300,
+  /** The planning doc's advice: add 50% headroom to every figure. */
+  headroom: 1.5,
+} as const;
+
+export const loki = {
+  /** Loki docs operations/storage/retention.md: compactor.retention_delete_delay default 2h. */
+  retentionDeleteDelayHours: 2,
+  /** TSDB index must use a 24h period (Loki schema_config docs, rule R5). */
+  indexPeriodHours: 24,
+  /** limits_config.ingestion_burst_size_mb default 6 (Loki configuration reference, rule L2). */
+  defaultIngestionBurstSizeMB: 6,
+  /** limits_config.reject_old_samples_max_age default 1w (Loki configuration reference, rule R6). */
+  defaultRejectOldSamplesMaxAgeHours: 168,
+} as const;
+
+export const alloy = {
+  /** loki.write endpoint batch_size default 1MiB (Alloy loki.write reference, rule L2). */
+  defaultLokiBatchSizeBytes: 1 * MiB,
+} as const;
+
+export const prometheus = {
+  /** Prometheus storage docs: 1-2 bytes per sample on disk; we plan with the upper figure. */
+  bytesPerSample: 2,
+  /** Prometheus remote-write tuning docs: capacity 3-10x max_samples_per_send; default max_samples_per_send 2000. */
+  maxSamplesPerSend: 2_000,
+  capacityPerSamplesPerSend: 5,
+} as const;
+
+export const s3 = {
+  /** S3 lifecycle counts from object creation and rounds to the next midnight UTC (S3 lifecycle docs, rule R2). */
+  lifecycleRoundingDays: 1,
+} as const;
