@@ -53,7 +53,8 @@ export const tenantLimitsSchema = z.strictObject({
 });
 
 const jsonObject = z.record(z.string(), z.unknown());
-const lifecycleDays = z.union([positiveInt, z.null()], { error: "expected a whole number of days >= 1, or null for no expiration" });
+const LIFECYCLE_HINT = "expected a whole number of days >= 1, or null for no expiration";
+const lifecycleDays = z.number({ error: LIFECYCLE_HINT }).int({ error: LIFECYCLE_HINT }).min(1, { error: LIFECYCLE_HINT }).nullable();
 
 export const stackConfigSchema = z.strictObject({
   profile: z.enum(["dev", "staging", "prod"]),

@@ -1,0 +1,184 @@
+import { strict as assert } from "assert";
+import { deriveSettings, resolveConfig } from "../../settings";
+import { internalTopicReplication, messageSizes, topicPartitions, brokerStorageGiB } from "../../settings/derive/kafka";
+import { applyLifecycleOverrides, lokiChunksExpirationDays, mimirBlocksExpirationDays } from "../../settings/derive/retention";
+import { distributorSize, ingesterSize, storeGatewaySize, compactorSize } from "../../settings/derive/sizing";
+import { alloyBatchSizeBytes, ingestionLimits } from "../../settings/derive/loki";
+import { prometheusVolumeGiB, queueConfig } from "../../settings/derive/prometheus";
+import { days, hours, parseDuration } from "../../settings/durations";
+
+const PROJECT = "observability-stack";
+const settingsFor = (raw: Record<string, string>) => deriveSettings(resolveConfig(PROJECT, raw));
+
+describe("settings/derive: Kafka limits from Mimir's producer batch", () => {
+  it("K1-K4: message, fetch, socket and segment sizes all hold a 16,000,000-byte batch", () => {
+    const s = messageSizes();
+    assert.ok(s.maxMessageBytes >= 16_000_000);
+    assert.ok(s.replicaFetchMaxBytes >= s.maxMessageBytes);
+    assert.ok(s.socketRequestMaxBytes > s.maxMessageBytes);
+    assert.ok(s.segmentBytes > s.maxMessageBytes);
+  });
+
+  it("follows a larger producer batch rather than a fixed 16 MiB", () => {
+    const s = messageSizes(40_000_000);
+    assert.equal(s.maxMessageBytes, 40_000_000);
+    assert.ok(s.socketRequestMaxBytes >= 80_000_000);
+    assert.ok(s.segmentBytes >= 80_000_000);
+  });
+
+  it("K8: partitions are never fewer than ingesters per zone", () => {
+    for (const n of [1, 2, 7]) assert.ok(topicPartitions(n) >= n);
+  });
+
+  it("K6: internal topics replicate at most over the brokers there are", () => {
+    assert.deepEqual(internalTopicReplication(1), { replicationFactor: 1, minInsyncReplicas: 1 });
+    assert.deepEqual(internalTopicReplication(2), { replicationFactor: 2, minInsyncReplicas: 2 });
+    assert.deepEqual(internalTopicReplication(5), { replicationFactor: 3, minInsyncReplicas: 2 });
+  });
+
+  it("sizes broker disks for retention x RF, with a 20 GiB floor", () => {
+    assert.equal(brokerStorageGiB(1, hours(24), 1, 1), 20);
+    // 100k samples/s x 4 B x 86,400 s x 3 / 3 brokers x 1.5 = 51.84 GB = 48.3 GiB -> 50
+    assert.equal(brokerStorageGiB(100_000, hours(24), 3, 3), 50);
+  });
+
+  for (const profile of ["dev", "staging", "prod"]) {
+    it(`${profile}: broker and topic agree with each other and with the replication config`, () => {
+      const s = settingsFor({ profile });
+      const b = s.kafka.brokerConfig;
+      assert.ok((b["message.max.bytes"] as number) >= 16_000_000);
+      assert.equal(s.kafka.topic.config["max.message.bytes"], b["message.max.bytes"]);
+      assert.ok(s.kafka.topic.replicas <= s.kafka.brokers);
+      assert.ok((b["offsets.topic.replication.factor"] as number) <= s.kafka.brokers);
+      assert.ok((b["transaction.state.log.replication.factor"] as number) <= s.kafka.brokers);
+      assert.ok((b["min.insync.replicas"] as number) <= s.kafka.topic.replicas);
+      assert.ok(s.kafka.topic.partitions >= s.mimir.sizing.ingester.perZone);
+      assert.ok(s.kafka.topic.config["retention.ms"] as number >= s.retention.ms.tsdb);
+    });
+  }
+
+  it("authenticates Kafka clients outside dev", () => {
+    assert.equal(settingsFor({ profile: "dev" }).kafka.listener.authentication, "none");
+    assert.equal(settingsFor({ profile: "staging" }).kafka.listener.authentication, "scram-sha-512");
+    assert.equal(settingsFor({ profile: "prod" }).kafka.listener.tls, true);
+  });
+
+  it("runs one combined KRaft node for a single broker and 3 controllers otherwise (K10)", () => {
+    assert.equal(settingsFor({ profile: "dev" }).kafka.dedicatedControllers, 0);
+    assert.equal(settingsFor({ profile: "prod" }).kafka.dedicatedControllers, 3);
+  });
+});
+
+describe("settings/derive: retention chain and bucket lifecycle", () => {
+  it("R2: blocks expire only after retention + deletion delay (12h) + cleanup (15m) + a rounding day", () => {
+    assert.equal(mimirBlocksExpirationDays(days(90)), 92);
+    assert.equal(mimirBlocksExpirationDays(days(1)), 3);
+    // Never on or before the last day Mimir may still index a block.
+    for (const d of [1, 7, 30, 90, 365]) {
+      const expiry = mimirBlocksExpirationDays(days(d));
+      assert.ok(days(expiry) > days(d) + hours(12) + 15 * 60_000 + days(1) - 1);
+    }
+  });
+
+  it("R3: chunks expire only after retention_period + retention_delete_delay (2h) + a rounding day", () => {
+    assert.equal(lokiChunksExpirationDays(days(30)), 32);
+    assert.equal(lokiChunksExpirationDays(hours(22)), 2);
+  });
+
+  it("scopes expirations to tenant prefixes and never expires ruler or alertmanager state", () => {
+    const s = settingsFor({ profile: "prod", tenants: JSON.stringify([{ id: "a" }, { id: "b" }]) });
+    assert.deepEqual(s.lifecycle.mimirBlocks?.prefixes, ["a/", "b/"]);
+    assert.deepEqual(s.lifecycle.lokiChunks?.prefixes, ["a/", "b/"]);
+    assert.equal(s.lifecycle.mimirRuler, undefined);
+    assert.equal(s.lifecycle.mimirAlertmanager, undefined);
+    assert.equal(s.lifecycle.lokiRuler, undefined);
+  });
+
+  it("uses the longest tenant retention for the shared expiration", () => {
+    const s = settingsFor({ profile: "prod", tenants: JSON.stringify([{ id: "a" }, { id: "b", limits: { metricsRetention: "400d", logsRetention: "60d" } }]) });
+    assert.equal(s.lifecycle.mimirBlocks?.days, 402);
+    assert.equal(s.lifecycle.lokiChunks?.days, 62);
+    assert.equal(s.mimir.tenantOverrides.b.compactor_blocks_retention_period, "400d");
+    assert.equal(s.loki.tenantOverrides.b.retention_period, "60d");
+  });
+
+  it("lets overrides.bucketLifecycleDays replace or remove an expiration (the policy pack judges it)", () => {
+    const plan = { mimirBlocks: { days: 92, prefixes: ["p/"] }, lokiChunks: { days: 32, prefixes: ["p/"] }, mimirRuler: undefined, mimirAlertmanager: undefined, lokiRuler: undefined };
+    const result = applyLifecycleOverrides(plan, { mimirBlocks: 30, lokiChunks: null }, ["p/"]);
+    assert.deepEqual(result.mimirBlocks, { days: 30, prefixes: ["p/"] });
+    assert.equal(result.lokiChunks, undefined);
+  });
+
+  for (const profile of ["dev", "staging", "prod"]) {
+    it(`${profile}: Mimir keeps at least Prometheus' local retention (R1) and timings satisfy M1-M3`, () => {
+      const s = settingsFor({ profile });
+      assert.ok(s.retention.ms.metrics >= s.retention.ms.prometheusLocal);
+      const m = s.retention.mimir;
+      assert.ok(parseDuration(m.queryIngestersWithin) > parseDuration(m.queryStoreAfter));
+      assert.ok(parseDuration(m.ignoreDeletionMarkWhileQueryingDelay) < parseDuration(m.ignoreDeletionMarkDelay));
+      assert.ok(parseDuration(m.ignoreDeletionMarkWhileQueryingDelay) > 3 * parseDuration(m.bucketStoreSyncInterval));
+      const ranges = m.blockRanges.map(parseDuration);
+      for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i] % ranges[i - 1], 0);
+      assert.ok(parseDuration(m.tsdbRetentionPeriod) > parseDuration(m.queryStoreAfter)); // M6
+    });
+  }
+});
+
+describe("settings/derive: sizing from Mimir's capacity planning with 50% headroom", () => {
+  it("distributors: 1 core per 25,000 samples/s x 1.5, at most 2 cores each", () => {
+    const d = distributorSize("prod", 100_000); // 6 cores -> 3 replicas of 2 cores
+    assert.equal(d.replicas, 3);
+    assert.equal(d.cpuMillis, 2000);
+  });
+
+  it("K11: the distributor's memory limit holds the producer buffer on top of its working set", () => {
+    for (const sps of [1_000, 50_000, 1_000_000]) {
+      const d = distributorSize("staging", sps);
+      assert.ok(d.memoryLimitMiB * 1024 * 1024 > d.producerMaxBufferedBytes + d.workingSetMiB * 1024 * 1024);
+      assert.ok(d.producerMaxBufferedBytes < 1024 ** 3, "below Mimir's 1 GiB default that OOMed 1Gi distributors");
+    }
+  });
+
+  it("ingesters: every zone holds all series; 2M series need 2 ingesters per zone", () => {
+    const i = ingesterSize(2_000_000, 3);
+    assert.equal(i.perZone, 2);
+    assert.equal(i.replicas, 6);
+    // 2M / 300k x 1.5 = 10 cores per zone, 5 per ingester
+    assert.equal(i.cpuMillis, 5000);
+  });
+
+  it("store-gateways: RF replicas without zones, one per zone at least with zones (M7, M8)", () => {
+    assert.equal(storeGatewaySize(1, 1000, 1, 3).replicas, 3);
+    const zoned = storeGatewaySize(1, 1000, 3, 3);
+    assert.equal(zoned.perZone, 1);
+    assert.equal(zoned.replicas, 3);
+  });
+
+  it("compactors: one per 20M active series", () => {
+    assert.equal(compactorSize(19_000_000).replicas, 1);
+    assert.equal(compactorSize(41_000_000).replicas, 3);
+  });
+
+  it("Loki limits: peak x headroom, burst at least Loki's 6 MB default; Alloy batches below the burst (L2)", () => {
+    assert.deepEqual(ingestionLimits(1), { rateMB: 4, burstMB: 8 });
+    const big = ingestionLimits(1000); // 11.6 MB/s x 3 = 34.7 -> 35
+    assert.equal(big.rateMB, 35);
+    for (const burst of [1, 6, 70]) assert.ok(alloyBatchSizeBytes(burst) <= burst * 1e6);
+    assert.equal(alloyBatchSizeBytes(70), 1024 * 1024);
+  });
+
+  it("L1: Loki's replicas that hold a stream are never fewer than its replication factor", () => {
+    for (const profile of ["dev", "staging", "prod"]) {
+      const s = settingsFor({ profile });
+      const holders = s.loki.deploymentMode === "Monolithic" ? s.loki.sizes.singleBinary!.replicas : s.loki.sizes.ingester!.replicas;
+      assert.ok(holders >= s.loki.replicationFactor, profile);
+    }
+  });
+
+  it("Prometheus: a volume for retention x 2 bytes per sample x 1.5, and retentionSize inside it", () => {
+    assert.equal(prometheusVolumeGiB(10_000, days(15)), 40); // 38.9 GB = 36.2 GiB -> 40
+    const s = settingsFor({ profile: "prod" });
+    assert.ok(parseInt(s.prometheus.retentionSize, 10) < s.prometheus.volumeGiB);
+    assert.ok(queueConfig(1_000_000).maxShards >= 150);
+  });
+});
