@@ -1,0 +1,47 @@
+// IAM documents and ARNs for the cluster, its nodes and the EBS CSI driver.
+import type { PolicyDocument } from "../identity/policies";
+
+/** Trust policy for an AWS service principal such as eks.amazonaws.com or ec2.amazonaws.com. */
+export function serviceTrustPolicy(servicePrincipal: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: servicePrincipal }, Action: "sts:AssumeRole" }],
+  };
+}
+
+export function awsManagedPolicyArn(partition: string, nameWithPath: string): string {
+  return `arn:${partition}:iam::aws:policy/${nameWithPath}`;
+}
+
+/** EKS user guide, "Amazon EKS cluster IAM role". */
+export const CLUSTER_ROLE_POLICIES = ["AmazonEKSClusterPolicy"];
+/** EKS user guide, "Amazon EKS node IAM role". */
+export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+/** EKS user guide, "Store Kubernetes volumes with Amazon EBS": the driver's managed policy and service account. */
+export const EBS_CSI_POLICY = "service-role/AmazonEBSCSIDriverPolicy";
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" };
+
+/** EKS access policies are global ARNs in the "aws" account (EKS user guide, "Associate access policies"). */
+export function clusterAdminAccessPolicyArn(partition: string): string {
+  return `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
+}
+
+/**
+ * What the cluster role needs on the secrets key: the same statement terraform-aws-eks attaches
+ * (`aws_iam_policy.cluster_encryption`: Encrypt, Decrypt, ListGrants, DescribeKey on the key only).
+ */
+export function clusterEncryptionPolicy(keyArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: [keyArn] },
+    ],
+  };
+}
+
+/** A stable, readable resource name for an access entry: account and principal name, not the list position. */
+export function accessEntryResourceName(clusterResourceName: string, principalArn: string): string {
+  const [, , , , account, resource] = principalArn.split(":");
+  const principalName = resource.split("/").pop() ?? resource;
+  return `${clusterResourceName}-admin-${account}-${principalName}`;
+}

@@ -1,0 +1,267 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import { irsaTrustPolicy, issuerHostPath, STS_AUDIENCE } from "../identity/policies";
+import { addonsIn } from "./addons";
+import {
+  CLUSTER_ROLE_POLICIES,
+  EBS_CSI_POLICY,
+  EBS_CSI_SERVICE_ACCOUNT,
+  NODE_ROLE_POLICIES,
+  accessEntryResourceName,
+  awsManagedPolicyArn,
+  clusterAdminAccessPolicyArn,
+  clusterEncryptionPolicy,
+  serviceTrustPolicy,
+} from "./iam";
+import { buildKubeconfig } from "./kubeconfig";
+import { NodeGroupSpec, amiTypeFor, nodeGroupLabels, validateNodeGroupSpec } from "./nodes";
+import {
+  creatorAccessEntryConflict,
+  endpointAccess,
+  validateAdminRoleArns,
+  validateClusterName,
+  validateKubernetesVersion,
+  validateZoneCount,
+} from "./validation";
+
+export { buildKubeconfig } from "./kubeconfig";
+export type { KubeconfigInput } from "./kubeconfig";
+export { amiTypeFor, isArmInstanceType, nodeGroupLabels, validateNodeGroupSpec, NODE_POOL_LABEL } from "./nodes";
+export type { NodeGroupSpec } from "./nodes";
+export { creatorAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion } from "./validation";
+export { ADDONS, addonsIn } from "./addons";
+export { clusterAdminAccessPolicyArn, clusterEncryptionPolicy, serviceTrustPolicy, accessEntryResourceName } from "./iam";
+
+/** Control-plane log types (EKS user guide, "Send control plane logs to CloudWatch Logs"). */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+export const DEFAULT_STORAGE_CLASS = "gp3";
+
+export interface ClusterArgs {
+  name: string;
+  kubernetesVersion: string;
+  vpcId: pulumi.Input<string>;
+  zones: { availabilityZone: pulumi.Input<string>; privateSubnetId: pulumi.Input<string> }[];
+  /** Empty: public endpoint off. */
+  endpointPublicAccessCidrs: string[];
+  privateEndpoint: boolean;
+  /** Access entries with AmazonEKSClusterAdminPolicy, cluster scope. Not the deployer: it gets admin at creation. */
+  adminRoleArns: string[];
+  /** Applied per zone: one managed node group per AZ, because EBS volumes are zonal. */
+  nodeGroup: NodeGroupSpec;
+  tags: Record<string, string>;
+  /** CloudWatch retention of control-plane logs; EKS's own log group would keep them forever. Default 30. */
+  logRetentionDays?: number;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+  public readonly name: pulumi.Output<string>;
+  public readonly endpoint: pulumi.Output<string>;
+  /** Base64 PEM of the cluster CA. */
+  public readonly certificateAuthority: pulumi.Output<string>;
+  /** Secret. Uses `aws eks get-token`; holds no credential. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  /** Issuer without https://, as IAM condition keys spell it. */
+  public readonly oidcIssuer: pulumi.Output<string>;
+  public readonly provider: k8s.Provider;
+  /** Index-aligned with zones. */
+  public readonly nodeGroups: aws.eks.NodeGroup[];
+  /** What Helm releases must wait for: node groups, CoreDNS, the EBS CSI driver and the default StorageClass. */
+  public readonly workloadDependencies: pulumi.Resource[];
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly nodeRoleArn: pulumi.Output<string>;
+  public readonly clusterSecurityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:cluster:Cluster", name, {}, opts);
+    validateClusterName(args.name);
+    validateKubernetesVersion(args.kubernetesVersion);
+    validateZoneCount(args.zones.length);
+    validateNodeGroupSpec(args.nodeGroup);
+    validateAdminRoleArns(args.adminRoleArns);
+    const access = endpointAccess(args.endpointPublicAccessCidrs, args.privateEndpoint);
+    const amiType = amiTypeFor(args.nodeGroup.instanceTypes);
+    const logRetentionDays = args.logRetentionDays ?? 30;
+
+    const child = { parent: this };
+    const partition = aws.getPartitionOutput({}, child);
+    const managed = (policy: string) => partition.partition.apply((p) => awsManagedPolicyArn(p, policy));
+    const servicePrincipal = (service: string) => partition.dnsSuffix.apply((suffix) => JSON.stringify(serviceTrustPolicy(`${service}.${suffix}`)));
+
+    // ---- Control plane identity and encryption
+    const clusterRole = new aws.iam.Role(`${name}-cluster`, {
+      description: `EKS control plane role of ${args.name}`,
+      assumeRolePolicy: servicePrincipal("eks"),
+      tags: args.tags,
+    }, child);
+    const clusterRolePolicies: pulumi.Resource[] = CLUSTER_ROLE_POLICIES.map((policy) =>
+      new aws.iam.RolePolicyAttachment(`${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managed(policy) }, child));
+
+    const secretsKey = new aws.kms.Key(`${name}-secrets`, {
+      description: `Envelope encryption of Kubernetes secrets in EKS cluster ${args.name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      tags: args.tags,
+    }, child);
+    new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.name}-secrets`, targetKeyId: secretsKey.keyId }, child);
+    clusterRolePolicies.push(new aws.iam.RolePolicy(`${name}-cluster-encryption`, {
+      role: clusterRole.name,
+      policy: secretsKey.arn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
+    }, child));
+
+    // EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire".
+    const controlPlaneLogs = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
+      name: `/aws/eks/${args.name}/cluster`,
+      retentionInDays: logRetentionDays,
+      tags: args.tags,
+    }, child);
+
+    // ---- Cluster
+    const cluster = new aws.eks.Cluster(name, {
+      name: args.name,
+      version: args.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      // Every networking add-on is managed below as an EKS add-on; nothing self-managed to adopt later.
+      bootstrapSelfManagedAddons: false,
+      enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+      encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
+      vpcConfig: { subnetIds: args.zones.map((z) => z.privateSubnetId), ...access },
+      // EKS defaults to EXTENDED, billed 6x per cluster-hour once standard support ends (prices-and-durations.md).
+      upgradePolicy: { supportType: "STANDARD" },
+      tags: args.tags,
+    }, {
+      parent: this,
+      // The role's permissions must exist before the cluster and outlive it (provider docs, aws.eks.Cluster).
+      dependsOn: [...clusterRolePolicies, controlPlaneLogs],
+    });
+
+    const issuerUrl = cluster.identities.apply((ids) => ids[0].oidcs[0].issuer);
+    // Without a thumbprint IAM fetches the top intermediate CA thumbprint itself, and for EKS issuers validates
+    // against its trusted root CAs anyway (provider docs, aws.iam.OpenIdConnectProvider thumbprintLists).
+    const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
+      url: issuerUrl,
+      clientIdLists: [STS_AUDIENCE],
+      tags: args.tags,
+    }, child);
+
+    // ---- Administrators
+    const caller = aws.getCallerIdentityOutput({}, child);
+    for (const principalArn of args.adminRoleArns) {
+      const resourceName = accessEntryResourceName(name, principalArn);
+      const entry = new aws.eks.AccessEntry(resourceName, {
+        clusterName: cluster.name,
+        principalArn: caller.arn.apply((callerArn) => {
+          const conflict = creatorAccessEntryConflict(callerArn, principalArn);
+          if (conflict) throw new pulumi.ResourceError(conflict, this);
+          return principalArn;
+        }),
+        type: "STANDARD",
+        tags: args.tags,
+      }, child);
+      new aws.eks.AccessPolicyAssociation(resourceName, {
+        clusterName: cluster.name,
+        principalArn,
+        policyArn: partition.partition.apply(clusterAdminAccessPolicyArn),
+        accessScope: { type: "cluster" },
+      }, { parent: this, dependsOn: [entry] });
+    }
+
+    // ---- Add-ons that nodes need to become Ready
+    const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
+      new aws.eks.Addon(`${name}-${addonName}`, {
+        clusterName: cluster.name,
+        addonName,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags: args.tags,
+        ...extra,
+      }, { parent: this, dependsOn });
+    const earlyAddons = addonsIn("beforeNodes").map((a) => addon(a.name, {}, []));
+
+    // ---- Nodes: one managed node group per zone, in that zone's private subnet
+    const nodeRole = new aws.iam.Role(`${name}-node`, {
+      description: `EKS worker node role of ${args.name}`,
+      assumeRolePolicy: servicePrincipal("ec2"),
+      tags: args.tags,
+    }, child);
+    const nodeRolePolicies = NODE_ROLE_POLICIES.map((policy) =>
+      new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: managed(policy) }, child));
+
+    this.nodeGroups = args.zones.map((zone, i) => new aws.eks.NodeGroup(`${name}-zone-${i}`, {
+      clusterName: cluster.name,
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: [zone.privateSubnetId],
+      instanceTypes: args.nodeGroup.instanceTypes,
+      amiType,
+      capacityType: "ON_DEMAND",
+      diskSize: args.nodeGroup.diskSizeGiB,
+      scalingConfig: {
+        minSize: args.nodeGroup.minSize,
+        maxSize: args.nodeGroup.maxSize,
+        desiredSize: args.nodeGroup.desiredSize,
+      },
+      // Stateful workloads (Kafka, ingesters) tolerate one node of a zone at a time being replaced.
+      updateConfig: { maxUnavailable: 1 },
+      labels: nodeGroupLabels(i),
+      tags: args.tags,
+    }, { parent: this, dependsOn: [...earlyAddons, ...nodeRolePolicies] }));
+
+    // ---- Add-ons that need running nodes
+    const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, {
+      description: `IRSA role of the EBS CSI controller in ${args.name}`,
+      assumeRolePolicy: pulumi.all([oidcProvider.arn, issuerUrl]).apply(([oidcProviderArn, oidcIssuer]) =>
+        JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...EBS_CSI_SERVICE_ACCOUNT }))),
+      tags: args.tags,
+    }, child);
+    const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, {
+      role: ebsCsiRole.name,
+      policyArn: managed(EBS_CSI_POLICY),
+    }, child);
+    const lateAddons = addonsIn("afterNodes").map((a) =>
+      a.name === "aws-ebs-csi-driver"
+        ? addon(a.name, { serviceAccountRoleArn: ebsCsiRole.arn }, [...this.nodeGroups, ebsCsiPolicy])
+        : addon(a.name, {}, [...this.nodeGroups]));
+    const ebsCsiAddon = lateAddons[addonsIn("afterNodes").findIndex((a) => a.name === "aws-ebs-csi-driver")];
+
+    // ---- Kubernetes access
+    this.kubeconfig = pulumi.secret(
+      pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority, cluster.region]).apply(([clusterName, endpoint, ca, region]) =>
+        buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
+    );
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, child);
+
+    // EBS CSI parameters: type, encrypted, csi.storage.k8s.io/fstype (aws-ebs-csi-driver docs/parameters.md).
+    // WaitForFirstConsumer creates each volume in the zone its pod was scheduled to.
+    const storageClass = new k8s.storage.v1.StorageClass(`${name}-${DEFAULT_STORAGE_CLASS}`, {
+      metadata: {
+        name: DEFAULT_STORAGE_CLASS,
+        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+      },
+      provisioner: "ebs.csi.aws.com",
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      reclaimPolicy: "Delete",
+      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+    }, { parent: this, provider: this.provider, dependsOn: [ebsCsiAddon] });
+
+    this.name = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthority = cluster.certificateAuthority.data;
+    this.oidcProviderArn = oidcProvider.arn;
+    this.oidcIssuer = issuerUrl.apply(issuerHostPath);
+    this.workloadDependencies = [...this.nodeGroups, ...lateAddons, storageClass];
+    this.vpcId = pulumi.output(args.vpcId);
+    this.nodeRoleArn = nodeRole.arn;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.registerOutputs({
+      name: this.name,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      nodeRoleArn: this.nodeRoleArn,
+    });
+  }
+}
