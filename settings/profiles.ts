@@ -44,13 +44,14 @@ const staging: StackConfig = {
     nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 2, maxSize: 5, desiredSize: 2, diskSizeGiB: 50 },
   },
   retention: { prometheusLocal: "7d", metrics: "30d", logs: "14d", kafka: "24h" },
+  // Three zones like prod: mimir-distributed 6.0.x renders zone-aware rings only with >= 3 zones (grafana/mimir#14065).
   replication: {
-    zones: 2,
+    zones: 3,
     kafkaBrokers: 3,
     kafkaReplicationFactor: 3,
     kafkaMinInsyncReplicas: 2,
     lokiReplicationFactor: 3,
-    storeGatewayReplicationFactor: 2,
+    storeGatewayReplicationFactor: 3,
   },
   workload: { activeSeries: 500_000, samplesPerSecond: 33_334, logsGBPerDay: 50, queriesPerSecond: 10 },
   tenants: [{ id: "platform" }],

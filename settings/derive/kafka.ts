@@ -7,8 +7,8 @@ export interface KafkaListener {
   name: string;
   port: number;
   tls: boolean;
-  /** scram-sha-512 when clients must authenticate; none only in dev. */
-  authentication: "scram-sha-512" | "none";
+  /** How clients authenticate: SASL/PLAIN or SCRAM-SHA-512 outside dev, none only in dev. */
+  authentication: "plain" | "scram-sha-512" | "none";
 }
 
 export interface KafkaSettings {
@@ -88,8 +88,10 @@ export function deriveKafka(config: StackConfig, ingestersPerZone: number, reten
   const internal = internalTopicReplication(r.kafkaBrokers);
   const partitions = topicPartitions(ingestersPerZone);
   const authenticated = config.profile !== "dev";
+  // Mimir 3.0 (mimir-distributed 6.0.x) speaks only SASL/PLAIN and no TLS to Kafka (grafana/mimir#13449, #13987);
+  // SCRAM-SHA-512 and TLS arrive in Mimir 3.1 (PRs #14307, #14550). Switch to scram-sha-512 over TLS with that pin.
   const listener: KafkaListener = authenticated
-    ? { name: "tls", port: 9093, tls: true, authentication: "scram-sha-512" }
+    ? { name: "saslplain", port: 9093, tls: false, authentication: "plain" }
     : { name: "plain", port: 9092, tls: false, authentication: "none" };
   const namespace = "kafka";
   const clusterName = "kafka";

@@ -1,0 +1,180 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { Settings } from "../../settings";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { mergeOverrides } from "../shared/values";
+import { assertBrokerConfigAccepted } from "./broker-config";
+import { clientSecurity, KAFKA_PASSWORD_KEY } from "./security";
+import { buildKafkaSpec, buildNodePools, buildStrimziValues, buildTopicSpec, buildUserSpec, CLUSTER_LABEL, STRIMZI_API_VERSION } from "./spec";
+
+export { clientSecurity, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "./security";
+export type { ClientSecurity, ClientAuthentication } from "./security";
+export { buildKafkaSpec, buildNodePools, buildTopicSpec, buildUserSpec, buildStrimziValues, CONTROLLER_METADATA_VOLUME_GIB, STRIMZI_API_VERSION } from "./spec";
+export { assertBrokerConfigAccepted, forbiddenBy } from "./broker-config";
+
+export interface KafkaOverrides {
+  /** Deep-merged over the strimzi-kafka-operator chart values. */
+  strimzi?: object;
+  /** Deep-merged over the Kafka custom resource's spec. */
+  kafkaCluster?: object;
+  /** Deep-merged over the KafkaTopic's spec. */
+  kafkaTopic?: object;
+}
+
+export interface KafkaArgs {
+  settings: Settings;
+  /** AZ names of the cluster's nodes (index-aligned with the network's zones); the pools stay inside them. */
+  availabilityZones: pulumi.Input<string>[];
+  /** StorageClass for the brokers' and controllers' EBS volumes (the cluster's gp3 class). */
+  storageClassName: string;
+  provider: k8s.Provider;
+  overrides?: KafkaOverrides;
+  /** What workloads need before they can be scheduled (node groups, EBS CSI driver). */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** What a Kafka client (Mimir) needs to connect. The password is a secret output, never a plain string. */
+export interface KafkaConnection {
+  /** Strimzi bootstrap service, host:port. */
+  address: string;
+  topic: string;
+  sasl?: { mechanism: "PLAIN"; username: string; password: pulumi.Output<string> };
+  /** Resources that are ready only once the cluster, its topic and its user are (wait on these, not on the component). */
+  ready: pulumi.Resource[];
+}
+
+/**
+ * Strimzi operator plus a KRaft Kafka cluster for Mimir's ingest storage: node pools, Mimir's topic and, when clients
+ * authenticate, the SASL credential and ACLs for Mimir.
+ */
+export class Kafka extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly operator: k8s.helm.v3.Release;
+  public readonly cluster: k8s.apiextensions.CustomResource;
+  public readonly topic: k8s.apiextensions.CustomResource;
+  public readonly connection: KafkaConnection;
+
+  constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:kafka:Kafka", name, {}, opts);
+    const s = args.settings;
+    assertConsistentSettings(s, this);
+    const security = guard(this, () => clientSecurity(s));
+    for (const deviation of security.deviations) pulumi.log.warn(`Kafka listener: ${deviation}`, this);
+    const child = { parent: this, provider: args.provider };
+    const overrides = args.overrides ?? {};
+
+    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.kafka } }, child);
+    this.namespace = namespace.metadata.name;
+
+    this.operator = new k8s.helm.v3.Release(`${name}-operator`, {
+      name: s.releases.strimzi,
+      chart: CHARTS.strimzi.chart,
+      version: CHARTS.strimzi.version,
+      repositoryOpts: { repo: CHARTS.strimzi.repo },
+      namespace: this.namespace,
+      values: mergeOverrides(buildStrimziValues(), overrides.strimzi),
+      timeout: RELEASE_TIMEOUT_SECONDS,
+      // A stateless operator: rolling back a failed install or upgrade loses nothing and leaves no half-state.
+      atomic: true,
+      cleanupOnFail: true,
+    }, { ...child, dependsOn: args.dependsOn });
+
+    let passwordSecret: k8s.core.v1.Secret | undefined;
+    let sasl: KafkaConnection["sasl"];
+    if (security.client.kind === "sasl-plain") {
+      // Letters and digits only: the password is embedded in a quoted JAAS option (security.ts).
+      const password = new random.RandomPassword(`${name}-mimir-password`, { length: 32, special: false }, { parent: this });
+      passwordSecret = new k8s.core.v1.Secret(`${name}-mimir-credentials`, {
+        metadata: { name: `${s.kafka.clusterName}-${security.client.username}-sasl`, namespace: this.namespace },
+        type: "Opaque",
+        stringData: { [KAFKA_PASSWORD_KEY]: password.result },
+      }, child);
+      // RandomPassword marks result secret through additionalSecretOutputs; wrapping keeps it secret wherever it flows.
+      sasl = { mechanism: "PLAIN", username: security.client.username, password: pulumi.secret(password.result) };
+    }
+
+    const clusterSpec = mergeOverrides(buildKafkaSpec(s, security), overrides.kafkaCluster) as { kafka: { config?: Record<string, unknown> } };
+    guard(this, () => assertBrokerConfigAccepted(clusterSpec.kafka.config ?? {}, "Kafka spec (settings.kafka.brokerConfig + overrides.kafkaCluster)"));
+    const afterOperator = { ...child, dependsOn: [this.operator] };
+    const waitReady = waitForReady();
+
+    this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "Kafka",
+      metadata: { name: s.kafka.clusterName, namespace: this.namespace, annotations: waitReady.annotations },
+      spec: clusterSpec,
+    }, { ...afterOperator, customTimeouts: waitReady.timeouts });
+
+    const pools = guard(this, () =>
+      buildNodePools(s, security, {
+        storageClassName: args.storageClassName,
+        availabilityZones: args.availabilityZones,
+        passwordSecretName: passwordSecret?.metadata.name,
+      }),
+    );
+    for (const pool of pools) {
+      new k8s.apiextensions.CustomResource(`${name}-pool-${pool.name}`, {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "KafkaNodePool",
+        metadata: { name: pool.name, namespace: this.namespace, labels: { [CLUSTER_LABEL]: s.kafka.clusterName } },
+        spec: pool.spec,
+      }, afterOperator);
+    }
+
+    const afterCluster = { ...child, dependsOn: [this.cluster], customTimeouts: waitReady.timeouts };
+    this.topic = new k8s.apiextensions.CustomResource(`${name}-topic`, {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "KafkaTopic",
+      metadata: { name: s.kafka.topic.name, namespace: this.namespace, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
+      spec: mergeOverrides(buildTopicSpec(s), overrides.kafkaTopic),
+    }, afterCluster);
+
+    const ready: pulumi.Resource[] = [this.cluster, this.topic];
+    if (security.client.kind === "sasl-plain") {
+      const user = new k8s.apiextensions.CustomResource(`${name}-mimir-user`, {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "KafkaUser",
+        metadata: { name: security.client.username, namespace: this.namespace, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
+        spec: buildUserSpec(s),
+      }, afterCluster);
+      ready.push(user);
+    }
+
+    this.connection = { address: s.kafka.bootstrapAddress, topic: s.kafka.topic.name, sasl, ready };
+    this.registerOutputs({ namespace: this.namespace, address: this.connection.address, topic: this.connection.topic });
+  }
+}
+
+/**
+ * Strimzi reports readiness as a `Ready` status condition on Kafka, KafkaTopic and KafkaUser; the provider waits for
+ * it through the `pulumi.com/waitFor` annotation (@pulumi/kubernetes >= 4.18, experimental), so dependents (Mimir)
+ * start only against a working cluster. Bringing up brokers with volumes can take as long as a Helm release.
+ */
+function waitForReady() {
+  const t = `${RELEASE_TIMEOUT_SECONDS}s`;
+  return { annotations: { "pulumi.com/waitFor": "condition=Ready" }, timeouts: { create: t, update: t } };
+}
+
+/** The bootstrap address in settings is built from settings.kafka; the namespace we create must be the same one. */
+function assertConsistentSettings(s: Settings, parent: pulumi.Resource): void {
+  if (s.kafka.namespace !== s.namespaces.kafka) {
+    throw new pulumi.ResourceError(
+      `settings.kafka.namespace ("${s.kafka.namespace}") differs from settings.namespaces.kafka ("${s.namespaces.kafka}"): settings.kafka.bootstrapAddress would point at a namespace this component does not create`,
+      parent,
+    );
+  }
+  const expectedSuffix = `.${s.kafka.namespace}.svc:${s.kafka.listener.port}`;
+  if (!s.kafka.bootstrapAddress.endsWith(expectedSuffix)) {
+    throw new pulumi.ResourceError(`settings.kafka.bootstrapAddress ("${s.kafka.bootstrapAddress}") must end with "${expectedSuffix}" (the listener's namespace and port)`, parent);
+  }
+}
+
+/** Pure builders throw plain errors naming the setting at fault; surface them as errors of this component. */
+function guard<T>(resource: pulumi.Resource, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    throw new pulumi.ResourceError((e as Error).message, resource);
+  }
+}

@@ -1,0 +1,78 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "../../settings";
+
+/** Mimir expands ${VAR} in its config file when started with -config.expand-env=true (Mimir docs, "Configuration parameters"). */
+export const expandEnv = (variable: string): string => `\${${variable}}`;
+
+/** Mimir's default gRPC listen port (server.grpc_listen_port, config descriptor), which the chart's services expose as `grpc`. */
+export const MIMIR_GRPC_PORT = 9095;
+
+/** Regional S3 endpoint (AWS general reference, "Amazon S3 endpoints"); China regions use amazonaws.com.cn. */
+export function s3Endpoint(region: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new Error(`region "${region}" is not an AWS region name (expected e.g. eu-west-1)`);
+  }
+  return region.startsWith("cn-") ? `s3.${region}.amazonaws.com.cn` : `s3.${region}.amazonaws.com`;
+}
+
+/**
+ * The chart names resources <fullname>-<component>; fullname is the release name when it already contains the
+ * chart name "mimir", else "<release>-mimir" (chart _helpers.tpl "mimir.fullname", the standard Helm helper).
+ */
+export function chartFullname(release: string): string {
+  return release.includes("mimir") ? release : `${release}-mimir`;
+}
+
+export interface ConfigInputs {
+  region: string;
+  buckets: { blocks: pulumi.Input<string>; ruler: pulumi.Input<string>; alertmanager: pulumi.Input<string> };
+  kafka: { address: string; topic: string; sasl?: { username: string; passwordEnvVar: string } };
+}
+
+/** mimir.structuredConfig: merged by the chart over its generated config (values.yaml, mimir.structuredConfig). */
+export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs): Record<string, unknown> {
+  const m = settings.mimir;
+  const t = settings.retention.mimir;
+  const fullname = chartFullname(settings.releases.mimir);
+  const kafka: Record<string, unknown> = {
+    address: inputs.kafka.address,
+    topic: inputs.kafka.topic,
+    // The topic is a KafkaTopic with the partitions, RF and limits Mimir needs; Mimir must not create its own.
+    auto_create_topic_enabled: false,
+    producer_max_record_size_bytes: m.producerMaxRecordSizeBytes,
+    producer_max_buffered_bytes: m.producerMaxBufferedBytes,
+  };
+  if (inputs.kafka.sasl) {
+    // Mimir 3.0: setting both enables SASL/PLAIN (ingest_storage.kafka.sasl_username/sasl_password, config descriptor).
+    kafka.sasl_username = inputs.kafka.sasl.username;
+    kafka.sasl_password = expandEnv(inputs.kafka.sasl.passwordEnvVar);
+  }
+  return {
+    common: {
+      // IRSA: no keys here; the S3 client takes the web identity token the EKS pod identity webhook mounts.
+      storage: { backend: "s3", s3: { endpoint: s3Endpoint(inputs.region), region: inputs.region } },
+    },
+    // M4: ruler and alertmanager state in their own buckets, never the blocks bucket.
+    blocks_storage: {
+      s3: { bucket_name: inputs.buckets.blocks },
+      tsdb: { retention_period: t.tsdbRetentionPeriod },
+      bucket_store: {
+        sync_interval: t.bucketStoreSyncInterval,
+        ignore_deletion_mark_delay: t.ignoreDeletionMarkDelay,
+        ignore_deletion_mark_while_querying_delay: t.ignoreDeletionMarkWhileQueryingDelay,
+      },
+    },
+    ruler_storage: { s3: { bucket_name: inputs.buckets.ruler } },
+    alertmanager_storage: { s3: { bucket_name: inputs.buckets.alertmanager } },
+    compactor: { deletion_delay: t.deletionDelay, cleanup_interval: t.cleanupInterval, block_ranges: [...t.blockRanges] },
+    querier: { query_store_after: t.queryStoreAfter },
+    limits: { ...m.limits, query_ingesters_within: t.queryIngestersWithin },
+    distributor: { remote_timeout: m.remoteTimeout },
+    ingest_storage: { enabled: true, kafka },
+    // One config file for every component: queriers and rulers read the same store-gateway RF (M7).
+    store_gateway: { sharding_ring: { replication_factor: m.storeGatewayReplicationFactor } },
+    // Ingest storage requires ruler remote evaluation (Mimir jsonnet ingest-storage.libsonnet asserts it): rules are
+    // evaluated through the query-frontend, which enforces the read consistency the ruler asks for.
+    ruler: { query_frontend: { address: `dns:///${fullname}-query-frontend.${settings.namespaces.mimir}.svc:${MIMIR_GRPC_PORT}` } },
+  };
+}

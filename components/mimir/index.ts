@@ -1,0 +1,146 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { Settings } from "../../settings";
+import type { KafkaConnection } from "../kafka";
+import { KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "../kafka/security";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { chartFullname } from "./config";
+import { gatewayUsername, HTPASSWD_KEY, htpasswdLine, PASSWORD_KEY, USERNAME_KEY } from "./gateway-auth";
+import { buildMimirValues } from "./values";
+import { zoneLayout } from "./zones";
+
+export { buildMimirValues, podResources, assertPartitionsCoverIngesters, IRSA_ROLE_ANNOTATION, MIMIR_CONFIG_COMPONENTS } from "./values";
+export type { MimirValueInputs } from "./values";
+export { buildStructuredConfig, s3Endpoint, chartFullname, expandEnv, MIMIR_GRPC_PORT } from "./config";
+export { zoneLayout, placementValues, ingestersPerChartZone, CHART_MIN_ZONE_AWARE_ZONES, ZONE_LABEL } from "./zones";
+export type { ZoneLayout, ZonePlacement } from "./zones";
+export { gatewayUsername, htpasswdLine, HTPASSWD_KEY } from "./gateway-auth";
+
+export interface MimirArgs {
+  settings: Settings;
+  region: string;
+  /** AZ names, indexed by settings.mimir.zones[].azIndex. */
+  availabilityZones: pulumi.Input<string>[];
+  buckets: { blocks: pulumi.Input<string>; ruler: pulumi.Input<string>; alertmanager: pulumi.Input<string> };
+  /** IAM role Mimir's service account assumes through IRSA (scoped to the three buckets). */
+  roleArn: pulumi.Input<string>;
+  /** StorageClass for ingester, store-gateway, compactor and alertmanager volumes (the cluster's gp3 class). */
+  storageClassName: string;
+  kafka: KafkaConnection;
+  /**
+   * The prometheus-operator CRDs release: the chart creates ServiceMonitor and PrometheusRule objects
+   * (metaMonitoring), which fail to apply before those CRDs exist.
+   */
+  monitoringCrds: pulumi.Input<pulumi.Resource>;
+  provider: k8s.Provider;
+  /** Deep-merged over the chart values, last. */
+  overrides?: object;
+  /** Buckets, the IRSA role and cluster workload prerequisites. */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** How in-cluster clients authenticate to Mimir's gateway. */
+export interface MimirGatewayAuth {
+  username: string;
+  /** Secret output: pass it on into a Secret in the client's namespace. */
+  password: pulumi.Output<string>;
+  /** Secret in Mimir's namespace with `username` and `password` keys. */
+  credentialsSecretName: pulumi.Output<string>;
+  /** Secret in Mimir's namespace with the gateway's `.htpasswd`. */
+  htpasswdSecretName: pulumi.Output<string>;
+}
+
+/** mimir-distributed in ingest-storage mode on Strimzi Kafka and S3 (IRSA), behind a basic-auth gateway. */
+export class Mimir extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly release: k8s.helm.v3.Release;
+  public readonly gatewayAuth: MimirGatewayAuth;
+  public readonly pushUrl: string;
+  public readonly queryUrl: string;
+
+  constructor(name: string, args: MimirArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:mimir:Mimir", name, {}, opts);
+    const s = args.settings;
+    const child = { parent: this, provider: args.provider };
+
+    const layout = guard(this, () => zoneLayout(s, args.availabilityZones));
+    if (layout.warning) pulumi.log.warn(layout.warning, this);
+
+    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir } }, child);
+    this.namespace = namespace.metadata.name;
+    const secretName = (suffix: string) => `${chartFullname(s.releases.mimir)}-${suffix}`;
+
+    const username = gatewayUsername(s);
+    const password = new random.RandomPassword(`${name}-gateway-password`, { length: 32, special: false }, { parent: this });
+    const htpasswd = new k8s.core.v1.Secret(`${name}-gateway-htpasswd`, {
+      metadata: { name: secretName("gateway-htpasswd"), namespace: this.namespace },
+      type: "Opaque",
+      stringData: { [HTPASSWD_KEY]: password.bcryptHash.apply((hash) => htpasswdLine(username, hash)) },
+    }, child);
+    const credentials = new k8s.core.v1.Secret(`${name}-gateway-credentials`, {
+      metadata: { name: secretName("gateway-credentials"), namespace: this.namespace },
+      type: "kubernetes.io/basic-auth",
+      stringData: { [USERNAME_KEY]: username, [PASSWORD_KEY]: password.result },
+    }, child);
+
+    // Secrets cannot be read across namespaces: Mimir gets its own copy of the Kafka password.
+    let kafkaSecret: k8s.core.v1.Secret | undefined;
+    if (args.kafka.sasl) {
+      kafkaSecret = new k8s.core.v1.Secret(`${name}-kafka-credentials`, {
+        metadata: { name: secretName("kafka-sasl"), namespace: this.namespace },
+        type: "Opaque",
+        stringData: { [KAFKA_PASSWORD_KEY]: args.kafka.sasl.password },
+      }, child);
+    }
+
+    const values = guard(this, () =>
+      buildMimirValues(s, {
+        region: args.region,
+        availabilityZones: args.availabilityZones,
+        buckets: args.buckets,
+        roleArn: args.roleArn,
+        storageClassName: args.storageClassName,
+        kafka: {
+          address: args.kafka.address,
+          topic: args.kafka.topic,
+          sasl: args.kafka.sasl && kafkaSecret
+            ? { username: args.kafka.sasl.username, passwordEnvVar: KAFKA_PASSWORD_ENV, secretName: kafkaSecret.metadata.name, secretKey: KAFKA_PASSWORD_KEY }
+            : undefined,
+        },
+        gatewayAuthSecretName: htpasswd.metadata.name,
+      }, args.overrides),
+    );
+
+    this.release = new k8s.helm.v3.Release(`${name}-release`, {
+      name: s.releases.mimir,
+      chart: CHARTS.mimir.chart,
+      version: CHARTS.mimir.version,
+      repositoryOpts: { repo: CHARTS.mimir.repo },
+      namespace: this.namespace,
+      values,
+      timeout: RELEASE_TIMEOUT_SECONDS,
+      // Not atomic: a timed-out upgrade of zone-aware StatefulSets is driven to completion by the rollout-operator; a
+      // Helm rollback would restart ingesters and store-gateways a second time. Failed state stays for diagnosis.
+      atomic: false,
+      cleanupOnFail: false,
+    }, {
+      ...child,
+      dependsOn: [...(args.dependsOn ?? []), args.monitoringCrds, ...args.kafka.ready, htpasswd, ...(kafkaSecret ? [kafkaSecret] : [])],
+    });
+
+    this.gatewayAuth = { username, password: pulumi.secret(password.result), credentialsSecretName: credentials.metadata.name, htpasswdSecretName: htpasswd.metadata.name };
+    this.pushUrl = s.mimir.pushUrl;
+    this.queryUrl = s.mimir.queryUrl;
+    this.registerOutputs({ namespace: this.namespace, pushUrl: this.pushUrl, queryUrl: this.queryUrl, gatewayUsername: username });
+  }
+}
+
+/** Pure builders throw plain errors naming the setting at fault; surface them as errors of this component. */
+function guard<T>(resource: pulumi.Resource, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    throw new pulumi.ResourceError((e as Error).message, resource);
+  }
+}
