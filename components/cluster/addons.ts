@@ -23,6 +23,15 @@ export const ADDONS: AddonPlan[] = [
   { name: "aws-ebs-csi-driver", phase: "afterNodes", why: "EBS volumes for the stateful workloads (controller is a Deployment)" },
 ];
 
+/**
+ * Add-on configuration values. The VPC CNI enforces Kubernetes NetworkPolicies only when asked (EKS user guide,
+ * "Restrict pod traffic with Kubernetes network policies": `enableNetworkPolicy: "true"`); Strimzi fences Kafka's
+ * listener to Mimir's pods with one.
+ */
+export const ADDON_CONFIGURATION: Record<string, Record<string, unknown>> = {
+  "vpc-cni": { enableNetworkPolicy: "true" },
+};
+
 export function addonsIn(phase: AddonPhase): AddonPlan[] {
   return ADDONS.filter((a) => a.phase === phase);
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { irsaTrustPolicy, issuerHostPath, STS_AUDIENCE } from "../identity/policies";
-import { addonsIn } from "./addons";
+import { ADDON_CONFIGURATION, addonsIn } from "./addons";
 import {
   CLUSTER_ROLE_POLICIES,
   EBS_CSI_POLICY,
@@ -176,6 +176,7 @@ export class Cluster extends pulumi.ComponentResource {
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
         tags: args.tags,
+        ...(ADDON_CONFIGURATION[addonName] ? { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addonName]) } : {}),
         ...extra,
       }, { parent: this, dependsOn });
     const earlyAddons = addonsIn("beforeNodes").map((a) => addon(a.name, {}, []));

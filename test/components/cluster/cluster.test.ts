@@ -143,6 +143,11 @@ describe("Cluster component", () => {
     for (const addon of mocks.findAllCreated(ADDON)) assert.equal(addon.inputs.clusterName, "obs-test");
   });
 
+  it("turns on NetworkPolicy enforcement in the VPC CNI (Strimzi fences Kafka's listener with one)", () => {
+    const cni = mocks.findAllCreated(ADDON).find((a) => a.inputs.addonName === "vpc-cni")!;
+    assert.deepEqual(JSON.parse(cni.inputs.configurationValues), { enableNetworkPolicy: "true" });
+  });
+
   it("creates vpc-cni (and the other DaemonSet add-ons) before every node group", () => {
     for (const group of nodeGroupRegistrations()) {
       for (const addon of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) {
