@@ -1,9 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Buckets, BucketSpec, BUCKET_KEYS, BUCKET_OWNERS } from "./components/buckets";
-import { Cluster } from "./components/cluster";
+import { StackAlerts } from "./components/alerts";
+import { Alloy } from "./components/alloy";
+import { Cluster, DEFAULT_STORAGE_CLASS } from "./components/cluster";
 import { Identity } from "./components/identity";
+import { Kafka } from "./components/kafka";
+import { Loki } from "./components/loki";
+import { Mimir } from "./components/mimir";
 import { Network } from "./components/network";
+import { KubePrometheusStack, PrometheusOperatorCrds } from "./components/prometheus";
 import { bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
 import { readRegion, readStackConfig } from "./settings/stackConfig";
 
@@ -68,6 +74,59 @@ export = async () => {
     tags,
   });
 
+  // ---- The telemetry stack. Each release waits only for what it needs, so independent ones deploy in parallel.
+  const k8s = { provider: cluster.provider, dependsOn: cluster.workloadDependencies };
+  const overrides = config.overrides;
+  const storageClassName = DEFAULT_STORAGE_CLASS;
+
+  const crds = new PrometheusOperatorCrds("prometheus-crds", { settings, ...k8s });
+
+  const kafka = new Kafka("kafka", {
+    settings,
+    availabilityZones,
+    storageClassName,
+    overrides: { strimzi: overrides.strimzi, kafkaCluster: overrides.kafkaCluster, kafkaTopic: overrides.kafkaTopic },
+    ...k8s,
+  });
+
+  const mimir = new Mimir("mimir", {
+    settings,
+    region,
+    availabilityZones,
+    // Bucket names and role ARNs resolve only once buckets are hardened and policies attached.
+    buckets: { blocks: buckets.names.mimirBlocks, ruler: buckets.names.mimirRuler, alertmanager: buckets.names.mimirAlertmanager },
+    roleArn: identity.roleArns.mimir,
+    storageClassName,
+    kafka: kafka.connection,
+    monitoringCrds: crds.release,
+    overrides: overrides.mimir,
+    ...k8s,
+  });
+  const mimirAuth = { username: mimir.gatewayAuth.username, password: mimir.gatewayAuth.password };
+
+  const loki = new Loki("loki", {
+    settings,
+    region,
+    buckets: { chunks: buckets.names.lokiChunks, ruler: buckets.names.lokiRuler },
+    roleArn: identity.roleArns.loki,
+    crdsRelease: crds.release,
+    storageClassName,
+    overrides: overrides.loki,
+    ...k8s,
+  });
+
+  const prometheusStack = new KubePrometheusStack("kube-prometheus-stack", {
+    settings,
+    crds,
+    mimirAuth,
+    storageClassName,
+    overrides: overrides.kubePrometheusStack,
+    ...k8s,
+  });
+
+  new Alloy("alloy", { settings, mimirAuth, crdsRelease: crds.release, overrides: overrides.alloy, ...k8s });
+  new StackAlerts("stack-alerts", { settings, provider: cluster.provider, crds });
+
   return {
     clusterName: cluster.name,
     kubeconfig: pulumi.secret(cluster.kubeconfig),
@@ -75,6 +134,12 @@ export = async () => {
     availabilityZones,
     bucketNames: buckets.names,
     roleArns: identity.roleArns,
+    mimirPushUrl: mimir.pushUrl,
+    mimirQueryUrl: mimir.queryUrl,
+    lokiPushUrl: settings.loki.pushUrl,
+    mimirGatewayUsername: mimir.gatewayAuth.username,
+    mimirGatewayPassword: mimir.gatewayAuth.password,
+    grafanaAdminPassword: prometheusStack.grafanaAdminPassword,
   };
 };
 

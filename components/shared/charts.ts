@@ -17,7 +17,9 @@ export const CHARTS = {
   loki: { chart: "loki", version: "18.11.0", repo: "https://grafana-community.github.io/helm-charts" },
   // kube-prometheus-stack 88.5.3 ships prometheus-operator v0.93.1 (chart Chart.yaml).
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
-  prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "TO-BE-PINNED", repo: "https://prometheus-community.github.io/helm-charts" },
+  // prometheus-operator-crds 31.0.1 ships the CRDs of operator v0.93.1, the operator kube-prometheus-stack 88.5.3 runs
+  // (prometheus-community/helm-charts charts/prometheus-operator-crds/Chart.yaml appVersion, PR #7180).
+  prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" },
   // alloy 1.11.1 ships Alloy 1.18.1 (charts.md).
   alloy: { chart: "alloy", version: "1.11.1", repo: "https://grafana.github.io/helm-charts" },
 } as const satisfies Record<string, ChartPin>;

@@ -1,0 +1,70 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "../../settings";
+import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "../prometheus/credentials";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { mergeOverrides, Values } from "../shared/values";
+import { MIMIR_ENV } from "./config";
+import { buildAlloyValues } from "./values";
+
+export * from "./config";
+export * from "./values";
+
+/** Keys are the environment variable names the config reads (alloy.envFrom turns each key into a variable). */
+export const ALLOY_MIMIR_AUTH_SECRET: BasicAuthSecretRef = {
+  name: "alloy-mimir-auth",
+  usernameKey: MIMIR_ENV.username,
+  passwordKey: MIMIR_ENV.password,
+};
+
+export interface AlloyArgs {
+  settings: Settings;
+  provider: k8s.Provider;
+  /** Credentials for Mimir's gateway; copied into a Secret in the alloy namespace. */
+  mimirAuth: BasicAuthCredentials;
+  /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
+  crdsRelease: pulumi.Resource;
+  /** overrides.alloy, deep-merged over the built values last. */
+  overrides?: Values;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Alloy as a DaemonSet: node pod logs, cluster events and OTLP into Loki and Mimir. */
+export class Alloy extends pulumi.ComponentResource {
+  readonly namespace: k8s.core.v1.Namespace;
+  readonly release: k8s.helm.v3.Release;
+  readonly values: Values;
+
+  constructor(name: string, args: AlloyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:alloy:Alloy", name, {}, opts);
+    const { settings, provider } = args;
+    const childOpts = { parent: this, provider };
+
+    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.alloy } }, childOpts);
+    const secret = createBasicAuthSecret(
+      `${name}-mimir-auth`,
+      { namespace: this.namespace.metadata.name, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth },
+      childOpts,
+    );
+
+    this.values = mergeOverrides(buildAlloyValues(settings, { mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name }), args.overrides);
+
+    const chart = CHARTS.alloy;
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: settings.releases.alloy,
+        namespace: this.namespace.metadata.name,
+        chart: chart.chart,
+        version: chart.version,
+        repositoryOpts: { repo: chart.repo },
+        values: this.values,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+      },
+      // No dependency on Loki or Mimir: Alloy retries its writes until they answer, so all three install in parallel.
+      { ...childOpts, dependsOn: [args.crdsRelease, secret, ...(args.dependsOn ?? [])] },
+    );
+
+    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });
+  }
+}

@@ -1,0 +1,229 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ComponentSize, Settings } from "../../settings";
+import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
+import * as upstream from "../../settings/upstream";
+import type { Values } from "../shared/values";
+
+export interface LokiInputs {
+  /** Bucket names (loki.storage.bucketNames; the chart requires chunks and ruler, templates/_helpers.tpl). */
+  buckets: { chunks: string; ruler: string };
+  region: string;
+  /** IAM role Loki's service account assumes through IRSA. */
+  roleArn: string;
+  storageClassName: string;
+}
+
+/** The loki chart renders zone-aware ingesters as exactly three StatefulSets, zone-a/b/c (templates/ingester/workload.yaml). */
+export const CHART_INGESTER_ZONES = 3;
+
+/**
+ * The first day of the one schema the stack has used. It must never move: Loki reads data written before a period's
+ * `from` with the previous entry (Loki docs, operations/storage/schema). The date is the chart's own example.
+ */
+export const SCHEMA_FROM = "2024-04-01";
+
+/** IRSA: the EKS pod identity webhook reads this service-account annotation (EKS docs, "IAM roles for service accounts"). */
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+export interface IngesterLayout {
+  zoneAware: boolean;
+  /** Total ingester pods the chart will run. */
+  replicas: number;
+}
+
+/**
+ * Zone-aware ingesters only where the chart can express our zones: it always renders three zones, each with
+ * ceil(replicas / 3) pods (templates/ingester/_helpers.tpl `loki.ingester.replicaCount`), so zone awareness needs
+ * settings.mimir.zones = 3 and an RF the three zones can hold. We round replicas up to a multiple of three so the
+ * declared count is the count that runs.
+ */
+export function ingesterLayout(settings: Settings): IngesterLayout {
+  const wanted = settings.loki.sizes.ingester?.replicas ?? 0;
+  const zoneAware = settings.mimir.zones.length === CHART_INGESTER_ZONES && settings.loki.replicationFactor <= CHART_INGESTER_ZONES;
+  return { zoneAware, replicas: zoneAware ? CHART_INGESTER_ZONES * Math.ceil(wanted / CHART_INGESTER_ZONES) : wanted };
+}
+
+/** The pods that hold a stream's replicas: the single binaries in Monolithic mode, the ingesters in Distributed mode. */
+export function streamHolders(settings: Settings): number {
+  return settings.loki.deploymentMode === "Monolithic" ? (settings.loki.sizes.singleBinary?.replicas ?? 0) : ingesterLayout(settings).replicas;
+}
+
+/** L1: pushes fail with "at least N live replicas required" when RF exceeds the pods holding replicas (grafana/loki#8899). */
+export function assertReplicationFits(settings: Settings): void {
+  const holders = streamHolders(settings);
+  if (settings.loki.replicationFactor > holders) {
+    const who = settings.loki.deploymentMode === "Monolithic" ? "settings.loki.sizes.singleBinary.replicas" : "ingester replicas";
+    throw new pulumi.RunError(
+      `settings.loki.replicationFactor = ${settings.loki.replicationFactor} must be <= ${who} (${holders}): ` +
+        `Loki rejects every push with "at least ${Math.floor(settings.loki.replicationFactor / 2) + 1} live replicas required"`,
+    );
+  }
+}
+
+function requireSize(settings: Settings, key: keyof Settings["loki"]["sizes"]): ComponentSize {
+  const size = settings.loki.sizes[key];
+  if (!size) {
+    throw new pulumi.RunError(`settings.loki.sizes.${key} is missing; deploymentMode ${settings.loki.deploymentMode} needs it`);
+  }
+  return size;
+}
+
+export function resourcesOf(size: ComponentSize): Values {
+  return {
+    requests: { cpu: cpu(size.cpuMillis), memory: mebibytes(size.memoryMiB) },
+    limits: { memory: mebibytes(size.memoryLimitMiB) },
+  };
+}
+
+function diskOf(size: ComponentSize, key: string): number {
+  if (!size.diskGiB) throw new pulumi.RunError(`settings.loki.sizes.${key}.diskGiB is missing; ${key} keeps data on a volume`);
+  return size.diskGiB;
+}
+
+/** A StatefulSet data claim in the chart's `persistence.claims` shape (lists replace chart defaults, so it is complete). */
+function dataClaim(sizeGiB: number, storageClass: string): Values {
+  return { name: "data", accessModes: ["ReadWriteOnce"], size: gibibytes(sizeGiB), storageClass };
+}
+
+const SIMPLE_SCALABLE_OFF = { backend: { replicas: 0 }, read: { replicas: 0 }, write: { replicas: 0 } };
+
+function monolithicWorkloads(settings: Settings, storageClass: string): Values {
+  const single = requireSize(settings, "singleBinary");
+  const off = { replicas: 0 };
+  return {
+    singleBinary: {
+      replicas: single.replicas,
+      resources: resourcesOf(single),
+      persistence: { enabled: true, size: gibibytes(diskOf(single, "singleBinary")), storageClass },
+    },
+    ingester: off,
+    distributor: off,
+    querier: off,
+    queryFrontend: off,
+    queryScheduler: off,
+    indexGateway: off,
+    compactor: off,
+  };
+}
+
+function distributedWorkloads(settings: Settings, storageClass: string): Values {
+  const stateless = (key: "distributor" | "querier" | "queryFrontend" | "queryScheduler") => {
+    const size = requireSize(settings, key);
+    return { replicas: size.replicas, resources: resourcesOf(size) };
+  };
+  const ingester = requireSize(settings, "ingester");
+  const indexGateway = requireSize(settings, "indexGateway");
+  const compactor = requireSize(settings, "compactor");
+  const layout = ingesterLayout(settings);
+  return {
+    singleBinary: { replicas: 0 },
+    distributor: stateless("distributor"),
+    querier: stateless("querier"),
+    queryFrontend: stateless("queryFrontend"),
+    queryScheduler: stateless("queryScheduler"),
+    ingester: {
+      replicas: layout.replicas,
+      resources: resourcesOf(ingester),
+      // The chart keeps the WAL on an emptyDir unless persistence is on (values.yaml ingester.persistence.enabled: false).
+      persistence: { enabled: true, claims: [dataClaim(diskOf(ingester, "ingester"), storageClass)] },
+      zoneAwareReplication: { enabled: layout.zoneAware },
+    },
+    indexGateway: {
+      replicas: indexGateway.replicas,
+      resources: resourcesOf(indexGateway),
+      persistence: { enabled: true, size: gibibytes(diskOf(indexGateway, "indexGateway")), storageClass },
+    },
+    compactor: {
+      replicas: compactor.replicas,
+      resources: resourcesOf(compactor),
+      persistence: { enabled: true, claims: [dataClaim(diskOf(compactor, "compactor"), storageClass)] },
+    },
+  };
+}
+
+/** Minutes of peak ingest the chunks cache holds: recent chunks are what most queries read (project choice). */
+export const CHUNKS_CACHE_MINUTES = 10;
+/** The chart's chunksCache.allocatedMemory default (values.yaml, MB) is our ceiling; its pod requests 1.2x (memcached template). */
+export const CHUNKS_CACHE_MAX_MB = 8192;
+export const CHUNKS_CACHE_MIN_MB = 1024;
+
+/**
+ * The chart runs memcached for chunks (8192 MB by default, a ~9.6 GiB pod) and query results. Monolithic (dev) turns
+ * both off: a single binary caches in process and the default would not fit a dev node. Otherwise the chunks cache
+ * holds CHUNKS_CACHE_MINUTES of the ingestion rate limit, within the bounds above, in 128 MB steps.
+ */
+export function memcachedValues(settings: Settings): Values {
+  if (settings.loki.deploymentMode === "Monolithic") return { chunksCache: { enabled: false }, resultsCache: { enabled: false } };
+  const wanted = settings.loki.ingestionRateMB * 60 * CHUNKS_CACHE_MINUTES;
+  const allocatedMemory = Math.min(CHUNKS_CACHE_MAX_MB, Math.max(CHUNKS_CACHE_MIN_MB, Math.ceil(wanted / 128) * 128));
+  return { chunksCache: { enabled: true, allocatedMemory }, resultsCache: { enabled: true } };
+}
+
+/** Per-tenant limits for the runtime config (Loki docs, "runtime configuration": `overrides: {<tenant>: {...}}`). */
+export function tenantOverrides(settings: Settings): Values {
+  const overrides: Values = {};
+  for (const [tenant, limits] of Object.entries(settings.loki.tenantOverrides)) overrides[tenant] = { ...limits };
+  return overrides;
+}
+
+/** Values for the grafana-community loki chart 18.x (paths from its values.yaml). Pure: settings and names in, values out. */
+export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values {
+  assertReplicationFits(settings);
+  const loki = settings.loki;
+  const retention = settings.retention.loki;
+  const gateway = loki.sizes.gateway;
+  return {
+    deploymentMode: loki.deploymentMode,
+    loki: {
+      // Tenants are told apart by X-Scope-OrgID (values.yaml loki.auth_enabled).
+      auth_enabled: true,
+      // The chart defaults RF to 3 even with one single binary (charts.md); L1 is checked above.
+      commonConfig: { replication_factor: loki.replicationFactor },
+      schemaConfig: {
+        configs: [
+          {
+            from: SCHEMA_FROM,
+            store: "tsdb",
+            object_store: "s3",
+            schema: "v13",
+            // R5: the TSDB index must use 24h periods (Loki schema_config docs).
+            index: { prefix: "index_", period: `${upstream.loki.indexPeriodHours}h` },
+          },
+        ],
+      },
+      storage: {
+        type: "s3",
+        bucketNames: { chunks: inputs.buckets.chunks, ruler: inputs.buckets.ruler },
+        // No keys or endpoint: the AWS SDK finds the web identity token IRSA mounts and the regional endpoint.
+        s3: { region: inputs.region },
+      },
+      limits_config: {
+        retention_period: retention.retentionPeriod,
+        ingestion_rate_mb: loki.ingestionRateMB,
+        ingestion_burst_size_mb: loki.ingestionBurstSizeMB,
+        reject_old_samples: true,
+        reject_old_samples_max_age: retention.rejectOldSamplesMaxAge,
+      },
+      compactor: {
+        // R4: without retention_enabled, retention_period is ignored; with it, Loki 3 refuses to start unless
+        // delete_request_store names an object store (Loki docs operations/storage/retention.md).
+        retention_enabled: true,
+        delete_request_store: "s3",
+        retention_delete_delay: retention.retentionDeleteDelay,
+      },
+      runtimeConfig: { overrides: tenantOverrides(settings) },
+    },
+    serviceAccount: {
+      create: true,
+      name: settings.serviceAccounts.loki,
+      annotations: { [IRSA_ANNOTATION]: inputs.roleArn },
+    },
+    ...SIMPLE_SCALABLE_OFF,
+    ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName)),
+    ...memcachedValues(settings),
+    gateway: { replicas: gateway.replicas, resources: resourcesOf(gateway) },
+    // Deprecated and for testing only; the chart fails unless ignoreMinioDeprecation is set (templates/validate.yaml).
+    minio: { enabled: false },
+    monitoring: { serviceMonitor: { enabled: true } },
+  };
+}

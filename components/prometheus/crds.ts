@@ -1,0 +1,50 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "../../settings";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+
+export interface PrometheusOperatorCrdsArgs {
+  settings: Settings;
+  provider: k8s.Provider;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The monitoring namespace and the prometheus-operator CRDs (ServiceMonitor, PrometheusRule, ...) in their own
+ * release, installed before anything that creates those kinds. Depend on `release` (not on this component) to wait
+ * for the CRDs only: Mimir's and Loki's ServiceMonitors, the stack's alerts and the stack itself do.
+ */
+export class PrometheusOperatorCrds extends pulumi.ComponentResource {
+  readonly namespace: k8s.core.v1.Namespace;
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: PrometheusOperatorCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:prometheus:PrometheusOperatorCrds", name, {}, opts);
+    const { settings, provider } = args;
+    const childOpts = { parent: this, provider };
+
+    this.namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: settings.namespaces.monitoring } },
+      { ...childOpts, dependsOn: args.dependsOn },
+    );
+
+    const chart = CHARTS.prometheusOperatorCrds;
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: settings.releases.prometheusCrds,
+        namespace: this.namespace.metadata.name,
+        chart: chart.chart,
+        version: chart.version,
+        repositoryOpts: { repo: chart.repo },
+        // The chart's CRDs are templates (charts/crds/templates), so Helm upgrades them with the chart version.
+        values: {},
+        timeout: RELEASE_TIMEOUT_SECONDS,
+      },
+      childOpts,
+    );
+
+    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });
+  }
+}

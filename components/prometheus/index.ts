@@ -1,0 +1,4 @@
+export * from "./credentials";
+export * from "./crds";
+export * from "./stack";
+export * from "./values";

@@ -1,0 +1,86 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Settings } from "../../settings";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { mergeOverrides, Values } from "../shared/values";
+import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "./credentials";
+import type { PrometheusOperatorCrds } from "./crds";
+import { buildKubePrometheusStackValues, GrafanaAdminSecretRef } from "./values";
+
+export const MIMIR_AUTH_SECRET: BasicAuthSecretRef = { name: "mimir-remote-write-auth", usernameKey: "username", passwordKey: "password" };
+// Key names are the grafana chart's defaults for admin.existingSecret (grafana values.yaml: admin.userKey/passwordKey).
+export const GRAFANA_ADMIN_SECRET: GrafanaAdminSecretRef = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" };
+export const GRAFANA_ADMIN_USER = "admin";
+
+export interface KubePrometheusStackArgs {
+  settings: Settings;
+  provider: k8s.Provider;
+  /** The CRDs release (and the monitoring namespace it created); the stack waits for it. */
+  crds: PrometheusOperatorCrds;
+  /** Credentials for Mimir's gateway; copied into a Secret in the monitoring namespace. */
+  mimirAuth: BasicAuthCredentials;
+  /** overrides.kubePrometheusStack, deep-merged over the built values last. */
+  overrides?: Values;
+  /** The gp3 EBS StorageClass for the Prometheus volume. */
+  storageClassName: string;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Prometheus (remote-writing to Mimir), Alertmanager and Grafana from kube-prometheus-stack. */
+export class KubePrometheusStack extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+  /** The generated Grafana admin password (secret). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+  readonly values: Values;
+
+  constructor(name: string, args: KubePrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:prometheus:KubePrometheusStack", name, {}, opts);
+    const { settings, provider, crds } = args;
+    const childOpts = { parent: this, provider };
+    const namespace = crds.namespace.metadata.name;
+
+    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, childOpts);
+
+    const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+    this.grafanaAdminPassword = adminPassword.result;
+    const adminSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET.name, namespace },
+        type: "Opaque",
+        stringData: { [GRAFANA_ADMIN_SECRET.userKey]: GRAFANA_ADMIN_USER, [GRAFANA_ADMIN_SECRET.passwordKey]: adminPassword.result },
+      },
+      childOpts,
+    );
+
+    this.values = mergeOverrides(
+      buildKubePrometheusStackValues(settings, {
+        storageClassName: args.storageClassName,
+        mimirAuthSecret: MIMIR_AUTH_SECRET,
+        grafanaAdminSecret: GRAFANA_ADMIN_SECRET,
+      }),
+      args.overrides,
+    );
+
+    const chart = CHARTS.kubePrometheusStack;
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: settings.releases.kubePrometheusStack,
+        namespace,
+        chart: chart.chart,
+        version: chart.version,
+        repositoryOpts: { repo: chart.repo },
+        values: this.values,
+        // Belt and braces with crds.enabled=false: never install the stack's crds/ folder.
+        skipCrds: true,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+      },
+      // The Secrets must exist before Grafana and Prometheus pods reference them.
+      { ...childOpts, dependsOn: [crds.release, mimirSecret, adminSecret, ...(args.dependsOn ?? [])] },
+    );
+
+    this.registerOutputs({ release: this.release.name, grafanaAdminPassword: this.grafanaAdminPassword });
+  }
+}

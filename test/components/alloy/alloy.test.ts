@@ -1,0 +1,128 @@
+import * as assert from "node:assert/strict";
+import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../../tools/harness/mocks";
+import { deriveSettings, resolveConfig, Settings } from "../../../settings";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
+import { base2Bytes, MIMIR_ENV, OTLP_PORTS } from "../../../components/alloy/config";
+import { ALLOY_DATA_DIR, buildAlloyValues } from "../../../components/alloy/values";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const SECRET = "kubernetes:core/v1:Secret";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const PROFILES = ["dev", "staging", "prod"] as const;
+const MIMIR_PASSWORD = "mock-alloy-mimir-password-41d2";
+
+const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
+
+describe("Alloy values", () => {
+  const values = buildAlloyValues(settingsFor("prod"), { mimirAuthSecretName: "creds" }) as Record<string, any>;
+
+  it("runs one pod per node that reads /var/log and keeps its positions on the node", () => {
+    assert.equal(values.controller.type, "daemonset");
+    assert.equal(values.alloy.mounts.varlog, true);
+    assert.equal(values.alloy.storagePath, ALLOY_DATA_DIR);
+    const volume = values.controller.volumes.extra.find((v: any) => v.hostPath?.path === ALLOY_DATA_DIR);
+    assert.ok(volume, "the data directory must be a hostPath");
+    assert.ok(values.alloy.mounts.extra.some((m: any) => m.name === volume.name && m.mountPath === ALLOY_DATA_DIR));
+  });
+
+  it("turns clustering on (events in one pod) and exposes the OTLP ports on the Service", () => {
+    assert.equal(values.alloy.clustering.enabled, true);
+    assert.deepEqual(
+      values.alloy.extraPorts.map((p: any) => p.port).sort(),
+      [OTLP_PORTS.grpc, OTLP_PORTS.http].sort(),
+    );
+    assert.equal(values.serviceMonitor.enabled, true);
+  });
+
+  it("reads the credentials from the named Secret, never from the values", () => {
+    assert.deepEqual(values.alloy.envFrom, [{ secretRef: { name: "creds" } }]);
+  });
+});
+
+describe("Alloy component (registered resources under mocks)", () => {
+  let mocks: RecordingMocks;
+  let registrations: RegistrationLog;
+
+  before(async () => {
+    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "alloy" });
+    registrations = captureRegistrations();
+    const k8s = await import("@pulumi/kubernetes");
+    const pulumi = await import("@pulumi/pulumi");
+    const { Alloy } = await import("../../../components/alloy");
+    const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+    const crds = new k8s.helm.v3.Release("crds", { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" }, { provider });
+    for (const profile of PROFILES) {
+      new Alloy(`alloy-${profile}`, {
+        settings: settingsFor(profile),
+        provider,
+        crdsRelease: crds,
+        mimirAuth: { username: "alloy", password: pulumi.secret(MIMIR_PASSWORD) },
+        overrides: profile === "prod" ? { alloy: { resources: { limits: { memory: "4Gi" } } }, controller: { priorityClassName: "system-node-critical" } } : undefined,
+      });
+    }
+    await settleMocks();
+  });
+
+  after(async () => {
+    await settleMocks();
+    registrations.restore();
+  });
+
+  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+
+  for (const profile of PROFILES) {
+    describe(`${profile} profile`, () => {
+      const settings = settingsFor(profile);
+
+      it("installs the pinned chart as a named, timed release in the alloy namespace it creates", () => {
+        assert.equal(find(NAMESPACE, `alloy-${profile}-namespace`).inputs.metadata.name, settings.namespaces.alloy);
+        const release = find(RELEASE, `alloy-${profile}-release`);
+        assert.equal(release.inputs.name, settings.releases.alloy);
+        assert.equal(release.inputs.namespace, settings.namespaces.alloy);
+        assert.equal(release.inputs.chart, CHARTS.alloy.chart);
+        assert.equal(release.inputs.version, CHARTS.alloy.version);
+        assert.equal(release.inputs.timeout, RELEASE_TIMEOUT_SECONDS);
+      });
+
+      it("copies the Mimir credentials into its own namespace under the names the config reads", () => {
+        const secret = find(SECRET, `alloy-${profile}-mimir-auth`);
+        assert.equal(secret.inputs.metadata.namespace, settings.namespaces.alloy);
+        assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), [MIMIR_ENV.password, MIMIR_ENV.username].sort());
+        assert.equal(secret.inputs.stringData[MIMIR_ENV.password], MIMIR_PASSWORD);
+        const values = find(RELEASE, `alloy-${profile}-release`).inputs.values;
+        assert.deepEqual(values.alloy.envFrom, [{ secretRef: { name: secret.inputs.metadata.name } }]);
+        const content: string = values.alloy.configMap.content;
+        assert.ok(content.includes(`sys.env("${MIMIR_ENV.password}")`));
+      });
+
+      it("keeps the password out of the release values", () => {
+        const values = JSON.stringify(find(RELEASE, `alloy-${profile}-release`).inputs.values);
+        assert.ok(!values.includes(MIMIR_PASSWORD));
+      });
+
+      it("registers the generated config with the tenant and batch size of the settings", () => {
+        const content: string = find(RELEASE, `alloy-${profile}-release`).inputs.values.alloy.configMap.content;
+        assert.ok(content.includes(`tenant_id = "${settings.defaultTenant}"`));
+        assert.ok(content.includes(`batch_size = "${base2Bytes(settings.loki.alloyBatchSizeBytes)}"`));
+        assert.ok(content.includes("loki.source.kubernetes_events"));
+        assert.ok(content.includes("otelcol.receiver.otlp"));
+      });
+
+      it("waits for the CRDs release and its Secret, not for Loki or Mimir", () => {
+        const release = registrations.find(RELEASE, `alloy-${profile}-release`);
+        assert.ok(registrations.dependsOn(release, registrations.find(RELEASE, "crds")));
+        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `alloy-${profile}-mimir-auth`)));
+        assert.equal(release.dependencies.filter((urn) => urn.includes("helm.sh/v3:Release")).length, 1);
+      });
+    });
+  }
+
+  it("deep-merges overrides.alloy last: the override wins, the rest stays", () => {
+    const prod = find(RELEASE, "alloy-prod-release").inputs.values;
+    assert.equal(prod.alloy.resources.limits.memory, "4Gi");
+    assert.equal(prod.alloy.resources.requests.memory, "512Mi");
+    assert.equal(prod.controller.priorityClassName, "system-node-critical");
+    assert.equal(prod.controller.type, "daemonset");
+    assert.equal(find(RELEASE, "alloy-dev-release").inputs.values.alloy.resources.limits.memory, "2Gi");
+  });
+});

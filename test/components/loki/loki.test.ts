@@ -1,0 +1,121 @@
+import * as assert from "node:assert/strict";
+import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../../tools/harness/mocks";
+import { deriveSettings, resolveConfig, Settings } from "../../../settings";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const BUCKET = "aws:s3/bucket:Bucket";
+const PROFILES = ["dev", "staging", "prod"] as const;
+
+const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
+
+describe("Loki component (registered resources under mocks)", () => {
+  let mocks: RecordingMocks;
+  let registrations: RegistrationLog;
+  let constructionError: unknown;
+
+  before(async () => {
+    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "loki" });
+    registrations = captureRegistrations();
+    const k8s = await import("@pulumi/kubernetes");
+    const aws = await import("@pulumi/aws");
+    const { Loki } = await import("../../../components/loki");
+    const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+    // Stand-ins for what the lead wires in: the CRDs release, the buckets and the IRSA role.
+    const crds = new k8s.helm.v3.Release("crds", { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" }, { provider });
+
+    for (const profile of PROFILES) {
+      const chunks = new aws.s3.Bucket(`${profile}-chunks`, { bucket: `${profile}-loki-chunks-123456789012-eu-west-1` });
+      const ruler = new aws.s3.Bucket(`${profile}-ruler`, { bucket: `${profile}-loki-ruler-123456789012-eu-west-1` });
+      new Loki(`loki-${profile}`, {
+        settings: settingsFor(profile),
+        provider,
+        region: "eu-west-1",
+        buckets: { chunks: chunks.bucket, ruler: ruler.bucket },
+        roleArn: `arn:aws:iam::123456789012:role/${profile}-loki`,
+        crdsRelease: crds,
+        storageClassName: "gp3",
+        dependsOn: [chunks, ruler],
+        overrides: profile === "prod" ? { loki: { limits_config: { retention_period: "45d", max_query_series: 1000 } } } : undefined,
+      });
+    }
+    const broken: Settings = structuredClone(settingsFor("dev"));
+    broken.loki.replicationFactor = 2;
+    try {
+      new Loki("loki-broken", {
+        settings: broken,
+        provider,
+        region: "eu-west-1",
+        buckets: { chunks: "c", ruler: "r" },
+        roleArn: "arn:aws:iam::123456789012:role/loki",
+        crdsRelease: crds,
+        storageClassName: "gp3",
+      });
+    } catch (e) {
+      constructionError = e;
+    }
+    await settleMocks();
+  });
+
+  after(async () => {
+    await settleMocks();
+    registrations.restore();
+  });
+
+  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+
+  for (const profile of PROFILES) {
+    describe(`${profile} profile`, () => {
+      const settings = settingsFor(profile);
+
+      it("installs the pinned chart as a named, timed release in the loki namespace it creates", () => {
+        assert.equal(find(NAMESPACE, `loki-${profile}-namespace`).inputs.metadata.name, settings.namespaces.loki);
+        const release = find(RELEASE, `loki-${profile}-release`);
+        assert.equal(release.inputs.name, settings.releases.loki);
+        assert.equal(release.inputs.namespace, settings.namespaces.loki);
+        assert.equal(release.inputs.chart, CHARTS.loki.chart);
+        assert.equal(release.inputs.version, CHARTS.loki.version);
+        assert.equal(release.inputs.repositoryOpts.repo, CHARTS.loki.repo);
+        assert.equal(release.inputs.timeout, RELEASE_TIMEOUT_SECONDS);
+      });
+
+      it("resolves the bucket names and role into the values", () => {
+        const values = find(RELEASE, `loki-${profile}-release`).inputs.values;
+        assert.deepEqual(values.loki.storage.bucketNames, {
+          chunks: find(BUCKET, `${profile}-chunks`).state.bucket,
+          ruler: find(BUCKET, `${profile}-ruler`).state.bucket,
+        });
+        assert.equal(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"], `arn:aws:iam::123456789012:role/${profile}-loki`);
+        assert.equal(values.loki.compactor.retention_enabled, true);
+        assert.equal(values.loki.compactor.delete_request_store, "s3");
+        assert.equal(values.loki.schemaConfig.configs[0].index.period, "24h");
+        assert.ok(values.loki.commonConfig.replication_factor <= (profile === "dev" ? values.singleBinary.replicas : values.ingester.replicas));
+      });
+
+      it("waits for the CRDs release (its ServiceMonitor) and for its own buckets", () => {
+        const release = registrations.find(RELEASE, `loki-${profile}-release`);
+        assert.ok(registrations.dependsOn(release, registrations.find(RELEASE, "crds")));
+        assert.ok(registrations.dependsOn(release, registrations.find(BUCKET, `${profile}-chunks`)));
+        assert.ok(registrations.dependsOn(release, registrations.find(BUCKET, `${profile}-ruler`)));
+        const otherProfiles = PROFILES.filter((p) => p !== profile);
+        for (const other of otherProfiles) {
+          assert.ok(!registrations.dependsOn(release, registrations.find(BUCKET, `${other}-chunks`)));
+        }
+      });
+    });
+  }
+
+  it("fails while the program is read when the replication factor cannot be met, creating no release", () => {
+    assert.match(String(constructionError), /settings\.loki\.replicationFactor = 2 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/);
+    assert.equal(mocks.findAllCreated(RELEASE).filter((r) => r.name === "loki-broken-release").length, 0);
+  });
+
+  it("deep-merges overrides.loki last: the override wins, the rest stays", () => {
+    const prod = find(RELEASE, "loki-prod-release").inputs.values;
+    assert.equal(prod.loki.limits_config.retention_period, "45d");
+    assert.equal(prod.loki.limits_config.max_query_series, 1000);
+    assert.equal(prod.loki.limits_config.ingestion_rate_mb, settingsFor("prod").loki.ingestionRateMB);
+    assert.equal(find(RELEASE, "loki-dev-release").inputs.values.loki.limits_config.retention_period, settingsFor("dev").retention.loki.retentionPeriod);
+  });
+});

@@ -1,0 +1,156 @@
+import * as assert from "node:assert/strict";
+import { deriveSettings, resolveConfig, Settings, StackConfig } from "../../../settings";
+import { parseDuration } from "../../../settings/durations";
+import {
+  assertReplicationFits,
+  buildLokiValues,
+  CHART_INGESTER_ZONES,
+  CHUNKS_CACHE_MAX_MB,
+  CHUNKS_CACHE_MIN_MB,
+  ingesterLayout,
+  IRSA_ANNOTATION,
+  LokiInputs,
+  memcachedValues,
+  streamHolders,
+} from "../../../components/loki/values";
+
+const PROFILES = ["dev", "staging", "prod"] as const;
+const INPUTS: LokiInputs = {
+  buckets: { chunks: "stack-loki-chunks", ruler: "stack-loki-ruler" },
+  region: "eu-west-1",
+  roleArn: "arn:aws:iam::123456789012:role/loki",
+  storageClassName: "gp3",
+};
+type V = Record<string, any>;
+
+function load(raw: Record<string, string>): { config: StackConfig; settings: Settings } {
+  const config = resolveConfig("observability-stack", raw);
+  return { config, settings: deriveSettings(config) };
+}
+
+/** Pods the chart runs for a workload key (zone-aware ingesters: three StatefulSets of ceil(replicas/3)). */
+function chartPods(values: V, key: string): number {
+  const w = values[key];
+  if (key === "ingester" && w.zoneAwareReplication?.enabled) return CHART_INGESTER_ZONES * Math.ceil(w.replicas / CHART_INGESTER_ZONES);
+  return w.replicas;
+}
+
+describe("loki values", () => {
+  for (const profile of PROFILES) {
+    describe(`${profile} profile`, () => {
+      const { config, settings } = load({ profile });
+      const values = buildLokiValues(settings, INPUTS) as V;
+
+      it("runs the deployment mode of the settings with no simple-scalable targets", () => {
+        assert.equal(values.deploymentMode, profile === "dev" ? "Monolithic" : "Distributed");
+        for (const key of ["backend", "read", "write"]) assert.equal(values[key].replicas, 0, key);
+        if (profile === "dev") {
+          assert.ok(values.singleBinary.replicas >= 1);
+          assert.equal(values.ingester.replicas, 0);
+        } else {
+          assert.equal(values.singleBinary.replicas, 0);
+          for (const key of ["distributor", "ingester", "querier", "queryFrontend", "queryScheduler", "indexGateway", "compactor"]) {
+            assert.ok(values[key].replicas >= 1, `${key} must run`);
+            assert.match(values[key].resources.requests.memory, /^\d+Mi$/);
+          }
+        }
+      });
+
+      it("keeps the replication factor at most the pods that hold stream replicas", () => {
+        const rf = values.loki.commonConfig.replication_factor;
+        assert.equal(rf, config.replication.lokiReplicationFactor);
+        const holders = profile === "dev" ? values.singleBinary.replicas : chartPods(values, "ingester");
+        assert.ok(rf <= holders, `RF ${rf} > ${holders} pods`);
+      });
+
+      it("applies retention through the compactor with a delete-request store", () => {
+        assert.equal(values.loki.compactor.retention_enabled, true);
+        assert.equal(values.loki.compactor.delete_request_store, "s3");
+        assert.equal(parseDuration(values.loki.limits_config.retention_period), parseDuration(config.retention.logs));
+        assert.equal(values.loki.compactor.retention_delete_delay, settings.retention.loki.retentionDeleteDelay);
+        assert.ok(parseDuration(values.loki.limits_config.reject_old_samples_max_age) <= parseDuration(config.retention.logs));
+      });
+
+      it("uses one tsdb v13 schema with a 24h index period", () => {
+        const configs: V[] = values.loki.schemaConfig.configs;
+        assert.equal(configs.length, 1);
+        assert.equal(configs[0].store, "tsdb");
+        assert.equal(configs[0].schema, "v13");
+        assert.equal(configs[0].object_store, "s3");
+        assert.equal(configs[0].index.period, "24h");
+      });
+
+      it("is multi-tenant with the settings' ingestion limits", () => {
+        assert.equal(values.loki.auth_enabled, true);
+        assert.equal(values.loki.limits_config.ingestion_rate_mb, settings.loki.ingestionRateMB);
+        assert.equal(values.loki.limits_config.ingestion_burst_size_mb, settings.loki.ingestionBurstSizeMB);
+        assert.ok(settings.loki.ingestionBurstSizeMB >= settings.loki.ingestionRateMB);
+      });
+
+      it("reaches S3 through IRSA with no keys, bundled MinIO off, and exposes a ServiceMonitor", () => {
+        assert.deepEqual(values.loki.storage.bucketNames, { chunks: "stack-loki-chunks", ruler: "stack-loki-ruler" });
+        assert.deepEqual(values.loki.storage.s3, { region: "eu-west-1" });
+        assert.equal(values.serviceAccount.name, settings.serviceAccounts.loki);
+        assert.equal(values.serviceAccount.annotations[IRSA_ANNOTATION], INPUTS.roleArn);
+        assert.equal(values.minio.enabled, false);
+        assert.equal(values.monitoring.serviceMonitor.enabled, true);
+        assert.ok(!/accessKeyId|secretAccessKey|access_key/i.test(JSON.stringify(values)));
+      });
+
+      it("makes ingesters zone-aware only where the chart's three zones match the settings", () => {
+        const layout = ingesterLayout(settings);
+        assert.equal(layout.zoneAware, settings.mimir.zones.length === 3 && profile !== "dev");
+        if (profile !== "dev") {
+          assert.equal(values.ingester.zoneAwareReplication.enabled, layout.zoneAware);
+          // The declared count is what runs: a multiple of three when zone-aware.
+          assert.equal(chartPods(values, "ingester"), values.ingester.replicas);
+          assert.ok(values.ingester.replicas >= settings.loki.sizes.ingester!.replicas);
+          assert.equal(values.ingester.persistence.enabled, true);
+          assert.equal(values.ingester.persistence.claims[0].storageClass, "gp3");
+        }
+      });
+    });
+  }
+
+  it("passes per-tenant limits and retention to the runtime overrides", () => {
+    const tenants = [{ id: "platform" }, { id: "team-a", limits: { logsRetention: "60d", logsIngestionRateMB: 20, logsIngestionBurstSizeMB: 40 } }];
+    const { settings } = load({ profile: "prod", tenants: JSON.stringify(tenants) });
+    const values = buildLokiValues(settings, INPUTS) as V;
+    assert.deepEqual(values.loki.runtimeConfig.overrides, {
+      "team-a": { retention_period: "60d", ingestion_rate_mb: 20, ingestion_burst_size_mb: 40 },
+    });
+  });
+
+  it("refuses a replication factor above the pods that hold replicas, naming the key", () => {
+    const { settings } = load({ profile: "dev" });
+    const broken: Settings = structuredClone(settings);
+    broken.loki.replicationFactor = 3;
+    broken.loki.sizes.singleBinary!.replicas = 1;
+    assert.equal(streamHolders(broken), 1);
+    assert.throws(() => assertReplicationFits(broken), /settings\.loki\.replicationFactor = 3 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/);
+    assert.throws(() => buildLokiValues(broken, INPUTS), /at least 2 live replicas required/);
+  });
+
+  it("keeps zone awareness off when the RF exceeds the chart's three zones", () => {
+    const { settings } = load({ profile: "prod" });
+    const wide: Settings = structuredClone(settings);
+    wide.loki.replicationFactor = 4;
+    wide.loki.sizes.ingester!.replicas = 5;
+    assert.deepEqual(ingesterLayout(wide), { zoneAware: false, replicas: 5 });
+  });
+
+  it("sizes memcached from the ingestion rate, and drops it in Monolithic mode", () => {
+    const dev = memcachedValues(load({ profile: "dev" }).settings) as V;
+    assert.deepEqual(dev, { chunksCache: { enabled: false }, resultsCache: { enabled: false } });
+    for (const profile of ["staging", "prod"]) {
+      const { settings } = load({ profile });
+      const cache = memcachedValues(settings) as V;
+      assert.equal(cache.chunksCache.enabled, true);
+      assert.ok(cache.chunksCache.allocatedMemory >= CHUNKS_CACHE_MIN_MB && cache.chunksCache.allocatedMemory <= CHUNKS_CACHE_MAX_MB);
+      assert.equal(cache.chunksCache.allocatedMemory % 128, 0);
+    }
+    const small = memcachedValues(load({ profile: "staging" }).settings) as V;
+    const large = memcachedValues(load({ profile: "prod" }).settings) as V;
+    assert.ok(large.chunksCache.allocatedMemory > small.chunksCache.allocatedMemory, "more logs, larger cache");
+  });
+});

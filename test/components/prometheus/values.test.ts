@@ -1,0 +1,135 @@
+import * as assert from "node:assert/strict";
+import { deriveSettings, resolveConfig, Settings, StackConfig } from "../../../settings";
+import { parseDuration } from "../../../settings/durations";
+import {
+  APISERVER_HISTOGRAM_BUCKETS,
+  assertRetentionSizeFitsVolume,
+  buildKubePrometheusStackValues,
+  byteSize,
+  GRAFANA_MIMIR_ENV,
+  KubePrometheusStackInputs,
+  stackSelectsRule,
+  TENANT_HEADER,
+} from "../../../components/prometheus/values";
+
+const PROFILES = ["dev", "staging", "prod"] as const;
+const INPUTS: KubePrometheusStackInputs = {
+  storageClassName: "gp3",
+  mimirAuthSecret: { name: "mimir-auth", usernameKey: "user", passwordKey: "pass" },
+  grafanaAdminSecret: { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+};
+
+function load(raw: Record<string, string>): { config: StackConfig; settings: Settings } {
+  const config = resolveConfig("observability-stack", raw);
+  return { config, settings: deriveSettings(config) };
+}
+
+type V = Record<string, any>;
+
+describe("kube-prometheus-stack values", () => {
+  for (const profile of PROFILES) {
+    describe(`${profile} profile`, () => {
+      const { config, settings } = load({ profile });
+      const values = buildKubePrometheusStackValues(settings, INPUTS) as V;
+      const spec = values.prometheus.prometheusSpec;
+
+      it("keeps the configured local retention and a retentionSize that fits the volume", () => {
+        assert.equal(parseDuration(spec.retention), parseDuration(config.retention.prometheusLocal));
+        const volumeBytes = parseInt(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, 10) * 1024 ** 3;
+        assert.match(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, /^\d+Gi$/);
+        assert.ok(byteSize(spec.retentionSize) < volumeBytes, `${spec.retentionSize} must be below the ${volumeBytes}-byte volume`);
+        assert.ok(byteSize(spec.retentionSize) > 0.5 * volumeBytes, "retentionSize should use most of the volume");
+        assert.equal(spec.retentionSize, settings.prometheus.retentionSize);
+        assert.equal(spec.storageSpec.volumeClaimTemplate.spec.storageClassName, "gp3");
+      });
+
+      it("remote-writes to Mimir's gateway as the default tenant with credentials from a Secret", () => {
+        assert.equal(spec.remoteWrite.length, 1);
+        const rw = spec.remoteWrite[0];
+        assert.equal(rw.url, settings.mimir.pushUrl);
+        assert.deepEqual(rw.headers, { [TENANT_HEADER]: settings.defaultTenant });
+        assert.deepEqual(rw.basicAuth, { username: { name: "mimir-auth", key: "user" }, password: { name: "mimir-auth", key: "pass" } });
+        assert.deepEqual(rw.queueConfig, settings.prometheus.queueConfig);
+      });
+
+      it("drops exactly the apiserver histogram buckets before remote write", () => {
+        const drops = spec.remoteWrite[0].writeRelabelConfigs.filter((r: V) => r.action === "drop");
+        assert.equal(drops.length, 1);
+        assert.deepEqual(drops[0].sourceLabels, ["__name__"]);
+        // Prometheus anchors relabel regexes (Prometheus configuration docs, relabel_config).
+        const regex = new RegExp(`^(?:${drops[0].regex})$`);
+        for (const name of APISERVER_HISTOGRAM_BUCKETS) assert.ok(regex.test(name), `${name} must be dropped`);
+        for (const kept of ["apiserver_request_total", "apiserver_request_duration_seconds_count", "up"]) {
+          assert.ok(!regex.test(kept), `${kept} must still be shipped`);
+        }
+      });
+
+      it("leaves CRDs to the separate release and skips the managed EKS control plane", () => {
+        assert.equal(values.crds.enabled, false);
+        for (const key of ["kubeScheduler", "kubeControllerManager", "kubeEtcd"]) assert.equal(values[key].enabled, false, key);
+      });
+
+      it("selects ServiceMonitors and PrometheusRules from every release", () => {
+        for (const key of ["serviceMonitor", "podMonitor", "probe", "scrapeConfig", "rule"]) {
+          assert.equal(spec[`${key}SelectorNilUsesHelmValues`], false, key);
+        }
+        assert.ok(stackSelectsRule(values, settings.releases.kubePrometheusStack, { app: "mimir" }));
+      });
+
+      it("gives Grafana an existing admin Secret and Mimir as the only default datasource", () => {
+        assert.deepEqual(values.grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.equal(values.grafana.sidecar.datasources.isDefaultDatasource, false);
+        const sources: V[] = values.grafana.additionalDataSources;
+        assert.deepEqual(sources.filter((d) => d.isDefault).map((d) => d.name), ["Mimir"]);
+        const mimir = sources.find((d) => d.name === "Mimir")!;
+        const loki = sources.find((d) => d.name === "Loki")!;
+        assert.equal(mimir.url, settings.mimir.queryUrl);
+        assert.equal(loki.url, settings.loki.queryUrl);
+        for (const ds of [mimir, loki]) {
+          assert.equal(ds.jsonData.httpHeaderName1, TENANT_HEADER);
+          assert.equal(ds.secureJsonData.httpHeaderValue1, settings.defaultTenant);
+        }
+      });
+
+      it("feeds the Mimir datasource credentials from environment variables backed by the Secret", () => {
+        const mimir = (values.grafana.additionalDataSources as V[]).find((d) => d.name === "Mimir")!;
+        assert.equal(mimir.basicAuth, true);
+        assert.equal(mimir.basicAuthUser, `\${${GRAFANA_MIMIR_ENV.username}}`);
+        assert.equal(mimir.secureJsonData.basicAuthPassword, `\${${GRAFANA_MIMIR_ENV.password}}`);
+        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.password], { secretKeyRef: { name: "mimir-auth", key: "pass" } });
+        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.username], { secretKeyRef: { name: "mimir-auth", key: "user" } });
+      });
+    });
+  }
+
+  it("uses the configured first tenant everywhere, not a fixed name", () => {
+    const { settings } = load({ profile: "dev", tenants: JSON.stringify([{ id: "acme" }, { id: "other" }]) });
+    const values = buildKubePrometheusStackValues(settings, INPUTS) as V;
+    assert.deepEqual(values.prometheus.prometheusSpec.remoteWrite[0].headers, { [TENANT_HEADER]: "acme" });
+    for (const ds of values.grafana.additionalDataSources as V[]) assert.equal(ds.secureJsonData.httpHeaderValue1, "acme");
+  });
+
+  it("rejects a retentionSize that does not fit the volume, naming both keys", () => {
+    const { settings } = load({ profile: "dev" });
+    const broken = { ...settings.prometheus, retentionSize: `${settings.prometheus.volumeGiB}GiB` };
+    assert.throws(() => assertRetentionSizeFitsVolume(broken), /settings\.prometheus\.retentionSize = \d+GiB .*settings\.prometheus\.volumeGiB/);
+    assert.throws(() => buildKubePrometheusStackValues({ ...settings, prometheus: broken }, INPUTS), /retentionSize/);
+  });
+
+  it("reads prometheus-operator byte sizes in binary and decimal units", () => {
+    assert.equal(byteSize("16GiB"), 16 * 1024 ** 3);
+    assert.equal(byteSize("500MB"), 500e6);
+    assert.equal(byteSize("1.5KiB"), 1536);
+    assert.throws(() => byteSize("16G"), /not a prometheus-operator ByteSize/);
+  });
+
+  it("follows the chart's rule selection: the release label when NilUsesHelmValues is on, else everything", () => {
+    const release = "kube-prometheus-stack";
+    const chartDefault = { prometheus: { prometheusSpec: {} } };
+    assert.equal(stackSelectsRule(chartDefault, release, { team: "x" }), false);
+    assert.equal(stackSelectsRule(chartDefault, release, { release }), true);
+    const explicit = { prometheus: { prometheusSpec: { ruleSelector: { matchLabels: { role: "alerts" } } } } };
+    assert.equal(stackSelectsRule(explicit, release, { release }), false);
+    assert.equal(stackSelectsRule(explicit, release, { role: "alerts" }), true);
+  });
+});
