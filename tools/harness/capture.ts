@@ -172,7 +172,9 @@ export function captureProgram(options: CaptureOptions): Promise<CapturedStack> 
       }
     });
     child.on("error", (err) => finish(() => reject(new CaptureError(`could not start the program process: ${err.message}`, output))));
-    child.on("exit", (code, signal) =>
+    // "close", not "exit": "exit" can fire before the IPC channel has delivered the child's last message (seen under
+    // load), while "close" waits for every stdio stream, the IPC channel included (Node child_process docs).
+    child.on("close", (code, signal) =>
       finish(() =>
         reject(new CaptureError(`the program process exited (${signal ?? `code ${code}`}) before reporting a result`, output)),
       ),
