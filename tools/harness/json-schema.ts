@@ -3,10 +3,11 @@
  *
  * The engine validates each policy's config with gojsonschema (pkg/resource/analyzer/config.go,
  * validatePolicyConfig); errors read "<field>: <description>" with gojsonschema v1.2.0's default locale
- * (github.com/xeipuuv/gojsonschema, locales.go) and the "(root): " prefix trimmed. No JSON-schema package is
- * installed, and policy config schemas use a small, well-known subset, so this implements that subset and
- * refuses (rather than silently accepts) keywords it does not implement.
+ * (github.com/xeipuuv/gojsonschema, locales.go) and the "(root): " prefix trimmed. Ajv does the validating; this
+ * module only words its errors as gojsonschema does, and refuses (rather than silently accepts) keywords whose
+ * wording it does not know.
  */
+import Ajv, { type ErrorObject } from "ajv";
 import type { JsonSchema } from "./policy-types";
 
 /** Keywords that only annotate; gojsonschema ignores them when validating. */
@@ -49,39 +50,25 @@ export class UnsupportedSchemaError extends Error {
 }
 
 function jsonTypeOf(value: unknown): string {
-  if (value === null) {
-    return "null";
-  }
-  if (Array.isArray(value)) {
-    return "array";
-  }
-  if (typeof value === "number") {
-    return Number.isInteger(value) ? "integer" : "number";
-  }
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
 }
 
-function matchesType(value: unknown, type: string): boolean {
-  const actual = jsonTypeOf(value);
-  return actual === type || (type === "number" && actual === "integer");
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map(canonical);
+/** Rejects keywords outside IMPLEMENTED/ANNOTATIONS anywhere in the schema, naming where. */
+function checkKeywords(node: unknown, path: string[]): void {
+  if (typeof node !== "object" || node === null || Array.isArray(node)) return;
+  for (const [keyword, child] of Object.entries(node)) {
+    if (!IMPLEMENTED.has(keyword) && !ANNOTATIONS.has(keyword)) throw new UnsupportedSchemaError(keyword, fieldOf(path));
+    if (keyword === "properties" || keyword === "patternProperties") {
+      for (const [name, sub] of Object.entries(child as Record<string, unknown>)) checkKeywords(sub, [...path, name]);
+    } else if (["anyOf", "oneOf", "allOf"].includes(keyword) || (keyword === "items" && Array.isArray(child))) {
+      for (const sub of child as unknown[]) checkKeywords(sub, path);
+    } else if (["items", "additionalItems", "additionalProperties", "not"].includes(keyword)) {
+      checkKeywords(child, path);
+    }
   }
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }
 
 /** gojsonschema's field: the context path without "(root).", or "(root)" itself. */
@@ -89,170 +76,99 @@ function fieldOf(path: string[]): string {
   return path.length === 0 ? "(root)" : path.join(".");
 }
 
+function pathOf(error: ErrorObject): string[] {
+  return error.instancePath === "" ? [] : error.instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function valueAt(root: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+}
+
+const COMBINATOR_MESSAGES: Record<string, string> = {
+  anyOf: "Must validate at least one schema (anyOf)",
+  oneOf: "Must validate one and only one schema (oneOf)",
+  not: "Must not validate the schema (not)",
+};
+
+/** gojsonschema v1.2.0's wording (locales.go) for one Ajv error; undefined when gojsonschema reports nothing. */
+function describe(error: ErrorObject, value: unknown): string | undefined {
+  const field = fieldOf(pathOf(error));
+  const p = error.params as Record<string, any>;
+  switch (error.keyword) {
+    case "type": {
+      const types: string[] = Array.isArray(p.type) ? p.type : String(p.type).split(",");
+      return `Invalid type. Expected: ${types.length > 1 ? `[${types.join(",")}]` : types[0]}, given: ${jsonTypeOf(valueAt(value, pathOf(error)))}`;
+    }
+    case "const":
+      return `${field} does not match: ${JSON.stringify(p.allowedValue)}`;
+    case "enum":
+      return `${field} must be one of the following: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "multipleOf":
+      return `Must be a multiple of ${p.multipleOf}`;
+    case "minimum":
+      return `Must be greater than or equal to ${p.limit}`;
+    case "exclusiveMinimum":
+      return `Must be greater than ${p.limit}`;
+    case "maximum":
+      return `Must be less than or equal to ${p.limit}`;
+    case "exclusiveMaximum":
+      return `Must be less than ${p.limit}`;
+    case "minLength":
+      return `String length must be greater than or equal to ${p.limit}`;
+    case "maxLength":
+      return `String length must be less than or equal to ${p.limit}`;
+    case "pattern":
+      return `Does not match pattern '${p.pattern}'`;
+    case "minItems":
+      return `Array must have at least ${p.limit} items`;
+    case "maxItems":
+      return `Array must have at most ${p.limit} items`;
+    case "uniqueItems":
+      return `array items[${Math.min(p.i, p.j)},${Math.max(p.i, p.j)}] must be unique`;
+    case "additionalItems":
+      return "No additional items allowed on array";
+    case "minProperties":
+      return `Must have at least ${p.limit} properties`;
+    case "maxProperties":
+      return `Must have at most ${p.limit} properties`;
+    case "required":
+      return `${p.missingProperty} is required`;
+    case "additionalProperties":
+      return `Additional property ${p.additionalProperty} is not allowed`;
+    default:
+      return COMBINATOR_MESSAGES[error.keyword];
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: true });
+
 /**
  * Validates `value` against `schema`; returns gojsonschema-style "<field>: <description>" strings, with errors at
  * the root reported without the "(root): " prefix, as the engine trims it.
  */
 export function validateJsonSchema(schema: JsonSchema, value: unknown): string[] {
-  const errors: string[] = [];
-  const report = (path: string[], description: string): void => {
-    errors.push(path.length === 0 ? description : `${fieldOf(path)}: ${description}`);
-  };
-
-  const visit = (node: JsonSchema, data: unknown, path: string[]): void => {
-    for (const keyword of Object.keys(node)) {
-      if (!IMPLEMENTED.has(keyword) && !ANNOTATIONS.has(keyword)) {
-        throw new UnsupportedSchemaError(keyword, fieldOf(path));
-      }
-    }
-    const field = fieldOf(path);
-
-    if (node.type !== undefined) {
-      const types = Array.isArray(node.type) ? (node.type as string[]) : [node.type as string];
-      if (!types.some((type) => matchesType(data, type))) {
-        const expected = types.length > 1 ? `[${types.join(",")}]` : types[0];
-        report(path, `Invalid type. Expected: ${expected}, given: ${jsonTypeOf(data)}`);
-        return;
-      }
-    }
-    if (node.const !== undefined && !deepEqual(node.const, data)) {
-      report(path, `${field} does not match: ${JSON.stringify(node.const)}`);
-    }
-    if (Array.isArray(node.enum) && !node.enum.some((allowed) => deepEqual(allowed, data))) {
-      report(path, `${field} must be one of the following: ${node.enum.map((v) => JSON.stringify(v)).join(", ")}`);
-    }
-
-    const subErrors = (sub: JsonSchema): number => validateJsonSchema(sub, data).length;
-    if (Array.isArray(node.anyOf) && !(node.anyOf as JsonSchema[]).some((sub) => subErrors(sub) === 0)) {
-      report(path, "Must validate at least one schema (anyOf)");
-    }
-    if (Array.isArray(node.oneOf) && (node.oneOf as JsonSchema[]).filter((sub) => subErrors(sub) === 0).length !== 1) {
-      report(path, "Must validate one and only one schema (oneOf)");
-    }
-    if (Array.isArray(node.allOf) && (node.allOf as JsonSchema[]).some((sub) => subErrors(sub) > 0)) {
-      report(path, "Must validate all the schemas (allOf)");
-    }
-    if (node.not !== undefined && subErrors(node.not as JsonSchema) === 0) {
-      report(path, "Must not validate the schema (not)");
-    }
-
-    if (typeof data === "number") {
-      visitNumber(node, data, path);
-    } else if (typeof data === "string") {
-      visitString(node, data, path);
-    } else if (Array.isArray(data)) {
-      visitArray(node, data, path);
-    } else if (typeof data === "object" && data !== null) {
-      visitObject(node, data as Record<string, unknown>, path);
-    }
-  };
-
-  const visitNumber = (node: JsonSchema, data: number, path: string[]): void => {
-    const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = node as Record<string, unknown>;
-    if (typeof multipleOf === "number" && !Number.isInteger(data / multipleOf)) {
-      report(path, `Must be a multiple of ${multipleOf}`);
-    }
-    // Draft 4 writes exclusive bounds as booleans next to minimum/maximum; later drafts as numbers.
-    if (typeof minimum === "number") {
-      if (exclusiveMinimum === true ? data <= minimum : data < minimum) {
-        report(path, exclusiveMinimum === true ? `Must be greater than ${minimum}` : `Must be greater than or equal to ${minimum}`);
-      }
-    }
-    if (typeof exclusiveMinimum === "number" && data <= exclusiveMinimum) {
-      report(path, `Must be greater than ${exclusiveMinimum}`);
-    }
-    if (typeof maximum === "number") {
-      if (exclusiveMaximum === true ? data >= maximum : data > maximum) {
-        report(path, exclusiveMaximum === true ? `Must be less than ${maximum}` : `Must be less than or equal to ${maximum}`);
-      }
-    }
-    if (typeof exclusiveMaximum === "number" && data >= exclusiveMaximum) {
-      report(path, `Must be less than ${exclusiveMaximum}`);
-    }
-  };
-
-  const visitString = (node: JsonSchema, data: string, path: string[]): void => {
-    const length = [...data].length;
-    if (typeof node.minLength === "number" && length < node.minLength) {
-      report(path, `String length must be greater than or equal to ${node.minLength}`);
-    }
-    if (typeof node.maxLength === "number" && length > node.maxLength) {
-      report(path, `String length must be less than or equal to ${node.maxLength}`);
-    }
-    if (typeof node.pattern === "string" && !new RegExp(node.pattern, "u").test(data)) {
-      report(path, `Does not match pattern '${node.pattern}'`);
-    }
-  };
-
-  const visitArray = (node: JsonSchema, data: unknown[], path: string[]): void => {
-    if (typeof node.minItems === "number" && data.length < node.minItems) {
-      report(path, `Array must have at least ${node.minItems} items`);
-    }
-    if (typeof node.maxItems === "number" && data.length > node.maxItems) {
-      report(path, `Array must have at most ${node.maxItems} items`);
-    }
-    if (node.uniqueItems === true) {
-      outer: for (let i = 0; i < data.length; i++) {
-        for (let j = i + 1; j < data.length; j++) {
-          if (deepEqual(data[i], data[j])) {
-            report(path, `array items[${i},${j}] must be unique`);
-            break outer;
-          }
-        }
-      }
-    }
-    if (Array.isArray(node.items)) {
-      const positional = node.items as JsonSchema[];
-      positional.forEach((sub, index) => index < data.length && visit(sub, data[index], [...path, String(index)]));
-      if (node.additionalItems === false && data.length > positional.length) {
-        report(path, "No additional items allowed on array");
-      } else if (typeof node.additionalItems === "object" && node.additionalItems !== null) {
-        data.slice(positional.length).forEach((item, offset) =>
-          visit(node.additionalItems as JsonSchema, item, [...path, String(positional.length + offset)]),
-        );
-      }
-    } else if (typeof node.items === "object" && node.items !== null) {
-      data.forEach((item, index) => visit(node.items as JsonSchema, item, [...path, String(index)]));
-    }
-  };
-
-  const visitObject = (node: JsonSchema, data: Record<string, unknown>, path: string[]): void => {
-    const keys = Object.keys(data);
-    if (typeof node.minProperties === "number" && keys.length < node.minProperties) {
-      report(path, `Must have at least ${node.minProperties} properties`);
-    }
-    if (typeof node.maxProperties === "number" && keys.length > node.maxProperties) {
-      report(path, `Must have at most ${node.maxProperties} properties`);
-    }
-    for (const required of (node.required as string[] | undefined) ?? []) {
-      if (!(required in data)) {
-        report(path, `${required} is required`);
-      }
-    }
-    const properties = (node.properties as Record<string, JsonSchema> | undefined) ?? {};
-    const patterns = Object.entries((node.patternProperties as Record<string, JsonSchema> | undefined) ?? {});
-    for (const key of keys) {
-      let matched = false;
-      if (key in properties) {
-        matched = true;
-        visit(properties[key], data[key], [...path, key]);
-      }
-      for (const [pattern, sub] of patterns) {
-        if (new RegExp(pattern, "u").test(key)) {
-          matched = true;
-          visit(sub, data[key], [...path, key]);
-        }
-      }
-      if (!matched) {
-        if (node.additionalProperties === false) {
-          report(path, `Additional property ${key} is not allowed`);
-        } else if (typeof node.additionalProperties === "object" && node.additionalProperties !== null) {
-          visit(node.additionalProperties as JsonSchema, data[key], [...path, key]);
-        }
-      }
-    }
-  };
-
-  visit(schema, value, []);
-  return errors;
+  checkKeywords(schema, []);
+  const validate = ajv.compile(schema as object);
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  // gojsonschema reports a failed anyOf/oneOf/not as one message, not the errors of each branch.
+  const insideCombinator = (e: ErrorObject) => /\/(anyOf|oneOf|not)(\/|$)/.test(e.schemaPath.replace(/\/(anyOf|oneOf|not)$/, ""));
+  // A type mismatch is the only error gojsonschema reports for that value.
+  const typeFailures = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
+  const messages: string[] = [];
+  const allOfPaths = new Set<string>();
+  for (const error of errors) {
+    if (insideCombinator(error)) continue;
+    if (error.keyword !== "type" && typeFailures.has(error.instancePath)) continue;
+    if (/\/allOf\//.test(error.schemaPath)) allOfPaths.add(error.instancePath);
+    const description = describe(error, value);
+    if (description === undefined) continue;
+    const path = pathOf(error);
+    messages.push(path.length === 0 ? description : `${fieldOf(path)}: ${description}`);
+  }
+  for (const instancePath of allOfPaths) {
+    const path = instancePath === "" ? [] : instancePath.slice(1).split("/");
+    messages.push(path.length === 0 ? "Must validate all the schemas (allOf)" : `${fieldOf(path)}: Must validate all the schemas (allOf)`);
+  }
+  return [...new Set(messages)];
 }
