@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "../prometheus/credentials";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { MIMIR_ENV } from "./config";
 import { buildAlloyValues } from "./values";
@@ -49,18 +49,9 @@ export class Alloy extends pulumi.ComponentResource {
 
     this.values = mergeOverrides(buildAlloyValues(settings, { mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name }), args.overrides);
 
-    const chart = CHARTS.alloy;
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
-      {
-        name: settings.releases.alloy,
-        namespace: this.namespace.metadata.name,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        values: this.values,
-        timeout: RELEASE_TIMEOUT_SECONDS,
-      },
+      pinnedRelease(CHARTS.alloy, settings.releases.alloy, this.namespace.metadata.name, this.values),
       // No dependency on Loki or Mimir: Alloy retries its writes until they answer, so all three install in parallel.
       { ...childOpts, dependsOn: [args.crdsRelease, secret, ...(args.dependsOn ?? [])] },
     );

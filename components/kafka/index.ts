@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { CHARTS, pinnedRelease, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
 import { mergeOverrides } from "../shared/values";
 import { assertBrokerConfigAccepted } from "./broker-config";
 import { clientSecurity, KAFKA_PASSWORD_KEY } from "./security";
@@ -68,13 +68,7 @@ export class Kafka extends pulumi.ComponentResource {
     this.namespace = namespace.metadata.name;
 
     this.operator = new k8s.helm.v3.Release(`${name}-operator`, {
-      name: s.releases.strimzi,
-      chart: CHARTS.strimzi.chart,
-      version: CHARTS.strimzi.version,
-      repositoryOpts: { repo: CHARTS.strimzi.repo },
-      namespace: this.namespace,
-      values: mergeOverrides(buildStrimziValues(), overrides.strimzi),
-      timeout: RELEASE_TIMEOUT_SECONDS,
+      ...pinnedRelease(CHARTS.strimzi, s.releases.strimzi, this.namespace, mergeOverrides(buildStrimziValues(), overrides.strimzi)),
       // A stateless operator: rolling back a failed install or upgrade loses nothing and leaves no half-state.
       atomic: true,
       cleanupOnFail: true,

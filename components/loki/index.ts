@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { assertReplicationFits, buildLokiValues } from "./values";
 
@@ -47,18 +47,9 @@ export class Loki extends pulumi.ComponentResource {
         mergeOverrides(buildLokiValues(settings, { buckets: { chunks, ruler }, region, roleArn, storageClassName }), args.overrides),
       );
 
-    const chart = CHARTS.loki;
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
-      {
-        name: settings.releases.loki,
-        namespace: this.namespace.metadata.name,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        values: this.values,
-        timeout: RELEASE_TIMEOUT_SECONDS,
-      },
+      pinnedRelease(CHARTS.loki, settings.releases.loki, this.namespace.metadata.name, this.values),
       { ...childOpts, dependsOn: [args.crdsRelease, ...(args.dependsOn ?? [])] },
     );
 

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
 import type { KafkaConnection } from "../kafka";
 import { KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "../kafka/security";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { CHARTS, pinnedRelease } from "../shared/charts";
 import { chartFullname } from "./config";
 import { gatewayUsername, HTPASSWD_KEY, htpasswdLine, PASSWORD_KEY, USERNAME_KEY } from "./gateway-auth";
 import { buildMimirValues } from "./values";
@@ -113,13 +113,7 @@ export class Mimir extends pulumi.ComponentResource {
     );
 
     this.release = new k8s.helm.v3.Release(`${name}-release`, {
-      name: s.releases.mimir,
-      chart: CHARTS.mimir.chart,
-      version: CHARTS.mimir.version,
-      repositoryOpts: { repo: CHARTS.mimir.repo },
-      namespace: this.namespace,
-      values,
-      timeout: RELEASE_TIMEOUT_SECONDS,
+      ...pinnedRelease(CHARTS.mimir, s.releases.mimir, this.namespace, values),
       // Not atomic: a timed-out upgrade of zone-aware StatefulSets is driven to completion by the rollout-operator; a
       // Helm rollback would restart ingesters and store-gateways a second time. Failed state stays for diagnosis.
       atomic: false,

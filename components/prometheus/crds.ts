@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { CHARTS, pinnedRelease } from "../shared/charts";
 
 export interface PrometheusOperatorCrdsArgs {
   settings: Settings;
@@ -29,19 +29,10 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
       { ...childOpts, dependsOn: args.dependsOn },
     );
 
-    const chart = CHARTS.prometheusOperatorCrds;
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
-      {
-        name: settings.releases.prometheusCrds,
-        namespace: this.namespace.metadata.name,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        // The chart's CRDs are templates (charts/crds/templates), so Helm upgrades them with the chart version.
-        values: {},
-        timeout: RELEASE_TIMEOUT_SECONDS,
-      },
+      // The chart's CRDs are templates (charts/crds/templates), so Helm upgrades them with the chart version.
+      pinnedRelease(CHARTS.prometheusOperatorCrds, settings.releases.prometheusCrds, this.namespace.metadata.name, {}),
       childOpts,
     );
 

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "./credentials";
 import type { PrometheusOperatorCrds } from "./crds";
@@ -63,19 +63,12 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       args.overrides,
     );
 
-    const chart = CHARTS.kubePrometheusStack;
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
-        name: settings.releases.kubePrometheusStack,
-        namespace,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        values: this.values,
+        ...pinnedRelease(CHARTS.kubePrometheusStack, settings.releases.kubePrometheusStack, namespace, this.values),
         // Belt and braces with crds.enabled=false: never install the stack's crds/ folder.
         skipCrds: true,
-        timeout: RELEASE_TIMEOUT_SECONDS,
       },
       // The Secrets must exist before Grafana and Prometheus pods reference them.
       { ...childOpts, dependsOn: [crds.release, mimirSecret, adminSecret, ...(args.dependsOn ?? [])] },

@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 /**
  * Every chart the stack installs, pinned in one place (versions read from the charts' sources, see README
  * "Charts"). Bump a version here, then re-run `npm run check` and read the values diff.
@@ -26,3 +28,19 @@ export const CHARTS = {
 
 /** Helm waits this long for a release's workloads to become ready (Helm's default is 5 min, too short for StatefulSets with volumes). */
 export const RELEASE_TIMEOUT_SECONDS = 900;
+
+/**
+ * The part of every release's arguments that comes from the pin: chart, version, repository, release name,
+ * namespace, values and the wait timeout. Callers add what differs (atomic, skipCrds, ...).
+ */
+export function pinnedRelease(pin: ChartPin, releaseName: string, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>) {
+  return {
+    name: releaseName,
+    namespace,
+    chart: pin.chart,
+    version: pin.version,
+    repositoryOpts: { repo: pin.repo },
+    values,
+    timeout: RELEASE_TIMEOUT_SECONDS,
+  };
+}

@@ -1,0 +1,218 @@
+// Mimir's effective configuration as a mimir-distributed release runs it:
+//   values mimir.structuredConfig  >  the chart's generated config  >  Mimir's own defaults.
+// Per-tenant limit overrides come from values runtimeConfig.overrides.<tenant>.
+import { DurationFormat } from "./duration";
+import { Maybe, parseSourcedDuration, PolicyInputError, PropNode, Sourced } from "./node";
+import { HelmRelease, StackView } from "./stack";
+import { CHARTS } from "./types";
+import { isUnknown } from "./unknown";
+
+// Mimir defaults, from mimir-config-descriptor-2025-04.json (fieldDefaultValue) unless noted.
+export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
+    "ingest_storage.enabled": false,
+    "ingest_storage.kafka.address": "",
+    "ingest_storage.kafka.topic": "",
+    "ingest_storage.kafka.auto_create_topic_enabled": true,
+    "ingest_storage.kafka.auto_create_topic_default_partitions": -1,
+    "ingest_storage.kafka.producer_max_record_size_bytes": 15_983_616,
+    "ingest_storage.kafka.producer_max_buffered_bytes": 1_073_741_824,
+    "ingest_storage.kafka.write_clients": 1,
+    "ingest_storage.kafka.sasl_username": "",
+    "ingest_storage.kafka.sasl_password": "",
+    // Mimir 3.x keys (not in the April 2025 descriptor): grafana/mimir docs configure-kafka-backend.md.
+    "ingest_storage.kafka.sasl_mechanism": "PLAIN",
+    "ingest_storage.kafka.tls_enabled": false,
+    "ingest_storage.kafka.tls_cert_path": "",
+    "ingest_storage.kafka.tls_key_path": "",
+    "limits.compactor_blocks_retention_period": "0s",
+    "limits.query_ingesters_within": "13h",
+    "querier.query_store_after": "12h",
+    "blocks_storage.tsdb.retention_period": "13h",
+    // Hidden flag -blocks-storage.tsdb.block-ranges-period, default 2h (Mimir pkg/storage/tsdb/config.go).
+    "blocks_storage.tsdb.block_ranges_period": ["2h"],
+    "blocks_storage.bucket_store.sync_interval": "15m",
+    "blocks_storage.bucket_store.ignore_deletion_mark_delay": "1h",
+    "blocks_storage.bucket_store.ignore_deletion_mark_while_querying_delay": "50m",
+    "compactor.deletion_delay": "12h",
+    "compactor.cleanup_interval": "15m",
+    // The descriptor prints [] for this list; the flag default is 2h,12h,24h (Mimir pkg/compactor/compactor.go RegisterFlags).
+    "compactor.block_ranges": ["2h", "12h", "24h"],
+    "store_gateway.sharding_ring.replication_factor": 3,
+    "blocks_storage.backend": "filesystem",
+    "ruler_storage.backend": "filesystem",
+    "alertmanager_storage.backend": "filesystem",
+    "common.storage.backend": "filesystem",
+    "blocks_storage.storage_prefix": "",
+    "ruler_storage.storage_prefix": "",
+    "alertmanager_storage.storage_prefix": "",
+};
+
+// mimir-distributed 6.0.x chart values defaults (data/mimir-distributed-6.0.x.values-excerpts.yaml).
+export const MIMIR_CHART_DEFAULTS = {
+    kafkaEnabled: true,
+    kafkaReplicas: 1, // rendered demo StatefulSet: replicas 1, single KRaft voter
+    kafkaServicePort: 9092,
+    kafkaLogRetentionHours: 24,
+    ingesterReplicas: 3,
+    ingesterZoneAware: true,
+    storeGatewayReplicas: 1,
+    storeGatewayZoneAware: true,
+    zones: ["zone-a", "zone-b", "zone-c"],
+    minioEnabled: true,
+} as const;
+
+// Keys the chart's templated `mimir.config` sets, read by the rules (mimir-distributed 6.0.x values `mimir.config`;
+// compactor.deletion_delay from the chart CI render data/mimir-distributed-6.0.0-dev.rendered-mimir-config.yaml).
+// The Kafka address the template adds with the built-in Kafka is modelled in lib/kafka.ts.
+const CHART_GENERATED_CONFIG: Readonly<Record<string, unknown>> = {
+    "ingest_storage.enabled": true,
+    "ingest_storage.kafka.topic": "mimir-ingest",
+    "ingest_storage.kafka.auto_create_topic_enabled": true,
+    "ingest_storage.kafka.auto_create_topic_default_partitions": 100,
+    "compactor.deletion_delay": "2h",
+};
+
+/** Mimir keys whose values are Prometheus durations (model.Duration): the per-tenant limits. */
+function durationFormatOf(path: string): DurationFormat {
+    return path.startsWith("limits.") ? "prometheus" : "go";
+}
+
+export class MimirRelease {
+    readonly label: string;
+    readonly urn: string;
+    private readonly structured: PropNode;
+
+    constructor(readonly release: HelmRelease) {
+        this.label = release.label;
+        this.urn = release.resource.urn;
+        this.structured = release.values.at("mimir.structuredConfig");
+    }
+
+    /** The node for a key set in structuredConfig (may be absent). */
+    structuredNode(path: string): PropNode {
+        return this.structured.at(path);
+    }
+
+    /** Effective value of a Mimir config key with where it comes from; undefined when nothing sets it. */
+    setting(path: string): Maybe<Sourced<unknown>> | undefined {
+        const node = this.structured.at(path);
+        if (node.isUnknown) return node.unknown();
+        if (node.isPresent) return { value: node.raw(), where: node.where };
+        if (path in CHART_GENERATED_CONFIG) {
+            return { value: CHART_GENERATED_CONFIG[path], where: `${this.label} chart-generated config ${path}` };
+        }
+        if (path in MIMIR_DEFAULTS) {
+            return { value: MIMIR_DEFAULTS[path], where: `Mimir default ${path}` };
+        }
+        return undefined;
+    }
+
+    number(path: string): Maybe<Sourced<number>> {
+        const found = this.required(path);
+        if (isUnknown(found)) return found;
+        const value = typeof found.value === "string" && /^-?\d+$/.test(found.value) ? Number(found.value) : found.value;
+        if (typeof value !== "number") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not an integer.`, this.urn);
+        return { value, where: found.where };
+    }
+
+    string(path: string): Maybe<Sourced<string>> {
+        const found = this.required(path);
+        if (isUnknown(found)) return found;
+        if (typeof found.value !== "string") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not a string.`, this.urn);
+        return { value: found.value, where: found.where };
+    }
+
+    boolean(path: string): Maybe<Sourced<boolean>> {
+        const found = this.required(path);
+        if (isUnknown(found)) return found;
+        const value = found.value === "true" ? true : found.value === "false" ? false : found.value;
+        if (typeof value !== "boolean") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not true or false.`, this.urn);
+        return { value, where: found.where };
+    }
+
+    /** Duration in milliseconds, validated in the format Mimir parses that key with. */
+    duration(path: string): Maybe<Sourced<number>> {
+        const found = this.required(path);
+        if (isUnknown(found)) return found;
+        return parseSourcedDuration(found, durationFormatOf(path), this.urn);
+    }
+
+    durationList(path: string): Maybe<Sourced<number[]>> {
+        const found = this.required(path);
+        if (isUnknown(found)) return found;
+        const items = typeof found.value === "string" ? found.value.split(",") : found.value;
+        if (!Array.isArray(items)) throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not a list of durations.`, this.urn);
+        const values = items.map((item) => parseSourcedDuration({ value: typeof item === "string" ? item.trim() : item, where: found.where }, "go", this.urn).value);
+        return { value: values, where: found.where, text: items.map((item) => String(item).trim()).join(",") };
+    }
+
+    /** Per-tenant overrides of a limit (runtimeConfig.overrides.<tenant>.<key>), as durations. */
+    tenantDurations(limitKey: string): Array<{ tenant: string; value: Maybe<Sourced<number>> }> {
+        const overrides = this.release.values.at("runtimeConfig.overrides").entries();
+        if (overrides === undefined) return [];
+        if (isUnknown(overrides)) return [{ tenant: "(unknown)", value: overrides }];
+        return overrides.flatMap(([tenant, node]): Array<{ tenant: string; value: Maybe<Sourced<number>> }> => {
+            const limit = node.get(limitKey);
+            if (!limit.isPresent) return [];
+            if (limit.isUnknown) return [{ tenant, value: limit.unknown() }];
+            return [{ tenant, value: parseSourcedDuration({ value: limit.raw(), where: limit.where }, "prometheus", this.urn) }];
+        });
+    }
+
+    private required(path: string): Maybe<Sourced<unknown>> {
+        const found = this.setting(path);
+        if (found === undefined) throw new Error(`internal: no default known for Mimir key ${path}`);
+        return found;
+    }
+
+    // --- chart values (not Mimir config) ---
+
+    /** `kafka.enabled`: the chart's built-in demo Kafka; TRUE when absent. */
+    builtinKafkaEnabled(): Maybe<Sourced<boolean>> {
+        return chartBoolean(this.release.values.at("kafka.enabled"), MIMIR_CHART_DEFAULTS.kafkaEnabled, `${this.label} chart default kafka.enabled`);
+    }
+
+    zoneAware(component: "ingester" | "store_gateway"): Maybe<Sourced<boolean>> {
+        const fallback = component === "ingester" ? MIMIR_CHART_DEFAULTS.ingesterZoneAware : MIMIR_CHART_DEFAULTS.storeGatewayZoneAware;
+        return chartBoolean(this.release.values.at(`${component}.zoneAwareReplication.enabled`), fallback, `${this.label} chart default ${component}.zoneAwareReplication.enabled`);
+    }
+
+    replicas(component: "ingester" | "store_gateway" | "distributor"): Maybe<Sourced<number>> {
+        const node = this.release.values.at(`${component}.replicas`);
+        const value = node.number();
+        if (isUnknown(value)) return value;
+        if (value !== undefined) return { value, where: node.where };
+        const fallback = component === "ingester" ? MIMIR_CHART_DEFAULTS.ingesterReplicas : component === "store_gateway" ? MIMIR_CHART_DEFAULTS.storeGatewayReplicas : 1;
+        return { value: fallback, where: `${this.label} chart default ${component}.replicas` };
+    }
+
+    /** Zones of a zone-aware component: names and optional pinned availability zone (nodeSelector). */
+    zones(component: "ingester" | "store_gateway"): Maybe<Sourced<Array<{ name: string; availabilityZone?: string }>>> {
+        const node = this.release.values.at(`${component}.zoneAwareReplication.zones`);
+        const items = node.items();
+        if (isUnknown(items)) return items;
+        if (items === undefined) {
+            return { value: MIMIR_CHART_DEFAULTS.zones.map((name) => ({ name })), where: `${this.label} chart default ${component}.zoneAwareReplication.zones`, note: "zone-a, zone-b, zone-c" };
+        }
+        const zones: Array<{ name: string; availabilityZone?: string }> = [];
+        for (const item of items) {
+            const name = item.get("name").string();
+            const az = item.get("nodeSelector", "topology.kubernetes.io/zone").string();
+            if (isUnknown(name)) return name;
+            if (isUnknown(az)) return az;
+            zones.push({ name: name ?? `zone #${zones.length + 1}`, availabilityZone: az });
+        }
+        return { value: zones, where: node.where };
+    }
+}
+
+function chartBoolean(node: PropNode, fallback: boolean, defaultWhere: string): Maybe<Sourced<boolean>> {
+    const value = node.boolean();
+    if (isUnknown(value)) return value;
+    return value === undefined ? { value: fallback, where: defaultWhere } : { value, where: node.where };
+}
+
+
+export function mimirReleases(stack: StackView): MimirRelease[] {
+    return stack.helmReleases(CHARTS.mimir).map((r) => new MimirRelease(r));
+}

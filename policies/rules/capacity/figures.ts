@@ -1,0 +1,157 @@
+// Upstream figures the capacity rules and the planning report compute with. Each names its source; re-check on a
+// chart, add-on or AMI bump. Pure data: no imports, so tools/planning can share it.
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+/**
+ * Mimir capacity planning (docs planning-capacity.md, as summarised in conflict-rules.md section 5). Decimal GB,
+ * per core + GB of what each component is given. The doc adds 50% headroom on top; the rules measure headroom
+ * against the workload instead.
+ */
+export const MIMIR_PLANNING = {
+    /** Distributor: 1 core + 1 GB per 25,000 samples/s. */
+    distributorSamplesPerSecondPerUnit: 25_000,
+    /** Ingester: 1 core + 2.5 GB RAM + 5 GB disk per 300,000 in-memory series. */
+    ingesterSeriesPerUnit: 300_000,
+    ingesterMemoryGBPerUnit: 2.5,
+    ingesterDiskGBPerUnit: 5,
+    /** Querier and store-gateway: 1 core + 1 GB per 10 queries per second. */
+    querierQpsPerUnit: 10,
+    storeGatewayQpsPerUnit: 10,
+    /** Query-frontend: 1 core + 1 GB per 250 queries per second. */
+    queryFrontendQpsPerUnit: 250,
+} as const;
+
+/**
+ * Loki has no published sizing in the project reference. Project assumption, the same one settings/derive/loki.ts
+ * sizes ingesters with: one ingester (1 core, 4 GiB) sustains 5 MB/s of replicated writes, and peaks run at twice
+ * the daily average. Every Loki figure in the report is therefore labelled INFERRED.
+ */
+export const LOKI_ASSUMPTION = {
+    ingesterMBpsPerUnit: 5,
+    unitCores: 1,
+    unitMemoryBytes: 4 * GiB,
+    peakToAverage: 2,
+} as const;
+
+/** The report flags a tier whose headroom (capacity - load) / capacity falls below this (issue 6). */
+export const DEFAULT_MINIMUM_HEADROOM = 0.2;
+
+export interface InstanceShape {
+    vcpus: number;
+    memoryBytes: number;
+    /** Pods the kubelet admits: ENIs x (IPv4 per ENI - 1) + 2 (amazon-eks-ami eni-max-pods.txt, VPC CNI without prefix delegation). */
+    maxPods: number;
+}
+
+const shape = (vcpus: number, memoryGiB: number, maxPods: number): InstanceShape => ({ vcpus, memoryBytes: memoryGiB * GiB, maxPods });
+
+/**
+ * vCPUs and memory (EC2 instance type specifications, "General purpose / Memory optimized / Compute optimized")
+ * and max pods (awslabs/amazon-eks-ami eni-max-pods.txt: large 3 ENIs x 10 IPs = 29, xlarge and 2xlarge 4 x 15 = 58).
+ * Only the types the price table lists; add a row with its price when a stack uses another type.
+ */
+export const INSTANCE_SHAPES: Readonly<Record<string, InstanceShape>> = {
+    "m6i.large": shape(2, 8, 29),
+    "m6i.xlarge": shape(4, 16, 58),
+    "m6i.2xlarge": shape(8, 32, 58),
+    "m7i.large": shape(2, 8, 29),
+    "m7i.xlarge": shape(4, 16, 58),
+    "m7i.2xlarge": shape(8, 32, 58),
+    "r6i.large": shape(2, 16, 29),
+    "r6i.xlarge": shape(4, 32, 58),
+    "r6i.2xlarge": shape(8, 64, 58),
+    "m6g.large": shape(2, 8, 29),
+    "m6g.xlarge": shape(4, 16, 58),
+    "m6g.2xlarge": shape(8, 32, 58),
+    "m7g.large": shape(2, 8, 29),
+    "m7g.xlarge": shape(4, 16, 58),
+    "m7g.2xlarge": shape(8, 32, 58),
+    "c6i.xlarge": shape(4, 8, 58),
+    "r7g.xlarge": shape(4, 32, 58),
+};
+
+/**
+ * Memory the hypervisor and kernel keep from the nominal size before the kubelet sees it: Karpenter's
+ * VM_MEMORY_OVERHEAD_PERCENT default 0.075 (Karpenter settings docs), the figure it schedules EKS nodes with.
+ */
+export const VM_MEMORY_OVERHEAD = 0.075;
+/** kubelet evictionHard memory.available (amazon-eks-ami kubelet-config.json). */
+export const EVICTION_HARD_MEMORY_BYTES = 100 * MiB;
+
+/**
+ * kube-reserved CPU of the EKS AMIs (amazon-eks-ami bootstrap.sh get_cpu_millicores_to_reserve, ranges from GKE):
+ * 6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% of the rest.
+ */
+export function kubeReservedCpuMillis(vcpus: number): number {
+    const total = vcpus * 1000;
+    const ranges: Array<[number, number, number]> = [[0, 1000, 0.06], [1000, 2000, 0.01], [2000, 4000, 0.005], [4000, Infinity, 0.0025]];
+    return ranges.reduce((sum, [start, end, share]) => sum + Math.max(0, Math.min(total, end) - start) * share, 0);
+}
+
+/** kube-reserved memory of the EKS AMIs: 11 MiB per pod the node admits + 255 MiB (bootstrap.sh get_memory_mebibytes_to_reserve). */
+export function kubeReservedMemoryBytes(maxPods: number): number {
+    return (11 * maxPods + 255) * MiB;
+}
+
+export interface Allocatable {
+    cpuMillis: number;
+    memoryBytes: number;
+    pods: number;
+}
+
+/** What the scheduler may place on one node: capacity minus kube-reserved and the eviction threshold. */
+export function allocatableOf(instance: InstanceShape): Allocatable {
+    const memory = instance.memoryBytes * (1 - VM_MEMORY_OVERHEAD) - kubeReservedMemoryBytes(instance.maxPods) - EVICTION_HARD_MEMORY_BYTES;
+    return { cpuMillis: instance.vcpus * 1000 - kubeReservedCpuMillis(instance.vcpus), memoryBytes: Math.floor(memory), pods: instance.maxPods };
+}
+
+export interface AddonWorkload {
+    component: string;
+    kind: "daemonset" | "deployment";
+    replicas: number;
+    cpuMillis: number;
+    memoryBytes: number;
+    source: string;
+}
+
+/**
+ * Pods each EKS add-on runs, by add-on name (aws.eks.Addon addonName), with their requests as the add-on manifests
+ * set them. DaemonSets land on every node.
+ */
+export const ADDON_WORKLOADS: Readonly<Record<string, AddonWorkload[]>> = {
+    "vpc-cni": [
+        {
+            component: "aws-node",
+            kind: "daemonset",
+            replicas: 1,
+            cpuMillis: 50,
+            memoryBytes: 0,
+            source: "amazon-vpc-cni-k8s aws-k8s-cni.yaml: aws-node 25m + aws-eks-nodeagent 25m",
+        },
+    ],
+    "kube-proxy": [{ component: "kube-proxy", kind: "daemonset", replicas: 1, cpuMillis: 100, memoryBytes: 0, source: "EKS kube-proxy manifest: requests cpu 100m" }],
+    "eks-pod-identity-agent": [
+        { component: "eks-pod-identity-agent", kind: "daemonset", replicas: 1, cpuMillis: 0, memoryBytes: 0, source: "EKS Pod Identity agent DaemonSet (no requests modelled)" },
+    ],
+    coredns: [{ component: "coredns", kind: "deployment", replicas: 2, cpuMillis: 100, memoryBytes: 70 * MiB, source: "EKS CoreDNS manifest: 2 replicas, requests 100m / 70Mi" }],
+    "aws-ebs-csi-driver": [
+        {
+            component: "ebs-csi-controller",
+            kind: "deployment",
+            replicas: 2,
+            cpuMillis: 60,
+            memoryBytes: 240 * MiB,
+            source: "aws-ebs-csi-driver chart values: controller 2 replicas, 6 containers at 10m / 40Mi",
+        },
+        {
+            component: "ebs-csi-node",
+            kind: "daemonset",
+            replicas: 1,
+            cpuMillis: 30,
+            memoryBytes: 120 * MiB,
+            source: "aws-ebs-csi-driver chart values: node 3 containers at 10m / 40Mi",
+        },
+    ],
+};

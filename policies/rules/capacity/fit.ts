@@ -1,0 +1,189 @@
+// Whether every pod finds a node: per availability zone, the pods placed there against that zone's node groups at
+// their maximum size, after kube-reserved, the eviction threshold and the DaemonSets every node runs.
+//
+// Placement (stated assumptions): a pod pinned to one zone (nodeSelector or a one-zone affinity) goes there; other
+// pods spread one at a time to the allowed zone holding the fewest pods of their group (what a topology spread with
+// maxSkew 1 converges to), ties to the zone with the most free memory. Within a zone pods are packed first-fit,
+// largest memory request first, onto the zone's nodes in order; a pod that fits no node is unschedulable.
+import { Allocatable } from "./figures";
+import { NodeGroupView } from "./nodes";
+import { PodGroup } from "./pods";
+
+export interface Resources {
+    cpuMillis: number;
+    memoryBytes: number;
+    pods: number;
+}
+
+export interface Unschedulable {
+    owner: string;
+    ownerUrn: string;
+    component: string;
+    pods: number;
+    zone?: string;
+    reason: string;
+}
+
+export interface ZoneFit {
+    zone: string;
+    nodeGroups: string[];
+    instanceType: string;
+    maxNodes: number;
+    desiredNodes: number;
+    allocatablePerNode: Resources;
+    daemonSetsPerNode: Resources;
+    /** Requests of the pods placed in this zone (DaemonSets excluded). */
+    requested: Resources;
+    /** maxNodes x (allocatable - DaemonSets). */
+    capacity: Resources;
+    /** Nodes the packing opened: what the zone needs, at least. */
+    nodesNeeded: number;
+    unschedulable: Unschedulable[];
+}
+
+export interface FitResult {
+    zones: ZoneFit[];
+    /** Pods that found no zone or no node; empty when everything schedules. */
+    unschedulable: Unschedulable[];
+}
+
+interface Slot {
+    cpuMillis: number;
+    memoryBytes: number;
+    pods: number;
+    used: boolean;
+}
+
+const add = (a: Resources, b: Resources): Resources => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods });
+const ZERO: Resources = { cpuMillis: 0, memoryBytes: 0, pods: 0 };
+
+export function fmtCpu(millis: number): string {
+    return millis >= 1000 ? `${(millis / 1000).toFixed(2).replace(/\.?0+$/, "")} cores` : `${Math.round(millis)}m`;
+}
+export function fmtMemory(bytes: number): string {
+    return `${(bytes / 2 ** 30).toFixed(1)}Gi`;
+}
+
+function zoneGroups(groups: NodeGroupView[]): Map<string, NodeGroupView[]> {
+    const byZone = new Map<string, NodeGroupView[]>();
+    for (const group of groups) {
+        for (const zone of group.zones) byZone.set(zone, [...(byZone.get(zone) ?? []), group]);
+    }
+    return byZone;
+}
+
+export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): FitResult {
+    const byZone = zoneGroups(nodeGroupViews);
+    const zoneNames = [...byZone.keys()].sort();
+    const daemonSets = groups.filter((g) => g.placement.kind === "daemonset");
+    const perNodeDaemonSets = daemonSets.reduce<Resources>((sum, g) => add(sum, { cpuMillis: g.cpuMillis * g.replicas, memoryBytes: g.memoryBytes * g.replicas, pods: g.replicas }), ZERO);
+    const unschedulable: Unschedulable[] = [];
+
+    const zones = new Map<string, { fit: ZoneFit; slots: Slot[]; pods: Array<{ group: PodGroup }> }>();
+    for (const zone of zoneNames) {
+        const views = byZone.get(zone)!;
+        const slots: Slot[] = [];
+        let allocatable: Allocatable | undefined;
+        let maxNodes = 0;
+        let desiredNodes = 0;
+        for (const view of views) {
+            // A group spanning several zones is balanced across them by its Auto Scaling group.
+            const share = (n: number) => Math.floor(n / view.zones.length) + (view.zones.indexOf(zone) < n % view.zones.length ? 1 : 0);
+            const nodes = share(view.maxSize);
+            maxNodes += nodes;
+            desiredNodes += share(view.desiredSize);
+            if (!view.allocatable) {
+                unschedulable.push({ owner: `NodeGroup "${view.name}"`, ownerUrn: view.urn, component: view.instanceType, pods: 0, zone, reason: `instance type ${view.instanceTypes.join(", ")} is not in the capacity table (policies/rules/capacity/figures.ts INSTANCE_SHAPES); its nodes are not counted` });
+                continue;
+            }
+            allocatable = allocatable ?? view.allocatable;
+            for (let i = 0; i < nodes; i++) {
+                slots.push({
+                    cpuMillis: view.allocatable.cpuMillis - perNodeDaemonSets.cpuMillis,
+                    memoryBytes: view.allocatable.memoryBytes - perNodeDaemonSets.memoryBytes,
+                    pods: view.allocatable.pods - perNodeDaemonSets.pods,
+                    used: false,
+                });
+            }
+        }
+        const perNode = allocatable ?? ZERO;
+        const free: Resources = { cpuMillis: perNode.cpuMillis - perNodeDaemonSets.cpuMillis, memoryBytes: perNode.memoryBytes - perNodeDaemonSets.memoryBytes, pods: perNode.pods - perNodeDaemonSets.pods };
+        zones.set(zone, {
+            slots,
+            pods: [],
+            fit: {
+                zone,
+                nodeGroups: views.map((v) => v.name),
+                instanceType: views.map((v) => v.instanceType).join(", "),
+                maxNodes,
+                desiredNodes,
+                allocatablePerNode: { ...perNode },
+                daemonSetsPerNode: perNodeDaemonSets,
+                requested: { ...ZERO },
+                capacity: { cpuMillis: free.cpuMillis * slots.length, memoryBytes: free.memoryBytes * slots.length, pods: free.pods * slots.length },
+                nodesNeeded: 0,
+                unschedulable: [],
+            },
+        });
+    }
+
+    // Zone assignment.
+    for (const group of groups.filter((g) => g.placement.kind === "zones" && g.replicas > 0)) {
+        const allowed = (group.placement.kind === "zones" && group.placement.zones) || zoneNames;
+        const candidates = allowed.filter((z) => zones.has(z));
+        if (candidates.length === 0) {
+            unschedulable.push({
+                owner: group.owner,
+                ownerUrn: group.ownerUrn,
+                component: group.component,
+                pods: group.replicas,
+                reason: `it may only run in ${allowed.join(", ")}, where no node group has nodes (node groups cover ${zoneNames.join(", ") || "no zone"})`,
+            });
+            continue;
+        }
+        const counts = new Map(candidates.map((z) => [z, 0]));
+        for (let i = 0; i < group.replicas; i++) {
+            const zone = candidates.reduce((best, z) => {
+                const diff = counts.get(z)! - counts.get(best)!;
+                if (diff !== 0) return diff < 0 ? z : best;
+                const load = (name: string) => zones.get(name)!.fit.requested.memoryBytes - zones.get(name)!.fit.capacity.memoryBytes;
+                return load(z) < load(best) ? z : best;
+            });
+            counts.set(zone, counts.get(zone)! + 1);
+            const entry = zones.get(zone)!;
+            entry.pods.push({ group });
+            entry.fit.requested = add(entry.fit.requested, { cpuMillis: group.cpuMillis, memoryBytes: group.memoryBytes, pods: 1 });
+        }
+    }
+
+    // Packing per zone.
+    for (const { fit, slots, pods } of zones.values()) {
+        const order = [...pods].sort((a, b) => b.group.memoryBytes - a.group.memoryBytes || b.group.cpuMillis - a.group.cpuMillis);
+        const failed = new Map<PodGroup, number>();
+        for (const { group } of order) {
+            const slot = slots.find((s) => s.cpuMillis >= group.cpuMillis && s.memoryBytes >= group.memoryBytes && s.pods >= 1);
+            if (!slot) {
+                failed.set(group, (failed.get(group) ?? 0) + 1);
+                continue;
+            }
+            slot.cpuMillis -= group.cpuMillis;
+            slot.memoryBytes -= group.memoryBytes;
+            slot.pods -= 1;
+            slot.used = true;
+        }
+        fit.nodesNeeded = slots.reduce((last, s, i) => (s.used ? i + 1 : last), 0);
+        for (const [group, count] of failed) {
+            const largest = slots.reduce((best, s) => (s.memoryBytes > best.memoryBytes ? s : best), { cpuMillis: 0, memoryBytes: 0, pods: 0, used: false });
+            const reason =
+                slots.length === 0
+                    ? `zone ${fit.zone} has no nodes the model can size`
+                    : `each pod requests ${fmtCpu(group.cpuMillis)} / ${fmtMemory(group.memoryBytes)}; the zone's ${fit.maxNodes} ${fit.instanceType} nodes at maxSize ` +
+                      `(${fmtCpu(fit.capacity.cpuMillis)} / ${fmtMemory(fit.capacity.memoryBytes)} after DaemonSets) are full ` +
+                      `(${fmtCpu(fit.requested.cpuMillis)} / ${fmtMemory(fit.requested.memoryBytes)} requested there; most free on one node: ${fmtCpu(largest.cpuMillis)} / ${fmtMemory(largest.memoryBytes)})`;
+            const entry: Unschedulable = { owner: group.owner, ownerUrn: group.ownerUrn, component: group.component, pods: count, zone: fit.zone, reason };
+            fit.unschedulable.push(entry);
+            unschedulable.push(entry);
+        }
+    }
+    return { zones: [...zones.values()].map((z) => z.fit), unschedulable };
+}

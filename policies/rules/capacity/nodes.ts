@@ -1,0 +1,56 @@
+// The nodes each availability zone can have: the EKS managed node groups, their instance types and scaling limits.
+import { StackResource, StackView } from "../../lib/stack";
+import { TYPES } from "../../lib/types";
+import { allocatableOf, Allocatable, INSTANCE_SHAPES } from "./figures";
+import { known, numberAt } from "./values";
+
+export interface NodeGroupView {
+    name: string;
+    urn: string;
+    zones: string[];
+    /** The type the capacity is computed with: the smallest listed (a group may launch any of them). */
+    instanceType: string;
+    instanceTypes: string[];
+    minSize: number;
+    desiredSize: number;
+    maxSize: number;
+    diskGiB: number;
+    allocatable?: Allocatable;
+}
+
+function subnetZones(group: StackResource, subnets: StackResource[]): string[] {
+    const byDependency = (group.propertyDependencyUrns.subnetIds ?? []).map((urn) => subnets.find((s) => s.urn === urn)).filter((s): s is StackResource => s !== undefined);
+    let found = byDependency;
+    if (found.length === 0) {
+        const ids = (known(group.props.get("subnetIds").items()) ?? []).map((n) => known(n.string()));
+        found = subnets.filter((s) => ids.includes(known(s.props.get("id").string())));
+    }
+    return [...new Set(found.map((s) => known(s.props.get("availabilityZone").string())).filter((z): z is string => !!z))].sort();
+}
+
+/** EKS NodeGroup diskSize default 20 GiB (EKS API CreateNodegroup). */
+const DEFAULT_DISK_GIB = 20;
+
+export function nodeGroups(stack: StackView): NodeGroupView[] {
+    const subnets = stack.ofType(TYPES.subnet);
+    return stack.ofType(TYPES.eksNodeGroup).map((group) => {
+        const types = (known(group.props.get("instanceTypes").items()) ?? []).map((n) => known(n.string())).filter((t): t is string => !!t);
+        // EKS defaults a node group without instance types to t3.medium (CreateNodegroup instanceTypes).
+        const listed = types.length > 0 ? types : ["t3.medium"];
+        const sized = listed.filter((t) => INSTANCE_SHAPES[t]);
+        const smallest = sized.sort((a, b) => INSTANCE_SHAPES[a].memoryBytes - INSTANCE_SHAPES[b].memoryBytes)[0];
+        const scaling = group.props.get("scalingConfig");
+        return {
+            name: group.name,
+            urn: group.urn,
+            zones: subnetZones(group, subnets),
+            instanceType: smallest ?? listed[0],
+            instanceTypes: listed,
+            minSize: numberAt(scaling.get("minSize"), 0),
+            desiredSize: numberAt(scaling.get("desiredSize"), 0),
+            maxSize: numberAt(scaling.get("maxSize"), 0),
+            diskGiB: numberAt(group.props.get("diskSize"), DEFAULT_DISK_GIB),
+            allocatable: smallest ? allocatableOf(INSTANCE_SHAPES[smallest]) : undefined,
+        };
+    });
+}

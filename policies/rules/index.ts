@@ -1,0 +1,78 @@
+// Every policy of the pack, in the order the engine reports them.
+import { Policies } from "@pulumi/policy";
+import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
+import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
+import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
+import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
+import { kafkaMessageSizeFitsMimirBatch } from "./kafka/message-size-fits-mimir-batch";
+import { kafkaMinInsyncWithinReplication } from "./kafka/min-insync-within-replication";
+import { kafkaPartitionsCoverIngesters } from "./kafka/partitions-cover-ingesters";
+import { kafkaReplicaFetchSizeMatchesMessages } from "./kafka/replica-fetch-size-matches-messages";
+import { kafkaRetentionCoversReplayWindow } from "./kafka/retention-covers-replay-window";
+import { kafkaSegmentSizeFitsMessages } from "./kafka/segment-size-fits-messages";
+import { kafkaSocketRequestFitsMessages } from "./kafka/socket-request-fits-messages";
+import { kafkaTopicReplicationWithinBrokers } from "./kafka/topic-replication-within-brokers";
+import { alloyBatchWithinLokiBurst } from "./loki/alloy-batch-within-loki-burst";
+import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
+import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
+import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
+import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
+import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
+import { mimirStorageLocationsDistinct } from "./mimir/storage-locations-distinct";
+import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gateway-replication-within-replicas";
+import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
+import { lokiBucketLifecycleOutlivesRetention } from "./retention/loki-bucket-lifecycle-outlives-retention";
+import { lokiIndexPeriod24h } from "./retention/loki-index-period-24h";
+import { lokiRejectOldSamplesWithinRetention } from "./retention/loki-reject-old-samples-within-retention";
+import { lokiRetentionHasDeleteRequestStore } from "./retention/loki-retention-has-delete-request-store";
+import { metricsRetentionCoversPrometheus } from "./retention/metrics-retention-covers-prometheus";
+import { mimirBucketLifecycleOutlivesRetention } from "./retention/mimir-bucket-lifecycle-outlives-retention";
+import { eksPublicEndpointRestricted } from "./security/eks-public-endpoint-restricted";
+import { kafkaClientsAuthenticate } from "./security/kafka-clients-authenticate";
+import { noPlaintextPasswords } from "./security/no-plaintext-passwords";
+import { noStaticAwsKeys } from "./security/no-static-aws-keys";
+import { s3BucketEncrypted } from "./security/s3-bucket-encrypted";
+import { s3BucketPrivate } from "./security/s3-bucket-private";
+import { s3BucketTlsOnly } from "./security/s3-bucket-tls-only";
+
+export const policies: Policies = [
+    // Kafka <-> Mimir ingest storage
+    mimirKafkaTargetExists,
+    kafkaMessageSizeFitsMimirBatch,
+    kafkaSegmentSizeFitsMessages,
+    kafkaSocketRequestFitsMessages,
+    kafkaReplicaFetchSizeMatchesMessages,
+    kafkaTopicReplicationWithinBrokers,
+    kafkaInternalTopicsReplicationWithinBrokers,
+    kafkaMinInsyncWithinReplication,
+    kafkaPartitionsCoverIngesters,
+    kafkaRetentionCoversReplayWindow,
+    kafkaKraftControllerQuorum,
+    mimirDistributorMemoryFitsProducerBuffer,
+    // Mimir startup and replication
+    mimirQueryIngestersWithinExceedsStoreAfter,
+    mimirDeletionMarkDelaysOrdered,
+    mimirCompactorBlockRangesDivisible,
+    mimirStorageLocationsDistinct,
+    mimirBlocksRetentionCoversQueryStoreAfter,
+    mimirStoreGatewayReplicationWithinReplicas,
+    mimirZonesCoverReplication,
+    // Retention chain
+    metricsRetentionCoversPrometheus,
+    mimirBucketLifecycleOutlivesRetention,
+    lokiBucketLifecycleOutlivesRetention,
+    lokiRetentionHasDeleteRequestStore,
+    lokiIndexPeriod24h,
+    lokiRejectOldSamplesWithinRetention,
+    // Loki and Alloy
+    lokiReplicationWithinIngesters,
+    alloyBatchWithinLokiBurst,
+    // Security
+    s3BucketPrivate,
+    s3BucketEncrypted,
+    s3BucketTlsOnly,
+    noStaticAwsKeys,
+    noPlaintextPasswords,
+    kafkaClientsAuthenticate,
+    eksPublicEndpointRestricted,
+];

@@ -1,0 +1,80 @@
+import { strict as assert } from "assert";
+import { eksPublicEndpointRestricted } from "../../../../policies/rules/security/eks-public-endpoint-restricted";
+import { kafkaClientsAuthenticate } from "../../../../policies/rules/security/kafka-clients-authenticate";
+import { compliantStack, mutate, mutateValues, T, without } from "../../support/fixture";
+import { ResourceRecord, runStackPolicy, urnOf } from "../../support/harness";
+
+const kafkaValue = (key: string, value: unknown) => mutateValues(compliantStack(), "mimir", `mimir.structuredConfig.ingest_storage.kafka.${key}`, value);
+const retag = (records: ResourceRecord[], profile: string) =>
+    records.map((r) => (r.type.startsWith("aws:") && (r.props.tags as object | undefined) ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), "observability/profile": profile } } } : r));
+
+describe("policy kafka-clients-authenticate (S6)", () => {
+    it("rejects a listener without authentication in prod", async () => {
+        const run = await runStackPolicy(kafkaClientsAuthenticate, mutate(compliantStack(), "kafka-cluster", ["spec", "kafka", "listeners", 0, "authentication"], undefined));
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /^Kafka "kafka" \(namespace kafka\) listener "tls" .* has no authentication in prod/);
+        assert.equal(run.violations[0].urn, urnOf(T.kafka, "kafka-cluster"));
+    });
+
+    it("does not require authentication in dev", async () => {
+        const records = retag(mutate(compliantStack(), "kafka-cluster", ["spec", "kafka", "listeners", 0, "authentication"], undefined), "dev");
+        assert.deepEqual((await runStackPolicy(kafkaClientsAuthenticate, records)).violations, []);
+    });
+
+    it("rejects Mimir's default PLAIN mechanism against a scram-sha-512 listener, in any environment", async () => {
+        const run = await runStackPolicy(kafkaClientsAuthenticate, retag(kafkaValue("sasl_mechanism", undefined), "dev"));
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /listener "tls" \(port 9093\) authenticates with scram-sha-512 but Mimir sends Mimir default ingest_storage\.kafka\.sasl_mechanism=PLAIN/);
+    });
+
+    it("rejects a SCRAM username without a matching KafkaUser", async () => {
+        const run = await runStackPolicy(kafkaClientsAuthenticate, without(compliantStack(), "kafka-user-mimir"));
+        assert.match(run.violations[0].message, /no KafkaUser "mimir" with scram-sha-512 belongs to Kafka "kafka"/);
+    });
+
+    it("rejects TLS off against a TLS listener", async () => {
+        const run = await runStackPolicy(kafkaClientsAuthenticate, kafkaValue("tls_enabled", undefined));
+        assert.match(run.violations[0].message, /requires TLS but Mimir default ingest_storage\.kafka\.tls_enabled=false/);
+    });
+
+    it("rejects the chart's unauthenticated built-in Kafka in prod", async () => {
+        let records = mutateValues(compliantStack(), "mimir", "kafka", undefined);
+        records = mutateValues(records, "mimir", "mimir.structuredConfig.ingest_storage.kafka", {});
+        const run = await runStackPolicy(kafkaClientsAuthenticate, records);
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /writes to the built-in Kafka of mimir-distributed release "mimir" .* PLAINTEXT without authentication/);
+    });
+
+    it("rejects connecting to an external Kafka without credentials in prod", async () => {
+        let records = kafkaValue("address", "b-1.msk.example.com:9096");
+        records = mutateValues(records, "mimir", "mimir.structuredConfig.ingest_storage.kafka.sasl_username", undefined);
+        const run = await runStackPolicy(kafkaClientsAuthenticate, records);
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /connects to external Kafka at b-1\.msk\.example\.com:9096 without credentials in prod/);
+    });
+});
+
+describe("policy eks-public-endpoint-restricted (S7)", () => {
+    it("rejects a public endpoint open to 0.0.0.0/0 in prod", async () => {
+        const run = await runStackPolicy(eksPublicEndpointRestricted, mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], ["0.0.0.0/0"]));
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /EKS Cluster "eks-cluster" vpcConfig\.endpointPublicAccess=true with publicAccessCidrs 0\.0\.0\.0\/0 in prod/);
+    });
+
+    it("treats absent CIDRs as EKS's 0.0.0.0/0 default", async () => {
+        const run = await runStackPolicy(eksPublicEndpointRestricted, mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], undefined));
+        assert.match(run.violations[0].message, /0\.0\.0\.0\/0 \(EKS default when publicAccessCidrs is empty\)/);
+    });
+
+    it("accepts a private endpoint, and an open one in dev or when configured for dev", async () => {
+        const open = mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], ["0.0.0.0/0"]);
+        assert.deepEqual((await runStackPolicy(eksPublicEndpointRestricted, mutate(open, "eks-cluster", ["vpcConfig", "endpointPublicAccess"], false))).violations, []);
+        assert.deepEqual((await runStackPolicy(eksPublicEndpointRestricted, retag(open, "dev"))).violations, []);
+        assert.deepEqual((await runStackPolicy(eksPublicEndpointRestricted, open, { environment: "dev" })).violations, []);
+    });
+
+    it("applies in dev too when configured so", async () => {
+        const open = retag(mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], ["0.0.0.0/0"]), "dev");
+        assert.equal((await runStackPolicy(eksPublicEndpointRestricted, open, { environments: ["dev", "staging", "prod"] })).violations.length, 1);
+    });
+});
