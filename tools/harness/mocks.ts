@@ -323,7 +323,9 @@ const builders: Record<string, StateBuilder> = {
     state: { ...ctx.inputs },
   }),
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (ctx) => {
-    const url: string = ctx.inputs.url ?? "";
+    const url: unknown = ctx.inputs.url;
+    // During preview the issuer of a cluster being created is unknown, and so are the provider's ARN and id.
+    if (typeof url !== "string") return { id: undefined, state: { ...ctx.inputs } };
     const arn = `arn:${ctx.env.partition}:iam::${ctx.env.accountId}:oidc-provider/${url.replace(/^https:\/\//, "")}`;
     // Without a thumbprint list IAM retrieves the top intermediate CA thumbprint itself (provider docs).
     return { id: arn, state: { ...withDefaults(ctx.inputs, { thumbprintLists: [ctx.entropy.hex(40, "thumb")] }), arn } };
@@ -368,14 +370,15 @@ const builders: Record<string, StateBuilder> = {
     const name = typeof ctx.inputs.name === "string" ? ctx.inputs.name
       : typeof ctx.inputs.namePrefix === "string" ? `${ctx.inputs.namePrefix}${ctx.entropy.digits(26, "prefix")}`
       : `alias/${autoname(ctx)}`;
-    const target: string = ctx.inputs.targetKeyId ?? "";
+    // During preview the key id of a key being created is unknown: then so is the alias's target ARN.
+    const target: unknown = ctx.inputs.targetKeyId;
     return {
       id: name,
       state: {
         ...ctx.inputs,
         name,
         arn: regionalArn(ctx, "kms", name),
-        targetKeyArn: target.startsWith("arn:") ? target : regionalArn(ctx, "kms", `key/${target}`),
+        ...(typeof target === "string" ? { targetKeyArn: target.startsWith("arn:") ? target : regionalArn(ctx, "kms", `key/${target}`) } : {}),
       },
     };
   },

@@ -1,0 +1,60 @@
+/**
+ * Conflicting configurations written as stack config (mostly through `overrides`, the way conflicts enter), each
+ * with the policy that must reject it. `base` is the shipped stack file the config is layered on.
+ */
+export interface Conflict {
+  title: string;
+  base: "dev" | "staging" | "prod";
+  config: Record<string, unknown>;
+  policy: string;
+  level: "mandatory" | "advisory";
+  message?: RegExp;
+}
+
+const mimir = (structuredConfig: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({ overrides: { mimir: { mimir: { structuredConfig }, ...rest } } });
+const loki = (values: Record<string, unknown>) => ({ overrides: { loki: values } });
+
+export const CONFLICTS: Conflict[] = [
+  // ---- Kafka vs Mimir
+  { title: "topic max.message.bytes at Kafka's 1 MB default (the seed incident)", base: "prod", config: { overrides: { kafkaTopic: { config: { "max.message.bytes": 1048588 } } } }, policy: "kafka-message-size-fits-mimir-batch", level: "mandatory", message: /KafkaTopic "mimir-ingest".*max\.message\.bytes"\]=1048588 < 16000000.*MESSAGE_TOO_LARGE/ },
+  { title: "broker message.max.bytes lowered in dev", base: "dev", config: { overrides: { kafkaCluster: { kafka: { config: { "message.max.bytes": 1048588 } } }, kafkaTopic: { config: { "max.message.bytes": null } } } }, policy: "kafka-message-size-fits-mimir-batch", level: "mandatory", message: /Kafka "kafka".*message\.max\.bytes"\]=1048588 < 16000000/ },
+  { title: "mimir-distributed's built-in demo Kafka switched back on", base: "dev", config: mimir({ ingest_storage: { kafka: { address: "mimir-kafka.mimir.svc.cluster.local.:9092", auto_create_topic_enabled: true } } }, { kafka: { enabled: true } }), policy: "kafka-message-size-fits-mimir-batch", level: "mandatory" },
+  { title: "segment smaller than a batch", base: "prod", config: { overrides: { kafkaTopic: { config: { "segment.bytes": 8388608 } } } }, policy: "kafka-segment-size-fits-messages", level: "mandatory" },
+  { title: "socket request size below the message size (the 'is SASL missing?' red herring)", base: "staging", config: { overrides: { kafkaCluster: { kafka: { config: { "socket.request.max.bytes": 1048576 } } } } }, policy: "kafka-socket-request-fits-messages", level: "mandatory" },
+  { title: "replica fetch below message size", base: "prod", config: { overrides: { kafkaCluster: { kafka: { config: { "replica.fetch.max.bytes": 1048576 } } } } }, policy: "kafka-replica-fetch-size-matches-messages", level: "advisory" },
+  { title: "topic RF above the brokers", base: "prod", config: { overrides: { kafkaTopic: { replicas: 5 } } }, policy: "kafka-topic-replication-within-brokers", level: "mandatory" },
+  { title: "offsets topic RF 3 on a single broker", base: "dev", config: { overrides: { kafkaCluster: { kafka: { config: { "offsets.topic.replication.factor": 3 } } } } }, policy: "kafka-internal-topics-replication-within-brokers", level: "mandatory" },
+  { title: "transaction state log RF 3 on a single broker", base: "dev", config: { overrides: { kafkaCluster: { kafka: { config: { "transaction.state.log.replication.factor": 3 } } } } }, policy: "kafka-internal-topics-replication-within-brokers", level: "mandatory" },
+  { title: "min ISR above the topic RF", base: "prod", config: { overrides: { kafkaTopic: { config: { "min.insync.replicas": 4 } } } }, policy: "kafka-min-insync-within-replication", level: "mandatory" },
+  { title: "fewer partitions than ingesters per zone", base: "prod", config: { overrides: { kafkaTopic: { partitions: 1 } } }, policy: "kafka-partitions-cover-ingesters", level: "mandatory" },
+  { title: "ingesters scaled out past the partitions", base: "prod", config: { overrides: { mimir: { ingester: { replicas: 15 } } } }, policy: "kafka-partitions-cover-ingesters", level: "mandatory" },
+  { title: "Kafka retention shorter than the replay window", base: "prod", config: { overrides: { kafkaTopic: { config: { "retention.ms": 3600000 } } } }, policy: "kafka-retention-covers-replay-window", level: "advisory" },
+  { title: "distributor limited to 768Mi with a 512 MiB producer buffer", base: "prod", config: { overrides: { mimir: { distributor: { resources: { limits: { memory: "768Mi" }, requests: { memory: "768Mi" } } } } } }, policy: "mimir-distributor-memory-fits-producer-buffer", level: "mandatory" },
+  { title: "producer buffer back at Mimir's 1 GiB default", base: "dev", config: mimir({ ingest_storage: { kafka: { producer_max_buffered_bytes: 1073741824 } } }), policy: "mimir-distributor-memory-fits-producer-buffer", level: "mandatory" },
+  { title: "Mimir topic auto-created with a stray name", base: "staging", config: mimir({ ingest_storage: { kafka: { topic: "mimir-ingest-v2" } } }), policy: "mimir-kafka-target-exists", level: "mandatory" },
+  { title: "Kafka listener without authentication in prod", base: "prod", config: { overrides: { kafkaCluster: { kafka: { listeners: [{ name: "saslplain", port: 9093, type: "internal", tls: false }] } } } }, policy: "kafka-clients-authenticate", level: "mandatory" },
+  // ---- Mimir startup rules and replication
+  { title: "query_store_after beyond query_ingesters_within", base: "prod", config: mimir({ querier: { query_store_after: "24h" } }), policy: "mimir-query-ingesters-within-exceeds-store-after", level: "mandatory" },
+  { title: "deletion-mark delays in the wrong order", base: "prod", config: mimir({ blocks_storage: { bucket_store: { ignore_deletion_mark_while_querying_delay: "2h" } } }), policy: "mimir-deletion-mark-delays-ordered", level: "mandatory" },
+  { title: "block ranges not divisible", base: "staging", config: mimir({ compactor: { block_ranges: ["2h", "5h", "24h"] } }), policy: "mimir-compactor-block-ranges-divisible", level: "mandatory" },
+  { title: "ruler storage in the blocks bucket", base: "dev", config: mimir({ ruler_storage: { s3: { bucket_name: "dev-mimir-blocks-123456789012-eu-west-1" } } }), policy: "mimir-storage-locations-distinct", level: "mandatory" },
+  { title: "TSDB retention below query_store_after", base: "prod", config: mimir({ blocks_storage: { tsdb: { retention_period: "6h" } } }), policy: "mimir-blocks-retention-covers-query-store-after", level: "advisory" },
+  { title: "store-gateway RF 3 on one store-gateway", base: "dev", config: mimir({ store_gateway: { sharding_ring: { replication_factor: 3 } } }), policy: "mimir-store-gateway-replication-within-replicas", level: "mandatory" },
+  // ---- Retention chain and lifecycle
+  { title: "Prometheus keeps more than Mimir", base: "prod", config: { overrides: { kubePrometheusStack: { prometheus: { prometheusSpec: { retention: "120d" } } } } }, policy: "metrics-retention-covers-prometheus", level: "advisory" },
+  { title: "blocks bucket expires before Mimir's retention", base: "prod", config: { overrides: { bucketLifecycleDays: { mimirBlocks: 30 } } }, policy: "mimir-bucket-lifecycle-outlives-retention", level: "mandatory" },
+  { title: "Mimir retention raised past the bucket lifecycle", base: "prod", config: mimir({ limits: { compactor_blocks_retention_period: "400d" } }), policy: "mimir-bucket-lifecycle-outlives-retention", level: "mandatory" },
+  { title: "chunks bucket expires before Loki's retention", base: "prod", config: { overrides: { bucketLifecycleDays: { lokiChunks: 10 } } }, policy: "loki-bucket-lifecycle-outlives-retention", level: "mandatory" },
+  { title: "Loki retention raised past the bucket lifecycle", base: "staging", config: loki({ loki: { limits_config: { retention_period: "90d" } } }), policy: "loki-bucket-lifecycle-outlives-retention", level: "mandatory" },
+  { title: "Loki retention without its delete-request store", base: "prod", config: loki({ loki: { compactor: { delete_request_store: null } } }), policy: "loki-retention-has-delete-request-store", level: "mandatory" },
+  { title: "weekly Loki index period", base: "dev", config: loki({ loki: { schemaConfig: { configs: [{ from: "2024-04-01", store: "tsdb", object_store: "s3", schema: "v13", index: { prefix: "index_", period: "168h" } }] } } }), policy: "loki-index-period-24h", level: "mandatory" },
+  { title: "Loki accepts samples older than it keeps", base: "prod", config: loki({ loki: { limits_config: { reject_old_samples_max_age: "60d" } } }), policy: "loki-reject-old-samples-within-retention", level: "advisory" },
+  // ---- Loki and Alloy
+  { title: "Loki RF 3 on one single-binary replica", base: "dev", config: loki({ loki: { commonConfig: { replication_factor: 3 } } }), policy: "loki-replication-within-ingesters", level: "mandatory" },
+  { title: "Loki ingesters scaled below the RF", base: "prod", config: loki({ ingester: { replicas: 2, zoneAwareReplication: { enabled: false } } }), policy: "loki-replication-within-ingesters", level: "mandatory" },
+  { title: "Loki burst below Alloy's batch", base: "staging", config: loki({ loki: { limits_config: { ingestion_burst_size_mb: 0.5 } } }), policy: "alloy-batch-within-loki-burst", level: "advisory" },
+  // ---- Security
+  { title: "static S3 keys in Mimir's config", base: "prod", config: mimir({ common: { storage: { s3: { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" } } } }), policy: "no-static-aws-keys", level: "mandatory" },
+  { title: "mimir-distributed's MinIO with its default password", base: "dev", config: { overrides: { mimir: { minio: { enabled: true } } } }, policy: "no-plaintext-passwords", level: "mandatory" },
+  { title: "Grafana admin password in values", base: "staging", config: { overrides: { kubePrometheusStack: { grafana: { adminPassword: "admin123" } } } }, policy: "no-plaintext-passwords", level: "mandatory" },
+];
