@@ -37,6 +37,7 @@ export = async () => {
     existing: config.network.existingVpcId
       ? { vpcId: config.network.existingVpcId, privateSubnetIds: config.network.existingPrivateSubnetIds ?? [] }
       : undefined,
+    s3EndpointRegion: region,
     tags,
   });
 
@@ -49,6 +50,7 @@ export = async () => {
     privateEndpoint: config.cluster.privateEndpoint,
     adminRoleArns: config.cluster.adminRoleArns,
     nodeGroup: config.cluster.nodeGroups,
+    nodeDependsOn: network.egressReady,
     tags,
   });
 
@@ -75,18 +77,21 @@ export = async () => {
   });
 
   // ---- The telemetry stack. Each release waits only for what it needs, so independent ones deploy in parallel.
+  // Stateful releases wait for nodes and EBS volumes; stateless ones for nodes only; CRD-only releases for neither.
   const k8s = { provider: cluster.provider, dependsOn: cluster.workloadDependencies };
+  const stateless = { provider: cluster.provider, dependsOn: cluster.nodesReady };
   const overrides = config.overrides;
   const storageClassName = DEFAULT_STORAGE_CLASS;
 
-  const crds = new PrometheusOperatorCrds("prometheus-crds", { settings, ...k8s });
+  const crds = new PrometheusOperatorCrds("prometheus-crds", { settings, provider: cluster.provider });
 
   const kafka = new Kafka("kafka", {
     settings,
     availabilityZones,
     storageClassName,
     overrides: { strimzi: overrides.strimzi, kafkaCluster: overrides.kafkaCluster, kafkaTopic: overrides.kafkaTopic },
-    ...k8s,
+    ...stateless,
+    storageDependsOn: cluster.storageReady,
   });
 
   const mimir = new Mimir("mimir", {
@@ -124,7 +129,7 @@ export = async () => {
     ...k8s,
   });
 
-  new Alloy("alloy", { settings, mimirAuth, crdsRelease: crds.release, overrides: overrides.alloy, ...k8s });
+  new Alloy("alloy", { settings, mimirAuth, crdsRelease: crds.release, overrides: overrides.alloy, ...stateless });
   new StackAlerts("stack-alerts", { settings, provider: cluster.provider, crds });
 
   return {
@@ -140,6 +145,8 @@ export = async () => {
     mimirGatewayUsername: mimir.gatewayAuth.username,
     mimirGatewayPassword: mimir.gatewayAuth.password,
     grafanaAdminPassword: prometheusStack.grafanaAdminPassword,
+    // The sizing inputs, for operators and for the policy pack's capacity rules (read from the stack's outputs).
+    workload: config.workload,
   };
 };
 

@@ -1,7 +1,8 @@
 import type { Profile, StackConfig } from "./schema";
 
 /**
- * Defaults per profile. A stack sets `profile` and overrides any key below (objects merge key by key,
+ * Defaults per profile. No cluster autoscaler runs, so node groups stay at desiredSize: it must hold every pod the
+ * releases create in a zone (the capacity policy checks the fit at maxSize, the check report shows both). A stack sets `profile` and overrides any key below (objects merge key by key,
  * lists replace). dev is cheap, staging is a smaller prod, prod is highly available across three zones.
  */
 
@@ -41,7 +42,7 @@ const staging: StackConfig = {
     endpointPublicAccessCidrs: [],
     privateEndpoint: true,
     adminRoleArns: [],
-    nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 2, maxSize: 5, desiredSize: 2, diskSizeGiB: 50 },
+    nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 5, desiredSize: 3, diskSizeGiB: 50 },
   },
   retention: { prometheusLocal: "7d", metrics: "30d", logs: "14d", kafka: "24h" },
   // Three zones like prod: mimir-distributed 6.0.x renders zone-aware rings only with >= 3 zones (grafana/mimir#14065).
@@ -66,7 +67,7 @@ const prod: StackConfig = {
     endpointPublicAccessCidrs: [],
     privateEndpoint: true,
     adminRoleArns: [],
-    nodeGroups: { instanceTypes: ["m6i.2xlarge"], minSize: 2, maxSize: 6, desiredSize: 3, diskSizeGiB: 100 },
+    nodeGroups: { instanceTypes: ["m6i.2xlarge"], minSize: 4, maxSize: 6, desiredSize: 4, diskSizeGiB: 100 },
   },
   retention: { prometheusLocal: "15d", metrics: "90d", logs: "30d", kafka: "72h" },
   replication: {

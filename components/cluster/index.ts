@@ -49,6 +49,8 @@ export interface ClusterArgs {
   adminRoleArns: string[];
   /** Applied per zone: one managed node group per AZ, because EBS volumes are zonal. */
   nodeGroup: NodeGroupSpec;
+  /** What nodes need before they boot, beyond their subnet: the private subnets' egress routes (image pulls). */
+  nodeDependsOn?: pulumi.Resource[];
   tags: Record<string, string>;
   /** CloudWatch retention of control-plane logs; EKS's own log group would keep them forever. Default 30. */
   logRetentionDays?: number;
@@ -67,7 +69,11 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly provider: k8s.Provider;
   /** Index-aligned with zones. */
   public readonly nodeGroups: aws.eks.NodeGroup[];
-  /** What Helm releases must wait for: node groups, CoreDNS, the EBS CSI driver and the default StorageClass. */
+  /** What any pod needs: node groups and cluster DNS. */
+  public readonly nodesReady: pulumi.Resource[];
+  /** What a pod with an EBS volume needs on top: the EBS CSI driver and the default StorageClass. */
+  public readonly storageReady: pulumi.Resource[];
+  /** Both: what a stateful Helm release waits for. */
   public readonly workloadDependencies: pulumi.Resource[];
   public readonly vpcId: pulumi.Output<string>;
   public readonly nodeRoleArn: pulumi.Output<string>;
@@ -207,7 +213,7 @@ export class Cluster extends pulumi.ComponentResource {
       updateConfig: { maxUnavailable: 1 },
       labels: nodeGroupLabels(i),
       tags: args.tags,
-    }, { parent: this, dependsOn: [...earlyAddons, ...nodeRolePolicies] }));
+    }, { parent: this, dependsOn: [...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])] }));
 
     // ---- Add-ons that need running nodes
     const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, {
@@ -252,7 +258,9 @@ export class Cluster extends pulumi.ComponentResource {
     this.certificateAuthority = cluster.certificateAuthority.data;
     this.oidcProviderArn = oidcProvider.arn;
     this.oidcIssuer = issuerUrl.apply(issuerHostPath);
-    this.workloadDependencies = [...this.nodeGroups, ...lateAddons, storageClass];
+    this.nodesReady = [...this.nodeGroups, ...lateAddons.filter((a) => a !== ebsCsiAddon)];
+    this.storageReady = [ebsCsiAddon, storageClass];
+    this.workloadDependencies = [...this.nodesReady, ...this.storageReady];
     this.vpcId = pulumi.output(args.vpcId);
     this.nodeRoleArn = nodeRole.arn;
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;

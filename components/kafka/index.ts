@@ -30,8 +30,10 @@ export interface KafkaArgs {
   storageClassName: string;
   provider: k8s.Provider;
   overrides?: KafkaOverrides;
-  /** What workloads need before they can be scheduled (node groups, EBS CSI driver). */
+  /** What the operator's pod needs before it can be scheduled (node groups, cluster DNS). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** What the brokers' and controllers' volumes need (EBS CSI driver, StorageClass); the Kafka's readiness wait starts after it, the operator does not wait for it. */
+  storageDependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** What a Kafka client (Mimir) needs to connect. The password is a secret output, never a plain string. */
@@ -98,7 +100,8 @@ export class Kafka extends pulumi.ComponentResource {
       kind: "Kafka",
       metadata: { name: s.kafka.clusterName, namespace: this.namespace, annotations: waitReady.annotations },
       spec: clusterSpec,
-    }, { ...afterOperator, customTimeouts: waitReady.timeouts });
+      // The Kafka turns Ready only once its pools' pods run on their EBS volumes: its wait starts after storage is.
+    }, { ...afterOperator, dependsOn: [this.operator, ...(args.storageDependsOn ?? [])], customTimeouts: waitReady.timeouts });
 
     const pools = guard(this, () =>
       buildNodePools(s, security, {

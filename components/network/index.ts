@@ -21,6 +21,11 @@ export interface NetworkArgs {
   /** Use this VPC and these private subnets (index-aligned with availabilityZones) and create nothing. */
   existing?: ExistingNetwork;
   tags: Record<string, string>;
+  /**
+   * When set, an S3 gateway endpoint in this region serves the private subnets: Mimir's and Loki's object traffic
+   * then bypasses the NAT gateways (no NAT data charge; gateway endpoints are free, AWS VPC pricing).
+   */
+  s3EndpointRegion?: string;
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -31,6 +36,8 @@ export class Network extends pulumi.ComponentResource {
   public readonly publicSubnetIds: pulumi.Output<string>[];
   /** Public addresses the private subnets reach the internet from (one per NAT gateway); empty for an existing network. */
   public readonly natPublicIps: pulumi.Output<string>[];
+  /** Routes out of the private subnets: nodes pull images through them, so node groups wait for these. */
+  public readonly egressReady: pulumi.Resource[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:network:Network", name, {}, opts);
@@ -45,6 +52,7 @@ export class Network extends pulumi.ComponentResource {
       this.privateSubnetIds = args.existing.privateSubnetIds.map((id) => pulumi.output(id));
       this.publicSubnetIds = [];
       this.natPublicIps = [];
+      this.egressReady = [];
       this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds });
       return;
     }
@@ -103,15 +111,28 @@ export class Network extends pulumi.ComponentResource {
       return { eip, nat };
     });
 
-    privateSubnets.forEach((subnet, i) => {
+    const egress: pulumi.Resource[] = [];
+    const privateTables = privateSubnets.map((subnet, i) => {
       const table = new aws.ec2.RouteTable(`${name}-private-${i}`, { vpcId: vpc.id, tags: named(`private-${i}`) }, child);
-      new aws.ec2.Route(`${name}-private-${i}-nat`, {
+      egress.push(new aws.ec2.Route(`${name}-private-${i}-nat`, {
         routeTableId: table.id,
         destinationCidrBlock: "0.0.0.0/0",
         natGatewayId: natGateways[natGatewayIndexForZone(args.natGateways, i)].nat.id,
-      }, child);
-      new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: table.id }, child);
+      }, child));
+      egress.push(new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: table.id }, child));
+      return table;
     });
+    if (args.s3EndpointRegion) {
+      // Gateway endpoints add a prefix-list route to each table (AWS PrivateLink docs, "Gateway endpoints for S3").
+      egress.push(new aws.ec2.VpcEndpoint(`${name}-s3`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${args.s3EndpointRegion}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: privateTables.map((t) => t.id),
+        tags: named("s3"),
+      }, child));
+    }
+    this.egressReady = egress;
 
     this.vpcId = vpc.id;
     this.privateSubnetIds = privateSubnets.map((s) => s.id);

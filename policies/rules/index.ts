@@ -1,5 +1,8 @@
 // Every policy of the pack, in the order the engine reports them.
 import { Policies } from "@pulumi/policy";
+import { capacityHeadroom } from "./capacity/capacity-headroom";
+import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
+import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
@@ -75,4 +78,8 @@ export const policies: Policies = [
     noPlaintextPasswords,
     kafkaClientsAuthenticate,
     eksPublicEndpointRestricted,
+    // Capacity
+    workloadWithinSizedCapacity,
+    podsFitZoneNodeGroups,
+    capacityHeadroom,
 ];

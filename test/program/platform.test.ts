@@ -44,7 +44,11 @@ describe("program: the AWS platform each shipped stack registers", function () {
         assert.deepEqual(addons.map((a) => a.plain.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
         assert.match(addons.find((a) => a.plain.addonName === "aws-ebs-csi-driver")!.plain.serviceAccountRoleArn, /^arn:aws:iam::\d{12}:role\//);
         const cni = addons.find((a) => a.plain.addonName === "vpc-cni")!;
-        for (const group of runs[stack].ofType(T.nodeGroup)) assert.ok(group.dependencies.includes(cni.urn), `${group.name} before vpc-cni`);
+        const natRoutes = runs[stack].ofType("aws:ec2/route:Route").filter((r) => r.plain.natGatewayId);
+        for (const group of runs[stack].ofType(T.nodeGroup)) {
+          assert.ok(group.dependencies.includes(cni.urn), `${group.name} before vpc-cni`);
+          for (const route of natRoutes) assert.ok(group.dependencies.includes(route.urn), `${group.name} boots before ${route.name}: no image pulls`);
+        }
       });
 
       it("runs EKS with API authentication, control-plane logs, KMS-encrypted Secrets and the configured endpoint access", () => {

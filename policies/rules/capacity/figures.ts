@@ -50,9 +50,12 @@ const shape = (vcpus: number, memoryGiB: number, maxPods: number): InstanceShape
 /**
  * vCPUs and memory (EC2 instance type specifications, "General purpose / Memory optimized / Compute optimized")
  * and max pods (awslabs/amazon-eks-ami eni-max-pods.txt: large 3 ENIs x 10 IPs = 29, xlarge and 2xlarge 4 x 15 = 58).
- * Only the types the price table lists; add a row with its price when a stack uses another type.
+ * The types the price table lists, plus t3.medium, the type EKS gives a node group that names none (EKS API
+ * CreateNodegroup instanceTypes; eni-max-pods.txt: 3 ENIs x 6 IPs = 17 pods). Add a row (and its price) when a
+ * stack uses another type.
  */
 export const INSTANCE_SHAPES: Readonly<Record<string, InstanceShape>> = {
+    "t3.medium": shape(2, 4, 17),
     "m6i.large": shape(2, 8, 29),
     "m6i.xlarge": shape(4, 16, 58),
     "m6i.2xlarge": shape(8, 32, 58),

@@ -41,10 +41,19 @@ export interface ZoneFit {
     unschedulable: Unschedulable[];
 }
 
+export interface UnsizedNodeGroup {
+    nodeGroup: string;
+    urn: string;
+    zone: string;
+    instanceTypes: string[];
+}
+
 export interface FitResult {
     zones: ZoneFit[];
     /** Pods that found no zone or no node; empty when everything schedules. */
     unschedulable: Unschedulable[];
+    /** Node groups whose instance type the model cannot size: their zones are not checked. */
+    unsized: UnsizedNodeGroup[];
 }
 
 interface Slot {
@@ -78,6 +87,7 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
     const daemonSets = groups.filter((g) => g.placement.kind === "daemonset");
     const perNodeDaemonSets = daemonSets.reduce<Resources>((sum, g) => add(sum, { cpuMillis: g.cpuMillis * g.replicas, memoryBytes: g.memoryBytes * g.replicas, pods: g.replicas }), ZERO);
     const unschedulable: Unschedulable[] = [];
+    const unsized: UnsizedNodeGroup[] = [];
 
     const zones = new Map<string, { fit: ZoneFit; slots: Slot[]; pods: Array<{ group: PodGroup }> }>();
     for (const zone of zoneNames) {
@@ -93,7 +103,7 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
             maxNodes += nodes;
             desiredNodes += share(view.desiredSize);
             if (!view.allocatable) {
-                unschedulable.push({ owner: `NodeGroup "${view.name}"`, ownerUrn: view.urn, component: view.instanceType, pods: 0, zone, reason: `instance type ${view.instanceTypes.join(", ")} is not in the capacity table (policies/rules/capacity/figures.ts INSTANCE_SHAPES); its nodes are not counted` });
+                unsized.push({ nodeGroup: view.name, urn: view.urn, zone, instanceTypes: view.instanceTypes });
                 continue;
             }
             allocatable = allocatable ?? view.allocatable;
@@ -158,6 +168,7 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
 
     // Packing per zone.
     for (const { fit, slots, pods } of zones.values()) {
+        if (unsized.some((u) => u.zone === fit.zone)) continue;
         const order = [...pods].sort((a, b) => b.group.memoryBytes - a.group.memoryBytes || b.group.cpuMillis - a.group.cpuMillis);
         const failed = new Map<PodGroup, number>();
         for (const { group } of order) {
@@ -185,5 +196,5 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
             unschedulable.push(entry);
         }
     }
-    return { zones: [...zones.values()].map((z) => z.fit), unschedulable };
+    return { zones: [...zones.values()].map((z) => z.fit), unschedulable, unsized };
 }

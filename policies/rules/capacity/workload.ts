@@ -3,7 +3,7 @@
 // that the program exports: the engine sends the root pulumi:pulumi:Stack resource to AnalyzeStack with its
 // outputs as properties (pkg/resource/deploy/step_generator.go AnalyzeResources ranges over every registered
 // resource, the root stack included; @pulumi/policy server.js passes them all to validateStack).
-import { PolicyConfigJSONSchema } from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicyInputError, PropNode } from "../../lib/node";
 import { StackView } from "../../lib/stack";
 import { known } from "./values";

@@ -36,6 +36,7 @@ describe("Network component", () => {
       availabilityZones: [0, 1, 2].map((i) => azs.names[i]),
       natGateways: "perZone",
       tags: { team: "observability" },
+      s3EndpointRegion: "eu-west-1",
     });
     const b = new network.Network("tiny", {
       clusterName: "tiny",
@@ -210,5 +211,14 @@ describe("Network component", () => {
       }),
       /existing\.privateSubnetIds has 1 subnets but availabilityZones has 3/,
     );
+  });
+
+  it("routes S3 through a free gateway endpoint on every private route table, only when asked", () => {
+    const endpoints = mocks.created.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint");
+    assert.deepEqual(endpoints.map((e) => e.name), ["obs-s3"]);
+    assert.equal(endpoints[0].inputs.serviceName, "com.amazonaws.eu-west-1.s3");
+    assert.equal(endpoints[0].inputs.vpcEndpointType, "Gateway");
+    const privateTables = mocks.created.filter((r) => r.type === "aws:ec2/routeTable:RouteTable" && /^obs-private-\d$/.test(r.name));
+    assert.deepEqual([...endpoints[0].inputs.routeTableIds].sort(), privateTables.map((t) => t.id).sort());
   });
 });

@@ -102,7 +102,7 @@ export function compliantStack(): ResourceRecord[] {
         {
             type: T.nodeGroup,
             name: "node-group",
-            props: { subnetIds: ZONES.map((z) => z.subnet), scalingConfig: { desiredSize: 6, minSize: 3, maxSize: 9 }, tags: PROFILE },
+            props: { subnetIds: ZONES.map((z) => z.subnet), instanceTypes: ["m6i.2xlarge"], scalingConfig: { desiredSize: 6, minSize: 3, maxSize: 9 }, tags: PROFILE },
             propertyDependencies: { subnetIds: subnets.map((s) => s.name) },
         },
         ...bucketRecords("mimirBlocks", [{ id: "expire-prod-tenant-blocks", status: "Enabled", filter: { prefix: "prod/" }, expiration: { days: 400 } }]),

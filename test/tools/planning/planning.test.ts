@@ -1,0 +1,148 @@
+import { strict as assert } from "assert";
+import { StackValidationPolicy } from "@pulumi/policy";
+import { podsFitZoneNodeGroups } from "../../../policies/rules/capacity/pods-fit-node-groups";
+import { workloadWithinSizedCapacity } from "../../../policies/rules/capacity/workload-within-capacity";
+import type { CapturedStack } from "../../../tools/harness/capture";
+import { planStack, renderPlanning, type PlanningReport } from "../../../tools/planning";
+import { policyResourcesOf } from "../../../tools/planning/capture-view";
+import { captureStack, PROD_WORKLOAD } from "./stacks";
+
+/** Runs a stack policy over a captured stack the way @pulumi/policy's AnalyzeStack calls it. */
+async function violations(policy: StackValidationPolicy, captured: CapturedStack, config: Record<string, unknown> = {}): Promise<string[]> {
+  const found: string[] = [];
+  await policy.validateStack(
+    { resources: policyResourcesOf(captured), getConfig: <T>() => config as T, stackTags: new Map(), notApplicable: () => { throw new Error("not applicable"); } },
+    (message: unknown) => {
+      found.push(typeof message === "string" ? message : (message as { message: string }).message);
+    },
+  );
+  return found;
+}
+
+function finiteNumbers(value: unknown, where = "report"): void {
+  if (typeof value === "number") assert.ok(Number.isFinite(value), `${where} is ${value}`);
+  else if (Array.isArray(value)) value.forEach((v, i) => finiteNumbers(v, `${where}[${i}]`));
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) finiteNumbers(v, `${where}.${k}`);
+}
+
+describe("planning the shipped stacks", function () {
+  this.timeout(180_000);
+  const captured: Record<string, CapturedStack> = {};
+  const reports: Record<string, PlanningReport> = {};
+
+  before(async () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      captured[stack] = await captureStack(stack);
+      reports[stack] = planStack(captured[stack]);
+    }
+    const tenfold = Object.fromEntries(Object.entries(PROD_WORKLOAD).map(([k, v]) => [k, v * 10]));
+    captured.tenfold = await captureStack("prod", { workload: tenfold });
+    reports.tenfold = planStack(captured.tenfold);
+  });
+
+  it("prod carries its workload with at least 20% headroom on every tier, and every pod fits", () => {
+    const prod = reports.prod;
+    assert.deepEqual(prod.capacity.tiers.map((t) => t.tier), ["samples", "series", "queries", "logs"]);
+    for (const tier of prod.capacity.tiers) {
+      assert.ok(tier.headroom! >= 0.2, `${tier.label}: headroom ${tier.headroom}`);
+      assert.ok(tier.capacity > tier.load!, tier.label);
+    }
+    assert.deepEqual(prod.capacity.fit.unschedulable, []);
+    assert.equal(prod.capacity.workload?.workload.samplesPerSecond, PROD_WORKLOAD.samplesPerSecond);
+  });
+
+  it("dev is the cheapest environment, then staging, then prod", () => {
+    const [dev, staging, prod] = ["dev", "staging", "prod"].map((s) => reports[s].cost.monthlyUsd);
+    assert.ok(dev < staging && staging < prod, `dev ${dev}, staging ${staging}, prod ${prod}`);
+  });
+
+  it("prices every line from the table, for the stand-in region, with its source", () => {
+    const cost = reports.prod.cost;
+    assert.equal(cost.region, "eu-west-1");
+    assert.equal(cost.pricedAs, "us-east-1");
+    assert.match(cost.standInReason ?? "", /no eu-west-1 figures/);
+    for (const line of cost.lines) assert.ok(line.source.length > 0, line.item);
+    const items = cost.lines.map((l) => l.item);
+    for (const item of ["EKS control plane (cluster)", "EC2 m6i.2xlarge", "EBS persistent volumes", "NAT gateways", "S3 metrics blocks", "S3 log chunks", "KMS keys"]) {
+      assert.ok(items.includes(item), `${item} missing from ${items.join(", ")}`);
+    }
+  });
+
+  it("stores prod's 90 days of metrics at 2 bytes per sample and 30 days of logs compressed 5x", () => {
+    const line = (item: string) => reports.prod.cost.lines.find((l) => l.item === item)!;
+    // 133,334 samples/s x 90 d x 86,400 s x 2 B = 2,073.6 GB; 200 GB/day / 5 x 30 d = 1,200 GB.
+    assert.ok(Math.abs(line("S3 metrics blocks").quantity - 2073.6) < 0.1, String(line("S3 metrics blocks").quantity));
+    assert.equal(line("S3 log chunks").quantity, 1200);
+    assert.equal(reports.prod.retention.metrics?.days, 90);
+    assert.equal(reports.prod.retention.logs?.days, 30);
+  });
+
+  it("prices prod's nodes as they run: 3 zones x 4 m6i.2xlarge, and desiredSize holds the pods (no autoscaler runs)", () => {
+    assert.equal(reports.prod.cost.lines.find((l) => l.item === "EC2 m6i.2xlarge")!.quantity, 12 * 730);
+    assert.equal(reports.prod.capacity.autoscaler, false);
+    assert.deepEqual(reports.prod.capacity.belowDesired, []);
+  });
+
+  it("prices the same workload on Amazon Managed Service for Prometheus as a ratio to the stack", () => {
+    const amp = reports.prod.alternatives.find((a) => a.name.includes("Managed Service for Prometheus"))!;
+    assert.deepEqual(amp.lines.map((l) => l.item), ["AMP ingestion", "AMP storage", "AMP queries"]);
+    assert.ok(Math.abs(amp.ratioToStack - amp.monthlyUsd / reports.prod.cost.monthlyUsd) < 1e-9);
+    // 133,334 samples/s x 730 h = 350.4B samples: 2B at $0.90, 250B at $0.35, the rest at $0.16 per 10M (after 40M free).
+    const ingestion = amp.lines[0].monthlyUsd;
+    assert.ok(Math.abs(ingestion - (180 + 8750 + ((350_402_215_200 - 40_000_000 - 252_000_000_000) / 1e7) * 0.16)) < 0.01, String(ingestion));
+  });
+
+  it("finds the rollout's critical path through the Kafka chain into Mimir", () => {
+    const rollout = reports.prod.rollout;
+    const names = rollout.criticalPath.map((s) => s.name);
+    assert.deepEqual(names.slice(names.indexOf("cluster")), ["cluster", "cluster-vpc-cni", "cluster-zone-0", "cluster-coredns", "kafka-operator", "kafka-cluster", "kafka-topic", "mimir-release"]);
+    const last = rollout.criticalPath[rollout.criticalPath.length - 1];
+    assert.ok(Math.abs(rollout.minutes - (last.startMinute + last.minutes)) < 1e-9);
+    // 12 + 3 + (3 operator + 4 Kafka + 0.25 topic + 3 Mimir) = 25.25 minutes.
+    assert.equal(rollout.lowerBound.minutes, 25.25);
+    assert.ok(rollout.ratioToLowerBound > 1 && rollout.ratioToLowerBound < 1.2, String(rollout.ratioToLowerBound));
+  });
+
+  it("finds no unneeded dependency in the program (detection itself is pinned in formulas.test.ts)", () => {
+    for (const stack of ["dev", "staging", "prod"] as const) assert.deepEqual(reports[stack].rollout.unneededDependencies, [], stack);
+  });
+
+  it("rejects a workload ten times prod's: the program sizes pods no zone can hold", async () => {
+    assert.ok(reports.tenfold.capacity.fit.unschedulable.length > 0);
+    const found = await violations(podsFitZoneNodeGroups, captured.tenfold);
+    assert.ok(found.length > 0);
+    assert.match(found.join("\n"), /ingester \(zone-a\) cannot be scheduled in eu-west-1a: each pod requests/);
+  });
+
+  it("rejects ten times prod's workload on the resources sized for prod", async () => {
+    const tenfold = Object.fromEntries(Object.entries(PROD_WORKLOAD).map(([k, v]) => [k, v * 10]));
+    const found = await violations(workloadWithinSizedCapacity, captured.prod, { workload: tenfold });
+    assert.equal(found.length, 4, found.join("\n"));
+    assert.match(found[0], /policy config workload\.samplesPerSecond=1,333,340 exceeds the 206,250 samples\/s the stack carries/);
+    assert.deepEqual(await violations(workloadWithinSizedCapacity, captured.prod, { workload: PROD_WORKLOAD }), []);
+  });
+
+  it("prefers the workload the program exports as a stack output over the config", () => {
+    const exported = structuredClone(captured.prod);
+    const workload = { ...PROD_WORKLOAD, samplesPerSecond: 300_000 };
+    exported.outputs = { ...exported.outputs, workload };
+    exported.resources[0].outputs = { ...exported.resources[0].outputs, workload };
+    const report = planStack(exported);
+    assert.equal(report.capacity.workload?.where, "stack output workload");
+    assert.ok(report.capacity.tiers[0].headroom! < 0, "300,000 samples/s exceed the 206,250 prod's distributors carry");
+  });
+
+  it("is plain JSON and renders the three parts for the check report", () => {
+    for (const report of Object.values(reports)) {
+      finiteNumbers(report);
+      assert.deepEqual(JSON.parse(JSON.stringify(report)).cost.lines.length, report.cost.lines.length);
+    }
+    const text = renderPlanning(reports.prod);
+    assert.match(text, /^Planning: observability-stack\/prod \(eu-west-1\)/);
+    assert.match(text, /samples per second through distributors +133,334 +206,250 samples\/s +35%/);
+    assert.match(text, /Cost per month \(USD, list prices as of 2026-09 for us-east-1 standing in for eu-west-1/);
+    assert.match(text, /Amazon Managed Service for Prometheus: \$[\d,.]+ per month, [\d.]+x this stack/);
+    assert.match(text, /Rollout of `pulumi up` from an empty stack: 27\.\d min on the critical path; lower bound 25\.\d min/);
+    assert.doesNotMatch(text, /UNNEEDED/);
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * A monthly estimate of what the registered resources cost: EKS control plane, EC2 by instance type and count,
+ * EBS (node disks and the pods' volumes), NAT gateways and the traffic they process, S3 storage and requests for
+ * the retained metrics and logs, KMS keys and requests, and Kafka's cross-zone replication.
+ */
+import type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+import type { Workload } from "../../policies/rules/capacity/workload";
+import type { StackView } from "../../policies/lib/stack";
+import { TYPES } from "../../policies/lib/types";
+import { PRICES, Price, PriceTable, ResolvedPrices } from "./price-table";
+import { StoreRetention } from "./retention";
+
+export interface CostLine {
+  item: string;
+  quantity: number;
+  unit: string;
+  unitUsd: number;
+  monthlyUsd: number;
+  /** How the quantity was derived. */
+  basis: string;
+  source: string;
+}
+
+export interface CostEstimate {
+  region: string;
+  pricedAs: string;
+  standInReason?: string;
+  asOf: string;
+  currency: string;
+  lines: CostLine[];
+  monthlyUsd: number;
+}
+
+export interface CostInputs {
+  stack: StackView;
+  capacity: CapacityAnalysis;
+  workload: Workload;
+  prices: ResolvedPrices;
+  metricsRetention?: StoreRetention;
+  logsRetention?: StoreRetention;
+  table?: PriceTable;
+}
+
+const GIB = 2 ** 30;
+const GB = 1e9;
+const SECONDS_PER_DAY = 86_400;
+/** A store kept forever is priced at what one year holds, and says so. */
+const FOREVER_DAYS = 365;
+
+function line(item: string, quantity: number, unit: string, price: Price | { usd: number; source: string }, basis: string, scale = 1): CostLine {
+  return { item, quantity, unit, unitUsd: price.usd, monthlyUsd: quantity * price.usd * scale, basis, source: price.source };
+}
+
+/** Nodes per zone the estimate pays for: what the pods need, at least desiredSize, at most maxSize. */
+export function nodesPaidFor(capacity: CapacityAnalysis): Map<string, number> {
+  const byType = new Map<string, number>();
+  for (const zone of capacity.fit.zones) {
+    const nodes = Math.min(zone.maxNodes, Math.max(zone.desiredNodes, zone.nodesNeeded));
+    const type = capacity.nodeGroups.find((g) => g.zones.includes(zone.zone))?.instanceType ?? zone.instanceType;
+    byType.set(type, (byType.get(type) ?? 0) + nodes);
+  }
+  return byType;
+}
+
+function kafkaReplication(stack: StackView): { replicas: number; zones: number } {
+  const topicReplicas = stack.strimzi("KafkaTopic").map((t) => Number(t.spec.get("replicas").raw()) || 1);
+  const brokerZones = stack
+    .strimzi("KafkaNodePool")
+    .filter((p) => JSON.stringify(p.spec.get("roles").raw() ?? []).includes("broker"))
+    .map((p) => {
+      const terms = p.spec.at("template.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms").raw();
+      const zones = JSON.stringify(terms ?? []).match(/[a-z]{2}-[a-z]+-\d[a-z]/g) ?? [];
+      return Math.min(new Set(zones).size || 1, Number(p.spec.get("replicas").raw()) || 1);
+    });
+  return { replicas: Math.max(1, ...topicReplicas), zones: Math.max(1, ...brokerZones) };
+}
+
+export function estimateCost(inputs: CostInputs): CostEstimate {
+  const { stack, capacity, workload, prices } = inputs;
+  const table = inputs.table ?? PRICES;
+  const p = prices.prices;
+  const hours = table.hoursPerMonth;
+  const sizes = table.sizes;
+  const lines: CostLine[] = [];
+  const secondsPerMonth = hours * 3600;
+
+  // EKS control plane: STANDARD support at the standard rate; EXTENDED costs 6x once standard support ends.
+  for (const cluster of stack.ofType(TYPES.eksCluster)) {
+    const support = String(cluster.props.at("upgradePolicy.supportType").raw() ?? "EXTENDED");
+    lines.push(line(`EKS control plane (${cluster.name})`, hours, "cluster-hours", p.eksClusterHour,
+      support === "STANDARD" ? "upgradePolicy STANDARD" : `upgradePolicy ${support}: $${p.eksExtendedSupportClusterHour.usd}/h once the version leaves standard support`));
+  }
+
+  // EC2.
+  const nodes = nodesPaidFor(capacity);
+  for (const [type, count] of nodes) {
+    const hourly = p.ec2Hour.usd[type];
+    if (hourly === undefined) throw new Error(`${"tools/planning/prices.json"}: regions.${prices.pricedAs}.ec2Hour.usd has no price for ${type}; add it`);
+    lines.push(line(`EC2 ${type}`, count * hours, "instance-hours", { usd: hourly, source: p.ec2Hour.source },
+      `${count} nodes: per zone the nodes the pods need (first-fit packing), at least desiredSize, at most maxSize`));
+  }
+
+  // EBS: node root disks (priced as gp3) and the pods' persistent volumes (the gp3 StorageClass).
+  const nodeDiskGiB = capacity.fit.zones.reduce((sum, zone) => {
+    const group = capacity.nodeGroups.find((g) => g.zones.includes(zone.zone));
+    return sum + Math.min(zone.maxNodes, Math.max(zone.desiredNodes, zone.nodesNeeded)) * (group?.diskGiB ?? 20);
+  }, 0);
+  lines.push(line("EBS node disks", nodeDiskGiB, "GB-month", p.ebsGp3GBMonth, "node groups' diskSize x nodes (priced as gp3)"));
+  const volumeGiB = capacity.pods.reduce((sum, g) => sum + (g.placement.kind === "daemonset" ? 0 : (g.volumeBytes / GIB) * g.replicas), 0);
+  const storageClasses = stack.ofType("kubernetes:storage.k8s.io/v1:StorageClass").map((sc) => String(sc.props.at("parameters.type").raw() ?? "gp2"));
+  lines.push(line("EBS persistent volumes", volumeGiB, "GB-month", p.ebsGp3GBMonth,
+    `sum of the pods' volume claims (StorageClass type ${storageClasses.join(", ") || "unknown"})`));
+
+  // NAT gateways, their public IPv4 addresses, and S3 uploads through them.
+  const natCount = stack.ofType("aws:ec2/natGateway:NatGateway").length;
+  const eipCount = stack.ofType("aws:ec2/eip:Eip").length;
+  if (natCount > 0) lines.push(line("NAT gateways", natCount * hours, "gateway-hours", p.natGatewayHour, `${natCount} NAT gateway(s)`));
+  if (eipCount > 0) lines.push(line("Public IPv4 addresses", eipCount * hours, "address-hours", p.publicIpv4Hour, `${eipCount} Elastic IP(s)`));
+
+  // S3 storage.
+  const samplesPerMonth = workload.samplesPerSecond * secondsPerMonth;
+  const ingesterZones = new Set(capacity.pods.filter((g) => g.role === "mimir-ingester").map((g) => g.ringZone ?? "ring")).size || 1;
+  const metricsDays = inputs.metricsRetention?.days ?? FOREVER_DAYS;
+  const metricsGB = (workload.samplesPerSecond * metricsDays * SECONDS_PER_DAY * sizes.mimirBytesPerSample.value) / GB;
+  if (inputs.metricsRetention) {
+    lines.push(line("S3 metrics blocks", metricsGB, "GB-month", p.s3StandardGBMonth,
+      `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${metricsDays}d x ${sizes.mimirBytesPerSample.value} B/sample (${sizes.mimirBytesPerSample.source}); retention: ${inputs.metricsRetention.basis}` +
+        (inputs.metricsRetention.days === undefined ? `; kept forever, priced at ${FOREVER_DAYS}d` : "")));
+  }
+  const logsDays = inputs.logsRetention?.days ?? FOREVER_DAYS;
+  const compressedLogGBPerDay = workload.logsGBPerDay / sizes.lokiCompressionRatio.value;
+  if (inputs.logsRetention) {
+    lines.push(line("S3 log chunks", compressedLogGBPerDay * logsDays, "GB-month", p.s3StandardGBMonth,
+      `${workload.logsGBPerDay} GB/day / ${sizes.lokiCompressionRatio.value} (${sizes.lokiCompressionRatio.source}) x ${logsDays}d; retention: ${inputs.logsRetention.basis}` +
+        (inputs.logsRetention.days === undefined ? `; kept forever, priced at ${FOREVER_DAYS}d` : "")));
+  }
+
+  // S3 requests. PUTs: every ingester uploads one block of about 4 objects (meta.json, index, chunks, and the
+  // bucket-index update) per 2h block range and tenant, and the compactor rewrites as many; Loki puts chunks of
+  // chunk_target_size. GETs: queries x an assumed number of object reads.
+  const ingesterPods = capacity.pods.filter((g) => g.role === "mimir-ingester").reduce((n, g) => n + g.replicas, 0);
+  const blockPuts = ingesterPods * 12 * (hours / 24) * 4 * 2;
+  const chunkPuts = (compressedLogGBPerDay * (hours / 24) * GB) / sizes.lokiChunkTargetBytes.value;
+  const puts = blockPuts + chunkPuts;
+  lines.push(line("S3 PUT/LIST requests", puts / 1000, "1,000 requests", p.s3PutPer1000,
+    `${ingesterPods} ingesters x 12 blocks/day x 4 objects x 2 (compactor), one tenant; + Loki chunks of ${sizes.lokiChunkTargetBytes.value} B (${sizes.lokiChunkTargetBytes.source})`));
+  const gets = workload.queriesPerSecond * secondsPerMonth * sizes.s3GetsPerQuery.value;
+  lines.push(line("S3 GET requests", gets / 1000, "1,000 requests", p.s3GetPer1000, `${workload.queriesPerSecond} queries/s x ${sizes.s3GetsPerQuery.value} reads (${sizes.s3GetsPerQuery.source})`));
+
+  // NAT data: S3 traffic leaves the private subnets through NAT unless an S3 gateway endpoint routes it.
+  const s3Endpoint = stack.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").some((e) => String(e.props.get("serviceName").raw() ?? "").endsWith(".s3"));
+  if (natCount > 0 && !s3Endpoint) {
+    const uploadGB = (samplesPerMonth * sizes.mimirBytesPerSample.value * (ingesterZones + 1)) / GB + compressedLogGBPerDay * (hours / 24);
+    lines.push(line("NAT data processed (S3 uploads)", uploadGB, "GB", p.natGatewayGB,
+      `no S3 gateway endpoint: block uploads from ${ingesterZones} ingester zone(s) + compaction, and log chunks; query reads not counted`));
+  }
+
+  // KMS.
+  const keys = stack.ofType("aws:kms/key:Key").length;
+  if (keys > 0) lines.push(line("KMS keys", keys, "key-months", p.kmsKeyMonth, `${keys} customer-managed key(s)`));
+  const bucketKeys = stack.ofType(TYPES.bucketEncryption).every((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"bucketKeyEnabled":true'));
+  const kmsRequests = bucketKeys ? 0 : Math.max(0, puts + gets - p.kmsPer10000Requests.freeRequests);
+  lines.push(line("KMS requests", kmsRequests / 10_000, "10,000 requests", p.kmsPer10000Requests,
+    bucketKeys ? "S3 Bucket Keys on every bucket: KMS is called per bucket key, not per object (negligible)" : "one KMS call per S3 request beyond the free 20,000"));
+
+  // Kafka replication across zones: each follower replica in another zone moves every produced byte once more.
+  const kafka = kafkaReplication(stack);
+  if (kafka.replicas > 1 && kafka.zones > 1) {
+    const gb = (samplesPerMonth * sizes.kafkaBytesPerSample.value * (kafka.replicas - 1)) / GB;
+    lines.push(line("Cross-zone traffic (Kafka replication)", gb, "GB", p.crossAzGB,
+      `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${sizes.kafkaBytesPerSample.value} B (${sizes.kafkaBytesPerSample.source}) x ${kafka.replicas - 1} follower(s) in other zones; consumers and queries not counted`));
+  }
+
+  return {
+    region: prices.region,
+    pricedAs: prices.pricedAs,
+    standInReason: prices.standInReason,
+    asOf: prices.asOf,
+    currency: table.currency,
+    lines,
+    monthlyUsd: lines.reduce((sum, l) => sum + l.monthlyUsd, 0),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Capacity, cost and rollout planning of a captured stack, for the check report: what each tier carries and
+ * whether the pods fit the node groups (the same model the capacity policies use), a monthly cost estimate beside
+ * the managed alternatives, and the critical path of `pulumi up` from an empty stack.
+ *
+ *   const report = planStack(captured);   // JSON-serialisable
+ *   console.log(renderPlanning(report));
+ */
+import { analyzeCapacity, CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+import type { CapturedStack } from "../harness/capture-types";
+import { AlternativeEstimate, ampEstimate, grafanaCloudEstimate } from "./alternatives";
+import { stackViewOf } from "./capture-view";
+import { CostEstimate, estimateCost } from "./cost";
+import { PRICE_TABLE_FILE, pricesFor } from "./price-table";
+import { logsRetention, metricsRetention, StoreRetention } from "./retention";
+import { estimateRollout, RolloutEstimate } from "./rollout";
+import { plannedWorkload, stackRegion } from "./workload";
+
+export { renderPlanning } from "./render";
+export type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+export type { CostEstimate, CostLine } from "./cost";
+export type { AlternativeEstimate } from "./alternatives";
+export type { RolloutEstimate, PathStep, UnneededDependency } from "./rollout";
+
+export interface PlanningReport {
+  project: string;
+  stack: string;
+  region: string;
+  capacity: CapacityAnalysis & {
+    /** Lowest headroom among the tiers (null when no tier is modelled). */
+    lowestHeadroom: number | null;
+    /** Zones whose pods need more nodes than desiredSize: with no autoscaler in the stack they stay Pending. */
+    belowDesired: Array<{ zone: string; desiredNodes: number; nodesNeeded: number }>;
+    autoscaler: boolean;
+  };
+  retention: { metrics?: StoreRetention; logs?: StoreRetention };
+  cost: CostEstimate;
+  alternatives: AlternativeEstimate[];
+  rollout: RolloutEstimate;
+  /** Where the prices come from. */
+  priceTable: string;
+}
+
+/** Charts that scale node groups; without one, an EKS managed node group stays at desiredSize. */
+const AUTOSCALER_CHARTS = ["cluster-autoscaler", "karpenter"];
+
+export function planStack(captured: CapturedStack): PlanningReport {
+  if (captured.error) {
+    throw new Error(`stack ${captured.stack}: the program failed (${captured.error.message}); there is nothing to plan`);
+  }
+  const view = stackViewOf(captured);
+  const { workload, source } = plannedWorkload(captured);
+  const capacity = analyzeCapacity(view, { workload, where: source });
+  const autoscaler = view.helmReleases().some((r) => AUTOSCALER_CHARTS.some((c) => String(r.resource.props.get("chart").raw() ?? "").endsWith(c)));
+  const region = stackRegion(captured);
+  const prices = pricesFor(region);
+  const retention = { metrics: metricsRetention(view), logs: logsRetention(view) };
+  const cost = estimateCost({ stack: view, capacity, workload, prices, metricsRetention: retention.metrics, logsRetention: retention.logs });
+  const headrooms = capacity.tiers.map((t) => t.headroom).filter((h): h is number => h !== undefined);
+  return {
+    project: captured.project,
+    stack: captured.stack,
+    region,
+    capacity: {
+      ...capacity,
+      lowestHeadroom: headrooms.length > 0 ? Math.min(...headrooms) : null,
+      belowDesired: autoscaler
+        ? []
+        : capacity.fit.zones.filter((z) => z.nodesNeeded > z.desiredNodes).map((z) => ({ zone: z.zone, desiredNodes: z.desiredNodes, nodesNeeded: z.nodesNeeded })),
+      autoscaler,
+    },
+    retention,
+    cost,
+    alternatives: [
+      ampEstimate(workload, retention.metrics?.days, prices.prices, cost.monthlyUsd),
+      grafanaCloudEstimate(workload, prices.prices, cost.monthlyUsd),
+    ],
+    rollout: estimateRollout(captured, capacity),
+    priceTable: PRICE_TABLE_FILE,
+  };
+}
