@@ -1,0 +1,136 @@
+/** The command line of `npm run check`. */
+import * as os from "os";
+import * as path from "path";
+
+export interface CheckOptions {
+  /** Folder with Pulumi.yaml and the Pulumi.<stack>.yaml files. */
+  projectDir: string;
+  /** The program's entry; default: Pulumi.yaml `main`, else index.ts (or index.js) in the project folder. */
+  program?: string;
+  /** Named stacks, or every stack with a stack file. */
+  stacks: string[] | "all";
+  outDir: string;
+  policyPackDir: string;
+  policyPackConfigFile?: string;
+  preview: boolean;
+  json: boolean;
+  /** Programs evaluated at the same time. */
+  jobs: number;
+  quiet: boolean;
+}
+
+/** A bad command line; reported with the usage text and exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export const USAGE = `usage: npm run check -- [--stack NAME ... | --all] [--out DIR] [--policy-pack-config FILE] [--preview] [--json]
+
+Evaluates the program for each stack under mocks (no cloud account, no Pulumi CLI), runs the policy pack the way
+the engine runs it, prints a report and writes reviewable artifacts to DIR/<stack>/.
+
+  --stack NAME                 check this stack (repeatable); Pulumi.NAME.yaml must exist
+  --all                        check every stack with a Pulumi.<NAME>.yaml (the default)
+  --out DIR                    artifacts folder (default: check-out)
+  --policy-pack-config FILE    policy config, as for pulumi preview --policy-pack-config
+  --preview                    evaluate as pulumi preview does (values known only after the update are unknown)
+  --json                       print the report as JSON on stdout (progress stays on stderr)
+  --project-dir DIR            folder with Pulumi.yaml and the stack files (default: the current folder)
+  --program FILE               the program's entry (default: from Pulumi.yaml, else index.ts)
+  --policy-pack DIR            the policy pack (default: policies/ of this repository)
+  --jobs N                     programs evaluated at the same time (default: CPUs - 1, at least 1)
+  --quiet                      no progress on stderr
+
+Exit codes: 0 clean or advisory findings only; 1 a mandatory policy violation; 2 invalid configuration (stack
+config, policy pack config or command line); 3 the program or the policy pack is broken.`;
+
+/** One core is left to the policy pack, which type-checks itself while the programs run. */
+export function defaultJobs(): number {
+  return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
+}
+
+export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOptions | "help" {
+  const options: CheckOptions = {
+    projectDir: cwd,
+    stacks: "all",
+    outDir: path.resolve(cwd, "check-out"),
+    policyPackDir: path.join(REPO_ROOT, "policies"),
+    preview: false,
+    json: false,
+    jobs: defaultJobs(),
+    quiet: false,
+  };
+  const named: string[] = [];
+  let all = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const next = (): string => {
+      const value = inline ?? argv[++i];
+      if (value === undefined || (inline === undefined && value.startsWith("--"))) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      return value;
+    };
+    switch (flag) {
+      case "--help":
+      case "-h":
+        return "help";
+      case "--stack":
+      case "-s":
+        named.push(next());
+        break;
+      case "--all":
+        all = true;
+        break;
+      case "--out":
+        options.outDir = path.resolve(cwd, next());
+        break;
+      case "--policy-pack-config":
+        options.policyPackConfigFile = path.resolve(cwd, next());
+        break;
+      case "--preview":
+        options.preview = true;
+        break;
+      case "--json":
+        options.json = true;
+        break;
+      case "--project-dir":
+        options.projectDir = path.resolve(cwd, next());
+        break;
+      case "--program":
+        options.program = path.resolve(cwd, next());
+        break;
+      case "--policy-pack":
+        options.policyPackDir = path.resolve(cwd, next());
+        break;
+      case "--jobs": {
+        const value = next();
+        if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--jobs ${value}: expected a positive integer`);
+        options.jobs = Number(value);
+        break;
+      }
+      case "--quiet":
+        options.quiet = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
+    }
+  }
+  if (all && named.length > 0) {
+    throw new UsageError("--stack and --all exclude each other");
+  }
+  for (const stack of named) {
+    // The CLI's rule and words for stack names (pulumi/pulumi pkg/backend, ValidateStackName).
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+      throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name may only contain alphanumeric, hyphens, underscores, or periods`);
+    }
+  }
+  options.stacks = named.length > 0 ? [...new Set(named)] : "all";
+  return options;
+}
