@@ -119,17 +119,19 @@ export = async () => {
     overrides: overrides.loki,
     ...k8s,
   });
+  const lokiAuth = { username: loki.gatewayAuth.username, password: loki.gatewayAuth.password };
 
   const prometheusStack = new KubePrometheusStack("kube-prometheus-stack", {
     settings,
     crds,
     mimirAuth,
+    lokiAuth,
     storageClassName,
     overrides: overrides.kubePrometheusStack,
     ...k8s,
   });
 
-  new Alloy("alloy", { settings, mimirAuth, crdsRelease: crds.release, overrides: overrides.alloy, ...stateless });
+  new Alloy("alloy", { settings, mimirAuth, lokiAuth, crdsRelease: crds.release, overrides: overrides.alloy, ...stateless });
   new StackAlerts("stack-alerts", { settings, provider: cluster.provider, crds });
 
   return {
@@ -144,6 +146,8 @@ export = async () => {
     lokiPushUrl: settings.loki.pushUrl,
     mimirGatewayUsername: mimir.gatewayAuth.username,
     mimirGatewayPassword: mimir.gatewayAuth.password,
+    lokiGatewayUsername: loki.gatewayAuth.username,
+    lokiGatewayPassword: loki.gatewayAuth.password,
     grafanaAdminPassword: prometheusStack.grafanaAdminPassword,
     // The sizing inputs, for operators and for the policy pack's capacity rules (read from the stack's outputs).
     workload: config.workload,

@@ -11,6 +11,9 @@ export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
 /** Where the Alloy pods read the Mimir credentials: environment variables filled from a Secret via alloy.envFrom. */
 export const MIMIR_ENV = { username: "MIMIR_USERNAME", password: "MIMIR_PASSWORD" } as const;
 
+/** The same for Loki's gateway credentials. */
+export const LOKI_ENV = { username: "LOKI_USERNAME", password: "LOKI_PASSWORD" } as const;
+
 /** The chart sets K8S_NODE_NAME from spec.nodeName on the Alloy container (alloy chart templates/containers/_agent.yaml). */
 export const NODE_NAME_ENV = "K8S_NODE_NAME";
 
@@ -172,6 +175,12 @@ loki.write "default" {
     tenant_id = ${str(tenant)}
     // L2: below the tenant's ingestion burst (settings.loki.ingestionBurstSizeMB = ${settings.loki.ingestionBurstSizeMB}).
     batch_size = ${str(base2Bytes(settings.loki.alloyBatchSizeBytes))}
+
+    // The gateway's nginx checks these before the tenant header reaches Loki (loki.write docs, endpoint > basic_auth).
+    basic_auth {
+      username = sys.env(${str(LOKI_ENV.username)})
+      password = sys.env(${str(LOKI_ENV.password)})
+    }
   }
 }
 `;

@@ -4,7 +4,7 @@ import type { Settings } from "../../settings";
 import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "../prometheus/credentials";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
-import { MIMIR_ENV } from "./config";
+import { LOKI_ENV, MIMIR_ENV } from "./config";
 import { buildAlloyValues } from "./values";
 
 export * from "./config";
@@ -17,11 +17,19 @@ export const ALLOY_MIMIR_AUTH_SECRET: BasicAuthSecretRef = {
   passwordKey: MIMIR_ENV.password,
 };
 
+export const ALLOY_LOKI_AUTH_SECRET: BasicAuthSecretRef = {
+  name: "alloy-loki-auth",
+  usernameKey: LOKI_ENV.username,
+  passwordKey: LOKI_ENV.password,
+};
+
 export interface AlloyArgs {
   settings: Settings;
   provider: k8s.Provider;
   /** Credentials for Mimir's gateway; copied into a Secret in the alloy namespace. */
   mimirAuth: BasicAuthCredentials;
+  /** Credentials for Loki's gateway; copied into a Secret in the alloy namespace. */
+  lokiAuth: BasicAuthCredentials;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
   crdsRelease: pulumi.Resource;
   /** overrides.alloy, deep-merged over the built values last. */
@@ -41,19 +49,20 @@ export class Alloy extends pulumi.ComponentResource {
     const childOpts = { parent: this, provider };
 
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.alloy } }, childOpts);
-    const secret = createBasicAuthSecret(
-      `${name}-mimir-auth`,
-      { namespace: this.namespace.metadata.name, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth },
-      childOpts,
-    );
+    const namespace = this.namespace.metadata.name;
+    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, childOpts);
+    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: ALLOY_LOKI_AUTH_SECRET, credentials: args.lokiAuth }, childOpts);
 
-    this.values = mergeOverrides(buildAlloyValues(settings, { mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name }), args.overrides);
+    this.values = mergeOverrides(
+      buildAlloyValues(settings, { mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name, lokiAuthSecretName: ALLOY_LOKI_AUTH_SECRET.name }),
+      args.overrides,
+    );
 
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       pinnedRelease(CHARTS.alloy, settings.releases.alloy, this.namespace.metadata.name, this.values),
       // No dependency on Loki or Mimir: Alloy retries its writes until they answer, so all three install in parallel.
-      { ...childOpts, dependsOn: [args.crdsRelease, secret, ...(args.dependsOn ?? [])] },
+      { ...childOpts, dependsOn: [args.crdsRelease, mimirSecret, lokiSecret, ...(args.dependsOn ?? [])] },
     );
 
     this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });

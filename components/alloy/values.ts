@@ -19,6 +19,8 @@ export const ALLOY_RESOURCES = { requests: { cpu: "200m", memory: "512Mi" }, lim
 export interface AlloyInputs {
   /** Secret in the alloy namespace whose keys are the env names in config.ts MIMIR_ENV. */
   mimirAuthSecretName: string;
+  /** Secret in the alloy namespace whose keys are the env names in config.ts LOKI_ENV. */
+  lokiAuthSecretName: string;
 }
 
 /** Values for the alloy chart 1.11 (paths from its values.yaml). Pure: settings and names in, values out. */
@@ -38,7 +40,7 @@ export function buildAlloyValues(settings: Settings, inputs: AlloyInputs): Value
       clustering: { enabled: true },
       storagePath: ALLOY_DATA_DIR,
       mounts: { varlog: true, extra: [{ name: "alloy-data", mountPath: ALLOY_DATA_DIR }] },
-      envFrom: [{ secretRef: { name: inputs.mimirAuthSecretName } }],
+      envFrom: [{ secretRef: { name: inputs.mimirAuthSecretName } }, { secretRef: { name: inputs.lokiAuthSecretName } }],
       // The Service exposes extraPorts too (templates/service.yaml), so applications send OTLP to the alloy Service.
       extraPorts: [
         { name: "otlp-grpc", port: OTLP_PORTS.grpc, targetPort: OTLP_PORTS.grpc, protocol: "TCP", appProtocol: "grpc" },

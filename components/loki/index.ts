@@ -3,9 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
+import { gatewayCredentials } from "../shared/gateway-credentials";
+import { gatewaySecretNames, gatewayUsername } from "./gateway-auth";
 import { assertReplicationFits, buildLokiValues } from "./values";
 
 export * from "./values";
+export * from "./gateway-auth";
 
 export interface LokiArgs {
   settings: Settings;
@@ -25,11 +28,23 @@ export interface LokiArgs {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Loki (grafana-community chart) storing chunks and rules in S3 through IRSA, multi-tenant, with retention. */
+/** How in-cluster clients authenticate to Loki's gateway. */
+export interface LokiGatewayAuth {
+  username: string;
+  /** Secret output: pass it on into a Secret in the client's namespace. */
+  password: pulumi.Output<string>;
+  /** Secret in Loki's namespace with `username` and `password` keys. */
+  credentialsSecretName: pulumi.Output<string>;
+  /** Secret in Loki's namespace with the gateway's `.htpasswd`. */
+  htpasswdSecretName: pulumi.Output<string>;
+}
+
+/** Loki (grafana-community chart) storing chunks and rules in S3 through IRSA, multi-tenant, behind a basic-auth gateway. */
 export class Loki extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
   readonly release: k8s.helm.v3.Release;
-  readonly values: pulumi.Output<Values>;
+  readonly values: Values;
+  readonly gatewayAuth: LokiGatewayAuth;
 
   constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:loki:Loki", name, {}, opts);
@@ -39,20 +54,37 @@ export class Loki extends pulumi.ComponentResource {
     assertReplicationFits(settings);
 
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.loki } }, childOpts);
+    const namespace = this.namespace.metadata.name;
 
-    const storageClassName = args.storageClassName;
-    this.values = pulumi
-      .all([args.buckets.chunks, args.buckets.ruler, args.region, args.roleArn])
-      .apply(([chunks, ruler, region, roleArn]) =>
-        mergeOverrides(buildLokiValues(settings, { buckets: { chunks, ruler }, region, roleArn, storageClassName }), args.overrides),
-      );
+    const username = gatewayUsername(settings);
+    const secretNames = gatewaySecretNames(settings);
+    const { password, htpasswd, credentials } = gatewayCredentials(
+      name,
+      { namespace, username, htpasswdSecretName: secretNames.htpasswd, credentialsSecretName: secretNames.credentials },
+      childOpts,
+    );
+
+    // The Secret names are our own plain strings, so the values never wait on the Secrets' outputs; the release's
+    // dependsOn orders the Secrets first.
+    const gatewayAuth = { username, htpasswdSecretName: secretNames.htpasswd, credentialsSecretName: secretNames.credentials };
+    this.values = mergeOverrides(
+      buildLokiValues(settings, { buckets: args.buckets, region: args.region, roleArn: args.roleArn, storageClassName: args.storageClassName, gatewayAuth }),
+      args.overrides,
+    );
 
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
-      pinnedRelease(CHARTS.loki, settings.releases.loki, this.namespace.metadata.name, this.values),
-      { ...childOpts, dependsOn: [args.crdsRelease, ...(args.dependsOn ?? [])] },
+      pinnedRelease(CHARTS.loki, settings.releases.loki, namespace, this.values),
+      // The gateway mounts the htpasswd Secret and the canary reads the credentials Secret: both must exist first.
+      { ...childOpts, dependsOn: [args.crdsRelease, htpasswd, credentials, ...(args.dependsOn ?? [])] },
     );
 
-    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });
+    this.gatewayAuth = {
+      username,
+      password: pulumi.secret(password.result),
+      credentialsSecretName: credentials.metadata.name,
+      htpasswdSecretName: htpasswd.metadata.name,
+    };
+    this.registerOutputs({ namespace, release: this.release.name, gatewayUsername: username });
   }
 }

@@ -3,14 +3,21 @@ import type { ComponentSize, Settings } from "../../settings";
 import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
 import * as upstream from "../../settings/upstream";
 import type { Values } from "../shared/values";
+import { gatewayAuthValues, LokiGatewayAuthRef } from "./gateway-auth";
 
+/**
+ * Names and ARNs may still be Outputs: they are only placed, never computed with, so the rest of the values stay
+ * known while they are not (a preview, where the policy pack reads the values).
+ */
 export interface LokiInputs {
   /** Bucket names (loki.storage.bucketNames; the chart requires chunks and ruler, templates/_helpers.tpl). */
-  buckets: { chunks: string; ruler: string };
-  region: string;
+  buckets: { chunks: pulumi.Input<string>; ruler: pulumi.Input<string> };
+  region: pulumi.Input<string>;
   /** IAM role Loki's service account assumes through IRSA. */
-  roleArn: string;
+  roleArn: pulumi.Input<string>;
   storageClassName: string;
+  /** The gateway's basic-auth user and the Secrets holding its htpasswd and credentials (never the password). */
+  gatewayAuth: LokiGatewayAuthRef;
 }
 
 /** The loki chart renders zone-aware ingesters as exactly three StatefulSets, zone-a/b/c (templates/ingester/workload.yaml). */
@@ -172,6 +179,7 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
   const loki = settings.loki;
   const retention = settings.retention.loki;
   const gateway = loki.sizes.gateway;
+  const auth = gatewayAuthValues(inputs.gatewayAuth);
   return {
     deploymentMode: loki.deploymentMode,
     loki: {
@@ -221,7 +229,8 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
     ...SIMPLE_SCALABLE_OFF,
     ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName)),
     ...memcachedValues(settings),
-    gateway: { replicas: gateway.replicas, resources: resourcesOf(gateway) },
+    gateway: { replicas: gateway.replicas, resources: resourcesOf(gateway), ...auth.gateway },
+    lokiCanary: auth.lokiCanary,
     // Deprecated and for testing only; the chart fails unless ignoreMinioDeprecation is set (templates/validate.yaml).
     minio: { enabled: false },
     monitoring: { serviceMonitor: { enabled: true } },

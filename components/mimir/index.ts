@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
 import type { KafkaConnection } from "../kafka";
 import { KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "../kafka/security";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { chartFullname } from "./config";
-import { gatewayUsername, HTPASSWD_KEY, htpasswdLine, PASSWORD_KEY, USERNAME_KEY } from "./gateway-auth";
+import { gatewayCredentials } from "../shared/gateway-credentials";
+import { gatewayUsername } from "./gateway-auth";
 import { buildMimirValues } from "./values";
 import { zoneLayout } from "./zones";
 
@@ -72,17 +72,11 @@ export class Mimir extends pulumi.ComponentResource {
     const secretName = (suffix: string) => `${chartFullname(s.releases.mimir)}-${suffix}`;
 
     const username = gatewayUsername(s);
-    const password = new random.RandomPassword(`${name}-gateway-password`, { length: 32, special: false }, { parent: this });
-    const htpasswd = new k8s.core.v1.Secret(`${name}-gateway-htpasswd`, {
-      metadata: { name: secretName("gateway-htpasswd"), namespace: this.namespace },
-      type: "Opaque",
-      stringData: { [HTPASSWD_KEY]: password.bcryptHash.apply((hash) => htpasswdLine(username, hash)) },
-    }, child);
-    const credentials = new k8s.core.v1.Secret(`${name}-gateway-credentials`, {
-      metadata: { name: secretName("gateway-credentials"), namespace: this.namespace },
-      type: "kubernetes.io/basic-auth",
-      stringData: { [USERNAME_KEY]: username, [PASSWORD_KEY]: password.result },
-    }, child);
+    const { password, htpasswd, credentials } = gatewayCredentials(
+      name,
+      { namespace: this.namespace, username, htpasswdSecretName: secretName("gateway-htpasswd"), credentialsSecretName: secretName("gateway-credentials") },
+      child,
+    );
 
     // Secrets cannot be read across namespaces: Mimir gets its own copy of the Kafka password.
     let kafkaSecret: k8s.core.v1.Secret | undefined;

@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Basic-auth credentials for the Mimir gateway, issued by the Mimir component (the password is a secret Output from
- * @pulumi/random). Consumers copy them into a Secret of their own namespace: a pod can only read Secrets of its
+ * Basic-auth credentials for a gateway (Mimir's or Loki's), issued by that component (the password is a secret Output
+ * from @pulumi/random). Consumers copy them into a Secret of their own namespace: a pod can only read Secrets of its
  * namespace (Kubernetes docs, "Secrets": a Secret is namespaced and only usable by pods in that namespace).
  */
 export interface BasicAuthCredentials {

@@ -9,6 +9,7 @@ import type { PrometheusOperatorCrds } from "./crds";
 import { buildKubePrometheusStackValues, GrafanaAdminSecretRef } from "./values";
 
 export const MIMIR_AUTH_SECRET: BasicAuthSecretRef = { name: "mimir-remote-write-auth", usernameKey: "username", passwordKey: "password" };
+export const LOKI_AUTH_SECRET: BasicAuthSecretRef = { name: "loki-datasource-auth", usernameKey: "username", passwordKey: "password" };
 // Key names are the grafana chart's defaults for admin.existingSecret (grafana values.yaml: admin.userKey/passwordKey).
 export const GRAFANA_ADMIN_SECRET: GrafanaAdminSecretRef = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" };
 export const GRAFANA_ADMIN_USER = "admin";
@@ -20,6 +21,8 @@ export interface KubePrometheusStackArgs {
   crds: PrometheusOperatorCrds;
   /** Credentials for Mimir's gateway; copied into a Secret in the monitoring namespace. */
   mimirAuth: BasicAuthCredentials;
+  /** Credentials for Loki's gateway (Grafana's Loki datasource); copied into a Secret in the monitoring namespace. */
+  lokiAuth: BasicAuthCredentials;
   /** overrides.kubePrometheusStack, deep-merged over the built values last. */
   overrides?: Values;
   /** The gp3 EBS StorageClass for the Prometheus volume. */
@@ -41,6 +44,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     const namespace = crds.namespace.metadata.name;
 
     const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, childOpts);
+    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: LOKI_AUTH_SECRET, credentials: args.lokiAuth }, childOpts);
 
     const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = adminPassword.result;
@@ -58,6 +62,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       buildKubePrometheusStackValues(settings, {
         storageClassName: args.storageClassName,
         mimirAuthSecret: MIMIR_AUTH_SECRET,
+        lokiAuthSecret: LOKI_AUTH_SECRET,
         grafanaAdminSecret: GRAFANA_ADMIN_SECRET,
       }),
       args.overrides,
@@ -71,7 +76,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         skipCrds: true,
       },
       // The Secrets must exist before Grafana and Prometheus pods reference them.
-      { ...childOpts, dependsOn: [crds.release, mimirSecret, adminSecret, ...(args.dependsOn ?? [])] },
+      { ...childOpts, dependsOn: [crds.release, mimirSecret, lokiSecret, adminSecret, ...(args.dependsOn ?? [])] },
     );
 
     this.registerOutputs({ release: this.release.name, grafanaAdminPassword: this.grafanaAdminPassword });

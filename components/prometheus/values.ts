@@ -20,6 +20,8 @@ export const APISERVER_HISTOGRAM_BUCKETS = [
 
 /** Environment variables of the Grafana container that hold the Mimir credentials (read by datasource provisioning). */
 export const GRAFANA_MIMIR_ENV = { username: "MIMIR_BASIC_AUTH_USERNAME", password: "MIMIR_BASIC_AUTH_PASSWORD" } as const;
+/** The same for the Loki credentials. */
+export const GRAFANA_LOKI_ENV = { username: "LOKI_BASIC_AUTH_USERNAME", password: "LOKI_BASIC_AUTH_PASSWORD" } as const;
 
 /** Stable datasource uids, so dashboards and links can refer to them. */
 export const DATASOURCE_UIDS = { mimir: "mimir", loki: "loki" } as const;
@@ -35,6 +37,8 @@ export interface KubePrometheusStackInputs {
   storageClassName: string;
   /** Secret in the monitoring namespace holding the Mimir basic-auth credentials. */
   mimirAuthSecret: BasicAuthSecretRef;
+  /** Secret in the monitoring namespace holding the Loki gateway's basic-auth credentials (read by Grafana). */
+  lokiAuthSecret: BasicAuthSecretRef;
   /** Secret in the monitoring namespace holding the Grafana admin user and password. */
   grafanaAdminSecret: GrafanaAdminSecretRef;
 }
@@ -109,8 +113,11 @@ export function grafanaDatasources(settings: Settings): Values[] {
       url: settings.loki.queryUrl,
       isDefault: false,
       editable: false,
+      // Loki's gateway checks basic auth before the tenant header reaches Loki (components/loki/gateway-auth.ts).
+      basicAuth: true,
+      basicAuthUser: `\${${GRAFANA_LOKI_ENV.username}}`,
       jsonData: { httpHeaderName1: TENANT_HEADER },
-      secureJsonData: { httpHeaderValue1: settings.defaultTenant },
+      secureJsonData: { httpHeaderValue1: settings.defaultTenant, basicAuthPassword: `\${${GRAFANA_LOKI_ENV.password}}` },
     },
   ];
 }
@@ -120,6 +127,7 @@ export function buildKubePrometheusStackValues(settings: Settings, inputs: KubeP
   const p = settings.prometheus;
   assertRetentionSizeFitsVolume(p);
   const mimirAuth = inputs.mimirAuthSecret;
+  const lokiAuth = inputs.lokiAuthSecret;
   return {
     // CRDs come from the separate prometheus-operator-crds release: the stack's own CRDs exceed client-side apply's
     // annotation limit and bloat the release Secret (prometheus-community/helm-charts#1500, #3345).
@@ -166,6 +174,8 @@ export function buildKubePrometheusStackValues(settings: Settings, inputs: KubeP
       envValueFrom: {
         [GRAFANA_MIMIR_ENV.username]: { secretKeyRef: { name: mimirAuth.name, key: mimirAuth.usernameKey } },
         [GRAFANA_MIMIR_ENV.password]: { secretKeyRef: { name: mimirAuth.name, key: mimirAuth.passwordKey } },
+        [GRAFANA_LOKI_ENV.username]: { secretKeyRef: { name: lokiAuth.name, key: lokiAuth.usernameKey } },
+        [GRAFANA_LOKI_ENV.password]: { secretKeyRef: { name: lokiAuth.name, key: lokiAuth.passwordKey } },
       },
       // Only one datasource may be the default; the chart's Prometheus datasource is by default (values.yaml).
       sidecar: { datasources: { isDefaultDatasource: false } },

@@ -31,6 +31,7 @@ import { lokiRetentionHasDeleteRequestStore } from "./retention/loki-retention-h
 import { metricsRetentionCoversPrometheus } from "./retention/metrics-retention-covers-prometheus";
 import { mimirBucketLifecycleOutlivesRetention } from "./retention/mimir-bucket-lifecycle-outlives-retention";
 import { eksPublicEndpointRestricted } from "./security/eks-public-endpoint-restricted";
+import { gatewaysRequireBasicAuth } from "./security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "./security/kafka-clients-authenticate";
 import { noPlaintextPasswords } from "./security/no-plaintext-passwords";
 import { noStaticAwsKeys } from "./security/no-static-aws-keys";
@@ -78,6 +79,7 @@ export const policies: Policies = [
     noPlaintextPasswords,
     kafkaClientsAuthenticate,
     eksPublicEndpointRestricted,
+    gatewaysRequireBasicAuth,
     // Capacity
     workloadWithinSizedCapacity,
     podsFitZoneNodeGroups,

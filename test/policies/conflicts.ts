@@ -56,5 +56,6 @@ export const CONFLICTS: Conflict[] = [
   // ---- Security
   { title: "static S3 keys in Mimir's config", base: "prod", config: mimir({ common: { storage: { s3: { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" } } } }), policy: "no-static-aws-keys", level: "mandatory" },
   { title: "mimir-distributed's MinIO with its default password", base: "dev", config: { overrides: { mimir: { minio: { enabled: true } } } }, policy: "no-plaintext-passwords", level: "mandatory" },
+  { title: "Loki gateway opened to every pod", base: "prod", config: loki({ gateway: { basicAuth: { enabled: false } } }), policy: "gateways-require-basic-auth", level: "mandatory" },
   { title: "Grafana admin password in values", base: "staging", config: { overrides: { kubePrometheusStack: { grafana: { adminPassword: "admin123" } } } }, policy: "no-plaintext-passwords", level: "mandatory" },
 ];

@@ -9,6 +9,10 @@ const MIMIR_BATCH = 16_000_000;
 const MIMIR_DEFAULTS = { tsdbRetention: "13h", deletionDelay: "12h", cleanupInterval: "15m" };
 
 const DAY = 86_400_000;
+const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
+
+/** A captured output, without the secret wrapper the engine puts around it. */
+const unwrapped = (output: any): string => (typeof output === "object" && output !== null && "value" in output ? output.value : output);
 
 describe("program: the telemetry stack each shipped stack registers agrees by construction", function () {
   this.timeout(120_000);
@@ -123,6 +127,54 @@ describe("program: the telemetry stack each shipped stack registers agrees by co
         assert.match(content, /tenant_id = "platform"/);
       });
 
+      it("Loki: the gateway demands basic auth from an htpasswd of the generated password; Alloy, Grafana and the canary log in with it, and no Helm value carries it", () => {
+        const run = runs[stack];
+        const secretIn = (namespace: string, name: string) => {
+          const found = run.ofType(T.secret).find((s) => s.plain.metadata.namespace === namespace && s.plain.metadata.name === name);
+          assert.ok(found, `no Secret ${namespace}/${name}`);
+          return found.plain.stringData as Record<string, string>;
+        };
+        const generated = run.named(PASSWORD_TYPE, "loki-gateway-password");
+        const password = unwrapped(generated.outputs.result);
+
+        const loki = run.ofType(T.release).find((r) => r.plain.chart === "loki")!;
+        const lokiNs: string = loki.plain.namespace;
+        const values = loki.plain.values;
+        assert.equal(values.gateway.basicAuth.enabled, true);
+        const htpasswdSecret = run.ofType(T.secret).find((s) => s.plain.metadata.namespace === lokiNs && s.plain.metadata.name === values.gateway.basicAuth.existingSecret)!;
+        assert.ok(loki.dependencies.includes(htpasswdSecret.urn), "the gateway's Secret exists before the release mounts it");
+        const line: string = htpasswdSecret.plain.stringData[".htpasswd"];
+        const user = line.slice(0, line.indexOf(":"));
+        assert.equal(line, `${user}:${unwrapped(generated.outputs.bcryptHash)}\n`, "one user, the bcrypt hash of the generated password");
+
+        const alloy = releaseValues(run, "alloy");
+        const alloyNs: string = run.ofType(T.release).find((r) => r.plain.chart === "alloy")!.plain.namespace;
+        const write: string = alloy.alloy.configMap.content.split('loki.write "default"')[1];
+        const envOf = (key: string) => new RegExp(`${key} = sys\\.env\\("(\\w+)"\\)`).exec(write)![1];
+        const alloyEnv = Object.assign({}, ...alloy.alloy.envFrom.map((e: any) => secretIn(alloyNs, e.secretRef.name)));
+        assert.equal(alloyEnv[envOf("username")], user);
+        assert.equal(alloyEnv[envOf("password")], password);
+        assert.match(write, /tenant_id = "platform"/);
+
+        const kps = releaseValues(run, "kube-prometheus-stack");
+        const kpsNs: string = run.ofType(T.release).find((r) => r.plain.chart === "kube-prometheus-stack")!.plain.namespace;
+        const datasource = kps.grafana.additionalDataSources.find((d: any) => d.type === "loki");
+        assert.equal(datasource.basicAuth, true);
+        const grafanaEnv = (reference: string) => {
+          const ref = kps.grafana.envValueFrom[/^\$\{(\w+)\}$/.exec(reference)![1]].secretKeyRef;
+          return secretIn(kpsNs, ref.name)[ref.key];
+        };
+        assert.equal(grafanaEnv(datasource.basicAuthUser), user);
+        assert.equal(grafanaEnv(datasource.secureJsonData.basicAuthPassword), password);
+
+        const canary = values.lokiCanary;
+        const canaryRef = canary.extraEnv.find((e: any) => canary.tenant.password === `$(${e.name})`).valueFrom.secretKeyRef;
+        assert.equal(secretIn(lokiNs, canaryRef.name)[canaryRef.key], password);
+        assert.equal(canary.extraArgs.at(-1), `-user=${user}`);
+
+        for (const release of run.ofType(T.release)) assert.ok(!JSON.stringify(release.plain).includes(password), `${release.plain.chart} values carry the Loki password`);
+      });
+
       it("Prometheus: apiserver histogram buckets dropped, tenant header and Secret-backed basic auth on remote write", () => {
         const spec = releaseValues(runs[stack], "kube-prometheus-stack").prometheus.prometheusSpec;
         const [rw] = spec.remoteWrite;
@@ -137,8 +189,8 @@ describe("program: the telemetry stack each shipped stack registers agrees by co
 
       it("no plaintext secret in any Helm values or custom resource; Secrets carry them as secrets", () => {
         const run = runs[stack];
-        const generated = run.ofType("random:index/randomPassword:RandomPassword").map((p) => p.outputs.result as any).map((r) => (typeof r === "object" && r !== null && "value" in r ? r.value : r));
-        assert.equal(generated.length, stack === "dev" ? 2 : 3, "gateway, Grafana and (outside dev) Kafka passwords are generated");
+        const generated = run.ofType(PASSWORD_TYPE).map((p) => unwrapped(p.outputs.result));
+        assert.equal(generated.length, stack === "dev" ? 3 : 4, "Mimir and Loki gateway, Grafana and (outside dev) Kafka passwords are generated");
         for (const r of run.resources.filter((r) => r.type === T.release || r.type.startsWith("kubernetes:kafka.strimzi.io") || r.type.startsWith("kubernetes:monitoring.coreos.com"))) {
           const text = JSON.stringify(r.plain);
           for (const password of generated) assert.ok(!text.includes(password), `${r.type} ${r.name} carries a generated password`);

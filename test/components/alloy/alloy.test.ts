@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../../tools/harness/mocks";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
-import { base2Bytes, MIMIR_ENV, OTLP_PORTS } from "../../../components/alloy/config";
+import { base2Bytes, LOKI_ENV, MIMIR_ENV, OTLP_PORTS } from "../../../components/alloy/config";
 import { ALLOY_DATA_DIR, buildAlloyValues } from "../../../components/alloy/values";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -10,11 +10,12 @@ const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PROFILES = ["dev", "staging", "prod"] as const;
 const MIMIR_PASSWORD = "mock-alloy-mimir-password-41d2";
+const LOKI_PASSWORD = "mock-alloy-loki-password-9c07";
 
 const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("Alloy values", () => {
-  const values = buildAlloyValues(settingsFor("prod"), { mimirAuthSecretName: "creds" }) as Record<string, any>;
+  const values = buildAlloyValues(settingsFor("prod"), { mimirAuthSecretName: "creds", lokiAuthSecretName: "loki-creds" }) as Record<string, any>;
 
   it("runs one pod per node that reads /var/log and keeps its positions on the node", () => {
     assert.equal(values.controller.type, "daemonset");
@@ -34,8 +35,8 @@ describe("Alloy values", () => {
     assert.equal(values.serviceMonitor.enabled, true);
   });
 
-  it("reads the credentials from the named Secret, never from the values", () => {
-    assert.deepEqual(values.alloy.envFrom, [{ secretRef: { name: "creds" } }]);
+  it("reads both gateways' credentials from the named Secrets, never from the values", () => {
+    assert.deepEqual(values.alloy.envFrom, [{ secretRef: { name: "creds" } }, { secretRef: { name: "loki-creds" } }]);
   });
 });
 
@@ -57,6 +58,7 @@ describe("Alloy component (registered resources under mocks)", () => {
         provider,
         crdsRelease: crds,
         mimirAuth: { username: "alloy", password: pulumi.secret(MIMIR_PASSWORD) },
+        lokiAuth: { username: "loki", password: pulumi.secret(LOKI_PASSWORD) },
         overrides: profile === "prod" ? { alloy: { resources: { limits: { memory: "4Gi" } } }, controller: { priorityClassName: "system-node-critical" } } : undefined,
       });
     }
@@ -90,14 +92,27 @@ describe("Alloy component (registered resources under mocks)", () => {
         assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), [MIMIR_ENV.password, MIMIR_ENV.username].sort());
         assert.equal(secret.inputs.stringData[MIMIR_ENV.password], MIMIR_PASSWORD);
         const values = find(RELEASE, `alloy-${profile}-release`).inputs.values;
-        assert.deepEqual(values.alloy.envFrom, [{ secretRef: { name: secret.inputs.metadata.name } }]);
+        assert.ok(values.alloy.envFrom.some((e: any) => e.secretRef.name === secret.inputs.metadata.name));
         const content: string = values.alloy.configMap.content;
         assert.ok(content.includes(`sys.env("${MIMIR_ENV.password}")`));
       });
 
-      it("keeps the password out of the release values", () => {
+      it("copies the Loki credentials into its own namespace under the names the loki.write block reads", () => {
+        const secret = find(SECRET, `alloy-${profile}-loki-auth`);
+        assert.equal(secret.inputs.metadata.namespace, settings.namespaces.alloy);
+        assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), [LOKI_ENV.password, LOKI_ENV.username].sort());
+        assert.equal(secret.inputs.stringData[LOKI_ENV.password], LOKI_PASSWORD);
+        assert.equal(secret.inputs.stringData[LOKI_ENV.username], "loki");
+        assert.notEqual(secret.inputs.metadata.name, find(SECRET, `alloy-${profile}-mimir-auth`).inputs.metadata.name);
+        const values = find(RELEASE, `alloy-${profile}-release`).inputs.values;
+        assert.ok(values.alloy.envFrom.some((e: any) => e.secretRef.name === secret.inputs.metadata.name));
+        assert.ok(values.alloy.configMap.content.includes(`sys.env("${LOKI_ENV.password}")`));
+      });
+
+      it("keeps both passwords out of the release values", () => {
         const values = JSON.stringify(find(RELEASE, `alloy-${profile}-release`).inputs.values);
         assert.ok(!values.includes(MIMIR_PASSWORD));
+        assert.ok(!values.includes(LOKI_PASSWORD));
       });
 
       it("registers the generated config with the tenant and batch size of the settings", () => {
@@ -108,10 +123,11 @@ describe("Alloy component (registered resources under mocks)", () => {
         assert.ok(content.includes("otelcol.receiver.otlp"));
       });
 
-      it("waits for the CRDs release and its Secret, not for Loki or Mimir", () => {
+      it("waits for the CRDs release and its Secrets, not for Loki or Mimir", () => {
         const release = registrations.find(RELEASE, `alloy-${profile}-release`);
         assert.ok(registrations.dependsOn(release, registrations.find(RELEASE, "crds")));
         assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `alloy-${profile}-mimir-auth`)));
+        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `alloy-${profile}-loki-auth`)));
         assert.equal(release.dependencies.filter((urn) => urn.includes("helm.sh/v3:Release")).length, 1);
       });
     });

@@ -5,6 +5,7 @@ import {
   base2Bytes,
   buildAlloyConfig,
   LOKI_BYTES_PER_MB,
+  LOKI_ENV,
   MIMIR_ENV,
   OTLP_PORTS,
 } from "../../../components/alloy/config";
@@ -73,6 +74,17 @@ describe("Alloy configuration", () => {
         const write = block(config, 'loki.write "default"');
         assert.ok(write.includes(`url = "${settings.loki.pushUrl}"`));
         assert.ok(write.includes(`tenant_id = "${settings.defaultTenant}"`));
+      });
+
+      it("pushes to Loki's gateway with basic auth from the environment and keeps the tenant header", () => {
+        const write = block(config, 'loki.write "default"');
+        const endpoint = block(write, "endpoint");
+        const auth = block(endpoint, "basic_auth");
+        assert.ok(auth.includes(`username = sys.env("${LOKI_ENV.username}")`));
+        assert.ok(auth.includes(`password = sys.env("${LOKI_ENV.password}")`));
+        assert.ok(endpoint.includes(`tenant_id = "${settings.defaultTenant}"`));
+        assert.notDeepEqual(LOKI_ENV, MIMIR_ENV, "each gateway has its own credentials");
+        assert.ok(!/password\s*=\s*"/.test(code(config)), "no literal password in the config");
       });
 
       it("collects Kubernetes events in exactly one clustered instance", () => {

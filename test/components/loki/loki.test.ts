@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../../tools/harness/mocks";
+import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const BUCKET = "aws:s3/bucket:Bucket";
+const SECRET = "kubernetes:core/v1:Secret";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
 const PROFILES = ["dev", "staging", "prod"] as const;
 
 const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
@@ -14,6 +16,7 @@ describe("Loki component (registered resources under mocks)", () => {
   let mocks: RecordingMocks;
   let registrations: RegistrationLog;
   let constructionError: unknown;
+  const gateways: Record<string, { auth: any; password: string; htpasswdSecretName: string; credentialsSecretName: string }> = {};
 
   before(async () => {
     mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "loki" });
@@ -28,7 +31,7 @@ describe("Loki component (registered resources under mocks)", () => {
     for (const profile of PROFILES) {
       const chunks = new aws.s3.Bucket(`${profile}-chunks`, { bucket: `${profile}-loki-chunks-123456789012-eu-west-1` });
       const ruler = new aws.s3.Bucket(`${profile}-ruler`, { bucket: `${profile}-loki-ruler-123456789012-eu-west-1` });
-      new Loki(`loki-${profile}`, {
+      const loki = new Loki(`loki-${profile}`, {
         settings: settingsFor(profile),
         provider,
         region: "eu-west-1",
@@ -39,6 +42,12 @@ describe("Loki component (registered resources under mocks)", () => {
         dependsOn: [chunks, ruler],
         overrides: profile === "prod" ? { loki: { limits_config: { retention_period: "45d", max_query_series: 1000 } } } : undefined,
       });
+      gateways[profile] = {
+        auth: loki.gatewayAuth,
+        password: await valueOf(loki.gatewayAuth.password),
+        htpasswdSecretName: await valueOf(loki.gatewayAuth.htpasswdSecretName),
+        credentialsSecretName: await valueOf(loki.gatewayAuth.credentialsSecretName),
+      };
     }
     const broken: Settings = structuredClone(settingsFor("dev"));
     broken.loki.replicationFactor = 2;
@@ -91,6 +100,39 @@ describe("Loki component (registered resources under mocks)", () => {
         assert.equal(values.loki.compactor.delete_request_store, "s3");
         assert.equal(values.loki.schemaConfig.configs[0].index.period, "24h");
         assert.ok(values.loki.commonConfig.replication_factor <= (profile === "dev" ? values.singleBinary.replicas : values.ingester.replicas));
+      });
+
+      it("generates the gateway password and stores it only as a bcrypt htpasswd and a credentials Secret in Loki's namespace", async () => {
+        const { auth, password } = gateways[profile];
+        const generated = find(PASSWORD, `loki-${profile}-gateway-password`);
+        assert.equal(generated.state.result, password);
+        assert.ok(password.length >= 32);
+        assert.equal(await auth.password.isSecret, true, "the exposed password must stay a secret output");
+        assert.equal(auth.username, settings.releases.loki);
+        const htpasswd = find(SECRET, `loki-${profile}-gateway-htpasswd`);
+        assert.equal(htpasswd.inputs.metadata.namespace, settings.namespaces.loki);
+        assert.equal(htpasswd.inputs.stringData[".htpasswd"], `${auth.username}:${generated.state.bcryptHash}\n`);
+        assert.ok(!htpasswd.inputs.stringData[".htpasswd"].includes(password));
+        const credentials = find(SECRET, `loki-${profile}-gateway-credentials`);
+        assert.equal(credentials.inputs.metadata.namespace, settings.namespaces.loki);
+        assert.equal(credentials.inputs.type, "kubernetes.io/basic-auth");
+        assert.deepEqual(credentials.inputs.stringData, { username: auth.username, password });
+        assert.equal(gateways[profile].htpasswdSecretName, htpasswd.inputs.metadata.name);
+        assert.equal(gateways[profile].credentialsSecretName, credentials.inputs.metadata.name);
+      });
+
+      it("turns on the gateway's basic auth from that htpasswd Secret, and the password reaches no Helm value", () => {
+        const release = find(RELEASE, `loki-${profile}-release`);
+        const { password, htpasswdSecretName, credentialsSecretName } = gateways[profile];
+        assert.deepEqual(release.inputs.values.gateway.basicAuth, { enabled: true, existingSecret: htpasswdSecretName });
+        assert.equal(release.inputs.values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name, credentialsSecretName);
+        assert.ok(!JSON.stringify(release.inputs).includes(password), "the generated password leaked into the release");
+      });
+
+      it("creates both gateway Secrets before the release that mounts and reads them", () => {
+        const release = registrations.find(RELEASE, `loki-${profile}-release`);
+        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `loki-${profile}-gateway-htpasswd`)));
+        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `loki-${profile}-gateway-credentials`)));
       });
 
       it("waits for the CRDs release (its ServiceMonitor) and for its own buckets", () => {

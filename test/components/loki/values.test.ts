@@ -13,6 +13,14 @@ import {
   memcachedValues,
   streamHolders,
 } from "../../../components/loki/values";
+import {
+  CANARY_PASSWORD_ENV,
+  gatewaySecretNames,
+  gatewayUsername,
+  htpasswdLine,
+  LokiGatewayAuthRef,
+  PASSWORD_KEY,
+} from "../../../components/loki/gateway-auth";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const INPUTS: LokiInputs = {
@@ -20,6 +28,7 @@ const INPUTS: LokiInputs = {
   region: "eu-west-1",
   roleArn: "arn:aws:iam::123456789012:role/loki",
   storageClassName: "gp3",
+  gatewayAuth: { username: "loki", htpasswdSecretName: "loki-gateway-htpasswd", credentialsSecretName: "loki-gateway-credentials" },
 };
 type V = Record<string, any>;
 
@@ -97,6 +106,25 @@ describe("loki values", () => {
         assert.ok(!/accessKeyId|secretAccessKey|access_key/i.test(JSON.stringify(values)));
       });
 
+      it("turns on the gateway's basic auth from our htpasswd Secret, with no user or password in the values", () => {
+        assert.deepEqual(values.gateway.basicAuth, { enabled: true, existingSecret: INPUTS.gatewayAuth.htpasswdSecretName });
+        // The chart renders its own htpasswd Secret from these only without existingSecret (templates/gateway/secret.yaml).
+        assert.ok(!("username" in values.gateway.basicAuth) && !("password" in values.gateway.basicAuth) && !("htpasswd" in values.gateway.basicAuth));
+        // loki.tenants would make nginx overwrite X-Scope-OrgID with the basic-auth user (values.yaml locationSnippet).
+        assert.equal(values.loki.tenants, undefined);
+      });
+
+      it("lets the chart's canary through the gateway with the password from the credentials Secret, never in the values", () => {
+        const canary = values.lokiCanary;
+        assert.equal(canary.tenant.password, `$(${CANARY_PASSWORD_ENV})`);
+        assert.deepEqual(canary.extraEnv, [
+          { name: CANARY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: INPUTS.gatewayAuth.credentialsSecretName, key: PASSWORD_KEY } } },
+        ]);
+        // The chart passes -user=<tenant name> first; the last -user wins, so the canary logs in as the gateway's user.
+        assert.deepEqual(canary.extraArgs, [`-user=${INPUTS.gatewayAuth.username}`]);
+        assert.equal(canary.tenant.name, undefined, "the canary keeps its own tenant (chart default self-monitoring)");
+      });
+
       it("makes ingesters zone-aware only where the chart's three zones match the settings", () => {
         const layout = ingesterLayout(settings);
         assert.equal(layout.zoneAware, settings.mimir.zones.length === 3 && profile !== "dev");
@@ -152,5 +180,34 @@ describe("loki values", () => {
     const small = memcachedValues(load({ profile: "staging" }).settings) as V;
     const large = memcachedValues(load({ profile: "prod" }).settings) as V;
     assert.ok(large.chunksCache.allocatedMemory > small.chunksCache.allocatedMemory, "more logs, larger cache");
+  });
+});
+
+describe("loki gateway auth", () => {
+  const settings = load({ profile: "prod" }).settings;
+
+  it("names one user after the release and Secrets that cannot collide with the chart's own <release>-gateway Secret", () => {
+    assert.equal(gatewayUsername(settings), settings.releases.loki);
+    const names = gatewaySecretNames(settings);
+    assert.notEqual(names.htpasswd, names.credentials);
+    for (const name of Object.values(names)) {
+      assert.notEqual(name, `${settings.releases.loki}-gateway`);
+      assert.match(name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 Secret name");
+    }
+  });
+
+  it("writes one htpasswd line from the bcrypt hash and refuses what nginx could not check", () => {
+    const hash = "$2a$10$abcdefghijklmnopqrstuuMZ0h7y6kL3d5oK1m9s0Qyq6GQ2xgqW6";
+    assert.equal(htpasswdLine("loki", hash), `loki:${hash}\n`);
+    assert.throws(() => htpasswdLine("lo:ki", hash), /"lo:ki" must be non-empty and contain no ':'/);
+    assert.throws(() => htpasswdLine("", hash), /must be non-empty/);
+    assert.throws(() => htpasswdLine("loki", "plain-text"), /not a bcrypt hash/);
+  });
+
+  it("puts nothing secret in the values: only Secret names and an env reference", () => {
+    const auth: LokiGatewayAuthRef = { username: "loki", htpasswdSecretName: "h", credentialsSecretName: "c" };
+    const values = buildLokiValues(settings, { ...INPUTS, gatewayAuth: auth }) as V;
+    assert.equal(values.gateway.basicAuth.existingSecret, "h");
+    assert.equal(values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name, "c");
   });
 });

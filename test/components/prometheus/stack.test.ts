@@ -9,6 +9,8 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** A recognisable Mimir password: it must reach the Secret and nowhere else. */
 const MIMIR_PASSWORD = "mock-mimir-password-7f3a9c";
+/** The same for Loki's gateway password (Grafana's Loki datasource). */
+const LOKI_PASSWORD = "mock-loki-password-2b8e51";
 
 const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
@@ -34,6 +36,7 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
         crds,
         storageClassName: "gp3",
         mimirAuth: { username: "prometheus", password: pulumi.secret(MIMIR_PASSWORD) },
+        lokiAuth: { username: "loki", password: pulumi.secret(LOKI_PASSWORD) },
         overrides:
           profile === "prod"
             ? { prometheus: { prometheusSpec: { retention: "1d", externalLabels: { cluster: "prod-1" } } }, grafana: { replicas: 2 } }
@@ -90,25 +93,35 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
         assert.match(spec.remoteWrite[0].writeRelabelConfigs[0].regex, /apiserver_request_duration_seconds_bucket/);
       });
 
-      it("keeps both passwords in Secrets of the monitoring namespace and out of the Helm values", () => {
+      it("keeps the gateway and admin passwords in Secrets of the monitoring namespace and out of the Helm values", () => {
         const mimirSecret = find(SECRET, `kps-${profile}-mimir-auth`);
         assert.equal(mimirSecret.inputs.metadata.namespace, settings.namespaces.monitoring);
         assert.equal(mimirSecret.inputs.stringData.password, MIMIR_PASSWORD);
         const adminSecret = find(SECRET, `kps-${profile}-grafana-admin`);
         assert.equal(adminSecret.inputs.stringData["admin-password"], adminPasswords[profile]);
+        const lokiSecret = find(SECRET, `kps-${profile}-loki-auth`);
+        assert.equal(lokiSecret.inputs.metadata.namespace, settings.namespaces.monitoring);
+        assert.equal(lokiSecret.inputs.stringData.password, LOKI_PASSWORD);
+        assert.equal(lokiSecret.inputs.stringData.username, "loki");
         assert.ok(adminPasswords[profile].length >= 32);
 
         const values = JSON.stringify(find(RELEASE, `kps-${profile}-release`).inputs.values);
         assert.ok(!values.includes(MIMIR_PASSWORD), "the Mimir password leaked into the Helm values");
+        assert.ok(!values.includes(LOKI_PASSWORD), "the Loki password leaked into the Helm values");
         assert.ok(!values.includes(adminPasswords[profile]), "the Grafana admin password leaked into the Helm values");
         const parsed = JSON.parse(values);
         assert.equal(parsed.grafana.admin.existingSecret, adminSecret.inputs.metadata.name);
         assert.equal(parsed.prometheus.prometheusSpec.remoteWrite[0].basicAuth.password.name, mimirSecret.inputs.metadata.name);
+        const loki = parsed.grafana.additionalDataSources.find((d: any) => d.name === "Loki");
+        assert.equal(loki.basicAuth, true);
+        const lokiPasswordEnv = /^\$\{(\w+)\}$/.exec(loki.secureJsonData.basicAuthPassword)![1];
+        assert.deepEqual(parsed.grafana.envValueFrom[lokiPasswordEnv].secretKeyRef, { name: lokiSecret.inputs.metadata.name, key: "password" });
       });
 
       it("creates the Secrets before the release that references them", () => {
         const release = registrations.find(RELEASE, `kps-${profile}-release`);
         assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `kps-${profile}-mimir-auth`)));
+        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `kps-${profile}-loki-auth`)));
         assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `kps-${profile}-grafana-admin`)));
       });
     });

@@ -6,6 +6,7 @@ import {
   assertRetentionSizeFitsVolume,
   buildKubePrometheusStackValues,
   byteSize,
+  GRAFANA_LOKI_ENV,
   GRAFANA_MIMIR_ENV,
   KubePrometheusStackInputs,
   stackSelectsRule,
@@ -16,6 +17,7 @@ const PROFILES = ["dev", "staging", "prod"] as const;
 const INPUTS: KubePrometheusStackInputs = {
   storageClassName: "gp3",
   mimirAuthSecret: { name: "mimir-auth", usernameKey: "user", passwordKey: "pass" },
+  lokiAuthSecret: { name: "loki-auth", usernameKey: "loki-user", passwordKey: "loki-pass" },
   grafanaAdminSecret: { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
 };
 
@@ -98,6 +100,18 @@ describe("kube-prometheus-stack values", () => {
         assert.equal(mimir.secureJsonData.basicAuthPassword, `\${${GRAFANA_MIMIR_ENV.password}}`);
         assert.deepEqual(values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.password], { secretKeyRef: { name: "mimir-auth", key: "pass" } });
         assert.deepEqual(values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.username], { secretKeyRef: { name: "mimir-auth", key: "user" } });
+      });
+
+      it("feeds the Loki datasource credentials from environment variables backed by the Loki Secret", () => {
+        const loki = (values.grafana.additionalDataSources as V[]).find((d) => d.name === "Loki")!;
+        assert.equal(loki.basicAuth, true);
+        assert.equal(loki.basicAuthUser, `\${${GRAFANA_LOKI_ENV.username}}`);
+        assert.equal(loki.secureJsonData.basicAuthPassword, `\${${GRAFANA_LOKI_ENV.password}}`);
+        assert.equal(loki.secureJsonData.httpHeaderValue1, settings.defaultTenant, "the tenant header stays");
+        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_LOKI_ENV.username], { secretKeyRef: { name: "loki-auth", key: "loki-user" } });
+        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_LOKI_ENV.password], { secretKeyRef: { name: "loki-auth", key: "loki-pass" } });
+        // Each datasource reads its own gateway's credentials.
+        assert.notDeepEqual(values.grafana.envValueFrom[GRAFANA_LOKI_ENV.password], values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.password]);
       });
     });
   }

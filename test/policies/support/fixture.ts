@@ -198,6 +198,7 @@ export function compliantStack(): ResourceRecord[] {
                 namespace: "mimir",
                 version: "6.0.6",
                 values: {
+                    gateway: { nginx: { basicAuth: { enabled: true, existingSecret: "mimir-gateway-htpasswd" } } },
                     kafka: { enabled: false },
                     minio: { enabled: false },
                     serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/obs-prod-mimir" } },
@@ -237,6 +238,7 @@ export function compliantStack(): ResourceRecord[] {
                 namespace: "loki",
                 version: "18.11.0",
                 values: {
+                    gateway: { basicAuth: { enabled: true, existingSecret: "loki-gateway-htpasswd" } },
                     deploymentMode: "Distributed",
                     ingester: { replicas: 3 },
                     distributor: { replicas: 2 },

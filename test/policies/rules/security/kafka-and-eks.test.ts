@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { eksPublicEndpointRestricted } from "../../../../policies/rules/security/eks-public-endpoint-restricted";
+import { gatewaysRequireBasicAuth } from "../../../../policies/rules/security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "../../../../policies/rules/security/kafka-clients-authenticate";
 import { compliantStack, mutate, mutateValues, T, without } from "../../support/fixture";
 import { ResourceRecord, runStackPolicy, urnOf } from "../../support/harness";
@@ -76,5 +77,26 @@ describe("policy eks-public-endpoint-restricted (S7)", () => {
     it("applies in dev too when configured so", async () => {
         const open = retag(mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], ["0.0.0.0/0"]), "dev");
         assert.equal((await runStackPolicy(eksPublicEndpointRestricted, open, { environments: ["dev", "staging", "prod"] })).violations.length, 1);
+    });
+});
+
+describe("policy gateways-require-basic-auth (S8)", () => {
+    it("rejects Mimir's gateway without basic auth in prod", async () => {
+        const run = await runStackPolicy(gatewaysRequireBasicAuth, mutateValues(compliantStack(), "mimir", "gateway.nginx.basicAuth.enabled", false));
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /^mimir-distributed release "mimir" values\.gateway\.nginx\.basicAuth\.enabled=false with values\.gateway\.enabled=true in prod .*: .*any pod in the cluster can write to or read every tenant/);
+    });
+
+    it("treats Loki's absent basic auth as the chart's default: off", async () => {
+        const run = await runStackPolicy(gatewaysRequireBasicAuth, mutateValues(compliantStack(), "loki", "gateway.basicAuth", undefined));
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /^loki release "loki" values\.gateway\.basicAuth\.enabled=false \(chart default\) with/);
+    });
+
+    it("accepts a disabled gateway, and no auth in dev", async () => {
+        const noGateway = mutateValues(mutateValues(compliantStack(), "loki", "gateway.basicAuth.enabled", false), "loki", "gateway.enabled", false);
+        assert.deepEqual((await runStackPolicy(gatewaysRequireBasicAuth, noGateway)).violations, []);
+        const dev = retag(mutateValues(compliantStack(), "mimir", "gateway.nginx.basicAuth.enabled", false), "dev");
+        assert.deepEqual((await runStackPolicy(gatewaysRequireBasicAuth, dev)).violations, []);
     });
 });

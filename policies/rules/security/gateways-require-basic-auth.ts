@@ -1,0 +1,57 @@
+// Mimir's and Loki's gateways take the tenant from X-Scope-OrgID: without basic auth any pod in the cluster can
+// write to (or read) any tenant.
+import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
+import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
+import { stackRule } from "../../lib/policy";
+import { CHARTS } from "../../lib/types";
+
+interface Config {
+    environment?: Environment;
+    environments: Environment[];
+}
+
+/**
+ * Where each chart turns its gateway and the gateway's basic auth on, and their chart defaults
+ * (mimir-distributed 6.0.x values.yaml: gateway.enabled true, gateway.nginx.basicAuth.enabled false;
+ * loki 18.11.0 values.yaml: gateway.enabled true, gateway.basicAuth.enabled false).
+ */
+const GATEWAYS = [
+    { chart: CHARTS.mimir, gateway: "gateway.enabled", basicAuth: "gateway.nginx.basicAuth.enabled" },
+    { chart: CHARTS.loki, gateway: "gateway.enabled", basicAuth: "gateway.basicAuth.enabled" },
+] as const;
+
+export const gatewaysRequireBasicAuth = stackRule<Config>(
+    {
+        name: "gateways-require-basic-auth",
+        rule: "S8",
+        description: "In staging and prod the Mimir and Loki gateways must require basic auth: the tenant is only a request header",
+        enforcementLevel: "mandatory",
+        severity: "high",
+        remediationSteps:
+            "Keep gateway.nginx.basicAuth.enabled (mimir-distributed) and gateway.basicAuth.enabled (loki) true with an existingSecret holding the htpasswd; clients read the password from a Secret.",
+        url: "https://grafana.com/docs/mimir/latest/manage/secure/authentication-and-authorization/ (Mimir and Loki trust X-Scope-OrgID; authentication is the gateway's job)",
+        tags: ["security", "mimir", "loki"],
+        configSchema: { properties: { environment: environmentOverrideSchema, environments: enforcedEnvironmentsSchema(["staging", "prod"]) } },
+    },
+    (stack, ctx) => {
+        const env = stackEnvironment(stack, ctx.config.environment);
+        if (!ruleApplies(env, ctx.config.environments)) return;
+        for (const spec of GATEWAYS) {
+            for (const release of stack.helmReleases(spec.chart)) {
+                const enabled = release.values.at(spec.gateway).boolean() ?? true;
+                const authNode = release.values.at(spec.basicAuth);
+                const auth = authNode.boolean() ?? false;
+                const shown = (on: boolean) => `values.${spec.basicAuth}=${on}${authNode.isPresent ? "" : " (chart default)"}`;
+                ctx.known([enabled, auth], (gatewayOn, authOn) => {
+                    if (!gatewayOn || authOn) return;
+                    ctx.violation(
+                        `${release.label} ${shown(authOn)} with values.${spec.gateway}=${gatewayOn} in ` +
+                            `${describeEnvironment(env)}: the gateway accepts any request and takes the tenant from its X-Scope-OrgID header, so any pod ` +
+                            `in the cluster can write to or read every tenant. Fix: set values.${spec.basicAuth}=true with an existingSecret htpasswd, and give clients the password from a Secret.`,
+                        release.resource.urn,
+                    );
+                });
+            }
+        }
+    },
+);
