@@ -38,10 +38,10 @@ function childrenCpuMs(): number | undefined {
   }
 }
 
-export function run(command: string, args: string[], cwd: string): Sample {
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Sample {
   const cpuBefore = childrenCpuMs();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpuAfter = childrenCpuMs();
   return {

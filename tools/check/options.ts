@@ -14,7 +14,7 @@ export interface CheckOptions {
   policyPackConfigFile?: string;
   preview: boolean;
   json: boolean;
-  /** Programs evaluated at the same time. */
+  /** Program processes, each evaluating its share of the stacks one after another. */
   jobs: number;
   quiet: boolean;
 }
@@ -43,13 +43,14 @@ the engine runs it, prints a report and writes reviewable artifacts to DIR/<stac
   --project-dir DIR            folder with Pulumi.yaml and the stack files (default: the current folder)
   --program FILE               the program's entry (default: from Pulumi.yaml, else index.ts)
   --policy-pack DIR            the policy pack (default: policies/ of this repository)
-  --jobs N                     programs evaluated at the same time (default: CPUs - 1, at least 1)
+  --jobs N                     program processes; each evaluates its share of the stacks one after another
+                               (default: CPUs - 1, at least 1)
   --quiet                      no progress on stderr
 
 Exit codes: 0 clean or advisory findings only; 1 a mandatory policy violation; 2 invalid configuration (stack
 config, policy pack config or command line); 3 the program or the policy pack is broken.`;
 
-/** One core is left to the policy pack, which type-checks itself while the programs run. */
+/** One core is left to the policy pack, which starts and then analyzes while the programs run. */
 export function defaultJobs(): number {
   return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
 }

@@ -1,5 +1,5 @@
 /**
- * Replaces the SDK MockMonitor's registration methods so that every registration is recorded the way the engine
+ * Replaces an SDK MockMonitor's registration methods so that every registration is recorded the way the engine
  * would hold it. Runs inside the program's child process only.
  *
  * Why replace rather than wrap: the stock MockMonitor computes URNs differently from the engine, hands the program
@@ -188,19 +188,23 @@ interface MonitorInternals {
   transformCallbacks: Map<string, unknown>;
 }
 
+/**
+ * Replaces the registration methods of one MockMonitor (the one `setMocks` created for a stack), so that a stack's
+ * registrations reach that stack's recorder only, even when several stacks are evaluated in one process.
+ */
 export function installCapturingMonitor(
-  monitorClass: typeof MockMonitor,
+  monitor: MockMonitor,
   sdk: SdkInternals,
   settings: MonitorSettings,
   recorder: RegistrationRecorder,
 ): void {
   const { project, stack, preview } = settings;
-  const proto = monitorClass.prototype as unknown as Record<string, unknown>;
+  const target = monitor as unknown as Record<string, unknown>;
 
   // Any remaining SDK use of newUrn must agree with the engine too.
-  proto.newUrn = (parent: string, type: string, name: string) => engineUrn(stack, project, parent || undefined, type, name);
+  target.newUrn = (parent: string, type: string, name: string) => engineUrn(stack, project, parent || undefined, type, name);
 
-  proto.registerResource = async function (this: MonitorInternals, req: RegisterResourceRequest, callback: Callback) {
+  target.registerResource = async function (this: MonitorInternals, req: RegisterResourceRequest, callback: Callback) {
     try {
       // Everything up to the first await runs as the request arrives, so that positions follow the SDK's order.
       const type = req.getType();
@@ -278,7 +282,7 @@ export function installCapturingMonitor(
     }
   };
 
-  proto.readResource = async function (this: MonitorInternals, req: ReadResourceRequest, callback: Callback) {
+  target.readResource = async function (this: MonitorInternals, req: ReadResourceRequest, callback: Callback) {
     try {
       const type = req.getType();
       const name = req.getName();
@@ -325,8 +329,8 @@ export function installCapturingMonitor(
     }
   };
 
-  const originalRegisterOutputs = proto.registerResourceOutputs as (req: unknown, callback: Callback) => void;
-  proto.registerResourceOutputs = function (this: unknown, req: RegisterResourceOutputsRequest, callback: Callback) {
+  const originalRegisterOutputs = target.registerResourceOutputs as (req: unknown, callback: Callback) => void;
+  target.registerResourceOutputs = function (this: unknown, req: RegisterResourceOutputsRequest, callback: Callback) {
     try {
       recorder.setOutputs(req.getUrn(), toWire(req.getOutputs()));
     } catch (err) {

@@ -93,6 +93,9 @@ export interface CapturedStack {
   outputs: WireProperties;
   logs: CapturedLog[];
   error?: CapturedError;
-  /** Wall time of the evaluation in the child process, from spawn to result. */
+  /**
+   * Wall time from handing the stack to its program process to its result; for the first stack of a process, the
+   * process's start (and its loading of the SDKs) is included.
+   */
   durationMs: number;
 }

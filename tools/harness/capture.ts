@@ -1,21 +1,27 @@
 /**
- * Evaluates a Pulumi program for one stack under mocks and captures every registration as the engine would hold
- * it: engine URNs, parents, dependencies, property dependencies, providers (including the default providers the
- * engine creates), inputs and outputs in wire format (secrets and preview unknowns marked), stack outputs, logs,
- * and the program's failure if it fails.
+ * Evaluates a Pulumi program under mocks and captures every registration as the engine would hold it: engine URNs,
+ * parents, dependencies, property dependencies, providers (including the default providers the engine creates),
+ * inputs and outputs in wire format (secrets and preview unknowns marked), stack outputs, logs, and the program's
+ * failure if it fails.
  *
- * Isolation: each call runs the program in a fresh child process (see capture-child.ts for why). Measured on this
- * machine (2 cores, Node 20) with a program loading @pulumi/aws and @pulumi/kubernetes: one evaluation takes about
- * the same in a worker thread or a child process (~0.6 s), four in parallel took 2.1 s in worker threads and 1.8 s in
- * child processes; child processes also allow the program its own working directory (`process.chdir` is not
- * available to workers), so they are what this module uses. TypeScript is transpiled once per import graph into a
- * disk cache rather than by ts-node in every child, which took a child's start from ~0.6 s to ~0.4 s.
+ * Two ways, with the same result (test/tools/harness/shared-evaluation.test.ts compares them over the shipped
+ * stacks):
+ * - `captureProgram`: one stack in a fresh child process, its config in the environment as the language host
+ *   passes it. The reference behaviour.
+ * - `captureStacks`: several stacks one after another in one child process, each in a fresh runtime store as the
+ *   Automation API runs inline programs, with the program's own modules imported afresh per stack (see
+ *   capture-child.ts). The SDKs load once instead of once per stack: measured on a 2-core machine, a child spends
+ *   ~0.7 s of CPU loading @pulumi/aws and @pulumi/kubernetes and ~0.4 s evaluating this project's program.
+ *
+ * Why child processes: the program gets its own working directory (`process.chdir` is not available to worker
+ * threads) and cannot disturb the caller's own Pulumi runtime. TypeScript is transpiled once per import graph into a
+ * disk cache rather than by ts-node in every child (see ts-transpile-cache.ts).
  */
 import { fork, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import type { CaptureChildRequest, ChildMessage } from "./capture-child";
+import type * as pulumi from "@pulumi/pulumi";
+import type { CaptureChildRequest, ChildMessage, EvaluateMessage, EvaluationMode } from "./capture-child";
 import type { CapturedStack } from "./capture-types";
 import { isMockRequest, type MockReplyMessage, type MockRequestMessage, TransferCodec } from "./mock-bridge";
 import { prewarmTranspileCache, transpileSettingsFor, writeBootstrap } from "./ts-transpile-cache";
@@ -30,9 +36,8 @@ export type {
 } from "./capture-types";
 export { loadProject, loadStackConfig, type LoadStackConfigOptions, type StackConfig } from "./stack-config";
 
-export interface CaptureOptions {
-  /** The program's entry module, e.g. `<repo>/index.ts`. */
-  programPath: string;
+/** One stack to evaluate. */
+export interface StackToCapture {
   project: string;
   stack: string;
   /** "<project>:<key>" (or "aws:region", ...) -> raw string value, exactly as the engine passes config. */
@@ -41,13 +46,24 @@ export interface CaptureOptions {
   secretKeys?: string[];
   /** Evaluate as `pulumi preview` does: outputs not known before creation are unknown, and so are new IDs. */
   preview: boolean;
-  /** Called for every resource and invoke, in this process (they may keep state). */
+  /** Called for every resource and invoke of this stack, in this process (they may keep state). */
   mocks: pulumi.runtime.Mocks;
   organization?: string;
+}
+
+export interface ProgramOptions {
+  /** The program's entry module, e.g. `<repo>/index.ts`. */
+  programPath: string;
   /** The program's working directory; the language host uses the project directory. Default: the program's. */
   cwd?: string;
-  /** Kill the evaluation after this long. Default 120 s. */
+  /** Kill an evaluation after this long (per stack). Default 120 s. */
   timeoutMs?: number;
+}
+
+export interface CaptureOptions extends ProgramOptions, StackToCapture {}
+
+export interface CaptureStacksOptions extends ProgramOptions {
+  stacks: StackToCapture[];
 }
 
 /** Thrown when the harness itself could not evaluate the program (as opposed to the program failing). */
@@ -62,12 +78,20 @@ export class CaptureError extends Error {
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+interface ChildEntry {
+  file: string;
+  execArgv: string[];
+}
 
 /**
  * The child's entry and flags. TypeScript (the harness's own sources when run from them, and a .ts program) goes
- * through the cached transpiler, prewarmed here once for the whole import graph (see ts-transpile-cache.ts).
+ * through the cached transpiler (see ts-transpile-cache.ts). With `prewarm`, the whole import graph is put in the
+ * cache here first, so that processes started together do not each transpile the same files; a single process
+ * transpiles what it loads itself, concurrently with whatever this process does meanwhile.
  */
-function childEntry(programPath: string): { file: string; execArgv: string[] } {
+function childEntry(programPath: string, prewarm: boolean): ChildEntry {
   const fromSources = __filename.endsWith(".ts");
   const file = path.join(__dirname, fromSources ? "capture-child.ts" : "capture-child.js");
   const entries = [...(fromSources ? [file] : []), ...(programPath.endsWith(".ts") ? [programPath] : [])];
@@ -75,30 +99,56 @@ function childEntry(programPath: string): { file: string; execArgv: string[] } {
     return { file, execArgv: [] };
   }
   const settings = transpileSettingsFor(programPath);
-  prewarmTranspileCache(entries, settings);
+  if (prewarm) {
+    prewarmTranspileCache(entries, settings);
+  }
   return { file, execArgv: ["--require", writeBootstrap(settings)] };
 }
 
 /**
- * The environment the Node language host gives a program (sdk/nodejs/cmd/pulumi-language-nodejs/main.go): config
- * and secret keys as JSON, plus project, stack and dry-run flags the runtime reads at load time.
+ * Transpiles the program's import graph (and the harness's child) into the cache, for a caller about to start
+ * several program processes at once (captureProgram does so itself on every call).
  */
-function programEnvironment(options: CaptureOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULUMI_CONFIG: JSON.stringify(options.config),
-    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(options.secretKeys ?? []),
-    PULUMI_NODEJS_PROJECT: options.project,
-    PULUMI_NODEJS_STACK: options.stack,
-    PULUMI_NODEJS_DRY_RUN: String(options.preview),
-  };
-  if (options.organization) {
-    env.PULUMI_NODEJS_ORGANIZATION = options.organization;
-  }
+export function prewarmProgram(programPath: string): void {
+  childEntry(path.resolve(programPath), true);
+}
+
+/**
+ * The environment the Node language host gives a program (sdk/nodejs/cmd/pulumi-language-nodejs/main.go): config
+ * and secret keys as JSON, plus project, stack and dry-run flags the runtime reads at load time. A shared process
+ * starts without a stack's settings; the child sets them for each stack it evaluates.
+ */
+function programEnvironment(stack: StackToCapture | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   // Never let an ambient engine or monitor address pull the child away from the mocks.
   delete env.PULUMI_NODEJS_ENGINE;
   delete env.PULUMI_NODEJS_MONITOR;
+  for (const key of ["PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS", "PULUMI_NODEJS_PROJECT", "PULUMI_NODEJS_STACK", "PULUMI_NODEJS_DRY_RUN", "PULUMI_NODEJS_ORGANIZATION"]) {
+    delete env[key];
+  }
+  if (stack) {
+    env.PULUMI_CONFIG = JSON.stringify(stack.config);
+    env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(stack.secretKeys ?? []);
+    env.PULUMI_NODEJS_PROJECT = stack.project;
+    env.PULUMI_NODEJS_STACK = stack.stack;
+    env.PULUMI_NODEJS_DRY_RUN = String(stack.preview);
+    if (stack.organization) {
+      env.PULUMI_NODEJS_ORGANIZATION = stack.organization;
+    }
+  }
   return env;
+}
+
+function childRequest(programPath: string, stack: StackToCapture): CaptureChildRequest {
+  return {
+    programPath,
+    project: stack.project,
+    stack: stack.stack,
+    preview: stack.preview,
+    organization: stack.organization,
+    config: stack.config,
+    secretKeys: stack.secretKeys ?? [],
+  };
 }
 
 async function answerMock(mocks: pulumi.runtime.Mocks, codec: TransferCodec, message: MockRequestMessage): Promise<MockReplyMessage> {
@@ -112,82 +162,205 @@ async function answerMock(mocks: pulumi.runtime.Mocks, codec: TransferCodec, mes
   }
 }
 
+/**
+ * The parent's side of the mock bridge. The SDK's unknown sentinel (@pulumi/pulumi/output, ~90 ms to load) is
+ * loaded only when a preview sends one; until then no value here can be unknown.
+ */
+function parentCodec(): TransferCodec {
+  let output: { unknown: unknown; isUnknown(value: unknown): boolean } | undefined;
+  return new TransferCodec(
+    () => (output ??= require("@pulumi/pulumi/output") as { unknown: unknown; isUnknown(value: unknown): boolean }).unknown,
+    (value) => output !== undefined && output.isUnknown(value),
+    false,
+  );
+}
+
+/** One program process: evaluates the stacks it is given, one at a time, and answers their mocks. */
+class ProgramProcess {
+  private readonly child: ChildProcess;
+  private output = "";
+  private exited?: string;
+  private current?: { index: number; started: number; resolve(stack: CapturedStack): void; reject(error: Error): void };
+  private readonly codec = parentCodec();
+
+  constructor(
+    private readonly programPath: string,
+    private readonly mode: EvaluationMode,
+    private readonly stacks: StackToCapture[],
+    entry: ChildEntry,
+    options: ProgramOptions,
+    environmentStack: StackToCapture | undefined,
+  ) {
+    this.child = fork(entry.file, [], {
+      cwd: options.cwd ?? path.dirname(programPath),
+      env: programEnvironment(environmentStack),
+      execArgv: entry.execArgv,
+      serialization: "advanced",
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    const collect = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString()).slice(-OUTPUT_LIMIT);
+    };
+    this.child.stdout?.on("data", collect);
+    this.child.stderr?.on("data", collect);
+    this.child.on("message", (message: unknown) => this.onMessage(message));
+    this.child.on("error", (err) => this.fail(`could not start the program process: ${err.message}`));
+    // "close", not "exit": "exit" can fire before the IPC channel has delivered the child's last message (seen under
+    // load), while "close" waits for every stdio stream, the IPC channel included (Node child_process docs).
+    this.child.on("close", (code, signal) => {
+      this.exited = signal ?? `code ${code}`;
+      this.fail(`the program process exited (${this.exited}) before reporting a result`);
+    });
+  }
+
+  private onMessage(message: unknown): void {
+    if (isMockRequest(message)) {
+      const mocks = this.stacks[message.index]?.mocks;
+      if (!mocks) {
+        return;
+      }
+      void answerMock(mocks, this.codec, message).then((reply) => {
+        if (this.child.connected) {
+          this.child.send(reply);
+        }
+      });
+      return;
+    }
+    const result = message as ChildMessage;
+    const current = this.current;
+    if (!current || result.index !== current.index) {
+      return;
+    }
+    if (result.kind === "result") {
+      this.current = undefined;
+      current.resolve({ ...result.result, durationMs: Date.now() - current.started });
+    } else if (result.kind === "fatal") {
+      this.fail(`the harness failed to evaluate ${this.programPath}: ${result.stack ?? result.message}`);
+    }
+  }
+
+  private fail(message: string): void {
+    const current = this.current;
+    this.current = undefined;
+    current?.reject(new CaptureError(message, this.output));
+  }
+
+  /** Evaluates one stack; `durationMs` runs from this call (for a new process: its start) to the result. */
+  evaluate(index: number, timeoutMs: number): Promise<CapturedStack> {
+    const stack = this.stacks[index];
+    if (this.exited) {
+      return Promise.reject(new CaptureError(`the program process exited (${this.exited}) before evaluating stack ${stack.stack}`, this.output));
+    }
+    return new Promise<CapturedStack>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(`evaluating ${this.programPath} for stack ${stack.stack} timed out after ${timeoutMs} ms`);
+        this.child.kill("SIGKILL");
+      }, timeoutMs);
+      this.current = {
+        index,
+        started: Date.now(),
+        resolve: (captured) => {
+          clearTimeout(timer);
+          resolve(captured);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const message: EvaluateMessage = { kind: "evaluate", mode: this.mode, index, request: childRequest(this.programPath, stack) };
+      this.child.send(message);
+    });
+  }
+
+  /** False once the process has ended, e.g. when something a finished program left behind crashed it. */
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  /** Lets a shared process end (it exits when its IPC channel closes); a process-mode child ends by itself. */
+  stop(): void {
+    if (this.child.connected) {
+      this.child.disconnect();
+    }
+  }
+}
+
+function prepare(programPath: string, prewarm: boolean): ChildEntry {
+  if (!fs.existsSync(programPath)) {
+    throw new CaptureError(`program ${programPath} does not exist`, "");
+  }
+  try {
+    return childEntry(programPath, prewarm);
+  } catch (err) {
+    throw new CaptureError(`could not prepare ${programPath}: ${err instanceof Error ? err.message : String(err)}`, "");
+  }
+}
+
 /** Evaluates the program for one stack in a fresh process and returns what it registered. */
 export function captureProgram(options: CaptureOptions): Promise<CapturedStack> {
   const programPath = path.resolve(options.programPath);
-  if (!fs.existsSync(programPath)) {
-    return Promise.reject(new CaptureError(`program ${programPath} does not exist`, ""));
-  }
-  const started = Date.now();
-  let entry: { file: string; execArgv: string[] };
+  let entry: ChildEntry;
   try {
-    entry = childEntry(programPath);
+    // Callers often start several of these at once (tests do).
+    entry = prepare(programPath, true);
   } catch (err) {
-    return Promise.reject(new CaptureError(`could not prepare ${programPath}: ${err instanceof Error ? err.message : String(err)}`, ""));
+    return Promise.reject(err);
   }
-  const child: ChildProcess = fork(entry.file, [], {
-    cwd: options.cwd ?? path.dirname(programPath),
-    env: programEnvironment(options),
-    execArgv: entry.execArgv,
-    serialization: "advanced",
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  let output = "";
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const codec = new TransferCodec(pulumi.unknown, pulumi.isUnknown, false);
+  const child = new ProgramProcess(programPath, "process", [options], entry, options, options);
+  return child.evaluate(0, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+}
 
-  return new Promise<CapturedStack>((resolve, reject) => {
-    let settled = false;
-    const finish = (action: () => void): void => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        action();
-      }
-    };
-    const timeoutMs = options.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      finish(() => reject(new CaptureError(`evaluating ${programPath} for stack ${options.stack} timed out after ${timeoutMs} ms`, output)));
-    }, timeoutMs);
-
-    child.on("message", (message: unknown) => {
-      if (isMockRequest(message)) {
-        void answerMock(options.mocks, codec, message).then((reply) => {
-          if (child.connected) {
-            child.send(reply);
-          }
-        });
-        return;
-      }
-      const result = message as ChildMessage;
-      if (result.kind === "result") {
-        finish(() => resolve({ ...result.result, durationMs: Date.now() - started }));
-      } else if (result.kind === "fatal") {
-        finish(() => reject(new CaptureError(`the harness failed to evaluate ${programPath}: ${result.stack ?? result.message}`, output)));
-      }
+/**
+ * Evaluates the program for each stack, one after another in a shared process (see the module comment). Returns
+ * one promise per stack, in the given order, each settling as soon as its stack is done, so that a caller can use
+ * the first stack while the next ones evaluate. A stack whose program fails, or that the harness could not evaluate,
+ * ends its process: the stacks after it continue in a fresh one.
+ */
+export function captureStacks(options: CaptureStacksOptions): Promise<CapturedStack>[] {
+  const programPath = path.resolve(options.programPath);
+  const settle = options.stacks.map(() => {
+    let resolve!: (stack: CapturedStack) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<CapturedStack>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
-    child.on("error", (err) => finish(() => reject(new CaptureError(`could not start the program process: ${err.message}`, output))));
-    // "close", not "exit": "exit" can fire before the IPC channel has delivered the child's last message (seen under
-    // load), while "close" waits for every stdio stream, the IPC channel included (Node child_process docs).
-    child.on("close", (code, signal) =>
-      finish(() =>
-        reject(new CaptureError(`the program process exited (${signal ?? `code ${code}`}) before reporting a result`, output)),
-      ),
-    );
-    const request: CaptureChildRequest = {
-      programPath,
-      project: options.project,
-      stack: options.stack,
-      preview: options.preview,
-      organization: options.organization,
-      config: options.config,
-      secretKeys: options.secretKeys ?? [],
-    };
-    child.send({ kind: "start", request });
+    return { promise, resolve, reject };
   });
+  let entry: ChildEntry;
+  try {
+    // One process at a time here: it transpiles what it needs itself (prewarmProgram is for several at once).
+    entry = prepare(programPath, false);
+  } catch (err) {
+    for (const s of settle) s.reject(err as Error);
+    return settle.map((s) => s.promise);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  void (async () => {
+    let next = 0;
+    while (next < options.stacks.length) {
+      const child = new ProgramProcess(programPath, "shared", options.stacks, entry, options, undefined);
+      try {
+        // A process that ended between two stacks takes none of the rest: they go to the next one.
+        while (next < options.stacks.length && child.alive) {
+          const index = next++;
+          let captured: CapturedStack;
+          try {
+            captured = await child.evaluate(index, timeoutMs);
+          } catch (err) {
+            settle[index].reject(err as Error);
+            break;
+          }
+          settle[index].resolve(captured);
+          if (captured.error) {
+            break;
+          }
+        }
+      } finally {
+        child.stop();
+      }
+    }
+  })();
+  return settle.map((s) => s.promise);
 }

@@ -1,8 +1,8 @@
 /**
  * Carries mock calls from the program's child process to the caller's `pulumi.runtime.Mocks` and back.
  *
- * Why a bridge: the program must run in its own process (the Pulumi runtime is process-global), but the mocks are
- * an object with functions, possibly with state (counters, recorded calls), owned by the caller. Functions cannot
+ * Why a bridge: the program runs in its own process (see capture-child.ts), but the mocks are an object with
+ * functions, possibly with state (counters, recorded calls), owned by the caller, one per stack. Functions cannot
  * cross a process boundary, so the child sends each `newResource`/`call` as data and the parent answers.
  *
  * Mock arguments are SDK-deserialized values, which may hold things that are not plain data: the SDK's `unknown`
@@ -41,7 +41,8 @@ export class TransferCodec {
   private nextHandle = 0;
 
   constructor(
-    private readonly unknown: unknown,
+    /** Gives this side's unknown sentinel (a function, so that a side may load its SDK only when one arrives). */
+    private readonly unknown: () => unknown,
     private readonly isUnknown: (value: unknown) => boolean,
     /** The child keeps live objects behind handles; the parent has none to keep and must reject them. */
     private readonly mayCreateHandles: boolean,
@@ -85,7 +86,7 @@ export class TransferCodec {
     }
     if (isTagged(value)) {
       if (value[TAG] === "unknown") {
-        return this.unknown;
+        return this.unknown();
       }
       // The parent keeps handles opaque; the child swaps them back for the live object.
       return this.mayCreateHandles ? this.handles.get(value.id) : Object.freeze({ ...value });
@@ -106,6 +107,8 @@ export type MockOperation = "newResource" | "call";
 
 export interface MockRequestMessage {
   kind: "mock";
+  /** Which of the process's stacks made the call (its position in the parent's list). */
+  index: number;
   callId: number;
   op: MockOperation;
   args: unknown;

@@ -5,10 +5,13 @@
 // (project reference offline-pulumi.md). These mocks fill those outputs with values shaped like the real
 // ones, deterministically (derived from type and name), so tests and the policy harness see a plausible state.
 // Invokes the program does not declare fail loudly, as in pulumi-awsx's tests.
+//
+// The SDK is loaded only by the helpers that drive the runtime (installMocks, settleMocks, captureRegistrations):
+// the check's own process builds mocks for its program processes and never needs the SDK (~0.35 s to load).
 import * as crypto from "crypto";
-import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import type * as pulumi from "@pulumi/pulumi";
+import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { SECRET_SIG as specialSecretSig, SIG_KEY as specialSigKey } from "./wire";
 
 type Props = Record<string, any>;
 
@@ -655,7 +658,8 @@ export function createMocks(opts: MockOptions): RecordingMocks {
 /** createMocks + setMocks (not a preview, so every mocked output is known). */
 export async function installMocks(opts: MockOptions): Promise<RecordingMocks> {
   const mocks = createMocks(opts);
-  await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+  const { setMocks } = require("@pulumi/pulumi/runtime/mocks") as typeof import("@pulumi/pulumi/runtime/mocks");
+  await setMocks(mocks, opts.project, opts.stack, false);
   return mocks;
 }
 
@@ -701,6 +705,8 @@ export interface RegistrationLog {
  */
 export function captureRegistrations(): RegistrationLog {
   const requests: RegistrationRequest[] = [];
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as typeof import("@pulumi/pulumi/runtime/mocks");
+  const { getProject, getStack } = require("@pulumi/pulumi/metadata") as typeof import("@pulumi/pulumi/metadata");
   const original = MockMonitor.prototype.registerResource;
   MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
     const parent: string = req.getParent();
@@ -715,7 +721,7 @@ export function captureRegistrations(): RegistrationLog {
     requests.push({
       type,
       name,
-      urn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`,
+      urn: `urn:pulumi:${getStack()}::${getProject()}::${qualifiedType}::${name}`,
       parent,
       custom: req.getCustom(),
       provider: req.getProvider(),

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { parseArgs, UsageError, type CheckOptions } from "../../../tools/check/options";
 import { EXIT, overallExitCode, programFailure, statusOf } from "../../../tools/check/outcome";
+import { processGroups } from "../../../tools/check/run";
 import type { PolicyRunResult } from "../../../tools/harness/analyzer";
 
 const CWD = "/work/project";
@@ -36,6 +37,15 @@ describe("check command line", () => {
       assert.throws(() => parseArgs([...args], CWD), (err: unknown) => err instanceof UsageError && message.test(err.message));
     });
   }
+});
+
+describe("check scheduling", () => {
+  it("spreads the stacks over at most --jobs program processes, in order, never leaving one empty", () => {
+    assert.deepEqual(processGroups(["dev", "prod", "staging"], 1), [["dev", "prod", "staging"]]);
+    assert.deepEqual(processGroups(["dev", "prod", "staging"], 2), [["dev", "prod"], ["staging"]]);
+    assert.deepEqual(processGroups(["dev", "prod", "staging"], 8), [["dev"], ["prod"], ["staging"]]);
+    assert.deepEqual(processGroups([], 2), []);
+  });
 });
 
 describe("check outcomes", () => {

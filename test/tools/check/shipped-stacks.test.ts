@@ -48,6 +48,11 @@ describe("npm run check (shipped stacks)", function () {
 
   it("shows progress on stderr, not in the report", () => {
     assert.match(all.stderr, /policy pack observability-stack .* ready: \d+ policies/);
+    // The pack's JavaScript build, not ts-node's type-checked start (see tools/harness/pack-build.ts).
+    assert.match(all.stderr, /ready: .* from its JavaScript build .*node_modules\/\.cache\/observability-policy-pack\//);
+    // Stacks share program processes (one on a 2-core machine; --jobs, default CPUs - 1, sets how many).
+    const evaluated = [...all.stderr.matchAll(/evaluating the program under mocks for (.*), one process/g)].flatMap((m) => m[1].split(", "));
+    assert.deepEqual(evaluated.sort(), SHIPPED);
     for (const stack of SHIPPED) assert.match(all.stderr, new RegExp(`${stack}: \\d+ resources registered`));
   });
 
