@@ -41,27 +41,8 @@ export function bytes(value: number): string {
   return `${shown} ${BINARY_UNITS[unit]}`;
 }
 
-const DURATION_UNITS: [string, number][] = [
-  ["d", 86_400_000],
-  ["h", 3_600_000],
-  ["m", 60_000],
-  ["s", 1_000],
-];
-
-/** 259200000 -> "3d"; 46800000 -> "13h"; 5400000 -> "1h30m". */
-export function duration(ms: number): string {
-  if (ms === 0) return "0s";
-  if (ms < 0) return `-${duration(-ms)}`;
-  let rest = ms;
-  let text = "";
-  for (const [unit, size] of DURATION_UNITS) {
-    if (rest >= size) {
-      text += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
-    }
-  }
-  return rest > 0 ? `${text}${rest}ms` : text;
-}
+/** 259200000 -> "3d"; 5400000 -> "1h30m": the policy pack's form, so report and policy messages agree. */
+export { formatDuration as duration } from "../../policies/lib/duration";
 
 export function plural(count: number, word: string, pluralWord = `${word}s`): string {
   return `${count} ${count === 1 ? word : pluralWord}`;

@@ -23,6 +23,7 @@ import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { CapturedError, CapturedLog, CapturedStack, LogSeverity } from "./capture-types";
 import { installCapturingMonitor, RegistrationRecorder, type SdkInternals } from "./capture-monitor";
 import { rootStackUrn } from "./engine-identity";
+import { setLanguageHostEnvironment } from "./language-host-env";
 import { isMockReply, type MockOperation, TransferCodec } from "./mock-bridge";
 
 export type EvaluationMode = "process" | "shared";
@@ -201,20 +202,6 @@ async function describeError(error: unknown): Promise<Omit<CapturedError, "resou
   };
 }
 
-/** The environment the Node language host gives a program, set per stack so that code reading it sees this stack. */
-function setProgramEnvironment(request: CaptureChildRequest): void {
-  process.env.PULUMI_CONFIG = JSON.stringify(request.config);
-  process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(request.secretKeys);
-  process.env.PULUMI_NODEJS_PROJECT = request.project;
-  process.env.PULUMI_NODEJS_STACK = request.stack;
-  process.env.PULUMI_NODEJS_DRY_RUN = String(request.preview);
-  if (request.organization) {
-    process.env.PULUMI_NODEJS_ORGANIZATION = request.organization;
-  } else {
-    delete process.env.PULUMI_NODEJS_ORGANIZATION;
-  }
-}
-
 /**
  * Shared mode only: `debuggablePromise` (runtime/debuggable.js) formats a stack trace for every promise it tracks,
  * used only by the leak report the SDK prints at exit (never part of a capture). Formatting them was ~15% of an
@@ -295,7 +282,8 @@ async function evaluate(index: number, request: CaptureChildRequest, mode: Evalu
   try {
     if (mode === "shared") {
       skipLeakReportStacks(loaded);
-      setProgramEnvironment(request);
+      // Set per stack, so that code reading the environment sees this stack.
+      setLanguageHostEnvironment(process.env, request);
       await loaded.withLocalStorage(run);
     } else {
       await run();

@@ -24,6 +24,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CaptureChildRequest, ChildMessage, EvaluateMessage, EvaluationMode } from "./capture-child";
 import type { CapturedStack } from "./capture-types";
 import { isMockRequest, type MockReplyMessage, type MockRequestMessage, TransferCodec } from "./mock-bridge";
+import { setLanguageHostEnvironment } from "./language-host-env";
 import { prewarmTranspileCache, transpileSettingsFor, writeBootstrap } from "./ts-transpile-cache";
 
 export type {
@@ -113,29 +114,14 @@ export function prewarmProgram(programPath: string): void {
   childEntry(path.resolve(programPath), true);
 }
 
-/**
- * The environment the Node language host gives a program (sdk/nodejs/cmd/pulumi-language-nodejs/main.go): config
- * and secret keys as JSON, plus project, stack and dry-run flags the runtime reads at load time. A shared process
- * starts without a stack's settings; the child sets them for each stack it evaluates.
- */
-function programEnvironment(stack: StackToCapture | undefined): NodeJS.ProcessEnv {
+/** The caller's environment without engine addresses, with `stack`'s language host variables (none for a shared process). */
+function programEnvironment(programPath: string, stack: StackToCapture | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Never let an ambient engine or monitor address pull the child away from the mocks.
   delete env.PULUMI_NODEJS_ENGINE;
   delete env.PULUMI_NODEJS_MONITOR;
-  for (const key of ["PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS", "PULUMI_NODEJS_PROJECT", "PULUMI_NODEJS_STACK", "PULUMI_NODEJS_DRY_RUN", "PULUMI_NODEJS_ORGANIZATION"]) {
-    delete env[key];
-  }
-  if (stack) {
-    env.PULUMI_CONFIG = JSON.stringify(stack.config);
-    env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(stack.secretKeys ?? []);
-    env.PULUMI_NODEJS_PROJECT = stack.project;
-    env.PULUMI_NODEJS_STACK = stack.stack;
-    env.PULUMI_NODEJS_DRY_RUN = String(stack.preview);
-    if (stack.organization) {
-      env.PULUMI_NODEJS_ORGANIZATION = stack.organization;
-    }
-  }
+  // A shared process starts without a stack's settings; the child sets them for each stack it evaluates.
+  setLanguageHostEnvironment(env, stack && childRequest(programPath, stack));
   return env;
 }
 
@@ -189,11 +175,11 @@ class ProgramProcess {
     private readonly stacks: StackToCapture[],
     entry: ChildEntry,
     options: ProgramOptions,
-    environmentStack: StackToCapture | undefined,
   ) {
     this.child = fork(entry.file, [], {
       cwd: options.cwd ?? path.dirname(programPath),
-      env: programEnvironment(environmentStack),
+      // A process-mode child evaluates its one stack with the settings it started with, as under the language host.
+      env: programEnvironment(programPath, mode === "process" ? stacks[0] : undefined),
       execArgv: entry.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -307,7 +293,7 @@ export function captureProgram(options: CaptureOptions): Promise<CapturedStack> 
   } catch (err) {
     return Promise.reject(err);
   }
-  const child = new ProgramProcess(programPath, "process", [options], entry, options, options);
+  const child = new ProgramProcess(programPath, "process", [options], entry, options);
   return child.evaluate(0, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 }
 
@@ -340,7 +326,7 @@ export function captureStacks(options: CaptureStacksOptions): Promise<CapturedSt
   void (async () => {
     let next = 0;
     while (next < options.stacks.length) {
-      const child = new ProgramProcess(programPath, "shared", options.stacks, entry, options, undefined);
+      const child = new ProgramProcess(programPath, "shared", options.stacks, entry, options);
       try {
         // A process that ended between two stacks takes none of the rest: they go to the next one.
         while (next < options.stacks.length && child.alive) {

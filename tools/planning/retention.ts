@@ -8,9 +8,8 @@ import { bucketViews, expirationRules } from "../../policies/lib/buckets";
 import { lokiReleases } from "../../policies/lib/loki";
 import { mimirReleases } from "../../policies/lib/mimir";
 import type { StackView } from "../../policies/lib/stack";
+import { DAY_MS } from "../../policies/lib/duration";
 import { isUnknown } from "../../policies/lib/unknown";
-
-const DAY_MS = 86_400_000;
 
 export interface StoreRetention {
   /** Days objects live: the component's retention, else the lifecycle's, else `undefined` (kept forever). */

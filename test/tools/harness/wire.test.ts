@@ -61,6 +61,9 @@ describe("engine naming", () => {
   it("parses custom timeouts as Go durations, rejecting what Go rejects", () => {
     assert.equal(parseGoDurationSeconds("1h30m"), 5400);
     assert.equal(parseGoDurationSeconds("1.5s"), 1.5);
+    assert.equal(parseGoDurationSeconds("1.s"), 1);
+    assert.equal(parseGoDurationSeconds("-0"), 0);
+    assert.throws(() => parseGoDurationSeconds("1d"), { message: "unable to parse customTimeout Value 1d" });
     assert.throws(() => parseGoDurationSeconds("10"), { message: "unable to parse customTimeout Value 10" });
   });
 });
