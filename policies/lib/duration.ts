@@ -30,8 +30,9 @@ export function parseDurationMs(text: string, format: DurationFormat): number | 
     if (trimmed === "0") return 0;
     if (format === "go") {
         if (!GO_DURATION.test(trimmed)) return undefined;
-        // parse-duration reads Go units (including fractions and µs) but returns null for garbage.
-        const ms = parseDuration(trimmed.replace(/μs/g, "us").replace(/µs/g, "us"));
+        // parse-duration reads Go units (including fractions and µs) but returns null for garbage. It reads a bare
+        // point ("1.s", valid Go) as a unit-less 1 ms; Go reads 1s (go/src/time/format.go, ParseDuration): drop it.
+        const ms = parseDuration(trimmed.replace(/μs/g, "us").replace(/µs/g, "us").replace(/(\d)\.(?!\d)/g, "$1"));
         return ms === null ? undefined : ms;
     }
     const match = PROMETHEUS_DURATION.exec(trimmed);

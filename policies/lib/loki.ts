@@ -2,7 +2,8 @@
 //   values loki.structuredConfig  >  the section the chart templates from loki.* values  >  chart defaults
 //   >  Loki's own defaults.
 import { DurationFormat } from "./duration";
-import { Maybe, parseSourcedDuration, PolicyInputError, PropNode, Sourced } from "./node";
+import { Maybe, PolicyInputError, PropNode, Sourced } from "./node";
+import { ReleaseConfig } from "./release-config";
 import { HelmRelease, StackView } from "./stack";
 import { CHARTS } from "./types";
 import { isUnknown, Unknown } from "./unknown";
@@ -42,22 +43,12 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
     "limits_config.reject_old_samples_max_age": "168h",
 };
 
-function durationFormatOf(path: string): DurationFormat {
-    // limits_config durations are model.Duration (Prometheus format); the rest time.Duration (Go format).
-    return path.startsWith("limits_config.") ? "prometheus" : "go";
-}
+// Loki numbers may be written as decimal strings (e.g. limits_config.ingestion_burst_size_mb is a float64).
+const LOKI_NUMBER = { pattern: /^\d+(\.\d+)?$/, expected: "a number" };
 
-export class LokiRelease {
-    readonly label: string;
-    readonly urn: string;
-
-    constructor(readonly release: HelmRelease) {
-        this.label = release.label;
-        this.urn = release.resource.urn;
-    }
-
-    get values(): PropNode {
-        return this.release.values;
+export class LokiRelease extends ReleaseConfig {
+    constructor(release: HelmRelease) {
+        super(release, "Loki", LOKI_NUMBER);
     }
 
     setting(path: string): Maybe<Sourced<unknown>> | undefined {
@@ -77,39 +68,9 @@ export class LokiRelease {
         return undefined;
     }
 
-    private required(path: string): Maybe<Sourced<unknown>> {
-        const found = this.setting(path);
-        if (found === undefined) throw new Error(`internal: no default known for Loki key ${path}`);
-        return found;
-    }
-
-    boolean(path: string): Maybe<Sourced<boolean>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        const value = found.value === "true" ? true : found.value === "false" ? false : found.value;
-        if (typeof value !== "boolean") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not true or false.`, this.urn);
-        return { value, where: found.where };
-    }
-
-    number(path: string): Maybe<Sourced<number>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        const value = typeof found.value === "string" && /^\d+(\.\d+)?$/.test(found.value) ? Number(found.value) : found.value;
-        if (typeof value !== "number") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not a number.`, this.urn);
-        return { value, where: found.where };
-    }
-
-    string(path: string): Maybe<Sourced<string>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        if (typeof found.value !== "string") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not a string.`, this.urn);
-        return { value: found.value, where: found.where };
-    }
-
-    duration(path: string): Maybe<Sourced<number>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        return parseSourcedDuration(found, durationFormatOf(path), this.urn);
+    protected durationFormatOf(path: string): DurationFormat {
+        // limits_config durations are model.Duration (Prometheus format); the rest time.Duration (Go format).
+        return path.startsWith("limits_config.") ? "prometheus" : "go";
     }
 
     /** Nodes of a list-valued setting (e.g. limits_config.retention_stream), from the place that sets it. */

@@ -5,7 +5,9 @@ import { DurationFormat } from "./duration";
 import { Maybe, parseSourcedDuration, PolicyInputError, PropNode, Sourced } from "./node";
 import { HelmRelease, StackView } from "./stack";
 import { CHARTS } from "./types";
+import { ReleaseConfig } from "./release-config";
 import { isUnknown } from "./unknown";
+import { ZONE_LABEL } from "./zones";
 
 // Mimir defaults, from mimir-config-descriptor-2025-04.json (fieldDefaultValue) unless noted.
 export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
@@ -53,6 +55,7 @@ export const MIMIR_CHART_DEFAULTS = {
     kafkaReplicas: 1, // rendered demo StatefulSet: replicas 1, single KRaft voter
     kafkaServicePort: 9092,
     kafkaLogRetentionHours: 24,
+    distributorReplicas: 1,
     ingesterReplicas: 3,
     ingesterZoneAware: true,
     storeGatewayReplicas: 1,
@@ -72,20 +75,20 @@ const CHART_GENERATED_CONFIG: Readonly<Record<string, unknown>> = {
     "compactor.deletion_delay": "2h",
 };
 
-/** Mimir keys whose values are Prometheus durations (model.Duration): the per-tenant limits. */
-function durationFormatOf(path: string): DurationFormat {
-    return path.startsWith("limits.") ? "prometheus" : "go";
-}
+// Mimir's integer flags (e.g. write_clients) take only whole numbers, also when written as strings.
+const MIMIR_NUMBER = { pattern: /^-?\d+$/, expected: "an integer" };
 
-export class MimirRelease {
-    readonly label: string;
-    readonly urn: string;
+export class MimirRelease extends ReleaseConfig {
     private readonly structured: PropNode;
 
-    constructor(readonly release: HelmRelease) {
-        this.label = release.label;
-        this.urn = release.resource.urn;
+    constructor(release: HelmRelease) {
+        super(release, "Mimir", MIMIR_NUMBER);
         this.structured = release.values.at("mimir.structuredConfig");
+    }
+
+    /** Mimir keys whose values are Prometheus durations (model.Duration): the per-tenant limits. */
+    protected durationFormatOf(path: string): DurationFormat {
+        return path.startsWith("limits.") ? "prometheus" : "go";
     }
 
     /** The node for a key set in structuredConfig (may be absent). */
@@ -105,36 +108,6 @@ export class MimirRelease {
             return { value: MIMIR_DEFAULTS[path], where: `Mimir default ${path}` };
         }
         return undefined;
-    }
-
-    number(path: string): Maybe<Sourced<number>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        const value = typeof found.value === "string" && /^-?\d+$/.test(found.value) ? Number(found.value) : found.value;
-        if (typeof value !== "number") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not an integer.`, this.urn);
-        return { value, where: found.where };
-    }
-
-    string(path: string): Maybe<Sourced<string>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        if (typeof found.value !== "string") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not a string.`, this.urn);
-        return { value: found.value, where: found.where };
-    }
-
-    boolean(path: string): Maybe<Sourced<boolean>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        const value = found.value === "true" ? true : found.value === "false" ? false : found.value;
-        if (typeof value !== "boolean") throw new PolicyInputError(`${found.where}=${JSON.stringify(found.value)} is not true or false.`, this.urn);
-        return { value, where: found.where };
-    }
-
-    /** Duration in milliseconds, validated in the format Mimir parses that key with. */
-    duration(path: string): Maybe<Sourced<number>> {
-        const found = this.required(path);
-        if (isUnknown(found)) return found;
-        return parseSourcedDuration(found, durationFormatOf(path), this.urn);
     }
 
     durationList(path: string): Maybe<Sourced<number[]>> {
@@ -159,12 +132,6 @@ export class MimirRelease {
         });
     }
 
-    private required(path: string): Maybe<Sourced<unknown>> {
-        const found = this.setting(path);
-        if (found === undefined) throw new Error(`internal: no default known for Mimir key ${path}`);
-        return found;
-    }
-
     // --- chart values (not Mimir config) ---
 
     /** `kafka.enabled`: the chart's built-in demo Kafka; TRUE when absent. */
@@ -182,7 +149,7 @@ export class MimirRelease {
         const value = node.number();
         if (isUnknown(value)) return value;
         if (value !== undefined) return { value, where: node.where };
-        const fallback = component === "ingester" ? MIMIR_CHART_DEFAULTS.ingesterReplicas : component === "store_gateway" ? MIMIR_CHART_DEFAULTS.storeGatewayReplicas : 1;
+        const fallback = component === "ingester" ? MIMIR_CHART_DEFAULTS.ingesterReplicas : component === "store_gateway" ? MIMIR_CHART_DEFAULTS.storeGatewayReplicas : MIMIR_CHART_DEFAULTS.distributorReplicas;
         return { value: fallback, where: `${this.label} chart default ${component}.replicas` };
     }
 
@@ -197,7 +164,7 @@ export class MimirRelease {
         const zones: Array<{ name: string; availabilityZone?: string }> = [];
         for (const item of items) {
             const name = item.get("name").string();
-            const az = item.get("nodeSelector", "topology.kubernetes.io/zone").string();
+            const az = item.get("nodeSelector", ZONE_LABEL).string();
             if (isUnknown(name)) return name;
             if (isUnknown(az)) return az;
             zones.push({ name: name ?? `zone #${zones.length + 1}`, availabilityZone: az });

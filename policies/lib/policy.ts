@@ -11,7 +11,7 @@ import {
 } from "@pulumi/policy";
 import { PolicyInputError } from "./node";
 import { StackView } from "./stack";
-import { isUnknown, Unknown } from "./unknown";
+import { Inconclusive, isUnknown, Unknown } from "./unknown";
 
 export interface RuleMetadata {
     /** Policy name (kebab-case, unique in the pack). */
@@ -106,8 +106,9 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
             try {
                 check(new StackView(args.resources), ctx);
             } catch (error) {
-                if (!(error instanceof PolicyInputError)) throw error;
-                ctx.violation(error.message, error.urn);
+                if (error instanceof Inconclusive) ctx.inconclusive(error.unknown);
+                else if (error instanceof PolicyInputError) ctx.violation(error.message, error.urn);
+                else throw error;
             }
             // Let the SDK report "can't run during preview" (advisory) for the first unknown input.
             ctx.inconclusiveInputs[0]?.raiseThroughSdk();

@@ -68,3 +68,20 @@ export class Unknown {
 export function isUnknown(value: unknown): value is Unknown {
     return value instanceof Unknown;
 }
+
+/**
+ * Thrown by `known` when a value is unknown during preview, for code too deep to pass Maybe values back (the
+ * capacity model). stackRule catches it and records the check as inconclusive, as RuleContext.known does.
+ */
+export class Inconclusive extends Error {
+    constructor(readonly unknown: Unknown) {
+        super(`unknown during preview: ${unknown.where}`);
+        this.name = "Inconclusive";
+    }
+}
+
+/** The value, or throws Inconclusive when it is unknown during preview. */
+export function known<T>(value: T | Unknown): T {
+    if (isUnknown(value)) throw new Inconclusive(value);
+    return value;
+}

@@ -4,7 +4,11 @@ import { StackResource, StackView } from "./stack";
 import { TYPES } from "./types";
 import { isUnknown } from "./unknown";
 
-function subnetsOf(nodeGroup: StackResource, subnets: StackResource[]): Maybe<StackResource[]> {
+/** Node label carrying a node's availability zone (Kubernetes well-known labels: topology.kubernetes.io/zone). */
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+/** The subnets a node group launches into: by property dependency, else by the subnet ids it lists. */
+export function subnetsOf(nodeGroup: StackResource, subnets: StackResource[]): Maybe<StackResource[]> {
     const byDependency = (nodeGroup.propertyDependencyUrns.subnetIds ?? []).map((urn) => subnets.find((s) => s.urn === urn)).filter((s): s is StackResource => s !== undefined);
     if (byDependency.length > 0) return byDependency;
     const ids = nodeGroup.props.get("subnetIds").items();

@@ -8,8 +8,7 @@ import { parseDurationMs } from "../../policies/lib/duration";
 
 export function parseGoDurationSeconds(text: string): number {
   // Go takes a sign before the bare "0" as well (go/src/time/format.go, ParseDuration) and never trims spaces.
-  // It also reads "1.s" as 1s, which parse-duration (under parseDurationMs) reads as 1 ms: drop the bare point.
-  const go = text.replace(/^[-+]0$/, "0").replace(/(\d)\.(?!\d)/g, "$1");
+  const go = text.replace(/^[-+]0$/, "0");
   const ms = text.trim() === text ? parseDurationMs(go, "go") : undefined;
   if (ms === undefined) {
     // The engine's own error text (source_eval.go, generateTimeoutInSeconds).

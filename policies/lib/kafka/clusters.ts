@@ -1,6 +1,7 @@
 // The three kinds of Kafka cluster Mimir can write to: Strimzi custom resources, the mimir-distributed
 // built-in demo Kafka, and an address outside the stack declared in policy config.
 import { ExternalKafkaConfig } from "../config";
+import { HOUR_MS } from "../duration";
 import { MimirRelease, MIMIR_CHART_DEFAULTS } from "../mimir";
 import { Maybe, PolicyInputError, PropNode, Sourced } from "../node";
 import { CustomResource, STRIMZI_CLUSTER_LABEL } from "../stack";
@@ -150,7 +151,7 @@ export class BuiltinCluster implements KafkaCluster {
                 const hours = numberNode(this.mimir.release.values.at("kafka.logRetentionHours"));
                 if (isUnknown(hours)) return hours;
                 const h = hours?.value ?? MIMIR_CHART_DEFAULTS.kafkaLogRetentionHours;
-                return { value: h * 3_600_000, where: hours?.where ?? `${this.mimir.label} chart default kafka.logRetentionHours`, text: `${h}`, note: "hours" };
+                return { value: h * HOUR_MS, where: hours?.where ?? `${this.mimir.label} chart default kafka.logRetentionHours`, text: `${h}`, note: "hours" };
             }
             default:
                 return undefined;

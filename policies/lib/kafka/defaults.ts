@@ -1,4 +1,5 @@
 // Kafka facts the rules compare against, and the env-var naming of the apache/kafka image.
+import { HOUR_MS } from "../duration";
 // Apache Kafka 4.x broker defaults (Kafka broker config docs; conflict-rules.md section 1).
 export const KAFKA_BROKER_DEFAULTS: Readonly<Record<string, number>> = {
     "message.max.bytes": 1_048_588,
@@ -11,7 +12,7 @@ export const KAFKA_BROKER_DEFAULTS: Readonly<Record<string, number>> = {
     "offsets.topic.replication.factor": 3,
     "transaction.state.log.replication.factor": 3,
     "transaction.state.log.min.isr": 2,
-    "log.retention.ms": 168 * 3_600_000, // log.retention.hours=168
+    "log.retention.ms": 168 * HOUR_MS, // log.retention.hours=168
     "offsets.retention.minutes": 10_080,
 };
 
@@ -27,7 +28,7 @@ export const TOPIC_DEFAULT_FROM_BROKER: Readonly<Record<string, string>> = {
 export const MIMIR_PRODUCER_BATCH_BYTES = 16_000_000;
 
 // Broker log retention precedence: log.retention.ms, then .minutes, then .hours (Kafka broker config docs).
-export const RETENTION_UNITS: Array<[string, number]> = [["log.retention.ms", 1], ["log.retention.minutes", 60_000], ["log.retention.hours", 3_600_000]];
+export const RETENTION_UNITS: Array<[string, number]> = [["log.retention.ms", 1], ["log.retention.minutes", 60_000], ["log.retention.hours", HOUR_MS]];
 
 /** Broker property -> env var of the apache/kafka image (KAFKA_ prefix, dots become underscores; apache/kafka docker README). */
 export function kafkaEnvName(property: string): string {

@@ -1,8 +1,10 @@
 // The nodes each availability zone can have: the EKS managed node groups, their instance types and scaling limits.
 import { StackResource, StackView } from "../../lib/stack";
 import { TYPES } from "../../lib/types";
+import { subnetsOf } from "../../lib/zones";
+import { known } from "../../lib/unknown";
 import { allocatableOf, Allocatable, INSTANCE_SHAPES } from "./figures";
-import { known, numberAt } from "./values";
+import { numberAt } from "./values";
 
 export interface NodeGroupView {
     name: string;
@@ -19,13 +21,8 @@ export interface NodeGroupView {
 }
 
 function subnetZones(group: StackResource, subnets: StackResource[]): string[] {
-    const byDependency = (group.propertyDependencyUrns.subnetIds ?? []).map((urn) => subnets.find((s) => s.urn === urn)).filter((s): s is StackResource => s !== undefined);
-    let found = byDependency;
-    if (found.length === 0) {
-        const ids = (known(group.props.get("subnetIds").items()) ?? []).map((n) => known(n.string()));
-        found = subnets.filter((s) => ids.includes(known(s.props.get("id").string())));
-    }
-    return [...new Set(found.map((s) => known(s.props.get("availabilityZone").string())).filter((z): z is string => !!z))].sort();
+    const zones = known(subnetsOf(group, subnets)).map((s) => known(s.props.get("availabilityZone").string()));
+    return [...new Set(zones.filter((z): z is string => !!z))].sort();
 }
 
 /** EKS NodeGroup diskSize default 20 GiB (EKS API CreateNodegroup). */

@@ -1,11 +1,12 @@
 // The pods a stack's releases and custom resources will create, with their requests, volumes and placement.
-import { LokiRelease, lokiReleases } from "../../lib/loki";
-import { MimirRelease, mimirReleases } from "../../lib/mimir";
+import { LOKI_CHART_DEFAULTS, LokiRelease, lokiReleases } from "../../lib/loki";
+import { MIMIR_CHART_DEFAULTS, MimirRelease, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { HelmRelease, StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
+import { known } from "../../lib/unknown";
 import { ADDON_WORKLOADS } from "./figures";
-import { allowedZones, booleanAt, known, numberAt, quantityBytes, requestsAt } from "./values";
+import { allowedZones, booleanAt, numberAt, quantityBytes, requestsAt } from "./values";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -51,9 +52,9 @@ interface ComponentDefaults {
 // values.yaml at grafana/mimir commit 063371ec (the commit the excerpt was taken from); "assumed": not in either
 // read, modelled like its sibling components (the program sets every one of these explicitly).
 const MIMIR_COMPONENTS: Readonly<Record<string, ComponentDefaults>> = {
-    distributor: { replicas: 1, cpuMillis: 100, memoryBytes: 512 * MiB, enabled: true, role: "mimir-distributor", source: "excerpt distributor" },
-    ingester: { replicas: 3, cpuMillis: 100, memoryBytes: 512 * MiB, enabled: true, volumeBytes: 2 * GiB, zoneAware: true, role: "mimir-ingester", source: "excerpt ingester" },
-    store_gateway: { replicas: 1, cpuMillis: 100, memoryBytes: 512 * MiB, enabled: true, volumeBytes: 2 * GiB, zoneAware: true, role: "mimir-store-gateway", source: "excerpt store_gateway (resources assumed)" },
+    distributor: { replicas: MIMIR_CHART_DEFAULTS.distributorReplicas, cpuMillis: 100, memoryBytes: 512 * MiB, enabled: true, role: "mimir-distributor", source: "excerpt distributor" },
+    ingester: { replicas: MIMIR_CHART_DEFAULTS.ingesterReplicas, cpuMillis: 100, memoryBytes: 512 * MiB, enabled: true, volumeBytes: 2 * GiB, zoneAware: MIMIR_CHART_DEFAULTS.ingesterZoneAware, role: "mimir-ingester", source: "excerpt ingester" },
+    store_gateway: { replicas: MIMIR_CHART_DEFAULTS.storeGatewayReplicas, cpuMillis: 100, memoryBytes: 512 * MiB, enabled: true, volumeBytes: 2 * GiB, zoneAware: MIMIR_CHART_DEFAULTS.storeGatewayZoneAware, role: "mimir-store-gateway", source: "excerpt store_gateway (resources assumed)" },
     querier: { replicas: 2, cpuMillis: 100, memoryBytes: 128 * MiB, enabled: true, role: "mimir-querier", source: "values querier" },
     query_frontend: { replicas: 1, cpuMillis: 100, memoryBytes: 128 * MiB, enabled: true, role: "mimir-query-frontend", source: "values query_frontend" },
     query_scheduler: { replicas: 2, cpuMillis: 100, memoryBytes: 128 * MiB, enabled: true, source: "assumed like values ruler_query_scheduler" },
@@ -68,15 +69,13 @@ const MIMIR_COMPONENTS: Readonly<Record<string, ComponentDefaults>> = {
 const ROLLOUT_OPERATOR = { cpuMillis: 100, memoryBytes: 100 * MiB };
 /** The demo Kafka and MinIO the chart enables by default (values at 063371ec: kafka 1 / 1Gi with 5Gi, minio 100m / 128Mi with 5Gi). */
 const MIMIR_DEMO = {
-    kafka: { cpuMillis: 1000, memoryBytes: 1 * GiB, volumeBytes: 5 * GiB },
-    minio: { cpuMillis: 100, memoryBytes: 128 * MiB, volumeBytes: 5 * GiB },
+    kafka: { enabled: MIMIR_CHART_DEFAULTS.kafkaEnabled, cpuMillis: 1000, memoryBytes: 1 * GiB, volumeBytes: 5 * GiB },
+    minio: { enabled: MIMIR_CHART_DEFAULTS.minioEnabled, cpuMillis: 100, memoryBytes: 128 * MiB, volumeBytes: 5 * GiB },
 };
 /** Mimir memcached caches: disabled by default; allocatedMemory (MB) defaults; a pod requests floor(1.2 x allocatedMemory) (values comments). */
 const MIMIR_CACHES: Readonly<Record<string, number>> = { "chunks-cache": 8192, "index-cache": 2048, "metadata-cache": 512, "results-cache": 512 };
 /** memcachedExporter sidecar requests 50m / 50Mi (values memcachedExporter.resources). */
 const MIMIR_MEMCACHED_EXPORTER = { cpuMillis: 50, memoryBytes: 50 * MiB };
-/** mimir-distributed `mimir.zoneAwareReplicationMap` (templates/_helpers.tpl): each zone runs ceil(replicas / zones). */
-const MIMIR_DEFAULT_ZONES = ["zone-a", "zone-b", "zone-c"];
 
 function mimirPods(mimir: MimirRelease): PodGroup[] {
     const release = mimir.release;
@@ -95,7 +94,8 @@ function mimirPods(mimir: MimirRelease): PodGroup[] {
             const zoneNodes = known(section.at("zoneAwareReplication.zones").items());
             const zones = zoneNodes
                 ? zoneNodes.map((z) => ({ name: known(z.get("name").string()) ?? "zone", pinned: allowedZones(z.get("nodeSelector"), z.get("affinity")) }))
-                : MIMIR_DEFAULT_ZONES.map((name) => ({ name, pinned: undefined }));
+                : MIMIR_CHART_DEFAULTS.zones.map((name) => ({ name, pinned: undefined }));
+            // mimir-distributed `mimir.zoneAwareReplicationMap` (templates/_helpers.tpl): each zone runs ceil(replicas / zones).
             const perZone = Math.ceil(replicas / zones.length);
             for (const zone of zones) {
                 groups.push({ ...common, component: `${key} (${zone.name})`, replicas: perZone, placement: { kind: "zones", zones: zone.pinned }, ringZone: zone.name });
@@ -123,9 +123,8 @@ function mimirPods(mimir: MimirRelease): PodGroup[] {
             requestsFrom: `${requests.from} + memcached-exporter`,
         });
     }
-    for (const [key, demo] of Object.entries(MIMIR_DEMO)) {
-        // Both default to enabled (excerpt kafka.enabled, minio.enabled).
-        if (!booleanAt(values.at(`${key}.enabled`), true)) continue;
+    for (const [key, { enabled, ...demo }] of Object.entries(MIMIR_DEMO)) {
+        if (!booleanAt(values.at(`${key}.enabled`), enabled)) continue;
         groups.push({ ...base, component: `${key} (chart demo)`, replicas: 1, ...demo, placement: { kind: "zones" }, requestsFrom: `${release.label} chart default ${key}.resources` });
     }
     return groups;
@@ -160,7 +159,7 @@ function lokiPods(loki: LokiRelease): PodGroup[] {
     const base = { owner: release.label, ownerUrn: release.resource.urn };
     const groups: PodGroup[] = [];
     const zero = (key: string) => ({ cpuMillis: 0, memoryBytes: 0, from: `${release.label} chart default ${key}.resources {}` });
-    const mode = known(loki.stringValue("deploymentMode", "Monolithic")).value;
+    const mode = known(loki.stringValue("deploymentMode", LOKI_CHART_DEFAULTS.deploymentMode)).value;
     const placement = (section: PropNode): Placement => ({ kind: "zones", zones: allowedZones(section.get("nodeSelector"), section.get("affinity")) });
     if (mode.includes("Monolithic") || mode.includes("SingleBinary")) {
         const section = values.get("singleBinary");
@@ -170,7 +169,7 @@ function lokiPods(loki: LokiRelease): PodGroup[] {
     }
     if (mode.includes("Distributed")) {
         const ingester = values.get("ingester");
-        const replicas = numberAt(ingester.get("replicas"), 0);
+        const replicas = numberAt(ingester.get("replicas"), LOKI_CHART_DEFAULTS.ingesterReplicas);
         const requests = requestsAt(ingester.get("resources"), zero("ingester"));
         const common = { ...base, cpuMillis: requests.cpuMillis, memoryBytes: requests.memoryBytes, volumeBytes: persistenceBytes(ingester, false, 10 * GiB), requestsFrom: requests.from, role: "loki-ingester" as const };
         if (booleanAt(ingester.at("zoneAwareReplication.enabled"), true)) {

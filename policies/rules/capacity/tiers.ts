@@ -3,9 +3,9 @@
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
 import { StackView } from "../../lib/stack";
+import { known } from "../../lib/unknown";
 import { LOKI_ASSUMPTION, MIMIR_PLANNING } from "./figures";
 import { PodGroup } from "./pods";
-import { known } from "./values";
 import { Workload } from "./workload";
 
 export type TierName = "samples" | "series" | "queries" | "logs";

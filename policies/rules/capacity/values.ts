@@ -1,23 +1,9 @@
 // Reading Kubernetes quantities and placement out of Helm values and custom resource specs, for the capacity model.
+// A value unknown during preview throws Inconclusive (lib/unknown `known`), which stackRule records as inconclusive.
 import { parseQuantityBytes } from "../../lib/bytes";
-import { Maybe, PolicyInputError, PropNode } from "../../lib/node";
-import { isUnknown, Unknown } from "../../lib/unknown";
-
-/** A value the capacity model needs is unknown during preview: the check is inconclusive, not violated. */
-export class Inconclusive extends Error {
-    constructor(readonly unknown: Unknown) {
-        super(`unknown during preview: ${unknown.where}`);
-        this.name = "Inconclusive";
-    }
-}
-
-export function known<T>(value: Maybe<T>): T {
-    if (isUnknown(value)) throw new Inconclusive(value);
-    return value;
-}
-
-/** Node label carrying a node's availability zone (Kubernetes well-known labels). */
-export const ZONE_LABEL = "topology.kubernetes.io/zone";
+import { PolicyInputError, PropNode } from "../../lib/node";
+import { known } from "../../lib/unknown";
+import { ZONE_LABEL } from "../../lib/zones";
 
 /** CPU quantity in millicores ("250m", "2", 1.5); undefined when absent. Kubernetes "Resource units in Kubernetes". */
 export function cpuMillis(node: PropNode): number | undefined {

@@ -6,7 +6,7 @@
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicyInputError, PropNode } from "../../lib/node";
 import { StackView } from "../../lib/stack";
-import { known } from "./values";
+import { known } from "../../lib/unknown";
 
 export interface Workload {
     activeSeries: number;

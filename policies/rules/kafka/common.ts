@@ -10,6 +10,11 @@ export function landscape<C extends ExternalKafkaRuleConfig>(stack: StackView, c
     return found;
 }
 
+/** Labels of the facts a check needs that are not declared (value undefined), for reportUnverifiable. */
+export function undeclared(facts: ReadonlyArray<readonly [unknown, string]>): string[] {
+    return facts.filter(([value]) => value === undefined).map(([, label]) => label);
+}
+
 /** Advisory for a cluster outside the stack whose facts were not declared in the policy config. */
 export function reportUnverifiable<C extends object>(ctx: RuleContext<C>, cluster: KafkaCluster, urn: string, facts: string[], rule: string): void {
     ctx.advisory(

@@ -3,7 +3,7 @@ import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { KafkaCluster } from "../../lib/kafka";
 import { show } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
-import { brokerFix, landscape, reportUnverifiable } from "./common";
+import { brokerFix, landscape, reportUnverifiable, undeclared } from "./common";
 
 const OFFSETS_CONSEQUENCE =
     "the __consumer_offsets topic is never created, group coordinator requests fail with COORDINATOR_NOT_AVAILABLE and Mimir ingesters " +
@@ -16,12 +16,12 @@ function checkCluster(ctx: RuleContext<ExternalKafkaRuleConfig>, cluster: KafkaC
     const transactions = cluster.brokerSetting("transaction.state.log.replication.factor");
     const transactionsMinIsr = cluster.brokerSetting("transaction.state.log.min.isr");
     if (brokers === undefined || offsets === undefined || transactions === undefined || transactionsMinIsr === undefined) {
-        const missing = [
-            brokers === undefined && "brokers",
-            offsets === undefined && "brokerConfig offsets.topic.replication.factor",
-            transactions === undefined && "brokerConfig transaction.state.log.replication.factor",
-            transactionsMinIsr === undefined && "brokerConfig transaction.state.log.min.isr",
-        ].filter(Boolean) as string[];
+        const missing = undeclared([
+            [brokers, "brokers"],
+            [offsets, "brokerConfig offsets.topic.replication.factor"],
+            [transactions, "brokerConfig transaction.state.log.replication.factor"],
+            [transactionsMinIsr, "brokerConfig transaction.state.log.min.isr"],
+        ]);
         reportUnverifiable(ctx, cluster, cluster.urn, missing, "K6 (internal topics replication)");
         return;
     }

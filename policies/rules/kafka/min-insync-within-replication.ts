@@ -3,7 +3,7 @@ import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { effectiveTopicSetting } from "../../lib/kafka";
 import { show, showFor } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { landscape, reportUnverifiable, topicFix, topicUrn, writersText } from "./common";
+import { landscape, reportUnverifiable, topicFix, topicUrn, undeclared, writersText } from "./common";
 
 export const kafkaMinInsyncWithinReplication = stackRule<ExternalKafkaRuleConfig>(
     {
@@ -22,7 +22,7 @@ export const kafkaMinInsyncWithinReplication = stackRule<ExternalKafkaRuleConfig
             const minIsr = effectiveTopicSetting(topic, "min.insync.replicas");
             const replicas = topic.replicas();
             if (minIsr === undefined || replicas === undefined) {
-                const missing = [minIsr === undefined && "min.insync.replicas (topic config or brokerConfig)", replicas === undefined && `topics["${topic.name}"].replicas`].filter(Boolean) as string[];
+                const missing = undeclared([[minIsr, "min.insync.replicas (topic config or brokerConfig)"], [replicas, `topics["${topic.name}"].replicas`]]);
                 reportUnverifiable(ctx, topic.cluster, topicUrn(topic), missing, "K7 (min in-sync replicas)");
                 continue;
             }

@@ -3,7 +3,7 @@ import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { effectiveTopicSetting } from "../../lib/kafka";
 import { show, showFor } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { landscape, reportUnverifiable, topicFix, topicUrn, writersText } from "./common";
+import { landscape, reportUnverifiable, topicFix, topicUrn, undeclared, writersText } from "./common";
 
 export const kafkaSegmentSizeFitsMessages = stackRule<ExternalKafkaRuleConfig>(
     {
@@ -22,7 +22,7 @@ export const kafkaSegmentSizeFitsMessages = stackRule<ExternalKafkaRuleConfig>(
             const segment = effectiveTopicSetting(topic, "segment.bytes");
             const maxMessage = effectiveTopicSetting(topic, "max.message.bytes");
             if (segment === undefined || maxMessage === undefined) {
-                const missing = [segment === undefined && "segment.bytes (or brokerConfig log.segment.bytes)", maxMessage === undefined && "max.message.bytes (or brokerConfig message.max.bytes)"].filter(Boolean) as string[];
+                const missing = undeclared([[segment, "segment.bytes (or brokerConfig log.segment.bytes)"], [maxMessage, "max.message.bytes (or brokerConfig message.max.bytes)"]]);
                 reportUnverifiable(ctx, topic.cluster, topicUrn(topic), missing, "K2 (segment size)");
                 continue;
             }

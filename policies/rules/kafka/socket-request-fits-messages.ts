@@ -3,7 +3,7 @@ import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { effectiveTopicSetting } from "../../lib/kafka";
 import { show } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { brokerFix, landscape, reportUnverifiable, topicUrn, writersText } from "./common";
+import { brokerFix, landscape, reportUnverifiable, topicUrn, undeclared, writersText } from "./common";
 
 export const kafkaSocketRequestFitsMessages = stackRule<ExternalKafkaRuleConfig>(
     {
@@ -22,7 +22,7 @@ export const kafkaSocketRequestFitsMessages = stackRule<ExternalKafkaRuleConfig>
             const socket = topic.cluster.brokerSetting("socket.request.max.bytes");
             const maxMessage = effectiveTopicSetting(topic, "max.message.bytes");
             if (socket === undefined || maxMessage === undefined) {
-                const missing = [socket === undefined && "brokerConfig socket.request.max.bytes", maxMessage === undefined && "max.message.bytes (or brokerConfig message.max.bytes)"].filter(Boolean) as string[];
+                const missing = undeclared([[socket, "brokerConfig socket.request.max.bytes"], [maxMessage, "max.message.bytes (or brokerConfig message.max.bytes)"]]);
                 reportUnverifiable(ctx, topic.cluster, topicUrn(topic), missing, "K3 (socket request size)");
                 continue;
             }

@@ -2,7 +2,7 @@
 import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { show, showFor } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { landscape, reportUnverifiable, topicUrn, writersText } from "./common";
+import { landscape, reportUnverifiable, topicUrn, undeclared, writersText } from "./common";
 
 export const kafkaTopicReplicationWithinBrokers = stackRule<ExternalKafkaRuleConfig>(
     {
@@ -21,7 +21,7 @@ export const kafkaTopicReplicationWithinBrokers = stackRule<ExternalKafkaRuleCon
             const replicas = topic.replicas();
             const brokers = topic.cluster.brokers();
             if (replicas === undefined || brokers === undefined) {
-                const missing = [replicas === undefined && `topics["${topic.name}"].replicas`, brokers === undefined && "brokers"].filter(Boolean) as string[];
+                const missing = undeclared([[replicas, `topics["${topic.name}"].replicas`], [brokers, "brokers"]]);
                 reportUnverifiable(ctx, topic.cluster, topicUrn(topic), missing, "K5 (topic replication factor)");
                 continue;
             }

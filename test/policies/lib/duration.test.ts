@@ -6,6 +6,7 @@ describe("policies/lib/duration", () => {
         assert.equal(parseDurationMs("13h", "go"), 13 * 3_600_000);
         assert.equal(parseDurationMs("1h30m", "go"), 5_400_000);
         assert.equal(parseDurationMs("1.5h", "go"), 5_400_000);
+        assert.equal(parseDurationMs("1.s", "go"), 1_000, "Go reads a bare point as a whole number");
         assert.equal(parseDurationMs("500ms", "go"), 500);
         assert.equal(parseDurationMs("0", "go"), 0);
     });

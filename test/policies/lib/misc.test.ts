@@ -5,8 +5,9 @@ import { ruleApplies, stackEnvironment } from "../../../policies/lib/environment
 import { RuleContext, schemaDefaults, stackRule } from "../../../policies/lib/policy";
 import { PolicyInputError } from "../../../policies/lib/node";
 import { StackView } from "../../../policies/lib/stack";
+import { known } from "../../../policies/lib/unknown";
 import { compliantStack, mutate } from "../support/fixture";
-import { runStackPolicy, stackValidationArgs } from "../support/harness";
+import { runStackPolicy, stackValidationArgs, UNKNOWN } from "../support/harness";
 
 const viewOf = (records = compliantStack()) => new StackView(stackValidationArgs(records).resources);
 
@@ -55,6 +56,20 @@ describe("policies/lib helpers", () => {
         it("reports bad input as a violation rather than failing the pack", async () => {
             const run = await runStackPolicy(rule(() => { throw new PolicyInputError("x=1 is not y", "urn:x"); }), []);
             assert.deepEqual(run.violations, [{ message: "x=1 is not y", urn: "urn:x", enforcementLevel: "mandatory" }]);
+        });
+
+        it("records a value a deep check needed but found unknown (thrown Inconclusive) as a preview advisory, not a failure", async () => {
+            const replicasOfMimir = stackRule<object>(
+                { name: "test-known", rule: "T2", description: "Test rule", enforcementLevel: "mandatory", severity: "low", remediationSteps: "n/a", url: "https://example.com" },
+                (stack, ctx) => {
+                    const replicas = known(stack.helmReleases("mimir-distributed")[0].values.at("distributor.replicas").number());
+                    ctx.violation(`replicas=${replicas}`);
+                },
+            );
+            const run = await runStackPolicy(replicasOfMimir, mutate(compliantStack(), "mimir", ["values", "distributor", "replicas"], UNKNOWN));
+            assert.deepEqual(run.violations, []);
+            assert.match(run.previewAdvisory ?? "", /can't be known during preview/);
+            assert.equal((await runStackPolicy(replicasOfMimir, compliantStack())).violations.length, 1, "with the value known the check runs");
         });
 
         it("keeps advisory findings advisory inside a mandatory policy", async () => {

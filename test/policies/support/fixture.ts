@@ -70,6 +70,20 @@ function bucketRecords(role: keyof typeof BUCKETS, lifecycleRules?: unknown[]): 
     return records;
 }
 
+/** A KafkaNodePool of the "kafka" cluster: 3 replicas of one role on one persistent volume (record name kafka-pool-<name>). */
+function nodePoolRecord(name: string, role: "controller" | "broker", size: string): ResourceRecord {
+    return {
+        type: T.nodePool,
+        name: `kafka-pool-${name}`,
+        props: {
+            apiVersion: "kafka.strimzi.io/v1",
+            kind: "KafkaNodePool",
+            metadata: { name, namespace: "kafka", labels: { "strimzi.io/cluster": "kafka" } },
+            spec: { replicas: 3, roles: [role], storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size, kraftMetadata: "shared" }] } },
+        },
+    };
+}
+
 const ALLOY_CONFIG = `
 // Ship pod logs to Loki.
 loki.write "default" {
@@ -142,26 +156,8 @@ export function compliantStack(): ResourceRecord[] {
                 },
             },
         },
-        {
-            type: T.nodePool,
-            name: "kafka-pool-controllers",
-            props: {
-                apiVersion: "kafka.strimzi.io/v1",
-                kind: "KafkaNodePool",
-                metadata: { name: "controllers", namespace: "kafka", labels: { "strimzi.io/cluster": "kafka" } },
-                spec: { replicas: 3, roles: ["controller"], storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size: "20Gi", kraftMetadata: "shared" }] } },
-            },
-        },
-        {
-            type: T.nodePool,
-            name: "kafka-pool-brokers",
-            props: {
-                apiVersion: "kafka.strimzi.io/v1",
-                kind: "KafkaNodePool",
-                metadata: { name: "brokers", namespace: "kafka", labels: { "strimzi.io/cluster": "kafka" } },
-                spec: { replicas: 3, roles: ["broker"], storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size: "100Gi", kraftMetadata: "shared" }] } },
-            },
-        },
+        nodePoolRecord("controllers", "controller", "20Gi"),
+        nodePoolRecord("brokers", "broker", "100Gi"),
         {
             type: T.topic,
             name: "kafka-topic-mimir-ingest",
