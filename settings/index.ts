@@ -1,10 +1,12 @@
 import type { StackConfig } from "./schema";
+import { AlloySettings, deriveAlloy } from "./derive/alloy";
 import { deriveKafka, KafkaSettings } from "./derive/kafka";
 import { deriveLoki, LokiSettings } from "./derive/loki";
 import { derivePrometheus, PrometheusSettings } from "./derive/prometheus";
 import { BucketKey, deriveLifecycle, deriveRetention, LifecyclePlan, RetentionSettings } from "./derive/retention";
 import { deriveMimirSizing, MimirSizing } from "./derive/sizing";
-import { NAMESPACES, RELEASES, SERVICE_ACCOUNTS } from "./names";
+import { mimirZoneAware } from "./derive/zones";
+import { bucketsOf, NAMESPACES, RELEASES, SERVICE_ACCOUNTS } from "./names";
 import * as upstream from "./upstream";
 
 export type { StackConfig, Profile } from "./schema";
@@ -13,8 +15,10 @@ export type { KafkaSettings } from "./derive/kafka";
 export type { LokiSettings } from "./derive/loki";
 export type { MimirSizing, ComponentSize } from "./derive/sizing";
 export type { PrometheusSettings } from "./derive/prometheus";
+export type { AlloySettings } from "./derive/alloy";
 export { ConfigError, resolveConfig } from "./resolve";
-export { NAMESPACES, RELEASES, SERVICE_ACCOUNTS, bucketName, clusterName } from "./names";
+export { BUCKET_KEYS, BUCKET_OWNERS, NAMESPACES, RELEASES, SERVICE_ACCOUNTS, bucketName, bucketsOf, clusterName } from "./names";
+export type { BucketOwner } from "./names";
 
 /** A zone the stateful components spread over: Mimir's zone name and the index of the AZ that hosts it. */
 export interface Zone {
@@ -31,11 +35,11 @@ export interface MimirLimits {
 
 export interface MimirSettings {
   zones: Zone[];
+  /** Whether the chart runs one StatefulSet per zone; false below the pinned chart's 3-zone minimum (derive/zones.ts). */
   zoneAware: boolean;
   storeGatewayReplicationFactor: number;
   sizing: MimirSizing;
   producerMaxRecordSizeBytes: number;
-  producerMaxBufferedBytes: number;
   remoteTimeout: string;
   limits: MimirLimits;
   tenantOverrides: Record<string, Partial<MimirLimits>>;
@@ -63,6 +67,7 @@ export interface Settings {
   mimir: MimirSettings;
   loki: LokiSettings & { tenantOverrides: Record<string, LokiTenantOverrides>; pushUrl: string; queryUrl: string };
   prometheus: PrometheusSettings;
+  alloy: AlloySettings;
   namespaces: typeof NAMESPACES;
   releases: typeof RELEASES;
   serviceAccounts: typeof SERVICE_ACCOUNTS;
@@ -118,11 +123,10 @@ export function deriveSettings(config: StackConfig): Settings {
     kafka: deriveKafka(config, sizing.ingester.perZone, retention.kafkaMs),
     mimir: {
       zones,
-      zoneAware: zones.length > 1,
+      zoneAware: mimirZoneAware(zones.length),
       storeGatewayReplicationFactor: config.replication.storeGatewayReplicationFactor,
       sizing,
       producerMaxRecordSizeBytes: upstream.mimir.producerMaxRecordSizeBytes,
-      producerMaxBufferedBytes: sizing.distributor.producerMaxBufferedBytes,
       remoteTimeout: upstream.mimir.distributorRemoteTimeout,
       limits: mimirLimits(config, retention),
       tenantOverrides: mimirTenantOverrides,
@@ -137,9 +141,10 @@ export function deriveSettings(config: StackConfig): Settings {
       queryUrl: `http://${RELEASES.loki}-gateway.${NAMESPACES.loki}.svc`,
     },
     prometheus: derivePrometheus(config, retention.ms.prometheusLocal, retention.prometheusLocal),
+    alloy: deriveAlloy(),
     namespaces: NAMESPACES,
     releases: RELEASES,
     serviceAccounts: SERVICE_ACCOUNTS,
-    bucketOwners: { mimir: ["mimirBlocks", "mimirRuler", "mimirAlertmanager"], loki: ["lokiChunks", "lokiRuler"] },
+    bucketOwners: { mimir: bucketsOf("mimir"), loki: bucketsOf("loki") },
   };
 }

@@ -1,4 +1,20 @@
-import type { BucketKey } from "./derive/retention";
+export type BucketKey = "mimirBlocks" | "mimirRuler" | "mimirAlertmanager" | "lokiChunks" | "lokiRuler";
+export type BucketOwner = "mimir" | "loki";
+
+/** Which workload owns each bucket: its IRSA role and KMS key reach exactly these. */
+export const BUCKET_OWNERS: Record<BucketKey, BucketOwner> = {
+  mimirBlocks: "mimir",
+  mimirRuler: "mimir",
+  mimirAlertmanager: "mimir",
+  lokiChunks: "loki",
+  lokiRuler: "loki",
+};
+export const BUCKET_KEYS = Object.keys(BUCKET_OWNERS) as BucketKey[];
+
+/** Owner -> its buckets, from BUCKET_OWNERS. */
+export function bucketsOf(owner: BucketOwner): BucketKey[] {
+  return BUCKET_KEYS.filter((key) => BUCKET_OWNERS[key] === owner);
+}
 
 /** Kubernetes namespaces, one per concern. */
 export const NAMESPACES = {

@@ -126,10 +126,8 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   if (r.kafkaMinInsyncReplicas > r.kafkaReplicationFactor) {
     add("replication.kafkaMinInsyncReplicas", r.kafkaMinInsyncReplicas, `must be <= replication.kafkaReplicationFactor (${r.kafkaReplicationFactor}): every Mimir write would fail with NOT_ENOUGH_REPLICAS`);
   }
-  // M8: zone-aware store-gateways need at least as many zones as the replication factor.
-  if (r.zones > 1 && r.storeGatewayReplicationFactor > r.zones) {
-    add("replication.storeGatewayReplicationFactor", r.storeGatewayReplicationFactor, `must be <= replication.zones (${r.zones}) when store-gateways are zone-aware`);
-  }
+  // M7/M8 need no check here: store-gateways are zone-aware only with 3 zones (settings/derive/zones.ts), where the
+  // schema's RF <= 3 holds, and without zone awareness sizing gives them at least RF replicas.
   if (c.profile === "prod" && r.zones === 1) {
     add("replication.zones", r.zones, "prod needs 2 or 3 zones: with one zone a single zone outage loses ingestion (Mimir recommends 2 ingester zones with ingest storage)");
   }

@@ -68,6 +68,8 @@ export const mimirCapacity = {
 } as const;
 
 export const loki = {
+  /** Loki's MB in limits such as ingestion_rate_mb / ingestion_burst_size_mb is 2^20 bytes (grafana/loki pkg/validation/limits.go `bytesInMB`). */
+  bytesPerMB: 1 * MiB,
   /** Loki docs operations/storage/retention.md: compactor.retention_delete_delay default 2h. */
   retentionDeleteDelayHours: 2,
   /** TSDB index must use a 24h period (Loki schema_config docs, rule R5). */
@@ -76,6 +78,20 @@ export const loki = {
   defaultIngestionBurstSizeMB: 6,
   /** limits_config.reject_old_samples_max_age default 1w (Loki configuration reference, rule R6). */
   defaultRejectOldSamplesMaxAgeHours: 168,
+} as const;
+
+export const charts = {
+  /**
+   * mimir-distributed 6.0.x refuses to render zone-aware ingesters, store-gateways or alertmanagers with fewer than 3
+   * zones: `mimir.zoneAwareReplicationMap` fails with "When zone-awareness is enabled, you must have at least 3 zones
+   * defined." (chart _helpers.tpl; grafana/mimir#14065 against 6.0.5). The 2-zone relaxation for ingest-storage
+   * ingesters (PR #14449) is unreleased in the 6.0 line (chart CHANGELOG "main / unreleased").
+   */
+  mimirMinZoneAwareZones: 3,
+  /** The loki chart renders zone-aware ingesters as exactly three StatefulSets, zone-a/b/c (templates/ingester/workload.yaml). */
+  lokiIngesterZones: 3,
+  /** loki chart chunksCache.allocatedMemory default, MB (values.yaml); its memcached pod requests 1.2x that. */
+  lokiChunksCacheDefaultMB: 8192,
 } as const;
 
 export const alloy = {

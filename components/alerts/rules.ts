@@ -230,7 +230,7 @@ function memory(settings: Settings): RuleGroup {
   const ns = settings.namespaces;
   const ratio = distributorMemoryPageRatio(settings);
   const d = settings.mimir.sizing.distributor;
-  const stackNamespaces = exactAlternation([ns.mimir, ns.loki, ns.monitoring, ns.alloy, settings.kafka.namespace]);
+  const stackNamespaces = exactAlternation([ns.mimir, ns.loki, ns.monitoring, ns.alloy, ns.kafka]);
   return {
     name: "stack-memory",
     rules: [
@@ -466,7 +466,7 @@ function kafkaDisk(settings: Settings): RuleGroup {
   // Strimzi names broker PVCs data-<cluster>-<pool>-<id>, or data-<volume id>-<cluster>-<pool>-<id> with JBOD storage
   // (Strimzi docs, "Persistent storage"); kubelet_volume_stats_* come from the kubelet (kube-prometheus-stack scrapes it).
   const k = settings.kafka;
-  const sel = `namespace="${k.namespace}", persistentvolumeclaim=~"data-([0-9]+-)?${exactAlternation([k.clusterName])}-.+"`;
+  const sel = `namespace="${settings.namespaces.kafka}", persistentvolumeclaim=~"data-([0-9]+-)?${exactAlternation([k.clusterName])}-.+"`;
   const free = `kubelet_volume_stats_available_bytes{${sel}} / kubelet_volume_stats_capacity_bytes{${sel}}`;
   const runbook = `Kafka keeps retention.ms (${k.topic.config["retention.ms"]} ms) of data: a filling disk means more writes than planned (workload.samplesPerSecond) or a stuck log cleaner. Grow the PVC or raise brokers before it fills: a full broker disk stops every Mimir write.`;
   return {

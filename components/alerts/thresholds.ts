@@ -8,9 +8,6 @@ export const NEAR_LIMIT_SHARE = 0.8;
 /** Share of all received samples/lines a tenant may lose before it pages: beyond occasional out-of-order noise. */
 export const DISCARD_PAGE_RATIO = 0.01;
 
-/** Loki counts MB limits in 2^20 bytes (grafana/loki pkg/validation/limits.go `bytesInMB`). */
-const LOKI_BYTES_PER_MB = 1_048_576;
-
 /**
  * The distributor's memory limit is working set + Kafka producer buffer + overhead (settings/derive/sizing.ts, rule K11).
  * Page once less than half a producer buffer of headroom is left: the next Kafka back-pressure spike that fills the
@@ -40,8 +37,8 @@ export function mimirIngestionLimits(settings: Settings): { defaultLimit: number
 export function lokiIngestionLimitsBytes(settings: Settings): { defaultLimit: number; overrides: TenantLimit[] } {
   const overrides = Object.entries(settings.loki.tenantOverrides)
     .filter(([, o]) => o.ingestion_rate_mb !== undefined)
-    .map(([tenant, o]) => ({ tenant, limit: o.ingestion_rate_mb! * LOKI_BYTES_PER_MB }));
-  return { defaultLimit: settings.loki.ingestionRateMB * LOKI_BYTES_PER_MB, overrides };
+    .map(([tenant, o]) => ({ tenant, limit: o.ingestion_rate_mb! * upstream.loki.bytesPerMB }));
+  return { defaultLimit: settings.loki.ingestionRateMB * upstream.loki.bytesPerMB, overrides };
 }
 
 /**

@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
+import * as upstream from "../../settings/upstream";
 import { TENANT_HEADER } from "../prometheus/values";
-
-/** Loki counts its MB limits in 2^20 bytes (grafana/loki pkg/validation/limits.go, `bytesInMB = 1048576`). */
-export const LOKI_BYTES_PER_MB = 1_048_576;
 
 /** OTLP's registered ports (OpenTelemetry spec, protocol/exporter.md) and Alloy's receiver defaults (otelcol.receiver.otlp docs). */
 export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
@@ -34,7 +32,7 @@ export function base2Bytes(bytes: number): string {
 
 /** L2: a batch above the tenant's burst can never be accepted; Loki answers 429 forever (conflict-rules L2). */
 export function assertBatchFitsBurst(settings: Settings): void {
-  const burstBytes = settings.loki.ingestionBurstSizeMB * LOKI_BYTES_PER_MB;
+  const burstBytes = settings.loki.ingestionBurstSizeMB * upstream.loki.bytesPerMB;
   if (settings.loki.alloyBatchSizeBytes > burstBytes) {
     throw new pulumi.RunError(
       `settings.loki.alloyBatchSizeBytes = ${settings.loki.alloyBatchSizeBytes} must be <= the Loki ingestion burst ` +

@@ -1,4 +1,5 @@
 import type { Settings } from "../../settings";
+import { cpu, mebibytes } from "../../settings/derive/quantities";
 import type { Values } from "../shared/values";
 import { buildAlloyConfig, OTLP_PORTS } from "./config";
 
@@ -10,11 +11,6 @@ import { buildAlloyConfig, OTLP_PORTS } from "./config";
  */
 export const ALLOY_DATA_DIR = "/var/lib/alloy";
 
-/**
- * Project choice, not derived: no settings key sizes Alloy, and its load depends on each node's pods. A limit well
- * above the request absorbs bursts while a node's backlog is replayed; tune with overrides.alloy.
- */
-export const ALLOY_RESOURCES = { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "2Gi" } } as const;
 
 export interface AlloyInputs {
   /** Secret in the alloy namespace whose keys are the env names in config.ts MIMIR_ENV. */
@@ -26,6 +22,7 @@ export interface AlloyInputs {
 /** Values for the alloy chart 1.11 (paths from its values.yaml). Pure: settings and names in, values out. */
 export function buildAlloyValues(settings: Settings, inputs: AlloyInputs): Values {
   const content = buildAlloyConfig(settings);
+  const size = settings.alloy;
   // The chart passes configMap.content through `tpl` (templates/configmap.yaml): template braces would be evaluated.
   if (content.includes("{{")) throw new Error("the generated Alloy config contains '{{', which Helm's tpl would evaluate");
   return {
@@ -46,7 +43,7 @@ export function buildAlloyValues(settings: Settings, inputs: AlloyInputs): Value
         { name: "otlp-grpc", port: OTLP_PORTS.grpc, targetPort: OTLP_PORTS.grpc, protocol: "TCP", appProtocol: "grpc" },
         { name: "otlp-http", port: OTLP_PORTS.http, targetPort: OTLP_PORTS.http, protocol: "TCP" },
       ],
-      resources: ALLOY_RESOURCES,
+      resources: { requests: { cpu: cpu(size.cpuMillis), memory: mebibytes(size.memoryMiB) }, limits: { memory: mebibytes(size.memoryLimitMiB) } },
     },
     serviceMonitor: { enabled: true },
   };

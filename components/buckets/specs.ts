@@ -1,17 +1,11 @@
 // Bucket specifications and their validation.
 import * as pulumi from "@pulumi/pulumi";
 
-export type BucketKey = "mimirBlocks" | "mimirRuler" | "mimirAlertmanager" | "lokiChunks" | "lokiRuler";
-export type BucketOwner = "mimir" | "loki";
+import { BUCKET_KEYS, BUCKET_OWNERS, type BucketKey, type BucketOwner } from "../../settings/names";
 
-export const BUCKET_OWNERS: Record<BucketKey, BucketOwner> = {
-  mimirBlocks: "mimir",
-  mimirRuler: "mimir",
-  mimirAlertmanager: "mimir",
-  lokiChunks: "loki",
-  lokiRuler: "loki",
-};
-export const BUCKET_KEYS = Object.keys(BUCKET_OWNERS) as BucketKey[];
+// The buckets and their owners are settings (settings/names.ts): the IRSA policies read the same map.
+export { BUCKET_KEYS, BUCKET_OWNERS };
+export type { BucketKey, BucketOwner };
 
 export interface BucketExpiration {
   days: number;

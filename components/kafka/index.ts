@@ -10,7 +10,7 @@ import { buildKafkaSpec, buildNodePools, buildStrimziValues, buildTopicSpec, bui
 
 export { clientSecurity, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "./security";
 export type { ClientSecurity, ClientAuthentication } from "./security";
-export { buildKafkaSpec, buildNodePools, buildTopicSpec, buildUserSpec, buildStrimziValues, CONTROLLER_METADATA_VOLUME_GIB, STRIMZI_API_VERSION } from "./spec";
+export { buildKafkaSpec, buildNodePools, buildTopicSpec, buildUserSpec, buildStrimziValues, STRIMZI_API_VERSION } from "./spec";
 export { assertBrokerConfigAccepted, forbiddenBy } from "./broker-config";
 
 export interface KafkaOverrides {
@@ -60,7 +60,6 @@ export class Kafka extends pulumi.ComponentResource {
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:kafka:Kafka", name, {}, opts);
     const s = args.settings;
-    assertConsistentSettings(s, this);
     const security = guard(this, () => clientSecurity(s));
     for (const deviation of security.deviations) pulumi.log.warn(`Kafka listener: ${deviation}`, this);
     const child = { parent: this, provider: args.provider };
@@ -151,20 +150,6 @@ export class Kafka extends pulumi.ComponentResource {
 function waitForReady() {
   const t = `${RELEASE_TIMEOUT_SECONDS}s`;
   return { annotations: { "pulumi.com/waitFor": "condition=Ready" }, timeouts: { create: t, update: t } };
-}
-
-/** The bootstrap address in settings is built from settings.kafka; the namespace we create must be the same one. */
-function assertConsistentSettings(s: Settings, parent: pulumi.Resource): void {
-  if (s.kafka.namespace !== s.namespaces.kafka) {
-    throw new pulumi.ResourceError(
-      `settings.kafka.namespace ("${s.kafka.namespace}") differs from settings.namespaces.kafka ("${s.namespaces.kafka}"): settings.kafka.bootstrapAddress would point at a namespace this component does not create`,
-      parent,
-    );
-  }
-  const expectedSuffix = `.${s.kafka.namespace}.svc:${s.kafka.listener.port}`;
-  if (!s.kafka.bootstrapAddress.endsWith(expectedSuffix)) {
-    throw new pulumi.ResourceError(`settings.kafka.bootstrapAddress ("${s.kafka.bootstrapAddress}") must end with "${expectedSuffix}" (the listener's namespace and port)`, parent);
-  }
 }
 
 /** Pure builders throw plain errors naming the setting at fault; surface them as errors of this component. */

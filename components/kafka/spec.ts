@@ -1,22 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
+import { ZONE_LABEL } from "../shared/labels";
 import { ClientSecurity, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY, mimirAcls, plainJaasConfig } from "./security";
 
 /** Strimzi 1.2.0 serves only kafka.strimzi.io/v1 (charts.md; CRDs 040-049 list v1 as the only served version). */
 export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
-/** Well-known node label set by the cloud provider on every EKS node (Kubernetes well-known labels). */
-export const ZONE_LABEL = "topology.kubernetes.io/zone";
 /** Strimzi labels: a pool or topic belongs to the Kafka named by strimzi.io/cluster; pods carry strimzi.io/pool-name (ResourceLabels, Labels). */
 export const CLUSTER_LABEL = "strimzi.io/cluster";
 export const POOL_LABEL = "strimzi.io/pool-name";
 /** Kubernetes sets this label on every namespace to its name (NamespaceDefaultLabelName, Kubernetes 1.22+). */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-/**
- * Project choice, not in settings yet: dedicated KRaft controllers store only the cluster metadata log (MiBs for
- * one topic); 10 GiB leaves room for snapshots and is cheap on gp3.
- */
-export const CONTROLLER_METADATA_VOLUME_GIB = 10;
 
 type Json = Record<string, unknown>;
 
@@ -81,7 +75,7 @@ export function buildNodePools(settings: Settings, security: ClientSecurity, inp
     ];
   }
   return [
-    pool(settings, inputs, "controller", k.dedicatedControllers, ["controller"], CONTROLLER_METADATA_VOLUME_GIB, k.controllerResources, undefined),
+    pool(settings, inputs, "controller", k.dedicatedControllers, ["controller"], k.controllerStorageGiB, k.controllerResources, undefined),
     pool(settings, inputs, "broker", k.brokers, ["broker"], k.brokerStorageGiB, k.brokerResources, brokerEnv),
   ];
 }

@@ -20,9 +20,6 @@ export interface LokiInputs {
   gatewayAuth: LokiGatewayAuthRef;
 }
 
-/** The loki chart renders zone-aware ingesters as exactly three StatefulSets, zone-a/b/c (templates/ingester/workload.yaml). */
-export const CHART_INGESTER_ZONES = 3;
-
 /**
  * The first day of the one schema the stack has used. It must never move: Loki reads data written before a period's
  * `from` with the previous entry (Loki docs, operations/storage/schema). The date is the chart's own example.
@@ -32,34 +29,16 @@ export const SCHEMA_FROM = "2024-04-01";
 /** IRSA: the EKS pod identity webhook reads this service-account annotation (EKS docs, "IAM roles for service accounts"). */
 export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 
-export interface IngesterLayout {
-  zoneAware: boolean;
-  /** Total ingester pods the chart will run. */
-  replicas: number;
-}
-
-/**
- * Zone-aware ingesters only where the chart can express our zones: it always renders three zones, each with
- * ceil(replicas / 3) pods (templates/ingester/_helpers.tpl `loki.ingester.replicaCount`), so zone awareness needs
- * settings.mimir.zones = 3 and an RF the three zones can hold. We round replicas up to a multiple of three so the
- * declared count is the count that runs.
- */
-export function ingesterLayout(settings: Settings): IngesterLayout {
-  const wanted = settings.loki.sizes.ingester?.replicas ?? 0;
-  const zoneAware = settings.mimir.zones.length === CHART_INGESTER_ZONES && settings.loki.replicationFactor <= CHART_INGESTER_ZONES;
-  return { zoneAware, replicas: zoneAware ? CHART_INGESTER_ZONES * Math.ceil(wanted / CHART_INGESTER_ZONES) : wanted };
-}
-
 /** The pods that hold a stream's replicas: the single binaries in Monolithic mode, the ingesters in Distributed mode. */
 export function streamHolders(settings: Settings): number {
-  return settings.loki.deploymentMode === "Monolithic" ? (settings.loki.sizes.singleBinary?.replicas ?? 0) : ingesterLayout(settings).replicas;
+  return settings.loki.deploymentMode === "Monolithic" ? (settings.loki.sizes.singleBinary?.replicas ?? 0) : (settings.loki.sizes.ingester?.replicas ?? 0);
 }
 
 /** L1: pushes fail with "at least N live replicas required" when RF exceeds the pods holding replicas (grafana/loki#8899). */
 export function assertReplicationFits(settings: Settings): void {
   const holders = streamHolders(settings);
   if (settings.loki.replicationFactor > holders) {
-    const who = settings.loki.deploymentMode === "Monolithic" ? "settings.loki.sizes.singleBinary.replicas" : "ingester replicas";
+    const who = settings.loki.deploymentMode === "Monolithic" ? "settings.loki.sizes.singleBinary.replicas" : "settings.loki.sizes.ingester.replicas";
     throw new pulumi.RunError(
       `settings.loki.replicationFactor = ${settings.loki.replicationFactor} must be <= ${who} (${holders}): ` +
         `Loki rejects every push with "at least ${Math.floor(settings.loki.replicationFactor / 2) + 1} live replicas required"`,
@@ -121,7 +100,6 @@ function distributedWorkloads(settings: Settings, storageClass: string): Values 
   const ingester = requireSize(settings, "ingester");
   const indexGateway = requireSize(settings, "indexGateway");
   const compactor = requireSize(settings, "compactor");
-  const layout = ingesterLayout(settings);
   return {
     singleBinary: { replicas: 0 },
     distributor: stateless("distributor"),
@@ -129,11 +107,12 @@ function distributedWorkloads(settings: Settings, storageClass: string): Values 
     queryFrontend: stateless("queryFrontend"),
     queryScheduler: stateless("queryScheduler"),
     ingester: {
-      replicas: layout.replicas,
+      // A multiple of three when zone-aware (settings/derive/loki.ts), so the chart runs exactly this many.
+      replicas: ingester.replicas,
       resources: resourcesOf(ingester),
       // The chart keeps the WAL on an emptyDir unless persistence is on (values.yaml ingester.persistence.enabled: false).
       persistence: { enabled: true, claims: [dataClaim(diskOf(ingester, "ingester"), storageClass)] },
-      zoneAwareReplication: { enabled: layout.zoneAware },
+      zoneAwareReplication: { enabled: settings.loki.ingesterZoneAware },
     },
     indexGateway: {
       replicas: indexGateway.replicas,
@@ -148,22 +127,17 @@ function distributedWorkloads(settings: Settings, storageClass: string): Values 
   };
 }
 
-/** Minutes of peak ingest the chunks cache holds: recent chunks are what most queries read (project choice). */
-export const CHUNKS_CACHE_MINUTES = 10;
-/** The chart's chunksCache.allocatedMemory default (values.yaml, MB) is our ceiling; its pod requests 1.2x (memcached template). */
-export const CHUNKS_CACHE_MAX_MB = 8192;
-export const CHUNKS_CACHE_MIN_MB = 1024;
-
 /**
  * The chart runs memcached for chunks (8192 MB by default, a ~9.6 GiB pod) and query results. Monolithic (dev) turns
- * both off: a single binary caches in process and the default would not fit a dev node. Otherwise the chunks cache
- * holds CHUNKS_CACHE_MINUTES of the ingestion rate limit, within the bounds above, in 128 MB steps.
+ * both off: a single binary caches in process and the default would not fit a dev node. The size is a setting
+ * (settings.loki.chunksCacheMB).
  */
 export function memcachedValues(settings: Settings): Values {
   if (settings.loki.deploymentMode === "Monolithic") return { chunksCache: { enabled: false }, resultsCache: { enabled: false } };
-  const wanted = settings.loki.ingestionRateMB * 60 * CHUNKS_CACHE_MINUTES;
-  const allocatedMemory = Math.min(CHUNKS_CACHE_MAX_MB, Math.max(CHUNKS_CACHE_MIN_MB, Math.ceil(wanted / 128) * 128));
-  return { chunksCache: { enabled: true, allocatedMemory }, resultsCache: { enabled: true } };
+  if (settings.loki.chunksCacheMB === undefined) {
+    throw new pulumi.RunError(`settings.loki.chunksCacheMB is missing; deploymentMode ${settings.loki.deploymentMode} runs a chunks cache`);
+  }
+  return { chunksCache: { enabled: true, allocatedMemory: settings.loki.chunksCacheMB }, resultsCache: { enabled: true } };
 }
 
 /** Per-tenant limits for the runtime config (Loki docs, "runtime configuration": `overrides: {<tenant>: {...}}`). */

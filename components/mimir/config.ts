@@ -40,7 +40,8 @@ export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs):
     // The topic is a KafkaTopic with the partitions, RF and limits Mimir needs; Mimir must not create its own.
     auto_create_topic_enabled: false,
     producer_max_record_size_bytes: m.producerMaxRecordSizeBytes,
-    producer_max_buffered_bytes: m.producerMaxBufferedBytes,
+    // The buffer the distributor's memory limit was sized for (settings/derive/sizing.ts, K11).
+    producer_max_buffered_bytes: m.sizing.distributor.producerMaxBufferedBytes,
   };
   if (inputs.kafka.sasl) {
     // Mimir 3.0: setting both enables SASL/PLAIN (ingest_storage.kafka.sasl_username/sasl_password, config descriptor).

@@ -13,7 +13,7 @@ import { zoneLayout } from "./zones";
 export { buildMimirValues, podResources, assertPartitionsCoverIngesters, IRSA_ROLE_ANNOTATION, MIMIR_CONFIG_COMPONENTS } from "./values";
 export type { MimirValueInputs } from "./values";
 export { buildStructuredConfig, s3Endpoint, chartFullname, expandEnv, MIMIR_GRPC_PORT } from "./config";
-export { zoneLayout, placementValues, ingestersPerChartZone, CHART_MIN_ZONE_AWARE_ZONES, ZONE_LABEL } from "./zones";
+export { zoneLayout, placementValues, ingestersPerChartZone, ZONE_LABEL } from "./zones";
 export type { ZoneLayout, ZonePlacement } from "./zones";
 export { gatewayUsername, htpasswdLine, HTPASSWD_KEY } from "./gateway-auth";
 

@@ -1,16 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
+import * as upstream from "../../settings/upstream";
+import { ZONE_LABEL } from "../shared/labels";
 
-/** Well-known node label carrying the node's AZ (Kubernetes well-known labels). */
-export const ZONE_LABEL = "topology.kubernetes.io/zone";
-
-/**
- * mimir-distributed 6.0.x refuses to render zone-aware ingesters, store-gateways or alertmanagers with fewer than 3
- * zones: `mimir.zoneAwareReplicationMap` fails with "When zone-awareness is enabled, you must have at least 3 zones
- * defined." (chart _helpers.tpl; grafana/mimir#14065 against 6.0.5). The 2-zone relaxation for ingest-storage
- * ingesters (PR #14449) is unreleased in the 6.0 line (chart CHANGELOG "main / unreleased").
- */
-export const CHART_MIN_ZONE_AWARE_ZONES = 3;
+export { ZONE_LABEL };
 
 export interface ZonePlacement {
   /** Mimir zone name (zone-a, ...), used as the chart's zone and as the ring's instance zone. */
@@ -22,11 +15,11 @@ export interface ZoneLayout {
   /** Whether the chart runs one StatefulSet per zone (and Mimir's rings are zone-aware). */
   zoneAware: boolean;
   zones: ZonePlacement[];
-  /** Set when settings ask for zone awareness the pinned chart cannot render. */
+  /** Set when the settings spread Mimir over several zones the pinned chart cannot render zone-aware. */
   warning?: string;
 }
 
-/** Maps settings.mimir.zones to AZ names (by azIndex) and decides what the chart can render. */
+/** Maps settings.mimir.zones to AZ names (by azIndex); zone awareness is settings.mimir.zoneAware (settings/derive/zones.ts). */
 export function zoneLayout(settings: Settings, availabilityZones: pulumi.Input<string>[]): ZoneLayout {
   const zones = settings.mimir.zones.map((z) => {
     if (z.azIndex < 0 || z.azIndex >= availabilityZones.length) {
@@ -36,19 +29,17 @@ export function zoneLayout(settings: Settings, availabilityZones: pulumi.Input<s
     }
     return { name: z.name, availabilityZone: availabilityZones[z.azIndex] };
   });
-  if (!settings.mimir.zoneAware) return { zoneAware: false, zones };
-  if (zones.length < CHART_MIN_ZONE_AWARE_ZONES) {
-    return {
-      zoneAware: false,
-      zones,
-      warning:
-        `settings.mimir.zones has ${zones.length} zones but mimir-distributed 6.0.x renders zone-aware replication only with ` +
-        `>= ${CHART_MIN_ZONE_AWARE_ZONES} zones (grafana/mimir#14065): ingesters and store-gateways run as one ring spread ` +
-        `across ${zones.map((z) => z.name).join(", ")} instead; each Kafka partition then has one ingester (no read-path ` +
-        `redundancy during ingester restarts). Use 3 zones or a chart with PR #14449 for zone-aware ingesters.`,
-    };
-  }
-  return { zoneAware: true, zones };
+  if (settings.mimir.zoneAware || zones.length === 1) return { zoneAware: settings.mimir.zoneAware, zones };
+  const minimum = upstream.charts.mimirMinZoneAwareZones;
+  return {
+    zoneAware: false,
+    zones,
+    warning:
+      `settings.mimir.zones has ${zones.length} zones but mimir-distributed 6.0.x renders zone-aware replication only with ` +
+      `>= ${minimum} zones (grafana/mimir#14065): ingesters and store-gateways run as one ring spread ` +
+      `across ${zones.map((z) => z.name).join(", ")} instead; each Kafka partition then has one ingester (no read-path ` +
+      `redundancy during ingester restarts). Use ${minimum} zones or a chart with PR #14449 for zone-aware ingesters.`,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { StackConfig } from "../schema";
 
+import { NAMESPACES } from "../names";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
 
@@ -12,7 +13,6 @@ export interface KafkaListener {
 }
 
 export interface KafkaSettings {
-  namespace: string;
   clusterName: string;
   version: string;
   metadataVersion: string;
@@ -27,6 +27,8 @@ export interface KafkaSettings {
   /** The KafkaUser Mimir authenticates as (its Secret holds the password). */
   mimirUser: string;
   brokerStorageGiB: number;
+  /** Volume of each dedicated KRaft controller (unused when brokers act as controllers). */
+  controllerStorageGiB: number;
   brokerResources: { cpuMillis: number; memoryMiB: number };
   controllerResources: { cpuMillis: number; memoryMiB: number };
 }
@@ -42,6 +44,12 @@ export const KAFKA_MAX_MESSAGE_BYTES = 16 * upstream.bytes.MiB;
  * for compressed write requests including labels amortised over a batch; used only to size broker disks.
  */
 export const ASSUMED_KAFKA_BYTES_PER_SAMPLE = 4;
+
+/**
+ * Project choice: dedicated KRaft controllers store only the cluster metadata log (MiBs for one topic); 10 GiB
+ * leaves room for snapshots and is cheap on gp3.
+ */
+export const CONTROLLER_METADATA_VOLUME_GIB = 10;
 
 /** Max message size derived from the producer batch, so K1 holds by construction. */
 export function messageSizes(producerBatchMaxBytes: number = upstream.mimir.producerBatchMaxBytes) {
@@ -93,14 +101,14 @@ export function deriveKafka(config: StackConfig, ingestersPerZone: number, reten
   const listener: KafkaListener = authenticated
     ? { name: "saslplain", port: 9093, tls: false, authentication: "plain" }
     : { name: "plain", port: 9092, tls: false, authentication: "none" };
-  const namespace = "kafka";
+  // The cluster lives in the namespace the Kafka component creates; read from the one list of namespaces.
+  const namespace = NAMESPACES.kafka;
   const clusterName = "kafka";
   const retentionMs = retentionKafkaMs;
   // No official Kafka sizing exists for Mimir (grafana/mimir#13981): scale brokers with the write rate.
   const writeMBps = (config.workload.samplesPerSecond * ASSUMED_KAFKA_BYTES_PER_SAMPLE * r.kafkaReplicationFactor) / r.kafkaBrokers / 1e6;
   const brokerCpu = Math.max(500, roundUpTo(writeMBps * 200, 250));
   return {
-    namespace,
     clusterName,
     version: upstream.kafka.version,
     metadataVersion: upstream.kafka.metadataVersion,
@@ -138,6 +146,7 @@ export function deriveKafka(config: StackConfig, ingestersPerZone: number, reten
     },
     mimirUser: "mimir",
     brokerStorageGiB: brokerStorageGiB(config.workload.samplesPerSecond, retentionMs, r.kafkaReplicationFactor, r.kafkaBrokers),
+    controllerStorageGiB: CONTROLLER_METADATA_VOLUME_GIB,
     brokerResources: { cpuMillis: brokerCpu, memoryMiB: config.profile === "dev" ? 2048 : 4096 },
     controllerResources: { cpuMillis: 250, memoryMiB: 1024 },
   };

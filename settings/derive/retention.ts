@@ -2,8 +2,8 @@ import type { BucketLifecycleOverrides, StackConfig } from "../schema";
 import { days, goDuration, hours, minutes, parseDuration, promDuration } from "../durations";
 import * as upstream from "../upstream";
 
-export type BucketKey = "mimirBlocks" | "mimirRuler" | "mimirAlertmanager" | "lokiChunks" | "lokiRuler";
-export const BUCKET_KEYS: BucketKey[] = ["mimirBlocks", "mimirRuler", "mimirAlertmanager", "lokiChunks", "lokiRuler"];
+import type { BucketKey } from "../names";
+export type { BucketKey } from "../names";
 
 /** Mimir's retention and deletion timings, each as the string Mimir's config expects. */
 export interface MimirTimings {

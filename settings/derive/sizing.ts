@@ -1,6 +1,7 @@
 import type { Profile, StackConfig } from "../schema";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
+import { mimirZoneAware } from "./zones";
 
 /** Replicas and per-pod resources for one component. Memory limit >= request; disk per pod where stateful. */
 export interface ComponentSize {
@@ -91,7 +92,7 @@ export function querierSize(profile: Profile, qps: number): ComponentSize {
  */
 export function storeGatewaySize(qps: number, activeSeries: number, zones: number, replicationFactor: number): ComponentSize {
   const units = (qps / upstream.mimirCapacity.storeGatewayQpsPerCoreAndGB) * H;
-  const zoneAware = zones > 1;
+  const zoneAware = mimirZoneAware(zones);
   const perZone = zoneAware ? Math.max(1, Math.ceil(units / zones / MAX_CORES_PER_POD)) : Math.max(replicationFactor, Math.ceil(units / MAX_CORES_PER_POD));
   const replicas = zoneAware ? perZone * zones : perZone;
   const s = spread(units, units, replicas, { cpu: 250, mem: 1024 });

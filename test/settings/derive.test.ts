@@ -3,7 +3,9 @@ import { deriveSettings, resolveConfig } from "../../settings";
 import { internalTopicReplication, messageSizes, topicPartitions, brokerStorageGiB } from "../../settings/derive/kafka";
 import { applyLifecycleOverrides, lokiChunksExpirationDays, mimirBlocksExpirationDays } from "../../settings/derive/retention";
 import { distributorSize, ingesterSize, storeGatewaySize, compactorSize } from "../../settings/derive/sizing";
-import { alloyBatchSizeBytes, ingestionLimits } from "../../settings/derive/loki";
+import { alloyBatchSizeBytes, chunksCacheMB, CHUNKS_CACHE_MIN_MB, ingestionLimits } from "../../settings/derive/loki";
+import { lokiZoneAware, mimirZoneAware } from "../../settings/derive/zones";
+import * as upstream from "../../settings/upstream";
 import { prometheusVolumeGiB, queueConfig } from "../../settings/derive/prometheus";
 import { days, hours, parseDuration } from "../../settings/durations";
 
@@ -162,12 +164,24 @@ describe("settings/derive: sizing from Mimir's capacity planning with 50% headro
 
   it("Loki limits: peak x headroom, burst at least Loki's 6 MB default; Alloy batches below the burst (L2)", () => {
     assert.deepEqual(ingestionLimits(1), { rateMB: 4, burstMB: 8 });
-    const big = ingestionLimits(1000); // 11.6 MB/s x 3 = 34.7 -> 35
-    assert.equal(big.rateMB, 35);
-    for (const burst of [1, 6, 70]) assert.ok(alloyBatchSizeBytes(burst) <= burst * 1e6);
+    // 1000 GB/day = 11.57e6 B/s x 2 (peak) x 1.5 = 34.7e6 B/s = 33.1 Loki MB (2^20 B) -> 34
+    const big = ingestionLimits(1000);
+    assert.equal(big.rateMB, 34);
+    // Loki's MB is 2^20 bytes (pkg/validation bytesInMB): half of a 1 MB burst is 524,288 bytes, not 500,000.
+    assert.equal(alloyBatchSizeBytes(1), 524_288);
+    for (const burst of [1, 6, 70]) assert.ok(alloyBatchSizeBytes(burst) <= (burst * 1_048_576) / 2);
     assert.equal(alloyBatchSizeBytes(70), 1024 * 1024);
   });
 
+  it("Loki chunks cache: ten minutes of the rate limit in 128 MB steps, between the floor and the chart default", () => {
+    assert.equal(chunksCacheMB(1), CHUNKS_CACHE_MIN_MB);
+    assert.equal(chunksCacheMB(4), 2432); // 4 MB/s x 600 s = 2400 -> 2432
+    assert.equal(chunksCacheMB(1000), upstream.charts.lokiChunksCacheDefaultMB);
+    assert.equal(settingsFor({ profile: "dev" }).loki.chunksCacheMB, undefined, "Monolithic caches in process");
+    const staging = settingsFor({ profile: "staging" }).loki.chunksCacheMB!;
+    const prod = settingsFor({ profile: "prod" }).loki.chunksCacheMB!;
+    assert.ok(prod > staging, "more logs, larger cache");
+  });
   it("L1: Loki's replicas that hold a stream are never fewer than its replication factor", () => {
     for (const profile of ["dev", "staging", "prod"]) {
       const s = settingsFor({ profile });
@@ -181,5 +195,28 @@ describe("settings/derive: sizing from Mimir's capacity planning with 50% headro
     const s = settingsFor({ profile: "prod" });
     assert.ok(parseInt(s.prometheus.retentionSize, 10) < s.prometheus.volumeGiB);
     assert.ok(queueConfig(1_000_000).maxShards >= 150);
+  });
+});
+
+describe("settings/derive: zone awareness, decided once", () => {
+  it("Mimir: zone-aware only from the chart's 3-zone minimum (grafana/mimir#14065)", () => {
+    assert.deepEqual([1, 2, 3].map(mimirZoneAware), [false, false, true]);
+    assert.equal(settingsFor({ profile: "prod" }).mimir.zoneAware, true);
+    assert.equal(settingsFor({ profile: "dev" }).mimir.zoneAware, false);
+    const twoZones = settingsFor({ profile: "staging", replication: JSON.stringify({ zones: 2, storeGatewayReplicationFactor: 2 }) });
+    assert.equal(twoZones.mimir.zoneAware, false);
+    assert.equal(twoZones.mimir.sizing.storeGateway.replicas, twoZones.mimir.sizing.storeGateway.perZone, "one store-gateway ring");
+  });
+
+  it("Loki: zone-aware ingesters only on the chart's three zones with RF <= 3, in multiples of three", () => {
+    assert.equal(lokiZoneAware(3, 3), true);
+    assert.equal(lokiZoneAware(2, 2), false);
+    assert.equal(lokiZoneAware(3, 4), false);
+    const prod = settingsFor({ profile: "prod" });
+    assert.equal(prod.loki.ingesterZoneAware, true);
+    assert.equal(prod.loki.sizes.ingester!.replicas % 3, 0);
+    const wide = settingsFor({ profile: "prod", replication: JSON.stringify({ lokiReplicationFactor: 4 }) });
+    assert.equal(wide.loki.ingesterZoneAware, false);
+    assert.equal(settingsFor({ profile: "dev" }).loki.ingesterZoneAware, false);
   });
 });

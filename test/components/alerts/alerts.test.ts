@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../../tools/harness/mocks";
+import { mockComponents } from "../mocked";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { buildKubePrometheusStackValues, stackSelectsRule } from "../../../components/prometheus/values";
 import { FAILURE_MODES } from "../../../components/alerts/rules";
@@ -10,12 +10,8 @@ const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("StackAlerts component (registered resources under mocks)", () => {
-  let mocks: RecordingMocks;
-  let registrations: RegistrationLog;
 
-  before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "alerts" });
-    registrations = captureRegistrations();
+  const mocked = mockComponents("alerts", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const { PrometheusOperatorCrds } = await import("../../../components/prometheus/crds");
     const { StackAlerts } = await import("../../../components/alerts");
@@ -25,15 +21,8 @@ describe("StackAlerts component (registered resources under mocks)", () => {
       const crds = new PrometheusOperatorCrds(`crds-${profile}`, { settings, provider });
       new StackAlerts(`alerts-${profile}`, { settings, provider, crds });
     }
-    await settleMocks();
   });
-
-  after(async () => {
-    await settleMocks();
-    registrations.restore();
-  });
-
-  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+  const { find } = mocked;
 
   for (const profile of PROFILES) {
     describe(`${profile} profile`, () => {
@@ -62,8 +51,8 @@ describe("StackAlerts component (registered resources under mocks)", () => {
       });
 
       it("waits for the CRDs release", () => {
-        const rule = registrations.find(RULE, `alerts-${profile}-rules`);
-        assert.ok(registrations.dependsOn(rule, registrations.find(RELEASE, `crds-${profile}-release`)));
+        const rule = mocked.registrations.find(RULE, `alerts-${profile}-rules`);
+        assert.ok(mocked.registrations.dependsOn(rule, mocked.registrations.find(RELEASE, `crds-${profile}-release`)));
       });
     });
   }

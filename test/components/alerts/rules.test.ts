@@ -64,11 +64,15 @@ describe("stack alert rules", () => {
         }
       });
 
-      it("scopes every rule to the stack's namespaces from the settings", () => {
-        const namespaces = [...Object.values(settings.namespaces), settings.kafka.namespace];
+      it("scopes every rule to the stack's namespaces from the settings, and only to those", () => {
+        const namespaces: string[] = Object.values(settings.namespaces);
         for (const r of rules) {
-          const scoped = namespaces.some((ns) => r.expr.includes(`namespace="${ns}"`) || r.expr.includes(`namespace=~"`));
-          assert.ok(scoped, `${r.alert} is not scoped to a namespace`);
+          const matchers = [...r.expr.matchAll(/namespace(=~?)"([^"]*)"/g)];
+          assert.ok(matchers.length > 0, `${r.alert} is not scoped to a namespace`);
+          for (const [, op, value] of matchers) {
+            const named = op === "=" ? [value] : value.split("|");
+            for (const ns of named) assert.ok(namespaces.includes(ns), `${r.alert} selects namespace "${ns}", not one of ${namespaces.join(", ")}`);
+          }
         }
       });
 
@@ -99,7 +103,7 @@ describe("stack alert rules", () => {
       it("watches the Kafka broker volumes of the configured cluster", () => {
         const disk = rules.filter((r) => r.labels.failure_mode === "kafka-disk");
         for (const r of disk) {
-          assert.ok(r.expr.includes(`namespace="${settings.kafka.namespace}"`));
+          assert.ok(r.expr.includes(`namespace="${settings.namespaces.kafka}"`));
           assert.ok(r.expr.includes(`persistentvolumeclaim=~"data-([0-9]+-)?${settings.kafka.clusterName}-.+"`));
         }
         // Strimzi claim names, plain and JBOD (data-<cluster>-<pool>-<id>, data-<n>-<cluster>-<pool>-<id>).

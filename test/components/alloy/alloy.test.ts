@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../../tools/harness/mocks";
+import { mockComponents } from "../mocked";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 import { base2Bytes, LOKI_ENV, MIMIR_ENV, OTLP_PORTS } from "../../../components/alloy/config";
@@ -35,18 +35,23 @@ describe("Alloy values", () => {
     assert.equal(values.serviceMonitor.enabled, true);
   });
 
+  it("sizes each pod from settings.alloy, with a memory limit above the request", () => {
+    const size = settingsFor("prod").alloy;
+    assert.deepEqual(values.alloy.resources, {
+      requests: { cpu: `${size.cpuMillis}m`, memory: `${size.memoryMiB}Mi` },
+      limits: { memory: `${size.memoryLimitMiB}Mi` },
+    });
+    assert.ok(size.memoryLimitMiB > size.memoryMiB);
+  });
+
   it("reads both gateways' credentials from the named Secrets, never from the values", () => {
     assert.deepEqual(values.alloy.envFrom, [{ secretRef: { name: "creds" } }, { secretRef: { name: "loki-creds" } }]);
   });
 });
 
 describe("Alloy component (registered resources under mocks)", () => {
-  let mocks: RecordingMocks;
-  let registrations: RegistrationLog;
 
-  before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "alloy" });
-    registrations = captureRegistrations();
+  const mocked = mockComponents("alloy", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
     const { Alloy } = await import("../../../components/alloy");
@@ -62,15 +67,8 @@ describe("Alloy component (registered resources under mocks)", () => {
         overrides: profile === "prod" ? { alloy: { resources: { limits: { memory: "4Gi" } } }, controller: { priorityClassName: "system-node-critical" } } : undefined,
       });
     }
-    await settleMocks();
   });
-
-  after(async () => {
-    await settleMocks();
-    registrations.restore();
-  });
-
-  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+  const { find } = mocked;
 
   for (const profile of PROFILES) {
     describe(`${profile} profile`, () => {
@@ -124,10 +122,10 @@ describe("Alloy component (registered resources under mocks)", () => {
       });
 
       it("waits for the CRDs release and its Secrets, not for Loki or Mimir", () => {
-        const release = registrations.find(RELEASE, `alloy-${profile}-release`);
-        assert.ok(registrations.dependsOn(release, registrations.find(RELEASE, "crds")));
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `alloy-${profile}-mimir-auth`)));
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `alloy-${profile}-loki-auth`)));
+        const release = mocked.registrations.find(RELEASE, `alloy-${profile}-release`);
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(RELEASE, "crds")));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `alloy-${profile}-mimir-auth`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `alloy-${profile}-loki-auth`)));
         assert.equal(release.dependencies.filter((urn) => urn.includes("helm.sh/v3:Release")).length, 1);
       });
     });
@@ -136,9 +134,9 @@ describe("Alloy component (registered resources under mocks)", () => {
   it("deep-merges overrides.alloy last: the override wins, the rest stays", () => {
     const prod = find(RELEASE, "alloy-prod-release").inputs.values;
     assert.equal(prod.alloy.resources.limits.memory, "4Gi");
-    assert.equal(prod.alloy.resources.requests.memory, "512Mi");
+    assert.equal(prod.alloy.resources.requests.memory, `${settingsFor("prod").alloy.memoryMiB}Mi`);
     assert.equal(prod.controller.priorityClassName, "system-node-critical");
     assert.equal(prod.controller.type, "daemonset");
-    assert.equal(find(RELEASE, "alloy-dev-release").inputs.values.alloy.resources.limits.memory, "2Gi");
+    assert.equal(find(RELEASE, "alloy-dev-release").inputs.values.alloy.resources.limits.memory, `${settingsFor("dev").alloy.memoryLimitMiB}Mi`);
   });
 });

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
+import * as upstream from "../../../settings/upstream";
 import {
   assertBatchFitsBurst,
   base2Bytes,
   buildAlloyConfig,
-  LOKI_BYTES_PER_MB,
   LOKI_ENV,
   MIMIR_ENV,
   OTLP_PORTS,
@@ -99,7 +99,7 @@ describe("Alloy configuration", () => {
         assert.ok(batch);
         const bytes = parseBase2Bytes(batch[1]);
         assert.equal(bytes, settings.loki.alloyBatchSizeBytes);
-        assert.ok(bytes < settings.loki.ingestionBurstSizeMB * LOKI_BYTES_PER_MB, `${bytes} >= burst`);
+        assert.ok(bytes < settings.loki.ingestionBurstSizeMB * upstream.loki.bytesPerMB, `${bytes} >= burst`);
       });
 
       it("receives OTLP on 4317/4318 and routes metrics to Mimir and logs to Loki", () => {
@@ -140,7 +140,7 @@ describe("Alloy configuration", () => {
 
   it("refuses a batch larger than the Loki burst, naming both keys", () => {
     const settings = structuredClone(settingsFor("dev"));
-    settings.loki.alloyBatchSizeBytes = settings.loki.ingestionBurstSizeMB * LOKI_BYTES_PER_MB + 1;
+    settings.loki.alloyBatchSizeBytes = settings.loki.ingestionBurstSizeMB * upstream.loki.bytesPerMB + 1;
     assert.throws(() => assertBatchFitsBurst(settings), /settings\.loki\.alloyBatchSizeBytes = \d+ must be <= .*settings\.loki\.ingestionBurstSizeMB/);
     assert.throws(() => buildAlloyConfig(settings), /alloyBatchSizeBytes/);
   });

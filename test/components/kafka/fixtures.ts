@@ -1,4 +1,6 @@
 import { deriveSettings, resolveConfig, Profile, Settings } from "../../../settings";
+import * as upstream from "../../../settings/upstream";
+import { bytesOf } from "../../support/program";
 
 export const PROJECT = "observability-stack";
 export const PROFILES: Profile[] = ["dev", "staging", "prod"];
@@ -12,11 +14,9 @@ export function settingsFor(profile: Profile, extra: Record<string, unknown> = {
   return deriveSettings(resolveConfig(PROJECT, raw));
 }
 
-/** "1792Mi" -> 1792; "2Gi" -> 2048. Only the binary units the builders emit. */
+/** "1792Mi" -> 1792; "2Gi" -> 2048: the program tests' quantity parser, in MiB. */
 export function mebibytesOf(quantity: string): number {
-  const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
-  if (!m) throw new Error(`unexpected quantity ${quantity}`);
-  return Number(m[1]) * (m[2] === "Gi" ? 1024 : 1);
+  return bytesOf(quantity) / upstream.bytes.MiB;
 }
 
 /** Everything reachable in a JSON-able value, as text: for "is this secret anywhere in here" checks. */

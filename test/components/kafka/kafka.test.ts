@@ -110,6 +110,15 @@ describe("Kafka component (registered resources under mocks)", () => {
     assert.equal(find(TOPIC, "prod-topic").inputs.metadata.name, s.kafka.topic.name);
   });
 
+  it("hands Mimir a bootstrap address in the namespace it creates, on the port the listener opens", () => {
+    for (const [component, stack] of [[dev, "dev"], [prod, "prod"]] as const) {
+      const namespace = find(NAMESPACE, `${stack}-namespace`).inputs.metadata.name;
+      const cluster = find(KAFKA, `${stack}-cluster`).inputs;
+      const port = cluster.spec.kafka.listeners[0].port;
+      assert.equal(component.connection.address, `${cluster.metadata.name}-kafka-bootstrap.${namespace}.svc:${port}`, stack);
+    }
+  });
+
   it("waits for Strimzi's Ready condition on the cluster, topic and user that Mimir depends on", () => {
     for (const [type, name] of [[KAFKA, "prod-cluster"], [TOPIC, "prod-topic"], [USER, "prod-mimir-user"]]) {
       assert.equal(find(type, name).inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready", name);

@@ -81,6 +81,8 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
         }
         const brokerPool = b.pools.find((p) => p.spec.roles.includes("broker"));
         assert.equal(brokerPool.spec.storage.volumes[0].size, `${b.settings.kafka.brokerStorageGiB}Gi`);
+        const controllerPool = b.pools.find((p) => !p.spec.roles.includes("broker"));
+        if (controllerPool) assert.equal(controllerPool.spec.storage.volumes[0].size, `${b.settings.kafka.controllerStorageGiB}Gi`);
       });
 
       it("keeps every pool inside the network's availability zones", () => {

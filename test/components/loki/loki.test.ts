@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
+import { valueOf } from "../../../tools/harness/mocks";
+import { mockComponents } from "../mocked";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 
@@ -13,14 +14,10 @@ const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("Loki component (registered resources under mocks)", () => {
-  let mocks: RecordingMocks;
-  let registrations: RegistrationLog;
   let constructionError: unknown;
   const gateways: Record<string, { auth: any; password: string; htpasswdSecretName: string; credentialsSecretName: string }> = {};
 
-  before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "loki" });
-    registrations = captureRegistrations();
+  const mocked = mockComponents("loki", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const aws = await import("@pulumi/aws");
     const { Loki } = await import("../../../components/loki");
@@ -64,15 +61,8 @@ describe("Loki component (registered resources under mocks)", () => {
     } catch (e) {
       constructionError = e;
     }
-    await settleMocks();
   });
-
-  after(async () => {
-    await settleMocks();
-    registrations.restore();
-  });
-
-  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+  const { find } = mocked;
 
   for (const profile of PROFILES) {
     describe(`${profile} profile`, () => {
@@ -130,19 +120,19 @@ describe("Loki component (registered resources under mocks)", () => {
       });
 
       it("creates both gateway Secrets before the release that mounts and reads them", () => {
-        const release = registrations.find(RELEASE, `loki-${profile}-release`);
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `loki-${profile}-gateway-htpasswd`)));
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `loki-${profile}-gateway-credentials`)));
+        const release = mocked.registrations.find(RELEASE, `loki-${profile}-release`);
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-gateway-htpasswd`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-gateway-credentials`)));
       });
 
       it("waits for the CRDs release (its ServiceMonitor) and for its own buckets", () => {
-        const release = registrations.find(RELEASE, `loki-${profile}-release`);
-        assert.ok(registrations.dependsOn(release, registrations.find(RELEASE, "crds")));
-        assert.ok(registrations.dependsOn(release, registrations.find(BUCKET, `${profile}-chunks`)));
-        assert.ok(registrations.dependsOn(release, registrations.find(BUCKET, `${profile}-ruler`)));
+        const release = mocked.registrations.find(RELEASE, `loki-${profile}-release`);
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(RELEASE, "crds")));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(BUCKET, `${profile}-chunks`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(BUCKET, `${profile}-ruler`)));
         const otherProfiles = PROFILES.filter((p) => p !== profile);
         for (const other of otherProfiles) {
-          assert.ok(!registrations.dependsOn(release, registrations.find(BUCKET, `${other}-chunks`)));
+          assert.ok(!mocked.registrations.dependsOn(release, mocked.registrations.find(BUCKET, `${other}-chunks`)));
         }
       });
     });
@@ -150,7 +140,7 @@ describe("Loki component (registered resources under mocks)", () => {
 
   it("fails while the program is read when the replication factor cannot be met, creating no release", () => {
     assert.match(String(constructionError), /settings\.loki\.replicationFactor = 2 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/);
-    assert.equal(mocks.findAllCreated(RELEASE).filter((r) => r.name === "loki-broken-release").length, 0);
+    assert.equal(mocked.mocks.findAllCreated(RELEASE).filter((r) => r.name === "loki-broken-release").length, 0);
   });
 
   it("deep-merges overrides.loki last: the override wins, the rest stays", () => {

@@ -1,13 +1,10 @@
 import * as assert from "node:assert/strict";
 import { deriveSettings, resolveConfig, Settings, StackConfig } from "../../../settings";
 import { parseDuration } from "../../../settings/durations";
+import * as upstream from "../../../settings/upstream";
 import {
   assertReplicationFits,
   buildLokiValues,
-  CHART_INGESTER_ZONES,
-  CHUNKS_CACHE_MAX_MB,
-  CHUNKS_CACHE_MIN_MB,
-  ingesterLayout,
   IRSA_ANNOTATION,
   LokiInputs,
   memcachedValues,
@@ -40,7 +37,8 @@ function load(raw: Record<string, string>): { config: StackConfig; settings: Set
 /** Pods the chart runs for a workload key (zone-aware ingesters: three StatefulSets of ceil(replicas/3)). */
 function chartPods(values: V, key: string): number {
   const w = values[key];
-  if (key === "ingester" && w.zoneAwareReplication?.enabled) return CHART_INGESTER_ZONES * Math.ceil(w.replicas / CHART_INGESTER_ZONES);
+  const zones = upstream.charts.lokiIngesterZones;
+  if (key === "ingester" && w.zoneAwareReplication?.enabled) return zones * Math.ceil(w.replicas / zones);
   return w.replicas;
 }
 
@@ -125,14 +123,12 @@ describe("loki values", () => {
         assert.equal(canary.tenant.name, undefined, "the canary keeps its own tenant (chart default self-monitoring)");
       });
 
-      it("makes ingesters zone-aware only where the chart's three zones match the settings", () => {
-        const layout = ingesterLayout(settings);
-        assert.equal(layout.zoneAware, settings.mimir.zones.length === 3 && profile !== "dev");
+      it("makes ingesters zone-aware exactly as the settings decide, running the declared count", () => {
         if (profile !== "dev") {
-          assert.equal(values.ingester.zoneAwareReplication.enabled, layout.zoneAware);
+          assert.equal(values.ingester.zoneAwareReplication.enabled, settings.loki.ingesterZoneAware);
           // The declared count is what runs: a multiple of three when zone-aware.
           assert.equal(chartPods(values, "ingester"), values.ingester.replicas);
-          assert.ok(values.ingester.replicas >= settings.loki.sizes.ingester!.replicas);
+          assert.equal(values.ingester.replicas, settings.loki.sizes.ingester!.replicas);
           assert.equal(values.ingester.persistence.enabled, true);
           assert.equal(values.ingester.persistence.claims[0].storageClass, "gp3");
         }
@@ -159,27 +155,24 @@ describe("loki values", () => {
     assert.throws(() => buildLokiValues(broken, INPUTS), /at least 2 live replicas required/);
   });
 
-  it("keeps zone awareness off when the RF exceeds the chart's three zones", () => {
-    const { settings } = load({ profile: "prod" });
-    const wide: Settings = structuredClone(settings);
-    wide.loki.replicationFactor = 4;
-    wide.loki.sizes.ingester!.replicas = 5;
-    assert.deepEqual(ingesterLayout(wide), { zoneAware: false, replicas: 5 });
+  it("keeps ingesters one ring, at the derived count, when the RF exceeds the chart's three zones", () => {
+    const { settings } = load({ profile: "prod", replication: JSON.stringify({ lokiReplicationFactor: 4 }) });
+    assert.equal(settings.loki.ingesterZoneAware, false);
+    const values = buildLokiValues(settings, INPUTS) as V;
+    assert.equal(values.ingester.zoneAwareReplication.enabled, false);
+    assert.equal(values.ingester.replicas, settings.loki.sizes.ingester!.replicas);
+    assert.ok(values.ingester.replicas >= 4, "L1: at least RF ingesters");
   });
 
-  it("sizes memcached from the ingestion rate, and drops it in Monolithic mode", () => {
+  it("gives memcached the chunks cache size of the settings, and drops it in Monolithic mode", () => {
     const dev = memcachedValues(load({ profile: "dev" }).settings) as V;
     assert.deepEqual(dev, { chunksCache: { enabled: false }, resultsCache: { enabled: false } });
     for (const profile of ["staging", "prod"]) {
       const { settings } = load({ profile });
-      const cache = memcachedValues(settings) as V;
-      assert.equal(cache.chunksCache.enabled, true);
-      assert.ok(cache.chunksCache.allocatedMemory >= CHUNKS_CACHE_MIN_MB && cache.chunksCache.allocatedMemory <= CHUNKS_CACHE_MAX_MB);
-      assert.equal(cache.chunksCache.allocatedMemory % 128, 0);
+      const values = buildLokiValues(settings, INPUTS) as V;
+      assert.deepEqual(values.chunksCache, { enabled: true, allocatedMemory: settings.loki.chunksCacheMB });
+      assert.deepEqual(values.resultsCache, { enabled: true });
     }
-    const small = memcachedValues(load({ profile: "staging" }).settings) as V;
-    const large = memcachedValues(load({ profile: "prod" }).settings) as V;
-    assert.ok(large.chunksCache.allocatedMemory > small.chunksCache.allocatedMemory, "more logs, larger cache");
   });
 });
 

@@ -70,7 +70,7 @@ describe("Mimir values", () => {
       it("K11: the distributor's memory limit holds the producer buffer plus its working set", () => {
         const limitMiB = mebibytesOf(values.distributor.resources.limits.memory);
         const bufferMiB = kafkaCfg.producer_max_buffered_bytes / upstream.bytes.MiB;
-        assert.equal(kafkaCfg.producer_max_buffered_bytes, settings.mimir.producerMaxBufferedBytes);
+        assert.equal(kafkaCfg.producer_max_buffered_bytes, settings.mimir.sizing.distributor.producerMaxBufferedBytes);
         assert.ok(limitMiB > bufferMiB + settings.mimir.sizing.distributor.workingSetMiB, `${limitMiB}Mi <= ${bufferMiB}Mi buffer + working set`);
         assert.equal(config.distributor.remote_timeout, settings.mimir.remoteTimeout);
       });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { CHART_MIN_ZONE_AWARE_ZONES, ingestersPerChartZone, placementValues, zoneLayout } from "../../../components/mimir";
+import { ingestersPerChartZone, placementValues, zoneLayout } from "../../../components/mimir";
 import { AZS, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
 
 type Any = any;
@@ -26,8 +26,8 @@ describe("Mimir zone layout", () => {
 
   it("2 zones: the 6.0 chart cannot render it zone-aware; pods spread over both AZs and a warning says why", () => {
     const s = settingsFor("staging", { replication: { zones: 2, storeGatewayReplicationFactor: 2 } });
-    assert.equal(s.mimir.zoneAware, true, "precondition: settings ask for zone awareness");
-    assert.ok(s.mimir.zones.length < CHART_MIN_ZONE_AWARE_ZONES);
+    assert.equal(s.mimir.zoneAware, false, "settings apply the chart's 3-zone minimum");
+    assert.equal(s.mimir.zones.length, 2);
     const layout = zoneLayout(s, AZS);
     assert.equal(layout.zoneAware, false);
     assert.match(layout.warning ?? "", /grafana\/mimir#14065/);
@@ -39,8 +39,18 @@ describe("Mimir zone layout", () => {
     assert.equal(ingestersPerChartZone(layout, s.mimir.sizing.ingester.replicas), s.mimir.sizing.ingester.replicas, "all ingesters share one ring zone");
   });
 
-  it("dev (1 zone): no zone awareness, pinned to the first zone's AZ", () => {
-    const v: Any = placementValues(zoneLayout(settingsFor("dev"), AZS.slice(0, 2)), STORAGE_CLASS);
+  it("follows settings.mimir.zoneAware rather than counting zones itself", () => {
+    const s = settingsFor("prod");
+    s.mimir.zoneAware = false;
+    const layout = zoneLayout(s, AZS);
+    assert.equal(layout.zoneAware, false);
+    assert.equal((placementValues(layout, STORAGE_CLASS) as Any).zoneAwareReplication.enabled, false);
+  });
+
+  it("dev (1 zone): no zone awareness and no warning, pinned to the first zone's AZ", () => {
+    const layout = zoneLayout(settingsFor("dev"), AZS.slice(0, 2));
+    assert.equal(layout.warning, undefined);
+    const v: Any = placementValues(layout, STORAGE_CLASS);
     assert.deepEqual(v, { zoneAwareReplication: { enabled: false }, nodeSelector: { "topology.kubernetes.io/zone": "eu-west-1a" } });
   });
 

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
+import { valueOf } from "../../../tools/harness/mocks";
+import { mockComponents } from "../mocked";
 import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 
@@ -15,13 +16,9 @@ const LOKI_PASSWORD = "mock-loki-password-2b8e51";
 const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources under mocks)", () => {
-  let mocks: RecordingMocks;
-  let registrations: RegistrationLog;
   const adminPasswords: Record<string, string> = {};
 
-  before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "prometheus" });
-    registrations = captureRegistrations();
+  const mocked = mockComponents("prometheus", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
     const prometheus = await import("../../../components/prometheus");
@@ -44,15 +41,8 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
       });
       adminPasswords[profile] = await valueOf(stack.grafanaAdminPassword);
     }
-    await settleMocks();
   });
-
-  after(async () => {
-    await settleMocks();
-    registrations.restore();
-  });
-
-  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+  const { find } = mocked;
 
   for (const profile of PROFILES) {
     describe(`${profile} profile`, () => {
@@ -79,10 +69,10 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
         assert.equal(stack.inputs.timeout, RELEASE_TIMEOUT_SECONDS);
         assert.equal(stack.inputs.skipCrds, true);
         assert.equal(stack.inputs.values.crds.enabled, false);
-        const stackReg = registrations.find(RELEASE, `kps-${profile}-release`);
-        const crdsReg = registrations.find(RELEASE, `crds-${profile}-release`);
-        assert.ok(registrations.dependsOn(stackReg, crdsReg), "the stack must wait for the CRDs release");
-        assert.ok(!registrations.dependsOn(crdsReg, stackReg));
+        const stackReg = mocked.registrations.find(RELEASE, `kps-${profile}-release`);
+        const crdsReg = mocked.registrations.find(RELEASE, `crds-${profile}-release`);
+        assert.ok(mocked.registrations.dependsOn(stackReg, crdsReg), "the stack must wait for the CRDs release");
+        assert.ok(!mocked.registrations.dependsOn(crdsReg, stackReg));
       });
 
       it("registers retention, retentionSize, the tenant header and the apiserver drops in the release values", () => {
@@ -119,10 +109,10 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
       });
 
       it("creates the Secrets before the release that references them", () => {
-        const release = registrations.find(RELEASE, `kps-${profile}-release`);
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `kps-${profile}-mimir-auth`)));
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `kps-${profile}-loki-auth`)));
-        assert.ok(registrations.dependsOn(release, registrations.find(SECRET, `kps-${profile}-grafana-admin`)));
+        const release = mocked.registrations.find(RELEASE, `kps-${profile}-release`);
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-mimir-auth`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-loki-auth`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-grafana-admin`)));
       });
     });
   }
