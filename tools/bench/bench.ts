@@ -3,6 +3,8 @@
  * ratio (target: within 3x). Each measurement is a fresh process, as a user runs it; one untimed warm-up run of each
  * fills the disk caches (and the check's transpile cache) first. Before that, one run with an empty transpile cache
  * (a temporary TMPDIR, so that nobody else's cache is touched) shows the first run after a checkout or a change.
+ * Alongside, the floor (floor.ts): the programs evaluated and the pack started, with no policy run and no report,
+ * which is what no scheduling of the check can go below on the machine at hand.
  *
  *   npm run bench -- [--runs N] [--jobs N]
  */
@@ -53,6 +55,7 @@ function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "check-bench-"));
   const checkArgs = [path.join(REPO_ROOT, "tools", "check", "main.js"), "--all", "--out", out, ...(options.jobs ? ["--jobs", options.jobs] : [])];
+  const floorArgs = [path.join(REPO_ROOT, "tools", "bench", "floor.js"), ...(options.jobs ? ["--jobs", options.jobs] : [])];
   const sdkArgs = ["-e", SDKS.map((sdk) => `require(${JSON.stringify(sdk)});`).join("")];
   process.stdout.write(
     `bench: ${options.runs} runs each on ${os.availableParallelism?.() ?? os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown CPU"}), ` +
@@ -68,13 +71,17 @@ function main(): void {
     }
     const sdk: Sample[] = [];
     const check: Sample[] = [];
-    // Interleaved, so that a change in the machine's load affects both series alike.
+    const floor: Sample[] = [];
+    // Interleaved, so that a change in the machine's load affects every series alike.
     for (let i = 0; i < options.runs; i++) {
       sdk.push(run(process.execPath, sdkArgs, REPO_ROOT));
       check.push(run(process.execPath, checkArgs, REPO_ROOT));
+      floor.push(run(process.execPath, floorArgs, REPO_ROOT));
     }
     const failed = check.find((s) => s.status !== 0);
     if (failed) throw new Error(`check --all exited with ${failed.status} during the bench.\n${failed.stderr}\n${failed.stdout}`);
+    const floorFailed = floor.find((s) => s.status !== 0);
+    if (floorFailed) throw new Error(`the floor measurement exited with ${floorFailed.status}.\n${floorFailed.stderr}\n${floorFailed.stdout}`);
 
     const sdkTime = summarize("SDK load (5 SDKs)", sdk);
     const checkTime = summarize("check --all", check);
@@ -85,6 +92,11 @@ function main(): void {
     if (startups.length > 0) {
       process.stdout.write(`${"  policy pack startup".padEnd(26)} median ${seconds(median(startups))} (run-policy-pack on the pack's JavaScript build, inside check --all)\n`);
     }
+    const floorTime = summarize("floor (no policies)", floor);
+    process.stdout.write(
+      `${"".padEnd(26)} ${(floorTime.wall / sdkTime.wall).toFixed(1)}x the SDK load: the programs evaluated and the pack ready, nothing analysed or written; ` +
+        `the policies and the report take the other ${seconds(checkTime.wall - floorTime.wall)}\n`,
+    );
     const ratio = checkTime.wall / sdkTime.wall;
     const verdict = ratio <= TARGET_RATIO ? "within" : "ABOVE";
     process.stdout.write(`ratio check/SDK load: ${ratio.toFixed(1)}x wall (${verdict} the ${TARGET_RATIO}x target)`);

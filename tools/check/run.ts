@@ -11,19 +11,9 @@
  */
 import * as fs from "fs";
 import { captureStacks, loadProject, loadStackConfig, prewarmProgram, type CapturedStack, type StackToCapture } from "../harness/capture";
-import {
-  analyzeStackPolicies,
-  configurePolicies,
-  PolicyConfigValidationError,
-  PolicyPackError,
-  startPolicyPack,
-  type AnalyzerInfo,
-  type PolicyPackClient,
-  type PolicyPackUserConfig,
-  type PolicyStack,
-} from "../harness/analyzer";
+import type { AnalyzerInfo, PolicyPackClient, PolicyPackUserConfig, PolicyStack } from "../harness/analyzer";
 import { createMocks } from "../harness/mocks";
-import { parsePolicyPackConfig, PolicyConfigParseError } from "../harness/policy-config";
+import { launchPolicyPack, PolicyPackError } from "../harness/pack-launch";
 import { UsageError, type CheckOptions } from "./options";
 import { programFailure, type StackRun } from "./outcome";
 import { resolveProgram, selectStacks } from "./project";
@@ -65,6 +55,8 @@ export function readPolicyPackConfig(file: string): PolicyPackUserConfig {
   if (typeof content !== "object" || content === null || Array.isArray(content)) {
     throw new UsageError(`--policy-pack-config ${file}: expected a JSON object keyed by policy name`);
   }
+  // Loaded only here and once the pack is starting: JSON-schema validation is not needed to start anything.
+  const { parsePolicyPackConfig, PolicyConfigParseError } = require("../harness/policy-config") as typeof import("../harness/policy-config");
   try {
     parsePolicyPackConfig(content as PolicyPackUserConfig);
   } catch (err) {
@@ -108,36 +100,42 @@ interface Evaluable {
   target: StackToCapture;
 }
 
-/** Reads each stack's file the way the CLI does; a stack the CLI would reject is reported without evaluating it. */
+/**
+ * What a program process needs to evaluate `stack`: its stack file read the way the CLI reads it (throws when the
+ * CLI would refuse it), and mocks answering for its region.
+ */
+export function captureTarget(projectDir: string, stack: string, preview: boolean): StackToCapture {
+  const config = loadStackConfig(projectDir, stack);
+  const region = config.config["aws:region"];
+  return {
+    project: config.project,
+    stack,
+    config: config.config,
+    secretKeys: config.secretKeys,
+    preview,
+    mocks: createMocks({
+      region: region && REGION_PATTERN.test(region) ? region : PLACEHOLDER_REGION,
+      accountId: FAKE_ACCOUNT_ID,
+      project: config.project,
+      stack,
+    }),
+  };
+}
+
+/** Reads each stack's file; a stack the CLI would reject is reported without evaluating it. */
 function loadStacks(options: CheckOptions, run: CheckRun, progress: Progress): Evaluable[] {
   const evaluable: Evaluable[] = [];
   for (const stackRun of run.stacks) {
-    let config;
+    let target: StackToCapture;
     try {
-      config = loadStackConfig(options.projectDir, stackRun.stack);
+      target = captureTarget(options.projectDir, stackRun.stack, options.preview);
     } catch (err) {
       stackRun.failure = { kind: "stack-config", message: messageOf(err) };
       progress(`${stackRun.stack}: invalid stack configuration`);
       continue;
     }
-    const region = config.config["aws:region"];
-    stackRun.region = region;
-    evaluable.push({
-      stackRun,
-      target: {
-        project: config.project,
-        stack: stackRun.stack,
-        config: config.config,
-        secretKeys: config.secretKeys,
-        preview: options.preview,
-        mocks: createMocks({
-          region: region && REGION_PATTERN.test(region) ? region : PLACEHOLDER_REGION,
-          accountId: FAKE_ACCOUNT_ID,
-          project: config.project,
-          stack: stackRun.stack,
-        }),
-      },
-    });
+    stackRun.region = target.config["aws:region"];
+    evaluable.push({ stackRun, target });
   }
   return evaluable;
 }
@@ -200,7 +198,14 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
   const evaluated = evaluatePrograms(options, programPath, evaluable, progress);
 
   progress(`starting the policy pack ${options.policyPackDir} with run-policy-pack, as the engine does`);
-  const packReady: Promise<{ pack: PolicyPackClient; info: AnalyzerInfo }> = startPolicyPack(options.policyPackDir, { javascriptBuild: true }).then(async (pack) => {
+  const launched = launchPolicyPack(options.policyPackDir, { javascriptBuild: true });
+  // Its failure is handled with packReady below, once the client code has loaded.
+  launched.catch(() => undefined);
+  // The gRPC client, the protocol's messages and the policy-config validator load while both processes start.
+  const { analyzeStackPolicies, configurePolicies, connectPolicyPack, PolicyConfigValidationError } = await import("../harness/analyzer");
+  const { PolicyConfigParseError } = await import("../harness/policy-config");
+  const packReady: Promise<{ pack: PolicyPackClient; info: AnalyzerInfo }> = launched.then(async (started) => {
+    const pack = connectPolicyPack(started);
     const info = await pack.getAnalyzerInfo();
     const from = pack.runDir === pack.packDir ? `from its folder${pack.buildSkipped ? ` (no JavaScript build: ${pack.buildSkipped})` : ""}` : `from its JavaScript build ${pack.runDir}`;
     progress(`policy pack ${info.name} ${info.version} ready: ${plural(info.policies.length, "policy", "policies")} (startup ${formatSeconds(pack.startupMs)}, ${from})`);
