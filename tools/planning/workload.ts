@@ -3,7 +3,6 @@
  * when the program exports it (what the policy pack reads too), else from the captured config resolved the way
  * the program resolves it (profile defaults, then the stack's keys).
  */
-import { resolveConfig } from "../../settings/resolve";
 import type { Workload } from "../../policies/rules/capacity/workload";
 import { WORKLOAD_KEYS, WORKLOAD_OUTPUT } from "../../policies/rules/capacity/workload";
 import type { CapturedStack } from "../harness/capture-types";
@@ -31,6 +30,8 @@ export function plannedWorkload(captured: CapturedStack): PlannedWorkload {
   for (const [key, value] of Object.entries(captured.config)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
   }
+  // Loaded only for a program that exports no workload: the settings schema costs the check ~80 ms to load.
+  const { resolveConfig } = require("../../settings/resolve") as typeof import("../../settings/resolve");
   const config = resolveConfig(captured.project, raw);
   return { workload: { ...config.workload }, source: `stack config ${captured.project}:workload (resolved with profile ${config.profile})` };
 }
