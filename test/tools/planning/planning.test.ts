@@ -132,6 +132,16 @@ describe("planning the shipped stacks", function () {
     assert.ok(report.capacity.tiers[0].headroom! < 0, "300,000 samples/s exceed the 206,250 prod's distributors carry");
   });
 
+  it("falls back to the stack config, resolved with its profile, for a program that exports no workload", () => {
+    const bare = structuredClone(captured.tenfold);
+    const { workload: _dropped, ...outputs } = bare.outputs;
+    bare.outputs = outputs;
+    bare.resources[0].outputs = outputs;
+    const report = planStack(bare);
+    assert.match(report.capacity.workload?.where ?? "", /^stack config observability-stack:workload \(resolved with profile prod\)$/);
+    assert.equal(report.capacity.workload?.workload.samplesPerSecond, PROD_WORKLOAD.samplesPerSecond * 10);
+  });
+
   it("is plain JSON and renders the three parts for the check report", () => {
     for (const report of Object.values(reports)) {
       finiteNumbers(report);
