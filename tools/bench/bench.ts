@@ -51,6 +51,12 @@ function packStartupMs(sample: Sample): number | undefined {
   return found ? Number(found[1]) * 1000 : undefined;
 }
 
+/** The pack's CPU over the whole check as the check reports it on stderr ("policy pack used 1.6 s of CPU"), Linux only. */
+function packCpuMs(sample: Sample): number | undefined {
+  const found = /policy pack used (\d+(?:\.\d+)?) s of CPU/.exec(sample.stderr);
+  return found ? Number(found[1]) * 1000 : undefined;
+}
+
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "check-bench-"));
@@ -91,6 +97,14 @@ function main(): void {
     const startups = check.map(packStartupMs).filter((ms): ms is number => ms !== undefined);
     if (startups.length > 0) {
       process.stdout.write(`${"  policy pack startup".padEnd(26)} median ${seconds(median(startups))} (run-policy-pack on the pack's JavaScript build, inside check --all)\n`);
+    }
+    const packCpu = check.map(packCpuMs).filter((ms): ms is number => ms !== undefined);
+    if (packCpu.length > 0) {
+      const cpu = median(packCpu);
+      process.stdout.write(
+        `${"  policy pack CPU".padEnd(26)} median ${seconds(cpu)}, ${(cpu / sdkTime.wall).toFixed(1)}x the SDK load in one single-threaded process ` +
+          `(its start, then every stack's analysis in turn)\n`,
+      );
     }
     const floorTime = summarize("floor (no policies)", floor);
     process.stdout.write(

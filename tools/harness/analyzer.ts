@@ -77,6 +77,8 @@ export interface PolicyPackClient {
   stderr(): string;
   /** Lines the pack wrote to stdout after its port (policies' console.log). */
   stdout(): string;
+  /** CPU the pack has used so far, its start included; undefined once it has ended, or off Linux. */
+  cpuMs(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,10 @@ class GrpcPolicyPackClient implements PolicyPackClient {
 
   stdout(): string {
     return this.pack.stdout();
+  }
+
+  cpuMs(): number | undefined {
+    return this.pack.cpuMs();
   }
 
   /** One RPC, with any failure turned into a PolicyPackError that says whether the pack is still alive. */

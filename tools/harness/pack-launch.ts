@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildJavaScriptPack, PackBuildUnsupported } from "./pack-build";
+import { processCpuMs } from "./process-cpu";
 import type { StackInfo } from "./policy-types";
 
 /** Passed where the engine passes its host address; run-policy-pack discards it (see the module comment). */
@@ -65,6 +66,8 @@ export interface LaunchedPack {
   stdout(): string;
   /** How the pack ended ("exited with code 1", "was killed by SIGTERM"), while it runs undefined. */
   exitDescription(): string | undefined;
+  /** CPU the running pack has used so far; undefined once it has ended, or off Linux. */
+  cpuMs(): number | undefined;
 }
 
 function runPolicyPackScript(packDir: string): string {
@@ -187,6 +190,7 @@ export function launchPolicyPack(packDir: string, options: StartPolicyPackOption
         stderr: () => stderr,
         stdout: () => stdout.slice(afterPort),
         exitDescription: () => exited,
+        cpuMs: () => (exited === undefined && child.pid !== undefined ? processCpuMs(child.pid) : undefined),
       });
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>

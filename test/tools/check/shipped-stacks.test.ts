@@ -54,6 +54,11 @@ describe("npm run check (shipped stacks)", function () {
     const evaluated = [...all.stderr.matchAll(/evaluating the program under mocks for (.*), one process/g)].flatMap((m) => m[1].split(", "));
     assert.deepEqual(evaluated.sort(), SHIPPED);
     for (const stack of SHIPPED) assert.match(all.stderr, new RegExp(`${stack}: \\d+ resources registered`));
+    // What the pack process used, its start and every stack's analysis (read from /proc, so Linux only).
+    if (process.platform === "linux") {
+      const used = /policy pack used (\d+\.\d) s of CPU \(its start included\)/.exec(all.stderr);
+      assert.ok(used && Number(used[1]) > 0, all.stderr);
+    }
   });
 
   it("says the program ran under mocks with a fake account, and names the pack", () => {
