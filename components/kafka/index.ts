@@ -61,7 +61,6 @@ export class Kafka extends pulumi.ComponentResource {
     super("observability:kafka:Kafka", name, {}, opts);
     const s = args.settings;
     const security = guard(this, () => clientSecurity(s));
-    for (const deviation of security.deviations) pulumi.log.warn(`Kafka listener: ${deviation}`, this);
     const child = { parent: this, provider: args.provider };
     const overrides = args.overrides ?? {};
 

@@ -28,11 +28,9 @@ export type ClientAuthentication =
   | { kind: "sasl-plain"; username: string };
 
 /**
- * How Mimir reaches Kafka: the listener Strimzi opens and what Mimir must present.
- *
- * settings.kafka.listener asks for SCRAM-SHA-512 over TLS outside dev, which Mimir 3.0 cannot speak (see
- * MIMIR_KAFKA_CLIENT); a listener Mimir cannot use would stop all ingestion. The most secure combination that
- * works with Mimir 3.0 and Strimzi 1.2.0 is:
+ * How Mimir reaches Kafka: the listener Strimzi opens and what Mimir must present, exactly as settings.kafka.listener
+ * asks (settings/derive/kafka.ts picks SASL/PLAIN without TLS outside dev, what Mimir 3.0 speaks). With Strimzi 1.2.0
+ * the authenticated listener is built as:
  * - a Strimzi `custom` authentication listener with SASL/PLAIN (Strimzi 1.2.0 CRD: authentication.type is one of
  *   tls, scram-sha-512, custom; `custom` + `sasl: true` takes any `listenerConfig`, prefixed
  *   `listener.name.<listener>-<port>.` by KafkaBrokerConfigurationBuilder),
@@ -52,35 +50,30 @@ export interface ClientSecurity {
   client: ClientAuthentication;
   /** Simple ACL authorization on the cluster; on whenever clients authenticate. */
   authorization: boolean;
-  /** Why the design differs from what settings asked for; empty when it does not. */
-  deviations: string[];
 }
 
+/** Throws, naming the key, when settings ask for a listener Mimir 3.0's client could not use (see MIMIR_KAFKA_CLIENT). */
 export function clientSecurity(settings: Settings): ClientSecurity {
   const requested = settings.kafka.listener;
-  if (requested.authentication === "none") {
-    const deviations = requested.tls && !MIMIR_KAFKA_CLIENT.tls
-      ? [`settings.kafka.listener.tls=true ignored: Mimir 3.0's Kafka client has no TLS (grafana/mimir#13987)`]
-      : [];
-    return { listenerName: listenerName(requested.name), port: requested.port, tls: false, client: { kind: "none" }, authorization: false, deviations };
-  }
-  const deviations: string[] = [];
   if (requested.tls && !MIMIR_KAFKA_CLIENT.tls) {
-    deviations.push(`settings.kafka.listener.tls=true replaced by plaintext transport: Mimir 3.0's Kafka client has no TLS (TLS arrives in Mimir 3.1, grafana/mimir PR #14550)`);
+    throw new Error(`settings.kafka.listener.tls = true: Mimir 3.0's Kafka client has no TLS (grafana/mimir#13987; TLS arrives in Mimir 3.1, PR #14550); allowed: false`);
+  }
+  const name = listenerName(requested.name);
+  if (requested.authentication === "none") {
+    return { listenerName: name, port: requested.port, tls: false, client: { kind: "none" }, authorization: false };
   }
   if (!(MIMIR_KAFKA_CLIENT.saslMechanisms as readonly string[]).includes(requested.authentication.toUpperCase())) {
-    deviations.push(
-      `settings.kafka.listener.authentication=${requested.authentication} replaced by SASL/PLAIN: Mimir 3.0 supports only ${MIMIR_KAFKA_CLIENT.saslMechanisms.join(", ")} (SCRAM arrives in Mimir 3.1, grafana/mimir PR #14307)`,
+    throw new Error(
+      `settings.kafka.listener.authentication = "${requested.authentication}": Mimir 3.0 supports only SASL ${MIMIR_KAFKA_CLIENT.saslMechanisms.join(", ")} ` +
+        `(SCRAM arrives in Mimir 3.1, grafana/mimir PR #14307); allowed: "plain", "none"`,
     );
   }
   return {
-    // The listener is named for what it is; the port stays settings' so settings.kafka.bootstrapAddress holds.
-    listenerName: "saslplain",
+    listenerName: name,
     port: requested.port,
     tls: false,
     client: { kind: "sasl-plain", username: settings.kafka.mimirUser },
     authorization: true,
-    deviations,
   };
 }
 

@@ -11,35 +11,36 @@ describe("Kafka client security (what Mimir 3.0 can actually use)", () => {
     assert.equal(sec.authorization, false);
     assert.equal(sec.listenerName, s.kafka.listener.name);
     assert.equal(sec.port, s.kafka.listener.port);
-    assert.deepEqual(sec.deviations, []);
   });
 
   for (const profile of ["staging", "prod"] as const) {
-    it(`${profile}: settings ask for SASL/PLAIN, which Mimir 3.0 speaks, with no deviation`, () => {
+    it(`${profile}: opens the SASL/PLAIN listener settings ask for, on their name and port`, () => {
       const s = settingsFor(profile);
       assert.equal(s.kafka.listener.authentication, "plain");
       const sec = clientSecurity(s);
       assert.deepEqual(sec.client, { kind: "sasl-plain", username: s.kafka.mimirUser });
       assert.equal(sec.authorization, true);
-      assert.deepEqual(sec.deviations, []);
-    });
-
-    it(`${profile}: replaces SCRAM over TLS by SASL/PLAIN that Mimir 3.0 speaks, says why, keeps the bootstrap port`, () => {
-      const s = settingsFor(profile);
-      s.kafka.listener = { ...s.kafka.listener, tls: true, authentication: "scram-sha-512" };
-      const sec = clientSecurity(s);
-      assert.deepEqual(sec.client, { kind: "sasl-plain", username: s.kafka.mimirUser });
-      assert.ok((MIMIR_KAFKA_CLIENT.saslMechanisms as readonly string[]).includes("PLAIN"));
-      assert.equal(sec.tls, MIMIR_KAFKA_CLIENT.tls);
-      assert.equal(sec.authorization, true);
-      assert.equal(sec.port, s.kafka.listener.port);
+      assert.equal(sec.tls, false);
+      assert.equal(sec.listenerName, s.kafka.listener.name);
       assert.ok(s.kafka.bootstrapAddress.endsWith(`:${sec.port}`));
-      assert.equal(sec.deviations.length, 2);
-      assert.match(sec.deviations.join("\n"), /SCRAM arrives in Mimir 3\.1/);
-      assert.match(sec.deviations.join("\n"), /no TLS/);
-      assert.match(sec.listenerName, /^[a-z0-9]{1,11}$/);
     });
   }
+
+  it("refuses a listener Mimir 3.0's client cannot use (SCRAM, TLS), naming the key and what is allowed", () => {
+    const s = settingsFor("prod");
+    assert.ok(!(MIMIR_KAFKA_CLIENT.saslMechanisms as readonly string[]).includes("SCRAM-SHA-512"));
+    assert.throws(
+      () => clientSecurity({ ...s, kafka: { ...s.kafka, listener: { ...s.kafka.listener, authentication: "scram-sha-512" } } }),
+      /settings\.kafka\.listener\.authentication = "scram-sha-512".*allowed: "plain", "none"/,
+    );
+    for (const authentication of ["plain", "none"] as const) {
+      assert.throws(
+        () => clientSecurity({ ...s, kafka: { ...s.kafka, listener: { ...s.kafka.listener, authentication, tls: true } } }),
+        /settings\.kafka\.listener\.tls = true: .*no TLS.*allowed: false/,
+        authentication,
+      );
+    }
+  });
 
   it("rejects a listener name Strimzi would refuse, naming it and the rule", () => {
     const s = settingsFor("dev");
