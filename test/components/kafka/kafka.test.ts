@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import type * as k8sTypes from "@pulumi/kubernetes";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
+import { valueOf } from "../../../tools/harness/mocks";
+import { mockComponents } from "../mocked";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
-import { AZS, PROJECT, settingsFor, serialized, STORAGE_CLASS } from "./fixtures";
+import { AZS, settingsFor, serialized, STORAGE_CLASS } from "./fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka";
@@ -14,21 +14,16 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 describe("Kafka component (registered resources under mocks)", () => {
-  let mocks: RecordingMocks;
-  let registrations: RegistrationLog;
   let kafkaModule: typeof import("../../../components/kafka");
-  let k8s: typeof k8sTypes;
   let dev: InstanceType<typeof kafkaModule.Kafka>;
   let prod: InstanceType<typeof kafkaModule.Kafka>;
   let prodPassword: string | undefined;
   let overrideError: unknown;
   const clusterReady = { name: "cluster-nodes" };
 
-  before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: PROJECT, stack: "kafka" });
-    registrations = captureRegistrations();
+  const mocked = mockComponents("kafka", async () => {
     kafkaModule = await import("../../../components/kafka");
-    k8s = await import("@pulumi/kubernetes");
+    const k8s = await import("@pulumi/kubernetes");
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
     const nodes = new k8s.core.v1.ConfigMap(clusterReady.name, { metadata: { name: clusterReady.name } }, { provider });
 
@@ -63,15 +58,8 @@ describe("Kafka component (registered resources under mocks)", () => {
     } catch (e) {
       overrideError = e;
     }
-    await settleMocks();
   });
-
-  after(async () => {
-    await settleMocks();
-    registrations.restore();
-  });
-
-  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+  const { find } = mocked;
 
   it("installs the pinned Strimzi chart as a named, timed, atomic release in its own namespace", () => {
     const ns = find(NAMESPACE, "prod-namespace");
@@ -85,16 +73,16 @@ describe("Kafka component (registered resources under mocks)", () => {
     assert.equal(release.inputs.timeout, RELEASE_TIMEOUT_SECONDS);
     assert.equal(release.inputs.atomic, true);
     assert.equal(release.inputs.cleanupOnFail, true);
-    const reg = registrations.find(RELEASE, "prod-operator");
-    assert.ok(registrations.dependsOn(reg, registrations.find("kubernetes:core/v1:ConfigMap", clusterReady.name)), "waits for the cluster's workload prerequisites");
+    const reg = mocked.registrations.find(RELEASE, "prod-operator");
+    assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find("kubernetes:core/v1:ConfigMap", clusterReady.name)), "waits for the cluster's workload prerequisites");
   });
 
   it("creates every Strimzi resource only after the operator (its CRDs) exists", () => {
-    const operator = registrations.find(RELEASE, "prod-operator");
+    const operator = mocked.registrations.find(RELEASE, "prod-operator");
     for (const [type, name] of [[KAFKA, "prod-cluster"], [POOL, "prod-pool-controller"], [POOL, "prod-pool-broker"], [TOPIC, "prod-topic"], [USER, "prod-mimir-user"]]) {
-      const reg = registrations.find(type, name);
-      const direct = registrations.dependsOn(reg, operator);
-      const viaCluster = registrations.dependsOn(reg, registrations.find(KAFKA, "prod-cluster"));
+      const reg = mocked.registrations.find(type, name);
+      const direct = mocked.registrations.dependsOn(reg, operator);
+      const viaCluster = mocked.registrations.dependsOn(reg, mocked.registrations.find(KAFKA, "prod-cluster"));
       assert.ok(direct || viaCluster, `${name} must wait for the operator`);
     }
   });
@@ -129,8 +117,8 @@ describe("Kafka component (registered resources under mocks)", () => {
 
   it("dev: no credentials at all; the connection says so", () => {
     assert.equal(dev.connection.sasl, undefined);
-    assert.equal(mocks.findAllCreated(USER).filter((u) => u.name.startsWith("dev-")).length, 0);
-    assert.equal(mocks.findAllCreated(PASSWORD).filter((p) => p.name.startsWith("dev-")).length, 0);
+    assert.equal(mocked.mocks.findAllCreated(USER).filter((u) => u.name.startsWith("dev-")).length, 0);
+    assert.equal(mocked.mocks.findAllCreated(PASSWORD).filter((p) => p.name.startsWith("dev-")).length, 0);
     assert.equal(dev.connection.address, settingsFor("dev").kafka.bootstrapAddress);
     assert.equal(find(POOL, "dev-pool-dual-role").inputs.spec.replicas, 1);
   });
@@ -153,7 +141,7 @@ describe("Kafka component (registered resources under mocks)", () => {
 
   it("prod: the password appears in no Strimzi resource and no Helm values", () => {
     assert.ok(prodPassword);
-    for (const r of mocks.created.filter((c) => c.name.startsWith("prod-") && c.type !== SECRET && c.type !== PASSWORD)) {
+    for (const r of mocked.mocks.created.filter((c) => c.name.startsWith("prod-") && c.type !== SECRET && c.type !== PASSWORD)) {
       assert.ok(!serialized(r.inputs).includes(prodPassword), `${r.type} ${r.name} contains the password`);
     }
   });

@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
+import { valueOf } from "../../../tools/harness/mocks";
+import { mockComponents } from "../mocked";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
+import { chartFullname } from "../../../components/mimir/config";
 import type { Profile } from "../../../settings";
-import { AZS, PROJECT, serialized, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
+import { AZS, serialized, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -14,13 +16,9 @@ const USER = "kubernetes:kafka.strimzi.io/v1:KafkaUser";
 type Any = any;
 
 describe("Mimir component (registered resources under mocks)", () => {
-  let mocks: RecordingMocks;
-  let registrations: RegistrationLog;
   const stacks: Partial<Record<Profile, { mimir: Any; kafka: Any; gatewayPassword: string; kafkaPassword?: string }>> = {};
 
-  before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: PROJECT, stack: "mimir" });
-    registrations = captureRegistrations();
+  const mocked = mockComponents("mimir", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const { Kafka } = await import("../../../components/kafka");
     const { Mimir } = await import("../../../components/mimir");
@@ -51,15 +49,8 @@ describe("Mimir component (registered resources under mocks)", () => {
         kafkaPassword: kafka.connection.sasl ? await valueOf(kafka.connection.sasl.password) : undefined,
       };
     }
-    await settleMocks();
   });
-
-  after(async () => {
-    await settleMocks();
-    registrations.restore();
-  });
-
-  const find = (type: string, name: string): CreatedResource => mocks.findCreated(type, name);
+  const { find } = mocked;
   const release = (profile: Profile) => find(RELEASE, `${profile}-mimir-release`);
 
   it("installs the pinned mimir-distributed chart as a named, timed release in Mimir's namespace", () => {
@@ -76,13 +67,13 @@ describe("Mimir component (registered resources under mocks)", () => {
 
   it("waits for the monitoring CRDs, the IRSA role and a ready Kafka cluster, topic and user", () => {
     for (const profile of ["dev", "prod"] as Profile[]) {
-      const reg = registrations.find(RELEASE, `${profile}-mimir-release`);
-      assert.ok(registrations.dependsOn(reg, registrations.find(RELEASE, "prometheus-operator-crds")), "CRDs before ServiceMonitors");
-      assert.ok(registrations.dependsOn(reg, registrations.find("kubernetes:core/v1:ConfigMap", "irsa-role-stand-in")));
-      assert.ok(registrations.dependsOn(reg, registrations.find(KAFKA, `${profile}-kafka-cluster`)), "Kafka before Mimir");
-      assert.ok(registrations.dependsOn(reg, registrations.find(TOPIC, `${profile}-kafka-topic`)));
+      const reg = mocked.registrations.find(RELEASE, `${profile}-mimir-release`);
+      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find(RELEASE, "prometheus-operator-crds")), "CRDs before ServiceMonitors");
+      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find("kubernetes:core/v1:ConfigMap", "irsa-role-stand-in")));
+      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find(KAFKA, `${profile}-kafka-cluster`)), "Kafka before Mimir");
+      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find(TOPIC, `${profile}-kafka-topic`)));
     }
-    assert.ok(registrations.dependsOn(registrations.find(RELEASE, "prod-mimir-release"), registrations.find(USER, "prod-kafka-mimir-user")));
+    assert.ok(mocked.registrations.dependsOn(mocked.registrations.find(RELEASE, "prod-mimir-release"), mocked.registrations.find(USER, "prod-kafka-mimir-user")));
   });
 
   it("registered values: built-in Kafka and MinIO off, ingest storage on the Strimzi bootstrap service", () => {
@@ -139,7 +130,7 @@ describe("Mimir component (registered resources under mocks)", () => {
       assert.equal(v.distributor.env[0].valueFrom.secretKeyRef.name, secret.inputs.metadata.name);
       assert.equal(v.mimir.structuredConfig.ingest_storage.kafka.sasl_username, settingsFor(profile).kafka.mimirUser);
     }
-    assert.equal(mocks.findAllCreated(SECRET).filter((s) => s.name === "dev-mimir-kafka-credentials").length, 0);
+    assert.equal(mocked.mocks.findAllCreated(SECRET).filter((s) => s.name === "dev-mimir-kafka-credentials").length, 0);
   });
 
   it("overrides reach the registered values and win", () => {
@@ -147,10 +138,13 @@ describe("Mimir component (registered resources under mocks)", () => {
     assert.equal(release("staging").inputs.values.querier.replicas, settingsFor("staging").mimir.sizing.querier.replicas);
   });
 
-  it("exposes the gateway URLs clients push to and query", () => {
-    const s = settingsFor("prod");
-    assert.equal(stacks.prod!.mimir.pushUrl, s.mimir.pushUrl);
-    assert.equal(stacks.prod!.mimir.queryUrl, s.mimir.queryUrl);
-    assert.match(s.mimir.pushUrl, /^http:\/\/mimir-gateway\.mimir\.svc\//, "the chart names the gateway service <fullname>-gateway");
+  it("exposes push and query URLs on the gateway service the registered release creates", () => {
+    for (const profile of ["dev", "prod"] as Profile[]) {
+      const r = release(profile);
+      // The chart's gateway Service is <fullname>-gateway on port 80 (charts.md: push URL http://<fullname>-gateway.<ns>.svc/api/v1/push).
+      const gateway = `http://${chartFullname(r.inputs.name)}-gateway.${r.inputs.namespace}.svc`;
+      assert.equal(stacks[profile]!.mimir.pushUrl, `${gateway}/api/v1/push`, profile);
+      assert.equal(stacks[profile]!.mimir.queryUrl, `${gateway}/prometheus`, profile);
+    }
   });
 });
