@@ -1,4 +1,5 @@
 import type { Settings } from "../../settings";
+import * as upstream from "../../settings/upstream";
 import {
   compactorStalenessSeconds,
   DISCARD_PAGE_RATIO,
@@ -306,7 +307,7 @@ sum by (namespace, pod, reason) (rate(cortex_ingest_storage_writer_produce_recor
         {
           summary: "Kafka rejects Mimir records as too large",
           description: `Kafka answered MESSAGE_TOO_LARGE to {{ $labels.pod }}: its message size is below Mimir's ${settings.mimir.producerMaxRecordSizeBytes}-byte records. Mimir maps this to HTTP 400 and the sender drops the data (conflict rule K1).`,
-          runbook: `Check the effective max message size of topic ${settings.kafka.topic.name} (max.message.bytes, else broker message.max.bytes); both must be >= 16000000. overrides.kafkaCluster/kafkaTopic may have lowered them.`,
+          runbook: `Check the effective max message size of topic ${settings.kafka.topic.name} (max.message.bytes, else broker message.max.bytes); both must be >= ${upstream.mimir.producerBatchMaxBytes} (Mimir's producer batch). overrides.kafkaCluster/kafkaTopic may have lowered them.`,
         },
       ),
       // cortex_ingest_storage_writer_buffered_produce_bytes_distribution / _limit, as in the Mimir mixin's
