@@ -2,7 +2,7 @@
 //   values mimir.structuredConfig  >  the chart's generated config  >  Mimir's own defaults.
 // Per-tenant limit overrides come from values runtimeConfig.overrides.<tenant>.
 import { DurationFormat } from "./duration";
-import { Maybe, parseSourcedDuration, PolicyInputError, PropNode, Sourced } from "./node";
+import { Maybe, parseSourcedDuration, PolicyInputError, PropNode, show, Sourced } from "./node";
 import { HelmRelease, StackView } from "./stack";
 import { CHARTS } from "./types";
 import { ReleaseConfig } from "./release-config";
@@ -171,6 +171,25 @@ export class MimirRelease extends ReleaseConfig {
         }
         return { value: zones, where: node.where };
     }
+
+    /** How the chart lays out a component's pods: the zones they run in (1 when not zone-aware) and the pods in each. */
+    podsPerZone(component: "ingester" | "store_gateway"): Maybe<Sourced<{ zones: number; perZone: number }>> {
+        const replicas = this.replicas(component);
+        const zoneAware = this.zoneAware(component);
+        if (isUnknown(replicas)) return replicas;
+        if (isUnknown(zoneAware)) return zoneAware;
+        if (!zoneAware.value) return { value: { zones: 1, perZone: replicas.value }, where: show(replicas) };
+        const zones = this.zones(component);
+        if (isUnknown(zones)) return zones;
+        const count = Math.max(zones.value.length, 1);
+        const perZone = replicasPerZone(replicas.value, count);
+        return { value: { zones: count, perZone }, where: `${show(replicas)} over ${count} zones (${zones.where}), ${perZone} per zone` };
+    }
+}
+
+/** Pods in each zone of a zone-aware component: ceil(replicas / zones) (mimir-distributed templates/_helpers.tpl `mimir.zoneAwareReplicationMap`). */
+export function replicasPerZone(replicas: number, zoneCount: number): number {
+    return Math.ceil(replicas / Math.max(zoneCount, 1));
 }
 
 function chartBoolean(node: PropNode, fallback: boolean, defaultWhere: string): Maybe<Sourced<boolean>> {

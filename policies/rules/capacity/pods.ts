@@ -1,6 +1,6 @@
 // The pods a stack's releases and custom resources will create, with their requests, volumes and placement.
 import { LOKI_CHART_DEFAULTS, LokiRelease, lokiReleases } from "../../lib/loki";
-import { MIMIR_CHART_DEFAULTS, MimirRelease, mimirReleases } from "../../lib/mimir";
+import { MIMIR_CHART_DEFAULTS, MimirRelease, mimirReleases, replicasPerZone } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { HelmRelease, StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
@@ -95,8 +95,7 @@ function mimirPods(mimir: MimirRelease): PodGroup[] {
             const zones = zoneNodes
                 ? zoneNodes.map((z) => ({ name: known(z.get("name").string()) ?? "zone", pinned: allowedZones(z.get("nodeSelector"), z.get("affinity")) }))
                 : MIMIR_CHART_DEFAULTS.zones.map((name) => ({ name, pinned: undefined }));
-            // mimir-distributed `mimir.zoneAwareReplicationMap` (templates/_helpers.tpl): each zone runs ceil(replicas / zones).
-            const perZone = Math.ceil(replicas / zones.length);
+            const perZone = replicasPerZone(replicas, zones.length);
             for (const zone of zones) {
                 groups.push({ ...common, component: `${key} (${zone.name})`, replicas: perZone, placement: { kind: "zones", zones: zone.pinned }, ringZone: zone.name });
             }

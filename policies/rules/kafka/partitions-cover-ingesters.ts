@@ -1,22 +1,16 @@
 // K8 (HARD): in ingest storage each ingester of a zone consumes one partition, chosen by its ordinal.
 import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { MimirRelease } from "../../lib/mimir";
-import { Maybe, show, showFor, Sourced } from "../../lib/node";
+import { Maybe, showFor, Sourced } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
 import { landscape, reportUnverifiable, topicUrn } from "./common";
 
-/** Ingesters per zone: the chart spreads ingester.replicas over the zones, ceil(replicas / zones) each (mimir.zoneAwareReplicationMap). */
+/** Ingesters per zone: each consumes the partition matching its ordinal within its zone. */
 export function ingestersPerZone(mimir: MimirRelease): Maybe<Sourced<number>> {
-    const replicas = mimir.replicas("ingester");
-    const zoneAware = mimir.zoneAware("ingester");
-    if (isUnknown(replicas)) return replicas;
-    if (isUnknown(zoneAware)) return zoneAware;
-    if (!zoneAware.value) return { value: replicas.value, where: show(replicas), note: `${show(zoneAware)}` };
-    const zones = mimir.zones("ingester");
-    if (isUnknown(zones)) return zones;
-    const count = Math.max(zones.value.length, 1);
-    return { value: Math.ceil(replicas.value / count), where: `${show(replicas)} over ${count} zones (${zones.where})` };
+    const layout = mimir.podsPerZone("ingester");
+    if (isUnknown(layout)) return layout;
+    return { value: layout.value.perZone, where: layout.where };
 }
 
 export const kafkaPartitionsCoverIngesters = stackRule<ExternalKafkaRuleConfig>(

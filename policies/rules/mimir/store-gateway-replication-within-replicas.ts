@@ -6,18 +6,11 @@ import { isUnknown } from "../../lib/unknown";
 
 const RF_FLAG = "store-gateway.sharding-ring.replication-factor";
 
-/** Store-gateway pods the chart runs: ceil(replicas / zones) per zone when zone-aware (mimir.zoneAwareReplicationMap). */
+/** Store-gateway pods the chart runs: every zone's pods when zone-aware. */
 export function storeGatewayInstances(mimir: MimirRelease): Maybe<Sourced<number>> {
-    const replicas = mimir.replicas("store_gateway");
-    const zoneAware = mimir.zoneAware("store_gateway");
-    if (isUnknown(replicas)) return replicas;
-    if (isUnknown(zoneAware)) return zoneAware;
-    if (!zoneAware.value) return { value: replicas.value, where: show(replicas) };
-    const zones = mimir.zones("store_gateway");
-    if (isUnknown(zones)) return zones;
-    const count = Math.max(zones.value.length, 1);
-    const value = Math.ceil(replicas.value / count) * count;
-    return { value, where: `${show(replicas)} spread over ${count} zones (${Math.ceil(replicas.value / count)} per zone)` };
+    const layout = mimir.podsPerZone("store_gateway");
+    if (isUnknown(layout)) return layout;
+    return { value: layout.value.perZone * layout.value.zones, where: layout.where };
 }
 
 function checkFlagOverrides(ctx: RuleContext<object>, mimir: MimirRelease, rf: Sourced<number>): void {

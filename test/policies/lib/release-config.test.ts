@@ -8,6 +8,7 @@ import { ResourceRecord, stackValidationArgs, UNKNOWN } from "../support/harness
 
 const viewOf = (records: ResourceRecord[]) => new StackView(stackValidationArgs(records).resources);
 const mimirWith = (path: string, value: unknown) => mimirReleases(viewOf(mutateValues(compliantStack(), "mimir", `mimir.structuredConfig.${path}`, value)))[0];
+const mimirValues = (path: string, value: unknown) => mimirReleases(viewOf(mutateValues(compliantStack(), "mimir", path, value)))[0];
 const lokiWith = (path: string, value: unknown) => lokiReleases(viewOf(mutateValues(compliantStack(), "loki", `loki.structuredConfig.${path}`, value)))[0];
 
 describe("policies/lib Mimir and Loki config reads", () => {
@@ -41,5 +42,15 @@ describe("policies/lib Mimir and Loki config reads", () => {
     it("refuses a key without a known default as a programming error, not bad input", () => {
         assert.throws(() => mimirWith("ingest_storage.enabled", true).string("no.such.key"), /internal: no default known for Mimir key no\.such\.key/);
         assert.throws(() => lokiWith("compactor.retention_enabled", true).string("no.such.key"), /internal: no default known for Loki key no\.such\.key/);
+    });
+
+    it("lays Mimir pods out as the chart does: ceil(replicas / zones) in each zone, all in one group without zones", () => {
+        // The fixture's store-gateways are zone-aware over 3 zones.
+        assert.deepEqual(mimirValues("store_gateway.replicas", 4).podsPerZone("store_gateway"), {
+            value: { zones: 3, perZone: 2 },
+            where: 'mimir-distributed release "mimir" values.store_gateway.replicas=4 over 3 zones (mimir-distributed release "mimir" values.store_gateway.zoneAwareReplication.zones), 2 per zone',
+        });
+        assert.deepEqual((mimirValues("ingester.zoneAwareReplication.enabled", false).podsPerZone("ingester") as { value: unknown }).value, { zones: 1, perZone: 6 });
+        assert.ok(isUnknown(mimirValues("ingester.replicas", UNKNOWN).podsPerZone("ingester")));
     });
 });
