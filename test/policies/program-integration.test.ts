@@ -36,13 +36,9 @@ describe("policy pack over the real program, run the way the engine runs it", fu
 
     const results = new Map<string, PolicyRunResult | Error>();
     before(async () => {
-      // Capture in parallel (child processes); the one pack analyses them in turn.
-      const queue = [...CONFLICTS];
+      // Captured in parallel (runStack bounds the child processes); the one pack analyses them in turn.
       const captures = new Map<string, Awaited<ReturnType<typeof runStack>>>();
-      const worker = async () => {
-        for (let c = queue.shift(); c; c = queue.shift()) captures.set(c.title, await runStack(c.base, c.config, { baseStack: c.base }));
-      };
-      await Promise.all([worker(), worker(), worker()]);
+      await Promise.all(CONFLICTS.map(async (c) => captures.set(c.title, await runStack(c.base, c.config, { baseStack: c.base }))));
       for (const c of CONFLICTS) {
         const run = captures.get(c.title)!;
         try {

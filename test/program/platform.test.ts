@@ -1,13 +1,14 @@
 import { strict as assert } from "assert";
-import { ProgramRun, runStack, SHIPPED_STACKS, T } from "../support/program";
+import { isSecret } from "../../tools/harness/wire";
+import { ProgramRun, runShippedStacks, ShippedStack, SHIPPED_STACKS, T } from "../support/program";
 
 const EXPECTED_AZS: Record<string, number> = { dev: 2, staging: 3, prod: 3 };
 
 describe("program: the AWS platform each shipped stack registers", function () {
   this.timeout(120_000);
-  const runs: Record<string, ProgramRun> = {};
+  let runs: Record<ShippedStack, ProgramRun>;
   before(async () => {
-    for (const [i, run] of (await Promise.all(SHIPPED_STACKS.map((s) => runStack(s)))).entries()) runs[SHIPPED_STACKS[i]] = run;
+    runs = await runShippedStacks();
   });
 
   for (const stack of SHIPPED_STACKS) {
@@ -105,7 +106,7 @@ describe("program: the AWS platform each shipped stack registers", function () {
       it("exports the cluster name, a secret kubeconfig, bucket names and role ARNs", () => {
         const outputs = runs[stack].captured.outputs as Record<string, any>;
         for (const key of ["clusterName", "kubeconfig", "bucketNames", "roleArns"]) assert.ok(key in outputs, key);
-        assert.equal(JSON.stringify(outputs.kubeconfig).includes("1b47061264138c4ac30d75fd1eb44270"), true, "kubeconfig is a secret");
+        assert.ok(isSecret(outputs.kubeconfig), "kubeconfig is a secret");
       });
     });
   }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { parseDuration } from "../../settings/durations";
 import { redactSecrets } from "../../tools/harness/wire";
-import { bytesOf, ProgramRun, releaseValues, runStack, SHIPPED_STACKS, T } from "../support/program";
+import { bytesOf, ProgramRun, releaseValues, runShippedStacks, runStack, SHIPPED_STACKS, T, type ShippedStack } from "../support/program";
 
 /** Mimir's producer batch (grafana/mimir pkg/storage/ingest/writer.go, franz-go ProducerBatchMaxBytes). */
 const MIMIR_BATCH = 16_000_000;
@@ -16,9 +16,9 @@ const unwrapped = (output: any): string => (typeof output === "object" && output
 
 describe("program: the telemetry stack each shipped stack registers agrees by construction", function () {
   this.timeout(120_000);
-  const runs: Record<string, ProgramRun> = {};
+  let runs: Record<ShippedStack, ProgramRun>;
   before(async () => {
-    for (const [i, run] of (await Promise.all(SHIPPED_STACKS.map((s) => runStack(s)))).entries()) runs[SHIPPED_STACKS[i]] = run;
+    runs = await runShippedStacks();
   });
 
   for (const stack of SHIPPED_STACKS) {
