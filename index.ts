@@ -11,7 +11,7 @@ import { Mimir } from "./components/mimir";
 import { Network } from "./components/network";
 import { KubePrometheusStack, PrometheusOperatorCrds } from "./components/prometheus";
 import { bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
-import { readRegion, readStackConfig } from "./settings/stackConfig";
+import { configRunError, readRegion, readStackConfig } from "./settings/stackConfig";
 
 /**
  * The program, as a table of contents: config in, settings derived once, platform, then the telemetry stack.
@@ -160,17 +160,17 @@ async function resolveAvailabilityZones(config: StackConfig, region: string): Pr
   if (Array.isArray(wanted)) {
     const foreign = wanted.filter((az) => !az.startsWith(region));
     if (foreign.length > 0) {
-      throw new pulumi.RunError(
-        `Invalid configuration:\n  - ${pulumi.getProject()}:network.availabilityZones = ${JSON.stringify(wanted)}: ${foreign.join(", ")} not in aws:region ${region}`,
-      );
+      throw configRunError(pulumi.getProject(), { key: "network.availabilityZones", value: wanted, problem: `${foreign.join(", ")} not in aws:region ${region}` });
     }
     return wanted;
   }
   const zones = await aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] });
   if (zones.names.length < wanted) {
-    throw new pulumi.RunError(
-      `Invalid configuration:\n  - ${pulumi.getProject()}:network.availabilityZones = ${wanted}: ${region} offers only ${zones.names.length} default zones (${zones.names.join(", ")})`,
-    );
+    throw configRunError(pulumi.getProject(), {
+      key: "network.availabilityZones",
+      value: wanted,
+      problem: `${region} offers only ${zones.names.length} default zones (${zones.names.join(", ")})`,
+    });
   }
   return zones.names.slice(0, wanted);
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, resolveConfig } from "./resolve";
+import { ConfigError, type ConfigIssue, resolveConfig } from "./resolve";
 import type { StackConfig } from "./schema";
 
 /**
@@ -21,15 +21,21 @@ export function readStackConfig(project: string = pulumi.getProject()): StackCon
   }
 }
 
+/**
+ * A config value the program can only judge once it runs (against the region, say), worded like every other config
+ * problem (ConfigError; the check command recognises that wording). `namespace` is the key's config namespace.
+ */
+export function configRunError(namespace: string, issue: ConfigIssue): pulumi.RunError {
+  return new pulumi.RunError(new ConfigError(namespace, [issue]).message);
+}
+
 /** AWS region names as the AWS provider expects them (e.g. eu-west-1, us-gov-west-1). */
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export function readRegion(): string {
   const region = new pulumi.Config("aws").get("region");
   if (!region || !REGION_PATTERN.test(region)) {
-    throw new pulumi.RunError(
-      `Invalid configuration:\n  - aws:region = ${JSON.stringify(region ?? "(not set)")}: expected an AWS region such as eu-west-1 (pulumi config set aws:region eu-west-1)`,
-    );
+    throw configRunError("aws", { key: "region", value: region, problem: "expected an AWS region such as eu-west-1 (pulumi config set aws:region eu-west-1)" });
   }
   return region;
 }
