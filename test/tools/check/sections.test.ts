@@ -7,6 +7,9 @@ import { resourcesPerComponent } from "../../../tools/check/sections/resources";
 import { StackFacts, type Release } from "../../../tools/check/sections/stack-facts";
 import { storageOf, valuesWorkloads } from "../../../tools/check/sections/workloads";
 import type { AnalyzerInfo, PolicyRunResult } from "../../../tools/harness/analyzer";
+import type { CapturedStack } from "../../../tools/harness/capture";
+import type { WireProperties } from "../../../tools/harness/wire";
+import { stackViewOf } from "../../../tools/planning/capture-view";
 
 const ROOT = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev";
 
@@ -22,12 +25,46 @@ const mimirValues = (kafkaConfig: Record<string, Plain>) => ({
   mimir: { structuredConfig: { ingest_storage: { kafka: { address: "kafka-kafka-bootstrap.kafka.svc:9092", topic: "mimir-ingest", ...kafkaConfig } } } },
 });
 
+/** The settings as the section derives them: the records the artifacts hold, and the pack's view of the same stack. */
+function derivedSettingsOf(records: ResourceRecord[]) {
+  const captured: CapturedStack = {
+    project: "p",
+    stack: "dev",
+    preview: false,
+    config: {},
+    secretKeys: [],
+    rootStackUrn: ROOT,
+    outputs: {},
+    logs: [],
+    durationMs: 1,
+    resources: records.map((r) => ({
+      ...r,
+      remote: false,
+      read: false,
+      synthesized: false,
+      propertyDependencies: {},
+      inputs: r.inputs as WireProperties,
+      outputs: r.inputs as WireProperties,
+      options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], customTimeouts: { create: 0, update: 0, delete: 0, read: 0 }, aliases: [] },
+    })),
+  };
+  return derivedSettings(new StackFacts(records), stackViewOf(captured));
+}
+
 describe("check report sections", () => {
   describe("derived settings", () => {
+    const mimirRelease = (address = "kafka-kafka-bootstrap.kafka.svc:9092") =>
+      record("kubernetes:helm.sh/v3:Release", "mimir-release", {
+        name: "mimir",
+        namespace: "mimir",
+        chart: "mimir-distributed",
+        values: mimirValues({ producer_max_record_size_bytes: 15983616, address }),
+      });
+    const kafkaCluster = strimzi("Kafka", "kafka", { kafka: { config: { "message.max.bytes": 16777216, "log.retention.ms": 86400000 } } }, {});
     const stack = (topicConfig: Record<string, Plain>) =>
-      new StackFacts([
-        record("kubernetes:helm.sh/v3:Release", "mimir-release", { name: "mimir", chart: "mimir-distributed", values: mimirValues({ producer_max_record_size_bytes: 15983616 }) }),
-        strimzi("Kafka", "kafka", { kafka: { config: { "message.max.bytes": 16777216, "log.retention.ms": 86400000 } } }, {}),
+      derivedSettingsOf([
+        mimirRelease(),
+        kafkaCluster,
         strimzi("KafkaNodePool", "broker", { replicas: 3, roles: ["broker"] }),
         strimzi("KafkaNodePool", "controller", { replicas: 3, roles: ["controller"] }),
         strimzi("KafkaNodePool", "other-cluster", { replicas: 9, roles: ["broker"] }, { "strimzi.io/cluster": "elsewhere" }),
@@ -35,24 +72,36 @@ describe("check report sections", () => {
       ]);
 
     it("reads a topic setting over the broker's, and says which one it read", () => {
-      const overridden = derivedSettings(stack({ "max.message.bytes": 1048576 })).kafkaSizes.find((r) => r.setting === "Kafka topic max.message.bytes");
+      const overridden = stack({ "max.message.bytes": 1048576 }).kafkaSizes.find((r) => r.setting === "Kafka topic max.message.bytes");
       assert.equal(overridden?.value, 1048576);
       assert.match(overridden?.source ?? "", /^KafkaTopic mimir-ingest spec\.config\["max\.message\.bytes"\]$/);
-      const inherited = derivedSettings(stack({})).kafkaSizes.find((r) => r.setting === "Kafka topic max.message.bytes");
+      const inherited = stack({}).kafkaSizes.find((r) => r.setting === "Kafka topic max.message.bytes");
       assert.equal(inherited?.value, 16777216);
       assert.match(inherited?.source ?? "", /^Kafka kafka spec\.kafka\.config\["message\.max\.bytes"\] \(topic does not set max\.message\.bytes\)$/);
     });
 
     it("counts the brokers of the cluster Mimir writes to, and ingesters per zone", () => {
-      const settings = derivedSettings(stack({}));
+      const settings = stack({});
       assert.equal(settings.replication.find((r) => r.setting === "Kafka brokers")?.value, 3);
       assert.equal(settings.replication.find((r) => r.setting === "Kafka KRaft controllers")?.value, 3);
       assert.equal(settings.partitions.find((r) => r.setting === "Mimir ingesters per zone")?.value, 2);
       assert.equal(settings.retention.find((r) => r.setting.startsWith("Kafka topic mimir-ingest retention"))?.shown, "1d (86400000 ms)");
     });
 
+    it("shows no Kafka settings when Mimir writes to a cluster outside the stack, even if the stack has another", () => {
+      const settings = derivedSettingsOf([
+        mimirRelease("b-1.msk.example.com:9092"),
+        kafkaCluster,
+        strimzi("KafkaNodePool", "broker", { replicas: 3, roles: ["broker"] }),
+      ]);
+      assert.equal(settings.replication.find((r) => r.setting === "Kafka brokers")?.shown, "0");
+      const messageMax = settings.kafkaSizes.find((r) => r.setting === "Kafka broker message.max.bytes");
+      assert.equal(messageMax?.value, null);
+      assert.equal(messageMax?.source, 'Kafka (none) spec.kafka.config["message.max.bytes"]');
+    });
+
     it("says a value is not set instead of inventing a default", () => {
-      const row = derivedSettings(stack({})).retention.find((r) => r.setting === "Prometheus local retention");
+      const row = stack({}).retention.find((r) => r.setting === "Prometheus local retention");
       assert.equal(row?.value, null);
       assert.equal(row?.shown, "not set (default applies)");
     });

@@ -2,6 +2,7 @@
  * The cross-component values a reviewer checks against each other, read from the resources: the retention chain
  * from Prometheus to S3, replication per component, Kafka sizes and partitions. Each row names where it was read.
  */
+import type { StackView } from "../../../policies/lib/stack";
 import { at, isPlainObject, type Plain } from "../readable";
 import { brokerConfig, findMimirKafka, mimirConfig, type MimirKafka, poolReplicas, type Sourced, topicOrBroker } from "./mimir-kafka";
 import { asBytes, asMillis, derivedRow, row, type SettingRow } from "./setting-row";
@@ -177,8 +178,8 @@ export interface DerivedSettings {
   partitions: SettingRow[];
 }
 
-export function derivedSettings(facts: StackFacts): DerivedSettings {
-  const kafka = findMimirKafka(facts);
+export function derivedSettings(facts: StackFacts, view: StackView): DerivedSettings {
+  const kafka = findMimirKafka(facts, view);
   return {
     retention: retentionRows(facts, kafka),
     replication: replicationRows(facts, kafka),

@@ -1,8 +1,11 @@
 /**
- * Which Kafka Mimir writes to, found the way Mimir finds it: its `ingest_storage.kafka.address` names the Strimzi
- * cluster's bootstrap service (`<cluster>-kafka-bootstrap.<namespace>.svc:<port>`, Strimzi docs "Listener
- * bootstrap service") and `ingest_storage.kafka.topic` the topic.
+ * Which Kafka Mimir writes to, resolved by the policy pack's own Kafka landscape (policies/lib/kafka/landscape.ts:
+ * Mimir's `ingest_storage.kafka.address` against the Strimzi bootstrap services, cluster label and namespace), so
+ * that the report shows the cluster, node pools and topic the rules judge. The rows then read those resources as
+ * the artifacts hold them.
  */
+import { kafkaLandscape, strimziBelongsTo } from "../../../policies/lib/kafka";
+import type { StackView } from "../../../policies/lib/stack";
 import { at, type Plain } from "../readable";
 import type { Release, StackFacts, StrimziResource } from "./stack-facts";
 
@@ -10,7 +13,6 @@ export const MIMIR_CHART = "mimir-distributed";
 
 export interface MimirKafka {
   mimir?: Release;
-  address?: string;
   topicName?: string;
   cluster?: StrimziResource;
   topic?: StrimziResource;
@@ -36,24 +38,21 @@ function rolesOf(pool: StrimziResource): string[] {
   return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [];
 }
 
-export function findMimirKafka(facts: StackFacts): MimirKafka {
+/** `view` is the pack's view of the same stack (tools/planning/capture-view.ts), whose URNs match the facts'. */
+export function findMimirKafka(facts: StackFacts, view: StackView): MimirKafka {
   const mimir = facts.release(MIMIR_CHART);
-  const address = mimirConfig(mimir, "ingest_storage.kafka.address").value;
   const topicName = mimirConfig(mimir, "ingest_storage.kafka.topic").value;
-  const host = typeof address === "string" ? address.split(":")[0] : "";
-  const clusterName = host.split(".")[0].replace(/-kafka-bootstrap$/, "");
-  const clusters = facts.strimzi("Kafka");
-  const cluster = clusters.find((k) => k.name === clusterName) ?? (clusters.length === 1 ? clusters[0] : undefined);
-  const pools = cluster ? facts.strimziOf("KafkaNodePool", cluster.name) : [];
-  const topic = cluster
-    ? facts.strimziOf("KafkaTopic", cluster.name).find((t) => (at(t.spec, "topicName") ?? t.name) === topicName)
-    : undefined;
+  const path = mimir ? kafkaLandscape(view).paths.find((p) => p.mimir.urn === mimir.record.urn) : undefined;
+  const strimzi = path?.cluster?.kind === "strimzi" ? path.cluster : undefined;
+  const poolUrns = new Set(strimzi ? view.strimzi("KafkaNodePool").filter((p) => strimziBelongsTo(p, strimzi)).map((p) => p.resource.urn) : []);
+  const pools = facts.strimzi("KafkaNodePool").filter((p) => poolUrns.has(p.record.urn));
+  // A declared topic of a Strimzi cluster is its KafkaTopic resource; an auto-created one has none.
+  const topicUrn = strimzi && path?.topic?.declared ? path.topic.urn : undefined;
   return {
     mimir,
-    address: typeof address === "string" ? address : undefined,
     topicName: typeof topicName === "string" ? topicName : undefined,
-    cluster,
-    topic,
+    cluster: strimzi ? facts.strimzi("Kafka").find((k) => k.record.urn === strimzi.urn) : undefined,
+    topic: topicUrn ? facts.strimzi("KafkaTopic").find((t) => t.record.urn === topicUrn) : undefined,
     brokerPools: pools.filter((p) => rolesOf(p).includes("broker")),
     controllerPools: pools.filter((p) => rolesOf(p).includes("controller")),
   };

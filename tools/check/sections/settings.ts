@@ -1,4 +1,5 @@
 /** The derived-settings section: cross-component values and sizing, as the resources carry them. */
+import { stackViewOf } from "../../planning/capture-view";
 import { table } from "../text";
 import { derivedSettings, type DerivedSettings } from "./derived-settings";
 import { section } from "./section";
@@ -42,7 +43,7 @@ export const settingsSection = section<SettingsData>({
   title: "Derived settings (read from the resources, after overrides)",
   build: (evidence) => {
     const facts = new StackFacts(evidence.artifacts.resources);
-    return { ...derivedSettings(facts), workloads: workloadRows(facts), nodeGroups: nodeGroupRows(facts) };
+    return { ...derivedSettings(facts, stackViewOf(evidence.captured)), workloads: workloadRows(facts), nodeGroups: nodeGroupRows(facts) };
   },
   render: renderSettings,
 });

@@ -19,13 +19,10 @@ export interface StrimziResource {
   record: ResourceRecord;
   kind: string;
   name: string;
-  labels: Record<string, string>;
   spec: Plain;
 }
 
 const STRIMZI_TYPE = /^kubernetes:kafka\.strimzi\.io\/[^:]+:(Kafka|KafkaNodePool|KafkaTopic|KafkaUser)$/;
-// Strimzi ties node pools, topics and users to their cluster with this label (Strimzi docs, KafkaNodePool).
-const STRIMZI_CLUSTER_LABEL = "strimzi.io/cluster";
 const LIFECYCLE_TYPE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const NODE_GROUP_TYPE = "aws:eks/nodeGroup:NodeGroup";
 
@@ -68,18 +65,8 @@ export class StackFacts {
       .filter((r) => STRIMZI_TYPE.exec(r.type)?.[1] === kind)
       .map((record) => {
         const inputs = this.inputs(record);
-        const labelsValue = at(inputs, "metadata.labels");
-        const labels: Record<string, string> = {};
-        if (isPlainObject(labelsValue)) {
-          for (const [k, v] of Object.entries(labelsValue)) if (typeof v === "string") labels[k] = v;
-        }
-        return { record, kind, name: stringOr(at(inputs, "metadata.name"), record.name), labels, spec: inputs.spec ?? {} };
+        return { record, kind, name: stringOr(at(inputs, "metadata.name"), record.name), spec: inputs.spec ?? {} };
       });
-  }
-
-  /** Strimzi resources of a kind that belong to a Kafka cluster. */
-  strimziOf(kind: string, cluster: string): StrimziResource[] {
-    return this.strimzi(kind).filter((r) => r.labels[STRIMZI_CLUSTER_LABEL] === cluster);
   }
 
   lifecycles(): { record: ResourceRecord; bucket: string; rules: Plain[] }[] {
