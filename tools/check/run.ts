@@ -55,7 +55,8 @@ export function readPolicyPackConfig(file: string): PolicyPackUserConfig {
   if (typeof content !== "object" || content === null || Array.isArray(content)) {
     throw new UsageError(`--policy-pack-config ${file}: expected a JSON object keyed by policy name`);
   }
-  // Loaded only here and once the pack is starting: JSON-schema validation is not needed to start anything.
+  // Loaded only when a config file is given: without one, the programs and the pack start before it loads (with
+  // analyzer.ts). Every parse error surfaces here, as a usage error, before anything starts.
   const { parsePolicyPackConfig, PolicyConfigParseError } = require("../harness/policy-config") as typeof import("../harness/policy-config");
   try {
     parsePolicyPackConfig(content as PolicyPackUserConfig);
@@ -203,7 +204,6 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
   launched.catch(() => undefined);
   // The gRPC client, the protocol's messages and the policy-config validator load while both processes start.
   const { analyzeStackPolicies, configurePolicies, connectPolicyPack, PolicyConfigValidationError } = await import("../harness/analyzer");
-  const { PolicyConfigParseError } = await import("../harness/policy-config");
   const packReady: Promise<{ pack: PolicyPackClient; info: AnalyzerInfo }> = launched.then(async (started) => {
     const pack = connectPolicyPack(started);
     const info = await pack.getAnalyzerInfo();
@@ -243,7 +243,7 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
       const mandatory = result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
       progress(`${stackRun.stack}: policies done in ${formatSeconds(Date.now() - started)} (${mandatory} mandatory, ${result.diagnostics.length - mandatory} advisory)`);
     } catch (err) {
-      if (err instanceof PolicyConfigValidationError || err instanceof PolicyConfigParseError) {
+      if (err instanceof PolicyConfigValidationError) {
         stackRun.failure = { kind: "policy-config", message: `--policy-pack-config ${options.policyPackConfigFile}: ${err.message}` };
       } else if (err instanceof PolicyPackError) {
         stackRun.failure = { kind: "policy-pack", message: `the policy pack failed on stack ${stackRun.stack}: ${err.message}` };

@@ -87,6 +87,15 @@ describe("npm run check: failures and their exit codes", function () {
       assert.match(result.stdout, /kafka-message-size-fits-mimir-batch: requiredMaxMessageBytes/);
     });
 
+    it("exits 2 before evaluating anything for a --policy-pack-config the engine cannot parse, naming the key and value", async () => {
+      const config = path.join(tempDir("policy-config"), "policy.json");
+      fs.writeFileSync(config, JSON.stringify({ "kafka-message-size-fits-mimir-batch": "loud" }));
+      const result = await runCheckCli(["--stack", "dev", "--policy-pack-config", config, "--out", tempDir("out")]);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /parsing enforcement level for "kafka-message-size-fits-mimir-batch": "loud" is not a valid enforcement level/);
+      assert.doesNotMatch(result.stderr, /evaluating the program/);
+    });
+
     it("exits 2 for a stack without a stack file, listing the stacks there are", async () => {
       const result = await runCheckCli(["--stack", "nosuchstack", "--out", tempDir("out")]);
       assert.equal(result.status, 2);
