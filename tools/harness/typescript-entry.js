@@ -67,4 +67,4 @@ function runTypeScriptMain(entry, label) {
     );
 }
 
-module.exports = { requireTypeScript, runTypeScriptMain };
+module.exports = { runTypeScriptMain };
