@@ -1,5 +1,5 @@
 import type { Settings } from "../../settings";
-import { cpu, mebibytes } from "../../settings/derive/quantities";
+import { podResources } from "../shared/pods";
 import type { Values } from "../shared/values";
 import { buildAlloyConfig, OTLP_PORTS } from "./config";
 
@@ -43,7 +43,7 @@ export function buildAlloyValues(settings: Settings, inputs: AlloyInputs): Value
         { name: "otlp-grpc", port: OTLP_PORTS.grpc, targetPort: OTLP_PORTS.grpc, protocol: "TCP", appProtocol: "grpc" },
         { name: "otlp-http", port: OTLP_PORTS.http, targetPort: OTLP_PORTS.http, protocol: "TCP" },
       ],
-      resources: { requests: { cpu: cpu(size.cpuMillis), memory: mebibytes(size.memoryMiB) }, limits: { memory: mebibytes(size.memoryLimitMiB) } },
+      resources: podResources(size),
     },
     serviceMonitor: { enabled: true },
   };

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease, RELEASE_TIMEOUT_SECONDS } from "../shared/charts";
+import { asResourceError } from "../shared/pods";
 import { mergeOverrides } from "../shared/values";
 import { assertBrokerConfigAccepted } from "./broker-config";
 import { clientSecurity, KAFKA_PASSWORD_KEY } from "./security";
@@ -60,7 +61,7 @@ export class Kafka extends pulumi.ComponentResource {
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:kafka:Kafka", name, {}, opts);
     const s = args.settings;
-    const security = guard(this, () => clientSecurity(s));
+    const security = asResourceError(this, () => clientSecurity(s));
     const child = { parent: this, provider: args.provider };
     const overrides = args.overrides ?? {};
 
@@ -89,7 +90,7 @@ export class Kafka extends pulumi.ComponentResource {
     }
 
     const clusterSpec = mergeOverrides(buildKafkaSpec(s, security), overrides.kafkaCluster) as { kafka: { config?: Record<string, unknown> } };
-    guard(this, () => assertBrokerConfigAccepted(clusterSpec.kafka.config ?? {}, "Kafka spec (settings.kafka.brokerConfig + overrides.kafkaCluster)"));
+    asResourceError(this, () => assertBrokerConfigAccepted(clusterSpec.kafka.config ?? {}, "Kafka spec (settings.kafka.brokerConfig + overrides.kafkaCluster)"));
     const afterOperator = { ...child, dependsOn: [this.operator] };
     const waitReady = waitForReady();
 
@@ -101,7 +102,7 @@ export class Kafka extends pulumi.ComponentResource {
       // The Kafka turns Ready only once its pools' pods run on their EBS volumes: its wait starts after storage is.
     }, { ...afterOperator, dependsOn: [this.operator, ...(args.storageDependsOn ?? [])], customTimeouts: waitReady.timeouts });
 
-    const pools = guard(this, () =>
+    const pools = asResourceError(this, () =>
       buildNodePools(s, security, {
         storageClassName: args.storageClassName,
         availabilityZones: args.availabilityZones,
@@ -149,13 +150,4 @@ export class Kafka extends pulumi.ComponentResource {
 function waitForReady() {
   const t = `${RELEASE_TIMEOUT_SECONDS}s`;
   return { annotations: { "pulumi.com/waitFor": "condition=Ready" }, timeouts: { create: t, update: t } };
-}
-
-/** Pure builders throw plain errors naming the setting at fault; surface them as errors of this component. */
-function guard<T>(resource: pulumi.Resource, build: () => T): T {
-  try {
-    return build();
-  } catch (e) {
-    throw new pulumi.ResourceError((e as Error).message, resource);
-  }
 }

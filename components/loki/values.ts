@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ComponentSize, Settings } from "../../settings";
-import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
+import { gibibytes } from "../../settings/derive/quantities";
+import { IRSA_ROLE_ANNOTATION, podResources } from "../shared/pods";
 import * as upstream from "../../settings/upstream";
 import type { Values } from "../shared/values";
 import { gatewayAuthValues, LokiGatewayAuthRef } from "./gateway-auth";
@@ -25,9 +26,6 @@ export interface LokiInputs {
  * `from` with the previous entry (Loki docs, operations/storage/schema). The date is the chart's own example.
  */
 export const SCHEMA_FROM = "2024-04-01";
-
-/** IRSA: the EKS pod identity webhook reads this service-account annotation (EKS docs, "IAM roles for service accounts"). */
-export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /** The pods that hold a stream's replicas: the single binaries in Monolithic mode, the ingesters in Distributed mode. */
 export function streamHolders(settings: Settings): number {
@@ -54,13 +52,6 @@ function requireSize(settings: Settings, key: keyof Settings["loki"]["sizes"]): 
   return size;
 }
 
-export function resourcesOf(size: ComponentSize): Values {
-  return {
-    requests: { cpu: cpu(size.cpuMillis), memory: mebibytes(size.memoryMiB) },
-    limits: { memory: mebibytes(size.memoryLimitMiB) },
-  };
-}
-
 function diskOf(size: ComponentSize, key: string): number {
   if (!size.diskGiB) throw new pulumi.RunError(`settings.loki.sizes.${key}.diskGiB is missing; ${key} keeps data on a volume`);
   return size.diskGiB;
@@ -79,7 +70,7 @@ function monolithicWorkloads(settings: Settings, storageClass: string): Values {
   return {
     singleBinary: {
       replicas: single.replicas,
-      resources: resourcesOf(single),
+      resources: podResources(single),
       persistence: { enabled: true, size: gibibytes(diskOf(single, "singleBinary")), storageClass },
     },
     ingester: off,
@@ -95,7 +86,7 @@ function monolithicWorkloads(settings: Settings, storageClass: string): Values {
 function distributedWorkloads(settings: Settings, storageClass: string): Values {
   const stateless = (key: "distributor" | "querier" | "queryFrontend" | "queryScheduler") => {
     const size = requireSize(settings, key);
-    return { replicas: size.replicas, resources: resourcesOf(size) };
+    return { replicas: size.replicas, resources: podResources(size) };
   };
   const ingester = requireSize(settings, "ingester");
   const indexGateway = requireSize(settings, "indexGateway");
@@ -109,19 +100,19 @@ function distributedWorkloads(settings: Settings, storageClass: string): Values 
     ingester: {
       // A multiple of three when zone-aware (settings/derive/loki.ts), so the chart runs exactly this many.
       replicas: ingester.replicas,
-      resources: resourcesOf(ingester),
+      resources: podResources(ingester),
       // The chart keeps the WAL on an emptyDir unless persistence is on (values.yaml ingester.persistence.enabled: false).
       persistence: { enabled: true, claims: [dataClaim(diskOf(ingester, "ingester"), storageClass)] },
       zoneAwareReplication: { enabled: settings.loki.ingesterZoneAware },
     },
     indexGateway: {
       replicas: indexGateway.replicas,
-      resources: resourcesOf(indexGateway),
+      resources: podResources(indexGateway),
       persistence: { enabled: true, size: gibibytes(diskOf(indexGateway, "indexGateway")), storageClass },
     },
     compactor: {
       replicas: compactor.replicas,
-      resources: resourcesOf(compactor),
+      resources: podResources(compactor),
       persistence: { enabled: true, claims: [dataClaim(diskOf(compactor, "compactor"), storageClass)] },
     },
   };
@@ -198,12 +189,12 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
     serviceAccount: {
       create: true,
       name: settings.serviceAccounts.loki,
-      annotations: { [IRSA_ANNOTATION]: inputs.roleArn },
+      annotations: { [IRSA_ROLE_ANNOTATION]: inputs.roleArn },
     },
     ...SIMPLE_SCALABLE_OFF,
     ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName)),
     ...memcachedValues(settings),
-    gateway: { replicas: gateway.replicas, resources: resourcesOf(gateway), ...auth.gateway },
+    gateway: { replicas: gateway.replicas, resources: podResources(gateway), ...auth.gateway },
     lokiCanary: auth.lokiCanary,
     // Deprecated and for testing only; the chart fails unless ignoreMinioDeprecation is set (templates/validate.yaml).
     minio: { enabled: false },

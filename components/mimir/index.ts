@@ -6,11 +6,12 @@ import { KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "../kafka/security";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { chartFullname } from "./config";
 import { gatewayCredentials } from "../shared/gateway-credentials";
+import { asResourceError } from "../shared/pods";
 import { gatewayUsername } from "./gateway-auth";
 import { buildMimirValues } from "./values";
 import { zoneLayout } from "./zones";
 
-export { buildMimirValues, podResources, assertPartitionsCoverIngesters, IRSA_ROLE_ANNOTATION, MIMIR_CONFIG_COMPONENTS } from "./values";
+export { buildMimirValues, assertPartitionsCoverIngesters, MIMIR_CONFIG_COMPONENTS } from "./values";
 export type { MimirValueInputs } from "./values";
 export { buildStructuredConfig, s3Endpoint, chartFullname, expandEnv, MIMIR_GRPC_PORT } from "./config";
 export { zoneLayout, placementValues, ingestersPerChartZone, ZONE_LABEL } from "./zones";
@@ -64,7 +65,7 @@ export class Mimir extends pulumi.ComponentResource {
     const s = args.settings;
     const child = { parent: this, provider: args.provider };
 
-    const layout = guard(this, () => zoneLayout(s, args.availabilityZones));
+    const layout = asResourceError(this, () => zoneLayout(s, args.availabilityZones));
     if (layout.warning) pulumi.log.warn(layout.warning, this);
 
     const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir } }, child);
@@ -88,7 +89,7 @@ export class Mimir extends pulumi.ComponentResource {
       }, child);
     }
 
-    const values = guard(this, () =>
+    const values = asResourceError(this, () =>
       buildMimirValues(s, {
         region: args.region,
         availabilityZones: args.availabilityZones,
@@ -121,14 +122,5 @@ export class Mimir extends pulumi.ComponentResource {
     this.pushUrl = s.mimir.pushUrl;
     this.queryUrl = s.mimir.queryUrl;
     this.registerOutputs({ namespace: this.namespace, pushUrl: this.pushUrl, queryUrl: this.queryUrl, gatewayUsername: username });
-  }
-}
-
-/** Pure builders throw plain errors naming the setting at fault; surface them as errors of this component. */
-function guard<T>(resource: pulumi.Resource, build: () => T): T {
-  try {
-    return build();
-  } catch (e) {
-    throw new pulumi.ResourceError((e as Error).message, resource);
   }
 }

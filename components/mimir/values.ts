@@ -1,12 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ComponentSize, Settings } from "../../settings";
-import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
+import { gibibytes } from "../../settings/derive/quantities";
+import { IRSA_ROLE_ANNOTATION, podResources } from "../shared/pods";
 import { mergeOverrides, Values } from "../shared/values";
 import { buildStructuredConfig } from "./config";
 import { ingestersPerChartZone, placementValues, ZoneLayout, zoneLayout } from "./zones";
 
-/** IRSA: the EKS pod identity webhook reads the role from this service-account annotation (EKS user guide, IRSA). */
-export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /**
  * Chart sections whose pods run Mimir with the shared config file (values.yaml `global.extraEnv` scope minus the
@@ -32,14 +31,6 @@ export interface MimirValueInputs {
   };
   /** Secret with the gateway's `.htpasswd` (chart: gateway.nginx.basicAuth.existingSecret must contain that key). */
   gatewayAuthSecretName: pulumi.Input<string>;
-}
-
-export function podResources(size: ComponentSize) {
-  return {
-    requests: { cpu: cpu(size.cpuMillis), memory: mebibytes(size.memoryMiB) },
-    // No CPU limit: throttling Go runtimes hurts latency; memory is limited so an OOM stays inside the pod.
-    limits: { memory: mebibytes(size.memoryLimitMiB) },
-  };
 }
 
 function disk(size: ComponentSize, storageClassName: string) {

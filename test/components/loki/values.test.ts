@@ -5,7 +5,6 @@ import * as upstream from "../../../settings/upstream";
 import {
   assertReplicationFits,
   buildLokiValues,
-  IRSA_ANNOTATION,
   LokiInputs,
   memcachedValues,
   streamHolders,
@@ -98,7 +97,7 @@ describe("loki values", () => {
         assert.deepEqual(values.loki.storage.bucketNames, { chunks: "stack-loki-chunks", ruler: "stack-loki-ruler" });
         assert.deepEqual(values.loki.storage.s3, { region: "eu-west-1" });
         assert.equal(values.serviceAccount.name, settings.serviceAccounts.loki);
-        assert.equal(values.serviceAccount.annotations[IRSA_ANNOTATION], INPUTS.roleArn);
+        assert.equal(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"], INPUTS.roleArn);
         assert.equal(values.minio.enabled, false);
         assert.equal(values.monitoring.serviceMonitor.enabled, true);
         assert.ok(!/accessKeyId|secretAccessKey|access_key/i.test(JSON.stringify(values)));
