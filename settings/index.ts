@@ -6,7 +6,7 @@ import { derivePrometheus, PrometheusSettings } from "./derive/prometheus";
 import { BucketKey, deriveLifecycle, deriveRetention, LifecyclePlan, RetentionSettings } from "./derive/retention";
 import { deriveMimirSizing, MimirSizing } from "./derive/sizing";
 import { mimirZoneAware } from "./derive/zones";
-import { bucketsOf, NAMESPACES, RELEASES, SERVICE_ACCOUNTS } from "./names";
+import { bucketsOf, gatewayUrl, NAMESPACES, RELEASES, SERVICE_ACCOUNTS } from "./names";
 import * as upstream from "./upstream";
 
 export type { StackConfig, Profile } from "./schema";
@@ -43,7 +43,7 @@ export interface MimirSettings {
   remoteTimeout: string;
   limits: MimirLimits;
   tenantOverrides: Record<string, Partial<MimirLimits>>;
-  /** In-cluster write and read URLs through the gateway (chart service <release>-gateway, port 80). */
+  /** In-cluster write and read URLs through the chart's gateway Service (names.ts gatewayUrl). */
   pushUrl: string;
   queryUrl: string;
 }
@@ -130,15 +130,14 @@ export function deriveSettings(config: StackConfig): Settings {
       remoteTimeout: upstream.mimir.distributorRemoteTimeout,
       limits: mimirLimits(config, retention),
       tenantOverrides: mimirTenantOverrides,
-      pushUrl: `http://${RELEASES.mimir}-gateway.${NAMESPACES.mimir}.svc/api/v1/push`,
-      queryUrl: `http://${RELEASES.mimir}-gateway.${NAMESPACES.mimir}.svc/prometheus`,
+      pushUrl: `${gatewayUrl(RELEASES.mimir, "mimir", NAMESPACES.mimir)}/api/v1/push`,
+      queryUrl: `${gatewayUrl(RELEASES.mimir, "mimir", NAMESPACES.mimir)}/prometheus`,
     },
     loki: {
       ...loki,
       tenantOverrides: lokiTenantOverrides,
-      // The loki chart's gateway service is <release>-gateway on port 80 (loki-18.11.0 values: gateway.service.port).
-      pushUrl: `http://${RELEASES.loki}-gateway.${NAMESPACES.loki}.svc/loki/api/v1/push`,
-      queryUrl: `http://${RELEASES.loki}-gateway.${NAMESPACES.loki}.svc`,
+      pushUrl: `${gatewayUrl(RELEASES.loki, "loki", NAMESPACES.loki)}/loki/api/v1/push`,
+      queryUrl: gatewayUrl(RELEASES.loki, "loki", NAMESPACES.loki),
     },
     prometheus: derivePrometheus(config, retention.ms.prometheusLocal, retention.prometheusLocal),
     alloy: deriveAlloy(),

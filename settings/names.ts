@@ -35,6 +35,23 @@ export const RELEASES = {
   alloy: "alloy",
 } as const;
 
+/**
+ * The name a chart gives what it renders, "<fullname>-<component>": fullname is the release name when that already
+ * contains the chart's name, else "<release>-<chart>" (the standard Helm helper, as in mimir-distributed
+ * _helpers.tpl "mimir.fullname" and loki _helpers.tpl "loki.fullname"; no fullnameOverride is set).
+ */
+export function chartFullname(release: string, chart: string): string {
+  return release.includes(chart) ? release : `${release}-${chart}`;
+}
+
+/**
+ * In-cluster base URL of a chart's gateway Service, "<fullname>-gateway" on port 80 (mimir-distributed _helpers.tpl
+ * "mimir.resourceName" with component gateway; loki _helpers.tpl "loki.gatewayFullname", values gateway.service.port).
+ */
+export function gatewayUrl(release: string, chart: string, namespace: string): string {
+  return `http://${chartFullname(release, chart)}-gateway.${namespace}.svc`;
+}
+
 /** Service accounts that assume IAM roles through IRSA (trust policies are scoped to these names). */
 export const SERVICE_ACCOUNTS = { mimir: "mimir", loki: "loki" } as const;
 

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
+import { chartFullname } from "../../settings/names";
 
 /** Mimir expands ${VAR} in its config file when started with -config.expand-env=true (Mimir docs, "Configuration parameters"). */
 export const expandEnv = (variable: string): string => `\${${variable}}`;
@@ -15,12 +16,9 @@ export function s3Endpoint(region: string): string {
   return region.startsWith("cn-") ? `s3.${region}.amazonaws.com.cn` : `s3.${region}.amazonaws.com`;
 }
 
-/**
- * The chart names resources <fullname>-<component>; fullname is the release name when it already contains the
- * chart name "mimir", else "<release>-mimir" (chart _helpers.tpl "mimir.fullname", the standard Helm helper).
- */
-export function chartFullname(release: string): string {
-  return release.includes("mimir") ? release : `${release}-mimir`;
+/** What the chart names its resources before "-<component>" (settings/names.ts chartFullname). */
+export function mimirFullname(release: string): string {
+  return chartFullname(release, "mimir");
 }
 
 export interface ConfigInputs {
@@ -33,7 +31,7 @@ export interface ConfigInputs {
 export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs): Record<string, unknown> {
   const m = settings.mimir;
   const t = settings.retention.mimir;
-  const fullname = chartFullname(settings.releases.mimir);
+  const fullname = mimirFullname(settings.releases.mimir);
   const kafka: Record<string, unknown> = {
     address: inputs.kafka.address,
     topic: inputs.kafka.topic,

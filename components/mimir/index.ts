@@ -4,7 +4,7 @@ import type { Settings } from "../../settings";
 import type { KafkaConnection } from "../kafka";
 import { KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "../kafka/security";
 import { CHARTS, pinnedRelease } from "../shared/charts";
-import { chartFullname } from "./config";
+import { mimirFullname } from "./config";
 import { gatewayCredentials } from "../shared/gateway-credentials";
 import { asResourceError } from "../shared/pods";
 import { gatewayUsername } from "./gateway-auth";
@@ -13,7 +13,7 @@ import { zoneLayout } from "./zones";
 
 export { buildMimirValues, assertPartitionsCoverIngesters, MIMIR_CONFIG_COMPONENTS } from "./values";
 export type { MimirValueInputs } from "./values";
-export { buildStructuredConfig, s3Endpoint, chartFullname, expandEnv, MIMIR_GRPC_PORT } from "./config";
+export { buildStructuredConfig, s3Endpoint, mimirFullname, expandEnv, MIMIR_GRPC_PORT } from "./config";
 export { zoneLayout, placementValues, ingestersPerChartZone, ZONE_LABEL } from "./zones";
 export type { ZoneLayout, ZonePlacement } from "./zones";
 export { gatewayUsername, htpasswdLine, HTPASSWD_KEY } from "./gateway-auth";
@@ -70,7 +70,7 @@ export class Mimir extends pulumi.ComponentResource {
 
     const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir } }, child);
     this.namespace = namespace.metadata.name;
-    const secretName = (suffix: string) => `${chartFullname(s.releases.mimir)}-${suffix}`;
+    const secretName = (suffix: string) => `${mimirFullname(s.releases.mimir)}-${suffix}`;
 
     const username = gatewayUsername(s);
     const { password, htpasswd, credentials } = gatewayCredentials(

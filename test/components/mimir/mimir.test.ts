@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { valueOf } from "../../../tools/harness/mocks";
 import { mockComponents } from "../mocked";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
-import { chartFullname } from "../../../components/mimir/config";
+import { mimirFullname } from "../../../components/mimir/config";
 import type { Profile } from "../../../settings";
 import { AZS, serialized, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
 
@@ -142,7 +142,7 @@ describe("Mimir component (registered resources under mocks)", () => {
     for (const profile of ["dev", "prod"] as Profile[]) {
       const r = release(profile);
       // The chart's gateway Service is <fullname>-gateway on port 80 (charts.md: push URL http://<fullname>-gateway.<ns>.svc/api/v1/push).
-      const gateway = `http://${chartFullname(r.inputs.name)}-gateway.${r.inputs.namespace}.svc`;
+      const gateway = `http://${mimirFullname(r.inputs.name)}-gateway.${r.inputs.namespace}.svc`;
       assert.equal(stacks[profile]!.mimir.pushUrl, `${gateway}/api/v1/push`, profile);
       assert.equal(stacks[profile]!.mimir.queryUrl, `${gateway}/prometheus`, profile);
     }
