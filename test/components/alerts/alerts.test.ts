@@ -1,13 +1,11 @@
 import * as assert from "node:assert/strict";
 import { mockComponents } from "../mocked";
-import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { buildKubePrometheusStackValues, stackSelectsRule } from "../../../components/prometheus/values";
 import { FAILURE_MODES } from "../../../components/alerts/rules";
+import { PROFILES, settingsFor } from "../fixtures";
 
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const PROFILES = ["dev", "staging", "prod"] as const;
-const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("StackAlerts component (registered resources under mocks)", () => {
 

@@ -1,11 +1,9 @@
 import * as assert from "node:assert/strict";
-import { deriveSettings, resolveConfig, Settings } from "../../../settings";
+import type { Settings } from "../../../settings";
 import { AlertRule, buildStackAlertGroups, exactAlternation, FAILURE_MODES, FailureMode, promqlString } from "../../../components/alerts/rules";
 import { compactorStalenessSeconds, distributorMemoryPageRatio, kafkaLagDataLossSeconds, NEAR_LIMIT_SHARE } from "../../../components/alerts/thresholds";
+import { PROFILES, settingsFor } from "../fixtures";
 
-const PROFILES = ["dev", "staging", "prod"] as const;
-const settingsFor = (profile: string, extra: Record<string, string> = {}): Settings =>
-  deriveSettings(resolveConfig("observability-stack", { profile, ...extra }));
 const allRules = (settings: Settings): AlertRule[] => buildStackAlertGroups(settings).flatMap((g) => g.rules);
 
 /** The metrics each failure mode must be read from (names from the sources cited in rules.ts). */
@@ -117,7 +115,7 @@ describe("stack alert rules", () => {
 
   it("compares tenants with an override to their own limit and everyone else to the default", () => {
     const tenants = [{ id: "platform" }, { id: "team.a", limits: { ingestionRate: 50_000, logsIngestionRateMB: 12 } }];
-    const settings = settingsFor("prod", { tenants: JSON.stringify(tenants) });
+    const settings = settingsFor("prod", { tenants });
     const rules = allRules(settings);
     const mimir = rules.filter((r) => r.alert === "MimirTenantNearIngestionRateLimit");
     assert.equal(mimir.length, 2);

@@ -1,18 +1,16 @@
 import * as assert from "node:assert/strict";
 import { mockComponents } from "../mocked";
-import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 import { base2Bytes, LOKI_ENV, MIMIR_ENV, OTLP_PORTS } from "../../../components/alloy/config";
 import { ALLOY_DATA_DIR, buildAlloyValues } from "../../../components/alloy/values";
+import { PROFILES, settingsFor } from "../fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
-const PROFILES = ["dev", "staging", "prod"] as const;
 const MIMIR_PASSWORD = "mock-alloy-mimir-password-41d2";
 const LOKI_PASSWORD = "mock-alloy-loki-password-9c07";
 
-const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("Alloy values", () => {
   const values = buildAlloyValues(settingsFor("prod"), { mimirAuthSecretName: "creds", lokiAuthSecretName: "loki-creds" }) as Record<string, any>;

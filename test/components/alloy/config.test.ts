@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import * as upstream from "../../../settings/upstream";
 import {
   assertBatchFitsBurst,
@@ -9,10 +8,8 @@ import {
   MIMIR_ENV,
   OTLP_PORTS,
 } from "../../../components/alloy/config";
+import { PROFILES, settingsFor } from "../fixtures";
 
-const PROFILES = ["dev", "staging", "prod"] as const;
-const settingsFor = (profile: string, extra: Record<string, string> = {}): Settings =>
-  deriveSettings(resolveConfig("observability-stack", { profile, ...extra }));
 
 /** Alloy's Base2Bytes units (alecthomas/units): B, KiB, MiB, GiB. */
 function parseBase2Bytes(text: string): number {
@@ -124,7 +121,7 @@ describe("Alloy configuration", () => {
   }
 
   it("is deterministic and follows the configured tenant", () => {
-    const settings = settingsFor("staging", { tenants: JSON.stringify([{ id: "team.a" }]) });
+    const settings = settingsFor("staging", { tenants: [{ id: "team.a" }] });
     assert.equal(buildAlloyConfig(settings), buildAlloyConfig(settings));
     assert.ok(buildAlloyConfig(settings).includes('tenant_id = "team.a"'));
     assert.ok(!buildAlloyConfig(settings).includes('"platform"'));

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { valueOf } from "../../../tools/harness/mocks";
 import { mockComponents } from "../mocked";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
-import { AZS, settingsFor, serialized, STORAGE_CLASS } from "./fixtures";
+import { AZS, settingsFor, serialized, STORAGE_CLASS } from "../fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka";

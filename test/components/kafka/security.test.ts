@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { clientSecurity, forbiddenBy, assertBrokerConfigAccepted, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT } from "../../../components/kafka";
-import { settingsFor } from "./fixtures";
+import { settingsFor } from "../fixtures";
 
 describe("Kafka client security (what Mimir 3.0 can actually use)", () => {
   it("dev keeps the requested unauthenticated plaintext listener", () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { buildKafkaSpec, buildNodePools, buildTopicSpec, buildUserSpec, clientSecurity, KAFKA_PASSWORD_ENV } from "../../../components/kafka";
 import { ingestersPerChartZone, zoneLayout } from "../../../components/mimir";
 import * as upstream from "../../../settings/upstream";
-import { AZS, PROFILES, settingsFor, STORAGE_CLASS } from "./fixtures";
+import { AZS, PROFILES, settingsFor, STORAGE_CLASS } from "../fixtures";
 
 type Any = any;
 

@@ -1,17 +1,16 @@
 import * as assert from "node:assert/strict";
 import { valueOf } from "../../../tools/harness/mocks";
 import { mockComponents } from "../mocked";
-import { deriveSettings, resolveConfig, Settings } from "../../../settings";
+import type { Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
+import { PROFILES, settingsFor } from "../fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const BUCKET = "aws:s3/bucket:Bucket";
 const SECRET = "kubernetes:core/v1:Secret";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
-const PROFILES = ["dev", "staging", "prod"] as const;
 
-const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("Loki component (registered resources under mocks)", () => {
   let constructionError: unknown;

@@ -4,7 +4,7 @@ import { mockComponents } from "../mocked";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 import { mimirFullname } from "../../../components/mimir/config";
 import type { Profile } from "../../../settings";
-import { AZS, serialized, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
+import { AZS, serialized, settingsFor, STORAGE_CLASS } from "../fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";

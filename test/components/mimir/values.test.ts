@@ -4,7 +4,7 @@ import { buildMimirValues, MIMIR_CONFIG_COMPONENTS, MimirValueInputs } from "../
 import type { Profile, Settings } from "../../../settings";
 import { parseDuration } from "../../../settings/durations";
 import * as upstream from "../../../settings/upstream";
-import { AZS, mebibytesOf, PROFILES, serialized, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
+import { AZS, mebibytesOf, PROFILES, serialized, settingsFor, STORAGE_CLASS } from "../fixtures";
 
 type Any = any;
 

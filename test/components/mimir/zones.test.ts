@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ingestersPerChartZone, placementValues, zoneLayout } from "../../../components/mimir";
-import { AZS, settingsFor, STORAGE_CLASS } from "../kafka/fixtures";
+import { AZS, settingsFor, STORAGE_CLASS } from "../fixtures";
 
 type Any = any;
 

@@ -1,19 +1,17 @@
 import * as assert from "node:assert/strict";
 import { valueOf } from "../../../tools/harness/mocks";
 import { mockComponents } from "../mocked";
-import { deriveSettings, resolveConfig, Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
+import { PROFILES, settingsFor } from "../fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
-const PROFILES = ["dev", "staging", "prod"] as const;
 /** A recognisable Mimir password: it must reach the Secret and nowhere else. */
 const MIMIR_PASSWORD = "mock-mimir-password-7f3a9c";
 /** The same for Loki's gateway password (Grafana's Loki datasource). */
 const LOKI_PASSWORD = "mock-loki-password-2b8e51";
 
-const settingsFor = (profile: string): Settings => deriveSettings(resolveConfig("observability-stack", { profile }));
 
 describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources under mocks)", () => {
   const adminPasswords: Record<string, string> = {};

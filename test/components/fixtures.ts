@@ -1,6 +1,6 @@
-import { deriveSettings, resolveConfig, Profile, Settings } from "../../../settings";
-import * as upstream from "../../../settings/upstream";
-import { bytesOf } from "../../support/program";
+import { deriveSettings, resolveConfig, Profile, Settings } from "../../settings";
+import * as upstream from "../../settings/upstream";
+import { bytesOf } from "../support/program";
 
 export const PROJECT = "observability-stack";
 export const PROFILES: Profile[] = ["dev", "staging", "prod"];
