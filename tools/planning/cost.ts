@@ -6,7 +6,9 @@
 import type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
 import type { Workload } from "../../policies/rules/capacity/workload";
 import type { StackView } from "../../policies/lib/stack";
+import { kafkaLandscape } from "../../policies/lib/kafka";
 import { TYPES } from "../../policies/lib/types";
+import { isUnknown } from "../../policies/lib/unknown";
 import { PRICES, Price, PriceTable, ResolvedPrices } from "./price-table";
 import { StoreRetention } from "./retention";
 
@@ -63,7 +65,11 @@ export function nodesPaidFor(capacity: CapacityAnalysis): Map<string, number> {
 }
 
 function kafkaReplication(stack: StackView): { replicas: number; zones: number } {
-  const topicReplicas = stack.strimzi("KafkaTopic").map((t) => Number(t.spec.get("replicas").raw()) || 1);
+  // Mimir's topics as the pack resolves them: a topic without `replicas` gets the broker's default.replication.factor.
+  const topicReplicas = kafkaLandscape(stack).paths.map((path) => {
+    const replicas = path.topic?.replicas();
+    return replicas === undefined || isUnknown(replicas) ? 1 : replicas.value;
+  });
   const brokerZones = stack
     .strimzi("KafkaNodePool")
     .filter((p) => JSON.stringify(p.spec.get("roles").raw() ?? []).includes("broker"))

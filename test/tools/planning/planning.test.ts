@@ -77,6 +77,18 @@ describe("planning the shipped stacks", function () {
     assert.equal(reports.prod.retention.logs?.days, 30);
   });
 
+  it("prices Kafka's cross-zone replication of Mimir's topic, with the broker's default RF when the topic sets none", () => {
+    const kafkaLine = (report: PlanningReport) => report.cost.lines.find((l) => l.item === "Cross-zone traffic (Kafka replication)");
+    // prod: RF 3 over 3 zones, so 2 followers each elsewhere.
+    assert.match(kafkaLine(reports.prod)?.basis ?? "", / x 2 follower\(s\) in other zones/);
+    const withoutReplicas = structuredClone(captured.prod);
+    for (const topic of withoutReplicas.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaTopic")) {
+      for (const props of [topic.inputs, topic.outputs] as Record<string, any>[]) delete props.spec.replicas;
+    }
+    // Strimzi then uses the broker's default.replication.factor (3 in prod), not 1.
+    assert.match(kafkaLine(planStack(withoutReplicas))?.basis ?? "", / x 2 follower\(s\) in other zones/);
+  });
+
   it("prices prod's nodes as they run: 3 zones x 4 m6i.2xlarge, and desiredSize holds the pods (no autoscaler runs)", () => {
     assert.equal(reports.prod.cost.lines.find((l) => l.item === "EC2 m6i.2xlarge")!.quantity, 12 * 730);
     assert.equal(reports.prod.capacity.autoscaler, false);
