@@ -60,7 +60,6 @@ export interface Settings {
   tenants: string[];
   /** The tenant whose id Prometheus, Alloy and Grafana use for this cluster's own telemetry. */
   defaultTenant: string;
-  availabilityZoneCount: number;
   retention: RetentionSettings;
   lifecycle: LifecyclePlan;
   kafka: KafkaSettings;
@@ -93,7 +92,6 @@ export function deriveSettings(config: StackConfig): Settings {
   const sizing = deriveMimirSizing(config);
   const zones: Zone[] = ZONE_NAMES.slice(0, config.replication.zones).map((name, azIndex) => ({ name, azIndex }));
   const loki = deriveLoki(config);
-  const azCount = typeof config.network.availabilityZones === "number" ? config.network.availabilityZones : config.network.availabilityZones.length;
 
   const mimirTenantOverrides: Record<string, Partial<MimirLimits>> = {};
   const lokiTenantOverrides: Record<string, LokiTenantOverrides> = {};
@@ -117,7 +115,6 @@ export function deriveSettings(config: StackConfig): Settings {
     profile: config.profile,
     tenants: config.tenants.map((t) => t.id),
     defaultTenant: config.tenants[0].id,
-    availabilityZoneCount: azCount,
     retention,
     lifecycle: deriveLifecycle(config, retention),
     kafka: deriveKafka(config, sizing.ingester.perZone, retention.kafkaMs),
