@@ -1,17 +1,23 @@
-// One place that turns a rule (metadata + check function) into a CrossGuard stack policy, so every rule
-// reports the same way: violations name both sides, bad input becomes a violation instead of an SDK error,
-// and a value unknown during preview never yields a mandatory violation.
+// One place that turns a rule (metadata + check function) into a CrossGuard policy, so every rule reports the same
+// way: violations name both sides, bad input becomes a violation instead of an SDK error, a value unknown during
+// preview never yields a mandatory violation, and a resource whose provider is not configured yet is judged by its
+// inputs (lib/analyzed.ts), never as absent.
 import {
     EnforcementLevel,
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
     Severity,
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { analyzedContext, clearReportedInAnalyze, noteReportedInAnalyze, recordAnalyzed, reportedInAnalyze, withAnalyzedInputs } from "./analyzed";
 import { PolicyInputError } from "./node";
 import { StackView } from "./stack";
-import { Inconclusive, isUnknown, Unknown } from "./unknown";
+import { PROFILE_TAG } from "./types";
+import { Inconclusive, isUnknown, isUnknownSentinel, Unknown } from "./unknown";
 
 export interface RuleMetadata {
     /** Policy name (kebab-case, unique in the pack). */
@@ -26,6 +32,13 @@ export interface RuleMetadata {
     readonly url: string;
     readonly tags?: string[];
     readonly configSchema?: PolicyConfigSchema;
+    /**
+     * Set when the check reads only the resource it reports on (and the stack's environment): then it also runs in
+     * the per-resource Analyze call, which the engine makes before it creates the resource, in previews and in
+     * updates (`--skip-preview` included), where a mandatory violation keeps the resource from being created
+     * (step_generator.go, analyzeAll). Cross-resource checks run at AnalyzeStack only.
+     */
+    readonly judgedPerResource?: true;
 }
 
 type KnownAll<T extends readonly unknown[]> = { [K in keyof T]: Exclude<T[K], Unknown> };
@@ -89,8 +102,73 @@ export function schemaDefaults(schema: PolicyConfigSchema | undefined): Record<s
 
 export type RuleCheck<C extends object> = (stack: StackView, ctx: RuleContext<C>) => void;
 
-export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck<C>): StackValidationPolicy {
+type ReportedViolation = string | { message: string; urn?: string; enforcementLevel?: EnforcementLevel };
+
+/** The report function with a filter on each (message, urn) before the SDK sees it. */
+function filteredReport(report: ReportViolation, keep: (message: string, urn: string | undefined) => boolean): ReportViolation {
+    const forward = report as unknown as (violation: ReportedViolation, urn?: string) => void;
+    return ((violation: ReportedViolation, urn?: string) => {
+        const message = typeof violation === "string" ? violation : violation.message;
+        const target = typeof violation === "string" ? urn : violation.urn;
+        if (keep(message, target)) forward(violation, urn);
+    }) as ReportViolation;
+}
+
+/** Runs a check; returns the first input it found unknown, if any. */
+function runCheck<C extends object>(check: RuleCheck<C>, stack: StackView, ctx: RuleContext<C>): Unknown | undefined {
+    try {
+        check(stack, ctx);
+    } catch (error) {
+        if (error instanceof Inconclusive) ctx.inconclusive(error.unknown);
+        else if (error instanceof PolicyInputError) ctx.violation(error.message, error.urn);
+        else throw error;
+    }
+    return ctx.inconclusiveInputs[0];
+}
+
+/** The profile tag an AWS resource's inputs carry, for the environment of a per-resource judgement. */
+function profileTagOf(props: Record<string, unknown>): string | undefined {
+    const tags = props.tags as Record<string, unknown> | undefined;
+    const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
+    return typeof value === "string" && !isUnknownSentinel(value) ? value : undefined;
+}
+
+/** A stack policy that also records (and, for per-resource rules, judges) each resource's Analyze call. */
+export type RulePolicy = StackValidationPolicy & Pick<ResourceValidationPolicy, "validateResource">;
+
+export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck<C>): RulePolicy {
     const description = `${meta.description} [${meta.rule}]`;
+    const configOf = (getConfig: () => C) => ({ ...schemaDefaults(meta.configSchema), ...getConfig() }) as C;
+
+    const validateStack = (args: StackValidationArgs, report: ReportViolation) => {
+        // A finding already reported on the same resource by this policy's Analyze call is not repeated.
+        const unrepeated = filteredReport(report, (message, urn) => !(urn && reportedInAnalyze(meta.name, urn, message)));
+        const ctx = new RuleContext<C>(configOf(args.getConfig), unrepeated, description);
+        const unknown = runCheck(check, new StackView(withAnalyzedInputs(args.resources)), ctx);
+        // Let the SDK report "can't run during preview" (advisory) for the first unknown input; a resource that is
+        // unknown as a whole has no SDK proxy to raise through, so say it ourselves in the SDK's words.
+        unknown?.raiseThroughSdk();
+        if (unknown?.path.length === 0) {
+            ctx.advisory(`can't run policy '${meta.name}' during preview: ${unknown.where.trim()} is unknown until its provider is configured`);
+        }
+    };
+
+    const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
+        recordAnalyzed(args);
+        if (!meta.judgedPerResource) return;
+        clearReportedInAnalyze(meta.name, args.urn);
+        // Only what concerns this resource: the rest of the stack is not registered yet.
+        const own = filteredReport(report, (message, urn) => {
+            if (urn !== undefined && urn !== args.urn) return false;
+            noteReportedInAnalyze(meta.name, args.urn, message);
+            return true;
+        });
+        const ctx = new RuleContext<C>(configOf(args.getConfig), own, description);
+        const current = { ...args, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
+        // Unknown inputs are reported once, by the stack call, which sees every resource.
+        runCheck(check, new StackView(analyzedContext(current, profileTagOf)), ctx);
+    };
+
     return {
         name: meta.name,
         description,
@@ -100,18 +178,9 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
         url: meta.url,
         tags: meta.tags,
         configSchema: meta.configSchema,
-        validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-            const config = { ...schemaDefaults(meta.configSchema), ...args.getConfig<C>() } as C;
-            const ctx = new RuleContext<C>(config, report, description);
-            try {
-                check(new StackView(args.resources), ctx);
-            } catch (error) {
-                if (error instanceof Inconclusive) ctx.inconclusive(error.unknown);
-                else if (error instanceof PolicyInputError) ctx.violation(error.message, error.urn);
-                else throw error;
-            }
-            // Let the SDK report "can't run during preview" (advisory) for the first unknown input.
-            ctx.inconclusiveInputs[0]?.raiseThroughSdk();
-        },
+        validateStack,
+        // @pulumi/policy 1.21.0 server.js runs validateResource for any policy that has one (isResourcePolicy) and
+        // validateStack for any that has one (isStackPolicy): one policy may carry both.
+        validateResource,
     };
 }

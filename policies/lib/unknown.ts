@@ -85,3 +85,11 @@ export function known<T>(value: T | Unknown): T {
     if (isUnknown(value)) throw new Inconclusive(value);
     return value;
 }
+
+/** True when a plain value holds the unknown sentinel anywhere. */
+export function containsUnknownSentinel(value: unknown): boolean {
+    if (isUnknownSentinel(value)) return true;
+    if (Array.isArray(value)) return value.some(containsUnknownSentinel);
+    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknownSentinel);
+    return false;
+}

@@ -13,6 +13,8 @@ export interface CheckOptions {
   policyPackDir: string;
   policyPackConfigFile?: string;
   preview: boolean;
+  /** With `preview`: preview a stack whose resources all exist, instead of the first preview of a new stack. */
+  existingStack: boolean;
   json: boolean;
   /** Program processes, each evaluating its share of the stacks one after another. */
   jobs: number;
@@ -29,7 +31,7 @@ export class UsageError extends Error {
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export const USAGE = `usage: npm run check -- [--stack NAME ... | --all] [--out DIR] [--policy-pack-config FILE] [--preview] [--json]
+export const USAGE = `usage: npm run check -- [--stack NAME ... | --all] [--out DIR] [--policy-pack-config FILE] [--preview | --preview-existing] [--json]
 
 Evaluates the program for each stack under mocks (no cloud account, no Pulumi CLI), runs the policy pack the way
 the engine runs it, prints a report and writes reviewable artifacts to DIR/<stack>/.
@@ -38,7 +40,11 @@ the engine runs it, prints a report and writes reviewable artifacts to DIR/<stac
   --all                        check every stack with a Pulumi.<NAME>.yaml (the default)
   --out DIR                    artifacts folder (default: check-out)
   --policy-pack-config FILE    policy config, as for pulumi preview --policy-pack-config
-  --preview                    evaluate as pulumi preview does (values known only after the update are unknown)
+  --preview                    evaluate as the first pulumi preview of a new stack: nothing exists yet, values
+                               known only after the update are unknown, and the Kubernetes provider (its
+                               kubeconfig unknown) is not configured, so its resources' state is empty
+  --preview-existing           evaluate as pulumi preview of a stack whose resources all exist: every value known,
+                               every provider configured
   --json                       print the report as JSON on stdout (progress stays on stderr)
   --project-dir DIR            folder with Pulumi.yaml and the stack files (default: the current folder)
   --program FILE               the program's entry (default: from Pulumi.yaml, else index.ts)
@@ -62,6 +68,7 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
     outDir: path.resolve(cwd, "check-out"),
     policyPackDir: path.join(REPO_ROOT, "policies"),
     preview: false,
+    existingStack: false,
     json: false,
     jobs: defaultJobs(),
     quiet: false,
@@ -97,6 +104,10 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
         break;
       case "--preview":
         options.preview = true;
+        break;
+      case "--preview-existing":
+        options.preview = true;
+        options.existingStack = true;
         break;
       case "--json":
         options.json = true;

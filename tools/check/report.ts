@@ -2,6 +2,7 @@
  * The check's report: JSON for machines and text for reviewers, built from the same data. Nothing in it depends on
  * timing or the machine, so the same stacks give the same report (timings go to the progress output).
  */
+import { scenarioOf } from "./scenario";
 import * as path from "path";
 import type { StackArtifacts, UnmarkedSecret } from "./artifacts";
 import { EXIT, exitCodeOf, overallExitCode, statusOf, type ExitCode, type StackFailure, type StackRun, type StackStatus } from "./outcome";
@@ -27,6 +28,8 @@ export interface CheckReport {
   tool: "observability-stack check";
   project: string;
   mode: "update" | "preview";
+  /** "update", "first preview of a new stack" or "preview of an existing stack". */
+  scenario: string;
   mocks: { accountId: string; region: string; note: string };
   policyPack?: PackSummary;
   policyPackFailure?: string;
@@ -109,7 +112,7 @@ export function buildReport(run: CheckRun, written: WrittenArtifacts[], outDirSh
   const byStatus = Object.fromEntries(STATUSES.map((status) => [status, stacks.filter((s) => s.status === status).length])) as Record<StackStatus, number>;
   const failedSections = [...new Set(stacks.flatMap((s) => Object.keys(s.sectionErrors ?? {})))];
   const line =
-    `check: ${plural(stacks.length, "stack")}${run.preview ? " (preview)" : ""} — ` +
+    `check: ${plural(stacks.length, "stack")}${run.preview ? ` (${scenarioOf(run)})` : ""} — ` +
     `${stacks.map((s) => `${s.stack} ${describeStatus(s)}`).join(", ")}; ` +
     `${plural(mandatoryViolations, "mandatory violation")}, ${plural(advisoryFindings, "advisory finding")}` +
     `${failedSections.length > 0 ? `; report sections that failed: ${failedSections.join(", ")}` : ""}; exit ${exitCode}`;
@@ -117,6 +120,7 @@ export function buildReport(run: CheckRun, written: WrittenArtifacts[], outDirSh
     tool: "observability-stack check",
     project: run.project,
     mode: run.preview ? "preview" : "update",
+    scenario: scenarioOf(run),
     mocks: { accountId: run.accountId, region: "each stack's aws:region", note: MOCKS_NOTE },
     policyPack: run.pack,
     policyPackFailure: run.packFailure,

@@ -9,6 +9,7 @@
  * Configure are re-sent for each, as the engine would for separate previews), then analyzes it as soon as its
  * program has been evaluated, while the next stack evaluates.
  */
+import { scenarioOf } from "./scenario";
 import * as fs from "fs";
 import { captureStacks, loadProject, loadStackConfig, prewarmProgram, type CapturedStack, type StackToCapture } from "../harness/capture";
 import type { AnalyzerInfo, PolicyPackClient, PolicyPackUserConfig, PolicyStack } from "../harness/analyzer";
@@ -35,6 +36,8 @@ export interface PackSummary {
 export interface CheckRun {
   project: string;
   preview: boolean;
+  /** With `preview`: the stacks exist already (see StackToCapture.existingStack). */
+  existingStack: boolean;
   accountId: string;
   stacks: StackRun[];
   pack?: PackSummary;
@@ -105,7 +108,7 @@ interface Evaluable {
  * What a program process needs to evaluate `stack`: its stack file read the way the CLI reads it (throws when the
  * CLI would refuse it), and mocks answering for its region.
  */
-export function captureTarget(projectDir: string, stack: string, preview: boolean): StackToCapture {
+export function captureTarget(projectDir: string, stack: string, preview: boolean, existingStack = false): StackToCapture {
   const config = loadStackConfig(projectDir, stack);
   const region = config.config["aws:region"];
   return {
@@ -114,6 +117,7 @@ export function captureTarget(projectDir: string, stack: string, preview: boolea
     config: config.config,
     secretKeys: config.secretKeys,
     preview,
+    existingStack,
     mocks: createMocks({
       region: region && REGION_PATTERN.test(region) ? region : PLACEHOLDER_REGION,
       accountId: FAKE_ACCOUNT_ID,
@@ -129,7 +133,7 @@ function loadStacks(options: CheckOptions, run: CheckRun, progress: Progress): E
   for (const stackRun of run.stacks) {
     let target: StackToCapture;
     try {
-      target = captureTarget(options.projectDir, stackRun.stack, options.preview);
+      target = captureTarget(options.projectDir, stackRun.stack, options.preview, options.existingStack);
     } catch (err) {
       stackRun.failure = { kind: "stack-config", message: messageOf(err) };
       progress(`${stackRun.stack}: invalid stack configuration`);
@@ -156,7 +160,7 @@ function evaluatePrograms(options: CheckOptions, programPath: string, evaluable:
   }
   const evaluated = new Map<StackRun, Promise<boolean>>();
   for (const group of groups) {
-    progress(`evaluating the program under mocks${options.preview ? " (preview)" : ""} for ${group.map((e) => e.stackRun.stack).join(", ")}, one process`);
+    progress(`evaluating the program under mocks${options.preview ? ` (${scenarioOf(options)})` : ""} for ${group.map((e) => e.stackRun.stack).join(", ")}, one process`);
     const captures = captureStacks({ programPath, stacks: group.map((e) => e.target) });
     group.forEach(({ stackRun }, i) => evaluated.set(stackRun, recordCapture(stackRun, captures[i], progress)));
   }
@@ -192,7 +196,7 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
   const stacks = selectStacks(options.projectDir, options.stacks);
   const programPath = resolveProgram(options.projectDir, options.program);
   const policyConfig = options.policyPackConfigFile ? readPolicyPackConfig(options.policyPackConfigFile) : undefined;
-  const run: CheckRun = { project, preview: options.preview, accountId: FAKE_ACCOUNT_ID, stacks: stacks.map((stack) => ({ stack })) };
+  const run: CheckRun = { project, preview: options.preview, existingStack: options.existingStack, accountId: FAKE_ACCOUNT_ID, stacks: stacks.map((stack) => ({ stack })) };
 
   // The programs first: they are the longest chain. The pack (built first if its sources changed) starts alongside.
   const evaluable = loadStacks(options, run, progress);

@@ -33,6 +33,8 @@ export interface CaptureChildRequest {
   project: string;
   stack: string;
   preview: boolean;
+  /** With `preview`: every resource already exists (see StackToCapture.existingStack). */
+  existingStack: boolean;
   organization?: string;
   config: Record<string, string>;
   secretKeys: string[];
@@ -304,6 +306,7 @@ async function evaluate(index: number, request: CaptureChildRequest, mode: Evalu
     project: request.project,
     stack: request.stack,
     preview: request.preview,
+    existingStack: request.preview && request.existingStack,
     config: request.config,
     secretKeys: request.secretKeys,
     resources,

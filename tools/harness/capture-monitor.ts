@@ -2,6 +2,22 @@
  * Replaces an SDK MockMonitor's registration methods so that every registration is recorded the way the engine
  * would hold it. Runs inside the program's child process only.
  *
+ * What the engine stores as a custom resource's state (its outputs, what AnalyzeStack receives), per scenario
+ * (pulumi/pulumi v3.259.0, the newest tag read; the cited code is unchanged on master):
+ * - update: the provider's Create answer: the inputs overlaid with what the provider computes (the mocks).
+ * - first preview of a new stack: nothing exists. A provider whose configuration holds an unknown value is never
+ *   configured (pkg/resource/plugin/provider_plugin.go, `Configure`: "If any are unknown, do not configure the
+ *   underlying plugin", every input but `version`); its `Check` returns the inputs unchanged and its `Create` with
+ *   `Preview` returns `CreateResponse{}` unless PULUMI_LEGACY_PROVIDER_PREVIEW is set; `CreateStep.Apply`
+ *   (pkg/resource/deploy/step.go) stores `resp.Properties` as the outputs: none, and no ID. A configured provider
+ *   previews a create by echoing its inputs with the values it computes unknown (pulumi-kubernetes v4.32.0
+ *   provider.go `Create`: inputs echoed when the kind's CRD is not installed yet or an input is unknown;
+ *   helm_release.go `Create` via `checkpointRelease`: inputs echoed, `status` unknown; the AWS and random bridged
+ *   providers: the planned state, computed attributes unknown).
+ * - preview of an existing stack: every resource exists with the state an update of these inputs left, so its
+ *   outputs and ID are known and every provider is configured. (A change to a value the provider computes would
+ *   make that value unknown again; the scenario does not model changes, only a stack that exists.)
+ *
  * Why replace rather than wrap: the stock MockMonitor computes URNs differently from the engine, hands the program
  * known outputs and IDs during preview, and does not keep the request's parent, dependencies or provider. The
  * replacements keep everything else the MockMonitor relies on (its `resources` map, used by the
@@ -25,7 +41,7 @@ import {
   ROOT_STACK_TYPE,
 } from "./engine-identity";
 import { parseGoDurationSeconds } from "./go-duration";
-import { annotateSecrets, UNKNOWN, type WireProperties } from "./wire";
+import { annotateSecrets, containsUnknown, UNKNOWN, type WireProperties } from "./wire";
 
 /** The SDK internals the monitor needs, loaded from the program's own copy of @pulumi/pulumi. */
 export interface SdkInternals {
@@ -40,6 +56,8 @@ export interface MonitorSettings {
   project: string;
   stack: string;
   preview: boolean;
+  /** With `preview`: every resource already exists (see the module comment). */
+  existingStack: boolean;
   config: Record<string, string>;
   secretKeys: string[];
 }
@@ -89,7 +107,7 @@ export class RegistrationRecorder {
     const urn = defaultProviderUrn(stack, project, pkg, version);
     const inputs = defaultProviderInputs(config, secretKeys, pkg, version);
     // A provider the engine has not created yet has the unknown ID during preview (providers.UnknownID).
-    const id = preview ? undefined : providerIdFor(urn);
+    const id = preview && !this.settings.existingStack ? undefined : providerIdFor(urn);
     this.fill(this.reserve(), {
       urn,
       type: `pulumi:providers:${pkg}`,
@@ -109,6 +127,18 @@ export class RegistrationRecorder {
     const ref = `${urn}::${id ?? UNKNOWN}`;
     this.defaultProviderRefs.set(key, ref);
     return ref;
+  }
+
+  /**
+   * Whether the engine would have configured the provider a reference names: not when any of its inputs but
+   * `version` holds an unknown value (provider_plugin.go, `Configure`).
+   */
+  providerConfigured(reference: string): boolean {
+    const urn = reference.slice(0, reference.lastIndexOf("::"));
+    const slot = this.slotByUrn.get(urn);
+    const provider = slot === undefined ? undefined : this.slots[slot];
+    if (!provider) return true;
+    return !Object.entries(provider.inputs).some(([key, value]) => key !== "version" && containsUnknown(value));
   }
 
   resources(): CapturedResource[] {
@@ -198,7 +228,8 @@ export function installCapturingMonitor(
   settings: MonitorSettings,
   recorder: RegistrationRecorder,
 ): void {
-  const { project, stack, preview } = settings;
+  const { project, stack, preview, existingStack } = settings;
+  const creating = preview && !existingStack;
   const target = monitor as unknown as Record<string, unknown>;
 
   // Any remaining SDK use of newUrn must agree with the engine too.
@@ -246,7 +277,10 @@ export function installCapturingMonitor(
         const mockState = stripIdentity((await sdk.serializeProperties(`${urn} state`, result.state ?? {})) as WireProperties);
         if (remote) {
           outputs = mockState;
-        } else if (preview && !req.getImportid()) {
+        } else if (creating && !req.getImportid() && provider && !recorder.providerConfigured(provider)) {
+          // Create in preview through an unconfigured provider: `CreateResponse{}`, so no outputs and no ID.
+          outputs = {};
+        } else if (creating && !req.getImportid()) {
           outputs = previewState(inputs, mockState);
         } else {
           id = result.id || undefined;

@@ -82,6 +82,8 @@ export interface CapturedStack {
   project: string;
   stack: string;
   preview: boolean;
+  /** A preview of a stack whose resources all exist already (false: the first preview of a new stack, or an update). */
+  existingStack?: boolean;
   /** The engine-shaped config the program ran with ("<namespace>:<key>" -> raw string). */
   config: Record<string, string>;
   secretKeys: string[];

@@ -47,6 +47,11 @@ export interface StackToCapture {
   secretKeys?: string[];
   /** Evaluate as `pulumi preview` does: outputs not known before creation are unknown, and so are new IDs. */
   preview: boolean;
+  /**
+   * With `preview`: the stack exists and every resource is deployed with these inputs (outputs and IDs known, every
+   * provider configured). Without it, the first preview of a new stack: nothing exists yet (see capture-monitor.ts).
+   */
+  existingStack?: boolean;
   /** Called for every resource and invoke of this stack, in this process (they may keep state). */
   mocks: pulumi.runtime.Mocks;
   organization?: string;
@@ -131,6 +136,7 @@ function childRequest(programPath: string, stack: StackToCapture): CaptureChildR
     project: stack.project,
     stack: stack.stack,
     preview: stack.preview,
+    existingStack: stack.existingStack ?? false,
     organization: stack.organization,
     config: stack.config,
     secretKeys: stack.secretKeys ?? [],

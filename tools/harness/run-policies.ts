@@ -1,8 +1,12 @@
 /**
- * Runs a policy pack over a captured stack in the engine's order (pkg/resource/deploy/step_generator.go and
- * deployment_executor.go): ConfigureStack, GetAnalyzerInfo, Configure; then for every registered resource, in
- * registration order, Remediate (when some policy is set to remediate) and Analyze on the remediated inputs; and at
- * the end AnalyzeStack over every resource's outputs with parents, dependencies and property dependencies.
+ * Runs a policy pack over a captured stack in the engine's order (pulumi/pulumi v3.259.0,
+ * pkg/resource/deploy/step_generator.go and deployment_executor.go): ConfigureStack, GetAnalyzerInfo, Configure; then
+ * for every registered resource but reads (providers and components included), in registration order, Remediate
+ * (always: `continueStepsFromImport` calls every analyzer's Remediate, whether or not a policy remediates) and Analyze
+ * on the remediated, checked inputs, each with the resource's provider and that provider's inputs (`analyzeAll`);
+ * and at the end AnalyzeStack over every resource's outputs with parents, dependencies, property dependencies and
+ * provider (`AnalyzeResources`). AnalyzeStack's order is not guaranteed (the engine ranges over a sync.Map), so
+ * `shuffleSeed` lets a test send it in another order.
  *
  * Engine rules applied to the results: a `remediate`-level diagnostic counts as mandatory; Analyze diagnostics are
  * attributed to the analyzed resource; a stack diagnostic naming no known resource is attributed to the root stack;
@@ -33,6 +37,8 @@ export interface PolicyRunOptions {
   /** Stack tags, which policies read as `args.stackTags`. */
   stackTags?: Record<string, string>;
   organization?: string;
+  /** Send AnalyzeStack's resources in a seeded random order instead of registration order. */
+  shuffleSeed?: number;
 }
 
 export interface PolicyRunDiagnostic extends PolicyDiagnostic {
@@ -60,6 +66,25 @@ export interface PolicyRunResult {
   failed: boolean;
   /** Update only: where the engine would have stopped (it never gets to AnalyzeStack then). */
   halted?: { urn: string };
+}
+
+/** Registration order, or a seeded Fisher-Yates shuffle of it (mulberry32), as the engine promises no order. */
+function inStackOrder<T>(items: readonly T[], seed: number | undefined): T[] {
+  const result = [...items];
+  if (seed === undefined) return result;
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [result[i], result[j]] = [result[j], result[i]];
+  }
+  return result;
 }
 
 /** "urn::id" -> urn (a provider reference's URN part; URNs contain "::" themselves). */
@@ -111,43 +136,40 @@ interface ResourceAnalysis {
   remediatedOutputs?: WireProperties;
 }
 
-/** Remediate (when some policy remediates) then Analyze on the remediated inputs, for one registered resource. */
+/** Remediate (always, as the engine calls it) then Analyze on the remediated inputs, for one registered resource. */
 async function analyzeResource(
   pack: PolicyPackClient,
   resource: CapturedResource,
   provider: AnalyzerProviderInput | undefined,
-  anyRemediation: boolean,
 ): Promise<ResourceAnalysis> {
   const diagnostics: PolicyRunDiagnostic[] = [];
   const remediations: AppliedRemediation[] = [];
   let inputs = resource.inputs;
   const base = { urn: resource.urn, type: resource.type, name: resource.name, options: optionsOf(resource), provider };
-  if (anyRemediation) {
-    const result = await pack.remediate({ ...base, properties: inputs });
-    for (const remediation of result.remediations) {
-      if (remediation.diagnostic) {
-        diagnostics.push({
-          policyName: remediation.policyName,
-          policyPackName: remediation.policyPackName,
-          policyPackVersion: remediation.policyPackVersion,
-          description: remediation.description,
-          message: remediation.diagnostic,
-          enforcementLevel: "advisory",
-          urn: resource.urn,
-          phase: "remediate",
-        });
-      } else if (remediation.properties) {
-        remediations.push({
-          urn: resource.urn,
-          policyName: remediation.policyName,
-          policyPackName: remediation.policyPackName,
-          policyPackVersion: remediation.policyPackVersion,
-          description: remediation.description,
-          before: inputs,
-          after: remediation.properties,
-        });
-        inputs = remediation.properties;
-      }
+  const result = await pack.remediate({ ...base, properties: inputs });
+  for (const remediation of result.remediations) {
+    if (remediation.diagnostic) {
+      diagnostics.push({
+        policyName: remediation.policyName,
+        policyPackName: remediation.policyPackName,
+        policyPackVersion: remediation.policyPackVersion,
+        description: remediation.description,
+        message: remediation.diagnostic,
+        enforcementLevel: "advisory",
+        urn: resource.urn,
+        phase: "remediate",
+      });
+    } else if (remediation.properties) {
+      remediations.push({
+        urn: resource.urn,
+        policyName: remediation.policyName,
+        policyPackName: remediation.policyPackName,
+        policyPackVersion: remediation.policyPackVersion,
+        description: remediation.description,
+        before: inputs,
+        after: remediation.properties,
+      });
+      inputs = remediation.properties;
     }
   }
   const analyzed = await pack.analyze({ ...base, properties: inputs });
@@ -202,7 +224,7 @@ export async function runPolicies(
   options: PolicyRunOptions = {},
 ): Promise<PolicyRunResult> {
   refuseFailedProgram(captured);
-  return analyzeStackPolicies(pack, await configurePolicies(pack, captured, options), captured);
+  return analyzeStackPolicies(pack, await configurePolicies(pack, captured, options), captured, options);
 }
 
 function refuseFailedProgram(captured: CapturedStack): void {
@@ -215,14 +237,18 @@ function refuseFailedProgram(captured: CapturedStack): void {
 }
 
 /** Remediate and Analyze per resource, then AnalyzeStack, on a pack `configurePolicies` configured for this stack. */
-export async function analyzeStackPolicies(pack: PolicyPackClient, configured: ConfiguredPolicies, captured: CapturedStack): Promise<PolicyRunResult> {
+export async function analyzeStackPolicies(
+  pack: PolicyPackClient,
+  configured: ConfiguredPolicies,
+  captured: CapturedStack,
+  order: Pick<PolicyRunOptions, "shuffleSeed"> = {},
+): Promise<PolicyRunResult> {
   refuseFailedProgram(captured);
   if (configured.stack.stack !== captured.stack || configured.stack.preview !== captured.preview) {
     throw new Error(`the pack was configured for stack ${configured.stack.stack}, not for the captured stack ${captured.stack}`);
   }
   const dryRun = captured.preview;
   const policyConfig = configured.policyConfig;
-  const anyRemediation = Object.values(policyConfig).some((entry) => entry.enforcementLevel === "remediate");
 
   const byUrn = new Map(captured.resources.map((resource) => [resource.urn, resource]));
   const providerOf = (resource: CapturedResource): AnalyzerProviderInput | undefined => {
@@ -233,7 +259,7 @@ export async function analyzeStackPolicies(pack: PolicyPackClient, configured: C
   // Every resource's calls are sent at once and their answers taken in registration order (see the module comment).
   const perResource = captured.resources
     .filter((resource) => !resource.read)
-    .map((resource) => settled(analyzeResource(pack, resource, providerOf(resource), anyRemediation)));
+    .map((resource) => settled(analyzeResource(pack, resource, providerOf(resource))));
   const diagnostics: PolicyRunDiagnostic[] = [];
   const remediations: AppliedRemediation[] = [];
   const finalOutputs = new Map<string, WireProperties>();
@@ -254,7 +280,7 @@ export async function analyzeStackPolicies(pack: PolicyPackClient, configured: C
   }
 
   const stackResult = await pack.analyzeStack(
-    captured.resources.map((resource) => ({
+    inStackOrder(captured.resources, order.shuffleSeed).map((resource) => ({
       urn: resource.urn,
       type: resource.type,
       name: resource.name,

@@ -1,0 +1,119 @@
+// What the per-resource Analyze calls of the current operation received, so that the stack rules judge a resource
+// whose provider is not configured by its inputs instead of by the empty state the engine stores for it.
+//
+// Why the engine needs this (pulumi/pulumi v3.x, read at the tag the SDK pins):
+// - pkg/resource/plugin/provider_plugin.go: a provider whose configuration holds unknown values (here the Kubernetes
+//   provider, whose kubeconfig is built from the EKS cluster's endpoint and CA, unknown before the cluster exists)
+//   is never configured. Then `Check` hands the inputs back unchanged and `Create` with `Preview` returns an empty
+//   `CreateResponse{}` (unless PULUMI_LEGACY_PROVIDER_PREVIEW is set).
+// - pkg/resource/deploy/step.go, `CreateStep.Apply`: the response's properties become the new state's outputs, and
+//   `AnalyzeStack` is sent outputs (deployment_executor.go). So in the first preview of a new stack, or whenever the
+//   cluster is replaced, every `kubernetes:*` resource reaches AnalyzeStack with properties `{}`.
+// - pkg/resource/deploy/step_generator.go, `analyzeAll`: every registered resource is analyzed with its checked
+//   inputs, and the request carries its provider with the provider's inputs (`AnalyzerProviderResource`); the
+//   stack request does too (`AnalyzeResources`). So "my provider is unconfigured" is visible in both calls.
+// - pkg/engine/plugins.go and deployment.go: the analyzers are loaded once by the deployment's plugin host and serve
+//   every Analyze call and the closing AnalyzeStack of that operation, in that order: the inputs recorded here are
+//   the ones of the same operation.
+//
+// Entries are keyed by URN, which names the stack and project: one pack process may serve several stacks (the
+// offline check does), and a later operation's Analyze call replaces an earlier one's entry.
+import { PolicyProviderResource, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
+import { containsUnknownSentinel, unwrapProxy, UNKNOWN_VALUE_SENTINEL } from "./unknown";
+
+interface AnalyzedResource {
+    readonly type: string;
+    readonly name: string;
+    /** The props as the SDK handed them to validateResource (a proxy that raises the SDK's unknown error). */
+    readonly props: Record<string, unknown>;
+    /** Messages each policy reported for this resource in its Analyze call, so AnalyzeStack does not repeat them. */
+    readonly reported: Map<string, Set<string>>;
+}
+
+const analyzed = new Map<string, AnalyzedResource>();
+
+/**
+ * Records one Analyze request. The SDK calls validateResource once per policy, each with its own proxy of the same
+ * props (@pulumi/policy server.js, makeAnalyzeRpcFun), so the latest wins and what policies reported is kept: each
+ * policy forgets its own earlier findings before it judges the resource again (clearReportedInAnalyze).
+ */
+export function recordAnalyzed(args: ResourceValidationArgs): void {
+    const reported = analyzed.get(args.urn)?.reported ?? new Map<string, Set<string>>();
+    analyzed.set(args.urn, { type: args.type, name: args.name, props: args.props, reported });
+}
+
+/** The inputs the current operation's Analyze call received for a resource, as a stack resource would carry them. */
+export function analyzedInputs(urn: string): Record<string, unknown> | undefined {
+    return analyzed.get(urn)?.props;
+}
+
+/** Remembers that a policy reported `message` on `urn` in its Analyze call. */
+export function noteReportedInAnalyze(policy: string, urn: string, message: string): void {
+    const entry = analyzed.get(urn);
+    if (!entry) return;
+    const messages = entry.reported.get(policy) ?? new Set<string>();
+    messages.add(message);
+    entry.reported.set(policy, messages);
+}
+
+/** Forgets what a policy reported on a resource, before that policy judges it again. */
+export function clearReportedInAnalyze(policy: string, urn: string): void {
+    analyzed.get(urn)?.reported.delete(policy);
+}
+
+export function reportedInAnalyze(policy: string, urn: string, message: string): boolean {
+    return analyzed.get(urn)?.reported.get(policy)?.has(message) ?? false;
+}
+
+/**
+ * True when the engine never configured this provider: its inputs hold an unknown value
+ * (provider_plugin.go: the configuration is "known" only when every config value is).
+ */
+export function providerUnconfigured(provider: PolicyProviderResource | undefined): boolean {
+    return provider !== undefined && containsUnknownSentinel(unwrapProxy(provider.props));
+}
+
+/**
+ * The stack as the rules should judge it: a resource of an unconfigured provider carries the inputs its Analyze call
+ * received in this operation, or, when there was none, is unknown as a whole (never "absent": its empty state says
+ * nothing about what it will hold).
+ */
+export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): PolicyResource[] {
+    return resources.map((resource) => {
+        if (!providerUnconfigured(resource.provider)) return resource;
+        const inputs = analyzedInputs(resource.urn);
+        return { ...resource, props: (inputs ?? UNKNOWN_VALUE_SENTINEL) as Record<string, any> };
+    });
+}
+
+/**
+ * The resources a per-resource judgement of `urn` sees: the resource itself and, for the stack's environment, one AWS
+ * resource of the same stack per distinct profile tag analyzed before it (AWS resources register first).
+ */
+export function analyzedContext(current: PolicyResource, environmentSources: (props: Record<string, unknown>) => string | undefined): PolicyResource[] {
+    const stackPrefix = current.urn.split("::").slice(0, 2).join("::");
+    const seen = new Set<string>();
+    const context: PolicyResource[] = [current];
+    for (const [urn, entry] of analyzed) {
+        if (urn === current.urn || !urn.startsWith(`${stackPrefix}::`) || !entry.type.startsWith("aws:")) continue;
+        const tag = environmentSources(unwrapProxy(entry.props) as Record<string, unknown>);
+        if (tag === undefined || seen.has(tag)) continue;
+        seen.add(tag);
+        context.push(asPolicyResource(urn, entry));
+    }
+    return context;
+}
+
+function asPolicyResource(urn: string, entry: AnalyzedResource): PolicyResource {
+    return {
+        urn,
+        type: entry.type,
+        name: entry.name,
+        props: entry.props as Record<string, any>,
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    } as unknown as PolicyResource;
+}
