@@ -61,7 +61,9 @@ export = async () => {
     expiration: settings.lifecycle[key],
   }));
   // dev buckets may be destroyed with their data; elsewhere `pulumi destroy` stops at a non-empty bucket.
-  const buckets = new Buckets("buckets", { buckets: bucketSpecs, forceDestroy: config.profile === "dev", tags });
+  // The partition is the caller ARN's second field ("arn:aws:iam::..."): known in every preview.
+  const partition = caller.arn.split(":")[1];
+  const buckets = new Buckets("buckets", { buckets: bucketSpecs, partition, forceDestroy: config.profile === "dev", tags });
 
   const identity = new Identity("identity", {
     oidcProviderArn: cluster.oidcProviderArn,
@@ -98,7 +100,7 @@ export = async () => {
     settings,
     region,
     availabilityZones,
-    // Bucket names and role ARNs resolve only once buckets are hardened and policies attached.
+    // Bucket names are known in every preview; Mimir waits for the hardened buckets through dependsOn.
     buckets: { blocks: buckets.names.mimirBlocks, ruler: buckets.names.mimirRuler, alertmanager: buckets.names.mimirAlertmanager },
     roleArn: identity.roleArns.mimir,
     storageClassName,
@@ -106,6 +108,7 @@ export = async () => {
     monitoringCrds: crds.release,
     overrides: overrides.mimir,
     ...k8s,
+    dependsOn: [...k8s.dependsOn, buckets],
   });
   const mimirAuth = { username: mimir.gatewayAuth.username, password: mimir.gatewayAuth.password };
 
@@ -118,6 +121,7 @@ export = async () => {
     storageClassName,
     overrides: overrides.loki,
     ...k8s,
+    dependsOn: [...k8s.dependsOn, buckets],
   });
   const lokiAuth = { username: loki.gatewayAuth.username, password: loki.gatewayAuth.password };
 

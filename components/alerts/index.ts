@@ -38,9 +38,10 @@ export class StackAlerts extends pulumi.ComponentResource {
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name: "observability-stack-alerts", namespace: crds.namespace.metadata.name, labels: alertRuleLabels(settings) },
+        metadata: { name: "observability-stack-alerts", namespace: settings.namespaces.monitoring, labels: alertRuleLabels(settings) },
         spec: { groups: this.groups },
       },
+      // The namespace by its given name (its output is unknown in a new stack's first preview); crds.release waits for it.
       { parent: this, provider, dependsOn: [crds.release] },
     );
 

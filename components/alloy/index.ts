@@ -49,9 +49,12 @@ export class Alloy extends pulumi.ComponentResource {
     const childOpts = { parent: this, provider };
 
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.alloy } }, childOpts);
-    const namespace = this.namespace.metadata.name;
-    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, childOpts);
-    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: ALLOY_LOKI_AUTH_SECRET, credentials: args.lokiAuth }, childOpts);
+    // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
+    // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
+    const namespace = settings.namespaces.alloy;
+    const inNamespace = { ...childOpts, dependsOn: [this.namespace] };
+    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, inNamespace);
+    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: ALLOY_LOKI_AUTH_SECRET, credentials: args.lokiAuth }, inNamespace);
 
     this.values = mergeOverrides(
       buildAlloyValues(settings, { mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name, lokiAuthSecretName: ALLOY_LOKI_AUTH_SECRET.name }),
@@ -60,9 +63,9 @@ export class Alloy extends pulumi.ComponentResource {
 
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
-      pinnedRelease(CHARTS.alloy, settings.releases.alloy, this.namespace.metadata.name, this.values),
+      pinnedRelease(CHARTS.alloy, settings.releases.alloy, namespace, this.values),
       // No dependency on Loki or Mimir: Alloy retries its writes until they answer, so all three install in parallel.
-      { ...childOpts, dependsOn: [args.crdsRelease, mimirSecret, lokiSecret, ...(args.dependsOn ?? [])] },
+      { ...childOpts, dependsOn: [this.namespace, args.crdsRelease, mimirSecret, lokiSecret, ...(args.dependsOn ?? [])] },
     );
 
     this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });

@@ -15,6 +15,8 @@ export const BUCKET_ROLE_TAG = "observability/bucket-role";
 
 export interface BucketsArgs {
   buckets: BucketSpec[];
+  /** The AWS partition ("aws", "aws-cn", "aws-us-gov"), for the buckets' ARNs. */
+  partition: string;
   forceDestroy: boolean;
   tags: Record<string, string>;
   /** How long deleted or overwritten objects stay recoverable; default DEFAULT_NONCURRENT_VERSION_DAYS. */
@@ -23,9 +25,14 @@ export interface BucketsArgs {
 
 export class Buckets extends pulumi.ComponentResource {
   public readonly buckets: Record<BucketKey, aws.s3.Bucket>;
-  /** Resolve only once the bucket is fully hardened (access block, encryption, TLS policy, lifecycle). */
-  public readonly names: Record<BucketKey, pulumi.Output<string>>;
-  public readonly arns: Record<BucketKey, pulumi.Output<string>>;
+  /**
+   * Names and ARNs are known before anything exists (the names are deterministic), so everything built from them is
+   * known in a preview too, the policy pack's checks of bucket policies and of Mimir's and Loki's bucket settings
+   * included. A consumer that must wait for the hardened buckets (access block, encryption, TLS policy, lifecycle)
+   * names this component in `dependsOn`, which waits for all its children.
+   */
+  public readonly names: Record<BucketKey, string>;
+  public readonly arns: Record<BucketKey, string>;
   public readonly kmsKeyArns: Record<BucketOwner, pulumi.Output<string>>;
 
   constructor(name: string, args: BucketsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -51,62 +58,65 @@ export class Buckets extends pulumi.ComponentResource {
     }
 
     this.buckets = {} as Record<BucketKey, aws.s3.Bucket>;
-    this.names = {} as Record<BucketKey, pulumi.Output<string>>;
-    this.arns = {} as Record<BucketKey, pulumi.Output<string>>;
+    this.names = {} as Record<BucketKey, string>;
+    this.arns = {} as Record<BucketKey, string>;
     for (const spec of args.buckets) {
       const resourceName = `${name}-${spec.key}`;
+      // S3 bucket ARNs carry neither region nor account (S3 user guide, "Amazon S3 resources").
+      const arn = `arn:${args.partition}:s3:::${spec.name}`;
       const bucket = new aws.s3.Bucket(resourceName, {
         bucket: spec.name,
         forceDestroy: args.forceDestroy,
         tags: { ...args.tags, [BUCKET_ROLE_TAG]: spec.key, "observability/owner": spec.owner },
       }, child);
+      // The bucket's settings name it by its (known) name and wait for it through dependsOn.
+      const ofBucket = { parent: this, dependsOn: [bucket] };
 
       const publicAccess = new aws.s3.BucketPublicAccessBlock(resourceName, {
-        bucket: bucket.id,
+        bucket: spec.name,
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
-      }, child);
+      }, ofBucket);
       // ACLs disabled: every object belongs to the bucket owner whoever writes it (S3 user guide, "Object Ownership").
       const ownership = new aws.s3.BucketOwnershipControls(resourceName, {
-        bucket: bucket.id,
+        bucket: spec.name,
         rule: { objectOwnership: "BucketOwnerEnforced" },
-      }, child);
+      }, ofBucket);
       const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(resourceName, {
-        bucket: bucket.id,
+        bucket: spec.name,
         rules: [{
           applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keys[spec.owner].arn },
           // Bucket keys cut KMS requests (and their cost) by orders of magnitude for small-object workloads
           // (S3 user guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys").
           bucketKeyEnabled: true,
         }],
-      }, child);
+      }, ofBucket);
       // S3 rejects a bucket policy while the public access block is being changed ("OperationAborted: A conflicting
       // conditional operation"), so the policy waits for it.
       const policy = new aws.s3.BucketPolicy(resourceName, {
-        bucket: bucket.id,
-        policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
-      }, { parent: this, dependsOn: [publicAccess] });
+        bucket: spec.name,
+        policy: JSON.stringify(tlsOnlyBucketPolicy(arn)),
+      }, { parent: this, dependsOn: [bucket, publicAccess] });
 
       // Versioning on, with noncurrent versions expiring after `noncurrentVersionDays`: a retention misconfiguration,
       // a compactor bug or an operator's `aws s3 rm` stays recoverable for that window, at the price of keeping
       // compacted-away and deleted blocks that long (compaction rewrites data, so expect roughly that many days of
       // extra ingest volume in storage). Without the noncurrent expiration, deleted blocks would be billed forever.
       const versioning = new aws.s3.BucketVersioning(resourceName, {
-        bucket: bucket.id,
+        bucket: spec.name,
         versioningConfiguration: { status: "Enabled" },
-      }, child);
+      }, ofBucket);
       // The provider docs ask a versioned bucket's lifecycle configuration to depend on its versioning resource.
       const lifecycle = new aws.s3.BucketLifecycleConfiguration(resourceName, {
-        bucket: bucket.id,
+        bucket: spec.name,
         rules: rulesByKey.get(spec.key)!,
-      }, { parent: this, dependsOn: [versioning] });
+      }, { parent: this, dependsOn: [bucket, versioning] });
 
-      const hardened = [publicAccess.id, ownership.id, encryption.id, policy.id, versioning.id, lifecycle.id];
       this.buckets[spec.key] = bucket;
-      this.names[spec.key] = pulumi.all([bucket.bucket, ...hardened]).apply(([bucketName]) => bucketName);
-      this.arns[spec.key] = pulumi.all([bucket.arn, ...hardened]).apply(([arn]) => arn);
+      this.names[spec.key] = spec.name;
+      this.arns[spec.key] = arn;
     }
     this.kmsKeyArns = { mimir: keys.mimir.arn, loki: keys.loki.arn };
     this.registerOutputs({ names: this.names, arns: this.arns, kmsKeyArns: this.kmsKeyArns });

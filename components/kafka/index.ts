@@ -67,24 +67,29 @@ export class Kafka extends pulumi.ComponentResource {
 
     const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.kafka } }, child);
     this.namespace = namespace.metadata.name;
+    // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
+    // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
+    const namespaceName = s.namespaces.kafka;
 
     this.operator = new k8s.helm.v3.Release(`${name}-operator`, {
-      ...pinnedRelease(CHARTS.strimzi, s.releases.strimzi, this.namespace, mergeOverrides(buildStrimziValues(), overrides.strimzi)),
+      ...pinnedRelease(CHARTS.strimzi, s.releases.strimzi, namespaceName, mergeOverrides(buildStrimziValues(), overrides.strimzi)),
       // A stateless operator: rolling back a failed install or upgrade loses nothing and leaves no half-state.
       atomic: true,
       cleanupOnFail: true,
-    }, { ...child, dependsOn: args.dependsOn });
+    }, { ...child, dependsOn: [namespace, ...(args.dependsOn ?? [])] });
 
     let passwordSecret: k8s.core.v1.Secret | undefined;
+    let passwordSecretName: string | undefined;
     let sasl: KafkaConnection["sasl"];
     if (security.client.kind === "sasl-plain") {
       // Letters and digits only: the password is embedded in a quoted JAAS option (security.ts).
       const password = new random.RandomPassword(`${name}-mimir-password`, { length: 32, special: false }, { parent: this });
+      passwordSecretName = `${s.kafka.clusterName}-${security.client.username}-sasl`;
       passwordSecret = new k8s.core.v1.Secret(`${name}-mimir-credentials`, {
-        metadata: { name: `${s.kafka.clusterName}-${security.client.username}-sasl`, namespace: this.namespace },
+        metadata: { name: passwordSecretName, namespace: namespaceName },
         type: "Opaque",
         stringData: { [KAFKA_PASSWORD_KEY]: password.result },
-      }, child);
+      }, { ...child, dependsOn: [namespace] });
       // RandomPassword marks result secret through additionalSecretOutputs; wrapping keeps it secret wherever it flows.
       sasl = { mechanism: "PLAIN", username: security.client.username, password: pulumi.secret(password.result) };
     }
@@ -97,7 +102,7 @@ export class Kafka extends pulumi.ComponentResource {
     this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
       apiVersion: STRIMZI_API_VERSION,
       kind: "Kafka",
-      metadata: { name: s.kafka.clusterName, namespace: this.namespace, annotations: waitReady.annotations },
+      metadata: { name: s.kafka.clusterName, namespace: namespaceName, annotations: waitReady.annotations },
       spec: clusterSpec,
       // The Kafka turns Ready only once its pools' pods run on their EBS volumes: its wait starts after storage is.
     }, { ...afterOperator, dependsOn: [this.operator, ...(args.storageDependsOn ?? [])], customTimeouts: waitReady.timeouts });
@@ -106,23 +111,24 @@ export class Kafka extends pulumi.ComponentResource {
       buildNodePools(s, security, {
         storageClassName: args.storageClassName,
         availabilityZones: args.availabilityZones,
-        passwordSecretName: passwordSecret?.metadata.name,
+        passwordSecretName,
       }),
     );
     for (const pool of pools) {
       new k8s.apiextensions.CustomResource(`${name}-pool-${pool.name}`, {
         apiVersion: STRIMZI_API_VERSION,
         kind: "KafkaNodePool",
-        metadata: { name: pool.name, namespace: this.namespace, labels: { [CLUSTER_LABEL]: s.kafka.clusterName } },
+        metadata: { name: pool.name, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName } },
         spec: pool.spec,
-      }, afterOperator);
+        // The brokers read the SASL password from its Secret.
+      }, { ...afterOperator, dependsOn: [this.operator, ...(passwordSecret ? [passwordSecret] : [])] });
     }
 
     const afterCluster = { ...child, dependsOn: [this.cluster], customTimeouts: waitReady.timeouts };
     this.topic = new k8s.apiextensions.CustomResource(`${name}-topic`, {
       apiVersion: STRIMZI_API_VERSION,
       kind: "KafkaTopic",
-      metadata: { name: s.kafka.topic.name, namespace: this.namespace, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
+      metadata: { name: s.kafka.topic.name, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
       spec: mergeOverrides(buildTopicSpec(s), overrides.kafkaTopic),
     }, afterCluster);
 
@@ -131,7 +137,7 @@ export class Kafka extends pulumi.ComponentResource {
       const user = new k8s.apiextensions.CustomResource(`${name}-mimir-user`, {
         apiVersion: STRIMZI_API_VERSION,
         kind: "KafkaUser",
-        metadata: { name: security.client.username, namespace: this.namespace, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
+        metadata: { name: security.client.username, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
         spec: buildUserSpec(s),
       }, afterCluster);
       ready.push(user);

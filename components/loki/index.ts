@@ -54,14 +54,17 @@ export class Loki extends pulumi.ComponentResource {
     assertReplicationFits(settings);
 
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.loki } }, childOpts);
-    const namespace = this.namespace.metadata.name;
+    // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
+    // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
+    const namespace = settings.namespaces.loki;
+    const inNamespace = { ...childOpts, dependsOn: [this.namespace] };
 
     const username = gatewayUsername(settings);
     const secretNames = gatewaySecretNames(settings);
     const { password, htpasswd, credentials } = gatewayCredentials(
       name,
       { namespace, username, htpasswdSecretName: secretNames.htpasswd, credentialsSecretName: secretNames.credentials },
-      childOpts,
+      inNamespace,
     );
 
     // The Secret names are our own plain strings, so the values never wait on the Secrets' outputs; the release's
@@ -76,7 +79,7 @@ export class Loki extends pulumi.ComponentResource {
       `${name}-release`,
       pinnedRelease(CHARTS.loki, settings.releases.loki, namespace, this.values),
       // The gateway mounts the htpasswd Secret and the canary reads the credentials Secret: both must exist first.
-      { ...childOpts, dependsOn: [args.crdsRelease, htpasswd, credentials, ...(args.dependsOn ?? [])] },
+      { ...childOpts, dependsOn: [this.namespace, args.crdsRelease, htpasswd, credentials, ...(args.dependsOn ?? [])] },
     );
 
     this.gatewayAuth = {
@@ -85,6 +88,6 @@ export class Loki extends pulumi.ComponentResource {
       credentialsSecretName: credentials.metadata.name,
       htpasswdSecretName: htpasswd.metadata.name,
     };
-    this.registerOutputs({ namespace, release: this.release.name, gatewayUsername: username });
+    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name, gatewayUsername: username });
   }
 }

@@ -70,23 +70,28 @@ export class Mimir extends pulumi.ComponentResource {
 
     const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir } }, child);
     this.namespace = namespace.metadata.name;
+    // Names go to consumers as the strings given here, not as the objects' outputs: those stay unknown in the first
+    // preview of a new stack (the Kubernetes provider is not configured yet), and the policy pack needs them.
+    // dependsOn keeps the order the outputs would have given.
+    const namespaceName = s.namespaces.mimir;
+    const inNamespace = { ...child, dependsOn: [namespace] };
     const secretName = (suffix: string) => `${mimirFullname(s.releases.mimir)}-${suffix}`;
 
     const username = gatewayUsername(s);
     const { password, htpasswd, credentials } = gatewayCredentials(
       name,
-      { namespace: this.namespace, username, htpasswdSecretName: secretName("gateway-htpasswd"), credentialsSecretName: secretName("gateway-credentials") },
-      child,
+      { namespace: namespaceName, username, htpasswdSecretName: secretName("gateway-htpasswd"), credentialsSecretName: secretName("gateway-credentials") },
+      inNamespace,
     );
 
     // Secrets cannot be read across namespaces: Mimir gets its own copy of the Kafka password.
     let kafkaSecret: k8s.core.v1.Secret | undefined;
     if (args.kafka.sasl) {
       kafkaSecret = new k8s.core.v1.Secret(`${name}-kafka-credentials`, {
-        metadata: { name: secretName("kafka-sasl"), namespace: this.namespace },
+        metadata: { name: secretName("kafka-sasl"), namespace: namespaceName },
         type: "Opaque",
         stringData: { [KAFKA_PASSWORD_KEY]: args.kafka.sasl.password },
-      }, child);
+      }, inNamespace);
     }
 
     const values = asResourceError(this, () =>
@@ -100,22 +105,22 @@ export class Mimir extends pulumi.ComponentResource {
           address: args.kafka.address,
           topic: args.kafka.topic,
           sasl: args.kafka.sasl && kafkaSecret
-            ? { username: args.kafka.sasl.username, passwordEnvVar: KAFKA_PASSWORD_ENV, secretName: kafkaSecret.metadata.name, secretKey: KAFKA_PASSWORD_KEY }
+            ? { username: args.kafka.sasl.username, passwordEnvVar: KAFKA_PASSWORD_ENV, secretName: secretName("kafka-sasl"), secretKey: KAFKA_PASSWORD_KEY }
             : undefined,
         },
-        gatewayAuthSecretName: htpasswd.metadata.name,
+        gatewayAuthSecretName: secretName("gateway-htpasswd"),
       }, args.overrides),
     );
 
     this.release = new k8s.helm.v3.Release(`${name}-release`, {
-      ...pinnedRelease(CHARTS.mimir, s.releases.mimir, this.namespace, values),
+      ...pinnedRelease(CHARTS.mimir, s.releases.mimir, namespaceName, values),
       // Not atomic: a timed-out upgrade of zone-aware StatefulSets is driven to completion by the rollout-operator; a
       // Helm rollback would restart ingesters and store-gateways a second time. Failed state stays for diagnosis.
       atomic: false,
       cleanupOnFail: false,
     }, {
       ...child,
-      dependsOn: [...(args.dependsOn ?? []), args.monitoringCrds, ...args.kafka.ready, htpasswd, ...(kafkaSecret ? [kafkaSecret] : [])],
+      dependsOn: [...(args.dependsOn ?? []), namespace, args.monitoringCrds, ...args.kafka.ready, htpasswd, ...(kafkaSecret ? [kafkaSecret] : [])],
     });
 
     this.gatewayAuth = { username, password: pulumi.secret(password.result), credentialsSecretName: credentials.metadata.name, htpasswdSecretName: htpasswd.metadata.name };

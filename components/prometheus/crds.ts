@@ -32,8 +32,9 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       // The chart's CRDs are templates (charts/crds/templates), so Helm upgrades them with the chart version.
-      pinnedRelease(CHARTS.prometheusOperatorCrds, settings.releases.prometheusCrds, this.namespace.metadata.name, {}),
-      childOpts,
+      // The namespace by the name given here: its output stays unknown in the first preview of a new stack.
+      pinnedRelease(CHARTS.prometheusOperatorCrds, settings.releases.prometheusCrds, settings.namespaces.monitoring, {}),
+      { ...childOpts, dependsOn: [this.namespace] },
     );
 
     this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });

@@ -41,10 +41,12 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     super("observability:prometheus:KubePrometheusStack", name, {}, opts);
     const { settings, provider, crds } = args;
     const childOpts = { parent: this, provider };
-    const namespace = crds.namespace.metadata.name;
+    // The namespace by the name given to it, not its output (unknown in the first preview of a new stack).
+    const namespace = settings.namespaces.monitoring;
+    const inNamespace = { ...childOpts, dependsOn: [crds.namespace] };
 
-    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, childOpts);
-    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: LOKI_AUTH_SECRET, credentials: args.lokiAuth }, childOpts);
+    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, inNamespace);
+    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: LOKI_AUTH_SECRET, credentials: args.lokiAuth }, inNamespace);
 
     const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = adminPassword.result;
@@ -55,7 +57,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: { [GRAFANA_ADMIN_SECRET.userKey]: GRAFANA_ADMIN_USER, [GRAFANA_ADMIN_SECRET.passwordKey]: adminPassword.result },
       },
-      childOpts,
+      inNamespace,
     );
 
     this.values = mergeOverrides(

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { captureProgram, CapturedResource, CapturedStack, loadStackConfig } from "../../tools/harness/capture";
+import { captureProgram, CapturedResource, CapturedStack, captureStacks, loadStackConfig, type StackToCapture } from "../../tools/harness/capture";
 import { createMocks } from "../../tools/harness/mocks";
 import { revealSecrets } from "../../tools/harness/wire";
 
@@ -23,7 +23,14 @@ const cache = new Map<string, Promise<ProgramRun>>();
  * Runs the real program for a stack file (plus extra config as the engine would pass it) under the harness, once
  * per distinct input; tests share the result. Callers may start any number at once: a few run at a time.
  */
-export function runStack(stack: string, extra: Record<string, unknown> = {}, opts: { preview?: boolean; baseStack?: string } = {}): Promise<ProgramRun> {
+/** How to evaluate: an update (default), or a preview of a new stack, or (`existingStack`) of one that exists. */
+export interface RunOptions {
+  preview?: boolean;
+  existingStack?: boolean;
+  baseStack?: string;
+}
+
+export function runStack(stack: string, extra: Record<string, unknown> = {}, opts: RunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify([stack, extra, opts]);
   if (!cache.has(key)) cache.set(key, withProgramSlot(() => evaluate(stack, extra, opts)));
   return cache.get(key)!;
@@ -53,21 +60,48 @@ async function withProgramSlot<T>(task: () => Promise<T>): Promise<T> {
   }
 }
 
-async function evaluate(stack: string, extra: Record<string, unknown>, opts: { preview?: boolean; baseStack?: string }): Promise<ProgramRun> {
+function stackToCapture(stack: string, extra: Record<string, unknown>, opts: RunOptions): StackToCapture {
   const loaded = loadStackConfig(REPO_ROOT, opts.baseStack ?? stack);
   const config = { ...loaded.config };
   for (const [k, v] of Object.entries(extra)) config[k.includes(":") ? k : `${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   // The mocks need a real region name even when the test feeds the program a bad one.
   const region = /^[a-z]{2}(-[a-z]+)+-\d$/.test(config["aws:region"] ?? "") ? config["aws:region"] : "eu-west-1";
-  const captured = await captureProgram({
-    programPath: path.join(REPO_ROOT, "index.ts"),
+  return {
     project: loaded.project,
     stack,
     config,
     secretKeys: loaded.secretKeys,
     preview: opts.preview ?? false,
+    existingStack: opts.existingStack ?? false,
     mocks: createMocks({ region, accountId: ACCOUNT_ID, project: loaded.project, stack }),
-  });
+  };
+}
+
+async function evaluate(stack: string, extra: Record<string, unknown>, opts: RunOptions): Promise<ProgramRun> {
+  return programRun(await captureProgram({ programPath: path.join(REPO_ROOT, "index.ts"), ...stackToCapture(stack, extra, opts) }));
+}
+
+/**
+ * Many evaluations at once, in a few shared program processes (one stack after another in each, as the check runs
+ * them): far cheaper than a process per evaluation when a test needs dozens.
+ */
+export async function runStacks(requests: { stack: string; extra?: Record<string, unknown>; opts?: RunOptions }[]): Promise<ProgramRun[]> {
+  const groups: number[][] = Array.from({ length: Math.min(MAX_CONCURRENT_PROGRAMS, requests.length) }, () => []);
+  requests.forEach((_, i) => groups[i % groups.length].push(i));
+  const runs: ProgramRun[] = new Array(requests.length);
+  await Promise.all(
+    groups.map((indexes) =>
+      withProgramSlot(async () => {
+        const stacks = indexes.map((i) => stackToCapture(requests[i].stack, requests[i].extra ?? {}, requests[i].opts ?? {}));
+        const captured = await Promise.all(captureStacks({ programPath: path.join(REPO_ROOT, "index.ts"), stacks }));
+        captured.forEach((c, k) => (runs[indexes[k]] = programRun(c)));
+      }),
+    ),
+  );
+  return runs;
+}
+
+function programRun(captured: CapturedStack): ProgramRun {
   const resources = captured.resources.map((r) => ({ ...r, plain: revealSecrets(r.inputs as any) as Record<string, any> }));
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   const named = (type: string, name: string) => {

@@ -1,20 +1,30 @@
 /**
- * The captured stack as the policy pack sees it at AnalyzeStack: every resource's outputs (secrets revealed, resource
- * references downgraded to URNs, as the engine sends them), with parents, dependencies and property dependencies.
- * The capacity model in policies/rules/capacity/ reads this view, so the report and the policies compute from
- * the same data.
+ * The captured stack as the policy pack judges it at AnalyzeStack: every resource's outputs (secrets revealed,
+ * resource references downgraded to URNs, as the engine sends them), with parents, dependencies, property
+ * dependencies and provider; a resource whose provider is not configured (the first preview of a new stack) is
+ * read from the inputs its Analyze call received, as the pack does (policies/lib/analyzed.ts). The capacity model in
+ * policies/rules/capacity/ reads this view, so the report and the policies compute from the same data.
  */
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
+import { providerUnconfigured } from "../../policies/lib/analyzed";
 import { StackView } from "../../policies/lib/stack";
 import type { CapturedResource, CapturedStack } from "../harness/capture-types";
-import { downgradeResourceReferences, revealSecrets } from "../harness/wire";
+import { downgradeResourceReferences, revealSecrets, type WireProperties } from "../harness/wire";
 
-function policyResource(resource: CapturedResource): PolicyResource {
+const engineView = (props: WireProperties) => downgradeResourceReferences(revealSecrets(props));
+
+function providerOf(resource: CapturedResource, byUrn: Map<string, CapturedResource>): PolicyProviderResource | undefined {
+  const provider = resource.provider ? byUrn.get(resource.provider.slice(0, resource.provider.lastIndexOf("::"))) : undefined;
+  return provider && { urn: provider.urn, type: provider.type, name: provider.name, props: engineView(provider.inputs) };
+}
+
+function policyResource(resource: CapturedResource, provider: PolicyProviderResource | undefined): PolicyResource {
   return {
     type: resource.type,
     name: resource.name,
     urn: resource.urn,
-    props: downgradeResourceReferences(revealSecrets(resource.outputs)),
+    provider,
+    props: engineView(providerUnconfigured(provider) ? resource.inputs : resource.outputs),
     opts: {
       protect: resource.options.protect,
       ignoreChanges: resource.options.ignoreChanges,
@@ -35,7 +45,8 @@ function policyResource(resource: CapturedResource): PolicyResource {
 
 /** The resources as @pulumi/policy hands them to validateStack (parents and dependencies as resource objects). */
 export function policyResourcesOf(captured: CapturedStack): PolicyResource[] {
-  const resources = captured.resources.map(policyResource);
+  const capturedByUrn = new Map(captured.resources.map((r) => [r.urn, r]));
+  const resources = captured.resources.map((r) => policyResource(r, providerOf(r, capturedByUrn)));
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   captured.resources.forEach((captured, i) => {
     const resource = resources[i];

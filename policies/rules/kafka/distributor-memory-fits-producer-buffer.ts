@@ -20,6 +20,7 @@ export const mimirDistributorMemoryFitsProducerBuffer = stackRule<Config>(
             "to at least the buffer plus the working set (policy config distributorWorkingSet, default 512Mi).",
         url: "https://grafana.com/docs/mimir/latest/references/configuration-parameters/#kafka (producer_max_buffered_bytes; conflict-rules.md K11)",
         tags: ["mimir", "kafka", "capacity"],
+        judgedPerResource: true,
         configSchema: {
             properties: {
                 distributorWorkingSet: {

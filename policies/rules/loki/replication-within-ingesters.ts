@@ -13,6 +13,7 @@ export const lokiReplicationWithinIngesters = stackRule<object>(
         remediationSteps: "Set loki.commonConfig.replication_factor per environment (1 for a single replica; 3 with 3 or more ingesters) or run at least that many ingesters.",
         url: "https://github.com/grafana/loki/issues/8899 (also #2155, #14606; conflict-rules.md L1)",
         tags: ["loki"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const loki of lokiReleases(stack)) {

@@ -14,6 +14,7 @@ export const mimirBlocksRetentionCoversQueryStoreAfter = stackRule<object>(
         remediationSteps: "Keep blocks_storage.tsdb.retention_period (default 13h) above query_store_after (default 12h) and the block range (2h).",
         url: "https://github.com/grafana/mimir/discussions/2553 (conflict-rules.md M6)",
         tags: ["mimir", "retention"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const mimir of mimirReleases(stack)) {

@@ -14,6 +14,7 @@ export const mimirCompactorBlockRangesDivisible = stackRule<object>(
         remediationSteps: "Use ranges where each is a multiple of the previous one, e.g. the default 2h,12h,24h.",
         url: "https://github.com/grafana/mimir/blob/main/pkg/compactor/compactor.go (errInvalidBlockRanges)",
         tags: ["mimir"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const mimir of mimirReleases(stack)) {

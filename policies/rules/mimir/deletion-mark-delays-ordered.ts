@@ -15,6 +15,7 @@ export const mimirDeletionMarkDelaysOrdered = stackRule<object>(
         remediationSteps: "Keep blocks_storage.bucket_store.ignore_deletion_mark_while_querying_delay (default 50m) between 3 x sync_interval (default 15m) and ignore_deletion_mark_delay (default 1h).",
         url: "https://github.com/grafana/mimir/blob/main/pkg/storage/tsdb/config.go (bucket store validation; conflict-rules.md M2)",
         tags: ["mimir"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const mimir of mimirReleases(stack)) {

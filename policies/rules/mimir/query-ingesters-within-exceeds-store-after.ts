@@ -17,6 +17,7 @@ export const mimirQueryIngestersWithinExceedsStoreAfter = stackRule<object>(
         remediationSteps: "Keep query_ingesters_within (default 13h) above query_store_after (default 12h), in the defaults and in every tenant override; 0 disables either bound.",
         url: "https://github.com/grafana/mimir/blob/main/pkg/querier/querier.go (errBadLookbackConfigs)",
         tags: ["mimir"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const mimir of mimirReleases(stack)) {

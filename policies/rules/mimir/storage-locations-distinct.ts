@@ -38,6 +38,7 @@ export const mimirStorageLocationsDistinct = stackRule<object>(
         remediationSteps: "Give ruler_storage and alertmanager_storage their own S3 bucket (s3.bucket_name) or a distinct storage_prefix.",
         url: "https://github.com/grafana/mimir/blob/main/pkg/mimir/mimir.go (Config.Validate bucket checks; conflict-rules.md M4)",
         tags: ["mimir", "storage"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const mimir of mimirReleases(stack)) {

@@ -41,6 +41,7 @@ export const mimirStoreGatewayReplicationWithinReplicas = stackRule<object>(
         remediationSteps: "Run at least store_gateway.sharding_ring.replication_factor (default 3) store-gateways, or lower the RF; set it only in mimir.structuredConfig so every component shares it.",
         url: "https://grafana.com/docs/mimir/latest/references/architecture/components/store-gateway/ (conflict-rules.md M7)",
         tags: ["mimir"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const mimir of mimirReleases(stack)) {

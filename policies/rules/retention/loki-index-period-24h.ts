@@ -38,6 +38,7 @@ export const lokiIndexPeriod24h = stackRule<object>(
         remediationSteps: "Use index.period: 24h in every tsdb schema_config period and retention_stream periods of 24h or more.",
         url: "https://grafana.com/docs/loki/latest/operations/storage/retention/ (Loki pkg/storage/config/schema_config.go)",
         tags: ["loki", "retention"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const loki of lokiReleases(stack)) {

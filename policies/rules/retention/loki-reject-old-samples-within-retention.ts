@@ -14,6 +14,7 @@ export const lokiRejectOldSamplesWithinRetention = stackRule<object>(
         remediationSteps: "Lower loki.limits_config.reject_old_samples_max_age (default 168h) to at most retention_period.",
         url: "https://grafana.com/docs/loki/latest/configure/#limits_config (conflict-rules.md R6, INFERRED)",
         tags: ["loki", "retention"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const loki of lokiReleases(stack)) {

@@ -13,6 +13,7 @@ export const lokiRetentionHasDeleteRequestStore = stackRule<object>(
         remediationSteps: "Set loki.compactor.retention_enabled: true together with loki.compactor.delete_request_store (e.g. s3), or remove retention_period if logs should be kept forever.",
         url: "https://grafana.com/docs/loki/latest/operations/storage/retention/ (Loki pkg/compactor/config.go)",
         tags: ["loki", "retention"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         for (const loki of lokiReleases(stack)) {

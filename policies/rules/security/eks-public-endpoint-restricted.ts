@@ -22,6 +22,7 @@ export const eksPublicEndpointRestricted = stackRule<Config>(
         remediationSteps: "Set vpcConfig.endpointPublicAccess: false (with endpointPrivateAccess: true), or list the office/VPN CIDRs in vpcConfig.publicAccessCidrs.",
         url: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html (@pulumi/aws eks.Cluster vpcConfig: public access defaults to true and 0.0.0.0/0)",
         tags: ["security", "aws", "eks"],
+        judgedPerResource: true,
         configSchema: { properties: { environment: environmentOverrideSchema, environments: enforcedEnvironmentsSchema(["staging", "prod"]) } },
     },
     (stack, ctx) => {

@@ -31,6 +31,7 @@ export const gatewaysRequireBasicAuth = stackRule<Config>(
             "Keep gateway.nginx.basicAuth.enabled (mimir-distributed) and gateway.basicAuth.enabled (loki) true with an existingSecret holding the htpasswd; clients read the password from a Secret.",
         url: "https://grafana.com/docs/mimir/latest/manage/secure/authentication-and-authorization/ (Mimir and Loki trust X-Scope-OrgID; authentication is the gateway's job)",
         tags: ["security", "mimir", "loki"],
+        judgedPerResource: true,
         configSchema: { properties: { environment: environmentOverrideSchema, environments: enforcedEnvironmentsSchema(["staging", "prod"]) } },
     },
     (stack, ctx) => {

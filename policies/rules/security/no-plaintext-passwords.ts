@@ -15,6 +15,7 @@ export const noPlaintextPasswords = stackRule<object>(
             "set minio.enabled: false in mimir-distributed on AWS.",
         url: "https://kubernetes.io/docs/concepts/configuration/secret/ (charts.md: grafana.admin.existingSecret; mimir-distributed minio defaults)",
         tags: ["security"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         const scanned = findCredentials(stack);

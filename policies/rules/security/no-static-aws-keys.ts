@@ -12,6 +12,7 @@ export const noStaticAwsKeys = stackRule<object>(
         remediationSteps: "Remove access_key_id / secret_access_key (and AWS_* env literals); give the service account an IRSA role (serviceAccount.annotations eks.amazonaws.com/role-arn).",
         url: "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html (conflict-rules.md section 6: Mimir and Loki work with IRSA)",
         tags: ["security", "aws"],
+        judgedPerResource: true,
     },
     (stack, ctx) => {
         const scanned = findCredentials(stack);

@@ -22,10 +22,10 @@ describe("Buckets component", () => {
     mocks = await installMocks({ region: "us-west-2", accountId: "210987654321", project: "observability-stack", stack: "buckets" });
     registrations = captureRegistrations();
     bucketsModule = await import("../../../components/buckets");
-    const buckets = new bucketsModule.Buckets("obs", { buckets: SPECS, forceDestroy: false, tags: { team: "observability" } });
+    const buckets = new bucketsModule.Buckets("obs", { buckets: SPECS, partition: "aws", forceDestroy: false, tags: { team: "observability" } });
     for (const spec of SPECS) {
-      names[spec.key] = await valueOf(buckets.names[spec.key]);
-      arns[spec.key] = await valueOf(buckets.arns[spec.key]);
+      names[spec.key] = buckets.names[spec.key];
+      arns[spec.key] = buckets.arns[spec.key];
     }
     kmsKeyArns = { mimir: await valueOf(buckets.kmsKeyArns.mimir), loki: await valueOf(buckets.kmsKeyArns.loki) };
     await settleMocks();
@@ -132,7 +132,7 @@ describe("Buckets component", () => {
     const before = mocks.findAllCreated("aws:s3/bucket:Bucket").length;
     const bad = SPECS.map((s) => (s.key === "lokiChunks" ? { ...s, expiration: { days: 30, prefixes: [""] } } : s));
     assert.throws(
-      () => new bucketsModule.Buckets("bad", { buckets: bad, forceDestroy: true, tags: {} }),
+      () => new bucketsModule.Buckets("bad", { buckets: bad, partition: "aws", forceDestroy: true, tags: {} }),
       /buckets\[lokiChunks\]\.expiration\.prefixes contains an empty prefix/,
     );
     assert.equal(mocks.findAllCreated("aws:s3/bucket:Bucket").length, before);

@@ -1,4 +1,4 @@
-// `--preview`: the program evaluated as `pulumi preview` does, where values known only after the update are unknown.
+// `--preview` (the first preview of a new stack) and `--preview-existing` (a preview of a stack that exists).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -6,7 +6,7 @@ import type { CheckReport } from "../../../tools/check/report";
 import type { PoliciesData } from "../../../tools/check/sections/policies";
 import { removeTempDirs, runCheckCli, tempDir, type CheckResult } from "./support";
 
-describe("npm run check --preview", function () {
+describe("npm run check --preview (first preview of a new stack)", function () {
   this.timeout(300_000);
   let out: string;
   let result: CheckResult;
@@ -19,27 +19,53 @@ describe("npm run check --preview", function () {
   });
   after(removeTempDirs);
 
-  it("runs as a preview and passes: an unknown value never makes a mandatory violation", () => {
+  it("runs as a new stack's preview and passes, every policy judging (none inconclusive)", () => {
     assert.equal(result.status, 0, `${result.stderr}\n${report.summary?.line}`);
     assert.equal(report.mode, "preview");
-    assert.match(report.summary.line, /^check: 1 stack \(preview\) — prod passed/);
-    assert.equal((report.stacks[0].sections.policies as PoliciesData).preview, true);
-  });
-
-  it("marks the policies that could not decide until the update as inconclusive, with the SDK's reason", () => {
+    assert.equal(report.scenario, "first preview of a new stack");
+    assert.match(report.summary.line, /^check: 1 stack \(first preview of a new stack\) — prod passed/);
     const policies = report.stacks[0].sections.policies as PoliciesData;
-    const inconclusive = policies.verdicts.filter((v) => v.verdict === "inconclusive");
-    assert.ok(inconclusive.length > 0, "bucket names and role ARNs are unknown in a preview");
-    for (const verdict of inconclusive) {
-      assert.ok(verdict.findings.every((f) => f.level === "advisory" && /can't run .* during preview/.test(f.message)), verdict.name);
-    }
+    assert.equal(policies.preview, true);
+    assert.deepEqual(policies.verdicts.filter((v) => v.verdict === "inconclusive").map((v) => v.name), []);
   });
 
-  it("shows unknown values as [unknown] in the artifacts", () => {
+  it("reads the Kafka settings from the custom resources' inputs, as the pack does, not from their empty state", () => {
+    const text = JSON.stringify(report.stacks[0].sections);
+    assert.match(text, /Kafka topic max\.message\.bytes/);
+    assert.doesNotMatch(text, /Kafka \(none\)/);
+  });
+
+  it("shows values known only once the stack exists as [unknown]; names the program gives are known", () => {
     const resources = fs.readFileSync(path.join(out, "prod", "resources.json"), "utf8");
     assert.match(resources, /"\[unknown\]"/);
     const mimir = fs.readFileSync(path.join(out, "prod", "values", "mimir.yaml"), "utf8");
-    assert.match(mimir, /bucket_name: "\[unknown\]"/);
+    assert.match(mimir, /bucket_name: prod-mimir-blocks-123456789012-eu-west-1/);
+    assert.match(mimir, /existingSecret: mimir-gateway-htpasswd/);
+    // The IRSA role's ARN is the IAM service's answer: known only once the role exists.
+    assert.match(mimir, /eks\.amazonaws\.com\/role-arn: "\[unknown\]"/);
     assert.match(mimir, /# Values shown as "\[unknown\]" are known only during the update/);
+  });
+});
+
+describe("npm run check --preview-existing (a preview of a stack that exists)", function () {
+  this.timeout(300_000);
+  let out: string;
+  let result: CheckResult;
+  let report: CheckReport;
+
+  before(async () => {
+    out = tempDir("out");
+    result = await runCheckCli(["--stack", "dev", "--preview-existing", "--json", "--out", out]);
+    report = JSON.parse(result.stdout) as CheckReport;
+  });
+  after(removeTempDirs);
+
+  it("runs as a preview with every value known", () => {
+    assert.equal(result.status, 0, `${result.stderr}\n${report.summary?.line}`);
+    assert.equal(report.mode, "preview");
+    assert.equal(report.scenario, "preview of an existing stack");
+    assert.match(report.summary.line, /^check: 1 stack \(preview of an existing stack\) — dev passed/);
+    const resources = fs.readFileSync(path.join(out, "dev", "resources.json"), "utf8");
+    assert.doesNotMatch(resources, /"\[unknown\]"/);
   });
 });
