@@ -73,17 +73,28 @@ export function providerUnconfigured(provider: PolicyProviderResource | undefine
     return provider !== undefined && containsUnknownSentinel(unwrapProxy(provider.props));
 }
 
+/** The stack as the rules should judge it, and the resources that stay unknown as a whole. */
+export interface AnalyzedStack {
+    readonly resources: PolicyResource[];
+    /** Resources of an unconfigured provider that no Analyze call of this operation described. */
+    readonly unknownAsAWhole: PolicyResource[];
+}
+
 /**
- * The stack as the rules should judge it: a resource of an unconfigured provider carries the inputs its Analyze call
- * received in this operation, or, when there was none, is unknown as a whole (never "absent": its empty state says
- * nothing about what it will hold).
+ * A resource of an unconfigured provider carries the inputs its Analyze call received in this operation. One with no
+ * such call (the engine analyzes every resource before AnalyzeStack, so only a foreign caller gets here) is unknown
+ * as a whole: never "absent", since its empty state says nothing about what it will hold.
  */
-export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): PolicyResource[] {
-    return resources.map((resource) => {
+export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): AnalyzedStack {
+    const unknownAsAWhole: PolicyResource[] = [];
+    const judged = resources.map((resource) => {
         if (!providerUnconfigured(resource.provider)) return resource;
         const inputs = analyzedInputs(resource.urn);
-        return { ...resource, props: (inputs ?? UNKNOWN_VALUE_SENTINEL) as Record<string, any> };
+        if (inputs) return { ...resource, props: inputs as Record<string, any> };
+        unknownAsAWhole.push(resource);
+        return { ...resource, props: UNKNOWN_VALUE_SENTINEL as unknown as Record<string, any> };
     });
+    return { resources: judged, unknownAsAWhole };
 }
 
 /**

@@ -15,21 +15,23 @@ export function stackEnvironment(stack: StackView, override?: Environment): Stac
     if (override) {
         return { environment: override, where: "policy config environment" };
     }
-    const found = new Map<Environment, string>();
+    const found = new Set<Environment>();
     for (const resource of stack.resources.filter((r) => r.type.startsWith("aws:"))) {
         for (const tagsKey of ["tags", "tagsAll"]) {
             const tag = resource.props.get(tagsKey, PROFILE_TAG);
             const value = tag.isUnknown ? undefined : tag.raw();
-            if (typeof value === "string" && (ENVIRONMENTS as readonly string[]).includes(value) && !found.has(value as Environment)) {
-                found.set(value as Environment, `tag ${PROFILE_TAG}=${value} on ${tag.owner.label}`);
-            }
+            if (typeof value === "string" && (ENVIRONMENTS as readonly string[]).includes(value)) found.add(value as Environment);
         }
     }
     if (found.size === 0) {
         return { environment: undefined, where: `no AWS resource carries the ${PROFILE_TAG} tag` };
     }
-    const strictest = [...found.keys()].sort((a, b) => STRICTNESS[b] - STRICTNESS[a])[0];
-    return { environment: strictest, where: found.get(strictest)! };
+    // Named without a resource: the engine sends AnalyzeStack's resources in no fixed order, and a per-resource
+    // judgement sees only some of them, so "the first resource carrying it" would change the message between runs.
+    const all = [...found].sort((a, b) => STRICTNESS[b] - STRICTNESS[a]);
+    const strictest = all[0];
+    const where = all.length === 1 ? `tag ${PROFILE_TAG}=${strictest} on the AWS resources` : `tag ${PROFILE_TAG}=${strictest}, the strictest of ${all.join(", ")} on the AWS resources`;
+    return { environment: strictest, where };
 }
 
 /** Whether a rule limited to `environments` applies; an undetermined environment counts as the strictest. */

@@ -141,16 +141,20 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
     const configOf = (getConfig: () => C) => ({ ...schemaDefaults(meta.configSchema), ...getConfig() }) as C;
 
     const validateStack = (args: StackValidationArgs, report: ReportViolation) => {
-        // A finding already reported on the same resource by this policy's Analyze call is not repeated.
-        const unrepeated = filteredReport(report, (message, urn) => !(urn && reportedInAnalyze(meta.name, urn, message)));
+        const stack = withAnalyzedInputs(args.resources);
+        // A finding already reported on the same resource by this policy's Analyze call is not repeated; with a
+        // resource unknown as a whole, no finding can be trusted (an absent pool reads as "0 brokers"): none is kept.
+        const unrepeated = filteredReport(report, (message, urn) => stack.unknownAsAWhole.length === 0 && !(urn && reportedInAnalyze(meta.name, urn, message)));
         const ctx = new RuleContext<C>(configOf(args.getConfig), unrepeated, description);
-        const unknown = runCheck(check, new StackView(withAnalyzedInputs(args.resources)), ctx);
-        // Let the SDK report "can't run during preview" (advisory) for the first unknown input; a resource that is
-        // unknown as a whole has no SDK proxy to raise through, so say it ourselves in the SDK's words.
-        unknown?.raiseThroughSdk();
-        if (unknown?.path.length === 0) {
-            ctx.advisory(`can't run policy '${meta.name}' during preview: ${unknown.where.trim()} is unknown until its provider is configured`);
+        const unknown = runCheck(check, new StackView(stack.resources), ctx);
+        const [first, ...more] = stack.unknownAsAWhole;
+        if (first) {
+            const others = more.length > 0 ? ` and ${more.length} more` : "";
+            report({ message: `${description}\ncan't run policy '${meta.name}' during preview: ${first.type} "${first.name}"${others} unknown until their provider is configured`, urn: first.urn, enforcementLevel: "advisory" } as never);
+            return;
         }
+        // Let the SDK report "can't run during preview" (advisory) for the first unknown input.
+        unknown?.raiseThroughSdk();
     };
 
     const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {

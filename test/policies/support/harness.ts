@@ -1,7 +1,7 @@
 // Runs a stack policy's validateStack the way @pulumi/policy's AnalyzeStack does (props behind the SDK's
 // unknown-checking proxy, parent/dependencies/property dependencies as resource objects), from plain records.
 import * as policy from "@pulumi/policy";
-import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 // Runtime exports of @pulumi/policy 1.21.0 index.js whose type declarations are stripped (proxy.d.ts is empty).
 const sdk = policy as unknown as {
@@ -22,20 +22,51 @@ export interface ResourceRecord {
     dependencies?: string[];
     /** property -> names of records the property was computed from */
     propertyDependencies?: Record<string, string[]>;
+    /** The resource's provider with its inputs, as the engine sends it in Analyze and AnalyzeStack. */
+    provider?: { name: string; props: Record<string, unknown> };
 }
 
-export function urnOf(type: string, name: string): string {
-    return `urn:pulumi:test::observability-stack::${type}::${name}`;
+/** URNs name the stack: tests that exercise the pack's per-operation memory (lib/analyzed.ts) use a stack of their own. */
+export function urnOf(type: string, name: string, stack = "test"): string {
+    return `urn:pulumi:${stack}::observability-stack::${type}::${name}`;
 }
 
-export function stackValidationArgs(records: ResourceRecord[], config: Record<string, unknown> = {}): StackValidationArgs {
+function providerOf(record: ResourceRecord, stack: string): PolicyResource["provider"] {
+    if (!record.provider) return undefined;
+    const type = "pulumi:providers:kubernetes";
+    return { type, name: record.provider.name, urn: urnOf(type, record.provider.name, stack), props: sdk.unknownCheckingProxy(structuredClone(record.provider.props)) };
+}
+
+/** What validateResource receives for one record in an Analyze call (@pulumi/policy server.js, makeAnalyzeRpcFun). */
+export function resourceValidationArgs(record: ResourceRecord, config: Record<string, unknown> = {}, stack = "test"): ResourceValidationArgs {
+    const props = sdk.unknownCheckingProxy(structuredClone(record.props));
+    const args: ResourceValidationArgs = {
+        type: record.type,
+        name: record.name,
+        urn: urnOf(record.type, record.name, stack),
+        props,
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        stackTags: new Map(),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T extends object>() => config as T,
+        notApplicable: (reason?: string): never => {
+            throw new Error(`not applicable: ${reason}`);
+        },
+    };
+    const provider = providerOf(record, stack);
+    if (provider) args.provider = provider;
+    return args;
+}
+
+export function stackValidationArgs(records: ResourceRecord[], config: Record<string, unknown> = {}, stack = "test"): StackValidationArgs {
     const byName = new Map<string, PolicyResource>();
     const resources: PolicyResource[] = records.map((record) => {
         const props = sdk.unknownCheckingProxy(structuredClone(record.props));
         const resource: PolicyResource = {
             type: record.type,
             name: record.name,
-            urn: urnOf(record.type, record.name),
+            urn: urnOf(record.type, record.name, stack),
             props,
             opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
             dependencies: [],
@@ -43,6 +74,8 @@ export function stackValidationArgs(records: ResourceRecord[], config: Record<st
             isType: () => false,
             asType: () => undefined,
         };
+        const provider = providerOf(record, stack);
+        if (provider) resource.provider = provider;
         if (byName.has(record.name)) throw new Error(`test fixture: duplicate record name ${record.name}`);
         byName.set(record.name, resource);
         return resource;
@@ -85,15 +118,16 @@ export interface PolicyRun {
     previewAdvisory?: string;
 }
 
-export async function runStackPolicy(stackPolicy: StackValidationPolicy, records: ResourceRecord[], config: Record<string, unknown> = {}): Promise<PolicyRun> {
+/** A report function as the SDK hands policies, collecting what they report (the description prefix removed). */
+function collector(policy: { description?: string; enforcementLevel?: unknown }) {
     const findings: Finding[] = [];
-    const level = String(stackPolicy.enforcementLevel);
+    const level = String(policy.enforcementLevel);
     const report = (message: unknown, urn?: string) => {
         if (typeof message === "string") {
             findings.push({ message, urn, enforcementLevel: level });
         } else {
             const info = message as { message: string; urn?: string; enforcementLevel?: string };
-            const prefix = `${stackPolicy.description}\n`;
+            const prefix = `${policy.description}\n`;
             findings.push({
                 message: info.message.startsWith(prefix) ? info.message.slice(prefix.length) : info.message,
                 urn: info.urn,
@@ -101,9 +135,13 @@ export async function runStackPolicy(stackPolicy: StackValidationPolicy, records
             });
         }
     };
+    return { findings, report };
+}
+
+async function collect(findings: Finding[], validate: () => unknown): Promise<PolicyRun> {
     let previewAdvisory: string | undefined;
     try {
-        await stackPolicy.validateStack(stackValidationArgs(records, config), report);
+        await validate();
     } catch (error) {
         if (!(error instanceof sdk.UnknownValueError)) throw error;
         previewAdvisory = (error as Error).message;
@@ -113,4 +151,16 @@ export async function runStackPolicy(stackPolicy: StackValidationPolicy, records
         advisories: findings.filter((f) => f.enforcementLevel === "advisory"),
         previewAdvisory,
     };
+}
+
+export async function runStackPolicy(stackPolicy: StackValidationPolicy, records: ResourceRecord[], config: Record<string, unknown> = {}, stack = "test"): Promise<PolicyRun> {
+    const { findings, report } = collector(stackPolicy);
+    return collect(findings, () => stackPolicy.validateStack(stackValidationArgs(records, config, stack), report));
+}
+
+/** The policy's per-resource call (Analyze) for one record; records before it must have been analyzed already. */
+export async function runResourcePolicy(resourcePolicy: Pick<ResourceValidationPolicy, "validateResource" | "description" | "enforcementLevel">, record: ResourceRecord, config: Record<string, unknown> = {}, stack = "test"): Promise<PolicyRun> {
+    const { findings, report } = collector(resourcePolicy);
+    const validate = resourcePolicy.validateResource as (args: ResourceValidationArgs, report: unknown) => unknown;
+    return collect(findings, () => validate(resourceValidationArgs(record, config, stack), report));
 }
