@@ -19,7 +19,8 @@
 // Entries are keyed by URN, which names the stack and project: one pack process may serve several stacks (the
 // offline check does), and a later operation's Analyze call replaces an earlier one's entry.
 import { PolicyProviderResource, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
-import { containsUnknownSentinel, unwrapProxy, UNKNOWN_VALUE_SENTINEL } from "./unknown";
+import { PROFILE_TAG } from "./types";
+import { containsUnknownSentinel, isUnknownSentinel, unwrapProxy, UNKNOWN_VALUE_SENTINEL } from "./unknown";
 
 interface AnalyzedResource {
     readonly type: string;
@@ -40,6 +41,7 @@ const analyzed = new Map<string, AnalyzedResource>();
 export function recordAnalyzed(args: ResourceValidationArgs): void {
     const reported = analyzed.get(args.urn)?.reported ?? new Map<string, Set<string>>();
     analyzed.set(args.urn, { type: args.type, name: args.name, props: args.props, reported });
+    noteEnvironmentSource(args.urn, args.type, args.props);
 }
 
 /** The inputs the current operation's Analyze call received for a resource, as a stack resource would carry them. */
@@ -98,21 +100,35 @@ export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): An
 }
 
 /**
- * The resources a per-resource judgement of `urn` sees: the resource itself and, for the stack's environment, one AWS
- * resource of the same stack per distinct profile tag analyzed before it (AWS resources register first).
+ * The resources a per-resource judgement of `current` sees: the resource itself and, for the stack's environment, the
+ * first AWS resource of the same stack analyzed with each distinct profile tag (AWS resources register first).
  */
-export function analyzedContext(current: PolicyResource, environmentSources: (props: Record<string, unknown>) => string | undefined): PolicyResource[] {
-    const stackPrefix = current.urn.split("::").slice(0, 2).join("::");
-    const seen = new Set<string>();
+export function analyzedContext(current: PolicyResource): PolicyResource[] {
+    const sources = environmentSources.get(stackOf(current.urn)) ?? new Map<string, string>();
     const context: PolicyResource[] = [current];
-    for (const [urn, entry] of analyzed) {
-        if (urn === current.urn || !urn.startsWith(`${stackPrefix}::`) || !entry.type.startsWith("aws:")) continue;
-        const tag = environmentSources(unwrapProxy(entry.props) as Record<string, unknown>);
-        if (tag === undefined || seen.has(tag)) continue;
-        seen.add(tag);
-        context.push(asPolicyResource(urn, entry));
+    for (const urn of sources.values()) {
+        const entry = analyzed.get(urn);
+        if (urn !== current.urn && entry) context.push(asPolicyResource(urn, entry));
     }
     return context;
+}
+
+/** The stack and project part of a URN ("urn:pulumi:<stack>::<project>"). */
+function stackOf(urn: string): string {
+    return urn.split("::").slice(0, 2).join("::");
+}
+
+/** Per stack: profile tag value -> the first AWS resource analyzed with it. */
+const environmentSources = new Map<string, Map<string, string>>();
+
+function noteEnvironmentSource(urn: string, type: string, props: Record<string, unknown>): void {
+    if (!type.startsWith("aws:")) return;
+    const tags = (unwrapProxy(props) as Record<string, unknown>).tags as Record<string, unknown> | undefined;
+    const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
+    if (typeof value !== "string" || isUnknownSentinel(value)) return;
+    const sources = environmentSources.get(stackOf(urn)) ?? new Map<string, string>();
+    if (!sources.has(value)) sources.set(value, urn);
+    environmentSources.set(stackOf(urn), sources);
 }
 
 function asPolicyResource(urn: string, entry: AnalyzedResource): PolicyResource {

@@ -16,8 +16,7 @@ import {
 import { analyzedContext, clearReportedInAnalyze, noteReportedInAnalyze, recordAnalyzed, reportedInAnalyze, withAnalyzedInputs } from "./analyzed";
 import { PolicyInputError } from "./node";
 import { StackView } from "./stack";
-import { PROFILE_TAG } from "./types";
-import { Inconclusive, isUnknown, isUnknownSentinel, Unknown } from "./unknown";
+import { Inconclusive, isUnknown, Unknown } from "./unknown";
 
 export interface RuleMetadata {
     /** Policy name (kebab-case, unique in the pack). */
@@ -126,13 +125,6 @@ function runCheck<C extends object>(check: RuleCheck<C>, stack: StackView, ctx: 
     return ctx.inconclusiveInputs[0];
 }
 
-/** The profile tag an AWS resource's inputs carry, for the environment of a per-resource judgement. */
-function profileTagOf(props: Record<string, unknown>): string | undefined {
-    const tags = props.tags as Record<string, unknown> | undefined;
-    const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
-    return typeof value === "string" && !isUnknownSentinel(value) ? value : undefined;
-}
-
 /** A stack policy that also records (and, for per-resource rules, judges) each resource's Analyze call. */
 export type RulePolicy = StackValidationPolicy & Pick<ResourceValidationPolicy, "validateResource">;
 
@@ -170,7 +162,7 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
         const ctx = new RuleContext<C>(configOf(args.getConfig), own, description);
         const current = { ...args, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
         // Unknown inputs are reported once, by the stack call, which sees every resource.
-        runCheck(check, new StackView(analyzedContext(current, profileTagOf)), ctx);
+        runCheck(check, new StackView(analyzedContext(current)), ctx);
     };
 
     return {

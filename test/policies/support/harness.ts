@@ -37,18 +37,24 @@ function providerOf(record: ResourceRecord, stack: string): PolicyResource["prov
     return { type, name: record.provider.name, urn: urnOf(type, record.provider.name, stack), props: sdk.unknownCheckingProxy(structuredClone(record.provider.props)) };
 }
 
-/** What validateResource receives for one record in an Analyze call (@pulumi/policy server.js, makeAnalyzeRpcFun). */
-export function resourceValidationArgs(record: ResourceRecord, config: Record<string, unknown> = {}, stack = "test"): ResourceValidationArgs {
-    const props = sdk.unknownCheckingProxy(structuredClone(record.props));
-    const args: ResourceValidationArgs = {
+/** A record as the SDK shows a resource to a policy: props behind the unknown-checking proxy, default options. */
+function asResource(record: ResourceRecord, stack: string) {
+    return {
         type: record.type,
         name: record.name,
         urn: urnOf(record.type, record.name, stack),
-        props,
+        props: sdk.unknownCheckingProxy(structuredClone(record.props)),
         opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        stackTags: new Map(),
         isType: () => false,
         asType: () => undefined,
+    };
+}
+
+/** What validateResource receives for one record in an Analyze call (@pulumi/policy server.js, makeAnalyzeRpcFun). */
+export function resourceValidationArgs(record: ResourceRecord, config: Record<string, unknown> = {}, stack = "test"): ResourceValidationArgs {
+    const args: ResourceValidationArgs = {
+        ...asResource(record, stack),
+        stackTags: new Map(),
         getConfig: <T extends object>() => config as T,
         notApplicable: (reason?: string): never => {
             throw new Error(`not applicable: ${reason}`);
@@ -62,18 +68,7 @@ export function resourceValidationArgs(record: ResourceRecord, config: Record<st
 export function stackValidationArgs(records: ResourceRecord[], config: Record<string, unknown> = {}, stack = "test"): StackValidationArgs {
     const byName = new Map<string, PolicyResource>();
     const resources: PolicyResource[] = records.map((record) => {
-        const props = sdk.unknownCheckingProxy(structuredClone(record.props));
-        const resource: PolicyResource = {
-            type: record.type,
-            name: record.name,
-            urn: urnOf(record.type, record.name, stack),
-            props,
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-        };
+        const resource: PolicyResource = { ...asResource(record, stack), dependencies: [], propertyDependencies: {} };
         const provider = providerOf(record, stack);
         if (provider) resource.provider = provider;
         if (byName.has(record.name)) throw new Error(`test fixture: duplicate record name ${record.name}`);

@@ -6,39 +6,42 @@ import type { CheckReport } from "../../../tools/check/report";
 import type { PoliciesData } from "../../../tools/check/sections/policies";
 import { removeTempDirs, runCheckCli, tempDir, type CheckResult } from "./support";
 
-describe("npm run check --preview (first preview of a new stack)", function () {
-  this.timeout(300_000);
-  let out: string;
-  let result: CheckResult;
-  let report: CheckReport;
-
+/** Runs the check CLI once for the suite; the fields fill in before the tests run. */
+function checkRun(args: string[]): { out: string; result: CheckResult; report: CheckReport } {
+  const run = {} as { out: string; result: CheckResult; report: CheckReport };
   before(async () => {
-    out = tempDir("out");
-    result = await runCheckCli(["--stack", "prod", "--preview", "--json", "--out", out]);
-    report = JSON.parse(result.stdout) as CheckReport;
+    run.out = tempDir("out");
+    run.result = await runCheckCli([...args, "--json", "--out", run.out]);
+    run.report = JSON.parse(run.result.stdout) as CheckReport;
   });
   after(removeTempDirs);
+  return run;
+}
+
+describe("npm run check --preview (first preview of a new stack)", function () {
+  this.timeout(300_000);
+  const run = checkRun(["--stack", "prod", "--preview"]);
 
   it("runs as a new stack's preview and passes, every policy judging (none inconclusive)", () => {
-    assert.equal(result.status, 0, `${result.stderr}\n${report.summary?.line}`);
-    assert.equal(report.mode, "preview");
-    assert.equal(report.scenario, "first preview of a new stack");
-    assert.match(report.summary.line, /^check: 1 stack \(first preview of a new stack\) — prod passed/);
-    const policies = report.stacks[0].sections.policies as PoliciesData;
+    assert.equal(run.result.status, 0, `${run.result.stderr}\n${run.report.summary?.line}`);
+    assert.equal(run.report.mode, "preview");
+    assert.equal(run.report.scenario, "first preview of a new stack");
+    assert.match(run.report.summary.line, /^check: 1 stack \(first preview of a new stack\) — prod passed/);
+    const policies = run.report.stacks[0].sections.policies as PoliciesData;
     assert.equal(policies.preview, true);
     assert.deepEqual(policies.verdicts.filter((v) => v.verdict === "inconclusive").map((v) => v.name), []);
   });
 
   it("reads the Kafka settings from the custom resources' inputs, as the pack does, not from their empty state", () => {
-    const text = JSON.stringify(report.stacks[0].sections);
+    const text = JSON.stringify(run.report.stacks[0].sections);
     assert.match(text, /Kafka topic max\.message\.bytes/);
     assert.doesNotMatch(text, /Kafka \(none\)/);
   });
 
   it("shows values known only once the stack exists as [unknown]; names the program gives are known", () => {
-    const resources = fs.readFileSync(path.join(out, "prod", "resources.json"), "utf8");
+    const resources = fs.readFileSync(path.join(run.out, "prod", "resources.json"), "utf8");
     assert.match(resources, /"\[unknown\]"/);
-    const mimir = fs.readFileSync(path.join(out, "prod", "values", "mimir.yaml"), "utf8");
+    const mimir = fs.readFileSync(path.join(run.out, "prod", "values", "mimir.yaml"), "utf8");
     assert.match(mimir, /bucket_name: prod-mimir-blocks-123456789012-eu-west-1/);
     assert.match(mimir, /existingSecret: mimir-gateway-htpasswd/);
     // The IRSA role's ARN is the IAM service's answer: known only once the role exists.
@@ -49,23 +52,14 @@ describe("npm run check --preview (first preview of a new stack)", function () {
 
 describe("npm run check --preview-existing (a preview of a stack that exists)", function () {
   this.timeout(300_000);
-  let out: string;
-  let result: CheckResult;
-  let report: CheckReport;
-
-  before(async () => {
-    out = tempDir("out");
-    result = await runCheckCli(["--stack", "dev", "--preview-existing", "--json", "--out", out]);
-    report = JSON.parse(result.stdout) as CheckReport;
-  });
-  after(removeTempDirs);
+  const run = checkRun(["--stack", "dev", "--preview-existing"]);
 
   it("runs as a preview with every value known", () => {
-    assert.equal(result.status, 0, `${result.stderr}\n${report.summary?.line}`);
-    assert.equal(report.mode, "preview");
-    assert.equal(report.scenario, "preview of an existing stack");
-    assert.match(report.summary.line, /^check: 1 stack \(preview of an existing stack\) — dev passed/);
-    const resources = fs.readFileSync(path.join(out, "dev", "resources.json"), "utf8");
+    assert.equal(run.result.status, 0, `${run.result.stderr}\n${run.report.summary?.line}`);
+    assert.equal(run.report.mode, "preview");
+    assert.equal(run.report.scenario, "preview of an existing stack");
+    assert.match(run.report.summary.line, /^check: 1 stack \(preview of an existing stack\) — dev passed/);
+    const resources = fs.readFileSync(path.join(run.out, "dev", "resources.json"), "utf8");
     assert.doesNotMatch(resources, /"\[unknown\]"/);
   });
 });
