@@ -1,7 +1,7 @@
 // What the per-resource Analyze calls of the current operation received, so that the stack rules judge a resource
 // whose provider is not configured by its inputs instead of by the empty state the engine stores for it.
 //
-// Why the engine needs this (pulumi/pulumi v3.x, read at the tag the SDK pins):
+// Why the engine needs this (pulumi/pulumi v3.259.0, the newest tag read; the cited code is unchanged on master):
 // - pkg/resource/plugin/provider_plugin.go: a provider whose configuration holds unknown values (here the Kubernetes
 //   provider, whose kubeconfig is built from the EKS cluster's endpoint and CA, unknown before the cluster exists)
 //   is never configured. Then `Check` hands the inputs back unchanged and `Create` with `Preview` returns an empty
@@ -12,9 +12,12 @@
 // - pkg/resource/deploy/step_generator.go, `analyzeAll`: every registered resource is analyzed with its checked
 //   inputs, and the request carries its provider with the provider's inputs (`AnalyzerProviderResource`); the
 //   stack request does too (`AnalyzeResources`). So "my provider is unconfigured" is visible in both calls.
-// - pkg/engine/plugins.go and deployment.go: the analyzers are loaded once by the deployment's plugin host and serve
-//   every Analyze call and the closing AnalyzeStack of that operation, in that order: the inputs recorded here are
-//   the ones of the same operation.
+// - One analyzer process serves one operation: pkg/engine/update.go `newUpdateSource` calls `loadPolicyPlugins` once
+//   per deployment, on a plugin host `ensureHost` (deployment.go) makes afresh for each operation; that list serves
+//   every Remediate and Analyze call and the closing AnalyzeStack (step_generator.go, `AnalyzeResources`, run only
+//   after step generation succeeded). `pulumi up` runs its preview and its update as two operations
+//   (pkg/backend/apply.go, `PreviewThenPromptThenExecute`), and pkg/host/host.go `PolicyAnalyzer` keys its cache on
+//   the options, DryRun included: two processes. So the inputs recorded here are those of the same operation.
 //
 // Entries are keyed by URN, which names the stack and project: one pack process may serve several stacks (the
 // offline check does), and a later operation's Analyze call replaces an earlier one's entry.

@@ -14,6 +14,8 @@
  *   provider.go `Create`: inputs echoed when the kind's CRD is not installed yet or an input is unknown;
  *   helm_release.go `Create` via `checkpointRelease`: inputs echoed, `status` unknown; the AWS and random bridged
  *   providers: the planned state, computed attributes unknown).
+ *   Helm values keep their nulls in every scenario: pulumi-kubernetes v4.30.0 (#4293) made `allowNullValues` a no-op
+ *   ("null values in Helm chart values are preserved by default", helm_release.go `Check`), and we pin 4.34.2.
  * - preview of an existing stack: every resource exists with the state an update of these inputs left, so its
  *   outputs and ID are known and every provider is configured. (A change to a value the provider computes would
  *   make that value unknown again; the scenario does not model changes, only a stack that exists.)
