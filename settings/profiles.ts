@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PUBLIC_SHARE } from "../policies/lib/ipv4-coverage";
 import type { Profile, StackConfig } from "./schema";
 
 /**
@@ -16,6 +17,7 @@ const dev: StackConfig = {
     kubernetesVersion: KUBERNETES_VERSION,
     // dev is reached from laptops; staging and prod default to a private endpoint only.
     endpointPublicAccessCidrs: ["0.0.0.0/0"],
+    endpointPublicAccessMaxShare: DEFAULT_MAX_PUBLIC_SHARE,
     privateEndpoint: true,
     adminRoleArns: [],
     nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 1, maxSize: 4, desiredSize: 2, diskSizeGiB: 50 },
@@ -40,6 +42,7 @@ const staging: StackConfig = {
   cluster: {
     kubernetesVersion: KUBERNETES_VERSION,
     endpointPublicAccessCidrs: [],
+    endpointPublicAccessMaxShare: DEFAULT_MAX_PUBLIC_SHARE,
     privateEndpoint: true,
     adminRoleArns: [],
     nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 5, desiredSize: 3, diskSizeGiB: 50 },
@@ -65,6 +68,7 @@ const prod: StackConfig = {
   cluster: {
     kubernetesVersion: KUBERNETES_VERSION,
     endpointPublicAccessCidrs: [],
+    endpointPublicAccessMaxShare: DEFAULT_MAX_PUBLIC_SHARE,
     privateEndpoint: true,
     adminRoleArns: [],
     nodeGroups: { instanceTypes: ["m6i.2xlarge"], minSize: 4, maxSize: 6, desiredSize: 4, diskSizeGiB: 100 },

@@ -1,5 +1,7 @@
 import deepmerge from "deepmerge";
 import { z } from "zod";
+// Pure arithmetic shared with the policy pack's rule S7, so config validation and the pack judge alike.
+import { describeCoverage, IPV4_ADDRESSES, ipv4Coverage } from "../policies/lib/ipv4-coverage";
 import { hours, parseDuration } from "./durations";
 import { PROFILES } from "./profiles";
 import { CONFIG_KEYS, Profile, StackConfig, stackConfigSchema } from "./schema";
@@ -196,8 +198,16 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   if (Array.isArray(net.availabilityZones) && new Set(net.availabilityZones).size !== net.availabilityZones.length) {
     add("network.availabilityZones", net.availabilityZones, "zones must be distinct");
   }
-  if (c.profile !== "dev" && c.cluster.endpointPublicAccessCidrs.includes("0.0.0.0/0")) {
-    add("cluster.endpointPublicAccessCidrs", c.cluster.endpointPublicAccessCidrs, `must not contain 0.0.0.0/0 in ${c.profile}: list your CI runners' and VPN egress CIDRs, or leave it empty for a private endpoint`);
+  // Judged by the addresses the blocks open together, not by their spelling: 0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0.
+  const opened = ipv4Coverage(c.cluster.endpointPublicAccessCidrs);
+  if (c.profile !== "dev" && opened.share > c.cluster.endpointPublicAccessMaxShare) {
+    add(
+      "cluster.endpointPublicAccessCidrs",
+      c.cluster.endpointPublicAccessCidrs,
+      `together open ${describeCoverage(opened.addresses)} to the EKS API in ${c.profile}; at most ` +
+        `${describeCoverage(Math.floor(c.cluster.endpointPublicAccessMaxShare * IPV4_ADDRESSES))} is allowed outside dev ` +
+        `(cluster.endpointPublicAccessMaxShare): list your CI runners' and VPN egress CIDRs, or leave it empty for a private endpoint`,
+    );
   }
   if (!c.cluster.privateEndpoint && c.cluster.endpointPublicAccessCidrs.length === 0) {
     add("cluster.privateEndpoint", false, "the cluster would have no API endpoint: enable privateEndpoint or list endpointPublicAccessCidrs");

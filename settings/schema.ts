@@ -70,6 +70,8 @@ export const stackConfigSchema = z.strictObject({
   cluster: z.strictObject({
     kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: "expected a Kubernetes minor version such as 1.35" }),
     endpointPublicAccessCidrs: z.array(ipv4Cidr),
+    /** Largest share of the IPv4 space the public endpoint may open outside dev (one /16 = 2^16 / 2^32 by default). */
+    endpointPublicAccessMaxShare: z.number().gt(0).max(1),
     privateEndpoint: z.boolean(),
     adminRoleArns: z.array(roleArn),
     nodeGroups: z.strictObject({

@@ -59,12 +59,26 @@ describe("policy eks-public-endpoint-restricted (S7)", () => {
     it("rejects a public endpoint open to 0.0.0.0/0 in prod", async () => {
         const run = await runStackPolicy(eksPublicEndpointRestricted, mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], ["0.0.0.0/0"]));
         assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /EKS Cluster "eks-cluster" vpcConfig\.endpointPublicAccess=true with publicAccessCidrs 0\.0\.0\.0\/0 in prod/);
+        assert.match(run.violations[0].message, /EKS Cluster "eks-cluster" vpcConfig\.endpointPublicAccess=true with publicAccessCidrs 0\.0\.0\.0\/0 opening 4,294,967,296 addresses \(100% of IPv4\) in prod/);
     });
 
     it("treats absent CIDRs as EKS's 0.0.0.0/0 default", async () => {
         const run = await runStackPolicy(eksPublicEndpointRestricted, mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], undefined));
-        assert.match(run.violations[0].message, /0\.0\.0\.0\/0 \(EKS default when publicAccessCidrs is empty\)/);
+        assert.match(run.violations[0].message, /publicAccessCidrs none \(EKS default 0\.0\.0\.0\/0\) opening 4,294,967,296 addresses/);
+    });
+
+    const cidrs = (list: string[]) => mutate(compliantStack(), "eks-cluster", ["vpcConfig", "publicAccessCidrs"], list);
+    it("judges the addresses the blocks open together, not their spelling", async () => {
+        for (const bypass of [["0.0.0.0/1", "128.0.0.0/1"], ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"], ["10.0.0.0/8"], ["11.0.0.0/17", "12.0.0.0/17", "13.0.0.0/17"], ["::/0"]]) {
+            const run = await runStackPolicy(eksPublicEndpointRestricted, cidrs(bypass));
+            assert.equal(run.violations.length, 1, bypass.join(", "));
+        }
+    });
+
+    it("accepts known networks up to maxPublicShare, counting overlaps once", async () => {
+        assert.deepEqual((await runStackPolicy(eksPublicEndpointRestricted, cidrs(["203.0.113.0/24", "198.51.100.0/24"]))).violations, []);
+        assert.deepEqual((await runStackPolicy(eksPublicEndpointRestricted, cidrs(["11.0.0.0/16", "11.0.0.0/17", "11.0.128.0/17"]))).violations, []);
+        assert.equal((await runStackPolicy(eksPublicEndpointRestricted, cidrs(["11.0.0.0/16"]), { maxPublicShare: 2 ** -20 })).violations.length, 1);
     });
 
     it("accepts a private endpoint, and an open one in dev or when configured for dev", async () => {
