@@ -49,6 +49,7 @@ export = async () => {
     endpointPublicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
     privateEndpoint: config.cluster.privateEndpoint,
     adminRoleArns: config.cluster.adminRoleArns,
+    viewerRoleArns: config.cluster.viewerRoleArns,
     nodeGroup: config.cluster.nodeGroups,
     nodeDependsOn: network.egressReady,
     tags,

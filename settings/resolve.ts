@@ -209,6 +209,10 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
         `(cluster.endpointPublicAccessMaxShare): list your CI runners' and VPN egress CIDRs, or leave it empty for a private endpoint`,
     );
   }
+  const adminAndViewer = c.cluster.viewerRoleArns.filter((arn) => c.cluster.adminRoleArns.includes(arn));
+  if (adminAndViewer.length > 0) {
+    add("cluster.viewerRoleArns", c.cluster.viewerRoleArns, `must not repeat cluster.adminRoleArns (${adminAndViewer.join(", ")}): EKS allows one access entry per principal`);
+  }
   if (!c.cluster.privateEndpoint && c.cluster.endpointPublicAccessCidrs.length === 0) {
     add("cluster.privateEndpoint", false, "the cluster would have no API endpoint: enable privateEndpoint or list endpointPublicAccessCidrs");
   }

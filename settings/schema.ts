@@ -74,6 +74,8 @@ export const stackConfigSchema = z.strictObject({
     endpointPublicAccessMaxShare: z.number().gt(0).max(1),
     privateEndpoint: z.boolean(),
     adminRoleArns: z.array(roleArn),
+    /** Read-only EKS access (AmazonEKSViewPolicy), e.g. the pull-request preview role. */
+    viewerRoleArns: z.array(roleArn),
     nodeGroups: z.strictObject({
       instanceTypes: z.array(instanceType).min(1),
       minSize: count,

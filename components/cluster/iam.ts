@@ -27,6 +27,14 @@ export function clusterAdminAccessPolicyArn(partition: string): string {
 }
 
 /**
+ * Read-only access (EKS user guide, "Access policy permissions": AmazonEKSViewPolicy maps to the Kubernetes `view`
+ * ClusterRole: list and get most objects, not Secrets): what a pull request's `pulumi preview` role gets.
+ */
+export function clusterViewAccessPolicyArn(partition: string): string {
+  return `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`;
+}
+
+/**
  * What the cluster role needs on the secrets key: the same statement terraform-aws-eks attaches
  * (`aws_iam_policy.cluster_encryption`: Encrypt, Decrypt, ListGrants, DescribeKey on the key only).
  */
@@ -40,8 +48,8 @@ export function clusterEncryptionPolicy(keyArn: string): PolicyDocument {
 }
 
 /** A stable, readable resource name for an access entry: account and principal name, not the list position. */
-export function accessEntryResourceName(clusterResourceName: string, principalArn: string): string {
+export function accessEntryResourceName(clusterResourceName: string, principalArn: string, access: "admin" | "viewer" = "admin"): string {
   const [, , , , account, resource] = principalArn.split(":");
   const principalName = resource.split("/").pop() ?? resource;
-  return `${clusterResourceName}-admin-${account}-${principalName}`;
+  return `${clusterResourceName}-${access}-${account}-${principalName}`;
 }

@@ -11,6 +11,7 @@ import {
   accessEntryResourceName,
   awsManagedPolicyArn,
   clusterAdminAccessPolicyArn,
+  clusterViewAccessPolicyArn,
   clusterEncryptionPolicy,
   serviceTrustPolicy,
 } from "./iam";
@@ -20,6 +21,7 @@ import {
   creatorAccessEntryConflict,
   endpointAccess,
   validateAdminRoleArns,
+  validateViewerRoleArns,
   validateClusterName,
   validateKubernetesVersion,
   validateZoneCount,
@@ -29,9 +31,9 @@ export { buildKubeconfig } from "./kubeconfig";
 export type { KubeconfigInput } from "./kubeconfig";
 export { amiTypeFor, isArmInstanceType, nodeGroupLabels, validateNodeGroupSpec, NODE_POOL_LABEL } from "./nodes";
 export type { NodeGroupSpec } from "./nodes";
-export { creatorAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion } from "./validation";
+export { creatorAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion, validateViewerRoleArns } from "./validation";
 export { ADDONS, addonsIn } from "./addons";
-export { clusterAdminAccessPolicyArn, clusterEncryptionPolicy, serviceTrustPolicy, accessEntryResourceName } from "./iam";
+export { clusterAdminAccessPolicyArn, clusterEncryptionPolicy, clusterViewAccessPolicyArn, serviceTrustPolicy, accessEntryResourceName } from "./iam";
 
 /** Control-plane log types (EKS user guide, "Send control plane logs to CloudWatch Logs"). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -47,6 +49,8 @@ export interface ClusterArgs {
   privateEndpoint: boolean;
   /** Access entries with AmazonEKSClusterAdminPolicy, cluster scope. Not the deployer: it gets admin at creation. */
   adminRoleArns: string[];
+  /** Access entries with AmazonEKSViewPolicy, cluster scope: read-only (pull-request previews). */
+  viewerRoleArns?: string[];
   /** Applied per zone: one managed node group per AZ, because EBS volumes are zonal. */
   nodeGroup: NodeGroupSpec;
   /** What nodes need before they boot, beyond their subnet: the private subnets' egress routes (image pulls). */
@@ -86,6 +90,7 @@ export class Cluster extends pulumi.ComponentResource {
     validateZoneCount(args.zones.length);
     validateNodeGroupSpec(args.nodeGroup);
     validateAdminRoleArns(args.adminRoleArns);
+    validateViewerRoleArns(args.viewerRoleArns ?? [], args.adminRoleArns);
     const access = endpointAccess(args.endpointPublicAccessCidrs, args.privateEndpoint);
     const amiType = amiTypeFor(args.nodeGroup.instanceTypes);
     const logRetentionDays = args.logRetentionDays ?? 30;
@@ -152,10 +157,14 @@ export class Cluster extends pulumi.ComponentResource {
       tags: args.tags,
     }, child);
 
-    // ---- Administrators
+    // ---- Administrators and read-only principals
     const caller = aws.getCallerIdentityOutput({}, child);
-    for (const principalArn of args.adminRoleArns) {
-      const resourceName = accessEntryResourceName(name, principalArn);
+    const principals = [
+      ...args.adminRoleArns.map((principalArn) => ({ principalArn, access: "admin" as const, policy: clusterAdminAccessPolicyArn })),
+      ...(args.viewerRoleArns ?? []).map((principalArn) => ({ principalArn, access: "viewer" as const, policy: clusterViewAccessPolicyArn })),
+    ];
+    for (const { principalArn, access, policy } of principals) {
+      const resourceName = accessEntryResourceName(name, principalArn, access);
       const entry = new aws.eks.AccessEntry(resourceName, {
         clusterName: cluster.name,
         principalArn: caller.arn.apply((callerArn) => {
@@ -169,7 +178,7 @@ export class Cluster extends pulumi.ComponentResource {
       new aws.eks.AccessPolicyAssociation(resourceName, {
         clusterName: cluster.name,
         principalArn,
-        policyArn: partition.partition.apply(clusterAdminAccessPolicyArn),
+        policyArn: partition.partition.apply(policy),
         accessScope: { type: "cluster" },
       }, { parent: this, dependsOn: [entry] });
     }

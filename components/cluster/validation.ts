@@ -63,19 +63,26 @@ export function endpointAccess(publicAccessCidrs: string[], privateEndpoint: boo
 }
 
 /** IAM role or user ARNs; access entries do not take STS session ARNs (EKS user guide, "Create access entries"). */
-export function validateAdminRoleArns(arns: string[]): void {
+export function validateAdminRoleArns(arns: string[], key = "adminRoleArns"): void {
   for (const [i, arn] of arns.entries()) {
     if (/^arn:aws[a-z-]*:sts::\d{12}:assumed-role\//.test(arn)) {
       throw new pulumi.RunError(
-        `adminRoleArns[${i}] "${arn}" is an STS session ARN; give the role itself, arn:aws:iam::<account>:role/<name>`,
+        `${key}[${i}] "${arn}" is an STS session ARN; give the role itself, arn:aws:iam::<account>:role/<name>`,
       );
     }
     if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
-      throw new pulumi.RunError(`adminRoleArns[${i}] "${arn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
+      throw new pulumi.RunError(`${key}[${i}] "${arn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
     }
   }
   const duplicate = arns.find((a, i) => arns.indexOf(a) !== i);
-  if (duplicate) throw new pulumi.RunError(`adminRoleArns lists "${duplicate}" twice; EKS allows one access entry per principal`);
+  if (duplicate) throw new pulumi.RunError(`${key} lists "${duplicate}" twice; EKS allows one access entry per principal`);
+}
+
+/** Read-only principals: the same ARN rules, and none may also be an administrator (one access entry each). */
+export function validateViewerRoleArns(viewerArns: string[], adminArns: string[]): void {
+  validateAdminRoleArns(viewerArns, "viewerRoleArns");
+  const both = viewerArns.find((arn) => adminArns.includes(arn));
+  if (both) throw new pulumi.RunError(`viewerRoleArns and adminRoleArns both list "${both}"; EKS allows one access entry per principal`);
 }
 
 /** EKS needs subnets in at least two Availability Zones (EKS user guide, "VPC and subnet requirements"). */

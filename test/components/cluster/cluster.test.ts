@@ -7,6 +7,7 @@ const ZONES = [
   { availabilityZone: "eu-central-1c", privateSubnetId: "subnet-0cccccccccccccccc" },
 ];
 const ADMINS = ["arn:aws:iam::123456789012:role/PlatformAdmin", "arn:aws:iam::123456789012:role/sre/OnCall"];
+const VIEWER = "arn:aws:iam::123456789012:role/pr-preview";
 const ADDON = "aws:eks/addon:Addon";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 
@@ -34,6 +35,7 @@ describe("Cluster component", () => {
     endpointPublicAccessCidrs: ["203.0.113.0/24"],
     privateEndpoint: true,
     adminRoleArns: ADMINS,
+    viewerRoleArns: [VIEWER],
     nodeGroup: { instanceTypes: ["m7g.xlarge"], minSize: 1, maxSize: 4, desiredSize: 2, diskSizeGiB: 80 },
     tags: { team: "observability" },
   });
@@ -204,6 +206,14 @@ describe("Cluster component", () => {
       const association = registrations.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", associations[0].name);
       assert.ok(registrations.dependsOn(association, registrations.find("aws:eks/accessEntry:AccessEntry", entries[0].name)));
     }
+  });
+
+  it("grants each viewer role cluster-wide read-only AmazonEKSViewPolicy, never admin", () => {
+    const entries = mocks.findAllCreated("aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.principalArn === VIEWER);
+    assert.equal(entries.length, 1);
+    const associations = mocks.findAllCreated("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((a) => a.inputs.principalArn === VIEWER);
+    assert.deepEqual(associations.map((a) => a.inputs.policyArn), ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"]);
+    assert.deepEqual(associations[0].inputs.accessScope, { type: "cluster" });
   });
 
   it("builds a secret kubeconfig for this cluster that authenticates with aws eks get-token", () => {
