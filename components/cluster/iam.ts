@@ -15,8 +15,17 @@ export function awsManagedPolicyArn(partition: string, nameWithPath: string): st
 
 /** EKS user guide, "Amazon EKS cluster IAM role". */
 export const CLUSTER_ROLE_POLICIES = ["AmazonEKSClusterPolicy"];
-/** EKS user guide, "Amazon EKS node IAM role". */
-export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+/**
+ * EKS user guide, "Amazon EKS node IAM role", without AmazonEKS_CNI_Policy: any pod that reaches the node's instance
+ * metadata could use it (assign and release ENIs and IPs), so the VPC CNI gets it through IRSA instead (below).
+ */
+export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
+/**
+ * EKS user guide, "Configure Amazon VPC CNI plugin to use IRSA": the aws-node service account in kube-system with
+ * AmazonEKS_CNI_Policy (IPv4 clusters).
+ */
+export const CNI_POLICY = "AmazonEKS_CNI_Policy";
+export const CNI_SERVICE_ACCOUNT = { namespace: "kube-system", serviceAccount: "aws-node" };
 /** EKS user guide, "Store Kubernetes volumes with Amazon EBS": the driver's managed policy and service account. */
 export const EBS_CSI_POLICY = "service-role/AmazonEBSCSIDriverPolicy";
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" };

@@ -8,6 +8,8 @@ import {
   EBS_CSI_POLICY,
   EBS_CSI_SERVICE_ACCOUNT,
   NODE_ROLE_POLICIES,
+  CNI_POLICY,
+  CNI_SERVICE_ACCOUNT,
   accessEntryResourceName,
   awsManagedPolicyArn,
   clusterAdminAccessPolicyArn,
@@ -194,7 +196,18 @@ export class Cluster extends pulumi.ComponentResource {
         ...(ADDON_CONFIGURATION[addonName] ? { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addonName]) } : {}),
         ...extra,
       }, { parent: this, dependsOn });
-    const earlyAddons = addonsIn("beforeNodes").map((a) => addon(a.name, {}, []));
+    // The VPC CNI's AWS permissions through IRSA, not the node role (see iam.ts, CNI_POLICY).
+    const irsaRole = (roleName: string, description: string, subject: { namespace: string; serviceAccount: string }) =>
+      new aws.iam.Role(`${name}-${roleName}`, {
+        description,
+        assumeRolePolicy: pulumi.all([oidcProvider.arn, issuerUrl]).apply(([oidcProviderArn, oidcIssuer]) =>
+          JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...subject }))),
+        tags: args.tags,
+      }, child);
+    const cniRole = irsaRole("vpc-cni", `IRSA role of the VPC CNI (aws-node) in ${args.name}`, CNI_SERVICE_ACCOUNT);
+    const cniPolicy = new aws.iam.RolePolicyAttachment(`${name}-vpc-cni`, { role: cniRole.name, policyArn: managed(CNI_POLICY) }, child);
+    const earlyAddons = addonsIn("beforeNodes").map((a) =>
+      a.name === "vpc-cni" ? addon(a.name, { serviceAccountRoleArn: cniRole.arn }, [cniPolicy]) : addon(a.name, {}, []));
 
     // ---- Nodes: one managed node group per zone, in that zone's private subnet
     const nodeRole = new aws.iam.Role(`${name}-node`, {
@@ -225,12 +238,7 @@ export class Cluster extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])] }));
 
     // ---- Add-ons that need running nodes
-    const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, {
-      description: `IRSA role of the EBS CSI controller in ${args.name}`,
-      assumeRolePolicy: pulumi.all([oidcProvider.arn, issuerUrl]).apply(([oidcProviderArn, oidcIssuer]) =>
-        JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...EBS_CSI_SERVICE_ACCOUNT }))),
-      tags: args.tags,
-    }, child);
+    const ebsCsiRole = irsaRole("ebs-csi", `IRSA role of the EBS CSI controller in ${args.name}`, EBS_CSI_SERVICE_ACCOUNT);
     const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, {
       role: ebsCsiRole.name,
       policyArn: managed(EBS_CSI_POLICY),

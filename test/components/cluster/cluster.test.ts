@@ -124,7 +124,7 @@ describe("Cluster component", () => {
     assert.equal(mocks.findAllCreated(NODE_GROUP).length, 3);
   });
 
-  it("gives nodes exactly the worker, CNI and ECR read-only policies", () => {
+  it("gives nodes exactly the worker and ECR read-only policies: the CNI's rights are not reachable through IMDS", () => {
     const nodeRole = mocks.findCreated("aws:iam/role:Role", "obs-node");
     assert.deepEqual(JSON.parse(nodeRole.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
     const attached = mocks
@@ -135,8 +135,17 @@ describe("Cluster component", () => {
     assert.deepEqual(attached, [
       "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
       "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     ]);
+  });
+
+  it("gives the VPC CNI its policy through IRSA: a role only kube-system/aws-node can assume", () => {
+    const cni = mocks.findAllCreated(ADDON).find((a) => a.inputs.addonName === "vpc-cni")!;
+    const role = mocks.findCreated("aws:iam/role:Role", "obs-vpc-cni");
+    assert.equal(cni.inputs.serviceAccountRoleArn, role.state.arn);
+    const condition = JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals;
+    assert.ok(Object.values(condition).includes("system:serviceaccount:kube-system:aws-node"), JSON.stringify(condition));
+    const attached = mocks.findAllCreated("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.state.name);
+    assert.deepEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
   });
 
   it("installs the five add-ons on this cluster", () => {
