@@ -6,6 +6,7 @@ import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { LOKI_ENV, MIMIR_ENV } from "./config";
 import { buildAlloyValues } from "./values";
+import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
 
 export * from "./config";
 export * from "./values";
@@ -48,7 +49,7 @@ export class Alloy extends pulumi.ComponentResource {
     const { settings, provider } = args;
     const childOpts = { parent: this, provider };
 
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.alloy } }, childOpts);
+    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.alloy, ...podSecurityMetadata(POD_SECURITY.alloy) } }, childOpts);
     // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
     // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
     const namespace = settings.namespaces.alloy;

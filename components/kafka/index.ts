@@ -8,6 +8,7 @@ import { mergeOverrides } from "../shared/values";
 import { assertBrokerConfigAccepted } from "./broker-config";
 import { clientSecurity, KAFKA_PASSWORD_KEY } from "./security";
 import { buildKafkaSpec, buildNodePools, buildStrimziValues, buildTopicSpec, buildUserSpec, CLUSTER_LABEL, STRIMZI_API_VERSION } from "./spec";
+import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
 
 export { clientSecurity, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "./security";
 export type { ClientSecurity, ClientAuthentication } from "./security";
@@ -65,7 +66,7 @@ export class Kafka extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const overrides = args.overrides ?? {};
 
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.kafka } }, child);
+    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.kafka, ...podSecurityMetadata(POD_SECURITY.kafka) } }, child);
     this.namespace = namespace.metadata.name;
     // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
     // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.

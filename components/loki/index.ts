@@ -6,6 +6,7 @@ import { mergeOverrides, Values } from "../shared/values";
 import { gatewayCredentials } from "../shared/gateway-credentials";
 import { gatewaySecretNames, gatewayUsername } from "./gateway-auth";
 import { assertReplicationFits, buildLokiValues } from "./values";
+import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
 
 export * from "./values";
 export * from "./gateway-auth";
@@ -53,7 +54,7 @@ export class Loki extends pulumi.ComponentResource {
     // Checked here too, so a bad setting fails while the program is read, not later inside an apply.
     assertReplicationFits(settings);
 
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.loki } }, childOpts);
+    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.loki, ...podSecurityMetadata(POD_SECURITY.loki) } }, childOpts);
     // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
     // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
     const namespace = settings.namespaces.loki;

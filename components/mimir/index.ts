@@ -10,6 +10,7 @@ import { asResourceError } from "../shared/pods";
 import { gatewayUsername } from "./gateway-auth";
 import { buildMimirValues } from "./values";
 import { zoneLayout } from "./zones";
+import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
 
 export { buildMimirValues, assertPartitionsCoverIngesters, MIMIR_CONFIG_COMPONENTS } from "./values";
 export type { MimirValueInputs } from "./values";
@@ -68,7 +69,7 @@ export class Mimir extends pulumi.ComponentResource {
     const layout = asResourceError(this, () => zoneLayout(s, args.availabilityZones));
     if (layout.warning) pulumi.log.warn(layout.warning, this);
 
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir } }, child);
+    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir, ...podSecurityMetadata(POD_SECURITY.mimir) } }, child);
     this.namespace = namespace.metadata.name;
     // Names go to consumers as the strings given here, not as the objects' outputs: those stay unknown in the first
     // preview of a new stack (the Kubernetes provider is not configured yet), and the policy pack needs them.

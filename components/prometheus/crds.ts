@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
+import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
 
 export interface PrometheusOperatorCrdsArgs {
   settings: Settings;
@@ -25,7 +26,7 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
 
     this.namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: settings.namespaces.monitoring } },
+      { metadata: { name: settings.namespaces.monitoring, ...podSecurityMetadata(POD_SECURITY.monitoring) } },
       { ...childOpts, dependsOn: args.dependsOn },
     );
 

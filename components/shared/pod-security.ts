@@ -1,0 +1,58 @@
+// Pod Security Admission labels for the namespaces this stack creates (Kubernetes docs, "Pod Security Admission":
+// labels pod-security.kubernetes.io/<mode> with a level privileged | baseline | restricted; "Pod Security
+// Standards" define the levels). Each namespace enforces the strictest level its charts are known to meet, and warns
+// and audits against the next one, so that a chart update that would pass it is visible before the level is raised.
+
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+export interface NamespacePodSecurity {
+  enforce: PodSecurityLevel;
+  /** Why this namespace enforces less than restricted (kept on the namespace as an annotation). */
+  reason: string;
+}
+
+const NEXT: Record<PodSecurityLevel, PodSecurityLevel> = { privileged: "baseline", baseline: "restricted", restricted: "restricted" };
+
+/** Annotation that carries the reason for a level below restricted. */
+export const POD_SECURITY_REASON_ANNOTATION = "observability/pod-security-reason";
+
+/** metadata.labels and metadata.annotations for a namespace at `security`'s level. */
+export function podSecurityMetadata(security: NamespacePodSecurity): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const warn = NEXT[security.enforce];
+  return {
+    labels: {
+      "pod-security.kubernetes.io/enforce": security.enforce,
+      "pod-security.kubernetes.io/warn": warn,
+      "pod-security.kubernetes.io/audit": warn,
+    },
+    annotations: { [POD_SECURITY_REASON_ANNOTATION]: security.reason },
+  };
+}
+
+/**
+ * The level of each namespace. Baseline forbids host namespaces, hostPath volumes, privileged containers and added
+ * capabilities beyond the default set; restricted also requires non-root, no privilege escalation, all
+ * capabilities dropped and a RuntimeDefault seccomp profile in every container.
+ */
+export const POD_SECURITY = {
+  mimir: {
+    enforce: "baseline",
+    reason: "mimir-distributed's pods use no host access (baseline); restricted is warned and audited until every container of the pinned chart is shown to set it",
+  },
+  loki: {
+    enforce: "baseline",
+    reason: "the loki chart's pods use no host access (baseline); restricted is warned and audited until every container of the pinned chart is shown to set it",
+  },
+  kafka: {
+    enforce: "baseline",
+    reason: "Strimzi's operator and Kafka pods use no host access (baseline); restricted needs the operator's restricted pod security provider, not configured yet",
+  },
+  alloy: {
+    enforce: "privileged",
+    reason: "Alloy collects node logs through hostPath /var/log and keeps its positions in hostPath /var/lib/alloy, as root: baseline forbids hostPath volumes",
+  },
+  monitoring: {
+    enforce: "privileged",
+    reason: "kube-prometheus-stack's node-exporter (nodeExporter.enabled, chart default true) uses hostNetwork, hostPID and hostPath: baseline forbids all three",
+  },
+} as const satisfies Record<string, NamespacePodSecurity>;
