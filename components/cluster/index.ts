@@ -18,7 +18,7 @@ import {
   serviceTrustPolicy,
 } from "./iam";
 import { buildKubeconfig } from "./kubeconfig";
-import { NodeGroupSpec, amiTypeFor, nodeGroupLabels, validateNodeGroupSpec } from "./nodes";
+import { DEFAULT_NODE_DISK_GIB, NodeGroupSpec, amiTypeFor, nodeGroupLabels, nodeLaunchTemplateName, validateNodeGroupSpec } from "./nodes";
 import {
   creatorAccessEntryConflict,
   endpointAccess,
@@ -218,6 +218,24 @@ export class Cluster extends pulumi.ComponentResource {
     const nodeRolePolicies = NODE_ROLE_POLICIES.map((policy) =>
       new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: managed(policy) }, child));
 
+    // IMDSv2 only, one hop: a pod off the host network cannot reach the node's instance metadata, so neither its
+    // credentials (EKS best practices, "Restrict access to the instance profile assigned to the worker node"; EC2
+    // user guide, "Configure the instance metadata options"). Every AWS permission a pod needs comes through IRSA.
+    // With a launch template the root volume is set here, not as the node group's diskSize (EKS user guide,
+    // "Customize managed nodes with launch templates"); /dev/xvda is the AL2023 EKS AMIs' root device.
+    const launchTemplateName = nodeLaunchTemplateName(args.name);
+    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
+      name: launchTemplateName,
+      description: `Nodes of ${args.name}: IMDSv2 required with hop limit 1, encrypted gp3 root volume`,
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [{
+        deviceName: "/dev/xvda",
+        ebs: { volumeSize: args.nodeGroup.diskSizeGiB ?? DEFAULT_NODE_DISK_GIB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+      }],
+      tagSpecifications: [{ resourceType: "instance", tags: args.tags }, { resourceType: "volume", tags: args.tags }],
+      tags: args.tags,
+    }, child);
+
     this.nodeGroups = args.zones.map((zone, i) => new aws.eks.NodeGroup(`${name}-zone-${i}`, {
       clusterName: cluster.name,
       nodeRoleArn: nodeRole.arn,
@@ -225,7 +243,8 @@ export class Cluster extends pulumi.ComponentResource {
       instanceTypes: args.nodeGroup.instanceTypes,
       amiType,
       capacityType: "ON_DEMAND",
-      diskSize: args.nodeGroup.diskSizeGiB,
+      // By its (known) name, so previews see which template a group uses; the version follows each change.
+      launchTemplate: { name: launchTemplateName, version: launchTemplate.latestVersion.apply(String) },
       scalingConfig: {
         minSize: args.nodeGroup.minSize,
         maxSize: args.nodeGroup.maxSize,
@@ -235,7 +254,7 @@ export class Cluster extends pulumi.ComponentResource {
       updateConfig: { maxUnavailable: 1 },
       labels: nodeGroupLabels(i),
       tags: args.tags,
-    }, { parent: this, dependsOn: [...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])] }));
+    }, { parent: this, dependsOn: [launchTemplate, ...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])] }));
 
     // ---- Add-ons that need running nodes
     const ebsCsiRole = irsaRole("ebs-csi", `IRSA role of the EBS CSI controller in ${args.name}`, EBS_CSI_SERVICE_ACCOUNT);

@@ -15,6 +15,13 @@ export interface NodeGroupSpec {
  */
 export const MIN_DISK_GIB = 20;
 export const MAX_DISK_GIB = 16384;
+/** The root volume when the spec sets none: the AMI's snapshot size, as EKS would give it. */
+export const DEFAULT_NODE_DISK_GIB = MIN_DISK_GIB;
+
+/** The nodes' launch template: one per cluster (EC2 launch template names are unique per account and region). */
+export function nodeLaunchTemplateName(clusterName: string): string {
+  return `${clusterName}-nodes`;
+}
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 

@@ -8,6 +8,7 @@ export const TYPES = {
     bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     eksCluster: "aws:eks/cluster:Cluster",
     eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     subnet: "aws:ec2/subnet:Subnet",
     kubernetesSecret: "kubernetes:core/v1:Secret",
 } as const;

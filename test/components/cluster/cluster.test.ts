@@ -116,12 +116,25 @@ describe("Cluster component", () => {
       assert.deepEqual(group.inputs.scalingConfig, { minSize: 1, maxSize: 4, desiredSize: 2 });
       assert.deepEqual(group.inputs.instanceTypes, ["m7g.xlarge"]);
       assert.equal(group.inputs.amiType, "AL2023_ARM_64_STANDARD");
-      assert.equal(group.inputs.diskSize, 80);
-      assert.equal(group.inputs.launchTemplate, undefined);
+      // The root disk is the launch template's (EKS refuses diskSize together with a launch template).
+      assert.equal(group.inputs.diskSize, undefined);
+      assert.deepEqual(group.inputs.launchTemplate, { name: "obs-test-nodes", version: "1" });
       assert.equal(group.inputs.labels["observability/zone-index"], String(i));
       assert.equal(outputs.nodeGroupIds[i], group.id);
     });
     assert.equal(mocks.findAllCreated(NODE_GROUP).length, 3);
+  });
+
+  it("launches nodes with IMDSv2 required and a hop limit of 1, on an encrypted gp3 root volume of the spec's size", () => {
+    const template = mocks.findCreated("aws:ec2/launchTemplate:LaunchTemplate", "obs-nodes");
+    assert.equal(template.inputs.name, "obs-test-nodes");
+    assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    assert.deepEqual(template.inputs.blockDeviceMappings, [
+      { deviceName: "/dev/xvda", ebs: { volumeSize: 80, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+    ]);
+    for (const group of mocks.findAllCreated(NODE_GROUP)) {
+      assert.ok(registrations.dependsOn(registrations.find(NODE_GROUP, group.name), registrations.find("aws:ec2/launchTemplate:LaunchTemplate", "obs-nodes")));
+    }
   });
 
   it("gives nodes exactly the worker and ECR read-only policies: the CNI's rights are not reachable through IMDS", () => {

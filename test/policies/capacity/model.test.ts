@@ -1,8 +1,10 @@
 import { strict as assert } from "assert";
 import { allocatableOf, INSTANCE_SHAPES, kubeReservedCpuMillis, kubeReservedMemoryBytes } from "../../../policies/rules/capacity/figures";
 import { fitPods } from "../../../policies/rules/capacity/fit";
-import { NodeGroupView } from "../../../policies/rules/capacity/nodes";
+import { StackView } from "../../../policies/lib/stack";
+import { nodeGroups, NodeGroupView } from "../../../policies/rules/capacity/nodes";
 import { PodGroup } from "../../../policies/rules/capacity/pods";
+import { stackValidationArgs } from "../support/harness";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -79,5 +81,21 @@ describe("fitPods", () => {
         const result = fitPods([pods("p", 3, 1500, GiB, ["zone-a"])], [view("a", "zone-a", "m6i.large", 4)]);
         assert.equal(result.zones[0].nodesNeeded, 3);
         assert.equal(result.zones[0].desiredNodes, 1);
+    });
+});
+
+describe("nodeGroups: the root disk", () => {
+    const group = (props: Record<string, unknown>) => ({ type: "aws:eks/nodeGroup:NodeGroup", name: "g", props: { instanceTypes: ["m6i.xlarge"], ...props } });
+    const template = { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "t", props: { name: "obs-nodes", blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 120 } }] } };
+    const disk = (records: Parameters<typeof stackValidationArgs>[0]) => nodeGroups(new StackView(stackValidationArgs(records).resources))[0].diskGiB;
+
+    it("reads diskSize, or the launch template's root volume when the group names one", () => {
+        assert.equal(disk([group({ diskSize: 50 })]), 50);
+        assert.equal(disk([template, group({ launchTemplate: { name: "obs-nodes", version: "1" } })]), 120);
+    });
+
+    it("falls back to EKS's 20 GiB without either, or with a template that sets no volume", () => {
+        assert.equal(disk([group({})]), 20);
+        assert.equal(disk([{ ...template, props: { name: "obs-nodes" } }, group({ launchTemplate: { name: "obs-nodes" } })]), 20);
     });
 });

@@ -107,7 +107,20 @@ describe("planning the shipped stacks", function () {
   it("finds the rollout's critical path through the Kafka chain into Mimir", () => {
     const rollout = reports.prod.rollout;
     const names = rollout.criticalPath.map((s) => s.name);
-    assert.deepEqual(names.slice(names.indexOf("cluster")), ["cluster", "cluster-vpc-cni", "cluster-zone-0", "cluster-coredns", "kafka-operator", "kafka-cluster", "kafka-topic", "mimir-release"]);
+    assert.deepEqual(names.slice(names.indexOf("cluster")), [
+      "cluster",
+      // The VPC CNI's IRSA role trusts the cluster's OIDC provider: provider, role, policy attachment, then the add-on.
+      "cluster-oidc",
+      "cluster-vpc-cni",
+      "cluster-vpc-cni",
+      "cluster-vpc-cni",
+      "cluster-zone-0",
+      "cluster-coredns",
+      "kafka-operator",
+      "kafka-cluster",
+      "kafka-topic",
+      "mimir-release",
+    ]);
     const last = rollout.criticalPath[rollout.criticalPath.length - 1];
     assert.ok(Math.abs(rollout.minutes - (last.startMinute + last.minutes)) < 1e-9);
     // 12 + 3 + (3 operator + 4 Kafka + 0.25 topic + 3 Mimir) = 25.25 minutes.

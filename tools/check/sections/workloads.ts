@@ -103,6 +103,14 @@ export function workloadRows(facts: StackFacts): WorkloadRow[] {
   return rows;
 }
 
+/** The root volume a node group's launch template gives (named, as the program names it), as the pack reads it. */
+function launchTemplateDisk(facts: StackFacts, reference: Plain): Plain | undefined {
+  const name = at(reference, "name");
+  const template = facts.ofType("aws:ec2/launchTemplate:LaunchTemplate").find((t) => name !== undefined && facts.inputs(t).name === name);
+  const mappings = template ? facts.inputs(template).blockDeviceMappings : undefined;
+  return Array.isArray(mappings) && mappings.length > 0 ? at(mappings[0], "ebs.volumeSize") : undefined;
+}
+
 export function nodeGroupRows(facts: StackFacts): NodeGroupRow[] {
   return facts
     .nodeGroups()
@@ -115,7 +123,7 @@ export function nodeGroupRows(facts: StackFacts): NodeGroupRow[] {
         name: record.name,
         instanceTypes: Array.isArray(types) ? types.join(", ") : text(types),
         scaling: `${scaling("minSize")} / ${scaling("desiredSize")} / ${scaling("maxSize")}`,
-        diskGiB: text(inputs.diskSize),
+        diskGiB: text(inputs.launchTemplate === undefined ? inputs.diskSize : launchTemplateDisk(facts, inputs.launchTemplate)),
       };
     });
 }
