@@ -1,5 +1,5 @@
 // IAM documents and ARNs for the cluster, its nodes and the EBS CSI driver.
-import type { PolicyDocument } from "../identity/policies";
+import { KMS_ADMIN_ACTIONS, type PolicyDocument } from "../identity/policies";
 
 /** Trust policy for an AWS service principal such as eks.amazonaws.com or ec2.amazonaws.com. */
 export function serviceTrustPolicy(servicePrincipal: string): PolicyDocument {
@@ -41,6 +41,29 @@ export function clusterAdminAccessPolicyArn(partition: string): string {
  */
 export function clusterViewAccessPolicyArn(partition: string): string {
   return `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`;
+}
+
+/**
+ * The key policy of a log group's key (CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS
+ * KMS"): CloudWatch Logs in this region may use it for this one log group (the kms:EncryptionContext:aws:logs:arn
+ * condition); the account administers the key but does not use it (reading the logs goes through CloudWatch Logs).
+ */
+export function logGroupKeyPolicy(args: { partition: string; region: string; account: string; logGroupName: string }): PolicyDocument {
+  const { partition, region, account, logGroupName } = args;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: KMS_ADMIN_ACTIONS, Resource: "*" },
+      {
+        Sid: "CloudWatchLogsUsesItForThisLogGroup",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}` } },
+      },
+    ],
+  };
 }
 
 /**

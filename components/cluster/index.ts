@@ -15,6 +15,7 @@ import {
   clusterAdminAccessPolicyArn,
   clusterViewAccessPolicyArn,
   clusterEncryptionPolicy,
+  logGroupKeyPolicy,
   serviceTrustPolicy,
 } from "./iam";
 import { buildKubeconfig } from "./kubeconfig";
@@ -123,10 +124,23 @@ export class Cluster extends pulumi.ComponentResource {
       policy: secretsKey.arn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
     }, child));
 
-    // EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire".
+    // EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire", and its
+    // own customer-managed key, usable by CloudWatch Logs for this log group only.
+    const logGroupName = `/aws/eks/${args.name}/cluster`;
+    const caller = aws.getCallerIdentityOutput({}, child);
+    const region = aws.getRegionOutput({}, child).region;
+    const logsKey = new aws.kms.Key(`${name}-control-plane-logs`, {
+      description: `Encrypts the control-plane log group of EKS cluster ${args.name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: pulumi.all([partition.partition, region, caller.accountId]).apply(([p, r, account]) =>
+        JSON.stringify(logGroupKeyPolicy({ partition: p, region: r, account, logGroupName }))),
+      tags: args.tags,
+    }, child);
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
-      name: `/aws/eks/${args.name}/cluster`,
+      name: logGroupName,
       retentionInDays: logRetentionDays,
+      kmsKeyId: logsKey.arn,
       tags: args.tags,
     }, child);
 
@@ -160,7 +174,6 @@ export class Cluster extends pulumi.ComponentResource {
     }, child);
 
     // ---- Administrators and read-only principals
-    const caller = aws.getCallerIdentityOutput({}, child);
     const principals = [
       ...args.adminRoleArns.map((principalArn) => ({ principalArn, access: "admin" as const, policy: clusterAdminAccessPolicyArn })),
       ...(args.viewerRoleArns ?? []).map((principalArn) => ({ principalArn, access: "viewer" as const, policy: clusterViewAccessPolicyArn })),

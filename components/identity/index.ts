@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { bucketAccessPolicy, irsaTrustPolicy, validateServiceAccountRef } from "./policies";
+import { bucketAccessPolicy, bucketKeyPolicy, irsaTrustPolicy, validateServiceAccountRef } from "./policies";
 
-export { bucketAccessPolicy, irsaTrustPolicy, issuerHostPath, validateServiceAccountRef, STS_AUDIENCE } from "./policies";
+export { bucketAccessPolicy, bucketKeyPolicy, KMS_ADMIN_ACTIONS, irsaTrustPolicy, issuerHostPath, validateServiceAccountRef, STS_AUDIENCE } from "./policies";
 export type { PolicyDocument, PolicyStatement, IrsaSubject } from "./policies";
 
 export interface WorkloadIdentity {
@@ -56,7 +56,13 @@ export class Identity extends pulumi.ComponentResource {
           .apply(([bucketArns, kmsKeyArn]) => JSON.stringify(bucketAccessPolicy(bucketArns, kmsKeyArn))),
       }, { parent: this });
 
-      this.roleArns[workload.key] = pulumi.all([role.arn, storageAccess.id]).apply(([arn]) => arn);
+      // The workload's bucket key answers to this role only (and to the account's administrators).
+      const keyPolicy = new aws.kms.KeyPolicy(`${name}-${workload.key}-key`, {
+        keyId: workload.kmsKeyArn,
+        policy: pulumi.all([workload.kmsKeyArn, role.arn]).apply(([kmsKeyArn, roleArn]) => JSON.stringify(bucketKeyPolicy(kmsKeyArn, [roleArn]))),
+      }, { parent: this });
+
+      this.roleArns[workload.key] = pulumi.all([role.arn, storageAccess.id, keyPolicy.id]).apply(([arn]) => arn);
     }
     this.registerOutputs({ roleArns: this.roleArns });
   }

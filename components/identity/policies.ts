@@ -123,10 +123,54 @@ export function bucketAccessPolicy(bucketArns: string[], kmsKeyArn: string): Pol
         Resource: bucketArns.map((arn) => `${arn}/*`),
       },
       {
-        Sid: "UseOwnBucketKey",
+        Sid: "UseOwnBucketKeyThroughS3",
         Effect: "Allow",
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+        // S3 user guide, "Using SSE-KMS": GenerateDataKey to write, Decrypt to read and for multipart uploads;
+        // kms:Encrypt is never needed. kms:ViaService keeps the key usable only through S3 (KMS developer guide,
+        // "kms:ViaService"), so the role's credentials cannot decrypt data they fetched some other way.
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: [kmsKeyArn],
+        Condition: { StringEquals: { "kms:ViaService": s3ServiceOf(kmsKeyArn) } },
+      },
+    ],
+  };
+}
+
+/** "s3.<region>.amazonaws.com" for the region a KMS key ARN names (arn:<partition>:kms:<region>:<account>:key/<id>). */
+function s3ServiceOf(kmsKeyArn: string): string {
+  return `s3.${kmsKeyArn.split(":")[3]}.amazonaws.com`;
+}
+
+/**
+ * Administrative actions only (the KMS developer guide's default key policy, "Allows key administrators to administer
+ * the KMS key", with kms:Create* narrowed to CreateAlias so that no grant can be created): the account's IAM can
+ * manage the key, rotate or schedule its deletion, but not use it.
+ */
+export const KMS_ADMIN_ACTIONS = [
+  "kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
+  "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+  "kms:RotateKeyOnDemand",
+];
+
+/**
+ * The key policy of a bucket key, scoped to its users: the account administers it (never uses it), and only the
+ * workload roles may use it, only through S3 in the key's region, only from this account. Replaces KMS's default
+ * policy, which lets any IAM principal of the account the key's policy grants use it.
+ */
+export function bucketKeyPolicy(kmsKeyArn: string, userRoleArns: string[]): PolicyDocument {
+  if (!KMS_KEY_ARN.test(kmsKeyArn)) throw new pulumi.RunError(`kmsKeyArn "${kmsKeyArn}" is not a KMS key ARN`);
+  const [, partition, , , account] = kmsKeyArn.split(":");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: KMS_ADMIN_ACTIONS, Resource: "*" },
+      {
+        Sid: "WorkloadsUseItThroughS3",
+        Effect: "Allow",
+        Principal: { AWS: userRoleArns },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:ViaService": s3ServiceOf(kmsKeyArn), "kms:CallerAccount": account } },
       },
     ],
   };

@@ -106,6 +106,18 @@ describe("Cluster component", () => {
     assert.ok(registrations.dependsOn(cluster, registrations.find("aws:cloudwatch/logGroup:LogGroup", "obs-control-plane")));
   });
 
+  it("encrypts the control-plane log group with its own key, usable by CloudWatch Logs for that log group only", () => {
+    const logs = mocks.findCreated("aws:cloudwatch/logGroup:LogGroup", "obs-control-plane");
+    const key = mocks.findCreated("aws:kms/key:Key", "obs-control-plane-logs");
+    assert.equal(logs.inputs.kmsKeyId, key.state.arn);
+    const statements = JSON.parse(key.inputs.policy).Statement;
+    const service = statements.find((s: { Principal: { Service?: string } }) => s.Principal.Service);
+    assert.equal(service.Principal.Service, "logs.eu-central-1.amazonaws.com");
+    assert.deepEqual(service.Condition, { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/eks/obs-test/cluster" } });
+    const account = statements.find((s: { Principal: { AWS?: string } }) => s.Principal.AWS === "arn:aws:iam::123456789012:root");
+    assert.ok(!account.Action.some((a: string) => /crypt|GenerateDataKey|^kms:\*$/.test(a)), account.Action.join(", "));
+  });
+
   it("runs one managed node group per zone, each in that zone's private subnet only", () => {
     const nodeRole = mocks.findCreated("aws:iam/role:Role", "obs-node");
     ZONES.forEach((zone, i) => {

@@ -53,6 +53,16 @@ describe("Identity component", () => {
     }
   });
 
+  it("scopes each workload's bucket key to that workload's role, through S3 only", () => {
+    for (const [key, kmsKeyArn] of [["mimir", MIMIR_KEY], ["loki", LOKI_KEY]]) {
+      const keyPolicy = mocks.findCreated("aws:kms/keyPolicy:KeyPolicy", `obs-${key}-key`);
+      assert.equal(keyPolicy.inputs.keyId, kmsKeyArn);
+      const users = JSON.parse(keyPolicy.inputs.policy).Statement.find((s: { Sid: string }) => s.Sid === "WorkloadsUseItThroughS3");
+      assert.deepEqual(users.Principal, { AWS: [roleArns[key]] });
+      assert.equal(users.Condition.StringEquals["kms:ViaService"], "s3.eu-west-1.amazonaws.com");
+    }
+  });
+
   it("scopes each trust policy to its own namespace and service account", () => {
     const issuer = ISSUER.replace("https://", "");
     for (const key of ["mimir", "loki"]) {

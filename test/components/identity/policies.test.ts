@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { bucketAccessPolicy, irsaTrustPolicy, issuerHostPath } from "../../../components/identity/policies";
+import { bucketAccessPolicy, bucketKeyPolicy, irsaTrustPolicy, issuerHostPath } from "../../../components/identity/policies";
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
 const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
@@ -64,8 +64,10 @@ describe("identity policy documents", () => {
       for (const arn of buckets) assert.deepEqual(actionsOn(`${arn}/*`).sort(), ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
     });
 
-    it("allows the key operations SSE-KMS needs on its own key only", () => {
-      assert.deepEqual(actionsOn(KEY).sort(), ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]);
+    it("allows the key operations SSE-KMS needs on its own key only, and only through S3 in the key's region", () => {
+      assert.deepEqual(actionsOn(KEY).sort(), ["kms:Decrypt", "kms:GenerateDataKey"]);
+      const statement = policy.Statement.find((s) => ([] as string[]).concat(s.Resource ?? []).includes(KEY))!;
+      assert.deepEqual(statement.Condition, { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } });
     });
 
     it("grants nothing else: no wildcard resource or action, every statement an Allow on listed resources", () => {
@@ -84,5 +86,28 @@ describe("identity policy documents", () => {
       assert.throws(() => bucketAccessPolicy([buckets[0], buckets[0]], KEY), /lists a bucket twice/);
       assert.throws(() => bucketAccessPolicy(buckets, "arn:aws:kms:eu-west-1:123456789012:alias/obs"), /kmsKeyArn .* is not a KMS key ARN/);
     });
+  });
+});
+
+describe("bucketKeyPolicy", () => {
+  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const ROLE = "arn:aws:iam::123456789012:role/mimir-irsa";
+  const policy = bucketKeyPolicy(KEY, [ROLE]);
+
+  it("lets the account administer the key but not use it", () => {
+    const admin = policy.Statement.find((s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" }))!;
+    const actions = ([] as string[]).concat(admin.Action);
+    assert.ok(actions.includes("kms:Put*") && actions.includes("kms:ScheduleKeyDeletion"));
+    // No use of the key, directly or by granting it to oneself (kms:CreateGrant, which kms:Create* would include).
+    for (const forbidden of [/Decrypt/, /Encrypt/, /GenerateDataKey/, /^kms:\*$/, /^kms:Create\*$/, /Grant/]) {
+      assert.ok(!actions.some((a) => forbidden.test(a)), `${forbidden}: ${actions.join(", ")}`);
+    }
+  });
+
+  it("lets only the workload roles use it, through S3 in the key's region, from this account", () => {
+    const use = policy.Statement.filter((s) => ([] as string[]).concat(s.Action).some((a) => /Decrypt|GenerateDataKey/.test(a)));
+    assert.equal(use.length, 1);
+    assert.deepEqual(use[0].Principal, { AWS: [ROLE] });
+    assert.deepEqual(use[0].Condition, { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012" } });
   });
 });
