@@ -10,7 +10,7 @@ import { Loki } from "./components/loki";
 import { Mimir } from "./components/mimir";
 import { Network } from "./components/network";
 import { KubePrometheusStack, PrometheusOperatorCrds } from "./components/prometheus";
-import { bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
+import { ACCESS_LOG_RETENTION_DAYS, accessLogBucketName, bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
 import { configRunError, readRegion, readStackConfig } from "./settings/stackConfig";
 
 /**
@@ -64,7 +64,14 @@ export = async () => {
   // dev buckets may be destroyed with their data; elsewhere `pulumi destroy` stops at a non-empty bucket.
   // The partition is the caller ARN's second field ("arn:aws:iam::..."): known in every preview.
   const partition = caller.arn.split(":")[1];
-  const buckets = new Buckets("buckets", { buckets: bucketSpecs, partition, forceDestroy: config.profile === "dev", tags });
+  const buckets = new Buckets("buckets", {
+    buckets: bucketSpecs,
+    partition,
+    accountId: caller.accountId,
+    accessLogs: { name: accessLogBucketName(stack, caller.accountId, region), expirationDays: ACCESS_LOG_RETENTION_DAYS },
+    forceDestroy: config.profile === "dev",
+    tags,
+  });
 
   const identity = new Identity("identity", {
     oidcProviderArn: cluster.oidcProviderArn,

@@ -17,7 +17,7 @@ export type { MimirSizing, ComponentSize } from "./derive/sizing";
 export type { PrometheusSettings } from "./derive/prometheus";
 export type { AlloySettings } from "./derive/alloy";
 export { ConfigError, resolveConfig } from "./resolve";
-export { BUCKET_KEYS, BUCKET_OWNERS, NAMESPACES, RELEASES, SERVICE_ACCOUNTS, bucketName, bucketsOf, clusterName } from "./names";
+export { BUCKET_KEYS, BUCKET_OWNERS, NAMESPACES, RELEASES, SERVICE_ACCOUNTS, accessLogBucketName, ACCESS_LOG_RETENTION_DAYS, bucketName, bucketsOf, clusterName } from "./names";
 export type { BucketOwner } from "./names";
 
 /** A zone the stateful components spread over: Mimir's zone name and the index of the AZ that hosts it. */

@@ -73,6 +73,19 @@ export function bucketName(stack: string, key: BucketKey, accountId: string, reg
   return `${stackPart.slice(0, 63 - tail.length)}${tail}`.replace(/-{2,}/g, "-");
 }
 
+/** The bucket the data buckets' S3 server access logs go to (one per stack, account and region). */
+export function accessLogBucketName(stack: string, accountId: string, region: string): string {
+  const tail = `-s3-access-logs-${accountId}-${region}`;
+  const stackPart = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "") || "stack";
+  return `${stackPart.slice(0, 63 - tail.length)}${tail}`.replace(/-{2,}/g, "-");
+}
+
+/**
+ * How long S3 server access logs are kept: a year, long enough to investigate an incident found late. A choice of
+ * ours (AWS Security Hub S3.9 asks for logging, not for a retention).
+ */
+export const ACCESS_LOG_RETENTION_DAYS = 365;
+
 /** EKS cluster names allow 100 characters (EKS CreateCluster API); ours are short anyway. */
 export function clusterName(project: string, stack: string): string {
   return `${project}-${stack}`.slice(0, 100);

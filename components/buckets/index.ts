@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { DEFAULT_NONCURRENT_VERSION_DAYS, lifecycleRules } from "./lifecycle";
-import { tlsOnlyBucketPolicy } from "./policy";
+import { ABORT_INCOMPLETE_UPLOAD_DAYS, DEFAULT_NONCURRENT_VERSION_DAYS, lifecycleRules } from "./lifecycle";
+import { accessLogBucketPolicy, tlsOnlyBucketPolicy } from "./policy";
 import { BucketKey, BucketOwner, BucketSpec, validateBucketSpecs } from "./specs";
 
 export { BUCKET_KEYS, BUCKET_OWNERS, bucketNameProblem, validateBucketSpecs } from "./specs";
 export type { BucketKey, BucketOwner, BucketSpec, BucketExpiration } from "./specs";
 export { lifecycleRules, ABORT_INCOMPLETE_UPLOAD_DAYS, DEFAULT_NONCURRENT_VERSION_DAYS, HOUSEKEEPING_RULE_ID } from "./lifecycle";
 export type { LifecycleRule } from "./lifecycle";
-export { tlsOnlyBucketPolicy } from "./policy";
+export { accessLogBucketPolicy, tlsOnlyBucketPolicy } from "./policy";
 
 /** The tag the policy pack identifies buckets by (together with the name). */
 export const BUCKET_ROLE_TAG = "observability/bucket-role";
@@ -17,6 +17,10 @@ export interface BucketsArgs {
   buckets: BucketSpec[];
   /** The AWS partition ("aws", "aws-cn", "aws-us-gov"), for the buckets' ARNs. */
   partition: string;
+  /** This account, the only source the access-log bucket accepts logs from. */
+  accountId: string;
+  /** The bucket the data buckets' S3 server access logs go to (AWS Security Hub S3.9), and how long they stay. */
+  accessLogs: { name: string; expirationDays: number };
   forceDestroy: boolean;
   tags: Record<string, string>;
   /** How long deleted or overwritten objects stay recoverable; default DEFAULT_NONCURRENT_VERSION_DAYS. */
@@ -56,6 +60,8 @@ export class Buckets extends pulumi.ComponentResource {
       }, child);
       new aws.kms.Alias(`${name}-${owner}`, { namePrefix: `alias/${name}-${owner}-`, targetKeyId: keys[owner].keyId }, child);
     }
+
+    const logs = this.accessLogBucket(name, args);
 
     this.buckets = {} as Record<BucketKey, aws.s3.Bucket>;
     this.names = {} as Record<BucketKey, string>;
@@ -114,6 +120,13 @@ export class Buckets extends pulumi.ComponentResource {
         rules: rulesByKey.get(spec.key)!,
       }, { parent: this, dependsOn: [bucket, versioning] });
 
+      // Every request on the bucket, logged to the access-log bucket under the bucket's name.
+      new aws.s3.BucketLogging(resourceName, {
+        bucket: spec.name,
+        targetBucket: args.accessLogs.name,
+        targetPrefix: `${spec.name}/`,
+      }, { parent: this, dependsOn: [bucket, ...logs] });
+
       this.buckets[spec.key] = bucket;
       this.names[spec.key] = spec.name;
       this.arns[spec.key] = arn;
@@ -121,4 +134,44 @@ export class Buckets extends pulumi.ComponentResource {
     this.kmsKeyArns = { mimir: keys.mimir.arn, loki: keys.loki.arn };
     this.registerOutputs({ names: this.names, arns: this.arns, kmsKeyArns: this.kmsKeyArns });
   }
+
+  /**
+   * The access-log bucket: private, TLS only, SSE-S3 (server access logging does not deliver to SSE-KMS buckets: S3
+   * user guide, "Enabling Amazon S3 server access logging"), ACLs disabled with delivery granted by policy, and
+   * logs expiring after `accessLogs.expirationDays`. Returns what log delivery needs in place first.
+   */
+  private accessLogBucket(name: string, args: BucketsArgs): pulumi.Resource[] {
+    const logName = args.accessLogs.name;
+    const arn = `arn:${args.partition}:s3:::${logName}`;
+    const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
+      bucket: logName,
+      forceDestroy: args.forceDestroy,
+      tags: { ...args.tags, "observability/bucket-purpose": "s3-access-logs" },
+    }, { parent: this });
+    const ofBucket = { parent: this, dependsOn: [bucket] };
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-access-logs`, {
+      bucket: logName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    }, ofBucket);
+    const ownership = new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: logName, rule: { objectOwnership: "BucketOwnerEnforced" } }, ofBucket);
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, {
+      bucket: logName,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    }, ofBucket);
+    const sources = args.buckets.map((spec) => `arn:${args.partition}:s3:::${spec.name}`);
+    const policy = new aws.s3.BucketPolicy(`${name}-access-logs`, {
+      bucket: logName,
+      policy: JSON.stringify(accessLogBucketPolicy(arn, sources, args.accountId)),
+    }, { parent: this, dependsOn: [bucket, publicAccess] });
+    new aws.s3.BucketLifecycleConfiguration(`${name}-access-logs`, {
+      bucket: logName,
+      rules: [{
+        id: "expire-access-logs",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: args.accessLogs.expirationDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+      }],
+    }, ofBucket);
+    return [bucket, ownership, encryption, policy];
+    }
 }

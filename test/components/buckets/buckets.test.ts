@@ -22,7 +22,14 @@ describe("Buckets component", () => {
     mocks = await installMocks({ region: "us-west-2", accountId: "210987654321", project: "observability-stack", stack: "buckets" });
     registrations = captureRegistrations();
     bucketsModule = await import("../../../components/buckets");
-    const buckets = new bucketsModule.Buckets("obs", { buckets: SPECS, partition: "aws", forceDestroy: false, tags: { team: "observability" } });
+    const buckets = new bucketsModule.Buckets("obs", {
+      buckets: SPECS,
+      partition: "aws",
+      accountId: "210987654321",
+      accessLogs: { name: "obs-s3-access-logs-210987654321-us-west-2", expirationDays: 365 },
+      forceDestroy: false,
+      tags: { team: "observability" },
+    });
     for (const spec of SPECS) {
       names[spec.key] = buckets.names[spec.key];
       arns[spec.key] = buckets.arns[spec.key];
@@ -119,6 +126,40 @@ describe("Buckets component", () => {
     }
   });
 
+  it("names each bucket's settings by its known name and waits for the bucket through dependsOn", () => {
+    const sub = ["bucketPublicAccessBlock:BucketPublicAccessBlock", "bucketOwnershipControls:BucketOwnershipControls", "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bucketPolicy:BucketPolicy", "bucketVersioning:BucketVersioning", "bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucketLogging:BucketLogging"];
+    for (const spec of SPECS) {
+      const bucket = registrations.find("aws:s3/bucket:Bucket", `obs-${spec.key}`);
+      for (const type of sub) {
+        const resource = registrations.find(`aws:s3/${type}`, `obs-${spec.key}`);
+        assert.ok(registrations.dependsOn(resource, bucket), `${type} of ${spec.key}`);
+        assert.equal(one(`aws:s3/${type}`, spec.name).inputs.bucket, spec.name);
+      }
+    }
+  });
+
+  it("logs every request on every data bucket to a private, TLS-only, SSE-S3 access-log bucket that expires its logs", () => {
+    const logs = "obs-s3-access-logs-210987654321-us-west-2";
+    for (const spec of SPECS) {
+      const logging = one("aws:s3/bucketLogging:BucketLogging", spec.name);
+      assert.equal(logging.inputs.targetBucket, logs);
+      assert.equal(logging.inputs.targetPrefix, `${spec.name}/`);
+    }
+    assert.equal(mocks.findCreated("aws:s3/bucket:Bucket", "obs-access-logs").inputs.bucket, logs);
+    const block = one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", logs).inputs;
+    assert.ok(block.blockPublicAcls && block.blockPublicPolicy && block.ignorePublicAcls && block.restrictPublicBuckets);
+    // Server access logs are not delivered to SSE-KMS buckets.
+    assert.equal(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", logs).inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+    const policy = JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy", logs).inputs.policy);
+    assert.deepEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
+    const delivery = policy.Statement.find((s: any) => s.Principal?.Service === "logging.s3.amazonaws.com");
+    assert.equal(delivery.Resource, `arn:aws:s3:::${logs}/*`);
+    assert.deepEqual(delivery.Condition.ArnLike["aws:SourceArn"], SPECS.map((s) => `arn:aws:s3:::${s.name}`));
+    assert.equal(delivery.Condition.StringEquals["aws:SourceAccount"], "210987654321");
+    const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", logs).inputs.rules;
+    assert.equal(rules[0].expiration.days, 365);
+  });
+
   it("orders S3 sub-resources that conflict: policy after public access block, lifecycle after versioning", () => {
     const policy = registrations.find("aws:s3/bucketPolicy:BucketPolicy", "obs-lokiChunks");
     const block = registrations.find("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "obs-lokiChunks");
@@ -132,7 +173,7 @@ describe("Buckets component", () => {
     const before = mocks.findAllCreated("aws:s3/bucket:Bucket").length;
     const bad = SPECS.map((s) => (s.key === "lokiChunks" ? { ...s, expiration: { days: 30, prefixes: [""] } } : s));
     assert.throws(
-      () => new bucketsModule.Buckets("bad", { buckets: bad, partition: "aws", forceDestroy: true, tags: {} }),
+      () => new bucketsModule.Buckets("bad", { buckets: bad, partition: "aws", accountId: "210987654321", accessLogs: { name: "bad-logs", expirationDays: 1 }, forceDestroy: true, tags: {} }),
       /buckets\[lokiChunks\]\.expiration\.prefixes contains an empty prefix/,
     );
     assert.equal(mocks.findAllCreated("aws:s3/bucket:Bucket").length, before);
