@@ -20,7 +20,9 @@
 //   the options, DryRun included: two processes. So the inputs recorded here are those of the same operation.
 //
 // Entries are keyed by URN, which names the stack and project: one pack process may serve several stacks (the
-// offline check does), and a later operation's Analyze call replaces an earlier one's entry.
+// offline check does). A later operation's Analyze call replaces an earlier one's inputs, and each policy forgets
+// what it reported on a resource before judging it again; the environment sources of a stack (its profile tags)
+// are kept from the first resource analyzed with each tag value.
 import { PolicyProviderResource, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
 import { PROFILE_TAG } from "./types";
 import { containsUnknownSentinel, isUnknownSentinel, unwrapProxy, UNKNOWN_VALUE_SENTINEL } from "./unknown";
@@ -71,11 +73,13 @@ export function reportedInAnalyze(policy: string, urn: string, message: string):
 }
 
 /**
- * True when the engine never configured this provider: its inputs hold an unknown value
- * (provider_plugin.go: the configuration is "known" only when every config value is).
+ * True when the engine never configured this provider: an input other than `version` holds an unknown value
+ * (provider_plugin.go, `Configure`: "If any are unknown, do not configure the underlying plugin").
  */
 export function providerUnconfigured(provider: PolicyProviderResource | undefined): boolean {
-    return provider !== undefined && containsUnknownSentinel(unwrapProxy(provider.props));
+    if (provider === undefined) return false;
+    const inputs = unwrapProxy(provider.props) as Record<string, unknown>;
+    return Object.entries(inputs ?? {}).some(([key, value]) => key !== "version" && containsUnknownSentinel(value));
 }
 
 /** The stack as the rules should judge it, and the resources that stay unknown as a whole. */
@@ -109,9 +113,10 @@ export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): An
 export function analyzedContext(current: PolicyResource): PolicyResource[] {
     const sources = environmentSources.get(stackOf(current.urn)) ?? new Map<string, string>();
     const context: PolicyResource[] = [current];
-    for (const urn of sources.values()) {
+    for (const [tag, urn] of sources) {
         const entry = analyzed.get(urn);
-        if (urn !== current.urn && entry) context.push(asPolicyResource(urn, entry));
+        // Only the type and the tag: the rest of that resource is not what a per-resource judgement may read.
+        if (urn !== current.urn && entry) context.push(asPolicyResource(urn, { ...entry, props: { tags: { [PROFILE_TAG]: tag } } }));
     }
     return context;
 }
@@ -126,12 +131,15 @@ const environmentSources = new Map<string, Map<string, string>>();
 
 function noteEnvironmentSource(urn: string, type: string, props: Record<string, unknown>): void {
     if (!type.startsWith("aws:")) return;
-    const tags = (unwrapProxy(props) as Record<string, unknown>).tags as Record<string, unknown> | undefined;
-    const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
-    if (typeof value !== "string" || isUnknownSentinel(value)) return;
-    const sources = environmentSources.get(stackOf(urn)) ?? new Map<string, string>();
-    if (!sources.has(value)) sources.set(value, urn);
-    environmentSources.set(stackOf(urn), sources);
+    const plain = unwrapProxy(props) as Record<string, unknown>;
+    for (const key of ["tags", "tagsAll"]) {
+        const tags = plain[key] as Record<string, unknown> | undefined;
+        const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
+        if (typeof value !== "string" || isUnknownSentinel(value)) continue;
+        const sources = environmentSources.get(stackOf(urn)) ?? new Map<string, string>();
+        if (!sources.has(value)) sources.set(value, urn);
+        environmentSources.set(stackOf(urn), sources);
+    }
 }
 
 function asPolicyResource(urn: string, entry: AnalyzedResource): PolicyResource {

@@ -32,7 +32,8 @@ export interface RuleMetadata {
     readonly tags?: string[];
     readonly configSchema?: PolicyConfigSchema;
     /**
-     * Set when the check reads only the resource it reports on (and the stack's environment): then it also runs in
+     * Set when every finding the check reports on a resource comes from that resource's own inputs (and the stack's
+     * environment, from the profile tag of AWS resources analyzed before it): then it also runs in
      * the per-resource Analyze call, which the engine makes before it creates the resource, in previews and in
      * updates (`--skip-preview` included), where a mandatory violation keeps the resource from being created
      * (step_generator.go, analyzeAll). Cross-resource checks run at AnalyzeStack only.
@@ -153,16 +154,21 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
         recordAnalyzed(args);
         if (!meta.judgedPerResource) return;
         clearReportedInAnalyze(meta.name, args.urn);
-        // Only what concerns this resource: the rest of the stack is not registered yet.
+        const current = { ...args, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
+        const context = analyzedContext(current);
+        // Without a tagged AWS resource analyzed before it, the environment is undetermined and a rule would apply its
+        // strictest behaviour: that judgement is left to the stack call, which sees every resource.
+        if (context.length === 1) return;
+        // Only what names this resource: the rest of the stack is not registered yet, and a finding that names no
+        // resource (a bad policy config) is the stack call's to report, once.
         const own = filteredReport(report, (message, urn) => {
-            if (urn !== undefined && urn !== args.urn) return false;
+            if (urn !== args.urn) return false;
             noteReportedInAnalyze(meta.name, args.urn, message);
             return true;
         });
         const ctx = new RuleContext<C>(configOf(args.getConfig), own, description);
-        const current = { ...args, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
         // Unknown inputs are reported once, by the stack call, which sees every resource.
-        runCheck(check, new StackView(analyzedContext(current)), ctx);
+        runCheck(check, new StackView(context), ctx);
     };
 
     return {

@@ -19,19 +19,26 @@ const SCENARIOS: { name: string; run: RunOptions; shuffleSeed?: number }[] = [
   { name: "first preview of a new stack", run: { preview: true }, shuffleSeed: 1013 },
 ];
 
+/** No finding twice: a per-resource finding is not repeated at AnalyzeStack. */
+function assertNoDuplicates(result: PolicyRunResult): void {
+  const keys = result.diagnostics.map((d) => `${d.policyName} ${d.urn} ${d.message}`);
+  assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], "a finding reported twice");
+}
+
 describe("policy pack over the real program, run the way the engine runs it", function () {
   this.timeout(600_000);
-  let pack: PolicyPackClient;
+  // One pack per scenario, as the engine starts one per operation: no scenario reads what another's Analyze calls left.
+  const packs = new Map<string, PolicyPackClient>();
   before(async () => {
-    pack = await startPolicyPack(path.join(REPO_ROOT, "policies"));
+    for (const scenario of SCENARIOS) packs.set(scenario.name, await startPolicyPack(path.join(REPO_ROOT, "policies")));
   });
-  after(async () => pack?.close());
+  after(async () => Promise.all([...packs.values()].map((pack) => pack.close())));
 
   for (const scenario of SCENARIOS) {
     for (const stack of SHIPPED_STACKS) {
       it(`${stack}: zero mandatory violations and nothing inconclusive (${scenario.name})`, async () => {
         const run = await runStack(stack, {}, scenario.run);
-        const result = await runPolicies(pack, run.captured, { shuffleSeed: scenario.shuffleSeed });
+        const result = await runPolicies(packs.get(scenario.name)!, run.captured, { shuffleSeed: scenario.shuffleSeed });
         assert.equal(result.dryRun, scenario.run.preview ?? false);
         assert.deepEqual(result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"), [], summary(result));
         assert.deepEqual(result.diagnostics.filter((d) => /can't run/.test(d.message)), [], summary(result));
@@ -50,7 +57,7 @@ describe("policy pack over the real program, run the way the engine runs it", fu
       const runs = await runStacks(requests.map(({ scenario, conflict }) => ({ stack: conflict.base, extra: conflict.config, opts: { ...scenario.run, baseStack: conflict.base } })));
       for (const [i, { scenario, conflict }] of requests.entries()) {
         try {
-          results.set(key(conflict.title, scenario.name), await runPolicies(pack, runs[i].captured, { shuffleSeed: scenario.shuffleSeed }));
+          results.set(key(conflict.title, scenario.name), await runPolicies(packs.get(scenario.name)!, runs[i].captured, { shuffleSeed: scenario.shuffleSeed }));
         } catch (err) {
           results.set(key(conflict.title, scenario.name), err as Error);
         }
@@ -69,8 +76,11 @@ describe("policy pack over the real program, run the way the engine runs it", fu
           assert.ok(hits.length > 0, `expected ${conflict.level} ${conflict.policy}; got:\n${summary(result)}`);
           if (conflict.message) assert.match(hits.map((h) => h.message).join("\n"), conflict.message);
           if (conflict.level === "mandatory") assert.equal(result.failed, true);
+          assertNoDuplicates(result);
           if (scenario.run.preview) {
-            // A preview judges the conflict in the same words as the update (where a per-resource finding halts it).
+            // A preview never halts, and judges the conflict in the same words as the update (where a per-resource
+            // finding halts it before AnalyzeStack).
+            assert.equal(result.halted, undefined);
             const update = results.get(key(conflict.title, "update"));
             if (update instanceof Error || !update) return;
             const words = (r: PolicyRunResult) => [...new Set(hitsOf(r, conflict.policy, conflict.level).map((h) => h.message))].sort();

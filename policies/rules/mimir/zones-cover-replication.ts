@@ -48,7 +48,6 @@ export const mimirZonesCoverReplication = stackRule<object>(
         remediationSteps: "Define at least RF zones per zone-aware component, pin each to a distinct availability zone where node groups have subnets, and use no more Mimir zones than such AZs.",
         url: "https://grafana.com/docs/mimir/latest/configure/configure-zone-aware-replication/ (conflict-rules.md M8)",
         tags: ["mimir", "availability"],
-        judgedPerResource: true,
     },
     (stack, ctx) => {
         const nodeZones = nodeAvailabilityZones(stack);

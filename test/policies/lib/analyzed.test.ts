@@ -3,9 +3,11 @@
 // one resource judge it in that Analyze call already, before the resource is created (policies/lib/analyzed.ts).
 import { strict as assert } from "assert";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "../../../policies/rules/kafka/internal-topics-replication-within-brokers";
+import { analyzedContext } from "../../../policies/lib/analyzed";
+import { mimirDistributorMemoryFitsProducerBuffer } from "../../../policies/rules/kafka/distributor-memory-fits-producer-buffer";
 import { gatewaysRequireBasicAuth } from "../../../policies/rules/security/gateways-require-basic-auth";
 import { compliantStack, mutate, mutateValues } from "../support/fixture";
-import { ResourceRecord, runResourcePolicy, runStackPolicy, UNKNOWN } from "../support/harness";
+import { ResourceRecord, resourceValidationArgs, runResourcePolicy, runStackPolicy, UNKNOWN } from "../support/harness";
 
 const UNCONFIGURED = { name: "k8s", props: { kubeconfig: UNKNOWN, version: "4.34.2" } };
 const CONFIGURED = { name: "k8s", props: { kubeconfig: "apiVersion: v1", version: "4.34.2" } };
@@ -76,5 +78,35 @@ describe("per-resource judgement in Analyze, before the resource is created", ()
         // The Kafka resource alone has no node pools (0 brokers): judged per resource, K6 would block every stack.
         const runs = await analyzeEach(kafkaInternalTopicsReplicationWithinBrokers, viaProvider(compliantStack(), UNCONFIGURED), "k6-analyze");
         assert.deepEqual(runs.flatMap((r) => [...r.run.violations, ...r.run.advisories]), []);
+    });
+});
+
+describe("per-resource judgement: what it leaves to AnalyzeStack", () => {
+    it("reports a finding that names no resource (a bad policy config) once, at AnalyzeStack, never on every resource", async () => {
+        const config = { distributorWorkingSet: "lots" };
+        const records = viaProvider(compliantStack(), CONFIGURED);
+        const perResource = [];
+        for (const record of records) perResource.push(...(await runResourcePolicy(mimirDistributorMemoryFitsProducerBuffer, record, config, "k11-config")).violations);
+        assert.deepEqual(perResource, []);
+        const stack = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, records, config, "k11-config");
+        assert.equal(stack.violations.length, 1);
+        assert.match(stack.violations[0].message, /distributorWorkingSet/);
+    });
+
+    it("does not judge before an AWS resource has told the environment: no strictest-environment false block", async () => {
+        const loki = mutateValues(compliantStack(), "loki", "gateway.basicAuth.enabled", false).find((r) => r.name === "loki")!;
+        // Analyzed first in its stack: nothing says whether this is dev (where an open gateway is allowed) or prod.
+        const run = await runResourcePolicy(gatewaysRequireBasicAuth, loki, {}, "s8-no-environment");
+        assert.deepEqual(run.violations, []);
+    });
+
+    it("gives a per-resource judgement only the profile tag of the AWS resources analyzed before, nothing else of them", async () => {
+        const stack = "context-only-tags";
+        const records = viaProvider(compliantStack(), CONFIGURED);
+        for (const record of records.filter((r) => r.type.startsWith("aws:"))) await runResourcePolicy(gatewaysRequireBasicAuth, record, {}, stack);
+        const mimir = records.find((r) => r.name === "mimir")!;
+        const context = analyzedContext(resourceValidationArgs(mimir, {}, stack) as never);
+        assert.equal(context.length, 2);
+        assert.deepEqual(context[1].props, { tags: { "observability/profile": "prod" } });
     });
 });

@@ -13,15 +13,15 @@ const isKubernetes = (type: string) => type.startsWith("kubernetes:");
 
 /** The requests a run sends, recorded on their way to the real pack. */
 function recording(pack: PolicyPackClient) {
-  const remediated: string[] = [];
+  const calls: { call: "remediate" | "analyze"; urn: string }[] = [];
   const analyzed: AnalyzerResourceInput[] = [];
   const stacks: AnalyzerStackResourceInput[][] = [];
   const client: PolicyPackClient = Object.assign(Object.create(pack) as PolicyPackClient, {
-    remediate: (r: AnalyzerResourceInput) => (remediated.push(r.urn), pack.remediate(r)),
-    analyze: (r: AnalyzerResourceInput) => (analyzed.push(r), pack.analyze(r)),
+    remediate: (r: AnalyzerResourceInput) => (calls.push({ call: "remediate", urn: r.urn }), pack.remediate(r)),
+    analyze: (r: AnalyzerResourceInput) => (calls.push({ call: "analyze", urn: r.urn }), analyzed.push(r), pack.analyze(r)),
     analyzeStack: (rs: AnalyzerStackResourceInput[]) => (stacks.push(rs), pack.analyzeStack(rs)),
   });
-  return { client, remediated, analyzed, stacks };
+  return { client, calls, analyzed, stacks };
 }
 
 describe("what the engine shows the pack, per scenario (real program, real pack)", function () {
@@ -59,7 +59,7 @@ describe("what the engine shows the pack, per scenario (real program, real pack)
     });
 
     it("sends Analyze the inputs with the unconfigured provider, and AnalyzeStack {} for the same resources", async () => {
-      const { client, remediated, analyzed, stacks } = recording(pack);
+      const { client, calls, analyzed, stacks } = recording(pack);
       const result = await runPolicies(client, created);
       assert.equal(result.failed, false);
       const release = analyzed.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "mimir-release")!;
@@ -69,7 +69,10 @@ describe("what the engine shows the pack, per scenario (real program, real pack)
       assert.deepEqual(inStack.properties, {});
       assert.ok(inStack.provider && containsUnknown(inStack.provider.properties.kubeconfig));
       // Remediate precedes Analyze for every analyzed resource, whether or not a policy remediates.
-      assert.deepEqual([...remediated].sort(), analyzed.map((r) => r.urn).sort());
+      for (const { urn } of analyzed) {
+        const order = calls.filter((c) => c.urn === urn).map((c) => c.call);
+        assert.deepEqual(order, ["remediate", "analyze"], urn);
+      }
     });
   });
 
@@ -83,10 +86,17 @@ describe("what the engine shows the pack, per scenario (real program, real pack)
       assert.deepEqual(release.outputs.values, release.inputs.values);
     });
 
-    it("is analyzed as a preview (dry run), never halting at a per-resource finding", async () => {
-      const result = await runPolicies(pack, existing);
+    it("is analyzed as a preview (dry run): a per-resource mandatory finding fails it without halting it", async () => {
+      // Loki's gateway opened in prod: rule S8 judges the release in its Analyze call.
+      const open = (await runStack("prod", { overrides: { loki: { gateway: { basicAuth: { enabled: false } } } } }, { preview: true, existingStack: true })).captured;
+      const { client, stacks } = recording(pack);
+      const result = await runPolicies(client, open);
       assert.equal(result.dryRun, true);
       assert.equal(result.halted, undefined);
+      assert.equal(result.failed, true);
+      const found = result.diagnostics.filter((d) => d.policyName === "gateways-require-basic-auth");
+      assert.deepEqual(found.map((d) => d.phase), ["analyze"], "found in Analyze, not repeated at AnalyzeStack");
+      assert.equal(stacks.length, 1, "AnalyzeStack still ran");
     });
   });
 });
