@@ -40,6 +40,15 @@ export const RELEASES = {
  * contains the chart's name, else "<release>-<chart>" (the standard Helm helper, as in mimir-distributed
  * _helpers.tpl "mimir.fullname" and loki _helpers.tpl "loki.fullname"; no fullnameOverride is set).
  */
+/**
+ * The labels every pod of a release carries (mimir-distributed _helpers.tpl "mimir.podLabels": app.kubernetes.io/name
+ * is "mimir" (mimir.infixName) and app.kubernetes.io/instance the release; loki _helpers.tpl "loki.selectorLabels":
+ * the chart's name "loki" and the release), so NetworkPolicies and Kafka's listener can name exactly those pods.
+ */
+export function releasePodLabels(release: string, appName: "mimir" | "loki"): Record<string, string> {
+  return { "app.kubernetes.io/name": appName, "app.kubernetes.io/instance": release };
+}
+
 export function chartFullname(release: string, chart: string): string {
   return release.includes(chart) ? release : `${release}-${chart}`;
 }

@@ -3,6 +3,7 @@ import type { Settings } from "../../settings";
 import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
 import { ZONE_LABEL } from "../shared/labels";
 import { ClientSecurity, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY, mimirAcls, plainJaasConfig } from "./security";
+import { releasePodLabels } from "../../settings/names";
 
 /** Strimzi 1.2.0 serves only kafka.strimzi.io/v1 (charts.md; CRDs 040-049 list v1 as the only served version). */
 export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
@@ -35,8 +36,12 @@ export function buildKafkaSpec(settings: Settings, security: ClientSecurity): Js
     port: security.port,
     type: "internal",
     tls: security.tls,
-    // Strimzi turns this into a NetworkPolicy for the listener port: only pods in Mimir's namespace may connect.
-    networkPolicyPeers: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: settings.namespaces.mimir } } }],
+    // Strimzi turns this into a NetworkPolicy for the listener port: only Mimir's pods (by namespace and by their
+    // release's pod labels, both in one peer) may connect.
+    networkPolicyPeers: [{
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: settings.namespaces.mimir } },
+      podSelector: { matchLabels: releasePodLabels(settings.releases.mimir, "mimir") },
+    }],
   };
   if (security.client.kind === "sasl-plain") {
     listener.authentication = {

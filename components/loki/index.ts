@@ -7,6 +7,8 @@ import { gatewayCredentials } from "../shared/gateway-credentials";
 import { gatewaySecretNames, gatewayUsername } from "./gateway-auth";
 import { assertReplicationFits, buildLokiValues } from "./values";
 import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
+import { PROMETHEUS_POD_LABELS, releaseNetworkPolicies } from "../shared/network-policies";
+import { releasePodLabels } from "../../settings/names";
 
 export * from "./values";
 export * from "./gateway-auth";
@@ -59,6 +61,17 @@ export class Loki extends pulumi.ComponentResource {
     // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
     const namespace = settings.namespaces.loki;
     const inNamespace = { ...childOpts, dependsOn: [this.namespace] };
+
+    // Only the gateway (basic auth) takes traffic from other namespaces; see components/shared/network-policies.ts.
+    for (const policy of releaseNetworkPolicies({
+      release: settings.releases.loki,
+      namespace,
+      podLabels: releasePodLabels(settings.releases.loki, "loki"),
+      inNamespacePeers: [],
+      scraper: { namespace: settings.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
+    })) {
+      new k8s.networking.v1.NetworkPolicy(`${name}-${policy.name}`, { metadata: { name: policy.name, namespace }, spec: policy.spec }, inNamespace);
+    }
 
     const username = gatewayUsername(settings);
     const secretNames = gatewaySecretNames(settings);

@@ -11,6 +11,8 @@ import { gatewayUsername } from "./gateway-auth";
 import { buildMimirValues } from "./values";
 import { zoneLayout } from "./zones";
 import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
+import { PROMETHEUS_POD_LABELS, releaseNetworkPolicies } from "../shared/network-policies";
+import { releasePodLabels } from "../../settings/names";
 
 export { buildMimirValues, assertPartitionsCoverIngesters, MIMIR_CONFIG_COMPONENTS } from "./values";
 export type { MimirValueInputs } from "./values";
@@ -77,6 +79,18 @@ export class Mimir extends pulumi.ComponentResource {
     const namespaceName = s.namespaces.mimir;
     const inNamespace = { ...child, dependsOn: [namespace] };
     const secretName = (suffix: string) => `${mimirFullname(s.releases.mimir)}-${suffix}`;
+
+    // Only the gateway (basic auth) takes traffic from other namespaces; see components/shared/network-policies.ts.
+    for (const policy of releaseNetworkPolicies({
+      release: s.releases.mimir,
+      namespace: namespaceName,
+      podLabels: releasePodLabels(s.releases.mimir, "mimir"),
+      // The rollout-operator (a subchart, its own pod labels) calls ingesters and store-gateways before a downscale.
+      inNamespacePeers: [{ "app.kubernetes.io/name": "rollout-operator" }],
+      scraper: { namespace: s.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
+    })) {
+      new k8s.networking.v1.NetworkPolicy(`${name}-${policy.name}`, { metadata: { name: policy.name, namespace: namespaceName }, spec: policy.spec }, inNamespace);
+    }
 
     const username = gatewayUsername(s);
     const { password, htpasswd, credentials } = gatewayCredentials(

@@ -34,6 +34,7 @@ import { eksPublicEndpointRestricted } from "./security/eks-public-endpoint-rest
 import { gatewaysRequireBasicAuth } from "./security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "./security/kafka-clients-authenticate";
 import { noPlaintextPasswords } from "./security/no-plaintext-passwords";
+import { networkPoliciesFenceComponents } from "./security/network-policies-fence-components";
 import { noStaticAwsKeys } from "./security/no-static-aws-keys";
 import { s3BucketEncrypted } from "./security/s3-bucket-encrypted";
 import { s3BucketPrivate } from "./security/s3-bucket-private";
@@ -80,6 +81,7 @@ export const policies: Policies = [
     kafkaClientsAuthenticate,
     eksPublicEndpointRestricted,
     gatewaysRequireBasicAuth,
+    networkPoliciesFenceComponents,
     // Capacity
     workloadWithinSizedCapacity,
     podsFitZoneNodeGroups,

@@ -65,10 +65,12 @@ describe("program: the AWS platform each shipped stack registers", function () {
         assert.equal(sc.plain.parameters.type, "gp3");
       });
 
-      it("hardens every bucket: public access blocked, owner enforced, KMS, TLS only, multipart uploads aborted", () => {
+      it("hardens every data bucket: public access blocked, owner enforced, KMS, TLS only, multipart uploads aborted, access logged", () => {
         const run = runs[stack];
-        const buckets = run.ofType(T.bucket);
+        // The five data buckets, and the access-log bucket they log to (SSE-S3: log delivery refuses SSE-KMS).
+        const buckets = run.ofType(T.bucket).filter((b) => b.plain.tags["observability/bucket-purpose"] !== "s3-access-logs");
         assert.equal(buckets.length, 5);
+        assert.equal(run.ofType(T.bucket).length, 6);
         for (const bucket of buckets) {
           const name = bucket.plain.bucket;
           const of = (type: string) => run.ofType(type).filter((r) => r.plain.bucket === name);
@@ -85,6 +87,7 @@ describe("program: the AWS platform each shipped stack registers", function () {
           for (const rule of rules.filter((r: any) => r.expiration?.days !== undefined)) {
             assert.ok(rule.filter?.prefix, `${name}: an expiration without a prefix would empty the bucket (R3)`);
           }
+          assert.match(of("aws:s3/bucketLogging:BucketLogging")[0].plain.targetBucket, /-s3-access-logs-123456789012-/, name);
         }
       });
 

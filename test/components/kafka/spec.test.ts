@@ -161,7 +161,10 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
     assert.equal(dev.kafka.kafka.authorization, undefined);
     assert.equal(dev.kafka.entityOperator.userOperator, undefined);
     assert.equal(dev.pools[0].spec.template.kafkaContainer, undefined, "no password variable without authentication");
-    assert.deepEqual(devListener.networkPolicyPeers, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dev.settings.namespaces.mimir } } }]);
+    assert.deepEqual(devListener.networkPolicyPeers, [{
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dev.settings.namespaces.mimir } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/instance": dev.settings.releases.mimir } },
+    }]);
 
     for (const profile of ["staging", "prod"] as const) {
       const b = build(profile);

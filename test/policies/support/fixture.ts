@@ -15,6 +15,7 @@ export const T = {
     eksCluster: "aws:eks/cluster:Cluster",
     nodeGroup: "aws:eks/nodeGroup:NodeGroup",
     subnet: "aws:ec2/subnet:Subnet",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 } as const;
 
 const PROFILE = { "observability/profile": "prod" };
@@ -139,7 +140,14 @@ export function compliantStack(): ResourceRecord[] {
                 spec: {
                     kafka: {
                         version: "4.3.1",
-                        listeners: [{ name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "scram-sha-512" } }],
+                        listeners: [{
+                            name: "tls",
+                            port: 9093,
+                            type: "internal",
+                            tls: true,
+                            authentication: { type: "scram-sha-512" },
+                            networkPolicyPeers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } }, podSelector: { matchLabels: MIMIR_PODS } }],
+                        }],
                         authorization: { type: "simple" },
                         config: {
                             "message.max.bytes": 16777216,
@@ -272,6 +280,27 @@ export function compliantStack(): ResourceRecord[] {
             name: "alloy",
             props: { chart: "alloy", name: "alloy", namespace: "monitoring", version: "1.11.1", values: { alloy: { configMap: { content: ALLOY_CONFIG } } } },
         },
+        ...fencePolicies("mimir", MIMIR_PODS),
+        ...fencePolicies("loki", { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" }),
+    ];
+}
+
+const MIMIR_PODS = { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/instance": "mimir" };
+
+/** The release's components admit only its own pods and Prometheus; the gateway admits every pod of the cluster. */
+function fencePolicies(namespace: string, pods: Record<string, string>): ResourceRecord[] {
+    const policy = (name: string, spec: Record<string, unknown>): ResourceRecord => ({
+        type: T.networkPolicy,
+        name: `${namespace}-${name}`,
+        props: { metadata: { name: `${namespace}-${name}`, namespace }, spec },
+    });
+    return [
+        policy("components", {
+            podSelector: { matchLabels: pods, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway"] }] },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: pods } }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }] }],
+        }),
+        policy("gateway", { podSelector: { matchLabels: { ...pods, "app.kubernetes.io/component": "gateway" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: {} }] }] }),
     ];
 }
 
