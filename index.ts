@@ -123,6 +123,7 @@ export = async () => {
   const loki = new Loki("loki", {
     settings,
     region,
+    availabilityZones,
     buckets: { chunks: buckets.names.lokiChunks, ruler: buckets.names.lokiRuler },
     roleArn: identity.roleArns.loki,
     crdsRelease: crds.release,

@@ -17,6 +17,8 @@ export interface LokiArgs {
   settings: Settings;
   provider: k8s.Provider;
   region: pulumi.Input<string>;
+  /** The stack's availability zones: zone-aware ingester zones are pinned to them. */
+  availabilityZones: string[];
   /** Bucket names for settings.bucketOwners.loki (lokiChunks, lokiRuler). */
   buckets: { chunks: pulumi.Input<string>; ruler: pulumi.Input<string> };
   /** IRSA role for the loki service account (its trust policy names settings.serviceAccounts.loki). */
@@ -85,7 +87,14 @@ export class Loki extends pulumi.ComponentResource {
     // dependsOn orders the Secrets first.
     const gatewayAuth = { username, htpasswdSecretName: secretNames.htpasswd, credentialsSecretName: secretNames.credentials };
     this.values = mergeOverrides(
-      buildLokiValues(settings, { buckets: args.buckets, region: args.region, roleArn: args.roleArn, storageClassName: args.storageClassName, gatewayAuth }),
+      buildLokiValues(settings, {
+        buckets: args.buckets,
+        region: args.region,
+        availabilityZones: args.availabilityZones,
+        roleArn: args.roleArn,
+        storageClassName: args.storageClassName,
+        gatewayAuth,
+      }),
       args.overrides,
     );
 

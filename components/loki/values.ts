@@ -5,6 +5,7 @@ import { IRSA_ROLE_ANNOTATION, podResources } from "../shared/pods";
 import * as upstream from "../../settings/upstream";
 import type { Values } from "../shared/values";
 import { gatewayAuthValues, LokiGatewayAuthRef } from "./gateway-auth";
+import { ZONE_LABEL } from "../shared/labels";
 
 /**
  * Names and ARNs may still be Outputs: they are only placed, never computed with, so the rest of the values stay
@@ -17,6 +18,8 @@ export interface LokiInputs {
   /** IAM role Loki's service account assumes through IRSA. */
   roleArn: pulumi.Input<string>;
   storageClassName: string;
+  /** The stack's AWS availability zones, in order: zone-aware ingester zones a, b and c are pinned to the first three. */
+  availabilityZones: string[];
   /** The gateway's basic-auth user and the Secrets holding its htpasswd and credentials (never the password). */
   gatewayAuth: LokiGatewayAuthRef;
 }
@@ -83,7 +86,21 @@ function monolithicWorkloads(settings: Settings, storageClass: string): Values {
   };
 }
 
-function distributedWorkloads(settings: Settings, storageClass: string): Values {
+/**
+ * The chart's three ingester zones, each pinned to one AWS zone (loki values.yaml
+ * ingester.zoneAwareReplication.zoneA/B/C.nodeSelector, null by default: the zone StatefulSets then carry only
+ * hostname anti-affinity, so two "zones" can share an AWS zone and its loss takes two of three replicas).
+ */
+function ingesterZones(settings: Settings, availabilityZones: string[]): Values {
+  if (!settings.loki.ingesterZoneAware) return { enabled: false };
+  if (availabilityZones.length < 3) {
+    throw new Error(`Loki's zone-aware ingesters need three availability zones to pin zones a, b and c to; got ${availabilityZones.join(", ") || "none"}`);
+  }
+  const pinned = (az: string) => ({ nodeSelector: { [ZONE_LABEL]: az } });
+  return { enabled: true, zoneA: pinned(availabilityZones[0]), zoneB: pinned(availabilityZones[1]), zoneC: pinned(availabilityZones[2]) };
+}
+
+function distributedWorkloads(settings: Settings, storageClass: string, availabilityZones: string[]): Values {
   const stateless = (key: "distributor" | "querier" | "queryFrontend" | "queryScheduler") => {
     const size = requireSize(settings, key);
     return { replicas: size.replicas, resources: podResources(size) };
@@ -103,7 +120,7 @@ function distributedWorkloads(settings: Settings, storageClass: string): Values 
       resources: podResources(ingester),
       // The chart keeps the WAL on an emptyDir unless persistence is on (values.yaml ingester.persistence.enabled: false).
       persistence: { enabled: true, claims: [dataClaim(diskOf(ingester, "ingester"), storageClass)] },
-      zoneAwareReplication: { enabled: settings.loki.ingesterZoneAware },
+      zoneAwareReplication: ingesterZones(settings, availabilityZones),
     },
     indexGateway: {
       replicas: indexGateway.replicas,
@@ -192,7 +209,7 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
       annotations: { [IRSA_ROLE_ANNOTATION]: inputs.roleArn },
     },
     ...SIMPLE_SCALABLE_OFF,
-    ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName)),
+    ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName, inputs.availabilityZones)),
     ...memcachedValues(settings),
     gateway: { replicas: gateway.replicas, resources: podResources(gateway), ...auth.gateway },
     lokiCanary: auth.lokiCanary,

@@ -22,6 +22,7 @@ const PROFILES = ["dev", "staging", "prod"] as const;
 const INPUTS: LokiInputs = {
   buckets: { chunks: "stack-loki-chunks", ruler: "stack-loki-ruler" },
   region: "eu-west-1",
+  availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
   roleArn: "arn:aws:iam::123456789012:role/loki",
   storageClassName: "gp3",
   gatewayAuth: { username: "loki", htpasswdSecretName: "loki-gateway-htpasswd", credentialsSecretName: "loki-gateway-credentials" },
@@ -125,6 +126,11 @@ describe("loki values", () => {
       it("makes ingesters zone-aware exactly as the settings decide, running the declared count", () => {
         if (profile !== "dev") {
           assert.equal(values.ingester.zoneAwareReplication.enabled, settings.loki.ingesterZoneAware);
+          if (settings.loki.ingesterZoneAware) {
+            // Each chart zone bound to one distinct AWS zone: losing an AZ takes one replica of three, never two.
+            const pinned = ["zoneA", "zoneB", "zoneC"].map((zone) => values.ingester.zoneAwareReplication[zone].nodeSelector["topology.kubernetes.io/zone"]);
+            assert.deepEqual(pinned, INPUTS.availabilityZones);
+          }
           // The declared count is what runs: a multiple of three when zone-aware.
           assert.equal(chartPods(values, "ingester"), values.ingester.replicas);
           assert.equal(values.ingester.replicas, settings.loki.sizes.ingester!.replicas);
