@@ -83,12 +83,13 @@ function rule(
   expr: string,
   forDuration: string | undefined,
   annotations: AlertRule["annotations"],
+  extraLabels: Record<string, string> = {},
 ): AlertRule {
   return {
     alert,
     expr: expr.trim(),
     ...(forDuration ? { for: forDuration } : {}),
-    labels: { severity, failure_mode: failureMode },
+    labels: { severity, failure_mode: failureMode, ...extraLabels },
     annotations,
   };
 }
@@ -100,13 +101,21 @@ function rule(
 function perTenantLimit(
   label: string,
   limits: { defaultLimit: number; overrides: TenantLimit[] },
-): { matcher: string; limit: number; scope: string }[] {
-  const out = limits.overrides.map((o) => ({ matcher: `${label}="${promqlString(o.tenant)}"`, limit: o.limit, scope: `tenant ${o.tenant}` }));
+): { matcher: string; limit: number; scope: string; limitLabel: Record<string, string> }[] {
+  // Each rule carries the limit it compares to as a label: rules of one alert name must differ in their labels, or
+  // Prometheus (and promtool check rules) sees duplicates.
+  const out = limits.overrides.map((o) => ({
+    matcher: `${label}="${promqlString(o.tenant)}"`,
+    limit: o.limit,
+    scope: `tenant ${o.tenant}`,
+    limitLabel: { limit_scope: `tenant:${o.tenant}` },
+  }));
   const excluded = limits.overrides.map((o) => o.tenant);
   out.push({
     matcher: excluded.length > 0 ? `${label}!~"${exactAlternation(excluded)}"` : "",
     limit: limits.defaultLimit,
     scope: "tenants on the default limit",
+    limitLabel: { limit_scope: "default" },
   });
   return out;
 }
@@ -166,6 +175,7 @@ sum by (user) (rate(cortex_discarded_samples_total{namespace="${ns.mimir}"}[5m])
           runbook: "Raise tenants[].limits.ingestionRate (and ingestionBurstSize) for the tenant, or reduce what it sends.",
           runbook_url: `${MIMIR_RUNBOOKS}#err-mimir-ingestion-rate-limited`,
         },
+        t.limitLabel,
       ),
     );
   }
@@ -221,6 +231,7 @@ sum by (tenant) (rate(loki_distributor_lines_received_total{namespace="${ns.loki
           description: `Tenant {{ $labels.tenant }} sends {{ $value | humanize1024 }}B/s, above ${NEAR_LIMIT_SHARE * 100}% of its ingestion_rate_mb (${t.limit} bytes/s, ${t.scope}); past it Loki rejects pushes with rate_limited.`,
           runbook: "Raise tenants[].limits.logsIngestionRateMB for the tenant, or drop noisy streams at the sender.",
         },
+        t.limitLabel,
       ),
     );
   }
@@ -437,26 +448,47 @@ and
 
 function objectStore(settings: Settings): RuleGroup {
   const ns = settings.namespaces;
-  // thanos_objstore_bucket_operations_total / _operation_failures_total{bucket,operation} (thanos-io/objstore
-  // objstore.go BucketWithMetrics); 5% for 15m is the Thanos mixin's ThanosCompactBucketHighOperationFailures figure.
-  const sel = `namespace=~"${exactAlternation([ns.mimir, ns.loki])}"`;
+  const runbook = "Check the pod logs for the S3 error: AccessDenied means the IRSA role, key policy or bucket policy changed; SlowDown means S3 throttling; NoSuchBucket means the bucket was removed.";
   return {
     name: "stack-object-store",
     rules: [
+      // Mimir's object store client is thanos-io/objstore: thanos_objstore_bucket_operations_total and
+      // _operation_failures_total{bucket,operation} (objstore.go BucketWithMetrics); 5% for 15m is the Thanos mixin's
+      // ThanosCompactBucketHighOperationFailures figure.
       rule(
-        "StackObjectStoreErrors",
+        "MimirObjectStoreErrors",
         "object-store-errors",
         "critical",
         `
-sum by (namespace, bucket, operation) (rate(thanos_objstore_bucket_operation_failures_total{${sel}}[5m]))
+sum by (namespace, bucket, operation) (rate(thanos_objstore_bucket_operation_failures_total{namespace="${ns.mimir}"}[5m]))
 /
-sum by (namespace, bucket, operation) (rate(thanos_objstore_bucket_operations_total{${sel}}[5m]))
+sum by (namespace, bucket, operation) (rate(thanos_objstore_bucket_operations_total{namespace="${ns.mimir}"}[5m]))
 > 0.05`,
         "15m",
         {
-          summary: "{{ $labels.namespace }} fails {{ $labels.operation }} on bucket {{ $labels.bucket }}",
+          summary: "Mimir fails {{ $labels.operation }} on bucket {{ $labels.bucket }}",
           description: "{{ $value | humanizePercentage }} of {{ $labels.operation }} operations on {{ $labels.bucket }} fail: uploads of new blocks or reads of old data are failing.",
-          runbook: "Check the pod logs for the S3 error: AccessDenied means the IRSA role or bucket policy changed; SlowDown means S3 throttling; NoSuchBucket means the bucket was removed.",
+          runbook,
+        },
+      ),
+      // Loki uses its own S3 client (storage_config.use_thanos_objstore defaults to false in Loki 3): it records
+      // loki_s3_request_duration_seconds{operation,status_code} (grafana/loki pkg/storage/chunk/client/aws
+      // s3_storage_client.go), status_code "200" on success, "cancel" for a cancelled request, else the error's code
+      // (dskit instrument.ErrorCode). Same 5% for 15m.
+      rule(
+        "LokiObjectStoreErrors",
+        "object-store-errors",
+        "critical",
+        `
+sum by (namespace, operation) (rate(loki_s3_request_duration_seconds_count{namespace="${ns.loki}", status_code!~"200|cancel"}[5m]))
+/
+sum by (namespace, operation) (rate(loki_s3_request_duration_seconds_count{namespace="${ns.loki}"}[5m]))
+> 0.05`,
+        "15m",
+        {
+          summary: "Loki fails S3 {{ $labels.operation }} requests",
+          description: "{{ $value | humanizePercentage }} of Loki's S3 {{ $labels.operation }} requests fail: chunk flushes or reads of stored logs are failing.",
+          runbook,
         },
       ),
     ],

@@ -16,7 +16,8 @@ const METRICS: Record<FailureMode, string[]> = {
   "kafka-oversized-records": ['cortex_ingest_storage_writer_produce_records_failed_total{', 'reason="record-too-large"'],
   "kafka-consumer-lag": ["cortex_ingest_storage_reader_receive_delay_seconds"],
   compactor: ["cortex_compactor_last_successful_run_timestamp_seconds", "cortex_compactor_runs_failed_total"],
-  "object-store-errors": ["thanos_objstore_bucket_operation_failures_total"],
+  // Mimir's thanos-io/objstore client, and Loki's own S3 client (Loki does not use objstore by default).
+  "object-store-errors": ["thanos_objstore_bucket_operation_failures_total", "loki_s3_request_duration_seconds_count"],
   "kafka-disk": ["kubelet_volume_stats_available_bytes"],
 };
 
@@ -49,6 +50,19 @@ describe("stack alert rules", () => {
             assert.ok(forMode.some((r) => r.expr.includes(metric)), `${mode}: no rule reads ${metric}`);
           }
         }
+      });
+
+      it("never repeats an alert name with the same labels (Prometheus and promtool check rules treat those as duplicates)", () => {
+        const keys = rules.map((r) => `${r.alert} ${JSON.stringify(Object.entries(r.labels).sort())}`);
+        assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+      });
+
+      it("reads each component's object-store errors from the metrics its own client exports", () => {
+        const [mimir, loki] = ["MimirObjectStoreErrors", "LokiObjectStoreErrors"].map((name) => single(rules, name));
+        assert.match(mimir.expr, /thanos_objstore_bucket_operation_failures_total\{namespace="mimir"\}/);
+        assert.doesNotMatch(mimir.expr, /loki/);
+        assert.match(loki.expr, /loki_s3_request_duration_seconds_count\{namespace="loki", status_code!~"200\|cancel"\}/);
+        assert.doesNotMatch(loki.expr, /thanos_objstore/);
       });
 
       it("gives every rule a severity, a summary, a description and a runbook hint", () => {
@@ -126,6 +140,10 @@ describe("stack alert rules", () => {
     assert.ok(rest.expr.endsWith(`> ${Math.floor(settings.mimir.limits.ingestion_rate * NEAR_LIMIT_SHARE)}`));
     const loki = rules.filter((r) => r.alert === "LokiTenantNearIngestionRateLimit");
     assert.ok(loki.find((r) => r.expr.includes('tenant="team.a"'))!.expr.endsWith(`> ${Math.floor(12 * 1_048_576 * NEAR_LIMIT_SHARE)}`));
+    // One alert name, told apart by the limit each rule compares to (else promtool reports duplicate rules).
+    assert.deepEqual(mimir.map((r) => r.labels.limit_scope).sort(), ["default", "tenant:team.a"]);
+    const keys = rules.map((r) => `${r.alert} ${JSON.stringify(Object.entries(r.labels).sort())}`);
+    assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
   });
 
   it("derives the memory threshold from the distributor's buffer and limit", () => {
