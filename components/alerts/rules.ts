@@ -48,7 +48,8 @@ export interface AlertRule {
   alert: string;
   expr: string;
   for?: string;
-  labels: { severity: Severity; failure_mode: FailureMode };
+  /** limit_scope tells apart rules of one alert name that compare tenants to different limits. */
+  labels: { severity: Severity; failure_mode: FailureMode; limit_scope?: string };
   annotations: { summary: string; description: string; runbook: string; runbook_url?: string };
 }
 
