@@ -1,5 +1,5 @@
 // IAM documents and ARNs for the cluster, its nodes and the EBS CSI driver.
-import { KMS_ADMIN_ACTIONS, type PolicyDocument } from "../identity/policies";
+import { accountAdministersKey, type PolicyDocument } from "../identity/policies";
 
 /** Trust policy for an AWS service principal such as eks.amazonaws.com or ec2.amazonaws.com. */
 export function serviceTrustPolicy(servicePrincipal: string): PolicyDocument {
@@ -53,7 +53,7 @@ export function logGroupKeyPolicy(args: { partition: string; region: string; acc
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: KMS_ADMIN_ACTIONS, Resource: "*" },
+      accountAdministersKey(partition, account),
       {
         Sid: "CloudWatchLogsUsesItForThisLogGroup",
         Effect: "Allow",

@@ -152,6 +152,11 @@ export const KMS_ADMIN_ACTIONS = [
   "kms:RotateKeyOnDemand",
 ];
 
+/** The key-policy statement that lets the account administer a key without using it (KMS_ADMIN_ACTIONS). */
+export function accountAdministersKey(partition: string, account: string): PolicyStatement {
+  return { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: KMS_ADMIN_ACTIONS, Resource: "*" };
+}
+
 /**
  * The key policy of a bucket key, scoped to its users: the account administers it (never uses it), and only the
  * workload roles may use it, only through S3 in the key's region, only from this account. Replaces KMS's default
@@ -163,7 +168,7 @@ export function bucketKeyPolicy(kmsKeyArn: string, userRoleArns: string[]): Poli
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: KMS_ADMIN_ACTIONS, Resource: "*" },
+      accountAdministersKey(partition, account),
       {
         Sid: "WorkloadsUseItThroughS3",
         Effect: "Allow",
