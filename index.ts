@@ -52,6 +52,8 @@ export = async () => {
     viewerRoleArns: config.cluster.viewerRoleArns,
     nodeGroup: config.cluster.nodeGroups,
     nodeDependsOn: network.egressReady,
+    // Its KMS keys outlive any cluster replacement outside dev (README, "Retiring an environment").
+    protectKeys: config.profile !== "dev",
     tags,
   });
 
@@ -70,6 +72,8 @@ export = async () => {
     accountId: caller.accountId,
     accessLogs: { name: accessLogBucketName(stack, caller.accountId, region), expirationDays: ACCESS_LOG_RETENTION_DAYS },
     forceDestroy: config.profile === "dev",
+    // What holds data cannot be deleted or replaced by an ordinary `pulumi up` outside dev (README, "Retiring an environment").
+    protect: config.profile !== "dev",
     tags,
   });
 

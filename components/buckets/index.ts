@@ -19,6 +19,11 @@ export interface BucketsArgs {
   partition: string;
   /** This account, the only source the access-log bucket accepts logs from. */
   accountId: string;
+  /**
+   * Protect the buckets and their keys (Pulumi's `protect`): an ordinary `pulumi up` that would delete or replace one
+   * (a removed or renamed bucket, a region change) stops before it happens. Off in dev, whose data is disposable.
+   */
+  protect: boolean;
   /** The bucket the data buckets' S3 server access logs go to (AWS Security Hub S3.9), and how long they stay. */
   accessLogs: { name: string; expirationDays: number };
   forceDestroy: boolean;
@@ -57,7 +62,7 @@ export class Buckets extends pulumi.ComponentResource {
         // The maximum waiting period: a mistaken deletion of the key would make every object unreadable.
         deletionWindowInDays: 30,
         tags: { ...args.tags, "observability/owner": owner },
-      }, child);
+      }, { ...child, protect: args.protect });
       new aws.kms.Alias(`${name}-${owner}`, { namePrefix: `alias/${name}-${owner}-`, targetKeyId: keys[owner].keyId }, child);
     }
 
@@ -74,7 +79,7 @@ export class Buckets extends pulumi.ComponentResource {
         bucket: spec.name,
         forceDestroy: args.forceDestroy,
         tags: { ...args.tags, [BUCKET_ROLE_TAG]: spec.key, "observability/owner": spec.owner },
-      }, child);
+      }, { ...child, protect: args.protect });
       // The bucket's settings name it by its (known) name and wait for it through dependsOn.
       const ofBucket = { parent: this, dependsOn: [bucket] };
 
@@ -147,7 +152,7 @@ export class Buckets extends pulumi.ComponentResource {
       bucket: logName,
       forceDestroy: args.forceDestroy,
       tags: { ...args.tags, "observability/bucket-purpose": "s3-access-logs" },
-    }, { parent: this });
+    }, { parent: this, protect: args.protect });
     const ofBucket = { parent: this, dependsOn: [bucket] };
     const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-access-logs`, {
       bucket: logName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,

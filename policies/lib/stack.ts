@@ -11,6 +11,8 @@ export interface StackResource {
     readonly urn: string;
     readonly props: PropNode;
     readonly parentUrn?: string;
+    /** The resource option `protect`: Pulumi refuses to delete or replace it. */
+    readonly protect: boolean;
     readonly dependencyUrns: ReadonlyArray<string>;
     /** property name -> URNs of the resources that property was computed from */
     readonly propertyDependencyUrns: Readonly<Record<string, ReadonlyArray<string>>>;
@@ -54,6 +56,7 @@ export function toStackResource(resource: PolicyResource): StackResource {
         urn: resource.urn,
         props: PropNode.root(owner, unwrapProxy(resource.props)),
         parentUrn: resource.parent?.urn,
+        protect: resource.opts?.protect === true,
         dependencyUrns: (resource.dependencies ?? []).map((dep) => dep.urn),
         propertyDependencyUrns,
     };

@@ -36,6 +36,7 @@ import { kafkaClientsAuthenticate } from "./security/kafka-clients-authenticate"
 import { noPlaintextPasswords } from "./security/no-plaintext-passwords";
 import { networkPoliciesFenceComponents } from "./security/network-policies-fence-components";
 import { noStaticAwsKeys } from "./security/no-static-aws-keys";
+import { statefulResourcesProtected } from "./security/stateful-resources-protected";
 import { s3BucketEncrypted } from "./security/s3-bucket-encrypted";
 import { s3BucketPrivate } from "./security/s3-bucket-private";
 import { s3BucketTlsOnly } from "./security/s3-bucket-tls-only";
@@ -82,6 +83,7 @@ export const policies: Policies = [
     eksPublicEndpointRestricted,
     gatewaysRequireBasicAuth,
     networkPoliciesFenceComponents,
+    statefulResourcesProtected,
     // Capacity
     workloadWithinSizedCapacity,
     podsFitZoneNodeGroups,

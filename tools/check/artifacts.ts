@@ -33,6 +33,11 @@ export interface ResourceRecord {
   remote?: true;
   /** Set for the default providers the engine registers itself. */
   synthesized?: true;
+  /**
+   * The resource options that decide what a change may do to it, only where they differ from the defaults:
+   * protect, retainOnDelete, deleteBeforeReplace, ignoreChanges and custom timeouts (seconds).
+   */
+  options?: Record<string, Plain>;
   inputs: Plain;
 }
 
@@ -124,6 +129,19 @@ function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
+/** The options a reviewer must see (what a change may delete, replace or leave behind), where not default. */
+function reviewedOptions(resource: CapturedStack["resources"][number]): Record<string, Plain> {
+  const o = resource.options;
+  const options: Record<string, Plain> = {};
+  if (o.protect) options.protect = true;
+  if (o.retainOnDelete) options.retainOnDelete = true;
+  if (o.deleteBeforeReplace !== undefined) options.deleteBeforeReplace = o.deleteBeforeReplace;
+  if (o.ignoreChanges.length > 0) options.ignoreChanges = [...o.ignoreChanges].sort();
+  const timeouts = Object.fromEntries(Object.entries(o.customTimeouts).filter(([, seconds]) => seconds > 0));
+  if (Object.keys(timeouts).length > 0) options.customTimeouts = timeouts;
+  return options;
+}
+
 /** The artifacts' content, computed without touching the disk. */
 export function stackArtifacts(captured: CapturedStack): StackArtifacts {
   const secrets = stackSecrets(captured);
@@ -147,6 +165,8 @@ export function stackArtifacts(captured: CapturedStack): StackArtifacts {
       };
       if (resource.remote) record.remote = true;
       if (resource.synthesized) record.synthesized = true;
+      const options = reviewedOptions(resource);
+      if (Object.keys(options).length > 0) record.options = options;
       return JSON.parse(JSON.stringify(record)) as ResourceRecord;
     });
 

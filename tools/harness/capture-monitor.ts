@@ -191,6 +191,7 @@ function optionsOf(req: RegisterResourceRequest): CapturedResourceOptions {
       read: seconds(timeouts?.getRead()),
     },
     aliases: [...req.getAliasurnsList(), ...req.getAliasesList().filter((a) => a.hasUrn()).map((a) => a.getUrn())],
+    ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
   };
 }
 

@@ -11,6 +11,11 @@ export interface CapturedResourceOptions {
   customTimeouts: { create: number; update: number; delete: number; read: number };
   /** Alias URNs given as strings; structured alias specs are not resolved (see README in the report). */
   aliases: string[];
+  /**
+   * Kept in the cloud when Pulumi deletes the resource. Recorded for the artifacts only: the engine does not send it
+   * to policy packs (AnalyzerResourceOptions has no such field).
+   */
+  retainOnDelete?: boolean;
 }
 
 /** One resource as the engine would hold it after the program registered it. */

@@ -26,6 +26,7 @@ describe("Buckets component", () => {
       buckets: SPECS,
       partition: "aws",
       accountId: "210987654321",
+      protect: true,
       accessLogs: { name: "obs-s3-access-logs-210987654321-us-west-2", expirationDays: 365 },
       forceDestroy: false,
       tags: { team: "observability" },
@@ -173,7 +174,7 @@ describe("Buckets component", () => {
     const before = mocks.findAllCreated("aws:s3/bucket:Bucket").length;
     const bad = SPECS.map((s) => (s.key === "lokiChunks" ? { ...s, expiration: { days: 30, prefixes: [""] } } : s));
     assert.throws(
-      () => new bucketsModule.Buckets("bad", { buckets: bad, partition: "aws", accountId: "210987654321", accessLogs: { name: "bad-logs", expirationDays: 1 }, forceDestroy: true, tags: {} }),
+      () => new bucketsModule.Buckets("bad", { buckets: bad, partition: "aws", accountId: "210987654321", protect: false, accessLogs: { name: "bad-logs", expirationDays: 1 }, forceDestroy: true, tags: {} }),
       /buckets\[lokiChunks\]\.expiration\.prefixes contains an empty prefix/,
     );
     assert.equal(mocks.findAllCreated("aws:s3/bucket:Bucket").length, before);

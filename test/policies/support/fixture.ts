@@ -60,7 +60,7 @@ function bucketRecords(role: keyof typeof BUCKETS, lifecycleRules?: unknown[]): 
         propertyDependencies: { bucket: [bucket] },
     });
     const records: ResourceRecord[] = [
-        { type: T.bucket, name: bucket, props: { bucket: name, tags: { ...PROFILE, "observability/bucket-role": role } } },
+        { type: T.bucket, name: bucket, props: { bucket: name, tags: { ...PROFILE, "observability/bucket-role": role } }, protect: true },
         linked("public-access-block", T.publicAccessBlock, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
         linked("encryption", T.encryption, {
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:111122223333:key/obs" }, bucketKeyEnabled: true }],

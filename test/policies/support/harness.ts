@@ -24,6 +24,8 @@ export interface ResourceRecord {
     propertyDependencies?: Record<string, string[]>;
     /** The resource's provider with its inputs, as the engine sends it in Analyze and AnalyzeStack. */
     provider?: { name: string; props: Record<string, unknown> };
+    /** The resource option protect. */
+    protect?: boolean;
 }
 
 /** URNs name the stack: tests that exercise the pack's per-operation memory (lib/analyzed.ts) use a stack of their own. */
@@ -44,7 +46,7 @@ function asResource(record: ResourceRecord, stack: string) {
         name: record.name,
         urn: urnOf(record.type, record.name, stack),
         props: sdk.unknownCheckingProxy(structuredClone(record.props)),
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: { protect: record.protect === true, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
         isType: () => false,
         asType: () => undefined,
     };

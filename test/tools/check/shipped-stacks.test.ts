@@ -105,6 +105,17 @@ describe("npm run check (shipped stacks)", function () {
     }
   });
 
+  it("records the options that decide what a change may delete: every bucket and key protected outside dev", () => {
+    for (const stack of SHIPPED) {
+      const stateful = resourcesOf(out, stack).filter((r) => r.type === "aws:s3/bucket:Bucket" || r.type === "aws:kms/key:Key");
+      assert.equal(stateful.length, 10, stack);
+      for (const resource of stateful) {
+        if (stack === "dev") assert.equal(resource.options?.protect, undefined, `${stack} ${resource.name}`);
+        else assert.equal(resource.options?.protect, true, `${stack} ${resource.name}`);
+      }
+    }
+  });
+
   it("writes the exact values each Helm release receives, with a helm template command", () => {
     for (const stack of SHIPPED) {
       const releases = resourcesOf(out, stack).filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
