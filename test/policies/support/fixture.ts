@@ -330,3 +330,8 @@ export function mutateValues(records: ResourceRecord[], release: string, path: s
 export function without(records: ResourceRecord[], ...names: string[]): ResourceRecord[] {
     return structuredClone(records.filter((r) => !names.includes(r.name)));
 }
+
+/** The records with every tagged AWS resource's profile tag set to `profile` (the pack reads the environment there). */
+export function retag(records: ResourceRecord[], profile: string): ResourceRecord[] {
+    return records.map((r) => (r.type.startsWith("aws:") && r.props.tags ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), "observability/profile": profile } } } : r));
+}

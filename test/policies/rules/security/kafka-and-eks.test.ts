@@ -2,12 +2,10 @@ import { strict as assert } from "assert";
 import { eksPublicEndpointRestricted } from "../../../../policies/rules/security/eks-public-endpoint-restricted";
 import { gatewaysRequireBasicAuth } from "../../../../policies/rules/security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "../../../../policies/rules/security/kafka-clients-authenticate";
-import { compliantStack, mutate, mutateValues, T, without } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues, retag, T, without } from "../../support/fixture";
 import { ResourceRecord, runStackPolicy, urnOf } from "../../support/harness";
 
 const kafkaValue = (key: string, value: unknown) => mutateValues(compliantStack(), "mimir", `mimir.structuredConfig.ingest_storage.kafka.${key}`, value);
-const retag = (records: ResourceRecord[], profile: string) =>
-    records.map((r) => (r.type.startsWith("aws:") && (r.props.tags as object | undefined) ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), "observability/profile": profile } } } : r));
 
 describe("policy kafka-clients-authenticate (S6)", () => {
     it("rejects a listener without authentication in prod", async () => {

@@ -1,10 +1,8 @@
 import { strict as assert } from "assert";
 import { networkPoliciesFenceComponents } from "../../../../policies/rules/security/network-policies-fence-components";
-import { compliantStack, mutate, T, without } from "../../support/fixture";
+import { compliantStack, mutate, retag, T, without } from "../../support/fixture";
 import { ResourceRecord, runStackPolicy } from "../../support/harness";
 
-const retag = (records: ResourceRecord[], profile: string) =>
-    records.map((r) => (r.type.startsWith("aws:") && r.props.tags ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), "observability/profile": profile } } } : r));
 const run = (records: ResourceRecord[], config = {}) => runStackPolicy(networkPoliciesFenceComponents, records, config);
 
 describe("policy network-policies-fence-components (S9)", () => {

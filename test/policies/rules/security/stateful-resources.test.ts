@@ -1,12 +1,10 @@
 import { strict as assert } from "assert";
 import { statefulResourcesProtected } from "../../../../policies/rules/security/stateful-resources-protected";
-import { compliantStack, T } from "../../support/fixture";
+import { compliantStack, T, retag } from "../../support/fixture";
 import { ResourceRecord, runStackPolicy } from "../../support/harness";
 
 const run = (records: ResourceRecord[], config = {}) => runStackPolicy(statefulResourcesProtected, records, config);
 const unprotect = (records: ResourceRecord[], name: string) => records.map((r) => (r.name === name ? { ...r, protect: false } : r));
-const retag = (records: ResourceRecord[], profile: string) =>
-    records.map((r) => (r.type.startsWith("aws:") && r.props.tags ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), "observability/profile": profile } } } : r));
 const KEY: ResourceRecord = { type: "aws:kms/key:Key", name: "buckets-mimir", props: { tags: { "observability/profile": "prod" } } };
 
 describe("policy stateful-resources-protected (S10)", () => {
