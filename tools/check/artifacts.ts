@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import type { CapturedResource, CapturedStack } from "../harness/capture";
 import { REDACTED, type WireValue } from "../harness/wire";
 import { isPlainObject, readable, secretStrings, UNKNOWN_MARKER, type Plain } from "./readable";
+import { providerUrnOf } from "../harness/engine-identity";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 export const RESOURCES_FILE = "resources.json";
@@ -97,7 +98,7 @@ function scrub(value: Plain, secrets: string[], where: string, found: string[]):
 }
 
 function providerUrn(reference: string | undefined): string | undefined {
-  return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
+  return reference ? providerUrnOf(reference) : undefined;
 }
 
 function sortedDependencies(resource: CapturedResource): Record<string, string[]> | undefined {

@@ -40,6 +40,7 @@ import {
   isProviderType,
   packageOf,
   providerIdFor,
+  providerUrnOf,
   ROOT_STACK_TYPE,
 } from "./engine-identity";
 import { parseGoDurationSeconds } from "./go-duration";
@@ -136,8 +137,7 @@ export class RegistrationRecorder {
    * `version` holds an unknown value (provider_plugin.go, `Configure`).
    */
   providerConfigured(reference: string): boolean {
-    const urn = reference.slice(0, reference.lastIndexOf("::"));
-    const slot = this.slotByUrn.get(urn);
+    const slot = this.slotByUrn.get(providerUrnOf(reference));
     const provider = slot === undefined ? undefined : this.slots[slot];
     if (!provider) return true;
     return !Object.entries(provider.inputs).some(([key, value]) => key !== "version" && containsUnknown(value));

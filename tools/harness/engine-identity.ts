@@ -93,6 +93,14 @@ export function defaultProviderInputs(
 }
 
 /**
+ * The URN part of a provider reference "<provider urn>::<provider id>" (pulumi/pulumi v3.259.0
+ * sdk/go/common/providers/reference.go, `ParseReference`: the ID follows the last "::"; URNs contain "::").
+ */
+export function providerUrnOf(reference: string): string {
+  return reference.slice(0, reference.lastIndexOf("::"));
+}
+
+/**
  * A stable stand-in for the UUID the engine gives a provider it creates, so artifacts do not change between runs.
  */
 export function providerIdFor(urn: string): string {

@@ -20,6 +20,7 @@
  * that halts, the answers for resources after the halt are dropped unread, as the engine would never have asked.
  */
 import type { CapturedResource, CapturedStack } from "./capture-types";
+import { providerUrnOf } from "./engine-identity";
 import type { PolicyPackClient } from "./analyzer";
 import type {
   AnalyzerProviderInput,
@@ -85,11 +86,6 @@ function inStackOrder<T>(items: readonly T[], seed: number | undefined): T[] {
     [result[i], result[j]] = [result[j], result[i]];
   }
   return result;
-}
-
-/** "urn::id" -> urn (a provider reference's URN part; URNs contain "::" themselves). */
-function providerUrnOf(reference: string): string {
-  return reference.slice(0, reference.lastIndexOf("::"));
 }
 
 function optionsOf(resource: CapturedResource): AnalyzerResourceOptionsInput {

@@ -9,12 +9,13 @@ import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
 import { providerUnconfigured } from "../../policies/lib/analyzed";
 import { StackView } from "../../policies/lib/stack";
 import type { CapturedResource, CapturedStack } from "../harness/capture-types";
+import { providerUrnOf } from "../harness/engine-identity";
 import { downgradeResourceReferences, revealSecrets, type WireProperties } from "../harness/wire";
 
 const engineView = (props: WireProperties) => downgradeResourceReferences(revealSecrets(props));
 
 function providerOf(resource: CapturedResource, byUrn: Map<string, CapturedResource>): PolicyProviderResource | undefined {
-  const provider = resource.provider ? byUrn.get(resource.provider.slice(0, resource.provider.lastIndexOf("::"))) : undefined;
+  const provider = resource.provider ? byUrn.get(providerUrnOf(resource.provider)) : undefined;
   return provider && { urn: provider.urn, type: provider.type, name: provider.name, props: engineView(provider.inputs) };
 }
 

@@ -7,6 +7,7 @@
 import type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
 import type { CapturedResource, CapturedStack } from "../harness/capture-types";
 import { nominalDuration } from "./durations";
+import { providerUrnOf } from "../harness/engine-identity";
 
 /** Prerequisites a Kubernetes workload may need: schedulable nodes, cluster DNS, dynamic EBS volumes. */
 export type Prerequisite = "nodes" | "dns" | "storage";
@@ -57,7 +58,7 @@ export interface RolloutEstimate {
 const ADDON_PREREQUISITE: Record<string, Prerequisite> = { coredns: "dns", "aws-ebs-csi-driver": "storage" };
 
 function providerUrn(reference: string | undefined): string | undefined {
-  return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
+  return reference ? providerUrnOf(reference) : undefined;
 }
 
 /** Dependencies on a component stand for every custom resource under it (the Node SDK's expansion). */
