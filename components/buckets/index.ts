@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, DEFAULT_NONCURRENT_VERSION_DAYS, lifecycleRules } from "./lifecycle";
+import type { PolicyDocument } from "../identity/policies";
 import { accessLogBucketPolicy, tlsOnlyBucketPolicy } from "./policy";
 import { BucketKey, BucketOwner, BucketSpec, validateBucketSpecs } from "./specs";
 
@@ -30,6 +31,21 @@ export interface BucketsArgs {
   tags: Record<string, string>;
   /** How long deleted or overwritten objects stay recoverable; default DEFAULT_NONCURRENT_VERSION_DAYS. */
   noncurrentVersionDays?: number;
+}
+
+/** What differs between the stack's buckets; the rest of their hardening is the same (Buckets.hardenedBucket). */
+interface HardenedBucketSpec {
+  name: string;
+  tags: Record<string, string>;
+  encryption: { sseAlgorithm: "aws:kms" | "AES256"; kmsMasterKeyId?: pulumi.Input<string>; bucketKeyEnabled?: boolean };
+  policy: PolicyDocument;
+  lifecycleRules: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+  versioned?: boolean;
+}
+
+/** S3 bucket ARNs carry neither region nor account (S3 user guide, "Amazon S3 resources"). */
+function bucketArn(partition: string, bucketName: string): string {
+  return `arn:${partition}:s3:::${bucketName}`;
 }
 
 export class Buckets extends pulumi.ComponentResource {
@@ -66,71 +82,51 @@ export class Buckets extends pulumi.ComponentResource {
       new aws.kms.Alias(`${name}-${owner}`, { namePrefix: `alias/${name}-${owner}-`, targetKeyId: keys[owner].keyId }, child);
     }
 
-    const logs = this.accessLogBucket(name, args);
+    // The access-log bucket: SSE-S3, since server access logging does not deliver to SSE-KMS buckets (S3 user guide,
+    // "Enabling Amazon S3 server access logging"); log delivery is granted by its policy (ACLs are disabled); the logs
+    // expire after `accessLogs.expirationDays`.
+    const logName = args.accessLogs.name;
+    const logs = this.hardenedBucket(`${name}-access-logs`, args, {
+      name: logName,
+      tags: { ...args.tags, "observability/bucket-purpose": "s3-access-logs" },
+      encryption: { sseAlgorithm: "AES256" },
+      policy: accessLogBucketPolicy(bucketArn(args.partition, logName), args.buckets.map((spec) => bucketArn(args.partition, spec.name)), args.accountId),
+      lifecycleRules: [{
+        id: "expire-access-logs",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: args.accessLogs.expirationDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+      }],
+    });
 
     this.buckets = {} as Record<BucketKey, aws.s3.Bucket>;
     this.names = {} as Record<BucketKey, string>;
     this.arns = {} as Record<BucketKey, string>;
     for (const spec of args.buckets) {
       const resourceName = `${name}-${spec.key}`;
-      // S3 bucket ARNs carry neither region nor account (S3 user guide, "Amazon S3 resources").
-      const arn = `arn:${args.partition}:s3:::${spec.name}`;
-      const bucket = new aws.s3.Bucket(resourceName, {
-        bucket: spec.name,
-        forceDestroy: args.forceDestroy,
+      const arn = bucketArn(args.partition, spec.name);
+      const { bucket } = this.hardenedBucket(resourceName, args, {
+        name: spec.name,
         tags: { ...args.tags, [BUCKET_ROLE_TAG]: spec.key, "observability/owner": spec.owner },
-      }, { ...child, protect: args.protect });
-      // The bucket's settings name it by its (known) name and wait for it through dependsOn.
-      const ofBucket = { parent: this, dependsOn: [bucket] };
-
-      const publicAccess = new aws.s3.BucketPublicAccessBlock(resourceName, {
-        bucket: spec.name,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      }, ofBucket);
-      // ACLs disabled: every object belongs to the bucket owner whoever writes it (S3 user guide, "Object Ownership").
-      const ownership = new aws.s3.BucketOwnershipControls(resourceName, {
-        bucket: spec.name,
-        rule: { objectOwnership: "BucketOwnerEnforced" },
-      }, ofBucket);
-      const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(resourceName, {
-        bucket: spec.name,
-        rules: [{
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keys[spec.owner].arn },
-          // Bucket keys cut KMS requests (and their cost) by orders of magnitude for small-object workloads
-          // (S3 user guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys").
-          bucketKeyEnabled: true,
-        }],
-      }, ofBucket);
-      // S3 rejects a bucket policy while the public access block is being changed ("OperationAborted: A conflicting
-      // conditional operation"), so the policy waits for it.
-      const policy = new aws.s3.BucketPolicy(resourceName, {
-        bucket: spec.name,
-        policy: JSON.stringify(tlsOnlyBucketPolicy(arn)),
-      }, { parent: this, dependsOn: [bucket, publicAccess] });
-
-      // Versioning on, with noncurrent versions expiring after `noncurrentVersionDays`: a retention misconfiguration,
-      // a compactor bug or an operator's `aws s3 rm` stays recoverable for that window, at the price of keeping
-      // compacted-away and deleted blocks that long (compaction rewrites data, so expect roughly that many days of
-      // extra ingest volume in storage). Without the noncurrent expiration, deleted blocks would be billed forever.
-      const versioning = new aws.s3.BucketVersioning(resourceName, {
-        bucket: spec.name,
-        versioningConfiguration: { status: "Enabled" },
-      }, ofBucket);
-      // The provider docs ask a versioned bucket's lifecycle configuration to depend on its versioning resource.
-      const lifecycle = new aws.s3.BucketLifecycleConfiguration(resourceName, {
-        bucket: spec.name,
-        rules: rulesByKey.get(spec.key)!,
-      }, { parent: this, dependsOn: [bucket, versioning] });
-
+        // Bucket keys cut KMS requests (and their cost) by orders of magnitude for small-object workloads
+        // (S3 user guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys").
+        encryption: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keys[spec.owner].arn, bucketKeyEnabled: true },
+        policy: tlsOnlyBucketPolicy(arn),
+        lifecycleRules: rulesByKey.get(spec.key)!,
+        // Versioning on, with noncurrent versions expiring after `noncurrentVersionDays`: a retention
+        // misconfiguration, a compactor bug or an operator's `aws s3 rm` stays recoverable for that window, at the
+        // price of keeping compacted-away and deleted blocks that long (compaction rewrites data, so expect roughly
+        // that many days of extra ingest volume in storage). Without the noncurrent expiration, deleted blocks would
+        // be billed forever.
+        versioned: true,
+      });
       // Every request on the bucket, logged to the access-log bucket under the bucket's name.
       new aws.s3.BucketLogging(resourceName, {
         bucket: spec.name,
-        targetBucket: args.accessLogs.name,
+        targetBucket: logName,
         targetPrefix: `${spec.name}/`,
-      }, { parent: this, dependsOn: [bucket, ...logs] });
+      }, { parent: this, dependsOn: [bucket, ...logs.ready] });
 
       this.buckets[spec.key] = bucket;
       this.names[spec.key] = spec.name;
@@ -141,42 +137,38 @@ export class Buckets extends pulumi.ComponentResource {
   }
 
   /**
-   * The access-log bucket: private, TLS only, SSE-S3 (server access logging does not deliver to SSE-KMS buckets: S3
-   * user guide, "Enabling Amazon S3 server access logging"), ACLs disabled with delivery granted by policy, and
-   * logs expiring after `accessLogs.expirationDays`. Returns what log delivery needs in place first.
+   * A bucket and the settings every bucket of the stack gets: public access blocked, ACLs disabled (every object
+   * belongs to the bucket owner whoever writes it: S3 user guide, "Object Ownership"), default encryption, a bucket
+   * policy, optional versioning and a lifecycle. The settings name the bucket by its (known) name and wait for it
+   * through dependsOn. Returns the bucket and what must be in place before it receives data.
    */
-  private accessLogBucket(name: string, args: BucketsArgs): pulumi.Resource[] {
-    const logName = args.accessLogs.name;
-    const arn = `arn:${args.partition}:s3:::${logName}`;
-    const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
-      bucket: logName,
-      forceDestroy: args.forceDestroy,
-      tags: { ...args.tags, "observability/bucket-purpose": "s3-access-logs" },
-    }, { parent: this, protect: args.protect });
+  private hardenedBucket(resourceName: string, args: BucketsArgs, b: HardenedBucketSpec): { bucket: aws.s3.Bucket; ready: pulumi.Resource[] } {
+    const bucket = new aws.s3.Bucket(resourceName, { bucket: b.name, forceDestroy: args.forceDestroy, tags: b.tags }, { parent: this, protect: args.protect });
     const ofBucket = { parent: this, dependsOn: [bucket] };
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-access-logs`, {
-      bucket: logName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(resourceName, {
+      bucket: b.name,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     }, ofBucket);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: logName, rule: { objectOwnership: "BucketOwnerEnforced" } }, ofBucket);
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, {
-      bucket: logName,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    const ownership = new aws.s3.BucketOwnershipControls(resourceName, { bucket: b.name, rule: { objectOwnership: "BucketOwnerEnforced" } }, ofBucket);
+    const { bucketKeyEnabled, ...byDefault } = b.encryption;
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(resourceName, {
+      bucket: b.name,
+      rules: [{ applyServerSideEncryptionByDefault: byDefault, ...(bucketKeyEnabled ? { bucketKeyEnabled } : {}) }],
     }, ofBucket);
-    const sources = args.buckets.map((spec) => `arn:${args.partition}:s3:::${spec.name}`);
-    const policy = new aws.s3.BucketPolicy(`${name}-access-logs`, {
-      bucket: logName,
-      policy: JSON.stringify(accessLogBucketPolicy(arn, sources, args.accountId)),
-    }, { parent: this, dependsOn: [bucket, publicAccess] });
-    new aws.s3.BucketLifecycleConfiguration(`${name}-access-logs`, {
-      bucket: logName,
-      rules: [{
-        id: "expire-access-logs",
-        status: "Enabled",
-        filter: {},
-        expiration: { days: args.accessLogs.expirationDays },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
-      }],
-    }, ofBucket);
-    return [bucket, ownership, encryption, policy];
-    }
+    // S3 rejects a bucket policy while the public access block is being changed ("OperationAborted: A conflicting
+    // conditional operation"), so the policy waits for it.
+    const policy = new aws.s3.BucketPolicy(resourceName, { bucket: b.name, policy: JSON.stringify(b.policy) }, { parent: this, dependsOn: [bucket, publicAccess] });
+    const versioning = b.versioned
+      ? new aws.s3.BucketVersioning(resourceName, { bucket: b.name, versioningConfiguration: { status: "Enabled" } }, ofBucket)
+      : undefined;
+    // The provider docs ask a versioned bucket's lifecycle configuration to depend on its versioning resource.
+    const lifecycle = new aws.s3.BucketLifecycleConfiguration(resourceName, { bucket: b.name, rules: b.lifecycleRules }, {
+      parent: this,
+      dependsOn: [bucket, ...(versioning ? [versioning] : [])],
+    });
+    return { bucket, ready: [bucket, publicAccess, ownership, encryption, policy, lifecycle, ...(versioning ? [versioning] : [])] };
+  }
 }
