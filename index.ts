@@ -10,7 +10,7 @@ import { Loki } from "./components/loki";
 import { Mimir } from "./components/mimir";
 import { Network } from "./components/network";
 import { KubePrometheusStack, PrometheusOperatorCrds } from "./components/prometheus";
-import { ACCESS_LOG_RETENTION_DAYS, accessLogBucketName, bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
+import { accessLogBucketName, bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
 import { configRunError, readRegion, readStackConfig } from "./settings/stackConfig";
 
 /**
@@ -52,8 +52,7 @@ export = async () => {
     viewerRoleArns: config.cluster.viewerRoleArns,
     nodeGroup: config.cluster.nodeGroups,
     nodeDependsOn: network.egressReady,
-    // Its KMS keys outlive any cluster replacement outside dev (README, "Retiring an environment").
-    protectKeys: config.profile !== "dev",
+    protect: settings.durability.protectStatefulResources,
     tags,
   });
 
@@ -63,17 +62,15 @@ export = async () => {
     name: bucketName(stack, key, caller.accountId, region),
     expiration: settings.lifecycle[key],
   }));
-  // dev buckets may be destroyed with their data; elsewhere `pulumi destroy` stops at a non-empty bucket.
   // The partition is the caller ARN's second field ("arn:aws:iam::..."): known in every preview.
   const partition = caller.arn.split(":")[1];
   const buckets = new Buckets("buckets", {
     buckets: bucketSpecs,
     partition,
     accountId: caller.accountId,
-    accessLogs: { name: accessLogBucketName(stack, caller.accountId, region), expirationDays: ACCESS_LOG_RETENTION_DAYS },
-    forceDestroy: config.profile === "dev",
-    // What holds data cannot be deleted or replaced by an ordinary `pulumi up` outside dev (README, "Retiring an environment").
-    protect: config.profile !== "dev",
+    accessLogs: { name: accessLogBucketName(stack, caller.accountId, region), expirationDays: settings.durability.accessLogRetentionDays },
+    forceDestroy: settings.durability.forceDestroyBuckets,
+    protect: settings.durability.protectStatefulResources,
     tags,
   });
 

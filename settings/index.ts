@@ -1,6 +1,7 @@
 import type { StackConfig } from "./schema";
 import { AlloySettings, deriveAlloy } from "./derive/alloy";
 import { deriveKafka, KafkaSettings } from "./derive/kafka";
+import { deriveDurability, DurabilitySettings } from "./derive/durability";
 import { deriveLoki, LokiSettings } from "./derive/loki";
 import { derivePrometheus, PrometheusSettings } from "./derive/prometheus";
 import { BucketKey, deriveLifecycle, deriveRetention, LifecyclePlan, RetentionSettings } from "./derive/retention";
@@ -16,8 +17,9 @@ export type { LokiSettings } from "./derive/loki";
 export type { MimirSizing, ComponentSize } from "./derive/sizing";
 export type { PrometheusSettings } from "./derive/prometheus";
 export type { AlloySettings } from "./derive/alloy";
+export type { DurabilitySettings } from "./derive/durability";
 export { ConfigError, resolveConfig } from "./resolve";
-export { BUCKET_KEYS, BUCKET_OWNERS, NAMESPACES, RELEASES, SERVICE_ACCOUNTS, accessLogBucketName, ACCESS_LOG_RETENTION_DAYS, bucketName, bucketsOf, clusterName } from "./names";
+export { BUCKET_KEYS, BUCKET_OWNERS, NAMESPACES, RELEASES, SERVICE_ACCOUNTS, accessLogBucketName, bucketName, bucketsOf, clusterName } from "./names";
 export type { BucketOwner } from "./names";
 
 /** A zone the stateful components spread over: Mimir's zone name and the index of the AZ that hosts it. */
@@ -62,6 +64,7 @@ export interface Settings {
   defaultTenant: string;
   retention: RetentionSettings;
   lifecycle: LifecyclePlan;
+  durability: DurabilitySettings;
   kafka: KafkaSettings;
   mimir: MimirSettings;
   loki: LokiSettings & { tenantOverrides: Record<string, LokiTenantOverrides>; pushUrl: string; queryUrl: string };
@@ -117,6 +120,7 @@ export function deriveSettings(config: StackConfig): Settings {
     defaultTenant: config.tenants[0].id,
     retention,
     lifecycle: deriveLifecycle(config, retention),
+    durability: deriveDurability(config.profile),
     kafka: deriveKafka(config, sizing.ingester.perZone, retention.kafkaMs),
     mimir: {
       zones,

@@ -77,23 +77,20 @@ const BUCKET_SUFFIX: Record<BucketKey, string> = {
  * S3 allows 3-63 lowercase letters, digits and hyphens (S3 bucket naming rules); the stack part is shortened to fit.
  */
 export function bucketName(stack: string, key: BucketKey, accountId: string, region: string): string {
-  const tail = `-${BUCKET_SUFFIX[key]}-${accountId}-${region}`;
-  const stackPart = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "") || "stack";
-  return `${stackPart.slice(0, 63 - tail.length)}${tail}`.replace(/-{2,}/g, "-");
+  return stackScopedBucketName(stack, BUCKET_SUFFIX[key], accountId, region);
 }
 
 /** The bucket the data buckets' S3 server access logs go to (one per stack, account and region). */
 export function accessLogBucketName(stack: string, accountId: string, region: string): string {
-  const tail = `-s3-access-logs-${accountId}-${region}`;
+  return stackScopedBucketName(stack, "s3-access-logs", accountId, region);
+}
+
+/** "<stack>-<suffix>-<account>-<region>", the stack part sanitised and cut so the name fits S3's 63 characters. */
+function stackScopedBucketName(stack: string, suffix: string, accountId: string, region: string): string {
+  const tail = `-${suffix}-${accountId}-${region}`;
   const stackPart = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "") || "stack";
   return `${stackPart.slice(0, 63 - tail.length)}${tail}`.replace(/-{2,}/g, "-");
 }
-
-/**
- * How long S3 server access logs are kept: a year, long enough to investigate an incident found late. A choice of
- * ours (AWS Security Hub S3.9 asks for logging, not for a retention).
- */
-export const ACCESS_LOG_RETENTION_DAYS = 365;
 
 /** EKS cluster names allow 100 characters (EKS CreateCluster API); ours are short anyway. */
 export function clusterName(project: string, stack: string): string {

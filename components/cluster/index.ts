@@ -61,8 +61,8 @@ export interface ClusterArgs {
   tags: Record<string, string>;
   /** CloudWatch retention of control-plane logs; EKS's own log group would keep them forever. Default 30. */
   logRetentionDays?: number;
-  /** Protect the cluster's KMS keys (secrets, control-plane logs) from deletion or replacement by `pulumi up`. */
-  protectKeys?: boolean;
+  /** Protect what holds data (the KMS keys, the control-plane log group) from deletion or replacement by `pulumi up`. */
+  protect?: boolean;
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -119,7 +119,7 @@ export class Cluster extends pulumi.ComponentResource {
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       tags: args.tags,
-    }, { ...child, protect: args.protectKeys ?? false });
+    }, { ...child, protect: args.protect ?? false });
     new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.name}-secrets`, targetKeyId: secretsKey.keyId }, child);
     clusterRolePolicies.push(new aws.iam.RolePolicy(`${name}-cluster-encryption`, {
       role: clusterRole.name,
@@ -138,13 +138,13 @@ export class Cluster extends pulumi.ComponentResource {
       policy: pulumi.all([partition.partition, region, caller.accountId]).apply(([p, r, account]) =>
         JSON.stringify(logGroupKeyPolicy({ partition: p, region: r, account, logGroupName }))),
       tags: args.tags,
-    }, { ...child, protect: args.protectKeys ?? false });
+    }, { ...child, protect: args.protect ?? false });
     const controlPlaneLogs = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
       name: logGroupName,
       retentionInDays: logRetentionDays,
       kmsKeyId: logsKey.arn,
       tags: args.tags,
-    }, child);
+    }, { ...child, protect: args.protect ?? false });
 
     // ---- Cluster
     const cluster = new aws.eks.Cluster(name, {

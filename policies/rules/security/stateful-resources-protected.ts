@@ -15,16 +15,17 @@ interface Config {
 const STATEFUL: ReadonlyArray<{ type: string; loses: string }> = [
     { type: TYPES.bucket, loses: "every object in it (metric blocks, log chunks, rules or access logs): a delete empties it when forceDestroy is set and a replacement starts an empty bucket" },
     { type: "aws:kms/key:Key", loses: "the key, after its deletion window: every object and secret encrypted with it becomes unreadable" },
+    { type: "aws:cloudwatch/logGroup:LogGroup", loses: "every log event in it (for the control plane: the audit trail of who did what in the cluster)" },
 ];
 
 export const statefulResourcesProtected = stackRule<Config>(
     {
         name: "stateful-resources-protected",
         rule: "S10",
-        description: "In staging and prod every S3 bucket and KMS key carries the protect option, so no ordinary pulumi up can delete or replace it",
+        description: "In staging and prod every S3 bucket, KMS key and CloudWatch log group carries the protect option, so no ordinary pulumi up can delete or replace it",
         enforcementLevel: "mandatory",
         severity: "high",
-        remediationSteps: "Register buckets and keys with { protect: true } (the program does outside dev). To retire an environment on purpose, unprotect first: pulumi state unprotect --all, then pulumi destroy.",
+        remediationSteps: "Register buckets, keys and log groups with { protect: true } (the program does outside dev). To retire an environment on purpose, unprotect first: pulumi state unprotect --all, then pulumi destroy.",
         url: "https://www.pulumi.com/docs/iac/concepts/options/protect/",
         tags: ["security", "aws", "durability"],
         judgedPerResource: true,

@@ -105,10 +105,12 @@ describe("npm run check (shipped stacks)", function () {
     }
   });
 
-  it("records the options that decide what a change may delete: every bucket and key protected outside dev", () => {
+  it("records the options that decide what a change may delete: every bucket, key and log group protected outside dev", () => {
+    const STATEFUL = ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:cloudwatch/logGroup:LogGroup"];
     for (const stack of SHIPPED) {
-      const stateful = resourcesOf(out, stack).filter((r) => r.type === "aws:s3/bucket:Bucket" || r.type === "aws:kms/key:Key");
-      assert.equal(stateful.length, 10, stack);
+      const stateful = resourcesOf(out, stack).filter((r) => STATEFUL.includes(r.type));
+      // Six buckets (five data, one access-log), four keys (two bucket keys, secrets, logs), the control-plane log group.
+      assert.equal(stateful.length, 11, stack);
       for (const resource of stateful) {
         if (stack === "dev") assert.equal(resource.options?.protect, undefined, `${stack} ${resource.name}`);
         else assert.equal(resource.options?.protect, true, `${stack} ${resource.name}`);

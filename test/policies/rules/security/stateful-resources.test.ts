@@ -26,6 +26,13 @@ describe("policy stateful-resources-protected (S10)", () => {
         assert.deepEqual((await run([...compliantStack(), { ...KEY, protect: true }])).violations, []);
     });
 
+    it("rejects an unprotected log group: its events (the control plane's audit trail) would go with it", async () => {
+        const logs: ResourceRecord = { type: "aws:cloudwatch/logGroup:LogGroup", name: "cluster-control-plane", props: { tags: { "observability/profile": "prod" } } };
+        const found = (await run([...compliantStack(), logs])).violations;
+        assert.equal(found.length, 1);
+        assert.match(found[0].message, /^LogGroup "cluster-control-plane" is not protected .*audit trail/);
+    });
+
     it("leaves dev alone unless configured", async () => {
         const dev = retag(unprotect(compliantStack(), "mimirBlocks-bucket"), "dev");
         assert.deepEqual((await run(dev)).violations, []);
