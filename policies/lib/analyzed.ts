@@ -11,7 +11,9 @@
 //   cluster is replaced, every `kubernetes:*` resource reaches AnalyzeStack with properties `{}`.
 // - pkg/resource/deploy/step_generator.go, `analyzeAll`: every registered resource is analyzed with its checked
 //   inputs, and the request carries its provider with the provider's inputs (`AnalyzerProviderResource`); the
-//   stack request does too (`AnalyzeResources`). So "my provider is unconfigured" is visible in both calls.
+//   stack request does too (`AnalyzeResources`), its properties marshalled with KeepUnknowns and KeepSecrets
+//   (pkg/resource/plugin/analyzer_plugin.go, `marshalProvider`): an unknown kubeconfig arrives as the unknown sentinel.
+//   So "my provider is unconfigured" is visible in both calls.
 // - One analyzer process serves one operation: pkg/engine/update.go `newUpdateSource` calls `loadPolicyPlugins` once
 //   per deployment, on a plugin host `ensureHost` (deployment.go) makes afresh for each operation; that list serves
 //   every Remediate and Analyze call and the closing AnalyzeStack (step_generator.go, `AnalyzeResources`, run only

@@ -2,6 +2,7 @@
 import { Environment, ENVIRONMENTS } from "./config";
 import { StackView } from "./stack";
 import { PROFILE_TAG } from "./types";
+import { Inconclusive, Unknown } from "./unknown";
 
 export interface StackEnvironment {
     /** undefined when no resource says; rules then apply their strictest behaviour. */
@@ -24,6 +25,9 @@ export function stackEnvironment(stack: StackView, override?: Environment): Stac
         }
     }
     if (found.size === 0) {
+        // A per-resource judgement that met no tagged AWS resource yet cannot tell dev from prod: the rules that need
+        // the environment leave it to the stack call instead of applying their strictest behaviour.
+        if (stack.partial) throw new Inconclusive(new Unknown(`the stack's environment (the ${PROFILE_TAG} tag of its AWS resources)`, undefined, []));
         return { environment: undefined, where: `no AWS resource carries the ${PROFILE_TAG} tag` };
     }
     // Named without a resource: the engine sends AnalyzeStack's resources in no fixed order, and a per-resource

@@ -134,16 +134,18 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
     const configOf = (getConfig: () => C) => ({ ...schemaDefaults(meta.configSchema), ...getConfig() }) as C;
 
     const validateStack = (args: StackValidationArgs, report: ReportViolation) => {
+        const config = configOf(args.getConfig);
         const stack = withAnalyzedInputs(args.resources);
         // A finding already reported on the same resource by this policy's Analyze call is not repeated; with a
         // resource unknown as a whole, no finding can be trusted (an absent pool reads as "0 brokers"): none is kept.
         const unrepeated = filteredReport(report, (message, urn) => stack.unknownAsAWhole.length === 0 && !(urn && reportedInAnalyze(meta.name, urn, message)));
-        const ctx = new RuleContext<C>(configOf(args.getConfig), unrepeated, description);
+        const ctx = new RuleContext<C>(config, unrepeated, description);
         const unknown = runCheck(check, new StackView(stack.resources), ctx);
         const [first, ...more] = stack.unknownAsAWhole;
         if (first) {
             const others = more.length > 0 ? ` and ${more.length} more` : "";
-            report({ message: `${description}\ncan't run policy '${meta.name}' during preview: ${first.type} "${first.name}"${others} unknown until their provider is configured`, urn: first.urn, enforcementLevel: "advisory" } as never);
+            const why = `${first.type} "${first.name}"${others} unknown until their provider is configured`;
+            new RuleContext<C>(config, report, description).advisory(`can't run policy '${meta.name}' during preview: ${why}`, first.urn);
             return;
         }
         // Let the SDK report "can't run during preview" (advisory) for the first unknown input.
@@ -155,10 +157,6 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
         if (!meta.judgedPerResource) return;
         clearReportedInAnalyze(meta.name, args.urn);
         const current = { ...args, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
-        const context = analyzedContext(current);
-        // Without a tagged AWS resource analyzed before it, the environment is undetermined and a rule would apply its
-        // strictest behaviour: that judgement is left to the stack call, which sees every resource.
-        if (context.length === 1) return;
         // Only what names this resource: the rest of the stack is not registered yet, and a finding that names no
         // resource (a bad policy config) is the stack call's to report, once.
         const own = filteredReport(report, (message, urn) => {
@@ -167,8 +165,9 @@ export function stackRule<C extends object>(meta: RuleMetadata, check: RuleCheck
             return true;
         });
         const ctx = new RuleContext<C>(configOf(args.getConfig), own, description);
-        // Unknown inputs are reported once, by the stack call, which sees every resource.
-        runCheck(check, new StackView(context), ctx);
+        // Unknown inputs (the environment too, before a tagged AWS resource was analyzed: lib/environment.ts) are
+        // reported once, by the stack call, which sees every resource.
+        runCheck(check, new StackView(analyzedContext(current), { partial: true }), ctx);
     };
 
     return {

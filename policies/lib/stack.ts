@@ -77,7 +77,14 @@ export class StackView {
     readonly resources: ReadonlyArray<StackResource>;
     private readonly byUrnMap: Map<string, StackResource>;
 
-    constructor(resources: ReadonlyArray<PolicyResource>) {
+    /**
+     * True for the view of a per-resource judgement (lib/policy.ts): only the analyzed resource and what tells the
+     * environment, so what is missing from it is not known to be absent.
+     */
+    readonly partial: boolean;
+
+    constructor(resources: ReadonlyArray<PolicyResource>, options: { partial?: boolean } = {}) {
+        this.partial = options.partial ?? false;
         this.resources = resources.map(toStackResource);
         this.byUrnMap = new Map(this.resources.map((r) => [r.urn, r]));
     }

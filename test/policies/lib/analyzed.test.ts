@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "../../../policies/rules/kafka/internal-topics-replication-within-brokers";
 import { analyzedContext } from "../../../policies/lib/analyzed";
 import { mimirDistributorMemoryFitsProducerBuffer } from "../../../policies/rules/kafka/distributor-memory-fits-producer-buffer";
+import { mimirQueryIngestersWithinExceedsStoreAfter } from "../../../policies/rules/mimir/query-ingesters-within-exceeds-store-after";
 import { gatewaysRequireBasicAuth } from "../../../policies/rules/security/gateways-require-basic-auth";
 import { compliantStack, mutate, mutateValues } from "../support/fixture";
 import { ResourceRecord, resourceValidationArgs, runResourcePolicy, runStackPolicy, UNKNOWN } from "../support/harness";
@@ -108,5 +109,22 @@ describe("per-resource judgement: what it leaves to AnalyzeStack", () => {
         const context = analyzedContext(resourceValidationArgs(mimir, {}, stack) as never);
         assert.equal(context.length, 2);
         assert.deepEqual(context[1].props, { tags: { "observability/profile": "prod" } });
+    });
+});
+
+describe("per-resource judgement before the environment is known", () => {
+    it("still judges the rules that do not need it (Mimir's startup rules)", async () => {
+        const records = mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.querier.query_store_after", "48h");
+        const mimir = records.find((r) => r.name === "mimir")!;
+        // Analyzed first in its stack: no AWS resource has said which environment this is.
+        const run = await runResourcePolicy(mimirQueryIngestersWithinExceedsStoreAfter, mimir, {}, "m1-no-environment");
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /query_store_after/);
+    });
+
+    it("judges environment rules once the policy config names the environment", async () => {
+        const loki = mutateValues(compliantStack(), "loki", "gateway.basicAuth.enabled", false).find((r) => r.name === "loki")!;
+        const run = await runResourcePolicy(gatewaysRequireBasicAuth, loki, { environment: "prod" }, "s8-configured-environment");
+        assert.equal(run.violations.length, 1);
     });
 });
