@@ -32,7 +32,7 @@ const DEFAULT_DISK_GIB = 20;
  * A node group's root disk: its diskSize, or with a launch template (named or by id) that template's first block
  * device mapping (EKS user guide, "Customize managed nodes with launch templates": the two exclude each other).
  */
-function diskGiBOf(group: StackResource, templates: StackResource[]): number {
+export function nodeGroupDiskGiB(group: StackResource, templates: StackResource[]): number {
     const reference = group.props.get("launchTemplate");
     if (!reference.isPresent) return numberAt(group.props.get("diskSize"), DEFAULT_DISK_GIB);
     const name = known(reference.get("name").string());
@@ -61,7 +61,7 @@ export function nodeGroups(stack: StackView): NodeGroupView[] {
             minSize: numberAt(scaling.get("minSize"), 0),
             desiredSize: numberAt(scaling.get("desiredSize"), 0),
             maxSize: numberAt(scaling.get("maxSize"), 0),
-            diskGiB: diskGiBOf(group, templates),
+            diskGiB: nodeGroupDiskGiB(group, templates),
             allocatable: smallest ? allocatableOf(INSTANCE_SHAPES[smallest]) : undefined,
         };
     });

@@ -43,7 +43,8 @@ export const settingsSection = section<SettingsData>({
   title: "Derived settings (read from the resources, after overrides)",
   build: (evidence) => {
     const facts = new StackFacts(evidence.artifacts.resources);
-    return { ...derivedSettings(facts, stackViewOf(evidence.captured)), workloads: workloadRows(facts), nodeGroups: nodeGroupRows(facts) };
+    const view = stackViewOf(evidence.captured);
+    return { ...derivedSettings(facts, view), workloads: workloadRows(facts), nodeGroups: nodeGroupRows(facts, view) };
   },
   render: renderSettings,
 });

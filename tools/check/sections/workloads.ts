@@ -5,6 +5,10 @@
  */
 import { at, isPlainObject, type Plain } from "../readable";
 import type { StackFacts } from "./stack-facts";
+import { nodeGroupDiskGiB } from "../../../policies/rules/capacity/nodes";
+import type { StackView } from "../../../policies/lib/stack";
+import { TYPES } from "../../../policies/lib/types";
+import { Inconclusive } from "../../../policies/lib/unknown";
 
 export interface WorkloadRow {
   /** Helm release name, or "Strimzi" for Kafka node pools. */
@@ -103,15 +107,20 @@ export function workloadRows(facts: StackFacts): WorkloadRow[] {
   return rows;
 }
 
-/** The root volume a node group's launch template gives (named, as the program names it), as the pack reads it. */
-function launchTemplateDisk(facts: StackFacts, reference: Plain): Plain | undefined {
-  const name = at(reference, "name");
-  const template = facts.ofType("aws:ec2/launchTemplate:LaunchTemplate").find((t) => name !== undefined && facts.inputs(t).name === name);
-  const mappings = template ? facts.inputs(template).blockDeviceMappings : undefined;
-  return Array.isArray(mappings) && mappings.length > 0 ? at(mappings[0], "ebs.volumeSize") : undefined;
+/** A node group's root disk as the pack's capacity model reads it (diskSize, or its launch template's volume). */
+function diskOf(view: StackView, urn: string): string {
+  const group = view.byUrn(urn);
+  if (!group) return NOT_SET;
+  try {
+    return String(nodeGroupDiskGiB(group, view.ofType(TYPES.launchTemplate)));
+  } catch (error) {
+    if (error instanceof Inconclusive) return NOT_SET;
+    throw error;
+  }
 }
 
-export function nodeGroupRows(facts: StackFacts): NodeGroupRow[] {
+/** `view` is the pack's view of the same stack (tools/planning/capture-view.ts), whose URNs match the facts'. */
+export function nodeGroupRows(facts: StackFacts, view: StackView): NodeGroupRow[] {
   return facts
     .nodeGroups()
     .sort((a, b) => a.name.localeCompare(b.name))
@@ -123,7 +132,7 @@ export function nodeGroupRows(facts: StackFacts): NodeGroupRow[] {
         name: record.name,
         instanceTypes: Array.isArray(types) ? types.join(", ") : text(types),
         scaling: `${scaling("minSize")} / ${scaling("desiredSize")} / ${scaling("maxSize")}`,
-        diskGiB: text(inputs.launchTemplate === undefined ? inputs.diskSize : launchTemplateDisk(facts, inputs.launchTemplate)),
+        diskGiB: diskOf(view, record.urn),
       };
     });
 }
