@@ -6,7 +6,8 @@ import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { LOKI_ENV, MIMIR_ENV } from "./config";
 import { buildAlloyValues } from "./values";
-import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
+import { componentNamespace } from "../shared/namespace";
+import { POD_SECURITY } from "../shared/pod-security";
 
 export * from "./config";
 export * from "./values";
@@ -49,11 +50,9 @@ export class Alloy extends pulumi.ComponentResource {
     const { settings, provider } = args;
     const childOpts = { parent: this, provider };
 
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.alloy, ...podSecurityMetadata(POD_SECURITY.alloy) } }, childOpts);
-    // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
-    // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
-    const namespace = settings.namespaces.alloy;
-    const inNamespace = { ...childOpts, dependsOn: [this.namespace] };
+    // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
+    const { resource, name: namespace, inNamespace } = componentNamespace(`${name}-namespace`, settings.namespaces.alloy, POD_SECURITY.alloy, childOpts);
+    this.namespace = resource;
     const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, inNamespace);
     const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: ALLOY_LOKI_AUTH_SECRET, credentials: args.lokiAuth }, inNamespace);
 

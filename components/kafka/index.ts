@@ -8,7 +8,8 @@ import { mergeOverrides } from "../shared/values";
 import { assertBrokerConfigAccepted } from "./broker-config";
 import { clientSecurity, KAFKA_PASSWORD_KEY } from "./security";
 import { buildKafkaSpec, buildNodePools, buildStrimziValues, buildTopicSpec, buildUserSpec, CLUSTER_LABEL, STRIMZI_API_VERSION } from "./spec";
-import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
+import { componentNamespace } from "../shared/namespace";
+import { POD_SECURITY } from "../shared/pod-security";
 
 export { clientSecurity, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "./security";
 export type { ClientSecurity, ClientAuthentication } from "./security";
@@ -66,11 +67,9 @@ export class Kafka extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const overrides = args.overrides ?? {};
 
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.kafka, ...podSecurityMetadata(POD_SECURITY.kafka) } }, child);
+    // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
+    const { resource: namespace, name: namespaceName, inNamespace } = componentNamespace(`${name}-namespace`, s.namespaces.kafka, POD_SECURITY.kafka, child);
     this.namespace = namespace.metadata.name;
-    // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
-    // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
-    const namespaceName = s.namespaces.kafka;
 
     this.operator = new k8s.helm.v3.Release(`${name}-operator`, {
       ...pinnedRelease(CHARTS.strimzi, s.releases.strimzi, namespaceName, mergeOverrides(buildStrimziValues(), overrides.strimzi)),
@@ -90,7 +89,7 @@ export class Kafka extends pulumi.ComponentResource {
         metadata: { name: passwordSecretName, namespace: namespaceName },
         type: "Opaque",
         stringData: { [KAFKA_PASSWORD_KEY]: password.result },
-      }, { ...child, dependsOn: [namespace] });
+      }, inNamespace);
       // RandomPassword marks result secret through additionalSecretOutputs; wrapping keeps it secret wherever it flows.
       sasl = { mechanism: "PLAIN", username: security.client.username, password: pulumi.secret(password.result) };
     }

@@ -4,14 +4,13 @@ import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
 import { ZONE_LABEL } from "../shared/labels";
 import { ClientSecurity, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY, mimirAcls, plainJaasConfig } from "./security";
 import { releasePodLabels } from "../../settings/names";
+import { NAMESPACE_NAME_LABEL } from "../shared/namespace";
 
 /** Strimzi 1.2.0 serves only kafka.strimzi.io/v1 (charts.md; CRDs 040-049 list v1 as the only served version). */
 export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
 /** Strimzi labels: a pool or topic belongs to the Kafka named by strimzi.io/cluster; pods carry strimzi.io/pool-name (ResourceLabels, Labels). */
 export const CLUSTER_LABEL = "strimzi.io/cluster";
 export const POOL_LABEL = "strimzi.io/pool-name";
-/** Kubernetes sets this label on every namespace to its name (NamespaceDefaultLabelName, Kubernetes 1.22+). */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 type Json = Record<string, unknown>;
 

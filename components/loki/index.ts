@@ -6,8 +6,9 @@ import { mergeOverrides, Values } from "../shared/values";
 import { gatewayCredentials } from "../shared/gateway-credentials";
 import { gatewaySecretNames, gatewayUsername } from "./gateway-auth";
 import { assertReplicationFits, buildLokiValues } from "./values";
-import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
-import { PROMETHEUS_POD_LABELS, releaseNetworkPolicies } from "../shared/network-policies";
+import { componentNamespace } from "../shared/namespace";
+import { POD_SECURITY } from "../shared/pod-security";
+import { fenceRelease, PROMETHEUS_POD_LABELS } from "../shared/network-policies";
 import { releasePodLabels } from "../../settings/names";
 
 export * from "./values";
@@ -58,22 +59,18 @@ export class Loki extends pulumi.ComponentResource {
     // Checked here too, so a bad setting fails while the program is read, not later inside an apply.
     assertReplicationFits(settings);
 
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: settings.namespaces.loki, ...podSecurityMetadata(POD_SECURITY.loki) } }, childOpts);
-    // The name goes to consumers as the string given here, not as the Namespace's output: that stays unknown in the
-    // first preview of a new stack (the Kubernetes provider is not configured yet). dependsOn keeps the order.
-    const namespace = settings.namespaces.loki;
-    const inNamespace = { ...childOpts, dependsOn: [this.namespace] };
+    // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
+    const { resource, name: namespace, inNamespace } = componentNamespace(`${name}-namespace`, settings.namespaces.loki, POD_SECURITY.loki, childOpts);
+    this.namespace = resource;
 
     // Only the gateway (basic auth) takes traffic from other namespaces; see components/shared/network-policies.ts.
-    for (const policy of releaseNetworkPolicies({
+    fenceRelease(name, {
       release: settings.releases.loki,
       namespace,
       podLabels: releasePodLabels(settings.releases.loki, "loki"),
       inNamespacePeers: [],
       scraper: { namespace: settings.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
-    })) {
-      new k8s.networking.v1.NetworkPolicy(`${name}-${policy.name}`, { metadata: { name: policy.name, namespace }, spec: policy.spec }, inNamespace);
-    }
+    }, inNamespace);
 
     const username = gatewayUsername(settings);
     const secretNames = gatewaySecretNames(settings);

@@ -10,8 +10,9 @@ import { asResourceError } from "../shared/pods";
 import { gatewayUsername } from "./gateway-auth";
 import { buildMimirValues } from "./values";
 import { zoneLayout } from "./zones";
-import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
-import { PROMETHEUS_POD_LABELS, releaseNetworkPolicies } from "../shared/network-policies";
+import { componentNamespace } from "../shared/namespace";
+import { POD_SECURITY } from "../shared/pod-security";
+import { fenceRelease, PROMETHEUS_POD_LABELS } from "../shared/network-policies";
 import { releasePodLabels } from "../../settings/names";
 
 export { buildMimirValues, assertPartitionsCoverIngesters, MIMIR_CONFIG_COMPONENTS } from "./values";
@@ -71,26 +72,20 @@ export class Mimir extends pulumi.ComponentResource {
     const layout = asResourceError(this, () => zoneLayout(s, args.availabilityZones));
     if (layout.warning) pulumi.log.warn(layout.warning, this);
 
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: s.namespaces.mimir, ...podSecurityMetadata(POD_SECURITY.mimir) } }, child);
+    // Names (the namespace's, the Secrets') go to consumers as the strings given here, not as outputs (namespace.ts).
+    const { resource: namespace, name: namespaceName, inNamespace } = componentNamespace(`${name}-namespace`, s.namespaces.mimir, POD_SECURITY.mimir, child);
     this.namespace = namespace.metadata.name;
-    // Names go to consumers as the strings given here, not as the objects' outputs: those stay unknown in the first
-    // preview of a new stack (the Kubernetes provider is not configured yet), and the policy pack needs them.
-    // dependsOn keeps the order the outputs would have given.
-    const namespaceName = s.namespaces.mimir;
-    const inNamespace = { ...child, dependsOn: [namespace] };
     const secretName = (suffix: string) => `${mimirFullname(s.releases.mimir)}-${suffix}`;
 
     // Only the gateway (basic auth) takes traffic from other namespaces; see components/shared/network-policies.ts.
-    for (const policy of releaseNetworkPolicies({
+    fenceRelease(name, {
       release: s.releases.mimir,
       namespace: namespaceName,
       podLabels: releasePodLabels(s.releases.mimir, "mimir"),
       // The rollout-operator (a subchart, its own pod labels) calls ingesters and store-gateways before a downscale.
       inNamespacePeers: [{ "app.kubernetes.io/name": "rollout-operator" }],
       scraper: { namespace: s.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
-    })) {
-      new k8s.networking.v1.NetworkPolicy(`${name}-${policy.name}`, { metadata: { name: policy.name, namespace: namespaceName }, spec: policy.spec }, inNamespace);
-    }
+    }, inNamespace);
 
     const username = gatewayUsername(s);
     const { password, htpasswd, credentials } = gatewayCredentials(

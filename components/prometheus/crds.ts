@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
-import { podSecurityMetadata, POD_SECURITY } from "../shared/pod-security";
+import { componentNamespace } from "../shared/namespace";
+import { POD_SECURITY } from "../shared/pod-security";
 
 export interface PrometheusOperatorCrdsArgs {
   settings: Settings;
@@ -24,18 +25,15 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
     const { settings, provider } = args;
     const childOpts = { parent: this, provider };
 
-    this.namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      { metadata: { name: settings.namespaces.monitoring, ...podSecurityMetadata(POD_SECURITY.monitoring) } },
-      { ...childOpts, dependsOn: args.dependsOn },
-    );
+    // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
+    const monitoring = componentNamespace(`${name}-namespace`, settings.namespaces.monitoring, POD_SECURITY.monitoring, { ...childOpts, dependsOn: args.dependsOn });
+    this.namespace = monitoring.resource;
 
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       // The chart's CRDs are templates (charts/crds/templates), so Helm upgrades them with the chart version.
-      // The namespace by the name given here: its output stays unknown in the first preview of a new stack.
-      pinnedRelease(CHARTS.prometheusOperatorCrds, settings.releases.prometheusCrds, settings.namespaces.monitoring, {}),
-      { ...childOpts, dependsOn: [this.namespace] },
+      pinnedRelease(CHARTS.prometheusOperatorCrds, settings.releases.prometheusCrds, monitoring.name, {}),
+      monitoring.inNamespace,
     );
 
     this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });

@@ -5,12 +5,12 @@
 // Traffic from a pod's own node (kubelet probes) is always allowed (Kubernetes docs, "Network Policies": "Pods cannot
 // ... block access from their resident node"; aws-network-policy-agent allows the node IP, aws/aws-network-policy-agent#65).
 
-/** The well-known label every namespace carries with its own name (Kubernetes "Well-Known Labels"). */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** Chart component label (mimir-distributed and loki _helpers.tpl, "app.kubernetes.io/component"). */
 export const COMPONENT_LABEL = "app.kubernetes.io/component";
 
-import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { NAMESPACE_NAME_LABEL } from "./namespace";
 
 type Labels = Record<string, string>;
 
@@ -67,3 +67,9 @@ export function releaseNetworkPolicies(fence: ReleaseFence): NetworkPolicySpec[]
 /** Prometheus pods of kube-prometheus-stack: prometheus-operator labels them app.kubernetes.io/name=prometheus. */
 export const PROMETHEUS_POD_LABELS: Labels = { "app.kubernetes.io/name": "prometheus" };
 
+/** Registers the release's NetworkPolicies in its namespace. */
+export function fenceRelease(resourceName: string, fence: ReleaseFence, opts: pulumi.CustomResourceOptions): void {
+  for (const policy of releaseNetworkPolicies(fence)) {
+    new k8s.networking.v1.NetworkPolicy(`${resourceName}-${policy.name}`, { metadata: { name: policy.name, namespace: fence.namespace }, spec: policy.spec }, opts);
+  }
+}
