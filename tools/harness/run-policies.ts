@@ -3,7 +3,10 @@
  * pkg/resource/deploy/step_generator.go and deployment_executor.go): ConfigureStack, GetAnalyzerInfo, Configure; then
  * for every registered resource but reads (providers and components included), in registration order, Remediate
  * (always: `continueStepsFromImport` calls every analyzer's Remediate, whether or not a policy remediates) and Analyze
- * on the remediated, checked inputs, each with the resource's provider and that provider's inputs (`analyzeAll`);
+ * on the remediated, checked inputs, each with the resource's provider and that provider's inputs (`analyzeAll`).
+ * Here "checked" is the registered inputs: exact for an unconfigured provider, whose `Check` returns them unchanged
+ * (provider_plugin.go), an approximation for a configured one, whose `Check` may add defaults (pulumi-kubernetes
+ * fills a Helm release's namespace and timeout) that the harness does not model;
  * and at the end AnalyzeStack over every resource's outputs with parents, dependencies, property dependencies and
  * provider (`AnalyzeResources`). AnalyzeStack's order is not guaranteed (the engine ranges over a sync.Map), so
  * `shuffleSeed` lets a test send it in another order.
