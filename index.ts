@@ -6,8 +6,8 @@ import { Alloy } from "./components/alloy";
 import { Cluster, DEFAULT_STORAGE_CLASS } from "./components/cluster";
 import { Identity } from "./components/identity";
 import { Kafka } from "./components/kafka";
-import { Loki } from "./components/loki";
-import { Mimir } from "./components/mimir";
+import { gatewayUsers as lokiGatewayUsers, Loki } from "./components/loki";
+import { gatewayUsers as mimirGatewayUsers, Mimir } from "./components/mimir";
 import { Network } from "./components/network";
 import { KubePrometheusStack, PrometheusOperatorCrds } from "./components/prometheus";
 import { accessLogBucketName, bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
@@ -119,7 +119,6 @@ export = async () => {
     ...k8s,
     dependsOn: [...k8s.dependsOn, buckets],
   });
-  const mimirAuth = { username: mimir.gatewayAuth.username, password: mimir.gatewayAuth.password };
 
   const loki = new Loki("loki", {
     settings,
@@ -133,19 +132,20 @@ export = async () => {
     ...k8s,
     dependsOn: [...k8s.dependsOn, buckets],
   });
-  const lokiAuth = { username: loki.gatewayAuth.username, password: loki.gatewayAuth.password };
+  const gatewayPasswords = { mimir: mimir.gatewayAuth.passwords, loki: loki.gatewayAuth.passwords };
+  // In-cluster writers act as the stack's own tenant; each gateway user is a tenant id (policies/lib/tenant-binding.ts).
+  const ownTenant = (store: keyof typeof gatewayPasswords) => ({ username: settings.defaultTenant, password: gatewayPasswords[store][settings.defaultTenant] });
 
   const prometheusStack = new KubePrometheusStack("kube-prometheus-stack", {
     settings,
     crds,
-    mimirAuth,
-    lokiAuth,
+    gatewayPasswords,
     storageClassName,
     overrides: overrides.kubePrometheusStack,
     ...k8s,
   });
 
-  new Alloy("alloy", { settings, mimirAuth, lokiAuth, crdsRelease: crds.release, overrides: overrides.alloy, ...stateless });
+  new Alloy("alloy", { settings, mimirAuth: ownTenant("mimir"), lokiAuth: ownTenant("loki"), crdsRelease: crds.release, overrides: overrides.alloy, ...stateless });
   new StackAlerts("stack-alerts", { settings, provider: cluster.provider, crds });
 
   return {
@@ -158,10 +158,9 @@ export = async () => {
     mimirPushUrl: mimir.pushUrl,
     mimirQueryUrl: mimir.queryUrl,
     lokiPushUrl: settings.loki.pushUrl,
-    mimirGatewayUsername: mimir.gatewayAuth.username,
-    mimirGatewayPassword: mimir.gatewayAuth.password,
-    lokiGatewayUsername: loki.gatewayAuth.username,
-    lokiGatewayPassword: loki.gatewayAuth.password,
+    // Each gateway's users (tenant ids, public) and each tenant's passwords for its own clients (secret).
+    gatewayUsers: { mimir: mimirGatewayUsers(settings), loki: lokiGatewayUsers(settings) },
+    tenantCredentials: tenantCredentials(settings.tenants, gatewayPasswords),
     grafanaAdminPassword: prometheusStack.grafanaAdminPassword,
     // The sizing inputs, for operators and for the policy pack's capacity rules (read from the stack's outputs).
     workload: config.workload,
@@ -187,4 +186,11 @@ async function resolveAvailabilityZones(config: StackConfig, region: string): Pr
     });
   }
   return zones.names.slice(0, wanted);
+}
+
+/** `{ <tenant>: { username, mimirPassword, lokiPassword } }`: the user name is the tenant id, the passwords secret. */
+function tenantCredentials(tenants: readonly string[], passwords: Record<"mimir" | "loki", Record<string, pulumi.Output<string>>>) {
+  return Object.fromEntries(
+    tenants.map((tenant) => [tenant, { username: tenant, mimirPassword: pulumi.secret(passwords.mimir[tenant]), lokiPassword: pulumi.secret(passwords.loki[tenant]) }]),
+  );
 }

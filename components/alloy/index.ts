@@ -28,9 +28,9 @@ export const ALLOY_LOKI_AUTH_SECRET: BasicAuthSecretRef = {
 export interface AlloyArgs {
   settings: Settings;
   provider: k8s.Provider;
-  /** Credentials for Mimir's gateway; copied into a Secret in the alloy namespace. */
+  /** The stack tenant's credential for Mimir's gateway; copied into a Secret in the alloy namespace. */
   mimirAuth: BasicAuthCredentials;
-  /** Credentials for Loki's gateway; copied into a Secret in the alloy namespace. */
+  /** The stack tenant's credential for Loki's gateway; copied into a Secret in the alloy namespace. */
   lokiAuth: BasicAuthCredentials;
   /** The prometheus-operator CRDs release: the chart creates a ServiceMonitor. */
   crdsRelease: pulumi.Resource;

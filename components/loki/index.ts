@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
-import { gatewayCredentials } from "../shared/gateway-credentials";
-import { gatewaySecretNames, gatewayUsername } from "./gateway-auth";
+import { PASSWORD_KEY, tenantGatewayCredentials, USERNAME_KEY } from "../shared/gateway-credentials";
+import { createBasicAuthSecret } from "../prometheus/credentials";
+import { gatewaySecretNames, gatewayUsers, LOKI_CANARY_TENANT } from "./gateway-auth";
 import { assertReplicationFits, buildLokiValues } from "./values";
 import { componentNamespace } from "../shared/namespace";
 import { POD_SECURITY } from "../shared/pod-security";
@@ -34,13 +35,10 @@ export interface LokiArgs {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** How in-cluster clients authenticate to Loki's gateway. */
+/** How clients authenticate to Loki's gateway: one user per tenant, named after the tenant. */
 export interface LokiGatewayAuth {
-  username: string;
-  /** Secret output: pass it on into a Secret in the client's namespace. */
-  password: pulumi.Output<string>;
-  /** Secret in Loki's namespace with `username` and `password` keys. */
-  credentialsSecretName: pulumi.Output<string>;
+  /** Each tenant's password (secret Outputs), by tenant id; pass one on into a Secret in the client's namespace. */
+  passwords: Record<string, pulumi.Output<string>>;
   /** Secret in Loki's namespace with the gateway's `.htpasswd`. */
   htpasswdSecretName: pulumi.Output<string>;
 }
@@ -72,17 +70,22 @@ export class Loki extends pulumi.ComponentResource {
       scraper: { namespace: settings.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
     }, inNamespace);
 
-    const username = gatewayUsername(settings);
     const secretNames = gatewaySecretNames(settings);
-    const { password, htpasswd, credentials } = gatewayCredentials(
+    const { htpasswd, passwords } = tenantGatewayCredentials(
       name,
-      { namespace, username, htpasswdSecretName: secretNames.htpasswd, credentialsSecretName: secretNames.credentials },
+      { namespace, users: gatewayUsers(settings), htpasswdSecretName: secretNames.htpasswd },
       inNamespace,
     );
+    // The chart's canary pushes and queries through the gateway as its own tenant (gateway-auth.ts).
+    const canaryCredentials = createBasicAuthSecret(`${name}-canary-credentials`, {
+      namespace,
+      ref: { name: secretNames.canary, usernameKey: USERNAME_KEY, passwordKey: PASSWORD_KEY },
+      credentials: { username: LOKI_CANARY_TENANT, password: passwords[LOKI_CANARY_TENANT] },
+    }, inNamespace);
 
     // The Secret names are our own plain strings, so the values never wait on the Secrets' outputs; the release's
     // dependsOn orders the Secrets first.
-    const gatewayAuth = { username, htpasswdSecretName: secretNames.htpasswd, credentialsSecretName: secretNames.credentials };
+    const gatewayAuth = { htpasswdSecretName: secretNames.htpasswd, canarySecretName: secretNames.canary };
     this.values = mergeOverrides(
       buildLokiValues(settings, {
         buckets: args.buckets,
@@ -98,16 +101,11 @@ export class Loki extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       pinnedRelease(CHARTS.loki, settings.releases.loki, namespace, this.values),
-      // The gateway mounts the htpasswd Secret and the canary reads the credentials Secret: both must exist first.
-      { ...childOpts, dependsOn: [this.namespace, args.crdsRelease, htpasswd, credentials, ...(args.dependsOn ?? [])] },
+      // The gateway mounts the htpasswd Secret and the canary reads its credentials Secret: both must exist first.
+      { ...childOpts, dependsOn: [this.namespace, args.crdsRelease, htpasswd, canaryCredentials, ...(args.dependsOn ?? [])] },
     );
 
-    this.gatewayAuth = {
-      username,
-      password: pulumi.secret(password.result),
-      credentialsSecretName: credentials.metadata.name,
-      htpasswdSecretName: htpasswd.metadata.name,
-    };
-    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name, gatewayUsername: username });
+    this.gatewayAuth = { passwords, htpasswdSecretName: htpasswd.metadata.name };
+    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name, gatewayUsers: gatewayUsers(settings) });
   }
 }

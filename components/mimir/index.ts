@@ -5,9 +5,9 @@ import type { KafkaConnection } from "../kafka";
 import { KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "../kafka/security";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mimirFullname } from "./config";
-import { gatewayCredentials } from "../shared/gateway-credentials";
+import { tenantGatewayCredentials } from "../shared/gateway-credentials";
 import { asResourceError } from "../shared/pods";
-import { gatewayUsername } from "./gateway-auth";
+import { gatewayUsers } from "./gateway-auth";
 import { buildMimirValues } from "./values";
 import { zoneLayout } from "./zones";
 import { componentNamespace } from "../shared/namespace";
@@ -20,7 +20,7 @@ export type { MimirValueInputs } from "./values";
 export { buildStructuredConfig, s3Endpoint, mimirFullname, expandEnv, MIMIR_GRPC_PORT } from "./config";
 export { zoneLayout, placementValues, ingestersPerChartZone, ZONE_LABEL } from "./zones";
 export type { ZoneLayout, ZonePlacement } from "./zones";
-export { gatewayUsername, htpasswdLine, HTPASSWD_KEY } from "./gateway-auth";
+export { gatewayNginxValues, gatewayUsers, htpasswdLine, HTPASSWD_KEY } from "./gateway-auth";
 
 export interface MimirArgs {
   settings: Settings;
@@ -45,13 +45,10 @@ export interface MimirArgs {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** How in-cluster clients authenticate to Mimir's gateway. */
+/** How clients authenticate to Mimir's gateway: one user per tenant, named after the tenant. */
 export interface MimirGatewayAuth {
-  username: string;
-  /** Secret output: pass it on into a Secret in the client's namespace. */
-  password: pulumi.Output<string>;
-  /** Secret in Mimir's namespace with `username` and `password` keys. */
-  credentialsSecretName: pulumi.Output<string>;
+  /** Each tenant's password (secret Outputs), by tenant id; pass one on into a Secret in the client's namespace. */
+  passwords: Record<string, pulumi.Output<string>>;
   /** Secret in Mimir's namespace with the gateway's `.htpasswd`. */
   htpasswdSecretName: pulumi.Output<string>;
 }
@@ -87,10 +84,9 @@ export class Mimir extends pulumi.ComponentResource {
       scraper: { namespace: s.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
     }, inNamespace);
 
-    const username = gatewayUsername(s);
-    const { password, htpasswd, credentials } = gatewayCredentials(
+    const { htpasswd, passwords } = tenantGatewayCredentials(
       name,
-      { namespace: namespaceName, username, htpasswdSecretName: secretName("gateway-htpasswd"), credentialsSecretName: secretName("gateway-credentials") },
+      { namespace: namespaceName, users: gatewayUsers(s), htpasswdSecretName: secretName("gateway-htpasswd") },
       inNamespace,
     );
 
@@ -133,9 +129,9 @@ export class Mimir extends pulumi.ComponentResource {
       dependsOn: [...(args.dependsOn ?? []), namespace, args.monitoringCrds, ...args.kafka.ready, htpasswd, ...(kafkaSecret ? [kafkaSecret] : [])],
     });
 
-    this.gatewayAuth = { username, password: pulumi.secret(password.result), credentialsSecretName: credentials.metadata.name, htpasswdSecretName: htpasswd.metadata.name };
+    this.gatewayAuth = { passwords, htpasswdSecretName: htpasswd.metadata.name };
     this.pushUrl = s.mimir.pushUrl;
     this.queryUrl = s.mimir.queryUrl;
-    this.registerOutputs({ namespace: this.namespace, pushUrl: this.pushUrl, queryUrl: this.queryUrl, gatewayUsername: username });
+    this.registerOutputs({ namespace: this.namespace, pushUrl: this.pushUrl, queryUrl: this.queryUrl, gatewayUsers: gatewayUsers(s) });
   }
 }

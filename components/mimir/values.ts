@@ -5,6 +5,7 @@ import { IRSA_ROLE_ANNOTATION, podResources } from "../shared/pods";
 import { mergeOverrides, Values } from "../shared/values";
 import { buildStructuredConfig } from "./config";
 import { ingestersPerChartZone, placementValues, ZoneLayout, zoneLayout } from "./zones";
+import { gatewayNginxValues } from "./gateway-auth";
 
 
 /**
@@ -88,7 +89,7 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
     gateway: {
       replicas: sz.gateway.replicas,
       resources: podResources(sz.gateway),
-      nginx: { basicAuth: { enabled: true, existingSecret: inputs.gatewayAuthSecretName } },
+      nginx: gatewayNginxValues(inputs.gatewayAuthSecretName),
     },
     metaMonitoring: {
       // kube-prometheus-stack's Prometheus selects ServiceMonitors and rules labelled release=<its release> by default.

@@ -4,12 +4,13 @@ import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
-import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "./credentials";
+import { BasicAuthSecretRef, createBasicAuthSecret } from "./credentials";
 import type { PrometheusOperatorCrds } from "./crds";
-import { buildKubePrometheusStackValues, GrafanaAdminSecretRef } from "./values";
+import { buildKubePrometheusStackValues, datasourcePasswordKey, DatasourceStore, GrafanaAdminSecretRef } from "./values";
 
 export const MIMIR_AUTH_SECRET: BasicAuthSecretRef = { name: "mimir-remote-write-auth", usernameKey: "username", passwordKey: "password" };
-export const LOKI_AUTH_SECRET: BasicAuthSecretRef = { name: "loki-datasource-auth", usernameKey: "username", passwordKey: "password" };
+/** Every tenant's Mimir and Loki gateway passwords, for Grafana's datasources (values.ts datasourcePasswordKey). */
+export const DATASOURCE_CREDENTIALS_SECRET = "grafana-datasource-credentials";
 // Key names are the grafana chart's defaults for admin.existingSecret (grafana values.yaml: admin.userKey/passwordKey).
 export const GRAFANA_ADMIN_SECRET: GrafanaAdminSecretRef = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" };
 export const GRAFANA_ADMIN_USER = "admin";
@@ -19,10 +20,8 @@ export interface KubePrometheusStackArgs {
   provider: k8s.Provider;
   /** The CRDs release (and the monitoring namespace it created); the stack waits for it. */
   crds: PrometheusOperatorCrds;
-  /** Credentials for Mimir's gateway; copied into a Secret in the monitoring namespace. */
-  mimirAuth: BasicAuthCredentials;
-  /** Credentials for Loki's gateway (Grafana's Loki datasource); copied into a Secret in the monitoring namespace. */
-  lokiAuth: BasicAuthCredentials;
+  /** Each tenant's gateway passwords, by store and tenant id; copied into Secrets in the monitoring namespace. */
+  gatewayPasswords: Record<DatasourceStore, Record<string, pulumi.Output<string>>>;
   /** overrides.kubePrometheusStack, deep-merged over the built values last. */
   overrides?: Values;
   /** The gp3 EBS StorageClass for the Prometheus volume. */
@@ -45,8 +44,18 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
     const namespace = settings.namespaces.monitoring;
     const inNamespace = { ...childOpts, dependsOn: [crds.namespace] };
 
-    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, inNamespace);
-    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: LOKI_AUTH_SECRET, credentials: args.lokiAuth }, inNamespace);
+    // Prometheus writes as the stack's own tenant, with that tenant's credential.
+    const tenant = settings.defaultTenant;
+    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, {
+      namespace,
+      ref: MIMIR_AUTH_SECRET,
+      credentials: { username: tenant, password: args.gatewayPasswords.mimir[tenant] },
+    }, inNamespace);
+    const datasourceSecret = new k8s.core.v1.Secret(`${name}-datasource-credentials`, {
+      metadata: { name: DATASOURCE_CREDENTIALS_SECRET, namespace },
+      type: "Opaque",
+      stringData: datasourcePasswords(settings, args.gatewayPasswords),
+    }, inNamespace);
 
     const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = adminPassword.result;
@@ -64,7 +73,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
       buildKubePrometheusStackValues(settings, {
         storageClassName: args.storageClassName,
         mimirAuthSecret: MIMIR_AUTH_SECRET,
-        lokiAuthSecret: LOKI_AUTH_SECRET,
+        datasourceSecretName: DATASOURCE_CREDENTIALS_SECRET,
         grafanaAdminSecret: GRAFANA_ADMIN_SECRET,
       }),
       args.overrides,
@@ -78,9 +87,17 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         skipCrds: true,
       },
       // The Secrets must exist before Grafana and Prometheus pods reference them.
-      { ...childOpts, dependsOn: [crds.release, mimirSecret, lokiSecret, adminSecret, ...(args.dependsOn ?? [])] },
+      { ...childOpts, dependsOn: [crds.release, mimirSecret, datasourceSecret, adminSecret, ...(args.dependsOn ?? [])] },
     );
 
     this.registerOutputs({ release: this.release.name, grafanaAdminPassword: this.grafanaAdminPassword });
   }
+}
+
+/** The datasource credentials Secret's data: every store's password for every tenant, keyed by position. */
+function datasourcePasswords(settings: Settings, passwords: KubePrometheusStackArgs["gatewayPasswords"]): Record<string, pulumi.Output<string>> {
+  const stores: DatasourceStore[] = ["mimir", "loki"];
+  return Object.fromEntries(
+    stores.flatMap((store) => settings.tenants.map((tenant, i) => [datasourcePasswordKey(store, i), pulumi.secret(passwords[store][tenant])])),
+  );
 }

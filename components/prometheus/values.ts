@@ -18,13 +18,30 @@ export const APISERVER_HISTOGRAM_BUCKETS = [
   "apiserver_watch_events_sizes_bucket",
 ] as const;
 
-/** Environment variables of the Grafana container that hold the Mimir credentials (read by datasource provisioning). */
-export const GRAFANA_MIMIR_ENV = { username: "MIMIR_BASIC_AUTH_USERNAME", password: "MIMIR_BASIC_AUTH_PASSWORD" } as const;
-/** The same for the Loki credentials. */
-export const GRAFANA_LOKI_ENV = { username: "LOKI_BASIC_AUTH_USERNAME", password: "LOKI_BASIC_AUTH_PASSWORD" } as const;
+/** The stores Grafana reads, each behind its own gateway with one credential per tenant. */
+export type DatasourceStore = "mimir" | "loki";
 
-/** Stable datasource uids, so dashboards and links can refer to them. */
-export const DATASOURCE_UIDS = { mimir: "mimir", loki: "loki" } as const;
+/**
+ * The Grafana container's environment variable holding one tenant's password for one store's gateway. Tenants are
+ * numbered by their position in settings.tenants: a tenant id may hold characters ('!', '*', '(' ...) that neither
+ * an environment variable name nor a Secret key allows.
+ */
+export function grafanaPasswordEnv(store: DatasourceStore, tenantIndex: number): string {
+  return `${store.toUpperCase()}_TENANT_${tenantIndex}_PASSWORD`;
+}
+
+/** The key of that password in the datasource credentials Secret (Secret keys allow only [-._a-zA-Z0-9]). */
+export function datasourcePasswordKey(store: DatasourceStore, tenantIndex: number): string {
+  return `${store}-tenant-${tenantIndex}-password`;
+}
+
+/**
+ * Stable datasource uids, so dashboards and links can refer to them: the stack's own tenant (settings.tenants[0])
+ * keeps the plain store name, the others get their position.
+ */
+export function datasourceUid(store: DatasourceStore, tenantIndex: number): string {
+  return tenantIndex === 0 ? store : `${store}-tenant-${tenantIndex}`;
+}
 
 export interface GrafanaAdminSecretRef {
   name: string;
@@ -35,10 +52,10 @@ export interface GrafanaAdminSecretRef {
 export interface KubePrometheusStackInputs {
   /** StorageClass of the Prometheus volume (a gp3 EBS class). */
   storageClassName: string;
-  /** Secret in the monitoring namespace holding the Mimir basic-auth credentials. */
+  /** Secret in the monitoring namespace holding the stack tenant's Mimir credentials (remote write). */
   mimirAuthSecret: BasicAuthSecretRef;
-  /** Secret in the monitoring namespace holding the Loki gateway's basic-auth credentials (read by Grafana). */
-  lokiAuthSecret: BasicAuthSecretRef;
+  /** Secret in the monitoring namespace holding every tenant's gateway passwords for Grafana (datasourcePasswordKey). */
+  datasourceSecretName: string;
   /** Secret in the monitoring namespace holding the Grafana admin user and password. */
   grafanaAdminSecret: GrafanaAdminSecretRef;
 }
@@ -68,11 +85,12 @@ export function assertRetentionSizeFitsVolume(prometheus: Settings["prometheus"]
   }
 }
 
-/** The single remote-write target: Mimir's gateway, this cluster's tenant, credentials from a Secret. */
+/** The single remote-write target: Mimir's gateway, this cluster's tenant, that tenant's credential from a Secret. */
 export function mimirRemoteWrite(settings: Settings, auth: BasicAuthSecretRef): Values {
   return {
     name: "mimir",
     url: settings.mimir.pushUrl,
+    // The gateway refuses a header that names another tenant than the credential's user (policies/lib/tenant-binding.ts).
     headers: { [TENANT_HEADER]: settings.defaultTenant },
     // prometheus-operator RemoteWriteSpec.basicAuth takes SecretKeySelectors in the Prometheus namespace (API reference, BasicAuth).
     basicAuth: {
@@ -85,41 +103,51 @@ export function mimirRemoteWrite(settings: Settings, auth: BasicAuthSecretRef): 
 }
 
 /**
- * Grafana datasources for the long-term stores. Credentials and the tenant come from the Grafana container's
- * environment, which Grafana expands in provisioning files ("$ENV_VAR_NAME or ${ENV_VAR_NAME}", Grafana docs,
- * administration/provisioning "Use environment variables"); the values file never holds a password.
+ * Grafana datasources for the long-term stores: one Mimir and one Loki datasource per tenant, each logging in as
+ * that tenant (the gateway user is the tenant id) and sending that tenant's header. Passwords come from the Grafana
+ * container's environment, which Grafana expands in provisioning files ("$ENV_VAR_NAME or ${ENV_VAR_NAME}", Grafana
+ * docs, administration/provisioning "Use environment variables"); the values file never holds a password.
  */
 export function grafanaDatasources(settings: Settings): Values[] {
-  return [
+  return settings.tenants.flatMap((tenant, i) => [
     {
-      name: "Mimir",
-      uid: DATASOURCE_UIDS.mimir,
+      name: `Mimir (${tenant})`,
+      uid: datasourceUid("mimir", i),
       type: "prometheus",
       access: "proxy",
       url: settings.mimir.queryUrl,
       // Mimir keeps the long ranges; the local Prometheus only holds settings.prometheus.retention.
-      isDefault: true,
+      isDefault: i === 0,
       editable: false,
       basicAuth: true,
-      basicAuthUser: `\${${GRAFANA_MIMIR_ENV.username}}`,
+      basicAuthUser: tenant,
       jsonData: { httpMethod: "POST", prometheusType: "Mimir", httpHeaderName1: TENANT_HEADER },
-      secureJsonData: { httpHeaderValue1: settings.defaultTenant, basicAuthPassword: `\${${GRAFANA_MIMIR_ENV.password}}` },
+      secureJsonData: { httpHeaderValue1: tenant, basicAuthPassword: `\${${grafanaPasswordEnv("mimir", i)}}` },
     },
     {
-      name: "Loki",
-      uid: DATASOURCE_UIDS.loki,
+      name: `Loki (${tenant})`,
+      uid: datasourceUid("loki", i),
       type: "loki",
       access: "proxy",
       url: settings.loki.queryUrl,
       isDefault: false,
       editable: false,
-      // Loki's gateway checks basic auth before the tenant header reaches Loki (components/loki/gateway-auth.ts).
       basicAuth: true,
-      basicAuthUser: `\${${GRAFANA_LOKI_ENV.username}}`,
+      basicAuthUser: tenant,
       jsonData: { httpHeaderName1: TENANT_HEADER },
-      secureJsonData: { httpHeaderValue1: settings.defaultTenant, basicAuthPassword: `\${${GRAFANA_LOKI_ENV.password}}` },
+      secureJsonData: { httpHeaderValue1: tenant, basicAuthPassword: `\${${grafanaPasswordEnv("loki", i)}}` },
     },
-  ];
+  ]);
+}
+
+/** Grafana's environment: each datasource password from the datasource credentials Secret. */
+export function grafanaDatasourceEnv(settings: Settings, secretName: string): Values {
+  const stores: DatasourceStore[] = ["mimir", "loki"];
+  return Object.fromEntries(
+    stores.flatMap((store) =>
+      settings.tenants.map((_, i) => [grafanaPasswordEnv(store, i), { secretKeyRef: { name: secretName, key: datasourcePasswordKey(store, i) } }]),
+    ),
+  );
 }
 
 /** Values for kube-prometheus-stack 88.x (paths from its values.yaml). Pure: settings and names in, values out. */
@@ -127,7 +155,6 @@ export function buildKubePrometheusStackValues(settings: Settings, inputs: KubeP
   const p = settings.prometheus;
   assertRetentionSizeFitsVolume(p);
   const mimirAuth = inputs.mimirAuthSecret;
-  const lokiAuth = inputs.lokiAuthSecret;
   return {
     // CRDs come from the separate prometheus-operator-crds release: the stack's own CRDs exceed client-side apply's
     // annotation limit and bloat the release Secret (prometheus-community/helm-charts#1500, #3345).
@@ -171,12 +198,7 @@ export function buildKubePrometheusStackValues(settings: Settings, inputs: KubeP
         userKey: inputs.grafanaAdminSecret.userKey,
         passwordKey: inputs.grafanaAdminSecret.passwordKey,
       },
-      envValueFrom: {
-        [GRAFANA_MIMIR_ENV.username]: { secretKeyRef: { name: mimirAuth.name, key: mimirAuth.usernameKey } },
-        [GRAFANA_MIMIR_ENV.password]: { secretKeyRef: { name: mimirAuth.name, key: mimirAuth.passwordKey } },
-        [GRAFANA_LOKI_ENV.username]: { secretKeyRef: { name: lokiAuth.name, key: lokiAuth.usernameKey } },
-        [GRAFANA_LOKI_ENV.password]: { secretKeyRef: { name: lokiAuth.name, key: lokiAuth.passwordKey } },
-      },
+      envValueFrom: grafanaDatasourceEnv(settings, inputs.datasourceSecretName),
       // Only one datasource may be the default; the chart's Prometheus datasource is by default (values.yaml).
       sidecar: { datasources: { isDefaultDatasource: false } },
       additionalDataSources: grafanaDatasources(settings),

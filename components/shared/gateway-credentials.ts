@@ -23,33 +23,34 @@ export function htpasswdLine(username: string, bcryptHash: string): string {
   return `${username}:${bcryptHash}\n`;
 }
 
-export interface GatewayCredentials {
-  password: random.RandomPassword;
-  /** `.htpasswd` for the gateway's nginx. */
+/** A gateway's users, one per tenant: each user is named after the tenant it may act as (policies/lib/tenant-binding.ts). */
+export interface TenantGatewayCredentials {
+  /** `.htpasswd` for the gateway's nginx, one line per user. */
   htpasswd: k8s.core.v1.Secret;
-  /** `username` and `password` for in-namespace clients. */
-  credentials: k8s.core.v1.Secret;
+  /** Each user's generated password (a secret Output), by user name, which is the tenant id. */
+  passwords: Record<string, pulumi.Output<string>>;
 }
 
 /**
- * A generated password for a gateway's single basic-auth user, as an htpasswd Secret for the gateway and a
- * basic-auth Secret for clients. Children are created under `opts.parent` with names prefixed by `name`.
+ * A generated password per gateway user, and one htpasswd Secret listing them all. Users are tenant ids: the
+ * gateway refuses a request whose X-Scope-OrgID names another tenant than its credential's user, so a password is
+ * good for exactly one tenant. Passwords are named by tenant, so adding or reordering tenants keeps the others'.
  */
-export function gatewayCredentials(
+export function tenantGatewayCredentials(
   name: string,
-  args: { namespace: pulumi.Input<string>; username: string; htpasswdSecretName: string; credentialsSecretName: string },
+  args: { namespace: pulumi.Input<string>; users: readonly string[]; htpasswdSecretName: string },
   opts: pulumi.CustomResourceOptions,
-): GatewayCredentials {
-  const password = new random.RandomPassword(`${name}-gateway-password`, { length: 32, special: false }, { parent: opts.parent });
+): TenantGatewayCredentials {
+  const users = [...new Set(args.users)];
+  const generated = users.map(
+    (user) => new random.RandomPassword(`${name}-gateway-password-${user}`, { length: 32, special: false }, { parent: opts.parent }),
+  );
+  const lines = pulumi.all(generated.map((p) => p.bcryptHash)).apply((hashes) => hashes.map((hash, i) => htpasswdLine(users[i], hash)).join(""));
   const htpasswd = new k8s.core.v1.Secret(`${name}-gateway-htpasswd`, {
     metadata: { name: args.htpasswdSecretName, namespace: args.namespace },
     type: "Opaque",
-    stringData: { [HTPASSWD_KEY]: password.bcryptHash.apply((hash) => htpasswdLine(args.username, hash)) },
+    stringData: { [HTPASSWD_KEY]: pulumi.secret(lines) },
   }, opts);
-  const credentials = new k8s.core.v1.Secret(`${name}-gateway-credentials`, {
-    metadata: { name: args.credentialsSecretName, namespace: args.namespace },
-    type: "kubernetes.io/basic-auth",
-    stringData: { [USERNAME_KEY]: args.username, [PASSWORD_KEY]: password.result },
-  }, opts);
-  return { password, htpasswd, credentials };
+  const passwords = Object.fromEntries(users.map((user, i) => [user, pulumi.secret(generated[i].result)]));
+  return { htpasswd, passwords };
 }

@@ -31,6 +31,7 @@ import { lokiRetentionHasDeleteRequestStore } from "./retention/loki-retention-h
 import { metricsRetentionCoversPrometheus } from "./retention/metrics-retention-covers-prometheus";
 import { mimirBucketLifecycleOutlivesRetention } from "./retention/mimir-bucket-lifecycle-outlives-retention";
 import { eksPublicEndpointRestricted } from "./security/eks-public-endpoint-restricted";
+import { gatewaysBindTenants } from "./security/gateways-bind-tenants";
 import { gatewaysRequireBasicAuth } from "./security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "./security/kafka-clients-authenticate";
 import { noPlaintextPasswords } from "./security/no-plaintext-passwords";
@@ -82,6 +83,7 @@ export const policies: Policies = [
     kafkaClientsAuthenticate,
     eksPublicEndpointRestricted,
     gatewaysRequireBasicAuth,
+    gatewaysBindTenants,
     networkPoliciesFenceComponents,
     statefulResourcesProtected,
     // Capacity

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { parseDuration } from "../../settings/durations";
 import { redactSecrets } from "../../tools/harness/wire";
+import { tenantBindingGap } from "../../policies/lib/tenant-binding";
 import { bytesOf, ProgramRun, releaseValues, runShippedStacks, runStack, SHIPPED_STACKS, T, type ShippedStack } from "../support/program";
 
 /** Mimir's producer batch (grafana/mimir pkg/storage/ingest/writer.go, franz-go ProducerBatchMaxBytes). */
@@ -128,52 +129,78 @@ describe("program: the telemetry stack each shipped stack registers agrees by co
         assert.match(content, /tenant_id = "platform"/);
       });
 
-      it("Loki: the gateway demands basic auth from an htpasswd of the generated password; Alloy, Grafana and the canary log in with it, and no Helm value carries it", () => {
+      it("gateways: one user per tenant with its own generated password; every client logs in as the tenant it names, and no Helm value carries a password", () => {
         const run = runs[stack];
         const secretIn = (namespace: string, name: string) => {
           const found = run.ofType(T.secret).find((s) => s.plain.metadata.namespace === namespace && s.plain.metadata.name === name);
           assert.ok(found, `no Secret ${namespace}/${name}`);
           return found.plain.stringData as Record<string, string>;
         };
-        const generated = run.named(PASSWORD_TYPE, "loki-gateway-password");
-        const password = unwrapped(generated.outputs.result);
+        const tenants: string[] = (run.captured.outputs as any).gatewayUsers.mimir;
+        const own = tenants[0];
+        const passwordOf = (store: string, user: string) => unwrapped(run.named(PASSWORD_TYPE, `${store}-gateway-password-${user}`).outputs.result);
+        const releaseOf = (chart: string) => run.ofType(T.release).find((r) => r.plain.chart === chart)!;
 
-        const loki = run.ofType(T.release).find((r) => r.plain.chart === "loki")!;
-        const lokiNs: string = loki.plain.namespace;
-        const values = loki.plain.values;
-        assert.equal(values.gateway.basicAuth.enabled, true);
-        const htpasswdSecret = run.ofType(T.secret).find((s) => s.plain.metadata.namespace === lokiNs && s.plain.metadata.name === values.gateway.basicAuth.existingSecret)!;
-        assert.ok(loki.dependencies.includes(htpasswdSecret.urn), "the gateway's Secret exists before the release mounts it");
-        const line: string = htpasswdSecret.plain.stringData[".htpasswd"];
-        const user = line.slice(0, line.indexOf(":"));
-        assert.equal(line, `${user}:${unwrapped(generated.outputs.bcryptHash)}\n`, "one user, the bcrypt hash of the generated password");
-
-        const alloy = releaseValues(run, "alloy");
-        const alloyNs: string = run.ofType(T.release).find((r) => r.plain.chart === "alloy")!.plain.namespace;
-        const write: string = alloy.alloy.configMap.content.split('loki.write "default"')[1];
-        const envOf = (key: string) => new RegExp(`${key} = sys\\.env\\("(\\w+)"\\)`).exec(write)![1];
-        const alloyEnv = Object.assign({}, ...alloy.alloy.envFrom.map((e: any) => secretIn(alloyNs, e.secretRef.name)));
-        assert.equal(alloyEnv[envOf("username")], user);
-        assert.equal(alloyEnv[envOf("password")], password);
-        assert.match(write, /tenant_id = "platform"/);
-
-        const kps = releaseValues(run, "kube-prometheus-stack");
-        const kpsNs: string = run.ofType(T.release).find((r) => r.plain.chart === "kube-prometheus-stack")!.plain.namespace;
-        const datasource = kps.grafana.additionalDataSources.find((d: any) => d.type === "loki");
-        assert.equal(datasource.basicAuth, true);
-        const grafanaEnv = (reference: string) => {
-          const ref = kps.grafana.envValueFrom[/^\$\{(\w+)\}$/.exec(reference)![1]].secretKeyRef;
-          return secretIn(kpsNs, ref.name)[ref.key];
+        // Each gateway: an htpasswd line per user, the bcrypt hash of that user's own password, bound to its tenant.
+        const gateways = {
+          mimir: { release: releaseOf("mimir-distributed"), auth: (v: any) => v.gateway.nginx.basicAuth, nginx: (v: any) => v.gateway.nginx.config },
+          loki: { release: releaseOf("loki"), auth: (v: any) => v.gateway.basicAuth, nginx: (v: any) => v.gateway.nginxConfig },
         };
-        assert.equal(grafanaEnv(datasource.basicAuthUser), user);
-        assert.equal(grafanaEnv(datasource.secureJsonData.basicAuthPassword), password);
+        const users: Record<string, string[]> = {};
+        for (const [store, gateway] of Object.entries(gateways)) {
+          const values = gateway.release.plain.values;
+          assert.equal(gateway.auth(values).enabled, true);
+          const htpasswd = secretIn(gateway.release.plain.namespace, gateway.auth(values).existingSecret)[".htpasswd"];
+          assert.ok(gateway.release.dependencies.some((urn: string) => run.ofType(T.secret).some((s) => s.urn === urn && s.plain.stringData[".htpasswd"] === htpasswd)), `${store}: the htpasswd Secret exists before the release mounts it`);
+          users[store] = htpasswd.trimEnd().split("\n").map((line) => line.slice(0, line.indexOf(":")));
+          for (const user of users[store]) {
+            assert.ok(htpasswd.includes(`${user}:${unwrapped(run.named(PASSWORD_TYPE, `${store}-gateway-password-${user}`).outputs.bcryptHash)}\n`), `${store}: ${user}'s line`);
+          }
+          assert.deepEqual(users[store].slice(0, tenants.length), tenants, `${store}: one user per tenant, named after it`);
+          assert.equal(tenantBindingGap({ http: gateway.nginx(values).httpSnippet, server: gateway.nginx(values).serverSnippet }), undefined, `${store}: the gateway binds tenants`);
+        }
+        const everyPassword = Object.entries(users).flatMap(([store, list]) => list.map((user) => passwordOf(store, user)));
+        assert.equal(new Set(everyPassword).size, everyPassword.length, "no two users share a password");
 
-        const canary = values.lokiCanary;
+        // Alloy writes logs and metrics as the stack's own tenant, with that tenant's credentials.
+        const alloy = releaseValues(run, "alloy");
+        const alloyNs: string = releaseOf("alloy").plain.namespace;
+        const alloyEnv = Object.assign({}, ...alloy.alloy.envFrom.map((e: any) => secretIn(alloyNs, e.secretRef.name)));
+        const content: string = alloy.alloy.configMap.content;
+        for (const [store, block] of [["loki", 'loki.write "default"'], ["mimir", 'prometheus.remote_write "mimir"']] as const) {
+          const write = content.split(block)[1];
+          const envOf = (key: string) => new RegExp(`${key} = sys\\.env\\("(\\w+)"\\)`).exec(write)![1];
+          assert.equal(alloyEnv[envOf("username")], own, `alloy ${store} user`);
+          assert.equal(alloyEnv[envOf("password")], passwordOf(store, own), `alloy ${store} password`);
+        }
+        assert.match(content.split('loki.write "default"')[1], new RegExp(`tenant_id = "${own}"`));
+
+        // Prometheus remote-writes as the stack's own tenant.
+        const kps = releaseValues(run, "kube-prometheus-stack");
+        const kpsNs: string = releaseOf("kube-prometheus-stack").plain.namespace;
+        const [rw] = kps.prometheus.prometheusSpec.remoteWrite;
+        assert.equal(rw.headers["X-Scope-OrgID"], own);
+        assert.equal(secretIn(kpsNs, rw.basicAuth.username.name)[rw.basicAuth.username.key], own);
+        assert.equal(secretIn(kpsNs, rw.basicAuth.password.name)[rw.basicAuth.password.key], passwordOf("mimir", own));
+
+        // Grafana: a datasource per store and tenant, each logging in as the tenant its header names.
+        for (const datasource of kps.grafana.additionalDataSources) {
+          const store = datasource.type === "prometheus" ? "mimir" : "loki";
+          const ref = kps.grafana.envValueFrom[/^\$\{(\w+)\}$/.exec(datasource.secureJsonData.basicAuthPassword)![1]].secretKeyRef;
+          assert.equal(datasource.basicAuthUser, datasource.secureJsonData.httpHeaderValue1);
+          assert.equal(secretIn(kpsNs, ref.name)[ref.key], passwordOf(store, datasource.basicAuthUser), `${datasource.name} password`);
+        }
+        assert.equal(kps.grafana.additionalDataSources.length, 2 * tenants.length);
+
+        // The Loki canary logs in as its own tenant.
+        const canary = releaseValues(run, "loki").lokiCanary;
         const canaryRef = canary.extraEnv.find((e: any) => canary.tenant.password === `$(${e.name})`).valueFrom.secretKeyRef;
-        assert.equal(secretIn(lokiNs, canaryRef.name)[canaryRef.key], password);
-        assert.equal(canary.extraArgs.at(-1), `-user=${user}`);
+        assert.ok(users.loki.includes(canary.tenant.name));
+        assert.equal(secretIn(releaseOf("loki").plain.namespace, canaryRef.name)[canaryRef.key], passwordOf("loki", canary.tenant.name));
 
-        for (const release of run.ofType(T.release)) assert.ok(!JSON.stringify(release.plain).includes(password), `${release.plain.chart} values carry the Loki password`);
+        for (const release of run.ofType(T.release)) {
+          for (const password of everyPassword) assert.ok(!JSON.stringify(release.plain).includes(password), `${release.plain.chart} values carry a gateway password`);
+        }
       });
 
       it("Prometheus: apiserver histogram buckets dropped, tenant header and Secret-backed basic auth on remote write", () => {
@@ -191,7 +218,9 @@ describe("program: the telemetry stack each shipped stack registers agrees by co
       it("no plaintext secret in any Helm values or custom resource; Secrets carry them as secrets", () => {
         const run = runs[stack];
         const generated = run.ofType(PASSWORD_TYPE).map((p) => unwrapped(p.outputs.result));
-        assert.equal(generated.length, stack === "dev" ? 3 : 4, "Mimir and Loki gateway, Grafana and (outside dev) Kafka passwords are generated");
+        const tenants = stack === "dev" ? 1 : 2;
+        // Per tenant a Mimir and a Loki gateway password, the Loki canary's, Grafana's admin and (outside dev) Kafka's.
+        assert.equal(generated.length, 2 * tenants + 1 + 1 + (stack === "dev" ? 0 : 1), "gateway, canary, Grafana and Kafka passwords are generated");
         for (const r of run.resources.filter((r) => r.type === T.release || r.type.startsWith("kubernetes:kafka.strimzi.io") || r.type.startsWith("kubernetes:monitoring.coreos.com"))) {
           const text = JSON.stringify(r.plain);
           for (const password of generated) assert.ok(!text.includes(password), `${r.type} ${r.name} carries a generated password`);

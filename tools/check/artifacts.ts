@@ -10,7 +10,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import type { CapturedResource, CapturedStack } from "../harness/capture";
 import { REDACTED, type WireValue } from "../harness/wire";
-import { isPlainObject, readable, secretStrings, UNKNOWN_MARKER, type Plain } from "./readable";
+import { isPlainObject, plainStrings, readable, secretStrings, UNKNOWN_MARKER, type Plain } from "./readable";
 import { providerUrnOf } from "../harness/engine-identity";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -109,7 +109,13 @@ function sortedDependencies(resource: CapturedResource): Record<string, string[]
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
-/** Everything the stack holds as a secret: inputs, outputs, stack outputs and secret config values. */
+/**
+ * Everything the stack holds as a secret: inputs, outputs, stack outputs and secret config values. A string the
+ * stack exports in plain text as a stack output is public by the program's own word, even where a resource keeps it
+ * inside a field its SDK marks secret wholesale: @pulumi/kubernetes wraps a Secret's whole `data` and `stringData`
+ * in a secret, so a basic-auth Secret's user name (a tenant id) would otherwise count as a leaked secret wherever
+ * the tenant id appears.
+ */
 function stackSecrets(captured: CapturedStack): string[] {
   const found = new Set<string>();
   for (const resource of captured.resources) {
@@ -122,8 +128,11 @@ function stackSecrets(captured: CapturedStack): string[] {
       found.add(captured.config[key]);
     }
   }
+  const exported = plainStrings(captured.outputs as WireValue);
   // Longest first, so that a secret containing another is replaced whole.
-  return [...found].filter((s) => s.length >= MIN_SCANNED_SECRET_LENGTH).sort((a, b) => b.length - a.length || a.localeCompare(b));
+  return [...found]
+    .filter((s) => s.length >= MIN_SCANNED_SECRET_LENGTH && !exported.has(s))
+    .sort((a, b) => b.length - a.length || a.localeCompare(b));
 }
 
 function safeFileName(name: string): string {

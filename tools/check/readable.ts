@@ -65,6 +65,21 @@ export function secretStrings(value: WireValue, found: Set<string> = new Set(), 
   return found;
 }
 
+/** Every string outside any secret, however deep: what the program or provider holds in plain text. */
+export function plainStrings(value: WireValue, found: Set<string> = new Set()): Set<string> {
+  if (typeof value === "string") {
+    if (value !== UNKNOWN) found.add(value);
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => plainStrings(item, found));
+  } else if (isObject(value)) {
+    if (value[SIG_KEY] === SECRET_SIG || (value[SIG_KEY] === OUTPUT_VALUE_SIG && value.secret === true)) return found;
+    for (const [key, item] of Object.entries(value)) {
+      if (key !== SIG_KEY) plainStrings(item, found);
+    }
+  }
+  return found;
+}
+
 /** Reads a dotted path ("a.b.c"; keys containing dots are reached with `at(value, ["a", "b.c"])`). */
 export function at(value: Plain | undefined, path: string | readonly string[]): Plain | undefined {
   const keys = typeof path === "string" ? path.split(".") : path;

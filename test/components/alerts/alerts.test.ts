@@ -41,7 +41,7 @@ describe("StackAlerts component (registered resources under mocks)", () => {
         const ours = buildKubePrometheusStackValues(settings, {
           storageClassName: "gp3",
           mimirAuthSecret: { name: "a", usernameKey: "u", passwordKey: "p" },
-          lokiAuthSecret: { name: "l", usernameKey: "u", passwordKey: "p" },
+          datasourceSecretName: "d",
           grafanaAdminSecret: { name: "g", userKey: "u", passwordKey: "p" },
         });
         assert.ok(stackSelectsRule(ours, release, labels));

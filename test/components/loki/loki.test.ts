@@ -4,6 +4,8 @@ import { mockComponents } from "../mocked";
 import type { Settings } from "../../../settings";
 import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/charts";
 import { PROFILES, settingsFor } from "../fixtures";
+import { LOKI_CANARY_TENANT } from "../../../components/loki/gateway-auth";
+import { tenantBindingGap } from "../../../policies/lib/tenant-binding";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -14,7 +16,7 @@ const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 describe("Loki component (registered resources under mocks)", () => {
   let constructionError: unknown;
-  const gateways: Record<string, { auth: any; password: string; htpasswdSecretName: string; credentialsSecretName: string }> = {};
+  const gateways: Record<string, { auth: any; passwords: Record<string, string>; htpasswdSecretName: string }> = {};
 
   const mocked = mockComponents("loki", async () => {
     const k8s = await import("@pulumi/kubernetes");
@@ -39,12 +41,9 @@ describe("Loki component (registered resources under mocks)", () => {
         dependsOn: [chunks, ruler],
         overrides: profile === "prod" ? { loki: { limits_config: { retention_period: "45d", max_query_series: 1000 } } } : undefined,
       });
-      gateways[profile] = {
-        auth: loki.gatewayAuth,
-        password: await valueOf(loki.gatewayAuth.password),
-        htpasswdSecretName: await valueOf(loki.gatewayAuth.htpasswdSecretName),
-        credentialsSecretName: await valueOf(loki.gatewayAuth.credentialsSecretName),
-      };
+      const passwords: Record<string, string> = {};
+      for (const [user, password] of Object.entries(loki.gatewayAuth.passwords)) passwords[user] = await valueOf(password);
+      gateways[profile] = { auth: loki.gatewayAuth, passwords, htpasswdSecretName: await valueOf(loki.gatewayAuth.htpasswdSecretName) };
     }
     const broken: Settings = structuredClone(settingsFor("dev"));
     broken.loki.replicationFactor = 2;
@@ -93,37 +92,40 @@ describe("Loki component (registered resources under mocks)", () => {
         assert.ok(values.loki.commonConfig.replication_factor <= (profile === "dev" ? values.singleBinary.replicas : values.ingester.replicas));
       });
 
-      it("generates the gateway password and stores it only as a bcrypt htpasswd and a credentials Secret in Loki's namespace", async () => {
-        const { auth, password } = gateways[profile];
-        const generated = find(PASSWORD, `loki-${profile}-gateway-password`);
-        assert.equal(generated.state.result, password);
-        assert.ok(password.length >= 32);
-        assert.equal(await auth.password.isSecret, true, "the exposed password must stay a secret output");
-        assert.equal(auth.username, settings.releases.loki);
+      it("generates a password per tenant and for the canary, stored only as bcrypt htpasswd lines and the canary's Secret", async () => {
+        const { auth, passwords } = gateways[profile];
+        const users = [...settings.tenants, LOKI_CANARY_TENANT];
+        assert.deepEqual(Object.keys(passwords), users);
         const htpasswd = find(SECRET, `loki-${profile}-gateway-htpasswd`);
         assert.equal(htpasswd.inputs.metadata.namespace, settings.namespaces.loki);
-        assert.equal(htpasswd.inputs.stringData[".htpasswd"], `${auth.username}:${generated.state.bcryptHash}\n`);
-        assert.ok(!htpasswd.inputs.stringData[".htpasswd"].includes(password));
-        const credentials = find(SECRET, `loki-${profile}-gateway-credentials`);
-        assert.equal(credentials.inputs.metadata.namespace, settings.namespaces.loki);
-        assert.equal(credentials.inputs.type, "kubernetes.io/basic-auth");
-        assert.deepEqual(credentials.inputs.stringData, { username: auth.username, password });
+        const lines = users.map((user) => `${user}:${find(PASSWORD, `loki-${profile}-gateway-password-${user}`).state.bcryptHash}\n`);
+        assert.equal(htpasswd.inputs.stringData[".htpasswd"], lines.join(""));
+        for (const user of users) {
+          assert.equal(find(PASSWORD, `loki-${profile}-gateway-password-${user}`).state.result, passwords[user]);
+          assert.ok(passwords[user].length >= 32);
+          assert.equal(await auth.passwords[user].isSecret, true, "the exposed password must stay a secret output");
+          assert.ok(!htpasswd.inputs.stringData[".htpasswd"].includes(passwords[user]));
+        }
+        assert.equal(new Set(Object.values(passwords)).size, users.length, "no two users share a password");
+        const canary = find(SECRET, `loki-${profile}-canary-credentials`);
+        assert.equal(canary.inputs.metadata.namespace, settings.namespaces.loki);
+        assert.deepEqual(canary.inputs.stringData, { username: LOKI_CANARY_TENANT, password: passwords[LOKI_CANARY_TENANT] });
         assert.equal(gateways[profile].htpasswdSecretName, htpasswd.inputs.metadata.name);
-        assert.equal(gateways[profile].credentialsSecretName, credentials.inputs.metadata.name);
       });
 
-      it("turns on the gateway's basic auth from that htpasswd Secret, and the password reaches no Helm value", () => {
+      it("turns on the gateway's basic auth from that htpasswd Secret, binds tenants, and no password reaches a Helm value", () => {
         const release = find(RELEASE, `loki-${profile}-release`);
-        const { password, htpasswdSecretName, credentialsSecretName } = gateways[profile];
+        const { passwords, htpasswdSecretName } = gateways[profile];
         assert.deepEqual(release.inputs.values.gateway.basicAuth, { enabled: true, existingSecret: htpasswdSecretName });
-        assert.equal(release.inputs.values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name, credentialsSecretName);
-        assert.ok(!JSON.stringify(release.inputs).includes(password), "the generated password leaked into the release");
+        assert.equal(tenantBindingGap({ http: release.inputs.values.gateway.nginxConfig.httpSnippet, server: release.inputs.values.gateway.nginxConfig.serverSnippet }), undefined);
+        assert.equal(release.inputs.values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name, find(SECRET, `loki-${profile}-canary-credentials`).inputs.metadata.name);
+        for (const password of Object.values(passwords)) assert.ok(!JSON.stringify(release.inputs).includes(password), "a generated password leaked into the release");
       });
 
       it("creates both gateway Secrets before the release that mounts and reads them", () => {
         const release = mocked.registrations.find(RELEASE, `loki-${profile}-release`);
         assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-gateway-htpasswd`)));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-gateway-credentials`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-canary-credentials`)));
       });
 
       it("waits for the CRDs release (its ServiceMonitor) and for its own buckets", () => {

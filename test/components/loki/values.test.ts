@@ -12,11 +12,13 @@ import {
 import {
   CANARY_PASSWORD_ENV,
   gatewaySecretNames,
-  gatewayUsername,
+  gatewayUsers,
   htpasswdLine,
+  LOKI_CANARY_TENANT,
   LokiGatewayAuthRef,
   PASSWORD_KEY,
 } from "../../../components/loki/gateway-auth";
+import { tenantBindingGap } from "../../../policies/lib/tenant-binding";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const INPUTS: LokiInputs = {
@@ -25,7 +27,7 @@ const INPUTS: LokiInputs = {
   availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
   roleArn: "arn:aws:iam::123456789012:role/loki",
   storageClassName: "gp3",
-  gatewayAuth: { username: "loki", htpasswdSecretName: "loki-gateway-htpasswd", credentialsSecretName: "loki-gateway-credentials" },
+  gatewayAuth: { htpasswdSecretName: "loki-gateway-htpasswd", canarySecretName: "loki-canary-credentials" },
 };
 type V = Record<string, any>;
 
@@ -108,19 +110,26 @@ describe("loki values", () => {
         assert.deepEqual(values.gateway.basicAuth, { enabled: true, existingSecret: INPUTS.gatewayAuth.htpasswdSecretName });
         // The chart renders its own htpasswd Secret from these only without existingSecret (templates/gateway/secret.yaml).
         assert.ok(!("username" in values.gateway.basicAuth) && !("password" in values.gateway.basicAuth) && !("htpasswd" in values.gateway.basicAuth));
-        // loki.tenants would make nginx overwrite X-Scope-OrgID with the basic-auth user (values.yaml locationSnippet).
+        // loki.tenants would make the chart render its own htpasswd from passwords in the values.
         assert.equal(values.loki.tenants, undefined);
       });
 
-      it("lets the chart's canary through the gateway with the password from the credentials Secret, never in the values", () => {
+      it("binds each credential to its tenant: a header naming another tenant is refused, the user is sent upstream", () => {
+        const nginx = values.gateway.nginxConfig;
+        assert.equal(tenantBindingGap({ http: nginx.httpSnippet, server: nginx.serverSnippet }), undefined);
+        assert.equal(nginx.locationSnippet, "proxy_set_header X-Scope-OrgID $remote_user;");
+        assert.equal(nginx.file, undefined, "the chart's own nginx.conf, which places the snippets");
+      });
+
+      it("lets the chart's canary through the gateway as its own tenant, the password from its Secret, never in the values", () => {
         const canary = values.lokiCanary;
+        // The chart passes -user and -tenant-id both from tenant.name (templates/loki-canary/daemonset.yaml).
+        assert.equal(canary.tenant.name, LOKI_CANARY_TENANT);
         assert.equal(canary.tenant.password, `$(${CANARY_PASSWORD_ENV})`);
         assert.deepEqual(canary.extraEnv, [
-          { name: CANARY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: INPUTS.gatewayAuth.credentialsSecretName, key: PASSWORD_KEY } } },
+          { name: CANARY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: INPUTS.gatewayAuth.canarySecretName, key: PASSWORD_KEY } } },
         ]);
-        // The chart passes -user=<tenant name> first; the last -user wins, so the canary logs in as the gateway's user.
-        assert.deepEqual(canary.extraArgs, [`-user=${INPUTS.gatewayAuth.username}`]);
-        assert.equal(canary.tenant.name, undefined, "the canary keeps its own tenant (chart default self-monitoring)");
+        assert.equal(canary.extraArgs, undefined);
       });
 
       it("makes ingesters zone-aware exactly as the settings decide, running the declared count", () => {
@@ -184,10 +193,10 @@ describe("loki values", () => {
 describe("loki gateway auth", () => {
   const settings = load({ profile: "prod" }).settings;
 
-  it("names one user after the release and Secrets that cannot collide with the chart's own <release>-gateway Secret", () => {
-    assert.equal(gatewayUsername(settings), settings.releases.loki);
+  it("names one user per tenant plus the canary's, and Secrets that cannot collide with the chart's own <release>-gateway Secret", () => {
+    assert.deepEqual(gatewayUsers(settings), [...settings.tenants, LOKI_CANARY_TENANT]);
     const names = gatewaySecretNames(settings);
-    assert.notEqual(names.htpasswd, names.credentials);
+    assert.notEqual(names.htpasswd, names.canary);
     for (const name of Object.values(names)) {
       assert.notEqual(name, `${settings.releases.loki}-gateway`);
       assert.match(name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS-1123 Secret name");
@@ -203,7 +212,7 @@ describe("loki gateway auth", () => {
   });
 
   it("puts nothing secret in the values: only Secret names and an env reference", () => {
-    const auth: LokiGatewayAuthRef = { username: "loki", htpasswdSecretName: "h", credentialsSecretName: "c" };
+    const auth: LokiGatewayAuthRef = { htpasswdSecretName: "h", canarySecretName: "c" };
     const values = buildLokiValues(settings, { ...INPUTS, gatewayAuth: auth }) as V;
     assert.equal(values.gateway.basicAuth.existingSecret, "h");
     assert.equal(values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name, "c");

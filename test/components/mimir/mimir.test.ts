@@ -5,6 +5,7 @@ import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "../../../components/shared/char
 import { mimirFullname } from "../../../components/mimir/config";
 import type { Profile } from "../../../settings";
 import { AZS, serialized, settingsFor, STORAGE_CLASS } from "../fixtures";
+import { tenantBindingGap } from "../../../policies/lib/tenant-binding";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -16,7 +17,7 @@ const USER = "kubernetes:kafka.strimzi.io/v1:KafkaUser";
 type Any = any;
 
 describe("Mimir component (registered resources under mocks)", () => {
-  const stacks: Partial<Record<Profile, { mimir: Any; kafka: Any; gatewayPassword: string; kafkaPassword?: string }>> = {};
+  const stacks: Partial<Record<Profile, { mimir: Any; kafka: Any; gatewayPasswords: Record<string, string>; kafkaPassword?: string }>> = {};
 
   const mocked = mockComponents("mimir", async () => {
     const k8s = await import("@pulumi/kubernetes");
@@ -45,7 +46,7 @@ describe("Mimir component (registered resources under mocks)", () => {
       stacks[profile] = {
         mimir,
         kafka,
-        gatewayPassword: await valueOf(mimir.gatewayAuth.password),
+        gatewayPasswords: Object.fromEntries(await Promise.all(Object.entries(mimir.gatewayAuth.passwords).map(async ([user, p]) => [user, await valueOf(p)] as const))),
         kafkaPassword: kafka.connection.sasl ? await valueOf(kafka.connection.sasl.password) : undefined,
       };
     }
@@ -95,27 +96,29 @@ describe("Mimir component (registered resources under mocks)", () => {
     assert.equal(release("dev").inputs.values.ingester.zoneAwareReplication.enabled, false);
   });
 
-  it("the gateway password is generated, exposed as a secret output and stored only as a bcrypt htpasswd and a credentials Secret", async () => {
-    const { mimir, gatewayPassword } = stacks.prod!;
-    const generated = find(PASSWORD, "prod-mimir-gateway-password");
-    assert.equal(generated.state.result, gatewayPassword);
-    assert.equal(await (mimir.gatewayAuth.password as Any).isSecret, true);
+  it("generates one gateway password per tenant, exposed as secret outputs and stored only as bcrypt htpasswd lines", async () => {
+    const { mimir, gatewayPasswords } = stacks.prod!;
+    const tenants = settingsFor("prod").tenants;
+    assert.deepEqual(Object.keys(gatewayPasswords), tenants, "one user per tenant, named after it");
     const htpasswd = find(SECRET, "prod-mimir-gateway-htpasswd");
-    assert.equal(htpasswd.inputs.stringData[".htpasswd"], `${mimir.gatewayAuth.username}:${generated.state.bcryptHash}\n`);
-    assert.ok(!htpasswd.inputs.stringData[".htpasswd"].includes(gatewayPassword));
-    const credentials = find(SECRET, "prod-mimir-gateway-credentials");
-    assert.equal(credentials.inputs.stringData.password, gatewayPassword, "the password is detectable where it belongs");
-    assert.equal(credentials.inputs.stringData.username, mimir.gatewayAuth.username);
+    const hashes = tenants.map((tenant) => find(PASSWORD, `prod-mimir-gateway-password-${tenant}`));
+    assert.equal(htpasswd.inputs.stringData[".htpasswd"], tenants.map((tenant, i) => `${tenant}:${hashes[i].state.bcryptHash}\n`).join(""));
+    for (const [i, tenant] of tenants.entries()) {
+      assert.equal(hashes[i].state.result, gatewayPasswords[tenant]);
+      assert.equal(await (mimir.gatewayAuth.passwords[tenant] as Any).isSecret, true);
+      assert.ok(!htpasswd.inputs.stringData[".htpasswd"].includes(gatewayPasswords[tenant]));
+    }
     assert.equal(await valueOf(mimir.gatewayAuth.htpasswdSecretName), htpasswd.inputs.metadata.name);
-    assert.equal(await valueOf(mimir.gatewayAuth.credentialsSecretName), credentials.inputs.metadata.name);
-    assert.equal(release("prod").inputs.values.gateway.nginx.basicAuth.existingSecret, htpasswd.inputs.metadata.name);
+    const gateway = release("prod").inputs.values.gateway.nginx;
+    assert.equal(gateway.basicAuth.existingSecret, htpasswd.inputs.metadata.name);
+    assert.equal(tenantBindingGap({ http: gateway.config.httpSnippet, server: gateway.config.serverSnippet }), undefined, "each credential acts only as its tenant");
   });
 
   it("no plaintext secret anywhere in the Helm values (gateway or Kafka password)", () => {
     for (const profile of ["dev", "staging", "prod"] as Profile[]) {
-      const { gatewayPassword, kafkaPassword } = stacks[profile]!;
+      const { gatewayPasswords, kafkaPassword } = stacks[profile]!;
       const text = serialized(release(profile).inputs);
-      assert.ok(!text.includes(gatewayPassword), `${profile}: gateway password in values`);
+      for (const password of Object.values(gatewayPasswords)) assert.ok(!text.includes(password), `${profile}: gateway password in values`);
       if (kafkaPassword) assert.ok(!text.includes(kafkaPassword), `${profile}: Kafka password in values`);
     }
   });

@@ -7,10 +7,8 @@ import { PROFILES, settingsFor } from "../fixtures";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
-/** A recognisable Mimir password: it must reach the Secret and nowhere else. */
-const MIMIR_PASSWORD = "mock-mimir-password-7f3a9c";
-/** The same for Loki's gateway password (Grafana's Loki datasource). */
-const LOKI_PASSWORD = "mock-loki-password-2b8e51";
+/** Recognisable gateway passwords per store and tenant: each must reach its Secret and nowhere else. */
+const password = (store: string, tenant: string) => `mock-${store}-password-${tenant}-7f3a9c`;
 
 
 describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources under mocks)", () => {
@@ -30,8 +28,10 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
         provider,
         crds,
         storageClassName: "gp3",
-        mimirAuth: { username: "prometheus", password: pulumi.secret(MIMIR_PASSWORD) },
-        lokiAuth: { username: "loki", password: pulumi.secret(LOKI_PASSWORD) },
+        gatewayPasswords: {
+          mimir: Object.fromEntries(settings.tenants.map((t) => [t, pulumi.secret(password("mimir", t))])),
+          loki: Object.fromEntries(settings.tenants.map((t) => [t, pulumi.secret(password("loki", t))])),
+        },
         overrides:
           profile === "prod"
             ? { prometheus: { prometheusSpec: { retention: "1d", externalLabels: { cluster: "prod-1" } } }, grafana: { replicas: 2 } }
@@ -82,34 +82,38 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
       });
 
       it("keeps the gateway and admin passwords in Secrets of the monitoring namespace and out of the Helm values", () => {
+        // Prometheus writes as the stack's own tenant, with that tenant's credential.
         const mimirSecret = find(SECRET, `kps-${profile}-mimir-auth`);
         assert.equal(mimirSecret.inputs.metadata.namespace, settings.namespaces.monitoring);
-        assert.equal(mimirSecret.inputs.stringData.password, MIMIR_PASSWORD);
+        assert.deepEqual(mimirSecret.inputs.stringData, { username: settings.defaultTenant, password: password("mimir", settings.defaultTenant) });
         const adminSecret = find(SECRET, `kps-${profile}-grafana-admin`);
         assert.equal(adminSecret.inputs.stringData["admin-password"], adminPasswords[profile]);
-        const lokiSecret = find(SECRET, `kps-${profile}-loki-auth`);
-        assert.equal(lokiSecret.inputs.metadata.namespace, settings.namespaces.monitoring);
-        assert.equal(lokiSecret.inputs.stringData.password, LOKI_PASSWORD);
-        assert.equal(lokiSecret.inputs.stringData.username, "loki");
+        const datasourceSecret = find(SECRET, `kps-${profile}-datasource-credentials`);
+        assert.equal(datasourceSecret.inputs.metadata.namespace, settings.namespaces.monitoring);
         assert.ok(adminPasswords[profile].length >= 32);
 
         const values = JSON.stringify(find(RELEASE, `kps-${profile}-release`).inputs.values);
-        assert.ok(!values.includes(MIMIR_PASSWORD), "the Mimir password leaked into the Helm values");
-        assert.ok(!values.includes(LOKI_PASSWORD), "the Loki password leaked into the Helm values");
+        for (const store of ["mimir", "loki"]) {
+          for (const tenant of settings.tenants) assert.ok(!values.includes(password(store, tenant)), `the ${store} password of ${tenant} leaked into the Helm values`);
+        }
         assert.ok(!values.includes(adminPasswords[profile]), "the Grafana admin password leaked into the Helm values");
         const parsed = JSON.parse(values);
         assert.equal(parsed.grafana.admin.existingSecret, adminSecret.inputs.metadata.name);
         assert.equal(parsed.prometheus.prometheusSpec.remoteWrite[0].basicAuth.password.name, mimirSecret.inputs.metadata.name);
-        const loki = parsed.grafana.additionalDataSources.find((d: any) => d.name === "Loki");
-        assert.equal(loki.basicAuth, true);
-        const lokiPasswordEnv = /^\$\{(\w+)\}$/.exec(loki.secureJsonData.basicAuthPassword)![1];
-        assert.deepEqual(parsed.grafana.envValueFrom[lokiPasswordEnv].secretKeyRef, { name: lokiSecret.inputs.metadata.name, key: "password" });
+        // Each datasource's password env var resolves, through the Secret, to its own store's password for its own tenant.
+        for (const ds of parsed.grafana.additionalDataSources) {
+          const store = ds.type === "prometheus" ? "mimir" : "loki";
+          const env = /^\$\{(\w+)\}$/.exec(ds.secureJsonData.basicAuthPassword)![1];
+          const ref = parsed.grafana.envValueFrom[env].secretKeyRef;
+          assert.equal(ref.name, datasourceSecret.inputs.metadata.name);
+          assert.equal(datasourceSecret.inputs.stringData[ref.key], password(store, ds.basicAuthUser), `${ds.name} logs in with its tenant's password`);
+        }
       });
 
       it("creates the Secrets before the release that references them", () => {
         const release = mocked.registrations.find(RELEASE, `kps-${profile}-release`);
         assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-mimir-auth`)));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-loki-auth`)));
+        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-datasource-credentials`)));
         assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-grafana-admin`)));
       });
     });

@@ -6,8 +6,9 @@ import {
   assertRetentionSizeFitsVolume,
   buildKubePrometheusStackValues,
   byteSize,
-  GRAFANA_LOKI_ENV,
-  GRAFANA_MIMIR_ENV,
+  datasourcePasswordKey,
+  datasourceUid,
+  grafanaPasswordEnv,
   KubePrometheusStackInputs,
   stackSelectsRule,
   TENANT_HEADER,
@@ -17,7 +18,7 @@ const PROFILES = ["dev", "staging", "prod"] as const;
 const INPUTS: KubePrometheusStackInputs = {
   storageClassName: "gp3",
   mimirAuthSecret: { name: "mimir-auth", usernameKey: "user", passwordKey: "pass" },
-  lokiAuthSecret: { name: "loki-auth", usernameKey: "loki-user", passwordKey: "loki-pass" },
+  datasourceSecretName: "datasource-credentials",
   grafanaAdminSecret: { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
 };
 
@@ -82,36 +83,30 @@ describe("kube-prometheus-stack values", () => {
         assert.deepEqual(values.grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
         assert.equal(values.grafana.sidecar.datasources.isDefaultDatasource, false);
         const sources: V[] = values.grafana.additionalDataSources;
-        assert.deepEqual(sources.filter((d) => d.isDefault).map((d) => d.name), ["Mimir"]);
-        const mimir = sources.find((d) => d.name === "Mimir")!;
-        const loki = sources.find((d) => d.name === "Loki")!;
-        assert.equal(mimir.url, settings.mimir.queryUrl);
-        assert.equal(loki.url, settings.loki.queryUrl);
-        for (const ds of [mimir, loki]) {
-          assert.equal(ds.jsonData.httpHeaderName1, TENANT_HEADER);
-          assert.equal(ds.secureJsonData.httpHeaderValue1, settings.defaultTenant);
+        assert.deepEqual(sources.filter((d) => d.isDefault).map((d) => d.name), [`Mimir (${settings.defaultTenant})`]);
+        assert.equal(sources.find((d) => d.isDefault)!.uid, "mimir", "the stack tenant's datasource keeps its stable uid");
+      });
+
+      it("gives every tenant its own Mimir and Loki datasource, logging in as that tenant with its own password", () => {
+        const sources: V[] = values.grafana.additionalDataSources;
+        assert.equal(sources.length, 2 * settings.tenants.length);
+        for (const [i, tenant] of settings.tenants.entries()) {
+          for (const store of ["mimir", "loki"] as const) {
+            const ds = sources.find((d) => d.uid === datasourceUid(store, i))!;
+            assert.equal(ds.url, store === "mimir" ? settings.mimir.queryUrl : settings.loki.queryUrl);
+            assert.equal(ds.basicAuth, true);
+            // The gateway user is the tenant id, and the header names the same tenant: the gateway refuses any other.
+            assert.equal(ds.basicAuthUser, tenant);
+            assert.equal(ds.jsonData.httpHeaderName1, TENANT_HEADER);
+            assert.equal(ds.secureJsonData.httpHeaderValue1, tenant);
+            assert.equal(ds.secureJsonData.basicAuthPassword, `\${${grafanaPasswordEnv(store, i)}}`);
+            assert.deepEqual(values.grafana.envValueFrom[grafanaPasswordEnv(store, i)], {
+              secretKeyRef: { name: "datasource-credentials", key: datasourcePasswordKey(store, i) },
+            });
+          }
         }
-      });
-
-      it("feeds the Mimir datasource credentials from environment variables backed by the Secret", () => {
-        const mimir = (values.grafana.additionalDataSources as V[]).find((d) => d.name === "Mimir")!;
-        assert.equal(mimir.basicAuth, true);
-        assert.equal(mimir.basicAuthUser, `\${${GRAFANA_MIMIR_ENV.username}}`);
-        assert.equal(mimir.secureJsonData.basicAuthPassword, `\${${GRAFANA_MIMIR_ENV.password}}`);
-        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.password], { secretKeyRef: { name: "mimir-auth", key: "pass" } });
-        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.username], { secretKeyRef: { name: "mimir-auth", key: "user" } });
-      });
-
-      it("feeds the Loki datasource credentials from environment variables backed by the Loki Secret", () => {
-        const loki = (values.grafana.additionalDataSources as V[]).find((d) => d.name === "Loki")!;
-        assert.equal(loki.basicAuth, true);
-        assert.equal(loki.basicAuthUser, `\${${GRAFANA_LOKI_ENV.username}}`);
-        assert.equal(loki.secureJsonData.basicAuthPassword, `\${${GRAFANA_LOKI_ENV.password}}`);
-        assert.equal(loki.secureJsonData.httpHeaderValue1, settings.defaultTenant, "the tenant header stays");
-        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_LOKI_ENV.username], { secretKeyRef: { name: "loki-auth", key: "loki-user" } });
-        assert.deepEqual(values.grafana.envValueFrom[GRAFANA_LOKI_ENV.password], { secretKeyRef: { name: "loki-auth", key: "loki-pass" } });
-        // Each datasource reads its own gateway's credentials.
-        assert.notDeepEqual(values.grafana.envValueFrom[GRAFANA_LOKI_ENV.password], values.grafana.envValueFrom[GRAFANA_MIMIR_ENV.password]);
+        assert.equal(new Set(Object.keys(values.grafana.envValueFrom)).size, 2 * settings.tenants.length, "one password per store and tenant");
+        assert.ok(sources.every((d) => /^[a-zA-Z0-9_-]{1,40}$/.test(d.uid)), "Grafana uids: at most 40 of [a-zA-Z0-9-_]");
       });
     });
   }
@@ -120,7 +115,9 @@ describe("kube-prometheus-stack values", () => {
     const { settings } = load({ profile: "dev", tenants: JSON.stringify([{ id: "acme" }, { id: "other" }]) });
     const values = buildKubePrometheusStackValues(settings, INPUTS) as V;
     assert.deepEqual(values.prometheus.prometheusSpec.remoteWrite[0].headers, { [TENANT_HEADER]: "acme" });
-    for (const ds of values.grafana.additionalDataSources as V[]) assert.equal(ds.secureJsonData.httpHeaderValue1, "acme");
+    const sources = values.grafana.additionalDataSources as V[];
+    assert.deepEqual(sources.map((ds) => ds.secureJsonData.httpHeaderValue1), ["acme", "acme", "other", "other"]);
+    assert.deepEqual(sources.map((ds) => ds.name), ["Mimir (acme)", "Loki (acme)", "Mimir (other)", "Loki (other)"]);
   });
 
   it("rejects a retentionSize that does not fit the volume, naming both keys", () => {

@@ -19,6 +19,12 @@ export const T = {
 } as const;
 
 const PROFILE = { "observability/profile": "prod" };
+
+/** The gateways' tenant binding as nginx text: a credential's user must be the tenant its request names. */
+export const TENANT_BINDING = {
+    httpSnippet: 'map "$http_x_scope_orgid:$remote_user" $tenant_credential_mismatch {\n  default 1;\n  "~:$" 0;\n  "~^([^:]+):\\1$" 0;\n}',
+    serverSnippet: 'if ($tenant_credential_mismatch) { return 403 "X-Scope-OrgID must name the tenant of the basic-auth credential\\n"; }',
+};
 const ZONES = [
     { name: "zone-a", az: "us-east-1a", subnet: "subnet-0a" },
     { name: "zone-b", az: "us-east-1b", subnet: "subnet-0b" },
@@ -202,7 +208,7 @@ export function compliantStack(): ResourceRecord[] {
                 namespace: "mimir",
                 version: "6.0.6",
                 values: {
-                    gateway: { nginx: { basicAuth: { enabled: true, existingSecret: "mimir-gateway-htpasswd" } } },
+                    gateway: { nginx: { basicAuth: { enabled: true, existingSecret: "mimir-gateway-htpasswd" }, config: TENANT_BINDING } },
                     kafka: { enabled: false },
                     minio: { enabled: false },
                     serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/obs-prod-mimir" } },
@@ -242,7 +248,10 @@ export function compliantStack(): ResourceRecord[] {
                 namespace: "loki",
                 version: "18.11.0",
                 values: {
-                    gateway: { basicAuth: { enabled: true, existingSecret: "loki-gateway-htpasswd" } },
+                    gateway: {
+                        basicAuth: { enabled: true, existingSecret: "loki-gateway-htpasswd" },
+                        nginxConfig: { ...TENANT_BINDING, locationSnippet: "proxy_set_header X-Scope-OrgID $remote_user;" },
+                    },
                     deploymentMode: "Distributed",
                     ingester: { replicas: 3 },
                     distributor: { replicas: 2 },
