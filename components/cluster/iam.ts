@@ -66,6 +66,35 @@ export function logGroupKeyPolicy(args: { partition: string; region: string; acc
   };
 }
 
+/** The actions the cluster role uses the secrets key for (EKS user guide, "Encrypt Kubernetes secrets with KMS"). */
+export const SECRETS_KEY_USER_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"];
+
+/**
+ * The key policy of the cluster's secrets key, scoped to its users instead of KMS's default policy (which lets any
+ * IAM principal of the account that its IAM policy allows use the key): the account administers the key without
+ * using it; the cluster role uses it; and an account principal may create a grant on it only for an AWS service
+ * acting on its behalf (kms:GrantIsForAWSResource, as KMS's default key-user statement "Allow attachment of persistent
+ * resources"), which CreateCluster with encryptionConfig needs from the deployer (kms:CreateGrant, kms:DescribeKey).
+ */
+export function secretsKeyPolicy(args: { partition: string; account: string; clusterRoleArn: string }): PolicyDocument {
+  const { partition, account, clusterRoleArn } = args;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      accountAdministersKey(partition, account),
+      { Sid: "ClusterRoleUsesIt", Effect: "Allow", Principal: { AWS: clusterRoleArn }, Action: SECRETS_KEY_USER_ACTIONS, Resource: "*" },
+      {
+        Sid: "GrantsOnlyForAwsServices",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+        Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+        Resource: "*",
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
+    ],
+  };
+}
+
 /**
  * What the cluster role needs on the secrets key: the same statement terraform-aws-eks attaches
  * (`aws_iam_policy.cluster_encryption`: Encrypt, Decrypt, ListGrants, DescribeKey on the key only).
@@ -74,7 +103,7 @@ export function clusterEncryptionPolicy(keyArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: [keyArn] },
+      { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: SECRETS_KEY_USER_ACTIONS, Resource: [keyArn] },
     ],
   };
 }

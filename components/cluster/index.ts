@@ -16,12 +16,13 @@ import {
   clusterViewAccessPolicyArn,
   clusterEncryptionPolicy,
   logGroupKeyPolicy,
+  secretsKeyPolicy,
   serviceTrustPolicy,
 } from "./iam";
 import { buildKubeconfig } from "./kubeconfig";
 import { DEFAULT_NODE_DISK_GIB, NodeGroupSpec, amiTypeFor, nodeGroupLabels, nodeLaunchTemplateName, validateNodeGroupSpec } from "./nodes";
 import {
-  creatorAccessEntryConflict,
+  deployerAccessEntryConflict,
   endpointAccess,
   validateAdminRoleArns,
   validateViewerRoleArns,
@@ -34,7 +35,7 @@ export { buildKubeconfig } from "./kubeconfig";
 export type { KubeconfigInput } from "./kubeconfig";
 export { amiTypeFor, isArmInstanceType, nodeGroupLabels, validateNodeGroupSpec, NODE_POOL_LABEL } from "./nodes";
 export type { NodeGroupSpec } from "./nodes";
-export { creatorAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion, validateViewerRoleArns } from "./validation";
+export { deployerAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion, validateViewerRoleArns } from "./validation";
 export { ADDONS, addonsIn } from "./addons";
 export { clusterAdminAccessPolicyArn, clusterEncryptionPolicy, clusterViewAccessPolicyArn, serviceTrustPolicy, accessEntryResourceName } from "./iam";
 
@@ -102,6 +103,7 @@ export class Cluster extends pulumi.ComponentResource {
 
     const child = { parent: this };
     const partition = aws.getPartitionOutput({}, child);
+    const caller = aws.getCallerIdentityOutput({}, child);
     const managed = (policy: string) => partition.partition.apply((p) => awsManagedPolicyArn(p, policy));
     const servicePrincipal = (service: string) => partition.dnsSuffix.apply((suffix) => JSON.stringify(serviceTrustPolicy(`${service}.${suffix}`)));
 
@@ -116,6 +118,8 @@ export class Cluster extends pulumi.ComponentResource {
 
     const secretsKey = new aws.kms.Key(`${name}-secrets`, {
       description: `Envelope encryption of Kubernetes secrets in EKS cluster ${args.name}`,
+      policy: pulumi.all([partition.partition, caller.accountId, clusterRole.arn]).apply(([p, account, clusterRoleArn]) =>
+        JSON.stringify(secretsKeyPolicy({ partition: p, account, clusterRoleArn }))),
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       tags: args.tags,
@@ -129,7 +133,6 @@ export class Cluster extends pulumi.ComponentResource {
     // EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire", and its
     // own customer-managed key, usable by CloudWatch Logs for this log group only.
     const logGroupName = `/aws/eks/${args.name}/cluster`;
-    const caller = aws.getCallerIdentityOutput({}, child);
     const region = aws.getRegionOutput({}, child).region;
     const logsKey = new aws.kms.Key(`${name}-control-plane-logs`, {
       description: `Encrypts the control-plane log group of EKS cluster ${args.name}`,
@@ -151,7 +154,10 @@ export class Cluster extends pulumi.ComponentResource {
       name: args.name,
       version: args.kubernetesVersion,
       roleArn: clusterRole.arn,
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      // No hidden creator admin: the deploying identity's access is an explicit access entry below, visible, and
+      // revoked when another identity deploys. The flag is set once at creation and cannot be changed through the EKS
+      // API (EKS API reference, CreateAccessConfigRequest; terraform-aws-eks docs/security/cluster-access.md).
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       // Every networking add-on is managed below as an EKS add-on; nothing self-managed to adopt later.
       bootstrapSelfManagedAddons: false,
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
@@ -164,6 +170,9 @@ export class Cluster extends pulumi.ComponentResource {
       parent: this,
       // The role's permissions must exist before the cluster and outlive it (provider docs, aws.eks.Cluster).
       dependsOn: [...clusterRolePolicies, controlPlaneLogs],
+      // A cluster created with the creator bootstrap keeps it: the provider would replace the cluster to change it
+      // (create-only in EKS). README "Upgrading: the deployer's access entry" adopts its entry instead.
+      ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
     });
 
     const issuerUrl = cluster.identities.apply((ids) => ids[0].oidcs[0].issuer);
@@ -175,7 +184,23 @@ export class Cluster extends pulumi.ComponentResource {
       tags: args.tags,
     }, child);
 
-    // ---- Administrators and read-only principals
+    // ---- The deploying identity, then administrators and read-only principals
+    // An assumed-role session resolves to its role, path included (provider docs, aws.iam.getSessionContext): access
+    // entries take IAM principals, not sessions (EKS docs, "Create access entries").
+    const deployerArn = aws.iam.getSessionContextOutput({ arn: caller.arn }, child).issuerArn;
+    const deployerEntry = new aws.eks.AccessEntry(`${name}-deployer`, {
+      clusterName: cluster.name,
+      principalArn: deployerArn,
+      type: "STANDARD",
+      tags: args.tags,
+    }, child);
+    const deployerAdmin = new aws.eks.AccessPolicyAssociation(`${name}-deployer`, {
+      clusterName: cluster.name,
+      principalArn: deployerArn,
+      policyArn: partition.partition.apply(clusterAdminAccessPolicyArn),
+      accessScope: { type: "cluster" },
+    }, { parent: this, dependsOn: [deployerEntry] });
+
     const principals = [
       ...args.adminRoleArns.map((principalArn) => ({ principalArn, access: "admin" as const, policy: clusterAdminAccessPolicyArn })),
       ...(args.viewerRoleArns ?? []).map((principalArn) => ({ principalArn, access: "viewer" as const, policy: clusterViewAccessPolicyArn })),
@@ -184,8 +209,8 @@ export class Cluster extends pulumi.ComponentResource {
       const resourceName = accessEntryResourceName(name, principalArn, access);
       const entry = new aws.eks.AccessEntry(resourceName, {
         clusterName: cluster.name,
-        principalArn: caller.arn.apply((callerArn) => {
-          const conflict = creatorAccessEntryConflict(callerArn, principalArn);
+        principalArn: deployerArn.apply((callerArn) => {
+          const conflict = deployerAccessEntryConflict(callerArn, principalArn);
           if (conflict) throw new pulumi.ResourceError(conflict, this);
           return principalArn;
         }),
@@ -288,7 +313,8 @@ export class Cluster extends pulumi.ComponentResource {
       pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority, cluster.region]).apply(([clusterName, endpoint, ca, region]) =>
         buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
     );
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, child);
+    // Every Kubernetes call runs as the deployer: its cluster-admin association must exist first.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
 
     // EBS CSI parameters: type, encrypted, csi.storage.k8s.io/fstype (aws-ebs-csi-driver docs/parameters.md).
     // WaitForFirstConsumer creates each volume in the zone its pod was scheduled to.

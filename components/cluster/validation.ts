@@ -99,17 +99,17 @@ function principalIdentity(arn: string): { account: string; kind: "role" | "user
 }
 
 /**
- * With bootstrapClusterCreatorAdminPermissions EKS creates the deployer's own access entry; declaring another
- * one for the same principal fails with ResourceInUseException (terraform-aws-eks, `enable_cluster_creator_admin_permissions`
- * docs). Session ARNs drop the role path, so principals are compared by account, kind and name.
+ * The deploying identity gets its own cluster-admin access entry from the stack (components/cluster/index.ts);
+ * declaring another one for the same principal fails with ResourceInUseException (EKS API reference,
+ * CreateAccessEntry). Session ARNs drop the role path, so principals are compared by account, kind and name.
  */
-export function creatorAccessEntryConflict(callerArn: string, adminArn: string): string | undefined {
-  const caller = principalIdentity(callerArn);
+export function deployerAccessEntryConflict(deployerArn: string, adminArn: string): string | undefined {
+  const caller = principalIdentity(deployerArn);
   const admin = principalIdentity(adminArn);
   if (!caller || !admin) return undefined;
   if (caller.account !== admin.account || caller.kind !== admin.kind || caller.name !== admin.name) return undefined;
   return (
-    `adminRoleArns contains "${adminArn}", the identity deploying this cluster ("${callerArn}"): EKS already makes the ` +
-    `creator a cluster admin and a second access entry for it fails with ResourceInUseException; remove it from adminRoleArns`
+    `cluster.adminRoleArns or cluster.viewerRoleArns contains "${adminArn}", the identity deploying this cluster ("${deployerArn}"): the stack already ` +
+    `gives the deployer its own admin access entry, and a second entry for it fails with ResourceInUseException; remove it from the list`
   );
 }

@@ -171,5 +171,18 @@ export function buildUserSpec(settings: Settings): Json {
  * out because the listener fencing above depends on them.
  */
 export function buildStrimziValues(): Json {
-  return { watchAnyNamespace: false, watchNamespaces: [], generateNetworkPolicy: true, generatePodDisruptionBudget: true };
+  return {
+    watchAnyNamespace: false,
+    watchNamespaces: [],
+    generateNetworkPolicy: true,
+    generatePodDisruptionBudget: true,
+    // Strimzi's operands (brokers, controllers, entity operator, their init containers) get the security context of the
+    // Pod Security Provider; the default "baseline" one sets none, "restricted" meets the restricted Pod Security
+    // Standard, which Kafka's namespace enforces (Strimzi docs, "Applying security context to Strimzi pods and
+    // containers"; strimzi.io blog 2023-04-05, "Writing custom Pod Security Providers": baseline and restricted are built in).
+    extraEnvs: [{ name: STRIMZI_POD_SECURITY_PROVIDER_ENV, value: "restricted" }],
+  };
 }
+
+/** The operator's environment variable choosing its Pod Security Provider (Strimzi docs, Pod Security Providers). */
+export const STRIMZI_POD_SECURITY_PROVIDER_ENV = "STRIMZI_POD_SECURITY_PROVIDER_CLASS";

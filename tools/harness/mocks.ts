@@ -585,6 +585,14 @@ export function createMocks(opts: MockOptions): RecordingMocks {
       arn: `arn:${env.partition}:iam::${env.accountId}:user/pulumi-mock`,
       userId: `AIDA${new Entropy(env.accountId).hex(17, "user").toUpperCase()}`,
     }),
+    // "For non-role ARNs, this data source simply passes the ARN through in issuer_arn"; an assumed-role session
+    // resolves to its role (provider docs, aws.iam.getSessionContext). The mock's roles have no path.
+    "aws:iam/getSessionContext:getSessionContext": (inputs) => {
+      const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(inputs.arn);
+      if (!session) return { id: inputs.arn, arn: inputs.arn, issuerArn: inputs.arn, issuerId: "", issuerName: "", sessionName: "" };
+      const [, partition, account, role, sessionName] = session;
+      return { id: inputs.arn, arn: inputs.arn, issuerArn: `arn:${partition}:iam::${account}:role/${role}`, issuerId: `AROA${account}`, issuerName: role, sessionName };
+    },
     "aws:index/getPartition:getPartition": () => ({
       id: env.partition,
       partition: env.partition,
@@ -689,6 +697,8 @@ export interface RegistrationRequest {
   /** URNs the resource waits for (dependsOn plus the resources behind its input outputs). */
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** Properties whose changes the engine ignores (the ignoreChanges option). */
+  ignoreChanges: string[];
 }
 
 export interface RegistrationLog {
@@ -727,6 +737,7 @@ export function captureRegistrations(): RegistrationLog {
       provider: req.getProvider(),
       dependencies: req.getDependenciesList(),
       propertyDependencies,
+      ignoreChanges: req.getIgnorechangesList(),
     });
     return original.call(this, req, callback);
   };

@@ -73,7 +73,10 @@ describe("Cluster component", () => {
     const { inputs } = eks();
     assert.equal(inputs.name, "obs-test");
     assert.equal(inputs.version, "1.33");
-    assert.deepEqual(inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+    // No hidden creator admin: the deployer's access is an explicit entry (next test).
+    assert.deepEqual(inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+    // A cluster created with the bootstrap keeps it rather than being replaced (the flag is create-only in EKS).
+    assert.ok(registrations.find("aws:eks/cluster:Cluster", "obs").ignoreChanges.includes("accessConfig.bootstrapClusterCreatorAdminPermissions"));
     assert.deepEqual(inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
     assert.deepEqual(inputs.upgradePolicy, { supportType: "STANDARD" });
     assert.equal(inputs.bootstrapSelfManagedAddons, false);
@@ -86,6 +89,17 @@ describe("Cluster component", () => {
     assert.deepEqual(eks().inputs.encryptionConfig, { provider: { keyArn: key.state.arn }, resources: ["secrets"] });
     const policy = JSON.parse(mocks.findCreated("aws:iam/rolePolicy:RolePolicy", "obs-cluster-encryption").inputs.policy);
     assert.deepEqual(policy.Statement[0].Resource, [key.state.arn]);
+  });
+
+  it("scopes the secrets key to its users: the cluster role uses it, the account administers it and grants only for AWS services", () => {
+    const statements = JSON.parse(mocks.findCreated("aws:kms/key:Key", "obs-secrets").inputs.policy).Statement;
+    const clusterRole = mocks.findCreated("aws:iam/role:Role", "obs-cluster").state.arn;
+    const users = statements.filter((s: any) => s.Action.some((a: string) => /crypt|GenerateDataKey/.test(a)));
+    assert.deepEqual(users.map((s: any) => s.Principal.AWS), [clusterRole], "only the cluster role encrypts and decrypts");
+    assert.ok(!statements.some((s: any) => [s.Action].flat().includes("kms:*")), "never the default kms:* for the account");
+    const grants = statements.find((s: any) => s.Action.includes("kms:CreateGrant"));
+    assert.equal(grants.Principal.AWS, "arn:aws:iam::123456789012:root");
+    assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
   });
 
   it("places the control plane in the private subnets with the requested endpoint access", () => {
@@ -225,6 +239,19 @@ describe("Cluster component", () => {
     assert.deepEqual(provider.inputs.clientIdLists, ["sts.amazonaws.com"]);
     assert.equal(outputs.oidcIssuer, issuer.replace("https://", ""));
     assert.ok(outputs.oidcProviderArn.endsWith(`:oidc-provider/${outputs.oidcIssuer}`));
+  });
+
+  it("grants the deploying identity cluster admin through its own explicit access entry, before any Kubernetes call", () => {
+    const deployer = "arn:aws:iam::123456789012:user/pulumi-mock";
+    const entry = mocks.findCreated("aws:eks/accessEntry:AccessEntry", "obs-deployer");
+    assert.equal(entry.inputs.principalArn, deployer);
+    assert.equal(entry.inputs.type, "STANDARD");
+    const association = mocks.findCreated("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "obs-deployer");
+    assert.equal(association.inputs.principalArn, deployer);
+    assert.equal(association.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
+    const provider = registrations.find("pulumi:providers:kubernetes", "obs-k8s");
+    assert.ok(registrations.dependsOn(provider, registrations.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "obs-deployer")));
   });
 
   it("grants each admin role cluster-wide AmazonEKSClusterAdminPolicy through an access entry", () => {

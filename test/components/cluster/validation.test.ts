@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
-  creatorAccessEntryConflict,
+  deployerAccessEntryConflict,
   endpointAccess,
   validateAdminRoleArns,
   validateClusterName,
@@ -84,20 +84,20 @@ describe("cluster argument validation", () => {
   });
 });
 
-describe("creatorAccessEntryConflict", () => {
+describe("deployerAccessEntryConflict", () => {
   it("flags the deployer's own role, even through a session ARN that drops the role path", () => {
-    const message = creatorAccessEntryConflict(
+    const message = deployerAccessEntryConflict(
       "arn:aws:sts::123456789012:assumed-role/Deployer/ci-run-42",
       "arn:aws:iam::123456789012:role/platform/Deployer",
     );
-    assert.match(message!, /adminRoleArns contains .*Deployer.*ResourceInUseException/);
-    assert.ok(creatorAccessEntryConflict("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"));
+    assert.match(message!, /cluster.adminRoleArns or cluster.viewerRoleArns contains .*Deployer.*its own admin access entry.*ResourceInUseException/);
+    assert.ok(deployerAccessEntryConflict("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"));
   });
 
   it("lets other roles, other accounts and other principal kinds through", () => {
     const caller = "arn:aws:sts::123456789012:assumed-role/Deployer/ci";
-    assert.equal(creatorAccessEntryConflict(caller, "arn:aws:iam::123456789012:role/Admin"), undefined);
-    assert.equal(creatorAccessEntryConflict(caller, "arn:aws:iam::210987654321:role/Deployer"), undefined);
-    assert.equal(creatorAccessEntryConflict(caller, "arn:aws:iam::123456789012:user/Deployer"), undefined);
+    assert.equal(deployerAccessEntryConflict(caller, "arn:aws:iam::123456789012:role/Admin"), undefined);
+    assert.equal(deployerAccessEntryConflict(caller, "arn:aws:iam::210987654321:role/Deployer"), undefined);
+    assert.equal(deployerAccessEntryConflict(caller, "arn:aws:iam::123456789012:user/Deployer"), undefined);
   });
 });
