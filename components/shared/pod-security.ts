@@ -36,8 +36,11 @@ export function podSecurityMetadata(security: NamespacePodSecurity): { labels: R
  */
 export const POD_SECURITY = {
   mimir: {
-    enforce: "baseline",
-    reason: "mimir-distributed's pods use no host access (baseline); restricted is warned and audited until every container of the pinned chart is shown to set it",
+    enforce: "restricted",
+    reason:
+      "mimir-distributed 6.0.x gives every pod rbac.podSecurityContext (runAsNonRoot, user 10001, RuntimeDefault seccomp) and every " +
+      "container, the rollout-operator's included, allowPrivilegeEscalation false and all capabilities dropped (values.yaml at the 6.0.4 " +
+      "release commit; the chart's rendered test outputs); only the smoke-test hook lacks it, and it runs under helm test alone",
   },
   loki: {
     enforce: "restricted",

@@ -25,9 +25,10 @@ describe("Pod Security Admission labels on every namespace", function () {
     }
   });
 
-  it("enforces restricted where the charts are shown to meet it: Loki, and Kafka through Strimzi's restricted provider", async () => {
+  it("enforces restricted where the charts are shown to meet it: Mimir, Loki, and Kafka through Strimzi's restricted provider", async () => {
     const { prod } = await runShippedStacks();
     const levels = Object.fromEntries(prod.ofType("kubernetes:core/v1:Namespace").map((ns) => [ns.plain.metadata.name, ns.plain.metadata.labels["pod-security.kubernetes.io/enforce"]]));
+    assert.equal(levels.mimir, "restricted");
     assert.equal(levels.loki, "restricted");
     assert.equal(levels.kafka, "restricted");
     const strimzi = prod.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.plain.chart === "strimzi-kafka-operator")!;
