@@ -1,4 +1,5 @@
 import deepmerge from "deepmerge";
+import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 // Pure arithmetic shared with the policy pack's rule S7, so config validation and the pack judge alike.
 import { describeCoverage, IPV4_ADDRESSES, ipv4Coverage } from "../policies/lib/ipv4-coverage";
@@ -6,6 +7,10 @@ import { hours, parseDuration } from "./durations";
 import { PROFILES } from "./profiles";
 import { CONFIG_KEYS, Profile, StackConfig, stackConfigSchema } from "./schema";
 import * as upstream from "./upstream";
+// Pure layout arithmetic of the network component, run here so a bad block is a config error before any resource.
+import { planSubnetCidrs } from "../components/network/cidr";
+import { deriveLoki } from "./derive/loki";
+import { deriveMimirSizing } from "./derive/sizing";
 
 /** One rejected config value: the key path, what was given and what is allowed. */
 export interface ConfigIssue {
@@ -75,7 +80,10 @@ export function resolveConfig(project: string, raw: Record<string, string>): Sta
   if (unknownKeys.length > 0) {
     throw new ConfigError(
       project,
-      unknownKeys.map((k) => ({ key: k, value: given[k], problem: `unknown key; allowed keys: ${CONFIG_KEYS.join(", ")}` })),
+      unknownKeys.map((k) => {
+        const near = closest(k, CONFIG_KEYS);
+        return { key: k, value: given[k], problem: `unknown key${near ? ` (did you mean ${near}?)` : ""}; allowed keys: ${CONFIG_KEYS.join(", ")}` };
+      }),
     );
   }
   // A scalar where an object belongs would be silently replaced by deepmerge; let the schema see it instead.
@@ -84,7 +92,7 @@ export function resolveConfig(project: string, raw: Record<string, string>): Sta
 
   const parsed = stackConfigSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(project, schemaIssues(parsed.error, merged));
-  const contradictions = crossKeyIssues(parsed.data);
+  const contradictions = [...crossKeyIssues(parsed.data), ...scaleIssues(parsed.data)];
   if (contradictions.length > 0) throw new ConfigError(project, contradictions);
   return parsed.data;
 }
@@ -99,9 +107,13 @@ function schemaIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
     if (issue.code === "unrecognized_keys") {
       for (const k of issue.keys) {
         const path = [...issue.path, k];
-        const parent = valueAt(input, issue.path) as Record<string, unknown>;
-        const allowed = Object.keys(parent ?? {}).filter((x) => !issue.keys.includes(x));
-        issues.push({ key: keyOf(path), value: valueAt(input, path), problem: `unknown key; allowed here: ${allowed.join(", ") || "(see README)"}` });
+        const allowed = schemaKeysAt(stackConfigSchema, issue.path);
+        const near = closest(String(k), allowed);
+        issues.push({
+          key: keyOf(path),
+          value: valueAt(input, path),
+          problem: `unknown key${near ? ` (did you mean ${near}?)` : ""}; allowed here: ${allowed.join(", ") || "(see README)"}`,
+        });
       }
       continue;
     }
@@ -213,9 +225,67 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   if (adminAndViewer.length > 0) {
     add("cluster.viewerRoleArns", c.cluster.viewerRoleArns, `must not repeat cluster.adminRoleArns (${adminAndViewer.join(", ")}): EKS allows one access entry per principal`);
   }
+  if (net.existingVpcId === undefined) {
+    const problem = thrownBy(() => planSubnetCidrs(net.vpcCidr, azCount));
+    // The layout's messages start with the key and value this line already names.
+    if (problem) add("network.vpcCidr", net.vpcCidr, problem.replace(/^(vpcCidr|availabilityZones) ("[^"]*" )?/, ""));
+  }
   if (!c.cluster.privateEndpoint && c.cluster.endpointPublicAccessCidrs.length === 0) {
     add("cluster.privateEndpoint", false, "the cluster would have no API endpoint: enable privateEndpoint or list endpointPublicAccessCidrs");
   }
   return issues;
 }
 
+
+function thrownBy(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * The workload sized into pods: more than one Kubernetes cluster can run is a configuration error, before any model
+ * or policy has to count them (upstream.kubernetes.maxPodsPerCluster).
+ */
+export function scaleIssues(c: StackConfig): ConfigIssue[] {
+  const mimir = Object.values(deriveMimirSizing(c)).reduce((sum, size) => sum + size.replicas, 0);
+  const loki = Object.values(deriveLoki(c).sizes).reduce((sum, size) => sum + (size?.replicas ?? 0), 0);
+  const pods = mimir + loki;
+  if (pods <= upstream.kubernetes.maxPodsPerCluster) return [];
+  return [{
+    key: "workload",
+    value: c.workload,
+    problem:
+      `sizes Mimir and Loki to ${pods.toExponential(2)} pods; one Kubernetes cluster runs at most ` +
+      `${upstream.kubernetes.maxPodsPerCluster.toLocaleString("en-US")} (Kubernetes docs, "Considerations for large clusters"): ` +
+      "split the workload across stacks or check the figures' units (activeSeries, samplesPerSecond, logsGBPerDay, queriesPerSecond)",
+  }];
+}
+
+/** The keys the schema allows at a path (objects by key, arrays by element, optional and defaulted values unwrapped). */
+export function schemaKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.ZodType | undefined = schema;
+  const unwrap = (t: z.ZodType): z.ZodType => {
+    let current = t;
+    while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+    return current;
+  };
+  for (const segment of path) {
+    if (!node) return [];
+    const current = unwrap(node);
+    if (current instanceof z.ZodObject) node = (current.shape as Record<string, z.ZodType>)[String(segment)];
+    else if (current instanceof z.ZodArray) node = current.element as z.ZodType;
+    else return [];
+  }
+  const last = node ? unwrap(node) : undefined;
+  return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
+}
+
+/** The allowed key within two edits of `key` (a typo), if exactly one is that close. */
+export function closest(key: string, allowed: readonly string[]): string | undefined {
+  const near = allowed.filter((candidate) => distance(key.toLowerCase(), candidate.toLowerCase()) <= 2);
+  return near.length === 1 ? near[0] : undefined;
+}

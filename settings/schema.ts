@@ -1,12 +1,19 @@
 import { z } from "zod";
-import { DURATION_HINT, DURATION_PATTERN } from "./durations";
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from "./durations";
+import * as upstream from "./upstream";
+import { INSTANCE_FAMILIES, INSTANCE_SHAPES, INSTANCE_SIZES } from "../policies/rules/capacity/figures";
 
 /**
  * The configuration contract: one strict schema, unknown keys rejected. Every key is optional here because
  * the profile supplies defaults; `resolveConfig` validates the merged result against `stackConfigSchema`.
  */
 
-const duration = z.string().regex(DURATION_PATTERN, { message: `expected ${DURATION_HINT}` });
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: `expected ${DURATION_HINT}` })
+  .refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) <= upstream.go.maxDurationMs, {
+    message: "longer than Go's longest duration (2562047h, about 292 years), which Mimir, Loki and Prometheus refuse at start-up",
+  });
 
 const ipv4Cidr = z
   .string()
@@ -21,7 +28,12 @@ const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+
 const azName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: "expected an availability zone such as eu-west-1a" });
 const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "expected a VPC id such as vpc-0abc1234def567890" });
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "expected a subnet id such as subnet-0abc1234def567890" });
-const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "expected an EC2 instance type such as m6i.xlarge" });
+/** The instance types the capacity model and the price table can size (policies/rules/capacity/figures.ts). */
+const instanceType = z.string().refine((type) => type in INSTANCE_SHAPES, {
+  message:
+    `expected an instance type the capacity model sizes: one of the families ${Object.keys(INSTANCE_FAMILIES).join(", ")} ` +
+    `at size ${Object.keys(INSTANCE_SIZES).join(", ")} (e.g. m6i.xlarge), or t3.medium`,
+});
 
 const positiveInt = z.number().int().min(1);
 const count = z.number().int().min(0);
@@ -49,7 +61,12 @@ export const tenantLimitsSchema = z.strictObject({
   logsRetention: duration.optional(),
   /** Loki ingestion_rate_mb / ingestion_burst_size_mb for this tenant. */
   logsIngestionRateMB: z.number().positive().optional(),
-  logsIngestionBurstSizeMB: z.number().positive().optional(),
+  logsIngestionBurstSizeMB: z
+    .number()
+    .min(upstream.loki.maxLineSizeBytes / upstream.loki.bytesPerMB, {
+      message: `must be >= ${upstream.loki.maxLineSizeBytes / upstream.loki.bytesPerMB} (MB): one log line up to Loki's max_line_size (256KB) must fit the burst, or Loki refuses it with 429 forever`,
+    })
+    .optional(),
 });
 
 const jsonObject = z.record(z.string(), z.unknown());
@@ -68,7 +85,12 @@ export const stackConfigSchema = z.strictObject({
     existingPrivateSubnetIds: z.array(subnetId).min(2).max(3).optional(),
   }),
   cluster: z.strictObject({
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: "expected a Kubernetes minor version such as 1.35" }),
+    kubernetesVersion: z
+      .string()
+      .regex(/^1\.\d{2}$/, { message: "expected a Kubernetes minor version such as 1.35" })
+      .refine((v) => !/^1\.\d{2}$/.test(v) || (Number(v.slice(2)) >= upstream.eks.minKubernetesMinor && Number(v.slice(2)) <= upstream.eks.maxKubernetesMinor), {
+        message: `must be an EKS version from 1.${upstream.eks.minKubernetesMinor} to 1.${upstream.eks.maxKubernetesMinor}: older ones make gp2 the default StorageClass, newer ones EKS does not offer`,
+      }),
     endpointPublicAccessCidrs: z.array(ipv4Cidr),
     /** Largest share of the IPv4 space the public endpoint may open outside dev (one /16 = 2^16 / 2^32 by default). */
     endpointPublicAccessMaxShare: z.number().gt(0).max(1),

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type ConfigIssue, resolveConfig } from "./resolve";
+import * as aws from "@pulumi/aws";
+import * as awsConfig from "@pulumi/aws/config";
+import { closest, ConfigError, type ConfigIssue, resolveConfig } from "./resolve";
 import type { StackConfig } from "./schema";
 
 /**
@@ -9,9 +11,11 @@ import type { StackConfig } from "./schema";
 export function readStackConfig(project: string = pulumi.getProject()): StackConfig {
   const prefix = `${project}:`;
   const raw: Record<string, string> = {};
-  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+  const all = pulumi.runtime.allConfig();
+  for (const [key, value] of Object.entries(all)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
   }
+  for (const warning of configKeyWarnings(Object.keys(all), project)) pulumi.log.warn(warning);
   try {
     return resolveConfig(project, raw);
   } catch (err) {
@@ -29,13 +33,49 @@ export function configRunError(namespace: string, issue: ConfigIssue): pulumi.Ru
   return new pulumi.RunError(new ConfigError(namespace, [issue]).message);
 }
 
-/** AWS region names as the AWS provider expects them (e.g. eu-west-1, us-gov-west-1). */
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** The regions the pinned AWS provider knows (its Region enum, @pulumi/aws types/enums): a typo is refused here. */
+export const AWS_REGIONS: readonly string[] = Object.values(aws.Region);
 
 export function readRegion(): string {
   const region = new pulumi.Config("aws").get("region");
-  if (!region || !REGION_PATTERN.test(region)) {
-    throw configRunError("aws", { key: "region", value: region, problem: "expected an AWS region such as eu-west-1 (pulumi config set aws:region eu-west-1)" });
+  if (!region || !AWS_REGIONS.includes(region)) {
+    const near = region ? closest(region, AWS_REGIONS) : undefined;
+    throw configRunError("aws", {
+      key: "region",
+      value: region,
+      problem: `expected an AWS region such as eu-west-1${near ? ` (did you mean ${near}?)` : ""} (pulumi config set aws:region eu-west-1); the AWS provider knows ${AWS_REGIONS.join(", ")}`,
+    });
   }
   return region;
+}
+
+/** The AWS provider's settings (the names @pulumi/aws/config exports; its require* helpers are not settings). */
+const AWS_CONFIG_KEYS = Object.keys(awsConfig).filter((key) => !key.startsWith("require"));
+/** Namespaces that configure the engine itself, not a provider (Pulumi docs, "Configuration"). */
+const ENGINE_NAMESPACES = ["pulumi"];
+
+/**
+ * Keys no part of this program reads: an AWS setting the provider does not have (a typo of aws:region, say) or a
+ * namespace no provider here reads (the Kubernetes provider is explicit, configured from the cluster, so
+ * kubernetes:* keys are ignored too). Warned, not refused: another tool may read them from the same stack file.
+ */
+export function configKeyWarnings(keys: readonly string[], project: string): string[] {
+  const warnings: string[] = [];
+  for (const key of keys) {
+    const colon = key.indexOf(":");
+    const [namespace, name] = colon < 0 ? ["", key] : [key.slice(0, colon), key.slice(colon + 1)];
+    if (namespace === project || ENGINE_NAMESPACES.includes(namespace)) continue;
+    if (namespace === "aws") {
+      if (AWS_CONFIG_KEYS.includes(name)) continue;
+      const near = closest(name, AWS_CONFIG_KEYS);
+      warnings.push(`config key ${key} is not a setting of the AWS provider${near ? `: did you mean aws:${near}?` : ""} (it is ignored)`);
+      continue;
+    }
+    const nearNamespace = closest(namespace, ["aws", project]);
+    warnings.push(
+      `config key ${key} is read by nothing in this program${nearNamespace ? `: did you mean ${nearNamespace}:${name}?` : ""} ` +
+        `(it reads ${project}:* and aws:*; its Kubernetes provider is configured from the cluster, not from kubernetes:*)`,
+    );
+  }
+  return warnings;
 }

@@ -68,6 +68,11 @@ export const mimirCapacity = {
 } as const;
 
 export const loki = {
+  /**
+   * limits_config.max_line_size default 256KB (Loki docs, configuration reference): a tenant's ingestion burst below
+   * one line can never admit that line, and Loki answers 429 to it forever.
+   */
+  maxLineSizeBytes: 256 * KiB,
   /** Loki's MB in limits such as ingestion_rate_mb / ingestion_burst_size_mb is 2^20 bytes (grafana/loki pkg/validation/limits.go `bytesInMB`). */
   bytesPerMB: 1 * MiB,
   /** Loki docs operations/storage/retention.md: compactor.retention_delete_delay default 2h. */
@@ -110,4 +115,30 @@ export const prometheus = {
 export const s3 = {
   /** S3 lifecycle counts from object creation and rounds to the next midnight UTC (S3 lifecycle docs, rule R2). */
   lifecycleRoundingDays: 1,
+} as const;
+
+export const go = {
+  /**
+   * The longest time.Duration, 2^63-1 ns (about 292 years): Mimir's and Loki's duration flags and Prometheus'
+   * model.ParseDuration refuse anything longer ("duration out of range", prometheus/common model/time.go).
+   */
+  maxDurationMs: Math.floor((2 ** 63 - 1) / 1e6),
+} as const;
+
+export const kubernetes = {
+  /** Kubernetes docs, "Considerations for large clusters": at most 150,000 pods and 5,000 nodes in one cluster. */
+  maxPodsPerCluster: 150_000,
+} as const;
+
+export const eks = {
+  /**
+   * Project floor 1.30: from 1.30 on EKS no longer marks gp2 as the default StorageClass (EKS user guide, Kubernetes
+   * 1.30 release notes), so the gp3 class created here is the only default.
+   */
+  minKubernetesMinor: 30,
+  /**
+   * The newest minor EKS offers (EKS user guide, "Understand the Kubernetes version lifecycle on EKS", which names
+   * 1.36 as the newest community minor; 1.35 released on EKS 2026-01-28). Raise it when EKS lists a newer one.
+   */
+  maxKubernetesMinor: 36,
 } as const;

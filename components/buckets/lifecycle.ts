@@ -23,9 +23,13 @@ export interface LifecycleRule {
   noncurrentVersionExpiration?: { noncurrentDays: number };
 }
 
+/**
+ * The prefix itself, without its trailing "/": one rule id per prefix, never two prefixes on one id (a tenant id
+ * such as "team(a)" and "team-a" stay apart). S3 rule ids are free text of at most 255 characters (S3 API,
+ * LifecycleRule.ID); tenant ids are at most 150 (settings/schema.ts), so nothing is cut.
+ */
 function ruleIdFor(prefix: string): string {
-  // S3 rule ids are at most 255 characters (S3 API, LifecycleRule.ID).
-  return `expire-${prefix.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "")}`.slice(0, 255);
+  return `expire-${prefix.replace(/\/+$/, "")}`;
 }
 
 /**
@@ -69,9 +73,7 @@ export function lifecycleRules(spec: BucketSpec, noncurrentVersionDays: number):
     if (prefix.startsWith("/")) {
       throw new pulumi.RunError(`${key}.prefixes contains "${prefix}"; object keys never start with "/", so the rule would match nothing`);
     }
-    if (prefix.includes("*")) {
-      throw new pulumi.RunError(`${key}.prefixes contains "${prefix}"; S3 prefixes are literal, "*" is not a wildcard`);
-    }
+    // S3 prefixes are literal: a tenant id "*" (Mimir and Loki accept it) expires exactly the objects under "*/".
   }
   if (new Set(prefixes).size !== prefixes.length) throw new pulumi.RunError(`${key}.prefixes lists a prefix twice`);
 

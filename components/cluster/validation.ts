@@ -1,5 +1,6 @@
 // Validation of the cluster's resolved arguments; each error names the argument, its value and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
+import { eks } from "../../settings/upstream";
 import { parseIpv4Cidr } from "../network/cidr";
 
 /** EKS CreateCluster: alphanumerics, hyphens and underscores, starting with an alphanumeric, at most 100 characters. */
@@ -11,11 +12,8 @@ export function validateClusterName(name: string): void {
   }
 }
 
-/**
- * "1.NN", at least 1.30: from 1.30 on EKS no longer marks gp2 as the default StorageClass (EKS user guide,
- * Kubernetes 1.30 release notes), so the gp3 class created here is the only default.
- */
-export const MIN_KUBERNETES_MINOR = 30;
+/** "1.NN", at least 1.30 (settings/upstream.ts eks.minKubernetesMinor: gp2 is no longer EKS's default StorageClass). */
+export const MIN_KUBERNETES_MINOR = eks.minKubernetesMinor;
 
 export function validateKubernetesVersion(version: string): void {
   const match = /^1\.(\d{2})$/.exec(version);

@@ -18,6 +18,8 @@ export interface StackReport {
   region?: string;
   failure?: StackFailure;
   artifacts?: { dir: string; files: string[]; unmarkedSecrets: UnmarkedSecret[] };
+  /** What the program logged at warning level or above (the CLI shows these during pulumi preview and up). */
+  programWarnings?: string[];
   /** One entry per report section (resources, settings, planning, policies), keyed by the section's key. */
   sections: Record<string, unknown>;
   /** Sections that threw: a bug in the check, reported (exit 3) without hiding the other sections. */
@@ -58,6 +60,8 @@ const MOCKS_NOTE =
 function stackReport(run: StackRun, written: WrittenArtifacts | undefined, outDirShown: string): StackReport {
   const status = statusOf(run);
   const report: StackReport = { stack: run.stack, status, exitCode: exitCodeOf(status), region: run.region, failure: run.failure, sections: {} };
+  const warnings = (run.captured?.logs ?? []).filter((log) => log.severity === "warning" || log.severity === "error").map((log) => log.message.trim());
+  if (warnings.length > 0) report.programWarnings = [...new Set(warnings)];
   if (run.captured && !run.captured.error && written) {
     report.artifacts = { dir: path.join(outDirShown, run.stack), files: written.files.map((f) => path.relative(run.stack, f)), unmarkedSecrets: written.artifacts.unmarkedSecrets };
     const evidence: StackEvidence = { captured: run.captured, artifacts: written.artifacts, policyRun: run.policyRun };
@@ -133,6 +137,9 @@ function renderStack(report: StackReport): string {
   const parts = [heading(`Stack ${report.stack}: ${describeStatus(report)}`)];
   if (report.failure) {
     parts.push(indent(report.failure.message));
+  }
+  for (const warning of report.programWarnings ?? []) {
+    parts.push(`WARNING (program): ${warning}`);
   }
   if (report.artifacts) {
     const values = report.artifacts.files.filter((f) => f.startsWith("values"));

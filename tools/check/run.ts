@@ -109,7 +109,9 @@ interface Evaluable {
  * CLI would refuse it), and mocks answering for its region.
  */
 export function captureTarget(projectDir: string, stack: string, preview: boolean, existingStack = false): StackToCapture {
-  const config = loadStackConfig(projectDir, stack);
+  // secure: values stay opaque secrets ("[secure:<ciphertext>]"): the check has no secrets provider to decrypt them,
+  // and the program treats them as secrets whatever they hold.
+  const config = loadStackConfig(projectDir, stack, { secure: "ciphertext" });
   const region = config.config["aws:region"];
   return {
     project: config.project,

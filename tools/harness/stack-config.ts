@@ -197,6 +197,33 @@ function replaceSecure(value: unknown): unknown {
   return isPlainObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v)])) : value;
 }
 
+/** The path (".a.b[0]") of the first number that is infinite or NaN, "" for the value itself, undefined if none. */
+function nonFinitePath(value: unknown, at = ""): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : at;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = nonFinitePath(item, `${at}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (isPlainObject(value)) {
+    for (const [k, item] of Object.entries(value)) {
+      const found = nonFinitePath(item, `${at}.${k}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** YAML's spelling of a non-finite number, as the user wrote it. */
+function yamlNumber(n: number): string {
+  return Number.isNaN(n) ? ".nan" : n > 0 ? ".inf" : "-.inf";
+}
+
+function valueAtPath(value: unknown, at: string): unknown {
+  const steps = at.match(/\.[^.[]+|\[\d+\]/g) ?? [];
+  return steps.reduce<unknown>((node, step) => (step.startsWith("[") ? (node as unknown[])[Number(step.slice(1, -1))] : (node as Record<string, unknown>)[step.slice(1)]), value);
+}
+
 /** config.Value's string form: strings as-is, other scalars and structures as (Go) JSON. */
 function stringForm(value: unknown): string {
   return typeof value === "string" ? value : goJson(value);
@@ -227,6 +254,12 @@ export function loadStackConfig(projectDir: string, stack: string, options: Load
       secretKeys.push(key);
     }
     const plain = replaceSecure(value);
+    const nonFinite = nonFinitePath(plain);
+    if (nonFinite !== undefined) {
+      // YAML has .inf and .nan; JSON, the form structured config reaches the program in, has neither (Go's
+      // json.Marshal refuses them: "json: unsupported value"), so the CLI cannot pass the value on.
+      throw new Error(`${stackFile}: configuration key '${key}${nonFinite}' is ${yamlNumber(valueAtPath(plain, nonFinite) as number)}, which config values cannot hold: give a finite number`);
+    }
     if (typeof plain === "object" && plain !== null) {
       structured.add(key);
     }

@@ -4,6 +4,7 @@
  * the retained metrics and logs, KMS keys and requests, and Kafka's cross-zone replication.
  */
 import type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+import { INSTANCE_SHAPES } from "../../policies/rules/capacity/figures";
 import type { Workload } from "../../policies/rules/capacity/workload";
 import type { StackView } from "../../policies/lib/stack";
 import { kafkaLandscape } from "../../policies/lib/kafka";
@@ -100,10 +101,9 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   // EC2.
   const nodes = nodesPaidFor(capacity);
   for (const [type, count] of nodes) {
-    const hourly = p.ec2Hour.usd[type];
-    if (hourly === undefined) throw new Error(`${"tools/planning/prices.json"}: regions.${prices.pricedAs}.ec2Hour.usd has no price for ${type}; add it`);
+    const { usd: hourly, note } = ec2HourlyPrice(p.ec2Hour.usd, type, prices.pricedAs);
     lines.push(line(`EC2 ${type}`, count * hours, "instance-hours", { usd: hourly, source: p.ec2Hour.source },
-      `${count} nodes: per zone the nodes the pods need (first-fit packing), at least desiredSize, at most maxSize`));
+      `${count} nodes: per zone the nodes the pods need (first-fit packing), at least desiredSize, at most maxSize${note ? `; ${note}` : ""}`));
   }
 
   // EBS: node root disks (priced as gp3) and the pods' persistent volumes (the gp3 StorageClass).
@@ -186,4 +186,21 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
     lines,
     monthlyUsd: lines.reduce((sum, l) => sum + l.monthlyUsd, 0),
   };
+}
+
+/**
+ * An instance type's on-demand price: the table's own, else scaled by vCPUs from a listed size of the same family
+ * (on-demand prices are linear in size within a family: m6i.large 0.096, xlarge 0.192, 2xlarge 0.384 in us-east-1),
+ * with a note saying so. A family the table lists no size of cannot be priced: that is a gap in prices.json.
+ */
+export function ec2HourlyPrice(table: Record<string, number>, type: string, pricedAs: string): { usd: number; note?: string } {
+  if (table[type] !== undefined) return { usd: table[type] };
+  const [family] = type.split(".");
+  const vcpus = INSTANCE_SHAPES[type]?.vcpus;
+  const listed = Object.keys(table).find((t) => t.startsWith(`${family}.`) && INSTANCE_SHAPES[t]);
+  if (vcpus === undefined || listed === undefined) {
+    throw new Error(`tools/planning/prices.json: regions.${pricedAs}.ec2Hour.usd has no price for any ${family} size; add one (e.g. ${family}.xlarge)`);
+  }
+  const usd = (table[listed] * vcpus) / INSTANCE_SHAPES[listed].vcpus;
+  return { usd, note: `STAND-IN price: ${listed}'s scaled by vCPUs (${INSTANCE_SHAPES[listed].vcpus} -> ${vcpus}), not a listed price` };
 }

@@ -102,8 +102,21 @@ export function pricesFor(region: string, priceTable: PriceTable = PRICES): Reso
     const prices = priceTable.regions[standIn.use];
     return { region, pricedAs: standIn.use, standInReason: standIn.why, asOf: prices.asOf, prices };
   }
-  throw new Error(
-    `${PRICE_TABLE_FILE} has no prices for region ${region} (it has ${Object.keys(priceTable.regions).join(", ")}); ` +
-      `add a regions.${region} block, or a regionStandIns.${region} entry naming the region to price it as`,
-  );
+  // Any other region the program accepted (the AWS provider's Region enum): priced as the cheapest listed region,
+  // marked, never a crash. us-east-1's list prices are the lowest of the commercial regions (AWS price lists), so a
+  // stand-in estimate is low, never high.
+  const fallback = priceTable.regions[DEFAULT_STAND_IN] ? DEFAULT_STAND_IN : Object.keys(priceTable.regions)[0];
+  const prices = priceTable.regions[fallback];
+  return {
+    region,
+    pricedAs: fallback,
+    standInReason:
+      `${PRICE_TABLE_FILE} has no checked prices for ${region}; priced with ${fallback}'s list prices, usually the lowest, so the ` +
+      `estimate is low. Add a regions.${region} block to replace the stand-in.`,
+    asOf: prices.asOf,
+    prices,
+  };
 }
+
+/** The region a region without prices is priced as. */
+export const DEFAULT_STAND_IN = "us-east-1";

@@ -48,31 +48,46 @@ export interface InstanceShape {
 const shape = (vcpus: number, memoryGiB: number, maxPods: number): InstanceShape => ({ vcpus, memoryBytes: memoryGiB * GiB, maxPods });
 
 /**
- * vCPUs and memory (EC2 instance type specifications, "General purpose / Memory optimized / Compute optimized")
- * and max pods (awslabs/amazon-eks-ami eni-max-pods.txt: large 3 ENIs x 10 IPs = 29, xlarge and 2xlarge 4 x 15 = 58).
- * The types the price table lists, plus t3.medium, the type EKS gives a node group that names none (EKS API
- * CreateNodegroup instanceTypes; eni-max-pods.txt: 3 ENIs x 6 IPs = 17 pods). Add a row (and its price) when a
- * stack uses another type.
+ * The instance families a node group may use (settings/schema.ts accepts exactly these), with memory per vCPU (EC2
+ * instance type specifications: general purpose m = 4 GiB, memory optimized r = 8 GiB, compute optimized c = 2 GiB
+ * per vCPU) and the sizes every one of them offers.
  */
+export const INSTANCE_FAMILIES: Readonly<Record<string, { memoryGiBPerVcpu: number }>> = {
+    m6i: { memoryGiBPerVcpu: 4 },
+    m7i: { memoryGiBPerVcpu: 4 },
+    m6g: { memoryGiBPerVcpu: 4 },
+    m7g: { memoryGiBPerVcpu: 4 },
+    r6i: { memoryGiBPerVcpu: 8 },
+    r7g: { memoryGiBPerVcpu: 8 },
+    c6i: { memoryGiBPerVcpu: 2 },
+};
+
+/**
+ * vCPUs per size (EC2 instance type specifications: a large has 2 vCPUs and each step doubles or scales linearly) and
+ * max pods (awslabs/amazon-eks-ami eni-max-pods.txt, VPC CNI without prefix delegation: ENIs x (IPv4 per ENI - 1) + 2;
+ * large 3 x 10 = 29, xlarge and 2xlarge 4 x 15 = 58, 4xlarge to 12xlarge 8 x 30 = 234, 16xlarge 15 x 50 = 737).
+ */
+export const INSTANCE_SIZES: Readonly<Record<string, { vcpus: number; maxPods: number }>> = {
+    large: { vcpus: 2, maxPods: 29 },
+    xlarge: { vcpus: 4, maxPods: 58 },
+    "2xlarge": { vcpus: 8, maxPods: 58 },
+    "4xlarge": { vcpus: 16, maxPods: 234 },
+    "8xlarge": { vcpus: 32, maxPods: 234 },
+    "12xlarge": { vcpus: 48, maxPods: 234 },
+    "16xlarge": { vcpus: 64, maxPods: 737 },
+};
+
+/** t3.medium, the type EKS gives a node group that names none (EKS API CreateNodegroup instanceTypes; eni-max-pods.txt 3 x 6 = 17 pods). */
+const EKS_DEFAULT_TYPE = { "t3.medium": shape(2, 4, 17) };
+
+/** Every instance type the model can size: each family at each size, and EKS's default type. */
 export const INSTANCE_SHAPES: Readonly<Record<string, InstanceShape>> = {
-    "t3.medium": shape(2, 4, 17),
-    "m6i.large": shape(2, 8, 29),
-    "m6i.xlarge": shape(4, 16, 58),
-    "m6i.2xlarge": shape(8, 32, 58),
-    "m7i.large": shape(2, 8, 29),
-    "m7i.xlarge": shape(4, 16, 58),
-    "m7i.2xlarge": shape(8, 32, 58),
-    "r6i.large": shape(2, 16, 29),
-    "r6i.xlarge": shape(4, 32, 58),
-    "r6i.2xlarge": shape(8, 64, 58),
-    "m6g.large": shape(2, 8, 29),
-    "m6g.xlarge": shape(4, 16, 58),
-    "m6g.2xlarge": shape(8, 32, 58),
-    "m7g.large": shape(2, 8, 29),
-    "m7g.xlarge": shape(4, 16, 58),
-    "m7g.2xlarge": shape(8, 32, 58),
-    "c6i.xlarge": shape(4, 8, 58),
-    "r7g.xlarge": shape(4, 32, 58),
+    ...EKS_DEFAULT_TYPE,
+    ...Object.fromEntries(
+        Object.entries(INSTANCE_FAMILIES).flatMap(([family, { memoryGiBPerVcpu }]) =>
+            Object.entries(INSTANCE_SIZES).map(([size, { vcpus, maxPods }]) => [`${family}.${size}`, shape(vcpus, vcpus * memoryGiBPerVcpu, maxPods)]),
+        ),
+    ),
 };
 
 /**

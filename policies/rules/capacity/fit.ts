@@ -5,6 +5,10 @@
 // pods spread one at a time to the allowed zone holding the fewest pods of their group (what a topology spread with
 // maxSkew 1 converges to), ties to the zone with the most free memory. Within a zone pods are packed first-fit,
 // largest memory request first, onto the zone's nodes in order; a pod that fits no node is unschedulable.
+//
+// Arithmetic, not per pod: a replica count comes from values a user can override (1e12 must not loop). Spreading one
+// at a time keeps the zones' counts within one of each other, so each zone gets floor(replicas / zones) and the
+// remainder goes one at a time as the loop would; first-fit of identical pods fills each node in order.
 import { Allocatable } from "./figures";
 import { NodeGroupView } from "./nodes";
 import { PodGroup } from "./pods";
@@ -63,6 +67,12 @@ interface Slot {
     used: boolean;
 }
 
+/**
+ * Nodes per zone the model lays out: no more than a Kubernetes cluster supports (Kubernetes docs, "Considerations for
+ * large clusters": at most 5,000 nodes), whatever a node group's maxSize says.
+ */
+export const MAX_NODES_PER_CLUSTER = 5000;
+
 const add = (a: Resources, b: Resources): Resources => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods });
 const ZERO: Resources = { cpuMillis: 0, memoryBytes: 0, pods: 0 };
 
@@ -89,7 +99,7 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
     const unschedulable: Unschedulable[] = [];
     const unsized: UnsizedNodeGroup[] = [];
 
-    const zones = new Map<string, { fit: ZoneFit; slots: Slot[]; pods: Array<{ group: PodGroup }> }>();
+    const zones = new Map<string, { fit: ZoneFit; slots: Slot[]; pods: Map<PodGroup, number> }>();
     for (const zone of zoneNames) {
         const views = byZone.get(zone)!;
         const slots: Slot[] = [];
@@ -99,7 +109,7 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
         for (const view of views) {
             // A group spanning several zones is balanced across them by its Auto Scaling group.
             const share = (n: number) => Math.floor(n / view.zones.length) + (view.zones.indexOf(zone) < n % view.zones.length ? 1 : 0);
-            const nodes = share(view.maxSize);
+            const nodes = Math.min(share(view.maxSize), MAX_NODES_PER_CLUSTER);
             maxNodes += nodes;
             desiredNodes += share(view.desiredSize);
             if (!view.allocatable) {
@@ -120,7 +130,7 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
         const free: Resources = { cpuMillis: perNode.cpuMillis - perNodeDaemonSets.cpuMillis, memoryBytes: perNode.memoryBytes - perNodeDaemonSets.memoryBytes, pods: perNode.pods - perNodeDaemonSets.pods };
         zones.set(zone, {
             slots,
-            pods: [],
+            pods: new Map(),
             fit: {
                 zone,
                 nodeGroups: views.map((v) => v.name),
@@ -151,36 +161,51 @@ export function fitPods(groups: PodGroup[], nodeGroupViews: NodeGroupView[]): Fi
             });
             continue;
         }
+        const place = (zone: string, count: number) => {
+            if (count === 0) return;
+            counts.set(zone, counts.get(zone)! + count);
+            const entry = zones.get(zone)!;
+            entry.pods.set(group, (entry.pods.get(group) ?? 0) + count);
+            entry.fit.requested = add(entry.fit.requested, { cpuMillis: group.cpuMillis * count, memoryBytes: group.memoryBytes * count, pods: count });
+        };
         const counts = new Map(candidates.map((z) => [z, 0]));
-        for (let i = 0; i < group.replicas; i++) {
+        const each = Math.floor(group.replicas / candidates.length);
+        for (const zone of candidates) place(zone, each);
+        for (let i = 0; i < group.replicas - each * candidates.length; i++) {
             const zone = candidates.reduce((best, z) => {
                 const diff = counts.get(z)! - counts.get(best)!;
                 if (diff !== 0) return diff < 0 ? z : best;
                 const load = (name: string) => zones.get(name)!.fit.requested.memoryBytes - zones.get(name)!.fit.capacity.memoryBytes;
                 return load(z) < load(best) ? z : best;
             });
-            counts.set(zone, counts.get(zone)! + 1);
-            const entry = zones.get(zone)!;
-            entry.pods.push({ group });
-            entry.fit.requested = add(entry.fit.requested, { cpuMillis: group.cpuMillis, memoryBytes: group.memoryBytes, pods: 1 });
+            place(zone, 1);
         }
     }
 
     // Packing per zone.
     for (const { fit, slots, pods } of zones.values()) {
         if (unsized.some((u) => u.zone === fit.zone)) continue;
-        const order = [...pods].sort((a, b) => b.group.memoryBytes - a.group.memoryBytes || b.group.cpuMillis - a.group.cpuMillis);
+        const order = [...pods.keys()].sort((a, b) => b.memoryBytes - a.memoryBytes || b.cpuMillis - a.cpuMillis);
         const failed = new Map<PodGroup, number>();
-        for (const { group } of order) {
-            const slot = slots.find((s) => s.cpuMillis >= group.cpuMillis && s.memoryBytes >= group.memoryBytes && s.pods >= 1);
-            if (!slot) {
-                failed.set(group, (failed.get(group) ?? 0) + 1);
-                continue;
+        for (const group of order) {
+            let left = pods.get(group)!;
+            for (const slot of slots) {
+                if (left === 0) break;
+                if (slot.cpuMillis < 0 || slot.memoryBytes < 0) continue;
+                const fits = Math.min(
+                    left,
+                    slot.pods,
+                    group.cpuMillis > 0 ? Math.floor(slot.cpuMillis / group.cpuMillis) : left,
+                    group.memoryBytes > 0 ? Math.floor(slot.memoryBytes / group.memoryBytes) : left,
+                );
+                if (fits <= 0) continue;
+                slot.cpuMillis -= group.cpuMillis * fits;
+                slot.memoryBytes -= group.memoryBytes * fits;
+                slot.pods -= fits;
+                slot.used = true;
+                left -= fits;
             }
-            slot.cpuMillis -= group.cpuMillis;
-            slot.memoryBytes -= group.memoryBytes;
-            slot.pods -= 1;
-            slot.used = true;
+            if (left > 0) failed.set(group, left);
         }
         fit.nodesNeeded = slots.reduce((last, s, i) => (s.used ? i + 1 : last), 0);
         for (const [group, count] of failed) {
