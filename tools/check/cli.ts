@@ -14,6 +14,7 @@ import { runCheck, type CheckRun } from "./run";
 
 export const REPORT_TEXT_FILE = "report.txt";
 export const REPORT_JSON_FILE = "report.json";
+export const REPORT_MARKDOWN_FILE = "report.md";
 
 function progressReporter(quiet: boolean): (message: string) => void {
   const started = Date.now();
@@ -34,7 +35,7 @@ function writeArtifacts(options: CheckOptions, run: CheckRun, { stackArtifacts, 
   return written;
 }
 
-export async function check(options: CheckOptions): Promise<{ report: CheckReport; text: string }> {
+export async function check(options: CheckOptions): Promise<{ report: CheckReport; text: string; markdown: string }> {
   const progress = progressReporter(options.quiet);
   const running = runCheck(options, progress);
   // Loaded while the programs and the pack run (runCheck has started them by now), so the report is quick to write.
@@ -45,11 +46,17 @@ export async function check(options: CheckOptions): Promise<{ report: CheckRepor
   fs.mkdirSync(options.outDir, { recursive: true });
   const written = writeArtifacts(options, run, await artifactsModule);
   const report = buildReport(run, written, shownPath(options.outDir));
+  if (options.baselineDir) {
+    const { compareWithBaseline } = await import("./changes");
+    report.changes = compareWithBaseline(options.baselineDir, report, options.outDir);
+  }
   const text = renderReport(report);
+  const markdown = (await import("./markdown")).renderMarkdown(report);
   fs.writeFileSync(path.join(options.outDir, REPORT_TEXT_FILE), text);
   fs.writeFileSync(path.join(options.outDir, REPORT_JSON_FILE), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(options.outDir, REPORT_MARKDOWN_FILE), markdown);
   progress(`report and artifacts written to ${options.outDir}`);
-  return { report, text };
+  return { report, text, markdown };
 }
 
 export async function main(argv: string[]): Promise<ExitCode> {
@@ -66,10 +73,13 @@ export async function main(argv: string[]): Promise<ExitCode> {
     return EXIT.clean;
   }
   try {
-    const { report, text } = await check(options);
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : text);
+    if (options.baselineDir && !fs.existsSync(path.join(options.baselineDir, REPORT_JSON_FILE))) {
+      throw new UsageError(`--baseline ${options.baselineDir}: no ${REPORT_JSON_FILE} there; give the --out folder of another check run`);
+    }
+    const { report, text, markdown } = await check(options);
+    process.stdout.write(options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : options.format === "markdown" ? markdown : text);
     // The text report ends with the summary line; with --json, people watching stderr still get it.
-    if (options.json) process.stderr.write(`${report.summary.line}\n`);
+    if (options.format !== "text") process.stderr.write(`${report.summary.line}\n`);
     return report.summary.exitCode;
   } catch (err) {
     if (err instanceof UsageError) {

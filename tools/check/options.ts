@@ -16,6 +16,10 @@ export interface CheckOptions {
   /** With `preview`: preview a stack whose resources all exist, instead of the first preview of a new stack. */
   existingStack: boolean;
   json: boolean;
+  /** What stdout gets: the text report (default), the JSON report (--json) or the summary and changes as Markdown. */
+  format: "text" | "json" | "markdown";
+  /** Artifacts of another run (e.g. main's): the report then says what changed against it. */
+  baselineDir?: string;
   /** Program processes, each evaluating its share of the stacks one after another. */
   jobs: number;
   quiet: boolean;
@@ -31,7 +35,7 @@ export class UsageError extends Error {
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export const USAGE = `usage: npm run check -- [--stack NAME ... | --all] [--out DIR] [--policy-pack-config FILE] [--preview | --preview-existing] [--json]
+export const USAGE = `usage: npm run check -- [--stack NAME ... | --all] [--out DIR] [--policy-pack-config FILE] [--preview | --preview-existing] [--json | --format FORMAT] [--baseline DIR]
 
 Evaluates the program for each stack under mocks (no cloud account, no Pulumi CLI), runs the policy pack the way
 the engine runs it, prints a report and writes reviewable artifacts to DIR/<stack>/.
@@ -46,6 +50,10 @@ the engine runs it, prints a report and writes reviewable artifacts to DIR/<stac
   --preview-existing           evaluate as pulumi preview of a stack whose resources all exist: every value known,
                                every provider configured
   --json                       print the report as JSON on stdout (progress stays on stderr)
+  --format text|json|markdown  what stdout gets: the text report (default), JSON (as --json), or the summary and the
+                               changes as Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY
+  --baseline DIR               artifacts of another run (its --out folder, e.g. main's from CI): say, per stack,
+                               which resources, derived settings, Helm values, findings and costs changed
   --project-dir DIR            folder with Pulumi.yaml and the stack files (default: the current folder)
   --program FILE               the program's entry (default: from Pulumi.yaml, else index.ts)
   --policy-pack DIR            the policy pack (default: policies/ of this repository)
@@ -70,6 +78,7 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
     preview: false,
     existingStack: false,
     json: false,
+    format: "text",
     jobs: defaultJobs(),
     quiet: false,
   };
@@ -111,6 +120,17 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
         break;
       case "--json":
         options.json = true;
+        options.format = "json";
+        break;
+      case "--format": {
+        const value = next();
+        if (value !== "text" && value !== "json" && value !== "markdown") throw new UsageError(`--format ${value}: expected text, json or markdown`);
+        options.format = value;
+        options.json = value === "json";
+        break;
+      }
+      case "--baseline":
+        options.baselineDir = path.resolve(cwd, next());
         break;
       case "--project-dir":
         options.projectDir = path.resolve(cwd, next());

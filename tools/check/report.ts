@@ -9,7 +9,9 @@ import { EXIT, exitCodeOf, overallExitCode, statusOf, type ExitCode, type StackF
 import type { CheckRun, PackSummary } from "./run";
 import { SECTIONS, type StackEvidence } from "./sections";
 import type { PoliciesData } from "./sections/policies";
-import { heading, indent, plural, subheading } from "./text";
+import { heading, indent, plural, subheading, wrapLine } from "./text";
+import { renderSummaryText, summarizeStack, type StackSummary } from "./summary";
+import { renderChangesText, type StackChanges } from "./changes";
 
 export interface StackReport {
   stack: string;
@@ -36,6 +38,10 @@ export interface CheckReport {
   policyPack?: PackSummary;
   policyPackFailure?: string;
   stacks: StackReport[];
+  /** The first screen: per stack the verdict, the findings one line each, and the headline figures. */
+  overview: StackSummary[];
+  /** With --baseline: what changed against the other run, per stack. */
+  changes?: StackChanges[];
   summary: {
     stacks: number;
     byStatus: Record<StackStatus, number>;
@@ -88,7 +94,7 @@ function policiesOf(report: StackReport): PoliciesData | undefined {
   return report.sections.policies as PoliciesData | undefined;
 }
 
-function describeStatus(report: StackReport): string {
+export function describeStatus(report: StackReport): string {
   const policies = policiesOf(report);
   switch (report.status) {
     case "passed":
@@ -129,6 +135,7 @@ export function buildReport(run: CheckRun, written: WrittenArtifacts[], outDirSh
     policyPack: run.pack,
     policyPackFailure: run.packFailure,
     stacks,
+    overview: stacks.map(summarizeStack),
     summary: { stacks: stacks.length, byStatus, mandatoryViolations, advisoryFindings, exitCode, line },
   };
 }
@@ -174,5 +181,7 @@ export function renderReport(report: CheckReport): string {
       ? `Policy pack ${report.policyPack.name} ${report.policyPack.version} (${plural(report.policyPack.policies, "policy", "policies")}) from ${shownPath(report.policyPack.dir)}, started once the way the engine starts it and queried over gRPC.`
       : `Policy pack: did not run${report.policyPackFailure ? ` — ${report.policyPackFailure.split("\n")[0]}` : ""}.`,
   ];
-  return [intro.join("\n"), ...report.stacks.map(renderStack), report.summary.line].join("\n\n") + "\n";
+  const first = [renderSummaryText(report.overview), ...(report.changes ? [renderChangesText(report.changes)] : [])];
+  const text = [intro.join("\n"), ...first, ...report.stacks.map(renderStack), report.summary.line].join("\n\n");
+  return `${text.split("\n").flatMap((line) => wrapLine(line)).join("\n")}\n`;
 }

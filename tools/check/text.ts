@@ -1,14 +1,69 @@
 /** Plain-text layout for the report: aligned tables, headings and human-sized numbers. */
 
-/** Left-aligned columns separated by two spaces; numbers-looking cells are right-aligned. */
+/** The report's width: every line fits 120 columns (a pull-request page, a terminal split in two). */
+export const REPORT_WIDTH = 120;
+
+/**
+ * Left-aligned columns separated by two spaces; numbers-looking cells are right-aligned. A last column that would
+ * run past REPORT_WIDTH wraps under itself.
+ */
 export function table(header: string[], rows: string[][], indent = "  "): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.,]+( ?[A-Za-z%]+)?$|^$|^—$/.test(r[i] ?? "")));
-  const line = (cells: string[]): string =>
-    `${indent}${cells
-      .map((cell, i) => (i === cells.length - 1 && !numeric[i] ? cell : numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join("  ")}`.trimEnd();
+  const last = header.length - 1;
+  const lastStart = indent.length + widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0);
+  const room = REPORT_WIDTH - lastStart;
+  const wrapLast = !numeric[last] && room >= 30;
+  if (wrapLast) widths[last] = Math.min(widths[last], room);
+  const line = (cells: string[]): string => {
+    const lead = cells.slice(0, last).map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])));
+    const tail = cells[last] ?? "";
+    const tailLines = wrapLast ? wrapText(tail, room) : [numeric[last] ? tail.padStart(widths[last]) : tail];
+    const first = `${indent}${[...lead, tailLines[0]].join("  ")}`.trimEnd();
+    return [first, ...tailLines.slice(1).map((t) => `${" ".repeat(lastStart)}${t}`)].join("\n");
+  };
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** Words of `text` in lines of at most `width` characters; a longer word (a dotted values path) breaks after a "." or "/". */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(" ").flatMap((w) => splitLongWord(w, width))) {
+    if (current !== "" && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = current === "" ? word : `${current} ${word}`;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
+function splitLongWord(word: string, width: number): string[] {
+  if (word.length <= width) return [word];
+  const parts: string[] = [];
+  let rest = word;
+  while (rest.length > width) {
+    const cut = Math.max(rest.lastIndexOf(".", width - 1), rest.lastIndexOf("/", width - 1));
+    const at = cut > 0 ? cut + 1 : width;
+    parts.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  return [...parts, rest];
+}
+
+/**
+ * A line longer than `width` wrapped with a hanging indent: its own indent, past a leading "- ", "-> " or "NOTE: "
+ * marker so the continuation lines up with the text.
+ */
+export function wrapLine(line: string, width = REPORT_WIDTH): string[] {
+  if (line.length <= width) return [line];
+  const marker = /^(\s*)(-> |- |[A-Z][A-Z ()]*: )?/.exec(line)!;
+  const hang = " ".repeat(Math.min(marker[0].length, 40));
+  const body = wrapText(line.slice(marker[0].length), width - hang.length);
+  return [`${marker[0]}${body[0]}`, ...body.slice(1).map((part) => `${hang}${part}`)];
 }
 
 export function heading(title: string): string {

@@ -41,15 +41,20 @@ describe("bucket lifecycle rules", () => {
     }
   });
 
-  it("rejects prefixes that would silently match nothing", () => {
+  it("rejects prefixes that would silently match nothing, and keeps '*' literal (a tenant id Mimir and Loki accept)", () => {
     assert.throws(() => lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: ["/fake/"] } }, 7), /never start with "\/"/);
-    assert.throws(() => lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: ["fake/*"] } }, 7), /"\*" is not a wildcard/);
+    const star = lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: ["*/"] } }, 7);
+    assert.deepEqual(star[1].filter, { prefix: "*/" });
   });
 
-  it("rejects an expiration with no prefixes, duplicated prefixes or prefixes sharing a rule id", () => {
+  it("rejects an expiration with no prefixes or duplicated prefixes, and gives every prefix its own rule id", () => {
     assert.throws(() => lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: [] } }, 7), /prefixes is empty/);
     assert.throws(() => lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: ["a/", "a/"] } }, 7), /lists a prefix twice/);
-    assert.throws(() => lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: ["a b/", "a+b/"] } }, 7), /same rule id "expire-a-b/);
+    // Tenant ids that differ only in characters a slug would fold ("team-a", "team(a)", "team!a") keep distinct ids.
+    const rules = lifecycleRules({ ...chunks, expiration: { days: 30, prefixes: ["team-a/", "team(a)/", "team!a/", "x".repeat(150) + "/"] } }, 7);
+    const ids = rules.slice(1).map((r) => r.id);
+    assert.deepEqual(ids.slice(0, 3), ["expire-team-a", "expire-team(a)", "expire-team!a"]);
+    assert.ok(ids.every((id) => id.length <= 255), "S3 rule ids are at most 255 characters");
   });
 
   it("rejects days below 1 or fractional, at the boundary", () => {

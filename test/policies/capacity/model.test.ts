@@ -77,6 +77,19 @@ describe("fitPods", () => {
         assert.equal(result.unschedulable.length, 1, "930m left per node cannot hold a 1000m pod");
     });
 
+    it("counts replicas arithmetically: a trillion pods is a verdict, not a loop", () => {
+        const result = fitPods([pods("huge", 1e12, 100, 100 * MiB)], groups);
+        assert.deepEqual(result.zones.map((z) => z.requested.pods), [5e11, 5e11]);
+        const stuck = result.unschedulable.reduce((sum, u) => sum + u.pods, 0);
+        // An m6i.large admits 29 pods; each zone's one node holds what fits of 100m / 100 MiB pods, the rest stay out.
+        assert.ok(stuck > 1e12 - 60 && stuck < 1e12, String(stuck));
+    });
+
+    it("places identical pods as one at a time would: the remainder goes to the emptier zone", () => {
+        const loaded = fitPods([pods("big", 1, 1000, 2 * GiB, ["zone-a"]), pods("spread", 5, 100, 100 * MiB)], groups);
+        assert.deepEqual(loaded.zones.map((z) => z.requested.pods), [3, 3], "zone-b, with more free memory, takes the odd pod");
+    });
+
     it("counts the nodes the packing opens against desiredSize", () => {
         const result = fitPods([pods("p", 3, 1500, GiB, ["zone-a"])], [view("a", "zone-a", "m6i.large", 4)]);
         assert.equal(result.zones[0].nodesNeeded, 3);

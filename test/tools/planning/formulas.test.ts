@@ -47,8 +47,10 @@ describe("the price table", () => {
     assert.match(resolved.standInReason ?? "", /estimate is low/);
   });
 
-  it("refuses a region it has no figures for", () => {
-    assert.throws(() => pricesFor("ap-south-1"), /tools\/planning\/prices\.json has no prices for region ap-south-1 \(it has us-east-1\); add a regions\.ap-south-1 block/);
+  it("prices a region it has no figures for with a marked stand-in, never a crash", () => {
+    const resolved = pricesFor("ap-south-1");
+    assert.equal(resolved.pricedAs, "us-east-1");
+    assert.match(resolved.standInReason ?? "", /no checked prices for ap-south-1; priced with us-east-1's list prices.*estimate is low/);
   });
 });
 
