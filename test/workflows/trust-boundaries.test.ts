@@ -19,7 +19,7 @@ const mentionsSecret = (value: unknown) => /\bsecrets\./.test(JSON.stringify(val
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 
 describe("GitHub workflows: trust boundaries", () => {
-  it("has the four workflows", () => assert.deepEqual(FILES.sort(), ["checks.yml", "deploy.yml", "pull-request.yml", "pulumi-up.yml"]));
+  it("has the five workflows", () => assert.deepEqual(FILES.sort(), ["checks.yml", "deploy.yml", "pr-comment.yml", "pull-request.yml", "pulumi-up.yml"]));
 
   it("pins every third-party action to a full commit SHA, with its tag in a comment", () => {
     for (const file of FILES) {
@@ -31,11 +31,32 @@ describe("GitHub workflows: trust boundaries", () => {
     }
   });
 
-  it("never runs pull-request code with the base repository's privileges (no pull_request_target, no workflow_run)", () => {
+  it("never runs pull-request code with the base repository's privileges (no pull_request_target; workflow_run runs none)", () => {
     for (const file of FILES) {
-      const on = workflow(file).on;
-      assert.ok(!("pull_request_target" in on) && !("workflow_run" in on), file);
+      const wf = workflow(file);
+      assert.ok(!("pull_request_target" in wf.on), file);
+      if (!("workflow_run" in wf.on)) continue;
+      // A workflow_run job has the base repository's token: it may read artifacts as data, never check out or run code.
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        for (const step of job.steps ?? []) {
+          assert.ok(!/actions\/checkout@|setup-node/.test(step.uses ?? ""), `${file} ${name}: ${step.uses}`);
+          assert.doesNotMatch(step.run ?? "", /\b(npm|npx|node|bash \S+\.sh|source|eval)\b|\$\(cat [^)]*\.sh/, `${file} ${name}`);
+        }
+      }
     }
+  });
+
+  it("comments the check's summary on pull requests, forks included, without trusting the artifact's pull-request number", () => {
+    const wf = workflow("pr-comment.yml");
+    assert.deepEqual((wf.on.workflow_run as { workflows: string[] }).workflows, ["Pull request"]);
+    const job = wf.jobs.comment as Job & { permissions?: Record<string, string> };
+    assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
+    const script = (job.steps ?? []).map((s) => s.run ?? "").join("\n");
+    assert.match(script, /\^\[0-9\]\+\$/, "the number must be digits");
+    assert.match(script, /pulls\/\$number" --jq \.head\.sha/, "and that pull request's head must be the commit that was checked");
+    const check = workflow("checks.yml").jobs.check.steps ?? [];
+    assert.ok(check.some((s) => /--baseline baseline/.test(s.run ?? "")), "pull requests are compared with main's artifacts");
+    assert.ok(check.some((s) => s.with?.name === "pr-comment"));
   });
 
   it("keeps secrets out of workflow- and job-level env, and never passes them all on (secrets: inherit)", () => {
