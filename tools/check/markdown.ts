@@ -21,7 +21,7 @@ export function renderMarkdown(report: CheckReport, readmeUrl = policiesReadmeUr
   const lines = [COMMENT_MARKER, `### ${report.project} check: exit ${report.summary.exitCode}`, "", "| stack | verdict | figures |", "|---|---|---|"];
   for (const s of report.overview) lines.push(`| ${cell(s.stack)} | ${cell(s.verdict)} | ${cell(headline(s) || "—")} |`);
   const findings = report.overview.flatMap((s) => [
-    ...s.findings.map((f) => `- **${s.stack}** ${f.level === "mandatory" ? "⛔ mandatory" : "⚠️ advisory"} ${f.rule ? `${ruleLink(f.rule, readmeUrl)} ` : ""}\`${f.policy}\` on ${f.resource}: ${f.message}`),
+    ...s.findings.map((f) => `- **${s.stack}** ${f.level === "mandatory" ? "⛔ mandatory" : "⚠️ advisory"} ${f.rule ? `${ruleLink(f.rule, readmeUrl)} ` : ""}\`${f.policy}\` on ${f.resource}: ${f.message}${f.url ? ` ([upstream](${f.url}))` : ""}`),
     ...s.pendingZones.map((zone) => `- **${s.stack}** ⚠️ pods stay Pending: ${zone} and no autoscaler`),
   ]);
   if (findings.length > 0) lines.push("", "#### Findings", "", ...findings);

@@ -17,6 +17,8 @@ export interface SummaryFinding {
   resource: string;
   /** The finding's first sentence. */
   message: string;
+  /** The upstream reference the policy names (its first URL). */
+  url?: string;
 }
 
 export interface StackSummary {
@@ -53,6 +55,7 @@ export function summarizeStack(stack: StackReport): StackSummary {
         rule: RULE_ID.exec(verdict.description)?.[1],
         resource: finding.resource,
         message: firstSentence(finding.message),
+        url: /https?:\/\/\S+/.exec(verdict.url ?? "")?.[0],
       });
     }
   }

@@ -179,6 +179,7 @@ export function analyzerInfoFromProto(info: analyzerProto.AnalyzerInfo): Analyze
       severity: severityFromProto(policy.getSeverity()),
       configSchema,
       tags: policy.getTagsList(),
+      url: policy.getUrl() || undefined,
     };
   });
   policies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

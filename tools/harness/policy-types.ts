@@ -25,6 +25,8 @@ export interface PolicyInfo {
   enforcementLevel: EnforcementLevel;
   type: "resource" | "stack" | "unknown";
   severity?: PolicySeverity;
+  /** The policy's upstream reference (PolicyInfo.url). */
+  url?: string;
   /**
    * Present when the pack supports config. As the engine does, an `enforcementLevel` property is injected into
    * every schema (pkg/resource/plugin/analyzer_plugin.go, GetAnalyzerInfo).

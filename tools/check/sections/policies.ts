@@ -21,6 +21,8 @@ export interface PolicyVerdict {
   /** The level the policy ran at, after the pack config. */
   level: EnforcementLevel;
   severity?: string;
+  /** The policy's upstream reference, as the pack declares it. */
+  url?: string;
   verdict: Verdict;
   findings: PolicyFinding[];
 }
@@ -72,7 +74,7 @@ export function policyVerdicts(info: AnalyzerInfo, result: PolicyRunResult, root
     const findings = (byPolicy.get(name) ?? [])
       .map((d) => ({ level: d.enforcementLevel, resource: resourceLabel(d.urn, rootStackUrn), urn: d.urn, message: stripDescription(d.message, description) }))
       .sort((a, b) => a.urn.localeCompare(b.urn) || a.message.localeCompare(b.message));
-    return { name, description, level, severity: policy?.severity, verdict: verdictOf(level, findings), findings };
+    return { name, description, level, severity: policy?.severity, url: policy?.url, verdict: verdictOf(level, findings), findings };
   });
   verdicts.sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || a.name.localeCompare(b.name));
   const counts = Object.fromEntries(VERDICT_ORDER.map((v) => [v, verdicts.filter((p) => p.verdict === v).length])) as Record<Verdict, number>;
