@@ -38,6 +38,7 @@ import { noPlaintextPasswords } from "./security/no-plaintext-passwords";
 import { networkPoliciesFenceComponents } from "./security/network-policies-fence-components";
 import { noStaticAwsKeys } from "./security/no-static-aws-keys";
 import { statefulResourcesProtected } from "./security/stateful-resources-protected";
+import { statefulVolumesRetained } from "./security/stateful-volumes-retained";
 import { s3BucketEncrypted } from "./security/s3-bucket-encrypted";
 import { s3BucketPrivate } from "./security/s3-bucket-private";
 import { s3BucketTlsOnly } from "./security/s3-bucket-tls-only";
@@ -86,6 +87,7 @@ export const policies: Policies = [
     gatewaysBindTenants,
     networkPoliciesFenceComponents,
     statefulResourcesProtected,
+    statefulVolumesRetained,
     // Capacity
     workloadWithinSizedCapacity,
     podsFitZoneNodeGroups,

@@ -59,4 +59,6 @@ export const CONFLICTS: Conflict[] = [
   { title: "mimir-distributed's MinIO with its default password", base: "dev", config: { overrides: { mimir: { minio: { enabled: true } } } }, policy: "no-plaintext-passwords", level: "mandatory" },
   { title: "Loki gateway opened to every pod", base: "prod", config: loki({ gateway: { basicAuth: { enabled: false } } }), policy: "gateways-require-basic-auth", level: "mandatory" },
   { title: "Grafana admin password in values", base: "staging", config: { overrides: { kubePrometheusStack: { grafana: { adminPassword: "admin123" } } } }, policy: "no-plaintext-passwords", level: "mandatory" },
+  { title: "Loki gateway snippets replaced: any credential acts as any tenant", base: "prod", config: loki({ gateway: { nginxConfig: { httpSnippet: "", serverSnippet: "", locationSnippet: "" } } }), policy: "gateways-bind-tenants", level: "mandatory" },
+  { title: "Mimir ingester volumes deleted with their StatefulSet", base: "prod", config: mimir({}, { ingester: { persistentVolume: { enableRetentionPolicy: true, whenDeleted: "Delete" } } }), policy: "stateful-volumes-retained", level: "mandatory" },
 ];
