@@ -67,7 +67,7 @@ describe("npm run check: failures and their exit codes", function () {
       const result = await runCheckCli(["--project-dir", project, "--program", PROGRAM, "--policy-pack", pack, "--out", out]);
       assert.equal(result.status, 2, result.stderr);
       assert.match(result.stdout, /Stack typo: INVALID CONFIGURATION/);
-      assert.match(result.stdout, /observability-stack:retention\.metric = "30d": unknown key \(did you mean metrics\?\); allowed here: prometheusLocal, metrics, logs, kafka/);
+      assert.match(result.stdout.replace(/\n\s+/g, " "), /observability-stack:retention\.metric = "30d": unknown key \(did you mean metrics\?\); allowed here: prometheusLocal, metrics, logs, kafka/);
       assert.match(result.stdout, /check: 1 stack — typo INVALID CONFIGURATION; .*exit 2$/m);
       assert.ok(!fs.existsSync(path.join(out, "typo")), "no artifacts for a stack that did not evaluate");
     });

@@ -145,7 +145,7 @@ describe("npm run check (shipped stacks)", function () {
       });
       for (const secret of secrets) assert.ok(typeof secret === "string" && secret.length >= 20, "the mock generated a password");
       const artifacts = filesUnder(path.join(out, stack)).map((file) => [file, fs.readFileSync(file, "utf8")] as const);
-      for (const [file, content] of [...artifacts, ["stdout", all.stdout] as const, ["report.txt", fs.readFileSync(path.join(out, "report.txt"), "utf8")] as const]) {
+      for (const [file, content] of [...artifacts, ["stdout", all.stdout] as const, ["report.txt", fs.readFileSync(path.join(out, "report.txt"), "utf8")] as const, ["report.md", fs.readFileSync(path.join(out, "report.md"), "utf8")] as const]) {
         for (const secret of secrets) assert.ok(!content.includes(secret), `${file} contains a generated password`);
       }
       assert.match(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8"), /"\[secret\]"/, `${stack}: secrets are shown redacted`);
@@ -169,7 +169,7 @@ describe("npm run check (shipped stacks)", function () {
       assert.match(dev.stdout, /Retention chain\n/);
       assert.match(dev.stdout, /^\s+PASS\s+kafka-message-size-fits-mimir-batch/m);
       assert.match(dev.stdout.trimEnd().split("\n").pop() as string, /^check: 1 stack — dev passed; .*exit 0$/);
-      assert.deepEqual(fs.readdirSync(devOut).sort(), ["dev", "report.json", "report.txt"]);
+      assert.deepEqual(fs.readdirSync(devOut).sort(), ["dev", "report.json", "report.md", "report.txt"]);
     });
 
     it("writes byte-identical artifacts (stable ordering, nothing run-specific)", () => {
