@@ -4,23 +4,32 @@
 export const REPORT_WIDTH = 120;
 
 /**
- * Left-aligned columns separated by two spaces; numbers-looking cells are right-aligned. A last column that would
- * run past REPORT_WIDTH wraps under itself.
+ * Left-aligned columns separated by two spaces; numbers-looking cells are right-aligned. When the table would run past
+ * REPORT_WIDTH, the widest text columns narrow (to no less than 12) and their cells wrap within them.
  */
 export function table(header: string[], rows: string[][], indent = "  "): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.,]+( ?[A-Za-z%]+)?$|^$|^—$/.test(r[i] ?? "")));
+  const total = () => indent.length + widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
+  while (total() > REPORT_WIDTH) {
+    const widest = widths.reduce((best, w, i) => (!numeric[i] && w > 12 && (best < 0 || w > widths[best]) ? i : best), -1);
+    if (widest < 0) break;
+    widths[widest]--;
+  }
   const last = header.length - 1;
-  const lastStart = indent.length + widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0);
-  const room = REPORT_WIDTH - lastStart;
-  const wrapLast = !numeric[last] && room >= 30;
-  if (wrapLast) widths[last] = Math.min(widths[last], room);
   const line = (cells: string[]): string => {
-    const lead = cells.slice(0, last).map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])));
-    const tail = cells[last] ?? "";
-    const tailLines = wrapLast ? wrapText(tail, room) : [numeric[last] ? tail.padStart(widths[last]) : tail];
-    const first = `${indent}${[...lead, tailLines[0]].join("  ")}`.trimEnd();
-    return [first, ...tailLines.slice(1).map((t) => `${" ".repeat(lastStart)}${t}`)].join("\n");
+    const wrapped = header.map((_, i) => (numeric[i] ? [cells[i] ?? ""] : wrapText(cells[i] ?? "", widths[i])));
+    const height = Math.max(...wrapped.map((w) => w.length));
+    const lines: string[] = [];
+    for (let row = 0; row < height; row++) {
+      const parts = wrapped.map((w, i) => {
+        const part = w[row] ?? "";
+        if (numeric[i]) return part.padStart(widths[i]);
+        return i === last ? part : part.padEnd(widths[i]);
+      });
+      lines.push(`${indent}${parts.join("  ")}`.trimEnd());
+    }
+    return lines.join("\n");
   };
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
