@@ -62,7 +62,7 @@ describe("npm run check: bad input", function () {
   });
 
   describe("seeded random mutations of the shipped stack files", () => {
-    const COUNT = 120;
+    const COUNT = 200;
     let report: CheckReport;
     let files: Record<string, string>;
     before(async () => {
@@ -99,6 +99,12 @@ function random(seed: number): () => number {
 }
 
 const KEYS = [
+  "overrides.kafkaCluster.kafka.replicas", "overrides.kafkaTopic.config.retention.ms", "overrides.kafkaTopic.partitions",
+  "overrides.loki.ingester.replicas", "overrides.mimir.mimir.structuredConfig.ingest_storage.kafka.producer_max_record_size_bytes",
+  "overrides.kubePrometheusStack.prometheus.prometheusSpec.retention", "overrides.alloy.alloy.configMap.content",
+  "overrides.strimzi.extraEnvs", "overrides.mimir.store_gateway.zoneAwareReplication.enabled",
+  "overrides.loki.loki.commonConfig.replication_factor", "network.existingVpcId", "network.existingPrivateSubnetIds",
+  "cluster.endpointPublicAccessMaxShare", "tenants.1", "tenants.0.limits.maxGlobalSeries",
   "profile", "network.vpcCidr", "network.availabilityZones", "network.natGateways", "cluster.kubernetesVersion",
   "cluster.endpointPublicAccessCidrs", "cluster.privateEndpoint", "cluster.adminRoleArns", "cluster.viewerRoleArns",
   "cluster.nodeGroups.instanceTypes", "cluster.nodeGroups.minSize", "cluster.nodeGroups.maxSize", "cluster.nodeGroups.desiredSize",
