@@ -126,7 +126,13 @@ export const stackConfigSchema = z.strictObject({
     logsGBPerDay: z.number().positive(),
     queriesPerSecond: z.number().positive(),
   }),
-  tenants: z.array(z.strictObject({ id: tenantId, limits: tenantLimitsSchema.optional() })).min(1),
+  // Each data bucket's lifecycle has a housekeeping rule and one expiration rule per tenant (components/buckets).
+  tenants: z
+    .array(z.strictObject({ id: tenantId, limits: tenantLimitsSchema.optional() }))
+    .min(1)
+    .max(upstream.s3.maxLifecycleRules - 1, {
+      message: `at most ${upstream.s3.maxLifecycleRules - 1} tenants: each gets a lifecycle rule in every data bucket, beside one housekeeping rule, and S3 allows ${upstream.s3.maxLifecycleRules} rules per bucket`,
+    }),
   overrides: z.strictObject({
     kubePrometheusStack: jsonObject.optional(),
     mimir: jsonObject.optional(),

@@ -115,6 +115,8 @@ export const prometheus = {
 export const s3 = {
   /** S3 lifecycle counts from object creation and rounds to the next midnight UTC (S3 lifecycle docs, rule R2). */
   lifecycleRoundingDays: 1,
+  /** A lifecycle configuration holds at most 1,000 rules (S3 user guide, "Lifecycle configuration elements"). */
+  maxLifecycleRules: 1000,
 } as const;
 
 export const go = {
