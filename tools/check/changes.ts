@@ -145,7 +145,7 @@ function valuesOf(dir: string): Map<string, string> {
       } else if (Array.isArray(node) && node.length > 0 && node.every((item) => isPlainObject(item as Plain))) {
         node.forEach((item, i) => flatten(item, `${at}[${i}]`));
       } else {
-        values.set(`${file.replace(/\.yaml$/, "")} ${at}`, show(node as Plain));
+        values.set(`${file.replace(/\.yaml$/, "")} ${at}`, typeof node === "string" ? node : JSON.stringify(node ?? null));
       }
     };
     flatten(parse(fs.readFileSync(path.join(folder, file), "utf8")), "");
@@ -157,7 +157,17 @@ function compareMaps(before: Map<string, string>, after: Map<string, string>): V
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   return keys
     .filter((k) => before.get(k) !== after.get(k))
-    .map((k) => ({ where: k, before: before.get(k) ?? "(not set)", after: after.get(k) ?? "(not set)" }));
+    .map((k) => ({ where: k, ...aroundFirstDifference(before.get(k) ?? "(not set)", after.get(k) ?? "(not set)") }));
+}
+
+/** Two long texts (a config file in a Helm value) shown around where they first differ, not by their common start. */
+export function aroundFirstDifference(before: string, after: string, width = 80): { before: string; after: string } {
+  if (before.length <= width && after.length <= width) return { before, after };
+  let at = 0;
+  while (at < before.length && at < after.length && before[at] === after[at]) at++;
+  const start = Math.max(0, at - 20);
+  const cut = (text: string) => `${start > 0 ? "…" : ""}${text.slice(start, start + width)}${start + width < text.length ? "…" : ""}`;
+  return { before: cut(before), after: cut(after) };
 }
 
 function findingsOf(stack?: StackReport): Set<string> {

@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { aroundFirstDifference } from "../../../tools/check/changes";
 import type { CheckReport } from "../../../tools/check/report";
 import { PROGRAM, REPO_ROOT, removeTempDirs, runCheckCli, tempDir, tempProject, type CheckResult } from "./support";
 
@@ -47,5 +48,16 @@ describe("npm run check --baseline: what a change does", function () {
     assert.match(text, /\| retention: Mimir blocks retention \(all tenants\) \| 90d \| 120d \|/);
     assert.match(text, /\| retention: S3 buckets-mimirBlocks expiration \| 92 days on platform\/; 92 days on team-payments\/ \| 122 days on platform\/; 122 days on team-payments\/ \|/);
     assert.match(text, /<summary>1 Helm value changed<\/summary>/);
+  });
+});
+
+describe("aroundFirstDifference", () => {
+  it("shows two long texts where they first differ, so an edit deep in a config file is visible", () => {
+    const config = (batch: string) => `${"// a long Alloy config\n".repeat(20)}loki.write "default" { batch_size = "${batch}" }`;
+    const shown = aroundFirstDifference(config("1MiB"), config("4MiB"));
+    assert.match(shown.before, /^….*batch_size = "1MiB"/s);
+    assert.match(shown.after, /^….*batch_size = "4MiB"/s);
+    assert.ok(shown.before.length <= 82 && shown.after.length <= 82);
+    assert.deepEqual(aroundFirstDifference("90d", "120d"), { before: "90d", after: "120d" });
   });
 });
