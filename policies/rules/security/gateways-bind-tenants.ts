@@ -4,38 +4,13 @@ import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } fr
 import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
 import { stackRule } from "../../lib/policy";
 import type { Maybe } from "../../lib/node";
-import { tenantBindingGap } from "../../lib/tenant-binding";
-import { CHARTS } from "../../lib/types";
+import { LOKI_TENANT_FROM_USER_SNIPPET, tenantBindingGap } from "../../lib/tenant-binding";
+import { gatewaySwitches, GATEWAYS } from "../../lib/gateways";
 
 interface Config {
     environment?: Environment;
     environments: Environment[];
 }
-
-/**
- * Where each chart takes its gateway's nginx snippets and whole config file, and how its defaults bind tenants:
- * - mimir-distributed 6.0.x values.yaml: gateway.nginx.config.httpSnippet (http block), serverSnippet (end of the
- *   server block), file (the whole nginx.conf template); no per-location snippet; the default binds nothing.
- * - loki 18.11.0 values.yaml: gateway.nginxConfig.httpSnippet, serverSnippet, locationSnippet (every location),
- *   file (default `{{- include "loki.nginxFile" . -}}`); the default locationSnippet sends $remote_user as
- *   X-Scope-OrgID when loki.tenants is set, else nothing.
- */
-const GATEWAYS = [
-    {
-        chart: CHARTS.mimir,
-        basicAuth: "gateway.nginx.basicAuth.enabled",
-        config: "gateway.nginx.config",
-        location: undefined,
-        defaultFile: undefined,
-    },
-    {
-        chart: CHARTS.loki,
-        basicAuth: "gateway.basicAuth.enabled",
-        config: "gateway.nginxConfig",
-        location: "locationSnippet",
-        defaultFile: '{{- include "loki.nginxFile" . -}}',
-    },
-] as const;
 
 export const gatewaysBindTenants = stackRule<Config>(
     {
@@ -59,16 +34,16 @@ export const gatewaysBindTenants = stackRule<Config>(
         for (const spec of GATEWAYS) {
             for (const release of stack.helmReleases(spec.chart)) {
                 const values = release.values;
-                const snippet = (key: string): Maybe<string> | undefined => values.at(`${spec.config}.${key}`).string();
-                const lokiTenants = values.at("loki.tenants").items();
+                const snippet = (key: string): Maybe<string> | undefined => values.at(`${spec.nginxConfig}.${key}`).string();
+                const { enabled, basicAuth } = gatewaySwitches(release, spec);
                 const checked = [
-                    values.at("gateway.enabled").boolean() ?? true,
-                    values.at(spec.basicAuth).boolean() ?? false,
+                    enabled,
+                    basicAuth,
                     snippet("file"),
                     snippet("httpSnippet"),
                     snippet("serverSnippet"),
-                    spec.location ? snippet(spec.location) : undefined,
-                    lokiTenants,
+                    spec.locationSnippet ? snippet(spec.locationSnippet) : undefined,
+                    values.at("loki.tenants").items(),
                 ] as const;
                 ctx.known(checked, (gatewayOn, authOn, file, http, server, location, tenants) => {
                     // Without basic auth there is no credential to bind: gateways-require-basic-auth (S8) reports that.
@@ -76,20 +51,20 @@ export const gatewaysBindTenants = stackRule<Config>(
                     const where = `${release.label} in ${describeEnvironment(env)}`;
                     if (file !== undefined && file !== spec.defaultFile) {
                         ctx.violation(
-                            `${where} replaces the chart's nginx config (values.${spec.config}.file is set), so the tenant binding cannot be shown: ` +
-                                `whether a credential may act as another tenant depends on that file. Fix: remove values.${spec.config}.file and add what it changed ` +
+                            `${where} replaces the chart's nginx config (values.${spec.nginxConfig}.file is set), so the tenant binding cannot be shown: ` +
+                                `whether a credential may act as another tenant depends on that file. Fix: remove values.${spec.nginxConfig}.file and add what it changed ` +
                                 `through the snippets, or exempt this stack from the policy after reviewing the file.`,
                             release.resource.urn,
                         );
                         return;
                     }
                     // The Loki chart's default locationSnippet binds the tenant when loki.tenants is set.
-                    const chartLocation = spec.location && location === undefined && (tenants?.length ?? 0) > 0 ? "proxy_set_header X-Scope-OrgID $remote_user;" : undefined;
+                    const chartLocation = spec.locationSnippet && location === undefined && (tenants?.length ?? 0) > 0 ? LOKI_TENANT_FROM_USER_SNIPPET : undefined;
                     const gap = tenantBindingGap({ http, server, location: location ?? chartLocation });
                     if (!gap) return;
                     ctx.violation(
                         `${where}: ${gap}. Any holder of one tenant's gateway credential can then read and write every other tenant by sending its ` +
-                            `X-Scope-OrgID header (Mimir and Loki trust that header). Fix: set values.${spec.config}.httpSnippet to the map of "$http_x_scope_orgid:$remote_user" to ` +
+                            `X-Scope-OrgID header (Mimir and Loki trust that header). Fix: set values.${spec.nginxConfig}.httpSnippet to the map of "$http_x_scope_orgid:$remote_user" to ` +
                             `$tenant_credential_mismatch and serverSnippet to \`if ($tenant_credential_mismatch) { return 403 ...; }\` (policies/lib/tenant-binding.ts), ` +
                             `and name each gateway user after its tenant.`,
                         release.resource.urn,

@@ -3,22 +3,12 @@
 import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
 import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
 import { stackRule } from "../../lib/policy";
-import { CHARTS } from "../../lib/types";
+import { gatewaySwitches, GATEWAYS } from "../../lib/gateways";
 
 interface Config {
     environment?: Environment;
     environments: Environment[];
 }
-
-/**
- * Where each chart turns its gateway and the gateway's basic auth on, and their chart defaults
- * (mimir-distributed 6.0.x values.yaml: gateway.enabled true, gateway.nginx.basicAuth.enabled false;
- * loki 18.11.0 values.yaml: gateway.enabled true, gateway.basicAuth.enabled false).
- */
-const GATEWAYS = [
-    { chart: CHARTS.mimir, gateway: "gateway.enabled", basicAuth: "gateway.nginx.basicAuth.enabled" },
-    { chart: CHARTS.loki, gateway: "gateway.enabled", basicAuth: "gateway.basicAuth.enabled" },
-] as const;
 
 export const gatewaysRequireBasicAuth = stackRule<Config>(
     {
@@ -39,14 +29,13 @@ export const gatewaysRequireBasicAuth = stackRule<Config>(
         if (!ruleApplies(env, ctx.config.environments)) return;
         for (const spec of GATEWAYS) {
             for (const release of stack.helmReleases(spec.chart)) {
-                const enabled = release.values.at(spec.gateway).boolean() ?? true;
+                const { enabled, basicAuth: auth } = gatewaySwitches(release, spec);
                 const authNode = release.values.at(spec.basicAuth);
-                const auth = authNode.boolean() ?? false;
                 const shown = (on: boolean) => `values.${spec.basicAuth}=${on}${authNode.isPresent ? "" : " (chart default)"}`;
                 ctx.known([enabled, auth], (gatewayOn, authOn) => {
                     if (!gatewayOn || authOn) return;
                     ctx.violation(
-                        `${release.label} ${shown(authOn)} with values.${spec.gateway}=${gatewayOn} in ` +
+                        `${release.label} ${shown(authOn)} with values.${spec.enabled}=${gatewayOn} in ` +
                             `${describeEnvironment(env)}: the gateway accepts any request and takes the tenant from its X-Scope-OrgID header, so any pod ` +
                             `in the cluster can write to or read every tenant. Fix: set values.${spec.basicAuth}=true with an existingSecret htpasswd, and give clients the password from a Secret.`,
                         release.resource.urn,
