@@ -11,6 +11,7 @@ import * as upstream from "./upstream";
 import { planSubnetCidrs } from "../components/network/cidr";
 import { deriveLoki } from "./derive/loki";
 import { deriveMimirSizing } from "./derive/sizing";
+import { KUBERNETES_CLUSTER_LIMITS } from "../policies/rules/capacity/figures";
 
 /** One rejected config value: the key path, what was given and what is allowed. */
 export interface ConfigIssue {
@@ -248,19 +249,19 @@ function thrownBy(check: () => unknown): string | undefined {
 
 /**
  * The workload sized into pods: more than one Kubernetes cluster can run is a configuration error, before any model
- * or policy has to count them (upstream.kubernetes.maxPodsPerCluster).
+ * or policy has to count them (KUBERNETES_CLUSTER_LIMITS.maxPods).
  */
 export function scaleIssues(c: StackConfig): ConfigIssue[] {
   const mimir = Object.values(deriveMimirSizing(c)).reduce((sum, size) => sum + size.replicas, 0);
   const loki = Object.values(deriveLoki(c).sizes).reduce((sum, size) => sum + (size?.replicas ?? 0), 0);
   const pods = mimir + loki;
-  if (pods <= upstream.kubernetes.maxPodsPerCluster) return [];
+  if (pods <= KUBERNETES_CLUSTER_LIMITS.maxPods) return [];
   return [{
     key: "workload",
     value: c.workload,
     problem:
       `sizes Mimir and Loki to ${pods.toExponential(2)} pods; one Kubernetes cluster runs at most ` +
-      `${upstream.kubernetes.maxPodsPerCluster.toLocaleString("en-US")} (Kubernetes docs, "Considerations for large clusters"): ` +
+      `${KUBERNETES_CLUSTER_LIMITS.maxPods.toLocaleString("en-US")} (Kubernetes docs, "Considerations for large clusters"): ` +
       "split the workload across stacks or check the figures' units (activeSeries, samplesPerSecond, logsGBPerDay, queriesPerSecond)",
   }];
 }

@@ -127,11 +127,6 @@ export const go = {
   maxDurationMs: Math.floor((2 ** 63 - 1) / 1e6),
 } as const;
 
-export const kubernetes = {
-  /** Kubernetes docs, "Considerations for large clusters": at most 150,000 pods and 5,000 nodes in one cluster. */
-  maxPodsPerCluster: 150_000,
-} as const;
-
 export const eks = {
   /**
    * Project floor 1.30: from 1.30 on EKS no longer marks gp2 as the default StorageClass (EKS user guide, Kubernetes

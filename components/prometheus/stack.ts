@@ -6,7 +6,7 @@ import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { BasicAuthSecretRef, createBasicAuthSecret } from "./credentials";
 import type { PrometheusOperatorCrds } from "./crds";
-import { buildKubePrometheusStackValues, datasourcePasswordKey, DatasourceStore, GrafanaAdminSecretRef } from "./values";
+import { buildKubePrometheusStackValues, DATASOURCE_STORES, datasourcePasswordKey, DatasourceStore, GrafanaAdminSecretRef } from "./values";
 
 export const MIMIR_AUTH_SECRET: BasicAuthSecretRef = { name: "mimir-remote-write-auth", usernameKey: "username", passwordKey: "password" };
 /** Every tenant's Mimir and Loki gateway passwords, for Grafana's datasources (values.ts datasourcePasswordKey). */
@@ -96,8 +96,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
 
 /** The datasource credentials Secret's data: every store's password for every tenant, keyed by position. */
 function datasourcePasswords(settings: Settings, passwords: KubePrometheusStackArgs["gatewayPasswords"]): Record<string, pulumi.Output<string>> {
-  const stores: DatasourceStore[] = ["mimir", "loki"];
   return Object.fromEntries(
-    stores.flatMap((store) => settings.tenants.map((tenant, i) => [datasourcePasswordKey(store, i), pulumi.secret(passwords[store][tenant])])),
+    DATASOURCE_STORES.flatMap((store) => settings.tenants.map((tenant, i) => [datasourcePasswordKey(store, i), pulumi.secret(passwords[store][tenant])])),
   );
 }

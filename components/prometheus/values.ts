@@ -19,7 +19,8 @@ export const APISERVER_HISTOGRAM_BUCKETS = [
 ] as const;
 
 /** The stores Grafana reads, each behind its own gateway with one credential per tenant. */
-export type DatasourceStore = "mimir" | "loki";
+export const DATASOURCE_STORES = ["mimir", "loki"] as const;
+export type DatasourceStore = (typeof DATASOURCE_STORES)[number];
 
 /**
  * The Grafana container's environment variable holding one tenant's password for one store's gateway. Tenants are
@@ -142,9 +143,8 @@ export function grafanaDatasources(settings: Settings): Values[] {
 
 /** Grafana's environment: each datasource password from the datasource credentials Secret. */
 export function grafanaDatasourceEnv(settings: Settings, secretName: string): Values {
-  const stores: DatasourceStore[] = ["mimir", "loki"];
   return Object.fromEntries(
-    stores.flatMap((store) =>
+    DATASOURCE_STORES.flatMap((store) =>
       settings.tenants.map((_, i) => [grafanaPasswordEnv(store, i), { secretKeyRef: { name: secretName, key: datasourcePasswordKey(store, i) } }]),
     ),
   );

@@ -35,6 +35,9 @@ export const LOKI_ASSUMPTION = {
     peakToAverage: 2,
 } as const;
 
+/** Kubernetes docs, "Considerations for large clusters": at most 5,000 nodes and 150,000 pods in one cluster. */
+export const KUBERNETES_CLUSTER_LIMITS = { maxNodes: 5000, maxPods: 150_000 } as const;
+
 /** The report flags a tier whose headroom (capacity - load) / capacity falls below this (issue 6). */
 export const DEFAULT_MINIMUM_HEADROOM = 0.2;
 

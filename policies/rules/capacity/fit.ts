@@ -9,7 +9,7 @@
 // Arithmetic, not per pod: a replica count comes from values a user can override (1e12 must not loop). Spreading one
 // at a time keeps the zones' counts within one of each other, so each zone gets floor(replicas / zones) and the
 // remainder goes one at a time as the loop would; first-fit of identical pods fills each node in order.
-import { Allocatable } from "./figures";
+import { Allocatable, KUBERNETES_CLUSTER_LIMITS } from "./figures";
 import { NodeGroupView } from "./nodes";
 import { PodGroup } from "./pods";
 
@@ -67,11 +67,8 @@ interface Slot {
     used: boolean;
 }
 
-/**
- * Nodes per zone the model lays out: no more than a Kubernetes cluster supports (Kubernetes docs, "Considerations for
- * large clusters": at most 5,000 nodes), whatever a node group's maxSize says.
- */
-export const MAX_NODES_PER_CLUSTER = 5000;
+/** Nodes per zone the model lays out: no more than one Kubernetes cluster holds, whatever a node group's maxSize says. */
+const MAX_NODES_PER_CLUSTER = KUBERNETES_CLUSTER_LIMITS.maxNodes;
 
 const add = (a: Resources, b: Resources): Resources => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods });
 const ZERO: Resources = { cpuMillis: 0, memoryBytes: 0, pods: 0 };
