@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
-import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "../prometheus/credentials";
+import { BasicAuthCredentials, BasicAuthSecretRef, createBasicAuthSecret } from "../shared/basic-auth-secret";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { LOKI_ENV, MIMIR_ENV } from "./config";

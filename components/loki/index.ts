@@ -4,7 +4,7 @@ import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { PASSWORD_KEY, tenantGatewayCredentials, USERNAME_KEY } from "../shared/gateway-credentials";
-import { createBasicAuthSecret } from "../prometheus/credentials";
+import { createBasicAuthSecret } from "../shared/basic-auth-secret";
 import { gatewaySecretNames, gatewayUsers, LOKI_CANARY_TENANT } from "./gateway-auth";
 import { assertReplicationFits, buildLokiValues } from "./values";
 import { componentNamespace } from "../shared/namespace";

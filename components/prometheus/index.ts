@@ -1,4 +1,4 @@
-export * from "./credentials";
+export * from "../shared/basic-auth-secret";
 export * from "./crds";
 export * from "./stack";
 export * from "./values";

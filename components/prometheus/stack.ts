@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { Settings } from "../../settings";
 import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
-import { BasicAuthSecretRef, createBasicAuthSecret } from "./credentials";
+import { BasicAuthSecretRef, createBasicAuthSecret } from "../shared/basic-auth-secret";
 import type { PrometheusOperatorCrds } from "./crds";
 import { buildKubePrometheusStackValues, DATASOURCE_STORES, datasourcePasswordKey, DatasourceStore, GrafanaAdminSecretRef } from "./values";
 

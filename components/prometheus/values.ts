@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
 import type { Values } from "../shared/values";
-import type { BasicAuthSecretRef } from "./credentials";
+import type { BasicAuthSecretRef } from "../shared/basic-auth-secret";
 
 /** The tenant header of Mimir and Loki multi-tenancy (Mimir docs "About authentication and authorization"; Loki docs "Multi-tenancy"). */
 export const TENANT_HEADER = "X-Scope-OrgID";
