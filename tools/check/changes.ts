@@ -180,8 +180,8 @@ function findingsOf(stack?: StackReport): Set<string> {
 }
 
 function costOf(stack?: StackReport): number | undefined {
-  const planning = stack?.sections.planning as PlanningReport | { notComputed: string } | undefined;
-  return planning && !("notComputed" in planning) ? planning.cost.monthlyUsd : undefined;
+  const planning = stack?.sections.planning as PlanningReport | undefined;
+  return planning?.cost.monthlyUsd;
 }
 
 export function isEmpty(c: StackChanges): boolean {

@@ -12,6 +12,7 @@ import type { PoliciesData } from "./sections/policies";
 import { heading, indent, plural, subheading, wrapLine } from "./text";
 import { renderSummaryText, summarizeStack, type StackSummary } from "./summary";
 import { renderChangesText, type StackChanges } from "./changes";
+import { PolicyInputError } from "../../policies/lib/node";
 
 export interface StackReport {
   stack: string;
@@ -26,6 +27,8 @@ export interface StackReport {
   sections: Record<string, unknown>;
   /** Sections that threw: a bug in the check, reported (exit 3) without hiding the other sections. */
   sectionErrors?: Record<string, string>;
+  /** Sections a bad value of the stack makes impossible, with the pack's reading of that value. */
+  sectionsNotComputed?: Record<string, string>;
 }
 
 export interface CheckReport {
@@ -80,7 +83,10 @@ function stackReport(run: StackRun, written: WrittenArtifacts | undefined, outDi
           report.sections[section.key] = data;
         }
       } catch (err) {
-        report.sectionErrors = { ...report.sectionErrors, [section.key]: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+        // A value of the stack that no reading can use (an override that is not a number, say) is bad input, which
+        // the policy pack reports as a violation naming it: the section says so; anything else is a bug (exit 3).
+        if (err instanceof PolicyInputError) report.sectionsNotComputed = { ...report.sectionsNotComputed, [section.key]: err.message };
+        else report.sectionErrors = { ...report.sectionErrors, [section.key]: err instanceof Error ? (err.stack ?? err.message) : String(err) };
       }
     }
   }
@@ -158,8 +164,11 @@ function renderStack(report: StackReport): string {
   for (const section of SECTIONS) {
     const data = report.sections[section.key];
     const error = report.sectionErrors?.[section.key];
+    const notComputed = report.sectionsNotComputed?.[section.key];
     if (error !== undefined) {
       parts.push(`${subheading(section.title)}\nERROR: this section could not be built (a bug in the check; exit ${EXIT.broken}):\n${indent(error)}`);
+    } else if (notComputed !== undefined) {
+      parts.push(`${subheading(section.title)}\nNot computed: ${notComputed}\nThe policy pack reports the same value as a violation (see Policies).`);
     } else if (data !== undefined) {
       parts.push(`${subheading(section.title)}\n${section.render(data)}`);
     }

@@ -60,8 +60,7 @@ export function summarizeStack(stack: StackReport): StackSummary {
     }
   }
   findings.sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
-  const planning = stack.sections.planning as PlanningReport | { notComputed: string } | undefined;
-  const plan = planning && !("notComputed" in planning) ? planning : undefined;
+  const plan = stack.sections.planning as PlanningReport | undefined;
   return {
     stack: stack.stack,
     verdict: describeStatus(stack),
