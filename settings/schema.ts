@@ -52,7 +52,15 @@ export const tenantLimitsSchema = z.strictObject({
   /** Mimir limits.ingestion_rate (samples/s) for this tenant. */
   ingestionRate: positiveInt.optional(),
   /** Mimir limits.ingestion_burst_size (samples). */
-  ingestionBurstSize: positiveInt.optional(),
+  // The same class as Loki's burst below: Mimir's distributor takes a whole remote-write request from the tenant's
+  // token bucket (dskit limiter.RateLimiter over golang.org/x/time/rate, whose AllowN is false when n exceeds the
+  // burst), so a burst below one request's samples refuses every
+  // request with 429, whatever the rate.
+  ingestionBurstSize: positiveInt
+    .min(upstream.prometheus.maxSamplesPerSend, {
+      message: `must be >= ${upstream.prometheus.maxSamplesPerSend} (samples): one Prometheus remote-write request (queueConfig.maxSamplesPerSend) must fit the burst, or Mimir refuses it with 429 forever`,
+    })
+    .optional(),
   /** Mimir limits.max_global_series_per_user. */
   maxGlobalSeries: positiveInt.optional(),
   /** Mimir compactor_blocks_retention_period for this tenant. */
