@@ -105,6 +105,13 @@ export const alloy = {
 } as const;
 
 export const prometheus = {
+  /**
+   * External labels prometheus-operator puts on every sample a Prometheus sends: prometheus=<namespace>/<name> (the
+   * same on every replica) and prometheus_replica=<pod name> (prometheus-operator pkg/prometheus/promcfg.go,
+   * defaultPrometheusExternalLabelName / defaultReplicaExternalLabelName, v0.93). Mimir's HA tracker reads these two.
+   */
+  clusterExternalLabel: "prometheus",
+  replicaExternalLabel: "prometheus_replica",
   /** Prometheus storage docs: 1-2 bytes per sample on disk; we plan with the upper figure. */
   bytesPerSample: 2,
   /** Prometheus remote-write tuning docs: capacity 3-10x max_samples_per_send; default max_samples_per_send 2000. */

@@ -263,7 +263,7 @@ max by (namespace, pod) (kube_pod_container_resource_limits{namespace="${ns.mimi
         {
           summary: "Mimir distributor {{ $labels.pod }} is close to its memory limit",
           description: `Distributor {{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit (page above ${ratio * 100}%: less than half of the ${d.producerMaxBufferedBytes / 1048576}MiB Kafka producer buffer left). A Kafka slowdown that fills the buffer will OOM-kill it and fail writes.`,
-          runbook: "Check Kafka produce latency and cortex_ingest_storage_writer_buffered_produce_bytes_distribution (Mimir runbook: MimirKafkaClientProduceBufferHigh); add distributor replicas (workload.samplesPerSecond) or lower the producer buffer before raising the limit.",
+          runbook: "Check Kafka produce latency and cortex_ingest_storage_writer_buffered_produce_bytes (Mimir runbook: MimirKafkaClientProduceBufferHigh); add distributor replicas (workload.samplesPerSecond) or lower the producer buffer before raising the limit.",
           runbook_url: MIMIR_RUNBOOKS,
         },
       ),
@@ -322,14 +322,17 @@ sum by (namespace, pod, reason) (rate(cortex_ingest_storage_writer_produce_recor
           runbook: `Check the effective max message size of topic ${settings.kafka.topic.name} (max.message.bytes, else broker message.max.bytes); both must be >= ${upstream.mimir.producerBatchMaxBytes} (Mimir's producer batch). overrides.kafkaCluster/kafkaTopic may have lowered them.`,
         },
       ),
-      // cortex_ingest_storage_writer_buffered_produce_bytes_distribution / _limit, as in the Mimir mixin's
-      // MimirKafkaClientProduceBufferHigh (operations/mimir-mixin/alerts/ingest-storage.libsonnet, same 50%).
+      // cortex_ingest_storage_writer_buffered_produce_bytes (a summary, quantiles 0.5/0.99/1) / _limit, as in the Mimir
+      // mixin's MimirKafkaClientProduceBufferHigh (operations/mimir-mixin/alerts/ingest-storage.libsonnet, same 50%).
+      // Mimir 3.0 name (pkg/storage/ingest/writer_client.go NewKafkaProducer); 3.1 renames the summary to
+      // ..._distribution (CHANGELOG 3.1.0, #13414). Prometheus 3 writes quantile 1 as "1.0" (Prometheus 3 migration
+      // guide, le and quantile normalisation); 2.x kept the exposed "1".
       rule(
         "MimirKafkaProduceBufferHigh",
         "kafka-produce-failures",
         "warning",
         `
-max by (namespace, pod) (max_over_time(cortex_ingest_storage_writer_buffered_produce_bytes_distribution{namespace="${ns.mimir}", quantile="1.0"}[1m]))
+max by (namespace, pod) (max_over_time(cortex_ingest_storage_writer_buffered_produce_bytes{namespace="${ns.mimir}", quantile=~"1|1.0"}[1m]))
 /
 min by (namespace, pod) (min_over_time(cortex_ingest_storage_writer_buffered_produce_bytes_limit{namespace="${ns.mimir}"}[1m]))
 > 0.5`,
@@ -454,21 +457,22 @@ function objectStore(settings: Settings): RuleGroup {
     name: "stack-object-store",
     rules: [
       // Mimir's object store client is thanos-io/objstore: thanos_objstore_bucket_operations_total and
-      // _operation_failures_total{bucket,operation} (objstore.go BucketWithMetrics); 5% for 15m is the Thanos mixin's
-      // ThanosCompactBucketHighOperationFailures figure.
+      // _operation_failures_total{operation} (objstore.go BucketMetrics). Mimir wraps them with a component label and an
+      // empty bucket label (pkg/storage/bucket/client.go bucketWithMetrics), so they are told apart by component.
+      // 5% for 15m is the Thanos mixin's ThanosCompactBucketHighOperationFailures figure.
       rule(
         "MimirObjectStoreErrors",
         "object-store-errors",
         "critical",
         `
-sum by (namespace, bucket, operation) (rate(thanos_objstore_bucket_operation_failures_total{namespace="${ns.mimir}"}[5m]))
+sum by (namespace, component, operation) (rate(thanos_objstore_bucket_operation_failures_total{namespace="${ns.mimir}"}[5m]))
 /
-sum by (namespace, bucket, operation) (rate(thanos_objstore_bucket_operations_total{namespace="${ns.mimir}"}[5m]))
+sum by (namespace, component, operation) (rate(thanos_objstore_bucket_operations_total{namespace="${ns.mimir}"}[5m]))
 > 0.05`,
         "15m",
         {
-          summary: "Mimir fails {{ $labels.operation }} on bucket {{ $labels.bucket }}",
-          description: "{{ $value | humanizePercentage }} of {{ $labels.operation }} operations on {{ $labels.bucket }} fail: uploads of new blocks or reads of old data are failing.",
+          summary: "Mimir's {{ $labels.component }} fails {{ $labels.operation }} on its bucket",
+          description: "{{ $value | humanizePercentage }} of the {{ $labels.component }}'s {{ $labels.operation }} operations fail: uploads of new blocks or reads of old data are failing.",
           runbook,
         },
       ),

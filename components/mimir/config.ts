@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { chartFullname } from "../../settings/names";
+import * as upstream from "../../settings/upstream";
 
 /** Mimir expands ${VAR} in its config file when started with -config.expand-env=true (Mimir docs, "Configuration parameters"). */
 export const expandEnv = (variable: string): string => `\${${variable}}`;
@@ -25,6 +26,28 @@ export interface ConfigInputs {
   region: string;
   buckets: { blocks: pulumi.Input<string>; ruler: pulumi.Input<string>; alertmanager: pulumi.Input<string> };
   kafka: { address: string; topic: string; sasl?: { username: string; passwordEnvVar: string } };
+}
+
+/**
+ * Deduplication of the Prometheus HA pair (settings.prometheus.replicas > 1): the distributor keeps one replica's
+ * samples per tenant and cluster label, and switches after ha_tracker_failover_timeout (30s default) without it.
+ * Mimir 3.0 keeps the tracker's state in memberlist, its default store since 3.0 (CHANGELOG 3.0.0, "Use memberlist by
+ * default for the HA tracker", #12998; memberlist stable since 2.17, #11861); the chart already joins every Mimir pod
+ * to the gossip ring, so no Consul or etcd is needed. The labels are the ones prometheus-operator sets (upstream.ts).
+ */
+function haTracker(settings: Settings): Record<string, unknown> {
+  if (settings.prometheus.replicas < 2) return {};
+  return { ha_tracker: { enable_ha_tracker: true, kvstore: { store: "memberlist" } } };
+}
+
+function haLimits(settings: Settings): Record<string, unknown> {
+  if (settings.prometheus.replicas < 2) return {};
+  // Series without both labels (Alloy's, say) are accepted as before and never deduplicated (Mimir HA docs).
+  return {
+    accept_ha_samples: true,
+    ha_cluster_label: upstream.prometheus.clusterExternalLabel,
+    ha_replica_label: upstream.prometheus.replicaExternalLabel,
+  };
 }
 
 /** mimir.structuredConfig: merged by the chart over its generated config (values.yaml, mimir.structuredConfig). */
@@ -65,8 +88,8 @@ export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs):
     alertmanager_storage: { s3: { bucket_name: inputs.buckets.alertmanager } },
     compactor: { deletion_delay: t.deletionDelay, cleanup_interval: t.cleanupInterval, block_ranges: [...t.blockRanges] },
     querier: { query_store_after: t.queryStoreAfter },
-    limits: { ...m.limits, query_ingesters_within: t.queryIngestersWithin },
-    distributor: { remote_timeout: m.remoteTimeout },
+    limits: { ...m.limits, query_ingesters_within: t.queryIngestersWithin, ...haLimits(settings) },
+    distributor: { remote_timeout: m.remoteTimeout, ...haTracker(settings) },
     ingest_storage: { enabled: true, kafka },
     // One config file for every component: queriers and rulers read the same store-gateway RF (M7).
     store_gateway: { sharding_ring: { replication_factor: m.storeGatewayReplicationFactor } },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
+import { ZONE_LABEL } from "../shared/labels";
 import type { Values } from "../shared/values";
 import type { BasicAuthSecretRef } from "../shared/basic-auth-secret";
 
@@ -150,6 +151,16 @@ export function grafanaDatasourceEnv(settings: Settings, secretName: string): Va
   );
 }
 
+/**
+ * The HA pair in two AWS zones: "hard" renders requiredDuringScheduling pod anti-affinity on the topology key
+ * (kube-prometheus-stack templates/prometheus/prometheus.yaml), so losing one zone leaves one replica scraping; the
+ * budget keeps a drain from taking both at once (chart default podDisruptionBudget.enabled false).
+ */
+function haPlacement(replicas: number): Values {
+  if (replicas < 2) return {};
+  return { podAntiAffinity: "hard", podAntiAffinityTopologyKey: ZONE_LABEL };
+}
+
 /** Values for kube-prometheus-stack 88.x (paths from its values.yaml). Pure: settings and names in, values out. */
 export function buildKubePrometheusStackValues(settings: Settings, inputs: KubePrometheusStackInputs): Values {
   const p = settings.prometheus;
@@ -165,8 +176,10 @@ export function buildKubePrometheusStackValues(settings: Settings, inputs: KubeP
     kubeControllerManager: { enabled: false },
     kubeEtcd: { enabled: false },
     prometheus: {
+      ...(p.replicas > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: 1 } } : {}),
       prometheusSpec: {
         replicas: p.replicas,
+        ...haPlacement(p.replicas),
         retention: p.retention,
         retentionSize: p.retentionSize,
         resources: {

@@ -39,6 +39,15 @@ export function queueConfig(samplesPerSecond: number): PrometheusSettings["queue
   };
 }
 
+/**
+ * An HA pair wherever the stack spans zones: each replica scrapes every target, the pair is spread over two AWS zones,
+ * and Mimir's HA tracker keeps one replica's samples (components/mimir/config.ts). Losing one zone, or one node, keeps
+ * metric collection running; one replica where the stack runs in one zone.
+ */
+export function prometheusReplicas(zones: number): number {
+  return zones >= 2 ? 2 : 1;
+}
+
 export function derivePrometheus(config: StackConfig, retentionMs: number, retention: string): PrometheusSettings {
   const volumeGiB = prometheusVolumeGiB(config.workload.samplesPerSecond, retentionMs);
   const memoryMiB = Math.max(1024, roundUpTo((config.workload.activeSeries * PROMETHEUS_BYTES_PER_SERIES * upstream.mimirCapacity.headroom) / upstream.bytes.MiB, 256));
@@ -46,7 +55,7 @@ export function derivePrometheus(config: StackConfig, retentionMs: number, reten
     retention,
     retentionSize: `${Math.floor(volumeGiB * RETENTION_SIZE_SHARE)}GiB`,
     volumeGiB,
-    replicas: 1,
+    replicas: prometheusReplicas(config.replication.zones),
     cpuMillis: Math.max(500, roundUpTo(config.workload.samplesPerSecond / 50, 250)),
     memoryMiB,
     queueConfig: queueConfig(config.workload.samplesPerSecond),

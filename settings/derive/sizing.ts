@@ -1,4 +1,5 @@
 import type { Profile, StackConfig } from "../schema";
+import { prometheusReplicas } from "./prometheus";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
 import { mimirZoneAware } from "./zones";
@@ -126,7 +127,9 @@ export function deriveMimirSizing(config: StackConfig): MimirSizing {
   const { profile, workload: w, replication: r } = config;
   const n = minReplicas(profile);
   return {
-    distributor: distributorSize(profile, w.samplesPerSecond),
+    // Distributors receive every Prometheus replica's samples; the HA tracker drops the copies only after decoding
+    // them (Mimir HA deduplication docs), so they are sized for all replicas' traffic.
+    distributor: distributorSize(profile, w.samplesPerSecond * prometheusReplicas(r.zones)),
     ingester: ingesterSize(w.activeSeries, r.zones),
     querier: querierSize(profile, w.queriesPerSecond),
     queryFrontend: queryFrontendSize(profile, w.queriesPerSecond),

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { stringify } from "yaml";
 import type { Settings } from "../../../settings";
 import { buildStackAlertGroups, RuleGroup } from "../../../components/alerts/rules";
 import {
@@ -122,7 +122,7 @@ function produceBuffer(s: Settings, shareOfLimit: number): Series[] {
   const ns = s.namespaces.mimir;
   const limit = s.mimir.sizing.distributor.producerMaxBufferedBytes;
   return [
-    at("cortex_ingest_storage_writer_buffered_produce_bytes_distribution", { namespace: ns, pod: "distributor-0", quantile: "1.0" }, gauge(Math.round(limit * shareOfLimit))),
+    at("cortex_ingest_storage_writer_buffered_produce_bytes", { namespace: ns, pod: "distributor-0", quantile: "1" }, gauge(Math.round(limit * shareOfLimit))),
     at("cortex_ingest_storage_writer_buffered_produce_bytes_limit", { namespace: ns, pod: "distributor-0" }, gauge(limit)),
   ];
 }
@@ -149,7 +149,7 @@ const compactorTimestamp = (s: Settings, values: string): Series[] =>
   [at("cortex_compactor_last_successful_run_timestamp_seconds", { namespace: s.namespaces.mimir, pod: "mimir-compactor-0" }, values)];
 
 function objectStore(s: Settings, failedShare: number): Series[] {
-  const l = { namespace: s.namespaces.mimir, bucket: "mimir-blocks", operation: "upload", pod: "mimir-ingester-zone-a-0" };
+  const l = { namespace: s.namespaces.mimir, bucket: "", component: "ingester", operation: "upload", pod: "mimir-ingester-zone-a-0" };
   return [
     at("thanos_objstore_bucket_operations_total", l, counter(100)),
     at("thanos_objstore_bucket_operation_failures_total", l, counter(100 * failedShare)),
@@ -273,7 +273,7 @@ const CASES: Record<string, AlertCase> = {
     fires: (s) => ({
       series: objectStore(s, 0.1),
       evalTime: "30m",
-      firing: [{ namespace: s.namespaces.mimir, bucket: "mimir-blocks", operation: "upload" }],
+      firing: [{ namespace: s.namespaces.mimir, component: "ingester", operation: "upload" }],
     }),
     quiet: (s) => ({ series: objectStore(s, 0.01), evalTime: "30m", firing: [] }),
   },
@@ -374,9 +374,9 @@ describe("stack alert rules under promtool", function () {
     it(`${name}: every alert fires on its failure and stays quiet when healthy (promtool test rules)`, () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
       const groups = buildStackAlertGroups(settings);
-      fs.writeFileSync(path.join(dir, "full.yaml"), yaml.dump({ groups }));
-      fs.writeFileSync(path.join(dir, "rules.yaml"), yaml.dump(withoutAnnotations(groups)));
-      fs.writeFileSync(path.join(dir, "tests.yaml"), yaml.dump(promtoolTests(groups, settings)));
+      fs.writeFileSync(path.join(dir, "full.yaml"), stringify({ groups }));
+      fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(withoutAnnotations(groups)));
+      fs.writeFileSync(path.join(dir, "tests.yaml"), stringify(promtoolTests(groups, settings)));
       const check = promtool(["check", "rules", "full.yaml"], dir);
       assert.equal(check.status, 0, check.output);
       const test = promtool(["test", "rules", "tests.yaml"], dir);

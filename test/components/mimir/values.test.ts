@@ -67,6 +67,18 @@ describe("Mimir values", () => {
         assert.ok(broker.kafka.config["message.max.bytes"] >= upstream.mimir.producerBatchMaxBytes);
       });
 
+      it("deduplicates the Prometheus HA pair with the HA tracker on memberlist, by the labels prometheus-operator sets", () => {
+        if (settings.prometheus.replicas > 1) {
+          assert.deepEqual(config.distributor.ha_tracker, { enable_ha_tracker: true, kvstore: { store: "memberlist" } });
+          assert.equal(config.limits.accept_ha_samples, true);
+          assert.equal(config.limits.ha_cluster_label, "prometheus");
+          assert.equal(config.limits.ha_replica_label, "prometheus_replica");
+        } else {
+          assert.equal(config.distributor.ha_tracker, undefined);
+          assert.equal(config.limits.accept_ha_samples, undefined);
+        }
+      });
+
       it("K11: the distributor's memory limit holds the producer buffer plus its working set", () => {
         const limitMiB = mebibytesOf(values.distributor.resources.limits.memory);
         const bufferMiB = kafkaCfg.producer_max_buffered_bytes / upstream.bytes.MiB;

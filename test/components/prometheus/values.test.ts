@@ -46,6 +46,20 @@ describe("kube-prometheus-stack values", () => {
         assert.equal(spec.storageSpec.volumeClaimTemplate.spec.storageClassName, "gp3");
       });
 
+      it("scrapes with an HA pair in two AWS zones wherever the stack spans zones, one replica otherwise", () => {
+        if (config.replication.zones >= 2) {
+          assert.equal(spec.replicas, 2);
+          // kube-prometheus-stack renders "hard" as required pod anti-affinity on this key (templates/prometheus/prometheus.yaml).
+          assert.equal(spec.podAntiAffinity, "hard");
+          assert.equal(spec.podAntiAffinityTopologyKey, "topology.kubernetes.io/zone");
+          assert.deepEqual(values.prometheus.podDisruptionBudget, { enabled: true, minAvailable: 1 });
+        } else {
+          assert.equal(spec.replicas, 1);
+          assert.equal(spec.podAntiAffinity, undefined);
+          assert.equal(values.prometheus.podDisruptionBudget, undefined);
+        }
+      });
+
       it("remote-writes to Mimir's gateway as the default tenant with credentials from a Secret", () => {
         assert.equal(spec.remoteWrite.length, 1);
         const rw = spec.remoteWrite[0];
