@@ -28,6 +28,8 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
     "ingest_storage.kafka.tls_key_path": "",
     "limits.compactor_blocks_retention_period": "0s",
     "limits.query_ingesters_within": "13h",
+    // Mimir config descriptor: accept_ha_samples false (-distributor.ha-tracker.enable-for-all-users).
+    "limits.accept_ha_samples": false,
     "querier.query_store_after": "12h",
     "blocks_storage.tsdb.retention_period": "13h",
     // Hidden flag -blocks-storage.tsdb.block-ranges-period, default 2h (Mimir pkg/storage/tsdb/config.go).

@@ -3,6 +3,7 @@ import { Policies } from "@pulumi/policy";
 import { capacityHeadroom } from "./capacity/capacity-headroom";
 import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
+import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
@@ -92,4 +93,5 @@ export const policies: Policies = [
     workloadWithinSizedCapacity,
     podsFitZoneNodeGroups,
     capacityHeadroom,
+    zoneLossSurvived,
 ];

@@ -7,6 +7,7 @@
  *   console.log(renderPlanning(report));
  */
 import { analyzeCapacity, CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+import { analyzeZoneLoss, ZoneLossAnalysis } from "../../policies/rules/capacity/zone-loss";
 import type { CapturedStack } from "../harness/capture-types";
 import { AlternativeEstimate, ampEstimate, grafanaCloudEstimate } from "./alternatives";
 import { stackViewOf } from "./capture-view";
@@ -18,6 +19,7 @@ import { plannedWorkload, stackRegion } from "./workload";
 
 export { renderPlanning } from "./render";
 export type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+export type { ZoneLossAnalysis, ZoneLossLine } from "../../policies/rules/capacity/zone-loss";
 export type { CostEstimate, CostLine } from "./cost";
 export type { AlternativeEstimate } from "./alternatives";
 export type { RolloutEstimate, PathStep, UnneededDependency } from "./rollout";
@@ -33,6 +35,8 @@ export interface PlanningReport {
     belowDesired: Array<{ zone: string; desiredNodes: number; nodesNeeded: number }>;
     autoscaler: boolean;
   };
+  /** Per AZ and tier: do writes and reads continue, is acknowledged data lost (policy C4's model). */
+  zoneLoss: ZoneLossAnalysis;
   retention: { metrics?: StoreRetention; logs?: StoreRetention };
   cost: CostEstimate;
   alternatives: AlternativeEstimate[];
@@ -69,6 +73,7 @@ export function planStack(captured: CapturedStack): PlanningReport {
         : capacity.fit.zones.filter((z) => z.nodesNeeded > z.desiredNodes).map((z) => ({ zone: z.zone, desiredNodes: z.desiredNodes, nodesNeeded: z.nodesNeeded })),
       autoscaler,
     },
+    zoneLoss: analyzeZoneLoss(view, capacity),
     retention,
     cost,
     alternatives: [

@@ -35,6 +35,21 @@ function capacitySection(report: PlanningReport): string[] {
   return out;
 }
 
+const yesNo = (ok: boolean): string => (ok ? "continue" : "STOP");
+
+function zoneLossSection(report: PlanningReport): string[] {
+  const z = report.zoneLoss;
+  const out = [`Loss of one availability zone (node zones ${z.zones.join(", ") || "none"}; policy C4)`];
+  if (z.zones.length < 2) out.push("  the nodes run in one availability zone: losing it stops every tier");
+  const rows = z.lines.map((l) => [l.zone, l.tier, yesNo(l.writes), yesNo(l.reads), l.dataLost ? "MAY BE LOST" : "kept"]);
+  if (rows.length > 0) out.push(...table([["AZ lost", "tier", "writes", "reads", "acknowledged data"], ...rows]));
+  for (const l of z.lines.filter((line) => !(line.writes && line.reads && !line.dataLost))) out.push(`    ${l.zone} ${l.tier}: ${l.reason}`);
+  if (z.lines.length > 0 && z.lines.every((l) => l.writes && l.reads && !l.dataLost)) {
+    out.push("  every tier keeps writing and reading with no acknowledged data lost, for the loss of each AZ");
+  }
+  return out;
+}
+
 function costSection(report: PlanningReport): string[] {
   const cost = report.cost;
   const priced = cost.pricedAs === cost.region ? cost.region : `${cost.pricedAs} standing in for ${cost.region}`;
@@ -64,5 +79,5 @@ function rolloutSection(report: PlanningReport): string[] {
 }
 
 export function renderPlanning(report: PlanningReport): string {
-  return [`Planning: ${report.project}/${report.stack} (${report.region})`, "", ...capacitySection(report), "", ...costSection(report), "", ...rolloutSection(report)].join("\n");
+  return [`Planning: ${report.project}/${report.stack} (${report.region})`, "", ...capacitySection(report), "", ...zoneLossSection(report), "", ...costSection(report), "", ...rolloutSection(report)].join("\n");
 }

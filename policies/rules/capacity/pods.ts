@@ -175,7 +175,7 @@ function lokiPods(loki: LokiRelease): PodGroup[] {
             for (const zone of LOKI_INGESTER_ZONES) {
                 const zoneKey = `zone${zone.slice(-1).toUpperCase()}`;
                 const pinned = allowedZones(ingester.at(`zoneAwareReplication.${zoneKey}.nodeSelector`), ingester.at(`zoneAwareReplication.${zoneKey}.affinity`));
-                groups.push({ ...common, component: `ingester (${zone})`, replicas: Math.ceil(replicas / LOKI_INGESTER_ZONES.length), placement: { kind: "zones", zones: pinned } });
+                groups.push({ ...common, component: `ingester (${zone})`, replicas: Math.ceil(replicas / LOKI_INGESTER_ZONES.length), placement: { kind: "zones", zones: pinned }, ringZone: zone });
             }
         } else if (replicas > 0) {
             groups.push({ ...common, component: "ingester", replicas, placement: placement(ingester) });

@@ -3,9 +3,11 @@
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
 import { StackView } from "../../lib/stack";
+import { CHARTS } from "../../lib/types";
 import { known } from "../../lib/unknown";
 import { LOKI_ASSUMPTION, MIMIR_PLANNING } from "./figures";
 import { PodGroup } from "./pods";
+import { numberAt } from "./values";
 import { Workload } from "./workload";
 
 export type TierName = "samples" | "series" | "queries" | "logs";
@@ -45,18 +47,32 @@ function producerBufferBytes(stack: StackView): number {
     return known(mimir.number("ingest_storage.kafka.producer_max_buffered_bytes")).value * known(mimir.number("ingest_storage.kafka.write_clients")).value;
 }
 
+/**
+ * Copies of each sample the distributors receive: one per Prometheus replica when Mimir deduplicates an HA pair
+ * (limits.accept_ha_samples). The tracker drops the copies in the distributor, after they were received and decoded.
+ */
+function haCopies(stack: StackView): number {
+    const mimir = mimirReleases(stack)[0];
+    if (!mimir || !known(mimir.boolean("limits.accept_ha_samples")).value) return 1;
+    const replicas = stack.helmReleases(CHARTS.kubePrometheusStack).map((r) => numberAt(r.values.at("prometheus.prometheusSpec.replicas"), 1));
+    return Math.max(1, ...replicas);
+}
+
 function samplesTier(stack: StackView, groups: PodGroup[]): TierCapacity | undefined {
     const distributors = ofRole(groups, "mimir-distributor");
     if (distributors.length === 0) return undefined;
     const buffer = producerBufferBytes(stack);
-    const capacity = distributors.reduce((sum, g) => sum + g.replicas * Math.max(0, Math.min(cores(g), (g.memoryBytes - buffer) / GB)) * MIMIR_PLANNING.distributorSamplesPerSecondPerUnit, 0);
+    const copies = haCopies(stack);
+    const received = distributors.reduce((sum, g) => sum + g.replicas * Math.max(0, Math.min(cores(g), (g.memoryBytes - buffer) / GB)) * MIMIR_PLANNING.distributorSamplesPerSecondPerUnit, 0);
+    const capacity = received / copies;
     return {
         tier: "samples",
         label: "samples per second through distributors",
         unit: "samples/s",
         capacity,
         basis: `1 core + 1 GB per ${MIMIR_PLANNING.distributorSamplesPerSecondPerUnit.toLocaleString("en-US")} samples/s (Mimir planning-capacity.md) over ${describe(distributors)}` +
-            (buffer ? `, memory less the ${(buffer / 2 ** 20).toFixed(0)} MiB Kafka producer buffer each` : ""),
+            (buffer ? `, memory less the ${(buffer / 2 ** 20).toFixed(0)} MiB Kafka producer buffer each` : "") +
+            (copies > 1 ? `; each sample arrives ${copies} times (Prometheus HA replicas, deduplicated by Mimir's HA tracker)` : ""),
         inferred: false,
     };
 }

@@ -86,7 +86,19 @@ function nodePoolRecord(name: string, role: "controller" | "broker", size: strin
             apiVersion: "kafka.strimzi.io/v1",
             kind: "KafkaNodePool",
             metadata: { name, namespace: "kafka", labels: { "strimzi.io/cluster": "kafka" } },
-            spec: { replicas: 3, roles: [role], storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size, kraftMetadata: "shared" }] } },
+            spec: {
+                replicas: 3,
+                roles: [role],
+                storage: { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size, kraftMetadata: "shared" }] },
+                // One per AZ: a required zone spread, as the program sets (components/kafka/spec.ts).
+                template: {
+                    pod: {
+                        topologySpreadConstraints: [
+                            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { "strimzi.io/pool-name": name } } },
+                        ],
+                    },
+                },
+            },
         },
     };
 }
@@ -155,6 +167,7 @@ export function compliantStack(): ResourceRecord[] {
                             networkPolicyPeers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } }, podSelector: { matchLabels: MIMIR_PODS } }],
                         }],
                         authorization: { type: "simple" },
+                        rack: { type: "topology-label", topologyKey: "topology.kubernetes.io/zone" },
                         config: {
                             "message.max.bytes": 16777216,
                             "replica.fetch.max.bytes": 16777216,
@@ -253,7 +266,10 @@ export function compliantStack(): ResourceRecord[] {
                         nginxConfig: { ...TENANT_BINDING, locationSnippet: "proxy_set_header X-Scope-OrgID $remote_user;" },
                     },
                     deploymentMode: "Distributed",
-                    ingester: { replicas: 3 },
+                    ingester: {
+                        replicas: 3,
+                        zoneAwareReplication: Object.fromEntries(ZONES.map((z, i) => [`zone${"ABC"[i]}`, { nodeSelector: { "topology.kubernetes.io/zone": z.az } }])),
+                    },
                     distributor: { replicas: 2 },
                     querier: { replicas: 2 },
                     queryFrontend: { replicas: 2 },
@@ -279,7 +295,7 @@ export function compliantStack(): ResourceRecord[] {
                 namespace: "monitoring",
                 version: "88.5.3",
                 values: {
-                    prometheus: { prometheusSpec: { retention: "10d" } },
+                    prometheus: { prometheusSpec: { retention: "10d", replicas: 2, podAntiAffinity: "hard", podAntiAffinityTopologyKey: "topology.kubernetes.io/zone" } },
                     grafana: { admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } },
                 },
             },

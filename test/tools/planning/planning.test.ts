@@ -49,6 +49,25 @@ describe("planning the shipped stacks", function () {
     }
     assert.deepEqual(prod.capacity.fit.unschedulable, []);
     assert.equal(prod.capacity.workload?.workload.samplesPerSecond, PROD_WORKLOAD.samplesPerSecond);
+    // The HA pair sends every sample twice; distributors are sized for both copies and the tier counts them so.
+    assert.match(prod.capacity.tiers[0].basis, /each sample arrives 2 times \(Prometheus HA replicas, deduplicated by Mimir's HA tracker\)$/);
+  });
+
+  it("staging and prod survive the loss of each AZ: every tier keeps writing and reading, nothing acknowledged lost", () => {
+    for (const stack of ["staging", "prod"]) {
+      const z = reports[stack].zoneLoss;
+      assert.deepEqual(z.zones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+      const tiers = [...new Set(z.lines.map((l) => l.tier.split(" (")[0]))];
+      assert.deepEqual(tiers, ["Mimir ingesters", "Mimir store-gateways", "Loki ingesters", "Kafka topic mimir-ingest", "Prometheus", "Capacity left"]);
+      assert.deepEqual(z.lines.filter((l) => !l.writes || !l.reads || l.dataLost), [], stack);
+      assert.match(renderPlanning(reports[stack]), /Loss of one availability zone .*\n[\s\S]*every tier keeps writing and reading with no acknowledged data lost, for the loss of each AZ/);
+    }
+  });
+
+  it("dev, in one replication zone, says which tiers stop with each AZ and why", () => {
+    const stops = reports.dev.zoneLoss.lines.filter((l) => !l.writes || !l.reads);
+    assert.ok(stops.some((l) => /^Prometheus/.test(l.tier) && /one replica/.test(l.reason)));
+    assert.ok(stops.some((l) => /^Kafka topic/.test(l.tier) && /0 of 1 replicas of each partition left/.test(l.reason)));
   });
 
   it("dev is the cheapest environment, then staging, then prod", () => {
@@ -143,7 +162,7 @@ describe("planning the shipped stacks", function () {
     const tenfold = Object.fromEntries(Object.entries(PROD_WORKLOAD).map(([k, v]) => [k, v * 10]));
     const found = await violations(workloadWithinSizedCapacity, captured.prod, { workload: tenfold });
     assert.equal(found.length, 4, found.join("\n"));
-    assert.match(found[0], /policy config workload\.samplesPerSecond=1,333,340 exceeds the 206,250 samples\/s the stack carries/);
+    assert.match(found[0], /policy config workload\.samplesPerSecond=1,333,340 exceeds the 202,500 samples\/s the stack carries/);
     assert.deepEqual(await violations(workloadWithinSizedCapacity, captured.prod, { workload: PROD_WORKLOAD }), []);
   });
 
@@ -154,7 +173,7 @@ describe("planning the shipped stacks", function () {
     exported.resources[0].outputs = { ...exported.resources[0].outputs, workload };
     const report = planStack(exported);
     assert.equal(report.capacity.workload?.where, "stack output workload");
-    assert.ok(report.capacity.tiers[0].headroom! < 0, "300,000 samples/s exceed the 206,250 prod's distributors carry");
+    assert.ok(report.capacity.tiers[0].headroom! < 0, "300,000 samples/s exceed the 202,500 prod's distributors carry");
   });
 
   it("falls back to the stack config, resolved with its profile, for a program that exports no workload", () => {
@@ -174,7 +193,7 @@ describe("planning the shipped stacks", function () {
     }
     const text = renderPlanning(reports.prod);
     assert.match(text, /^Planning: observability-stack\/prod \(eu-west-1\)/);
-    assert.match(text, /samples per second through distributors +133,334 +206,250 samples\/s +35%/);
+    assert.match(text, /samples per second through distributors +133,334 +202,500 samples\/s +34%/);
     assert.match(text, /Cost per month \(USD, list prices as of 2026-09 for us-east-1 standing in for eu-west-1/);
     assert.match(text, /Amazon Managed Service for Prometheus: \$[\d,.]+ per month, [\d.]+x this stack/);
     assert.match(text, /Rollout of `pulumi up` from an empty stack: 27\.\d min on the critical path; lower bound 25\.\d min/);
