@@ -2,8 +2,8 @@ import { DEFAULT_MAX_PUBLIC_SHARE } from "../policies/lib/ipv4-coverage";
 import type { Profile, StackConfig } from "./schema";
 
 /**
- * Defaults per profile. No cluster autoscaler runs, so node groups stay at desiredSize: it must hold every pod the
- * releases create in a zone (the capacity policy checks the fit at maxSize, the check report shows both). A stack sets `profile` and overrides any key below (objects merge key by key,
+ * Defaults per profile. The Cluster Autoscaler scales each zone's node group between minSize and maxSize: maxSize
+ * must hold every pod the releases create in a zone, and after an AZ is lost the pods that move (policies C2, C4). A stack sets `profile` and overrides any key below (objects merge key by key,
  * lists replace). dev is cheap, staging is a smaller prod, prod is highly available across three zones.
  */
 

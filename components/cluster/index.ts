@@ -3,6 +3,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { irsaTrustPolicy, issuerHostPath, STS_AUDIENCE } from "../identity/policies";
 import { ADDON_CONFIGURATION, addonsIn } from "./addons";
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerPolicy, clusterAutoscalerValues } from "./autoscaler";
+import { CHARTS, pinnedRelease } from "../shared/charts";
 import {
   CLUSTER_ROLE_POLICIES,
   EBS_CSI_POLICY,
@@ -33,6 +35,12 @@ import {
 
 export { buildKubeconfig } from "./kubeconfig";
 export type { KubeconfigInput } from "./kubeconfig";
+/** Node labels whose value differs between the per-AZ node groups. */
+function labelsDifferingPerGroup(): string[] {
+  const [first, second] = [nodeGroupLabels(0), nodeGroupLabels(1)];
+  return Object.keys(first).filter((key) => first[key] !== second[key]);
+}
+
 export { amiTypeFor, isArmInstanceType, nodeGroupLabels, validateNodeGroupSpec, NODE_POOL_LABEL } from "./nodes";
 export type { NodeGroupSpec } from "./nodes";
 export { deployerAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion, validateViewerRoleArns } from "./validation";
@@ -329,6 +337,20 @@ export class Cluster extends pulumi.ComponentResource {
       reclaimPolicy: "Delete",
       parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
     }, { parent: this, provider: this.provider, dependsOn: [ebsCsiAddon] });
+
+    // ---- Node autoscaling between each group's minSize and maxSize (autoscaler.ts)
+    const autoscalerRole = irsaRole("cluster-autoscaler", `IRSA role of the Cluster Autoscaler in ${args.name}`, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT);
+    const autoscalerPolicy = new aws.iam.RolePolicy(`${name}-cluster-autoscaler`, {
+      role: autoscalerRole.id,
+      policy: cluster.name.apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
+    }, child);
+    new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, pinnedRelease(
+      CHARTS.clusterAutoscaler,
+      "cluster-autoscaler",
+      CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
+      pulumi.all([cluster.name, region, autoscalerRole.arn]).apply(([clusterName, awsRegion, roleArn]) =>
+        clusterAutoscalerValues({ clusterName, region: awsRegion, roleArn, kubernetesVersion: args.kubernetesVersion, perGroupLabels: labelsDifferingPerGroup() })),
+    ), { parent: this, provider: this.provider, dependsOn: [...this.nodeGroups, autoscalerPolicy] });
 
     this.name = cluster.name;
     this.endpoint = cluster.endpoint;

@@ -22,6 +22,9 @@ export const CHARTS = {
   // prometheus-operator-crds 31.0.1 ships the CRDs of operator v0.93.1, the operator kube-prometheus-stack 88.5.3 runs
   // (prometheus-community/helm-charts charts/prometheus-operator-crds/Chart.yaml appVersion, PR #7180).
   prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" },
+  // cluster-autoscaler 9.59.0 (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0, appVersion 1.35.0); the image
+  // tag is set to the cluster's minor (components/cluster/autoscaler.ts).
+  clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
   // alloy 1.11.1 ships Alloy 1.18.1 (charts.md).
   alloy: { chart: "alloy", version: "1.11.1", repo: "https://grafana.github.io/helm-charts" },
 } as const satisfies Record<string, ChartPin>;

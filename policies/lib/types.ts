@@ -28,6 +28,7 @@ export const CHARTS = {
     kubePrometheusStack: "kube-prometheus-stack",
     alloy: "alloy",
     strimzi: "strimzi-kafka-operator",
+    clusterAutoscaler: "cluster-autoscaler",
 } as const;
 
 // Tags every AWS resource of the program carries.

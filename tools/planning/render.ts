@@ -27,6 +27,7 @@ function capacitySection(report: PlanningReport): string[] {
     );
   }
   if (c.fit.unschedulable.length === 0) out.push("  every pod fits");
+  if (c.autoscaler) out.push("  the Cluster Autoscaler adds nodes up to each group's maxSize while pods are Pending, in the zone a pod's volume is in");
   for (const u of c.fit.unschedulable) out.push(`  UNSCHEDULABLE: ${u.pods} x ${u.owner} ${u.component}${u.zone ? ` in ${u.zone}` : ""}: ${u.reason}`);
   for (const b of c.belowDesired) {
     out.push(`  WARNING ${b.zone}: the pods need ${b.nodesNeeded} nodes but desiredSize is ${b.desiredNodes}, and the stack runs no cluster autoscaler: EKS keeps desiredSize, so pods stay Pending until it is raised`);

@@ -271,6 +271,13 @@ function alloyPods(release: HelmRelease): PodGroup[] {
     }];
 }
 
+/** cluster-autoscaler 9.59: replicaCount 1, resources {} by default (kubernetes/autoscaler charts values.yaml). */
+function clusterAutoscalerPods(release: HelmRelease): PodGroup[] {
+    const values = release.values;
+    const r = requestsAt(values.get("resources"), { cpuMillis: 0, memoryBytes: 0, from: `${release.label} chart default resources {}` });
+    return [{ owner: release.label, ownerUrn: release.resource.urn, component: "cluster-autoscaler", replicas: numberAt(values.get("replicaCount"), 1), cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes, volumeBytes: 0, placement: { kind: "zones" }, requestsFrom: r.from }];
+}
+
 /** strimzi-kafka-operator 1.2.0: replicas 1, requests 200m / 384Mi (data/strimzi-kafka-operator-1.2.0.values.yaml). */
 function strimziOperatorPods(release: HelmRelease): PodGroup[] {
     const values = release.values;
@@ -350,8 +357,9 @@ export function podInventory(stack: StackView): PodInventory {
     groups.push(...stack.helmReleases(CHARTS.kubePrometheusStack).flatMap(kubePrometheusStackPods));
     groups.push(...stack.helmReleases(CHARTS.alloy).flatMap(alloyPods));
     groups.push(...stack.helmReleases(CHARTS.strimzi).flatMap(strimziOperatorPods));
+    groups.push(...stack.helmReleases(CHARTS.clusterAutoscaler).flatMap(clusterAutoscalerPods));
     groups.push(...strimziPods(stack));
-    const modelled = new Set<string>([CHARTS.mimir, CHARTS.loki, CHARTS.kubePrometheusStack, CHARTS.alloy, CHARTS.strimzi, ...NO_POD_CHARTS]);
+    const modelled = new Set<string>([CHARTS.mimir, CHARTS.loki, CHARTS.kubePrometheusStack, CHARTS.alloy, CHARTS.strimzi, CHARTS.clusterAutoscaler, ...NO_POD_CHARTS]);
     for (const release of stack.helmReleases()) {
         const chart = known(release.resource.props.get("chart").string())?.split("/").pop();
         if (!chart || !modelled.has(chart)) unmodelled.push(release.label);

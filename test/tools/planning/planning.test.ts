@@ -108,10 +108,10 @@ describe("planning the shipped stacks", function () {
     assert.match(kafkaLine(planStack(withoutReplicas))?.basis ?? "", / x 2 follower\(s\) in other zones/);
   });
 
-  it("prices prod's nodes as they run: 3 zones x 4 m6i.2xlarge, and desiredSize holds the pods (no autoscaler runs)", () => {
+  it("prices prod's nodes as they run: 3 zones x 4 m6i.2xlarge, desiredSize holds the pods, and the autoscaler runs", () => {
     assert.equal(reports.prod.cost.lines.find((l) => l.item === "EC2 m6i.2xlarge")!.quantity, 12 * 730);
-    assert.equal(reports.prod.capacity.autoscaler, false);
-    assert.deepEqual(reports.prod.capacity.belowDesired, []);
+    assert.equal(reports.prod.capacity.autoscaler, true);
+    for (const zone of reports.prod.capacity.fit.zones) assert.ok(zone.nodesNeeded <= zone.desiredNodes, `${zone.zone} needs ${zone.nodesNeeded}`);
   });
 
   it("prices the same workload on Amazon Managed Service for Prometheus as a ratio to the stack", () => {
