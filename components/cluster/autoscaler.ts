@@ -4,6 +4,7 @@
 // "Concepts"). One node group per AZ with --balance-similar-node-groups is what the autoscaler's AWS README (and the
 // EKS user guide, "Managed node groups") prescribe for pods with zonal EBS volumes: a scale-up lands in the zone the
 // pending pod's volume is in.
+import type * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../identity/policies";
 
 /** IRSA subject: the chart's service account, named here (rbac.serviceAccount.name) rather than by its fullname helper. */
@@ -76,10 +77,11 @@ export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
   };
 }
 
+/** Outputs only at the leaves: the pack reads the release's pods in a new stack's first preview, where they are unknown. */
 export interface ClusterAutoscalerInputs {
-  clusterName: string;
-  region: string;
-  roleArn: string;
+  clusterName: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  roleArn: pulumi.Input<string>;
   kubernetesVersion: string;
   /** Node labels that differ between the per-AZ groups (the autoscaler must ignore them to balance the groups). */
   perGroupLabels: string[];

@@ -348,8 +348,13 @@ export class Cluster extends pulumi.ComponentResource {
       CHARTS.clusterAutoscaler,
       "cluster-autoscaler",
       CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
-      pulumi.all([cluster.name, region, autoscalerRole.arn]).apply(([clusterName, awsRegion, roleArn]) =>
-        clusterAutoscalerValues({ clusterName, region: awsRegion, roleArn, kubernetesVersion: args.kubernetesVersion, perGroupLabels: labelsDifferingPerGroup() })),
+      clusterAutoscalerValues({
+        clusterName: cluster.name,
+        region,
+        roleArn: autoscalerRole.arn,
+        kubernetesVersion: args.kubernetesVersion,
+        perGroupLabels: labelsDifferingPerGroup(),
+      }),
     ), { parent: this, provider: this.provider, dependsOn: [...this.nodeGroups, autoscalerPolicy] });
 
     this.name = cluster.name;
