@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ComponentSize, Settings } from "../../settings";
 import { gibibytes } from "../../settings/derive/quantities";
-import { IRSA_ROLE_ANNOTATION, podResources } from "../shared/pods";
+import { HOSTNAME_SPREAD, IRSA_ROLE_ANNOTATION, podResources, zoneSpread } from "../shared/pods";
 import * as upstream from "../../settings/upstream";
 import type { Values } from "../shared/values";
 import { gatewayAuthValues, LokiGatewayAuthRef } from "./gateway-auth";
@@ -100,10 +100,29 @@ function ingesterZones(settings: Settings, availabilityZones: string[]): Values 
   return { enabled: true, zoneA: pinned(availabilityZones[0]), zoneB: pinned(availabilityZones[1]), zoneC: pinned(availabilityZones[2]) };
 }
 
+/** The chart's pod labels of a component (templates/_pod.tpl; the same tpl strings as its querier default). */
+function componentSelector(target: string): Values {
+  return { matchLabels: { "app.kubernetes.io/component": target, "app.kubernetes.io/name": '{{ include "loki.name" . }}', "app.kubernetes.io/instance": "{{ .Release.Name }}" } };
+}
+
+/**
+ * Read and write path replicas spread over the AWS zones where the stack spans several (shared/pods.ts zoneSpread;
+ * the chart injects no selector, so each names its own), with a PodDisruptionBudget: the chart enables the budget
+ * but renders it only with maxUnavailable or minAvailable set (templates/_pdb.tpl), which are null by default.
+ */
+export function availabilityValues(settings: Settings, target: string): Values {
+  if (settings.mimir.zones.length < 2) return {};
+  return {
+    topologySpreadConstraints: [{ ...HOSTNAME_SPREAD, labelSelector: componentSelector(target) }, zoneSpread(componentSelector(target))],
+    podDisruptionBudget: { maxUnavailable: 1 },
+  };
+}
+
 function distributedWorkloads(settings: Settings, storageClass: string, availabilityZones: string[]): Values {
+  const TARGETS = { distributor: "distributor", querier: "querier", queryFrontend: "query-frontend", queryScheduler: "query-scheduler" };
   const stateless = (key: "distributor" | "querier" | "queryFrontend" | "queryScheduler") => {
     const size = requireSize(settings, key);
-    return { replicas: size.replicas, resources: podResources(size) };
+    return { replicas: size.replicas, resources: podResources(size), ...availabilityValues(settings, TARGETS[key]) };
   };
   const ingester = requireSize(settings, "ingester");
   const indexGateway = requireSize(settings, "indexGateway");
@@ -123,6 +142,7 @@ function distributedWorkloads(settings: Settings, storageClass: string, availabi
       zoneAwareReplication: ingesterZones(settings, availabilityZones),
     },
     indexGateway: {
+      ...availabilityValues(settings, "index-gateway"),
       replicas: indexGateway.replicas,
       resources: podResources(indexGateway),
       persistence: { enabled: true, size: gibibytes(diskOf(indexGateway, "indexGateway")), storageClass },
@@ -211,7 +231,7 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
     ...SIMPLE_SCALABLE_OFF,
     ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName, inputs.availabilityZones)),
     ...memcachedValues(settings),
-    gateway: { replicas: gateway.replicas, resources: podResources(gateway), ...auth.gateway },
+    gateway: { replicas: gateway.replicas, resources: podResources(gateway), ...availabilityValues(settings, "gateway"), ...auth.gateway },
     lokiCanary: auth.lokiCanary,
     // Deprecated and for testing only; the chart fails unless ignoreMinioDeprecation is set (templates/validate.yaml).
     minio: { enabled: false },

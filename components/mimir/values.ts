@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ComponentSize, Settings } from "../../settings";
 import { gibibytes } from "../../settings/derive/quantities";
-import { IRSA_ROLE_ANNOTATION, podResources } from "../shared/pods";
+import { HOSTNAME_SPREAD, IRSA_ROLE_ANNOTATION, podResources, zoneSpread } from "../shared/pods";
 import { mergeOverrides, Values } from "../shared/values";
 import { buildStructuredConfig } from "./config";
 import { ingestersPerChartZone, placementValues, ZoneLayout, zoneLayout } from "./zones";
@@ -61,6 +61,9 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
   const sc = inputs.storageClassName;
   const sasl = inputs.kafka.sasl;
 
+  // Stateless components over the AWS zones (the chart adds each component's selector labels and keeps its
+  // podDisruptionBudget maxUnavailable 1: templates/lib/topologySpreadConstraints.tpl, values.yaml).
+  const spread = settings.mimir.zones.length > 1 ? { topologySpreadConstraints: [HOSTNAME_SPREAD, zoneSpread()] } : {};
   const values: Values = {
     serviceAccount: { create: true, name: settings.serviceAccounts.mimir, annotations: { [IRSA_ROLE_ANNOTATION]: inputs.roleArn } },
     // The chart's demo Kafka and MinIO are replaced by Strimzi and S3 (charts.md: both default to enabled).
@@ -77,16 +80,17 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
     },
     // Per-tenant limits, reloaded without restarts (values.yaml runtimeConfig: overrides.<tenant>).
     runtimeConfig: { overrides: settings.mimir.tenantOverrides },
-    distributor: { replicas: sz.distributor.replicas, resources: podResources(sz.distributor) },
+    distributor: { replicas: sz.distributor.replicas, resources: podResources(sz.distributor), ...spread },
     ingester: { replicas: sz.ingester.replicas, resources: podResources(sz.ingester), ...disk(sz.ingester, sc), ...placementValues(layout, sc) },
     store_gateway: { replicas: sz.storeGateway.replicas, resources: podResources(sz.storeGateway), ...disk(sz.storeGateway, sc), ...placementValues(layout, sc) },
-    querier: { replicas: sz.querier.replicas, resources: podResources(sz.querier) },
-    query_frontend: { replicas: sz.queryFrontend.replicas, resources: podResources(sz.queryFrontend) },
-    query_scheduler: { replicas: sz.queryScheduler.replicas, resources: podResources(sz.queryScheduler) },
+    querier: { replicas: sz.querier.replicas, resources: podResources(sz.querier), ...spread },
+    query_frontend: { replicas: sz.queryFrontend.replicas, resources: podResources(sz.queryFrontend), ...spread },
+    query_scheduler: { replicas: sz.queryScheduler.replicas, resources: podResources(sz.queryScheduler), ...spread },
     compactor: { replicas: sz.compactor.replicas, resources: podResources(sz.compactor), ...disk(sz.compactor, sc) },
-    ruler: { replicas: sz.ruler.replicas, resources: podResources(sz.ruler) },
+    ruler: { replicas: sz.ruler.replicas, resources: podResources(sz.ruler), ...spread },
     alertmanager: { replicas: sz.alertmanager.replicas, resources: podResources(sz.alertmanager), ...disk(sz.alertmanager, sc) },
     gateway: {
+      ...spread,
       replicas: sz.gateway.replicas,
       resources: podResources(sz.gateway),
       nginx: gatewayNginxValues(inputs.gatewayAuthSecretName),

@@ -50,6 +50,23 @@ describe("loki values", () => {
       const { config, settings } = load({ profile });
       const values = buildLokiValues(settings, INPUTS) as V;
 
+      it("spreads the read and write path over the AWS zones with a disruption budget wherever the stack spans zones", () => {
+        const targets: Record<string, string> = { distributor: "distributor", querier: "querier", queryFrontend: "query-frontend", queryScheduler: "query-scheduler", indexGateway: "index-gateway", gateway: "gateway" };
+        for (const [key, target] of Object.entries(targets)) {
+          if (settings.mimir.zones.length < 2) {
+            assert.equal(values[key]?.topologySpreadConstraints, undefined, key);
+            continue;
+          }
+          const zone = values[key].topologySpreadConstraints.find((c: V) => c.topologyKey === "topology.kubernetes.io/zone");
+          assert.deepEqual(
+            { when: zone.whenUnsatisfiable, skew: zone.maxSkew, taints: zone.nodeTaintsPolicy, component: zone.labelSelector.matchLabels["app.kubernetes.io/component"] },
+            { when: "DoNotSchedule", skew: 1, taints: "Honor", component: target },
+            key,
+          );
+          assert.deepEqual(values[key].podDisruptionBudget, { maxUnavailable: 1 }, key);
+        }
+      });
+
       it("runs the deployment mode of the settings with no simple-scalable targets", () => {
         assert.equal(values.deploymentMode, profile === "dev" ? "Monolithic" : "Distributed");
         for (const key of ["backend", "read", "write"]) assert.equal(values[key].replicas, 0, key);

@@ -67,6 +67,18 @@ describe("Mimir values", () => {
         assert.ok(broker.kafka.config["message.max.bytes"] >= upstream.mimir.producerBatchMaxBytes);
       });
 
+      it("spreads the stateless components over the AWS zones wherever the stack spans zones (the chart adds selectors and budgets)", () => {
+        for (const key of ["distributor", "querier", "query_frontend", "query_scheduler", "ruler", "gateway"]) {
+          const constraints = values[key].topologySpreadConstraints;
+          if (settings.mimir.zones.length < 2) {
+            assert.equal(constraints, undefined, key);
+            continue;
+          }
+          assert.deepEqual(constraints.map((c: Any) => `${c.topologyKey} ${c.whenUnsatisfiable}`), ["kubernetes.io/hostname ScheduleAnyway", "topology.kubernetes.io/zone DoNotSchedule"], key);
+          assert.equal(constraints[1].nodeTaintsPolicy, "Honor");
+        }
+      });
+
       it("deduplicates the Prometheus HA pair with the HA tracker on memberlist, by the labels prometheus-operator sets", () => {
         if (settings.prometheus.replicas > 1) {
           assert.deepEqual(config.distributor.ha_tracker, { enable_ha_tracker: true, kvstore: { store: "memberlist" } });
