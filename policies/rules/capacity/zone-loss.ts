@@ -135,9 +135,10 @@ function judgeRing(tier: RingTier, zone: string): Verdict {
 
 // ---- Spread StatefulSets: Kafka node pools and Prometheus.
 
-/** A required zone topology spread with maxSkew 1 over the group's pods. */
+/** A required zone topology spread with maxSkew 1 over the group's pods (a list, or mimir-distributed's single map). */
 function requiredZoneSpread(constraints: PropNode): boolean {
-    return (known(constraints.items()) ?? []).some(
+    const list = known(constraints.items()) ?? (constraints.isPresent ? [constraints] : []);
+    return list.some(
         (c) =>
             known(c.get("topologyKey").string()) === ZONE_LABEL &&
             known(c.get("whenUnsatisfiable").string()) === "DoNotSchedule" &&
@@ -209,6 +210,49 @@ function prometheusVerdict(release: HelmRelease): Verdict {
     return { writes: false, reads: false, dataLost: false, reason: `${why}: scraping stops until its AZ and volume return` };
 }
 
+// ---- Stateless paths: Deployments that must keep some replicas in the AZs left while the lost ones are rescheduled.
+
+interface StatelessPath {
+    tier: string;
+    urn: string;
+    components: Array<{ key: string; replicas: number; spread: boolean }>;
+}
+
+/** mimir-distributed and loki (Distributed) components on each path; the gateway is on both. */
+const STATELESS = {
+    mimir: { write: ["gateway", "distributor"], read: ["gateway", "query_frontend", "query_scheduler", "querier"] },
+    loki: { write: ["gateway", "distributor"], read: ["gateway", "queryFrontend", "queryScheduler", "querier"] },
+};
+
+function statelessPaths(stack: StackView, capacity: CapacityAnalysis): StatelessPath[] {
+    const paths: StatelessPath[] = [];
+    const releases = [
+        ...mimirReleases(stack).map((m) => ({ product: "Mimir", keys: STATELESS.mimir, release: m.release })),
+        ...lokiReleases(stack).map((l) => ({ product: "Loki", keys: STATELESS.loki, release: l.release })),
+    ];
+    for (const { product, keys, release } of releases) {
+        for (const [path, components] of Object.entries(keys)) {
+            const present = components.flatMap((key) => {
+                const group = capacity.pods.find((g) => g.ownerUrn === release.resource.urn && g.component === key && g.replicas > 0);
+                return group ? [{ key, replicas: group.replicas, spread: requiredZoneSpread(release.values.at(`${key}.topologySpreadConstraints`)) }] : [];
+            });
+            if (present.length > 0) paths.push({ tier: `${product} ${path} path (${release.label})`, urn: release.resource.urn, components: present });
+        }
+    }
+    return paths;
+}
+
+function judgeStateless(path: StatelessPath, zoneCount: number): Verdict {
+    const exposed = path.components.filter((c) => mostInOneZone(c.replicas, c.spread, zoneCount) >= c.replicas);
+    const ok = exposed.length === 0;
+    const reason = ok
+        ? `${path.components.map((c) => `${c.key} ${c.replicas}`).join(", ")} spread over the AZs; the rest serve while the lost replicas are rescheduled`
+        : `${exposed.map((c) => `${c.key}: all ${c.replicas} replica(s) may be in one AZ${c.spread ? "" : " (no required zone topology spread)"}`).join("; ")}: stops until rescheduled`;
+    const writes = !/write path/.test(path.tier) || ok;
+    const reads = !/read path/.test(path.tier) || ok;
+    return { writes, reads, dataLost: false, reason };
+}
+
 // ---- Capacity left: the surviving zones' node groups at maxSize hold what must move.
 
 /** The pods that run after `zone` is lost: pinned ones wait for it; stateful ones keep their survivors; the rest move. */
@@ -246,9 +290,11 @@ export function analyzeZoneLoss(stack: StackView, capacity: CapacityAnalysis): Z
     const rings = ringTiers(stack, capacity);
     const kafka = kafkaVerdicts(stack, zones);
     const prometheus = stack.helmReleases(CHARTS.kubePrometheusStack);
+    const stateless = statelessPaths(stack, capacity);
     for (const zone of zones) {
         for (const tier of rings) lines.push({ zone, tier: tier.tier, urn: tier.urn, ...judgeRing(tier, zone) });
         for (const k of kafka) lines.push({ zone, tier: k.tier, urn: k.urn, ...k.verdict });
+        for (const s of stateless) lines.push({ zone, tier: s.tier, urn: s.urn, ...judgeStateless(s, zones.length) });
         for (const p of prometheus) lines.push({ zone, tier: `Prometheus (${p.label})`, urn: p.resource.urn, ...prometheusVerdict(p) });
         const nodeGroup = capacity.nodeGroups.find((n) => n.zones.includes(zone));
         lines.push({ zone, tier: "Capacity left", urn: nodeGroup?.urn ?? "", ...capacityVerdict(capacity, zone, zones.length) });

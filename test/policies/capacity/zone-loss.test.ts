@@ -44,6 +44,14 @@ describe("policy zone-loss-survived (C4)", () => {
         assert.match(found[0], /Kafka topic mimir-ingest .*: writes stop, reads stop, acknowledged data may exist only in that zone \(3 of 3 brokers may be in one AZ \(no required zone spread on the broker pools\); 0 of 3 replicas/);
     });
 
+    it("rejects a stateless component whose replicas may all share the lost AZ, naming the path that stops", async () => {
+        const found = await messages(mutateValues(compliantStack(), "loki", "distributor.topologySpreadConstraints", undefined));
+        assert.equal(found.length, AZS.length);
+        assert.match(found[0], /^Losing us-east-1a: Loki write path \(loki release "loki"\): writes stop \(distributor: all 2 replica\(s\) may be in one AZ \(no required zone topology spread\): stops until rescheduled\)/);
+        const single = await messages(mutateValues(compliantStack(), "mimir", "query_frontend.replicas", 1));
+        assert.match(single[0], /^Losing us-east-1a: Mimir read path .*: reads stop \(query_frontend: all 1 replica\(s\) may be in one AZ\: stops until rescheduled\)/);
+    });
+
     it("rejects a single Prometheus: scraping stops with its AZ", async () => {
         const found = await messages(mutateValues(compliantStack(), "kube-prometheus-stack", "prometheus.prometheusSpec.replicas", 1));
         assert.equal(found.length, AZS.length);
@@ -60,7 +68,8 @@ describe("policy zone-loss-survived (C4)", () => {
             propertyDependencies: { subnetIds: [`subnet-private-zone-${"abc"[i]}`] },
         }));
         let records = [...without(compliantStack(), "node-group"), ...perAz];
-        records = mutateValues(records, "mimir", "distributor", { replicas: 3, resources: { requests: { cpu: "5", memory: "1Gi" }, limits: { memory: "2Gi" } } });
+        records = mutateValues(records, "mimir", "distributor.replicas", 3);
+        records = mutateValues(records, "mimir", "distributor.resources", { requests: { cpu: "5", memory: "1Gi" }, limits: { memory: "2Gi" } });
         const found = await messages(records);
         assert.ok(found.length >= 1);
         assert.match(found[0], /^Losing us-east-1a: Capacity left: writes stop, reads stop \(stays Pending on the surviving node groups at maxSize: 1 x distributor/);

@@ -103,6 +103,9 @@ function nodePoolRecord(name: string, role: "controller" | "broker", size: strin
     };
 }
 
+/** A required zone spread, as the program gives stateless components (components/shared/pods.ts zoneSpread). */
+const ZONE_SPREAD = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" }] };
+
 const ALLOY_CONFIG = `
 // Ship pod logs to Loki.
 loki.write "default" {
@@ -221,7 +224,7 @@ export function compliantStack(): ResourceRecord[] {
                 namespace: "mimir",
                 version: "6.0.6",
                 values: {
-                    gateway: { nginx: { basicAuth: { enabled: true, existingSecret: "mimir-gateway-htpasswd" }, config: TENANT_BINDING } },
+                    gateway: { replicas: 2, ...ZONE_SPREAD, nginx: { basicAuth: { enabled: true, existingSecret: "mimir-gateway-htpasswd" }, config: TENANT_BINDING } },
                     kafka: { enabled: false },
                     minio: { enabled: false },
                     serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/obs-prod-mimir" } },
@@ -246,7 +249,10 @@ export function compliantStack(): ResourceRecord[] {
                         },
                     },
                     runtimeConfig: { overrides: {} },
-                    distributor: { replicas: 2, resources: { requests: { memory: "1Gi" }, limits: { memory: "2Gi" } } },
+                    distributor: { replicas: 2, resources: { requests: { memory: "1Gi" }, limits: { memory: "2Gi" } }, ...ZONE_SPREAD },
+                    querier: { replicas: 2, ...ZONE_SPREAD },
+                    query_frontend: { replicas: 2, ...ZONE_SPREAD },
+                    query_scheduler: { replicas: 2, ...ZONE_SPREAD },
                     ingester: { replicas: 6, zoneAwareReplication: { enabled: true, zones: zoneValues } },
                     store_gateway: { replicas: 3, zoneAwareReplication: { enabled: true, zones: zoneValues } },
                 },
@@ -262,6 +268,8 @@ export function compliantStack(): ResourceRecord[] {
                 version: "18.11.0",
                 values: {
                     gateway: {
+                        replicas: 2,
+                        ...ZONE_SPREAD,
                         basicAuth: { enabled: true, existingSecret: "loki-gateway-htpasswd" },
                         nginxConfig: { ...TENANT_BINDING, locationSnippet: "proxy_set_header X-Scope-OrgID $remote_user;" },
                     },
@@ -270,9 +278,9 @@ export function compliantStack(): ResourceRecord[] {
                         replicas: 3,
                         zoneAwareReplication: Object.fromEntries(ZONES.map((z, i) => [`zone${"ABC"[i]}`, { nodeSelector: { "topology.kubernetes.io/zone": z.az } }])),
                     },
-                    distributor: { replicas: 2 },
-                    querier: { replicas: 2 },
-                    queryFrontend: { replicas: 2 },
+                    distributor: { replicas: 2, ...ZONE_SPREAD },
+                    querier: { replicas: 2, ...ZONE_SPREAD },
+                    queryFrontend: { replicas: 2, ...ZONE_SPREAD },
                     compactor: { replicas: 1 },
                     indexGateway: { replicas: 2 },
                     loki: {

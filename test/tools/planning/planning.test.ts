@@ -58,7 +58,10 @@ describe("planning the shipped stacks", function () {
       const z = reports[stack].zoneLoss;
       assert.deepEqual(z.zones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
       const tiers = [...new Set(z.lines.map((l) => l.tier.split(" (")[0]))];
-      assert.deepEqual(tiers, ["Mimir ingesters", "Mimir store-gateways", "Loki ingesters", "Kafka topic mimir-ingest", "Prometheus", "Capacity left"]);
+      assert.deepEqual(tiers, [
+        "Mimir ingesters", "Mimir store-gateways", "Loki ingesters", "Kafka topic mimir-ingest",
+        "Mimir write path", "Mimir read path", "Loki write path", "Loki read path", "Prometheus", "Capacity left",
+      ]);
       assert.deepEqual(z.lines.filter((l) => !l.writes || !l.reads || l.dataLost), [], stack);
       assert.match(renderPlanning(reports[stack]), /Loss of one availability zone .*\n[\s\S]*every tier keeps writing and reading with no acknowledged data lost, for the loss of each AZ/);
     }
