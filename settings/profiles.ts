@@ -7,6 +7,16 @@ import type { Profile, StackConfig } from "./schema";
  * lists replace). dev is cheap, staging is a smaller prod, prod is highly available across three zones.
  */
 
+/**
+ * Graviton (arm64) nodes: m7g lists about 15% below m6i for the same vCPUs and memory (tools/planning/prices.json),
+ * and every image the stack runs publishes linux/arm64 for its pinned version (each project's release build:
+ * Mimir, Loki, Alloy and their nginx/memcached images; Strimzi operator and Kafka; Prometheus, Alertmanager,
+ * prometheus-operator, Grafana, kube-state-metrics, node-exporter; cluster-autoscaler; the EKS add-ons), so the
+ * node groups run the AL2023 arm64 AMI (components/cluster/nodes.ts amiTypeFor). The pods' CPU:memory ratio
+ * (about 1:2.3 GiB in prod) fits a general-purpose 1:4 family better than compute (1:2), whose memory runs out first.
+ */
+const NODE_FAMILY = "m7g";
+
 // EKS 1.35: in standard support through early 2027 (EKS Kubernetes version calendar); re-check when bumping.
 const KUBERNETES_VERSION = "1.35";
 
@@ -21,7 +31,7 @@ const dev: StackConfig = {
     privateEndpoint: true,
     adminRoleArns: [],
     viewerRoleArns: [],
-    nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 1, maxSize: 4, desiredSize: 2, diskSizeGiB: 50 },
+    nodeGroups: { instanceTypes: [`${NODE_FAMILY}.xlarge`], minSize: 1, maxSize: 4, desiredSize: 2, diskSizeGiB: 50 },
   },
   retention: { prometheusLocal: "2d", metrics: "7d", logs: "3d", kafka: "24h" },
   replication: {
@@ -47,7 +57,7 @@ const staging: StackConfig = {
     privateEndpoint: true,
     adminRoleArns: [],
     viewerRoleArns: [],
-    nodeGroups: { instanceTypes: ["m6i.xlarge"], minSize: 3, maxSize: 5, desiredSize: 3, diskSizeGiB: 50 },
+    nodeGroups: { instanceTypes: [`${NODE_FAMILY}.xlarge`], minSize: 3, maxSize: 5, desiredSize: 3, diskSizeGiB: 50 },
   },
   retention: { prometheusLocal: "7d", metrics: "30d", logs: "14d", kafka: "24h" },
   // Three zones like prod: mimir-distributed 6.0.x renders zone-aware rings only with >= 3 zones (grafana/mimir#14065).
@@ -74,7 +84,7 @@ const prod: StackConfig = {
     privateEndpoint: true,
     adminRoleArns: [],
     viewerRoleArns: [],
-    nodeGroups: { instanceTypes: ["m6i.2xlarge"], minSize: 4, maxSize: 6, desiredSize: 4, diskSizeGiB: 100 },
+    nodeGroups: { instanceTypes: [`${NODE_FAMILY}.2xlarge`], minSize: 4, maxSize: 6, desiredSize: 4, diskSizeGiB: 100 },
   },
   retention: { prometheusLocal: "15d", metrics: "90d", logs: "30d", kafka: "72h" },
   replication: {

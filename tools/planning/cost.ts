@@ -8,7 +8,7 @@ import { INSTANCE_SHAPES } from "../../policies/rules/capacity/figures";
 import type { Workload } from "../../policies/rules/capacity/workload";
 import type { StackView } from "../../policies/lib/stack";
 import { kafkaLandscape } from "../../policies/lib/kafka";
-import { TYPES } from "../../policies/lib/types";
+import { CHARTS, TYPES } from "../../policies/lib/types";
 import { isUnknown } from "../../policies/lib/unknown";
 import { PRICES, Price, PriceTable, ResolvedPrices } from "./price-table";
 import { StoreRetention } from "./retention";
@@ -50,8 +50,8 @@ const SECONDS_PER_DAY = 86_400;
 /** A store kept forever is priced at what one year holds, and says so. */
 const FOREVER_DAYS = 365;
 
-function line(item: string, quantity: number, unit: string, price: Price | { usd: number; source: string }, basis: string, scale = 1): CostLine {
-  return { item, quantity, unit, unitUsd: price.usd, monthlyUsd: quantity * price.usd * scale, basis, source: price.source };
+function line(item: string, quantity: number, unit: string, price: Price, basis: string, scale = 1): CostLine {
+  return { item, quantity, unit, unitUsd: price.usd, monthlyUsd: quantity * price.usd * scale, basis, source: `${price.source}; ${price.asOf}` };
 }
 
 /** Nodes per zone the estimate pays for: what the pods need, at least desiredSize, at most maxSize. */
@@ -82,6 +82,67 @@ function kafkaReplication(stack: StackView): { replicas: number; zones: number }
   return { replicas: Math.max(1, ...topicReplicas), zones: Math.max(1, ...brokerZones) };
 }
 
+/** The distributor-to-ingester gRPC compression Loki is configured with ("" by default: Loki configuration reference). */
+function lokiIngesterCompression(stack: StackView): string {
+  const release = stack.helmReleases(CHARTS.loki)[0];
+  const value = release?.values.at("loki.ingester_client.grpc_client_config.grpc_compression").raw();
+  return typeof value === "string" ? value : "";
+}
+
+/** Share of requests between pods spread evenly over `zones` zones that cross a zone: (zones - 1) / zones. */
+const crossShare = (zones: number): number => (zones > 1 ? (zones - 1) / zones : 0);
+
+/** Prometheus replicas remote-writing to Mimir (the HA pair sends every sample twice; Mimir drops one copy). */
+function prometheusWriters(stack: StackView): number {
+  return Math.max(1, ...stack.helmReleases(CHARTS.kubePrometheusStack).map((r) => Number(r.values.at("prometheus.prometheusSpec.replicas").raw() ?? 1) || 1));
+}
+
+/**
+ * Bytes that cross availability zones each month, billed in both directions (EC2 data transfer pricing). Per path:
+ * - Mimir writes: each Prometheus replica -> gateway -> distributor, then distributor -> the partition's leader
+ *   broker; pods spread evenly, so (zones - 1) / zones of each hop crosses;
+ * - Kafka replication: every follower replica is in another zone (rack-aware placement);
+ * - Kafka consumption: every ingester zone reads every partition from its leader, which is elsewhere for all but one
+ *   zone (Mimir 3.0's reader fetches from leaders; no rack-aware fetching);
+ * - Loki writes: Alloy -> gateway -> distributor (compressed pushes), then distributor -> one ingester per zone
+ *   (zone-aware replication), all but one in other zones, uncompressed.
+ * Queries are not counted (small next to ingestion at these read rates; labelled in the basis).
+ */
+function crossZoneTraffic(stack: StackView, capacity: CapacityAnalysis, workload: Workload, price: Price, table: PriceTable): CostLine[] {
+  const sizes = table.sizes;
+  const zones = new Set(capacity.nodeGroups.flatMap((g) => g.zones)).size;
+  if (zones < 2) return [];
+  const secondsPerMonth = table.hoursPerMonth * 3600;
+  const lines: CostLine[] = [];
+  const sampleGB = (workload.samplesPerSecond * secondsPerMonth * sizes.kafkaBytesPerSample.value) / GB;
+  const share = crossShare(zones);
+  const writers = prometheusWriters(stack);
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  lines.push(line("Cross-zone traffic (Mimir write path)", sampleGB * (2 * writers * share + share), "GB", price,
+    `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${sizes.kafkaBytesPerSample.value} B (${sizes.kafkaBytesPerSample.source}, also used for remote write): ` +
+      `${writers} Prometheus replica(s) x 2 hops (to the gateway, to a distributor) + distributor to the leader broker, ${pct(share)} of each crossing`));
+  const kafka = kafkaReplication(stack);
+  if (kafka.replicas > 1 && kafka.zones > 1) {
+    lines.push(line("Cross-zone traffic (Kafka replication)", sampleGB * (kafka.replicas - 1), "GB", price,
+      `Kafka records x ${kafka.replicas - 1} follower(s) in other zones (rack-aware)`));
+  }
+  const ingesterZones = new Set(capacity.pods.filter((g) => g.role === "mimir-ingester").map((g) => g.ringZone ?? "ring")).size;
+  if (ingesterZones > 1) {
+    lines.push(line("Cross-zone traffic (Kafka consumers)", sampleGB * ingesterZones * share, "GB", price,
+      `each of ${ingesterZones} ingester zones reads every record from the partition's leader, in another zone for ${pct(share)} of reads (no rack-aware fetching)`));
+  }
+  const logGB = (workload.logsGBPerDay * table.hoursPerMonth) / 24;
+  const lokiZones = new Set(capacity.pods.filter((g) => g.role === "loki-ingester").map((g) => g.ringZone).filter(Boolean)).size;
+  const replicasElsewhere = lokiZones > 1 ? lokiZones - 1 : 0;
+  const compression = lokiIngesterCompression(stack);
+  const replicaGB = compression ? logGB / sizes.lokiCompressionRatio.value : logGB;
+  lines.push(line("Cross-zone traffic (Loki write path)", (logGB / sizes.lokiCompressionRatio.value) * 2 * share + replicaGB * replicasElsewhere, "GB", price,
+    `${workload.logsGBPerDay} GB/day: Alloy to the gateway and to a distributor, compressed (/${sizes.lokiCompressionRatio.value}), ${pct(share)} crossing; ` +
+      `then ${replicasElsewhere} of each line's ingester replicas in other zones, ` +
+      (compression ? `${compression}-compressed (ingester_client grpc_compression; ASSUMPTION: the same /${sizes.lokiCompressionRatio.value})` : "uncompressed (ingester_client grpc_compression unset, Loki's default)")));
+  return lines.map((l) => ({ ...l, basis: `${l.basis}; queries not counted` }));
+}
+
 export function estimateCost(inputs: CostInputs): CostEstimate {
   const { stack, capacity, workload, prices } = inputs;
   const table = inputs.table ?? PRICES;
@@ -102,7 +163,7 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   const nodes = nodesPaidFor(capacity);
   for (const [type, count] of nodes) {
     const { usd: hourly, note } = ec2HourlyPrice(p.ec2Hour.usd, type, prices.pricedAs);
-    lines.push(line(`EC2 ${type}`, count * hours, "instance-hours", { usd: hourly, source: p.ec2Hour.source },
+    lines.push(line(`EC2 ${type}`, count * hours, "instance-hours", { usd: hourly, source: p.ec2Hour.source, asOf: p.ec2Hour.asOf },
       `${count} nodes: per zone the nodes the pods need (first-fit packing), at least desiredSize, at most maxSize${note ? `; ${note}` : ""}`));
   }
 
@@ -164,18 +225,14 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   // KMS.
   const keys = stack.ofType("aws:kms/key:Key").length;
   if (keys > 0) lines.push(line("KMS keys", keys, "key-months", p.kmsKeyMonth, `${keys} customer-managed key(s)`));
-  const bucketKeys = stack.ofType(TYPES.bucketEncryption).every((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"bucketKeyEnabled":true'));
+  // Only SSE-KMS buckets call KMS; SSE-S3 (AES256) buckets, like the access-log bucket, never do.
+  const kmsEncryptions = stack.ofType(TYPES.bucketEncryption).filter((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"aws:kms'));
+  const bucketKeys = kmsEncryptions.every((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"bucketKeyEnabled":true'));
   const kmsRequests = bucketKeys ? 0 : Math.max(0, puts + gets - p.kmsPer10000Requests.freeRequests);
   lines.push(line("KMS requests", kmsRequests / 10_000, "10,000 requests", p.kmsPer10000Requests,
-    bucketKeys ? "S3 Bucket Keys on every bucket: KMS is called per bucket key, not per object (negligible)" : "one KMS call per S3 request beyond the free 20,000"));
+    bucketKeys ? "S3 Bucket Keys on every SSE-KMS bucket: KMS is called per bucket key, not per object (negligible)" : "one KMS call per S3 request beyond the free 20,000"));
 
-  // Kafka replication across zones: each follower replica in another zone moves every produced byte once more.
-  const kafka = kafkaReplication(stack);
-  if (kafka.replicas > 1 && kafka.zones > 1) {
-    const gb = (samplesPerMonth * sizes.kafkaBytesPerSample.value * (kafka.replicas - 1)) / GB;
-    lines.push(line("Cross-zone traffic (Kafka replication)", gb, "GB", p.crossAzGB,
-      `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${sizes.kafkaBytesPerSample.value} B (${sizes.kafkaBytesPerSample.source}) x ${kafka.replicas - 1} follower(s) in other zones; consumers and queries not counted`));
-  }
+  lines.push(...crossZoneTraffic(stack, capacity, workload, p.crossAzGB, table));
 
   return {
     region: prices.region,

@@ -9,10 +9,10 @@
 import { analyzeCapacity, CapacityAnalysis } from "../../policies/rules/capacity/analysis";
 import { analyzeZoneLoss, ZoneLossAnalysis } from "../../policies/rules/capacity/zone-loss";
 import type { CapturedStack } from "../harness/capture-types";
-import { AlternativeEstimate, ampEstimate, grafanaCloudEstimate } from "./alternatives";
+import { AlternativeEstimate, ampAndCloudWatchEstimate, grafanaCloudEstimate } from "./alternatives";
 import { stackViewOf } from "./capture-view";
 import { CostEstimate, estimateCost } from "./cost";
-import { PRICE_TABLE_FILE, pricesFor } from "./price-table";
+import { PRICE_TABLE_FILE, PRICES, pricesFor } from "./price-table";
 import { logsRetention, metricsRetention, StoreRetention } from "./retention";
 import { estimateRollout, RolloutEstimate } from "./rollout";
 import { plannedWorkload, stackRegion } from "./workload";
@@ -38,7 +38,12 @@ export interface PlanningReport {
   /** Per AZ and tier: do writes and reads continue, is acknowledged data lost (policy C4's model). */
   zoneLoss: ZoneLossAnalysis;
   retention: { metrics?: StoreRetention; logs?: StoreRetention };
-  cost: CostEstimate;
+  cost: CostEstimate & {
+    /** Monthly cost per million active series of the workload. */
+    perMillionActiveSeriesUsd: number;
+    /** The largest lines, most expensive first, with their share of the total. */
+    topLines: Array<{ item: string; monthlyUsd: number; share: number }>;
+  };
   alternatives: AlternativeEstimate[];
   rollout: RolloutEstimate;
   /** Where the prices come from. */
@@ -75,10 +80,17 @@ export function planStack(captured: CapturedStack): PlanningReport {
     },
     zoneLoss: analyzeZoneLoss(view, capacity),
     retention,
-    cost,
+    cost: {
+      ...cost,
+      perMillionActiveSeriesUsd: workload.activeSeries > 0 ? cost.monthlyUsd / (workload.activeSeries / 1e6) : 0,
+      topLines: [...cost.lines]
+        .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
+        .slice(0, 5)
+        .map((l) => ({ item: l.item, monthlyUsd: l.monthlyUsd, share: l.monthlyUsd / cost.monthlyUsd })),
+    },
     alternatives: [
-      ampEstimate(workload, retention.metrics?.days, prices.prices, cost.monthlyUsd),
-      grafanaCloudEstimate(workload, prices.prices, cost.monthlyUsd),
+      ampAndCloudWatchEstimate(workload, { metricsDays: retention.metrics?.days, logsDays: retention.logs?.days }, prices.prices, cost.monthlyUsd),
+      grafanaCloudEstimate(workload, retention.logs?.days, PRICES.grafanaCloud, cost.monthlyUsd),
     ],
     rollout: estimateRollout(captured, capacity),
     priceTable: PRICE_TABLE_FILE,

@@ -54,12 +54,18 @@ function zoneLossSection(report: PlanningReport): string[] {
 function costSection(report: PlanningReport): string[] {
   const cost = report.cost;
   const priced = cost.pricedAs === cost.region ? cost.region : `${cost.pricedAs} standing in for ${cost.region}`;
-  const out = [`Cost per month (${cost.currency}, list prices as of ${cost.asOf} for ${priced}; ${report.priceTable})`];
+  const out = [`Cost per month (${cost.currency}, list prices for ${priced}, each line's source and date below; ${report.priceTable})`];
   if (cost.standInReason) out.push(`  NOTE: ${cost.standInReason}`);
   out.push(...table([["item", "quantity", "unit", "unit price", "per month"], ...cost.lines.map((l) => [l.item, num(l.quantity), l.unit, usd(l.unitUsd), usd(l.monthlyUsd)]), ["total", "", "", "", usd(cost.monthlyUsd)]]));
   for (const l of cost.lines) out.push(`    ${l.item}: ${l.basis} [${l.source}]`);
+  out.push(
+    "",
+    `  ${usd(cost.perMillionActiveSeriesUsd)} per million active series a month; largest lines: ` +
+      cost.topLines.map((l) => `${l.item} ${usd(l.monthlyUsd)} (${pct(l.share)})`).join(", "),
+  );
   for (const alt of report.alternatives) {
-    out.push("", `${alt.name}: ${usd(alt.monthlyUsd)} per month, ${alt.ratioToStack.toFixed(2)}x this stack (${alt.covers})`);
+    const target = alt.targetShare === undefined ? "" : `, target at most ${alt.targetShare.toFixed(2)}: ${alt.stackShare <= alt.targetShare ? "met" : "MISSED"}`;
+    out.push("", `${alt.name}: ${usd(alt.monthlyUsd)} per month; this stack costs ${alt.stackShare.toFixed(2)} of it${target} (${alt.covers})`);
     for (const l of alt.lines) out.push(`    ${l.item}: ${usd(l.monthlyUsd)} (${num(l.quantity)} ${l.unit}; ${l.basis}) [${l.source}]`);
   }
   return out;

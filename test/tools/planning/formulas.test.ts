@@ -1,3 +1,4 @@
+import { INSTANCE_SHAPES } from "../../../policies/rules/capacity/figures";
 import { strict as assert } from "assert";
 import { ampIngestionUsd } from "../../../tools/planning/alternatives";
 import { PRICES, pricesFor, validatePriceTable } from "../../../tools/planning/price-table";
@@ -22,29 +23,48 @@ describe("AMP ingestion tiers", () => {
 });
 
 describe("the price table", () => {
-  it("is dated and cited for every price", () => {
-    const region = PRICES.regions["us-east-1"];
-    assert.match(region.asOf, /^\d{4}-\d{2}$/);
+  it("dates and cites every price, in every region", () => {
     assert.equal(PRICES.hoursPerMonth, 730);
-    assert.equal(region.ec2Hour.usd["m6i.2xlarge"], 0.384);
+    for (const [region, prices] of Object.entries(PRICES.regions)) {
+      for (const [key, price] of Object.entries(prices)) {
+        if (typeof price !== "object") continue;
+        assert.ok(typeof price.source === "string" && price.source.length > 0, `${region}.${key} has no source`);
+        assert.ok(typeof price.asOf === "string" && price.asOf.length > 0, `${region}.${key} has no date`);
+      }
+    }
   });
 
-  it("rejects a price without its source, naming the key", () => {
+  it("prices the regions the shipped stacks use and the common ones, each as itself", () => {
+    for (const region of ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"]) {
+      const resolved = pricesFor(region);
+      assert.equal(resolved.pricedAs, region);
+      assert.equal(resolved.standInReason, undefined);
+    }
+    // The figures the cost review checked against the AWS price list: m6i.2xlarge 0.384 in us-east-1, 0.428 in eu-west-1.
+    assert.equal(PRICES.regions["us-east-1"].ec2Hour.usd["m6i.2xlarge"], 0.384);
+    assert.equal(PRICES.regions["eu-west-1"].ec2Hour.usd["m6i.2xlarge"], 0.428);
+  });
+
+  it("prices every instance type the config accepts, in every region, from a listed price", () => {
+    for (const [region, prices] of Object.entries(PRICES.regions)) {
+      const missing = Object.keys(INSTANCE_SHAPES).filter((type) => prices.ec2Hour.usd[type] === undefined);
+      assert.deepEqual(missing, [], region);
+    }
+  });
+
+  it("rejects a price without its source or date, naming the key", () => {
     const broken = structuredClone(PRICES);
     (broken.regions["us-east-1"].natGatewayHour as { source: string }).source = "";
     assert.throws(() => validatePriceTable(broken), /tools\/planning\/prices\.json: regions\.us-east-1\.natGatewayHour\.source = ""; expected where the price was read/);
+    const undated = structuredClone(PRICES);
+    delete (undated.regions["eu-west-1"].crossAzGB as { asOf?: string }).asOf;
+    assert.throws(() => validatePriceTable(undated), /regions\.eu-west-1\.crossAzGB\.asOf = undefined; expected when the price was published or read/);
   });
 
   it("rejects a stand-in that names a region the table does not have", () => {
     const broken = structuredClone(PRICES);
-    broken.regionStandIns["eu-west-1"].use = "eu-central-1";
-    assert.throws(() => validatePriceTable(broken), /regionStandIns\.eu-west-1\.use = "eu-central-1"; expected one of us-east-1/);
-  });
-
-  it("prices eu-west-1 with the us-east-1 figures and says why", () => {
-    const resolved = pricesFor("eu-west-1");
-    assert.equal(resolved.pricedAs, "us-east-1");
-    assert.match(resolved.standInReason ?? "", /estimate is low/);
+    broken.regionStandIns["ap-south-1"] = { use: "ap-south-2", why: "test" };
+    assert.throws(() => validatePriceTable(broken), /regionStandIns\.ap-south-1\.use = "ap-south-2"; expected one of us-east-1/);
   });
 
   it("prices a region it has no figures for with a marked stand-in, never a crash", () => {

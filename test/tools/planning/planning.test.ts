@@ -73,19 +73,45 @@ describe("planning the shipped stacks", function () {
     assert.ok(stops.some((l) => /^Kafka topic/.test(l.tier) && /0 of 1 replicas of each partition left/.test(l.reason)));
   });
 
+  it("bills Grafana Cloud on the higher of active series and data points per minute, with its platform fee", () => {
+    const gc = reports.prod.alternatives.find((a) => a.name.startsWith("Grafana Cloud"))!;
+    const metrics = gc.lines.find((l) => l.item === "Grafana Cloud metrics")!;
+    // 133,334 samples/s x 60 = 8,000,040 DPM > 2,000,000 active series: billed as 8,000,040 series, 10,000 included.
+    assert.equal(metrics.quantity, 8_000.04);
+    assert.ok(Math.abs(metrics.monthlyUsd - ((8_000_040 - 10_000) / 1000) * 6.5) < 0.01);
+    assert.equal(gc.lines.find((l) => l.item === "Grafana Cloud platform fee")!.monthlyUsd, 19);
+  });
+
+  it("counts the cross-zone traffic of replication and reads, and prod's cost per million active series", () => {
+    const items = reports.prod.cost.lines.filter((l) => l.item.startsWith("Cross-zone traffic")).map((l) => l.item);
+    assert.deepEqual(items, [
+      "Cross-zone traffic (Mimir write path)", "Cross-zone traffic (Kafka replication)", "Cross-zone traffic (Kafka consumers)", "Cross-zone traffic (Loki write path)",
+    ]);
+    const cost = reports.prod.cost;
+    assert.ok(Math.abs(cost.perMillionActiveSeriesUsd - cost.monthlyUsd / 2) < 1e-6);
+    assert.equal(cost.topLines[0].item, "EC2 m7g.2xlarge");
+  });
+
+  it("keeps prod at or below its measured share of AMP + CloudWatch Logs (0.28; the 0.25 target is not met yet)", () => {
+    const amp = reports.prod.alternatives.find((a) => a.targetShare !== undefined)!;
+    assert.ok(amp.stackShare <= 0.28, `prod costs ${amp.stackShare.toFixed(3)} of AMP + CloudWatch Logs`);
+  });
+
   it("dev is the cheapest environment, then staging, then prod", () => {
     const [dev, staging, prod] = ["dev", "staging", "prod"].map((s) => reports[s].cost.monthlyUsd);
     assert.ok(dev < staging && staging < prod, `dev ${dev}, staging ${staging}, prod ${prod}`);
   });
 
-  it("prices every line from the table, for the stand-in region, with its source", () => {
+  it("prices every line from the table for the stack's own region, with its source and date", () => {
     const cost = reports.prod.cost;
     assert.equal(cost.region, "eu-west-1");
-    assert.equal(cost.pricedAs, "us-east-1");
-    assert.match(cost.standInReason ?? "", /no eu-west-1 figures/);
-    for (const line of cost.lines) assert.ok(line.source.length > 0, line.item);
+    assert.equal(cost.pricedAs, "eu-west-1");
+    assert.equal(cost.standInReason, undefined);
+    for (const line of cost.lines) assert.match(line.source, /.+; .+/, line.item);
+    // eu-west-1's m7g.2xlarge list price, 12 nodes.
+    assert.equal(cost.lines.find((l) => l.item === "EC2 m7g.2xlarge")!.unitUsd, 0.3638);
     const items = cost.lines.map((l) => l.item);
-    for (const item of ["EKS control plane (cluster)", "EC2 m6i.2xlarge", "EBS persistent volumes", "NAT gateways", "S3 metrics blocks", "S3 log chunks", "KMS keys"]) {
+    for (const item of ["EKS control plane (cluster)", "EC2 m7g.2xlarge", "EBS persistent volumes", "NAT gateways", "S3 metrics blocks", "S3 log chunks", "KMS keys"]) {
       assert.ok(items.includes(item), `${item} missing from ${items.join(", ")}`);
     }
   });
@@ -111,16 +137,21 @@ describe("planning the shipped stacks", function () {
     assert.match(kafkaLine(planStack(withoutReplicas))?.basis ?? "", / x 2 follower\(s\) in other zones/);
   });
 
-  it("prices prod's nodes as they run: 3 zones x 4 m6i.2xlarge, desiredSize holds the pods, and the autoscaler runs", () => {
-    assert.equal(reports.prod.cost.lines.find((l) => l.item === "EC2 m6i.2xlarge")!.quantity, 12 * 730);
+  it("prices prod's nodes as they run: 3 zones x 4 m7g.2xlarge, desiredSize holds the pods, and the autoscaler runs", () => {
+    assert.equal(reports.prod.cost.lines.find((l) => l.item === "EC2 m7g.2xlarge")!.quantity, 12 * 730);
     assert.equal(reports.prod.capacity.autoscaler, true);
     for (const zone of reports.prod.capacity.fit.zones) assert.ok(zone.nodesNeeded <= zone.desiredNodes, `${zone.zone} needs ${zone.nodesNeeded}`);
   });
 
-  it("prices the same workload on Amazon Managed Service for Prometheus as a ratio to the stack", () => {
+  it("prices the same workload and retention on AMP + CloudWatch Logs, as their price pages bill them", () => {
     const amp = reports.prod.alternatives.find((a) => a.name.includes("Managed Service for Prometheus"))!;
-    assert.deepEqual(amp.lines.map((l) => l.item), ["AMP ingestion", "AMP storage", "AMP queries"]);
+    assert.deepEqual(amp.lines.map((l) => l.item), ["AMP ingestion", "AMP storage", "AMP queries", "CloudWatch Logs ingestion", "CloudWatch Logs storage"]);
     assert.ok(Math.abs(amp.ratioToStack - amp.monthlyUsd / reports.prod.cost.monthlyUsd) < 1e-9);
+    assert.ok(Math.abs(amp.stackShare - reports.prod.cost.monthlyUsd / amp.monthlyUsd) < 1e-9);
+    assert.equal(amp.targetShare, 0.25);
+    // 200 GB/day x 30.4 days - 5 GB free at eu-west-1's $0.57; 30 days of logs stored, compressed 5x, at $0.03.
+    assert.ok(Math.abs(amp.lines[3].monthlyUsd - (200 * 730 / 24 - 5) * 0.57) < 0.01, String(amp.lines[3].monthlyUsd));
+    assert.ok(Math.abs(amp.lines[4].monthlyUsd - (200 * 30 / 5) * 0.03) < 0.01, String(amp.lines[4].monthlyUsd));
     // 133,334 samples/s x 730 h = 350.4B samples: 2B at $0.90, 250B at $0.35, the rest at $0.16 per 10M (after 40M free).
     const ingestion = amp.lines[0].monthlyUsd;
     assert.ok(Math.abs(ingestion - (180 + 8750 + ((350_402_215_200 - 40_000_000 - 252_000_000_000) / 1e7) * 0.16)) < 0.01, String(ingestion));
@@ -197,8 +228,9 @@ describe("planning the shipped stacks", function () {
     const text = renderPlanning(reports.prod);
     assert.match(text, /^Planning: observability-stack\/prod \(eu-west-1\)/);
     assert.match(text, /samples per second through distributors +133,334 +202,500 samples\/s +34%/);
-    assert.match(text, /Cost per month \(USD, list prices as of 2026-09 for us-east-1 standing in for eu-west-1/);
-    assert.match(text, /Amazon Managed Service for Prometheus: \$[\d,.]+ per month, [\d.]+x this stack/);
+    assert.match(text, /Cost per month \(USD, list prices for eu-west-1, each line's source and date below/);
+    assert.match(text, /Amazon Managed Service for Prometheus \+ CloudWatch Logs: \$[\d,.]+ per month; this stack costs 0\.\d\d of it, target at most 0\.25: (met|MISSED)/);
+    assert.match(text, /\$[\d,.]+ per million active series a month; largest lines: EC2 m7g\.2xlarge/);
     assert.match(text, /Rollout of `pulumi up` from an empty stack: 27\.\d min on the critical path; lower bound 25\.\d min/);
     assert.doesNotMatch(text, /UNNEEDED/);
   });
