@@ -57,7 +57,10 @@ export const mimirCapacity = {
   ingesterDiskGBPerUnit: 5,
   querierQpsPerCoreAndGB: 10,
   storeGatewayQpsPerCoreAndGB: 10,
+  /** Index-headers of a year of blocks with store-gateway RF 3, all copies together (planning-capacity.md). */
   storeGatewayDiskGBPerMillionSeries: 13,
+  storeGatewayDiskFigureRetentionDays: 365,
+  storeGatewayDiskFigureReplicationFactor: 3,
   queryFrontendQpsPerCoreAndGB: 250,
   compactorSeriesPerInstance: 20_000_000, // 1 core, 4 GB, 300 GB disk each
   compactorCores: 1,

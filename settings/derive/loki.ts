@@ -4,6 +4,7 @@ import type { ComponentSize } from "./sizing";
 import { minReplicas } from "./sizing";
 import { roundUpTo } from "./quantities";
 import { lokiZoneAware } from "./zones";
+import { LokiSizingTier, lokiTierCores, lokiTierFor } from "../../policies/rules/capacity/figures";
 
 export type LokiDeploymentMode = "Monolithic" | "Distributed";
 
@@ -40,8 +41,27 @@ export interface LokiSettings {
 
 /** Project assumption: peaks run at twice the daily average; then the planning doc's 50% headroom. */
 export const LOG_PEAK_FACTOR = 2;
-/** Project assumption (no Loki figure in the reference): one ingester sustains 5 MB/s of replicated writes at 1 core/4 GiB. */
-export const LOKI_INGESTER_MBPS = 5;
+/**
+ * Loki's components from its sizing table (policies/rules/capacity/figures.ts LOKI_SIZING), INTERPOLATED: a
+ * component's total cores scale linearly with the ingest rate between the table's tiers and are split over its
+ * replicas; replicas are the tier's share of its replicas, at least the HA floor; per-pod memory is the tier's
+ * (memory is held per pod: WAL, streams, caches), except the compactor's, which follows its share of the index.
+ * The ingest rate sized for is the daily average x the peak factor x the planning headroom.
+ */
+function tableSize(
+  component: keyof LokiSizingTier["components"],
+  sizedGBPerDay: number,
+  minimum: { replicas: number; cpuMillis: number; memoryMiB?: number },
+  diskGiB?: number,
+): ComponentSize {
+  const tier = lokiTierFor(sizedGBPerDay).components[component];
+  const share = sizedGBPerDay / lokiTierFor(sizedGBPerDay).upToGBPerDay;
+  const replicas = Math.max(minimum.replicas, Math.ceil(tier.replicas * Math.min(1, share)));
+  const cpuMillis = Math.max(minimum.cpuMillis, roundUpTo(Math.round((lokiTierCores(component, sizedGBPerDay) * 1000) / replicas), 50));
+  const tableMiB = tier.memoryGiB * 1024;
+  const memoryMiB = component === "compactor" ? Math.max(minimum.memoryMiB ?? 1024, roundUpTo(tableMiB * Math.min(1, share), 128)) : Math.max(minimum.memoryMiB ?? 0, tableMiB);
+  return size(replicas, cpuMillis, memoryMiB, diskGiB);
+}
 
 /** Average ingest rate in MB/s from GB per day (the workload's decimal GB; sizing figures, not Loki limits). */
 export const averageMBps = (gbPerDay: number): number => (gbPerDay * 1000) / 86_400;
@@ -93,11 +113,16 @@ export function deriveLoki(config: StackConfig): LokiSettings {
       alloyBatchSizeBytes: batch,
     };
   }
-  const ingesters = Math.max(rf, Math.ceil((mbps * rf) / LOKI_INGESTER_MBPS));
+  const sized = config.workload.logsGBPerDay * LOG_PEAK_FACTOR * upstream.mimirCapacity.headroom;
   const ingesterZoneAware = lokiZoneAware(config.replication.zones, rf);
   const zones = upstream.charts.lokiIngesterZones;
+  const tableIngester = tableSize("ingester", sized, { replicas: rf, cpuMillis: 500 });
+  const ingesters = tableIngester.replicas;
   const ingesterReplicas = ingesterZoneAware ? roundUpTo(ingesters, zones) : ingesters;
+  // Cores split over the replicas that run (zone rounding adds pods, not cores), at least the floor each.
+  const ingesterCpu = Math.max(500, roundUpTo((tableIngester.cpuMillis * ingesters) / ingesterReplicas, 50));
   const qps = config.workload.queriesPerSecond;
+  // Loki's table sizes queriers by ingest tier; one per 10 queries/s (project figure) when queries run higher.
   const queriers = Math.max(n, Math.ceil(qps / 10));
   return {
     deploymentMode: "Distributed",
@@ -105,14 +130,14 @@ export function deriveLoki(config: StackConfig): LokiSettings {
     ingestionRateMB: rateMB,
     ingestionBurstSizeMB: burstMB,
     sizes: {
-      distributor: size(Math.max(n, Math.ceil(mbps / 10)), 500, 512),
+      distributor: tableSize("distributor", sized, { replicas: n, cpuMillis: 250 }),
       // Disk from the unrounded count: the pods added to fill the zones only add room.
-      ingester: size(ingesterReplicas, 1000, 4096, Math.max(10, roundUpTo(mbps * 3600 * 2 / 1000 / ingesters * rf, 5))),
-      querier: size(queriers, 500, 1024),
-      queryFrontend: size(n, 250, 512),
-      queryScheduler: size(n, 100, 256),
-      indexGateway: size(n, 250, 512, 10),
-      compactor: size(1, 500, 1024, 10),
+      ingester: { ...size(ingesterReplicas, ingesterCpu, tableIngester.memoryMiB), diskGiB: Math.max(10, roundUpTo(mbps * 3600 * 2 / 1000 / ingesters * rf, 5)) },
+      querier: tableSize("querier", sized, { replicas: queriers, cpuMillis: 250 }),
+      queryFrontend: tableSize("queryFrontend", sized, { replicas: n, cpuMillis: 250 }),
+      queryScheduler: tableSize("queryScheduler", sized, { replicas: n, cpuMillis: 100 }),
+      indexGateway: tableSize("indexGateway", sized, { replicas: n, cpuMillis: 100 }, 10),
+      compactor: tableSize("compactor", sized, { replicas: 1, cpuMillis: 250, memoryMiB: 1024 }, 10),
       gateway,
     },
     ingesterZoneAware,

@@ -2,6 +2,9 @@ import type { Profile, StackConfig } from "../schema";
 import { prometheusReplicas } from "./prometheus";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
+import { parseDuration } from "../durations";
+
+const DAY_MS = 86_400_000;
 import { mimirZoneAware } from "./zones";
 
 /** Replicas and per-pod resources for one component. Memory limit >= request; disk per pod where stateful. */
@@ -91,15 +94,21 @@ export function querierSize(profile: Profile, qps: number): ComponentSize {
  * M7/M8: with zone awareness each zone holds one replica of every block (so zones >= RF, checked in config);
  * without it, the RF replicas need RF pods.
  */
-export function storeGatewaySize(qps: number, activeSeries: number, zones: number, replicationFactor: number): ComponentSize {
+/** Days of blocks kept; retention 0 keeps blocks forever (Mimir compactor_blocks_retention_period), sized as ten years. */
+const keptDays = (retentionDays: number): number => (retentionDays > 0 ? Math.min(retentionDays, 3650) : 3650);
+
+export function storeGatewaySize(qps: number, activeSeries: number, zones: number, replicationFactor: number, retentionDays = 365): ComponentSize {
   const units = (qps / upstream.mimirCapacity.storeGatewayQpsPerCoreAndGB) * H;
   const zoneAware = mimirZoneAware(zones);
   const perZone = zoneAware ? Math.max(1, Math.ceil(units / zones / MAX_CORES_PER_POD)) : Math.max(replicationFactor, Math.ceil(units / MAX_CORES_PER_POD));
   const replicas = zoneAware ? perZone * zones : perZone;
   const s = spread(units, units, replicas, { cpu: 250, mem: 1024 });
-  // 13 GB of index-headers per 1M series, held by every copy (planning-capacity.md).
+  // 13 GB of index-headers per 1M series for a year of blocks at RF 3, all copies (planning-capacity.md): scaled to the
+  // blocks the retention keeps and to the copies held (INFERRED: index-headers grow with the blocks kept).
+  const c = upstream.mimirCapacity;
   const copies = zoneAware ? zones : replicationFactor;
-  const diskTotal = (activeSeries / 1e6) * upstream.mimirCapacity.storeGatewayDiskGBPerMillionSeries * H * copies;
+  const diskTotal = (activeSeries / 1e6) * c.storeGatewayDiskGBPerMillionSeries * H *
+    (keptDays(retentionDays) / c.storeGatewayDiskFigureRetentionDays) * (copies / c.storeGatewayDiskFigureReplicationFactor);
   return { replicas, perZone, ...s, memoryLimitMiB: roundUpTo(s.memoryMiB * 1.5, 128), diskGiB: Math.max(10, roundUpTo(diskTotal / replicas, 5)) };
 }
 
@@ -134,7 +143,7 @@ export function deriveMimirSizing(config: StackConfig): MimirSizing {
     querier: querierSize(profile, w.queriesPerSecond),
     queryFrontend: queryFrontendSize(profile, w.queriesPerSecond),
     queryScheduler: fixed(n, 100, 256),
-    storeGateway: storeGatewaySize(w.queriesPerSecond, w.activeSeries, r.zones, r.storeGatewayReplicationFactor),
+    storeGateway: storeGatewaySize(w.queriesPerSecond, w.activeSeries, r.zones, r.storeGatewayReplicationFactor, parseDuration(config.retention.metrics) / DAY_MS),
     compactor: compactorSize(w.activeSeries),
     ruler: fixed(n, 250, 512),
     // Alertmanager keeps its state in S3 and a small volume; one per zone in HA profiles.

@@ -23,17 +23,83 @@ export const MIMIR_PLANNING = {
     queryFrontendQpsPerUnit: 250,
 } as const;
 
+export interface LokiTierComponent {
+    replicas: number;
+    cores: number;
+    memoryGiB: number;
+}
+
+export interface LokiSizingTier {
+    /** The tier covers ingest up to this many GB per day. */
+    upToGBPerDay: number;
+    components: Record<"ingester" | "distributor" | "indexGateway" | "querier" | "queryFrontend" | "queryScheduler" | "compactor", LokiTierComponent>;
+}
+
 /**
- * Loki has no published sizing in the project reference. Project assumption, the same one settings/derive/loki.ts
- * sizes ingesters with: one ingester (1 core, 4 GiB) sustains 5 MB/s of replicated writes, and peaks run at twice
- * the daily average. Every Loki figure in the report is therefore labelled INFERRED.
+ * Loki's sizing table (grafana/loki docs/sources/setup/size/_index.md at v3.7.6): p90 usage per pod in
+ * microservices mode, with the replicas each ingest tier runs, replication factor 3. The tiers are anchors; between
+ * them the project interpolates linearly (settings/derive/loki.ts, tiers.ts), and says so.
  */
-export const LOKI_ASSUMPTION = {
-    ingesterMBpsPerUnit: 5,
-    unitCores: 1,
-    unitMemoryBytes: 4 * GiB,
-    peakToAverage: 2,
-} as const;
+export const LOKI_SIZING: { replicationFactor: number; tiers: LokiSizingTier[] } = {
+    replicationFactor: 3,
+    tiers: [
+        {
+            upToGBPerDay: 3_000,
+            components: {
+                ingester: { replicas: 6, cores: 2, memoryGiB: 4 },
+                distributor: { replicas: 4, cores: 2, memoryGiB: 0.5 },
+                indexGateway: { replicas: 4, cores: 0.5, memoryGiB: 2 },
+                querier: { replicas: 10, cores: 1, memoryGiB: 1 },
+                queryFrontend: { replicas: 2, cores: 1, memoryGiB: 2 },
+                queryScheduler: { replicas: 2, cores: 1, memoryGiB: 0.5 },
+                compactor: { replicas: 1, cores: 2, memoryGiB: 10 },
+            },
+        },
+        {
+            upToGBPerDay: 30_000,
+            components: {
+                ingester: { replicas: 90, cores: 2, memoryGiB: 6 },
+                distributor: { replicas: 40, cores: 2, memoryGiB: 1 },
+                indexGateway: { replicas: 10, cores: 0.5, memoryGiB: 4 },
+                querier: { replicas: 100, cores: 1.5, memoryGiB: 2 },
+                queryFrontend: { replicas: 8, cores: 1, memoryGiB: 2 },
+                queryScheduler: { replicas: 2, cores: 1, memoryGiB: 0.5 },
+                compactor: { replicas: 1, cores: 6, memoryGiB: 20 },
+            },
+        },
+    ],
+};
+
+/** A component's total cores for an ingest rate, interpolated linearly between the tiers (from zero below the first). */
+export function lokiTierCores(component: keyof LokiSizingTier["components"], gbPerDay: number): number {
+    let previous = { gb: 0, cores: 0 };
+    for (const tier of LOKI_SIZING.tiers) {
+        const c = tier.components[component];
+        const cores = c.replicas * c.cores;
+        if (gbPerDay <= tier.upToGBPerDay) return previous.cores + ((gbPerDay - previous.gb) / (tier.upToGBPerDay - previous.gb)) * (cores - previous.cores);
+        previous = { gb: tier.upToGBPerDay, cores };
+    }
+    // Past the last anchor: that tier's cores per GB/day.
+    return (previous.cores / previous.gb) * gbPerDay;
+}
+
+/** The table's tier an ingest rate falls in (the last for anything beyond it): per-pod memory is read from it. */
+export function lokiTierFor(gbPerDay: number): LokiSizingTier {
+    return LOKI_SIZING.tiers.find((t) => gbPerDay <= t.upToGBPerDay) ?? LOKI_SIZING.tiers[LOKI_SIZING.tiers.length - 1];
+}
+
+/** The ingest (GB/day) the table gives a set of ingester cores at a replication factor: the inverse of the interpolation. */
+export function lokiGBPerDayForIngesterCores(cores: number, replicationFactor: number): number {
+    const perReplica = cores * (LOKI_SIZING.replicationFactor / Math.max(1, replicationFactor));
+    let previous = { gb: 0, cores: 0 };
+    for (const tier of LOKI_SIZING.tiers) {
+        const c = tier.components.ingester;
+        const tierCores = c.replicas * c.cores;
+        if (perReplica <= tierCores) return previous.gb + ((perReplica - previous.cores) / (tierCores - previous.cores)) * (tier.upToGBPerDay - previous.gb);
+        previous = { gb: tier.upToGBPerDay, cores: tierCores };
+    }
+    return (previous.gb / previous.cores) * perReplica;
+}
 
 /** Kubernetes docs, "Considerations for large clusters": at most 5,000 nodes and 150,000 pods in one cluster. */
 export const KUBERNETES_CLUSTER_LIMITS = { maxNodes: 5000, maxPods: 150_000 } as const;

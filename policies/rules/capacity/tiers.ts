@@ -5,7 +5,7 @@ import { mimirReleases } from "../../lib/mimir";
 import { StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { known } from "../../lib/unknown";
-import { LOKI_ASSUMPTION, MIMIR_PLANNING } from "./figures";
+import { LOKI_SIZING, lokiGBPerDayForIngesterCores, MIMIR_PLANNING } from "./figures";
 import { PodGroup } from "./pods";
 import { numberAt } from "./values";
 import { Workload } from "./workload";
@@ -122,15 +122,14 @@ function logsTier(stack: StackView, groups: PodGroup[]): TierCapacity | undefine
     const loki = lokiReleases(stack)[0];
     if (ingesters.length === 0 || !loki) return undefined;
     const rf = known(loki.number("common.replication_factor")).value;
-    const a = LOKI_ASSUMPTION;
-    const mbps = ingesters.reduce((sum, g) => sum + g.replicas * Math.min(cores(g) / a.unitCores, g.memoryBytes / a.unitMemoryBytes) * a.ingesterMBpsPerUnit, 0) / Math.max(1, rf);
-    const gbPerDay = ((mbps / a.peakToAverage) * 86_400) / 1000;
+    const ingesterCores = ingesters.reduce((sum, g) => sum + g.replicas * cores(g), 0);
     return {
         tier: "logs",
-        label: "log GB per day (daily average; peaks twice that)",
+        label: "log GB per day (daily average)",
         unit: "GB/day",
-        capacity: gbPerDay,
-        basis: `INFERRED: ${a.ingesterMBpsPerUnit} MB/s per ingester-unit of 1 core + 4 GiB (project assumption, no published Loki figure), divided by replication_factor ${rf}, peak = ${a.peakToAverage} x average, over ${describe(ingesters)}`,
+        capacity: lokiGBPerDayForIngesterCores(ingesterCores, rf),
+        basis: `INTERPOLATED from Loki's sizing table (docs setup/size: ${LOKI_SIZING.tiers.map((t) => `${t.components.ingester.replicas * t.components.ingester.cores} ingester cores for ${t.upToGBPerDay.toLocaleString("en-US")} GB/day`).join(", ")}, ` +
+            `RF ${LOKI_SIZING.replicationFactor}), linear between the tiers, scaled to replication_factor ${rf}, over ${describe(ingesters)}`,
         inferred: true,
     };
 }

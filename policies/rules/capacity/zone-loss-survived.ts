@@ -40,10 +40,20 @@ export const zoneLossSurvived = stackRule<Config>(
             ctx.violation(`The node groups run in ${analysis.zones.length} availability zone(s) (${describeEnvironment(env)}): losing it stops every tier. Run the node groups in at least 3 AZs.`);
             return;
         }
-        for (const line of analysis.lines.filter((l) => !survives(l))) {
-            const message = `Losing ${line.zone}: ${line.tier}: ${consequence(line)} (${line.reason}).`;
-            if (enforced) ctx.violation(`${message} Environment: ${describeEnvironment(env)}.`, line.urn || undefined);
-            else ctx.advisory(`${message} Advisory in ${describeEnvironment(env)}.`, line.urn || undefined);
+        const failing = analysis.lines.filter((l) => !survives(l));
+        if (enforced) {
+            for (const line of failing) {
+                ctx.violation(`Losing ${line.zone}: ${line.tier}: ${consequence(line)} (${line.reason}). Environment: ${describeEnvironment(env)}.`, line.urn || undefined);
+            }
+            return;
+        }
+        // Where the rule only advises (dev), one finding: the tiers that would stop, the details in the report's section.
+        if (failing.length > 0) {
+            const tiers = [...new Set(failing.map((l) => l.tier))];
+            ctx.advisory(
+                `Losing any one of ${analysis.zones.join(", ")} would stop or lose data in: ${tiers.join("; ")} ` +
+                    `(the check report's "Loss of one availability zone" section says why, per AZ). Advisory in ${describeEnvironment(env)}; staging and prod must survive it.`,
+            );
         }
     },
 );

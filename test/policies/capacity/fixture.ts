@@ -2,8 +2,9 @@
 //   distributors 3 x (1 core, 2Gi - 512Mi buffer = 1.61 GB) -> 3 x min(1, 1.61) x 25,000 = 75,000 samples/s
 //   ingesters 1 per zone x (3 cores, 8Gi = 8.59 GB / 2.5, 20Gi = 21.47 GB / 5) -> min(3, 3.44, 4.29) x 300,000 = 900,000 series per zone
 //   queriers 2 x min(1 core, 1.07 GB) x 10 = 20 QPS; store-gateways 3 x 10 = 30; query-frontend 0.5 x 250 = 125 -> 20 QPS
-//   Loki single binary min(2 cores / 1, 8Gi / 4Gi) x 5 MB/s / RF 1 = 10 MB/s peak -> 5 MB/s average -> 432 GB/day
-// against a workload of 50,000 samples/s, 600,000 series, 10 QPS and 20 GB/day (headroom 33%, 33%, 50%, 95%).
+//   Loki single binary 2 cores at RF 1 = 6 cores' worth at Loki's RF 3; its sizing table gives 12 ingester cores for
+//   3,000 GB/day, so 1,500 GB/day
+// against a workload of 50,000 samples/s, 600,000 series, 10 QPS and 20 GB/day (headroom 33%, 33%, 50%, 99%).
 import { ResourceRecord } from "../support/harness";
 
 export const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];

@@ -37,9 +37,9 @@ describe("policy workload-within-sized-capacity (C1)", () => {
         assert.match(run.violations[0].message, /queriesPerSecond=25\.0 exceeds the 20\.0 queries\/s .* queriers 20\.0, store-gateways 30\.0, query-frontends 125\.0; limited by queriers/);
     });
 
-    it("marks the Loki figure as inferred", async () => {
-        const run = await runStackPolicy(workloadWithinSizedCapacity, withWorkload({ logsGBPerDay: 500 }));
-        assert.match(run.violations[0].message, /logsGBPerDay=500 exceeds the 432 GB\/day .*INFERRED: 5 MB\/s per ingester-unit/);
+    it("reads the Loki figure from Loki's sizing table, marked as interpolated", async () => {
+        const run = await runStackPolicy(workloadWithinSizedCapacity, withWorkload({ logsGBPerDay: 2000 }));
+        assert.match(run.violations[0].message, /logsGBPerDay=2,000 exceeds the 1,500 GB\/day .*INTERPOLATED from Loki's sizing table \(docs setup\/size: 12 ingester cores for 3,000 GB\/day/);
     });
 
     it("takes the workload from the policy config over the stack output", async () => {
