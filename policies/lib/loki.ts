@@ -15,7 +15,19 @@ export const LOKI_CHART_DEFAULTS = {
     singleBinaryReplicas: 0,
     writeReplicas: 3,
     ingesterReplicas: 0,
+    ingesterZoneAware: true,
 } as const;
+
+/** The zone StatefulSets the chart renders for zone-aware ingesters (templates/ingester/statefulset-ingester-zone-*.yaml). */
+export const LOKI_INGESTER_ZONES = ["zone-a", "zone-b", "zone-c"] as const;
+
+/**
+ * Ingester pods per zone StatefulSet as the loki chart renders them: ceil(ingester.replicas / 3)
+ * (templates/ingester/_helpers.tpl `loki.ingester.replicaCount`), so 2 replicas run as 1 in each of 3 zones, 3 in all.
+ */
+export function lokiIngestersPerZone(replicas: number): number {
+    return Math.ceil(replicas / LOKI_INGESTER_ZONES.length);
+}
 
 // Config sections the chart templates from values (values.yaml `loki.config` template): Loki path prefix -> values path.
 const VALUES_SECTION: ReadonlyArray<[string, string]> = [
@@ -125,13 +137,28 @@ export class LokiRelease extends ReleaseConfig {
             if (failed) return failed;
         }
         if (modes.includes("Distributed")) {
-            const failed = add(this.replicasAt("ingester.replicas", LOKI_CHART_DEFAULTS.ingesterReplicas));
+            const failed = add(this.ingesterPods());
             if (failed) return failed;
         }
         if (parts.length === 0) {
             throw new PolicyInputError(`${mode.where}=${mode.value} is not a deployment mode of the loki chart (Monolithic, SimpleScalable, Distributed, or a transition like Monolithic<->SimpleScalable).`, this.urn);
         }
         return { value: parts.reduce((t, p) => t + p.value, 0), where: `${mode.where}=${mode.value}: ${parts.map((p) => p.where).join(" + ")}` };
+    }
+
+    /** Distributed ingesters as the chart renders them: zone-aware (its default) rounds up to whole zones. */
+    private ingesterPods(): Maybe<Sourced<number>> {
+        const replicas = this.replicasAt("ingester.replicas", LOKI_CHART_DEFAULTS.ingesterReplicas);
+        if (isUnknown(replicas)) return replicas;
+        const zoneAwareNode = this.values.at("ingester.zoneAwareReplication.enabled");
+        const zoneAware = zoneAwareNode.boolean();
+        if (isUnknown(zoneAware)) return zoneAware;
+        if (!(zoneAware ?? LOKI_CHART_DEFAULTS.ingesterZoneAware)) return replicas;
+        const perZone = lokiIngestersPerZone(replicas.value);
+        const pods = perZone * LOKI_INGESTER_ZONES.length;
+        return pods === replicas.value
+            ? replicas
+            : { value: pods, where: `${replicas.where}, zone-aware: the chart runs ceil(${replicas.value} / 3) = ${perZone} in each of zones a, b and c` };
     }
 
     private replicasAt(path: string, fallback: number): Maybe<Sourced<number>> {

@@ -42,6 +42,8 @@ export interface CostInputs {
   metricsRetention?: StoreRetention;
   logsRetention?: StoreRetention;
   table?: PriceTable;
+  /** A node autoscaler runs: nodes converge to what the pods need, down to minSize. */
+  autoscaler?: boolean;
 }
 
 const GIB = 2 ** 30;
@@ -54,11 +56,28 @@ function line(item: string, quantity: number, unit: string, price: Price, basis:
   return { item, quantity, unit, unitUsd: price.usd, monthlyUsd: quantity * price.usd * scale, basis, source: `${price.source}; ${price.asOf}` };
 }
 
-/** Nodes per zone the estimate pays for: what the pods need, at least desiredSize, at most maxSize. */
-export function nodesPaidFor(capacity: CapacityAnalysis): Map<string, number> {
+/** A zone's share of its node groups' minSize (a group over several zones is balanced across them). */
+function zoneMinNodes(capacity: CapacityAnalysis, zone: string): number {
+  return capacity.nodeGroups
+    .filter((g) => g.zones.includes(zone))
+    .reduce((sum, g) => sum + Math.floor(g.minSize / g.zones.length) + (g.zones.indexOf(zone) < g.minSize % g.zones.length ? 1 : 0), 0);
+}
+
+/**
+ * Nodes a zone runs: what the pods need, at most maxSize, and at least desiredSize without an autoscaler (EKS keeps
+ * it) or minSize with one (the Cluster Autoscaler removes unneeded nodes down to minSize: its FAQ, "How does
+ * scale-down work?").
+ */
+export function zoneNodes(capacity: CapacityAnalysis, zone: CapacityAnalysis["fit"]["zones"][number], autoscaler: boolean): number {
+  const floor = autoscaler ? zoneMinNodes(capacity, zone.zone) : zone.desiredNodes;
+  return Math.min(zone.maxNodes, Math.max(floor, zone.nodesNeeded));
+}
+
+/** Nodes per instance type the estimate pays for (zoneNodes in every zone). */
+export function nodesPaidFor(capacity: CapacityAnalysis, autoscaler = false): Map<string, number> {
   const byType = new Map<string, number>();
   for (const zone of capacity.fit.zones) {
-    const nodes = Math.min(zone.maxNodes, Math.max(zone.desiredNodes, zone.nodesNeeded));
+    const nodes = zoneNodes(capacity, zone, autoscaler);
     const type = capacity.nodeGroups.find((g) => g.zones.includes(zone.zone))?.instanceType ?? zone.instanceType;
     byType.set(type, (byType.get(type) ?? 0) + nodes);
   }
@@ -160,17 +179,18 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   }
 
   // EC2.
-  const nodes = nodesPaidFor(capacity);
+  const autoscaler = inputs.autoscaler ?? false;
+  const nodes = nodesPaidFor(capacity, autoscaler);
   for (const [type, count] of nodes) {
     const { usd: hourly, note } = ec2HourlyPrice(p.ec2Hour.usd, type, prices.pricedAs);
     lines.push(line(`EC2 ${type}`, count * hours, "instance-hours", { usd: hourly, source: p.ec2Hour.source, asOf: p.ec2Hour.asOf },
-      `${count} nodes: per zone the nodes the pods need (first-fit packing), at least desiredSize, at most maxSize${note ? `; ${note}` : ""}`));
+      `${count} nodes: per zone the nodes the pods need (first-fit packing), at most maxSize, at least ${autoscaler ? "minSize (the Cluster Autoscaler removes the rest)" : "desiredSize (no autoscaler runs)"}${note ? `; ${note}` : ""}`));
   }
 
   // EBS: node root disks (priced as gp3) and the pods' persistent volumes (the gp3 StorageClass).
   const nodeDiskGiB = capacity.fit.zones.reduce((sum, zone) => {
     const group = capacity.nodeGroups.find((g) => g.zones.includes(zone.zone));
-    return sum + Math.min(zone.maxNodes, Math.max(zone.desiredNodes, zone.nodesNeeded)) * (group?.diskGiB ?? 20);
+    return sum + zoneNodes(capacity, zone, autoscaler) * (group?.diskGiB ?? 20);
   }, 0);
   lines.push(line("EBS node disks", nodeDiskGiB, "GB-month", p.ebsGp3GBMonth, "node groups' diskSize x nodes (priced as gp3)"));
   const volumeGiB = capacity.pods.reduce((sum, g) => sum + (g.placement.kind === "daemonset" ? 0 : (g.volumeBytes / GIB) * g.replicas), 0);

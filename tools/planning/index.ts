@@ -64,7 +64,7 @@ export function planStack(captured: CapturedStack): PlanningReport {
   const region = stackRegion(captured);
   const prices = pricesFor(region);
   const retention = { metrics: metricsRetention(view), logs: logsRetention(view) };
-  const cost = estimateCost({ stack: view, capacity, workload, prices, metricsRetention: retention.metrics, logsRetention: retention.logs });
+  const cost = estimateCost({ stack: view, capacity, workload, prices, metricsRetention: retention.metrics, logsRetention: retention.logs, autoscaler });
   const headrooms = capacity.tiers.map((t) => t.headroom).filter((h): h is number => h !== undefined);
   return {
     project: captured.project,

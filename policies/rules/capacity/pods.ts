@@ -1,5 +1,5 @@
 // The pods a stack's releases and custom resources will create, with their requests, volumes and placement.
-import { LOKI_CHART_DEFAULTS, LokiRelease, lokiReleases } from "../../lib/loki";
+import { LOKI_CHART_DEFAULTS, LOKI_INGESTER_ZONES, lokiIngestersPerZone, LokiRelease, lokiReleases } from "../../lib/loki";
 import { MIMIR_CHART_DEFAULTS, MimirRelease, mimirReleases, replicasPerZone } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { HelmRelease, StackView } from "../../lib/stack";
@@ -142,8 +142,6 @@ const LOKI_DISTRIBUTED: ReadonlyArray<{ key: string; volume?: boolean; role?: Po
 ];
 /** The chart's memcached StatefulSets request cpu 500m and round(1.2 x allocatedMemory) MB when resources is unset (templates/memcached). */
 const LOKI_CACHES: Readonly<Record<string, number>> = { chunksCache: 8192, resultsCache: 1024 };
-/** Zone-aware Loki ingesters: three StatefulSets, zone-a/b/c, each ceil(replicas / 3) (templates/ingester/_helpers.tpl). */
-const LOKI_INGESTER_ZONES = ["zone-a", "zone-b", "zone-c"];
 
 function persistenceBytes(section: PropNode, enabledByDefault: boolean, defaultBytes: number): number {
     if (!booleanAt(section.at("persistence.enabled"), enabledByDefault)) return 0;
@@ -171,11 +169,11 @@ function lokiPods(loki: LokiRelease): PodGroup[] {
         const replicas = numberAt(ingester.get("replicas"), LOKI_CHART_DEFAULTS.ingesterReplicas);
         const requests = requestsAt(ingester.get("resources"), zero("ingester"));
         const common = { ...base, cpuMillis: requests.cpuMillis, memoryBytes: requests.memoryBytes, volumeBytes: persistenceBytes(ingester, false, 10 * GiB), requestsFrom: requests.from, role: "loki-ingester" as const };
-        if (booleanAt(ingester.at("zoneAwareReplication.enabled"), true)) {
+        if (booleanAt(ingester.at("zoneAwareReplication.enabled"), LOKI_CHART_DEFAULTS.ingesterZoneAware)) {
             for (const zone of LOKI_INGESTER_ZONES) {
                 const zoneKey = `zone${zone.slice(-1).toUpperCase()}`;
                 const pinned = allowedZones(ingester.at(`zoneAwareReplication.${zoneKey}.nodeSelector`), ingester.at(`zoneAwareReplication.${zoneKey}.affinity`));
-                groups.push({ ...common, component: `ingester (${zone})`, replicas: Math.ceil(replicas / LOKI_INGESTER_ZONES.length), placement: { kind: "zones", zones: pinned }, ringZone: zone });
+                groups.push({ ...common, component: `ingester (${zone})`, replicas: lokiIngestersPerZone(replicas), placement: { kind: "zones", zones: pinned }, ringZone: zone });
             }
         } else if (replicas > 0) {
             groups.push({ ...common, component: "ingester", replicas, placement: placement(ingester) });

@@ -6,16 +6,31 @@ import { runStackPolicy, UNKNOWN } from "../../support/harness";
 
 const alloyConfig = (batchSize: string) => `loki.write "default" {\n  endpoint {\n    url = "http://loki-gateway.loki.svc/loki/api/v1/push"\n    batch_size = "${batchSize}"\n  }\n}\n`;
 
+/** The fixture with Loki's ingesters not zone-aware: the chart then runs exactly ingester.replicas. */
+const withoutZones = () => mutateValues(compliantStack(), "loki", "ingester.zoneAwareReplication", { enabled: false });
+
 describe("policy loki-replication-within-ingesters (L1)", () => {
+    it("counts zone-aware ingesters as the chart renders them: 2 replicas run as 1 in each of 3 zones, enough for RF 3", async () => {
+        const run = await runStackPolicy(lokiReplicationWithinIngesters, mutateValues(compliantStack(), "loki", "ingester.replicas", 2));
+        assert.deepEqual(run.violations, []);
+    });
+
+    it("names the rendered count when it rejects: zone-aware with RF 5 over 3 zones of 1", async () => {
+        let records = mutateValues(compliantStack(), "loki", "ingester.replicas", 1);
+        records = mutateValues(records, "loki", "loki.commonConfig.replication_factor", 5);
+        const run = await runStackPolicy(lokiReplicationWithinIngesters, records);
+        assert.match(run.violations[0].message, /> 3 ingesters \(.*ingester\.replicas=1, zone-aware: the chart runs ceil\(1 \/ 3\) = 1 in each of zones a, b and c\)/);
+    });
+
     it("rejects RF 3 with a single Distributed ingester: every push fails", async () => {
-        const run = await runStackPolicy(lokiReplicationWithinIngesters, mutateValues(compliantStack(), "loki", "ingester.replicas", 1));
+        const run = await runStackPolicy(lokiReplicationWithinIngesters, mutateValues(withoutZones(), "loki", "ingester.replicas", 1));
         assert.equal(run.violations.length, 1);
         assert.match(run.violations[0].message, /loki\.commonConfig\.replication_factor=3 > 1 ingesters \(.*deploymentMode=Distributed: .*ingester\.replicas=1\)/);
         assert.match(run.violations[0].message, /at least 2 live replicas required, could only find 1/);
     });
 
     it("rejects RF 3 on two ingesters as having no fault tolerance", async () => {
-        const run = await runStackPolicy(lokiReplicationWithinIngesters, mutateValues(compliantStack(), "loki", "ingester.replicas", 2));
+        const run = await runStackPolicy(lokiReplicationWithinIngesters, mutateValues(withoutZones(), "loki", "ingester.replicas", 2));
         assert.match(run.violations[0].message, /restarting one ingester fails pushes/);
     });
 
