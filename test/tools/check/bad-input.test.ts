@@ -13,7 +13,7 @@ const dev = (extra = "") => header("eu-west-1", "dev") + extra;
 
 /** stack name -> [stack file, expected exit code, text the report must contain for that stack]. */
 const NAMED: Record<string, [string, number, RegExp?]> = {
-  "region-unpriced": [header("eu-central-1", "prod") + "  observability-stack:cluster:\n    adminRoleArns: []\n", 0, /no checked prices for eu-central-1; priced with us-east-1/],
+  "region-unpriced": [header("ap-south-1", "prod") + "  observability-stack:cluster:\n    adminRoleArns: []\n", 0, /no checked prices for ap-south-1; priced with us-east-1/],
   "region-typo": [header("eu-wset-1", "dev"), 2, /aws:region = "eu-wset-1": expected an AWS region .*did you mean eu-west-1/],
   "series-huge": [dev("  observability-stack:workload:\n    activeSeries: 1e15\n"), 2, /observability-stack:workload = .*150,000/],
   "vpc-too-large": [dev("  observability-stack:network:\n    vpcCidr: 10.0.0.0/8\n"), 2, /observability-stack:network\.vpcCidr = "10\.0\.0\.0\/8": has prefix \/8/],
@@ -26,7 +26,7 @@ const NAMED: Record<string, [string, number, RegExp?]> = {
   "retention-overflow": [dev("  observability-stack:retention:\n    metrics: 99999999999999w\n"), 2, /retention\.metrics = "99999999999999w": longer than Go's longest duration/],
   "burst-tiny": [dev("  observability-stack:tenants:\n    - id: platform\n      limits:\n        logsIngestionBurstSizeMB: 1e-9\n"), 2, /tenants\[0\]\.limits\.logsIngestionBurstSizeMB = 1e-9: must be >= 0\.25/],
   "desired-zero": [dev("  observability-stack:cluster:\n    nodeGroups:\n      desiredSize: 0\n"), 2, /cluster\.nodeGroups\.desiredSize = 0/],
-  "instance-4xl": [dev("  observability-stack:cluster:\n    nodeGroups:\n      instanceTypes: [m6i.4xlarge]\n"), 0, /STAND-IN price: m6i\.\w+'s scaled by vCPUs/],
+  "instance-4xl": [dev("  observability-stack:cluster:\n    nodeGroups:\n      instanceTypes: [m6i.4xlarge]\n"), 0, /"item":"EC2 m6i\.4xlarge","quantity":[\d.]+,"unit":"instance-hours","unitUsd":0\.856/],
   "instance-unknown": [dev("  observability-stack:cluster:\n    nodeGroups:\n      instanceTypes: [x9z.huge]\n"), 2, /cluster\.nodeGroups\.instanceTypes\[0\] = "x9z\.huge": expected an instance type the capacity model sizes/],
   "aws-key-typo": [dev("  aws:regoin: eu-west-1\n"), 0, /"programWarnings":\["config key aws:regoin is not a setting of the AWS provider: did you mean aws:region\?/],
   "foreign-namespace": [dev("  foo:bar: x\n"), 0, /"programWarnings":\["config key foo:bar is read by nothing in this program/],
