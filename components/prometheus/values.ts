@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../settings";
 import { cpu, gibibytes, mebibytes } from "../../settings/derive/quantities";
+import { byteSizeBytes } from "../../policies/rules/retention/prometheus-retention-size-within-volume";
 import { ZONE_LABEL } from "../shared/labels";
 import type { Values } from "../shared/values";
 import type { BasicAuthSecretRef } from "../shared/basic-auth-secret";
@@ -64,12 +65,9 @@ export interface KubePrometheusStackInputs {
 
 /** Bytes of a prometheus-operator ByteSize such as "12GiB" (prometheus-operator API reference, type ByteSize). */
 export function byteSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)$/.exec(text);
-  if (!match) throw new Error(`"${text}" is not a prometheus-operator ByteSize such as 50GiB`);
-  const exponent: Record<string, number> = { B: 0, K: 1, M: 2, G: 3, T: 4, P: 5, E: 6 };
-  const unit = match[2];
-  const base = unit.endsWith("iB") ? 1024 : 1000;
-  return Number(match[1]) * base ** exponent[unit[0]];
+  const bytes = byteSizeBytes(text);
+  if (bytes === undefined) throw new Error(`"${text}" is not a prometheus-operator ByteSize such as 50GiB`);
+  return bytes;
 }
 
 /**

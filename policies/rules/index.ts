@@ -21,6 +21,7 @@ import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingest
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
+import { mimirIngestStorageConfigValid } from "./mimir/ingest-storage-config-valid";
 import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
 import { mimirStorageLocationsDistinct } from "./mimir/storage-locations-distinct";
 import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gateway-replication-within-replicas";
@@ -31,6 +32,7 @@ import { lokiRejectOldSamplesWithinRetention } from "./retention/loki-reject-old
 import { lokiRetentionHasDeleteRequestStore } from "./retention/loki-retention-has-delete-request-store";
 import { metricsRetentionCoversPrometheus } from "./retention/metrics-retention-covers-prometheus";
 import { mimirBucketLifecycleOutlivesRetention } from "./retention/mimir-bucket-lifecycle-outlives-retention";
+import { prometheusRetentionSizeWithinVolume } from "./retention/prometheus-retention-size-within-volume";
 import { eksPublicEndpointRestricted } from "./security/eks-public-endpoint-restricted";
 import { gatewaysBindTenants } from "./security/gateways-bind-tenants";
 import { gatewaysRequireBasicAuth } from "./security/gateways-require-basic-auth";
@@ -66,8 +68,10 @@ export const policies: Policies = [
     mimirBlocksRetentionCoversQueryStoreAfter,
     mimirStoreGatewayReplicationWithinReplicas,
     mimirZonesCoverReplication,
+    mimirIngestStorageConfigValid,
     // Retention chain
     metricsRetentionCoversPrometheus,
+    prometheusRetentionSizeWithinVolume,
     mimirBucketLifecycleOutlivesRetention,
     lokiBucketLifecycleOutlivesRetention,
     lokiRetentionHasDeleteRequestStore,

@@ -46,6 +46,17 @@ export const mimirDistributorMemoryFitsProducerBuffer = stackRule<Config>(
                     if (!ingest.value) return;
                     const limit = parseQuantityBytes(limitValue);
                     if (limit === undefined) throw new PolicyInputError(`${limitNode.where}=${JSON.stringify(limitValue)} is not a Kubernetes quantity (e.g. 2Gi).`, mimir.urn);
+                    // 0 disables the limit (Mimir configuration reference: "0 to disable the limit"); the buffer then grows
+                    // with every record Kafka has not acknowledged, without bound.
+                    if (buffered.value === 0) {
+                        ctx.violation(
+                            `${show(buffered)} means no limit: under Kafka back-pressure the distributor buffers without bound until it passes ` +
+                                `${limitNode.where}=${limitValue} and is OOM-killed, failing every write it holds. Fix: set producer_max_buffered_bytes to at most ` +
+                                `${formatBytes(Math.max(Math.floor((limit - workingSet) / clients.value), 0))} (the limit less the working set).`,
+                            mimir.urn,
+                        );
+                        return;
+                    }
                     const buffers = buffered.value * clients.value;
                     const needed = buffers + workingSet;
                     if (limit >= needed) return;

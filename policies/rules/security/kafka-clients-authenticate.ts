@@ -13,8 +13,20 @@ interface Config {
     environments: Environment[];
 }
 
-// Mimir 3.x SASL mechanisms (grafana/mimir docs configure-kafka-backend.md): default PLAIN; Strimzi scram-sha-512 listeners need SCRAM-SHA-512.
+// Mimir 3.1 SASL mechanisms (grafana/mimir docs configure-kafka-backend.md): default PLAIN; Strimzi scram-sha-512 listeners need SCRAM-SHA-512.
 const CREDENTIAL_FREE_MECHANISMS = ["OAUTHBEARER", "AWS_MSK_IAM"];
+
+/**
+ * The SCRAM, TLS and client-certificate keys arrive in Mimir 3.1 (CHANGELOG 3.1.0 #14307, #14550); Mimir 3.0, which
+ * chart 6.0.x runs, refuses them as unknown fields (M9). A fix that names them says so.
+ */
+function needsMimir31(mimir: MimirKafkaPath["mimir"]): string {
+    const version = mimir.release.chartVersion;
+    return version && version.startsWith("6.0.")
+        ? ` These keys need Mimir 3.1 (mimir-distributed 6.1); chart ${version} runs Mimir 3.0, which speaks only SASL/PLAIN without TLS: ` +
+              "upgrade the chart, or give Mimir a listener with custom SASL/PLAIN authentication (as this stack's program does)."
+        : "";
+}
 
 function checkListeners(ctx: RuleContext<Config>, cluster: KafkaCluster, envText: string): void {
     const listeners = strimziListeners(cluster);
@@ -81,13 +93,13 @@ function checkMimirCredentials(ctx: RuleContext<Config>, stack: StackView, path:
             if (isUnknown(listenerTls)) return ctx.inconclusive(listenerTls);
             const where = `${cluster.label} listener "${String(listener.get("name").raw())}" (port ${path.port})`;
             if (listenerTls === true && !tls.value) {
-                ctx.violation(`${where} requires TLS but ${show(tls)}: the TLS handshake never happens and Mimir cannot connect. Fix: set ${kafka}.tls_enabled: true.`, mimir.urn);
+                ctx.violation(`${where} requires TLS but ${show(tls)}: the TLS handshake never happens and Mimir cannot connect. Fix: set ${kafka}.tls_enabled: true.${needsMimir31(mimir)}`, mimir.urn);
             }
             if (type === "scram-sha-512") {
                 if (!hasSasl || mechanism.value !== "SCRAM-SHA-512") {
                     ctx.violation(
                         `${where} authenticates with scram-sha-512 but Mimir sends ${hasSasl ? show(mechanism) : `no SASL credentials (${show(username)})`}: the broker refuses ` +
-                            `the connection and Mimir cannot start. Fix: set ${kafka}.sasl_mechanism: SCRAM-SHA-512, sasl_username and sasl_password (from a Secret via \${VAR}).`,
+                            `the connection and Mimir cannot start. Fix: set ${kafka}.sasl_mechanism: SCRAM-SHA-512, sasl_username and sasl_password (from a Secret via \${VAR}).${needsMimir31(mimir)}`,
                         mimir.urn,
                     );
                 } else if (!username.value.includes("${")) {
@@ -105,7 +117,7 @@ function checkMimirCredentials(ctx: RuleContext<Config>, stack: StackView, path:
             } else if (type === "tls" && !hasCert) {
                 ctx.violation(
                     `${where} authenticates with TLS client certificates but Mimir has none (${show(certPath)}, ${show(keyPath)}): the handshake is refused. ` +
-                        `Fix: mount the KafkaUser's certificate and set ${kafka}.tls_cert_path and tls_key_path.`,
+                        `Fix: mount the KafkaUser's certificate and set ${kafka}.tls_cert_path and tls_key_path.${needsMimir31(mimir)}`,
                     mimir.urn,
                 );
             }

@@ -15,7 +15,7 @@ describe("policies/lib lookups", () => {
         const [mimir] = viewOf(records).helmReleases("mimir-distributed");
         assert.equal(mimir.releaseName, "mimir");
         assert.equal(mimir.namespace, "mimir");
-        assert.equal(mimir.chartVersion, "6.0.6");
+        assert.equal(mimir.chartVersion, "6.1.0");
         assert.equal(mimir.label, 'mimir-distributed release "mimir"');
         assert.equal(viewOf().helmReleases().length, 5);
     });

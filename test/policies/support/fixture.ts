@@ -222,7 +222,8 @@ export function compliantStack(): ResourceRecord[] {
                 chart: "mimir-distributed",
                 name: "mimir",
                 namespace: "mimir",
-                version: "6.0.6",
+                // SCRAM over TLS below needs Mimir 3.1 (chart 6.1); the program pins 6.0.6 (Mimir 3.0: SASL/PLAIN only).
+                version: "6.1.0",
                 values: {
                     gateway: { replicas: 2, ...ZONE_SPREAD, nginx: { basicAuth: { enabled: true, existingSecret: "mimir-gateway-htpasswd" }, config: TENANT_BINDING } },
                     kafka: { enabled: false },
@@ -367,4 +368,12 @@ export function without(records: ResourceRecord[], ...names: string[]): Resource
 /** The records with every tagged AWS resource's profile tag set to `profile` (the pack reads the environment there). */
 export function retag(records: ResourceRecord[], profile: string): ResourceRecord[] {
     return records.map((r) => (r.type.startsWith("aws:") && r.props.tags ? { ...r, props: { ...r.props, tags: { ...(r.props.tags as object), "observability/profile": profile } } } : r));
+}
+
+/** The pinned mimir-distributed (6.0.x, Mimir 3.0): the chart the built-in Kafka's env keys and Mimir 3.0's config follow. */
+export const MIMIR_30_CHART = "6.0.6";
+
+/** The compliant records with the Mimir release at chart `version` (the fixture's own is 6.1, for SCRAM over TLS). */
+export function withMimirChart(records: ResourceRecord[], version = MIMIR_30_CHART): ResourceRecord[] {
+    return mutate(records, "mimir", ["version"], version);
 }

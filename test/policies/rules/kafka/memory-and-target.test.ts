@@ -18,6 +18,12 @@ describe("policy mimir-distributor-memory-fits-producer-buffer (K11)", () => {
         assert.deepEqual((await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, records)).violations, []);
     });
 
+    it("rejects a buffer of 0, which Mimir reads as no limit at all", async () => {
+        const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.producer_max_buffered_bytes", 0));
+        assert.equal(run.violations.length, 1);
+        assert.match(run.violations[0].message, /producer_max_buffered_bytes=0 means no limit: under Kafka back-pressure the distributor buffers without bound/);
+    });
+
     it("multiplies the buffer by write_clients", async () => {
         const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.write_clients", 2));
         assert.equal(run.violations.length, 1);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { kafkaMessageSizeFitsMimirBatch as policy } from "../../../../policies/rules/kafka/message-size-fits-mimir-batch";
-import { compliantStack, mutate, mutateValues, without } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues, without, withMimirChart } from "../../support/fixture";
 import { runStackPolicy, UNKNOWN, urnOf } from "../../support/harness";
 
 const topicConfig = (key: string) => ["spec", "config", key];
@@ -49,7 +49,7 @@ describe("policy kafka-message-size-fits-mimir-batch (K1)", () => {
 
     describe("the mimir-distributed built-in Kafka (the seed incident)", () => {
         const builtin = () => {
-            let records = mutateValues(compliantStack(), "mimir", "kafka", undefined); // kafka.enabled absent: chart default TRUE
+            let records = mutateValues(withMimirChart(compliantStack()), "mimir", "kafka", undefined); // kafka.enabled absent: chart default TRUE
             records = mutateValues(records, "mimir", "mimir.structuredConfig.ingest_storage.kafka.address", undefined);
             return mutateValues(records, "mimir", "mimir.structuredConfig.ingest_storage.kafka.auto_create_topic_enabled", undefined);
         };

@@ -2,12 +2,12 @@ import { strict as assert } from "assert";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "../../../../policies/rules/kafka/internal-topics-replication-within-brokers";
 import { kafkaMinInsyncWithinReplication } from "../../../../policies/rules/kafka/min-insync-within-replication";
 import { kafkaTopicReplicationWithinBrokers } from "../../../../policies/rules/kafka/topic-replication-within-brokers";
-import { compliantStack, mutate, mutateValues, without } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues, without, withMimirChart } from "../../support/fixture";
 import { runStackPolicy, UNKNOWN } from "../../support/harness";
 
 const broker = (key: string) => ["spec", "kafka", "config", key];
 const builtinKafka = (kafka: Record<string, unknown>) => {
-    const records = mutateValues(compliantStack(), "mimir", "kafka", kafka);
+    const records = mutateValues(withMimirChart(compliantStack()), "mimir", "kafka", kafka);
     return mutateValues(records, "mimir", "mimir.structuredConfig.ingest_storage.kafka", {});
 };
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { kafkaReplicaFetchSizeMatchesMessages } from "../../../../policies/rules/kafka/replica-fetch-size-matches-messages";
 import { kafkaSegmentSizeFitsMessages } from "../../../../policies/rules/kafka/segment-size-fits-messages";
 import { kafkaSocketRequestFitsMessages } from "../../../../policies/rules/kafka/socket-request-fits-messages";
-import { compliantStack, mutate, mutateValues } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues, withMimirChart } from "../../support/fixture";
 import { runStackPolicy, urnOf } from "../../support/harness";
 
 const topic = (key: string) => ["spec", "config", key];
@@ -42,7 +42,7 @@ describe("policy kafka-socket-request-fits-messages (K3)", () => {
     });
 
     it("checks the built-in Kafka's env override too", async () => {
-        let records = mutateValues(compliantStack(), "mimir", "kafka", { extraEnv: [{ name: "KAFKA_MESSAGE_MAX_BYTES", value: "16777216" }, { name: "KAFKA_SOCKET_REQUEST_MAX_BYTES", value: "1048576" }] });
+        let records = mutateValues(withMimirChart(compliantStack()), "mimir", "kafka", { extraEnv: [{ name: "KAFKA_MESSAGE_MAX_BYTES", value: "16777216" }, { name: "KAFKA_SOCKET_REQUEST_MAX_BYTES", value: "1048576" }] });
         records = mutateValues(records, "mimir", "mimir.structuredConfig.ingest_storage.kafka", {});
         const run = await runStackPolicy(kafkaSocketRequestFitsMessages, records);
         assert.equal(run.violations.length, 1);

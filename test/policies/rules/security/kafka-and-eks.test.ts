@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { eksPublicEndpointRestricted } from "../../../../policies/rules/security/eks-public-endpoint-restricted";
 import { gatewaysRequireBasicAuth } from "../../../../policies/rules/security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "../../../../policies/rules/security/kafka-clients-authenticate";
-import { compliantStack, mutate, mutateValues, retag, T, without } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues, retag, T, without, withMimirChart } from "../../support/fixture";
 import { ResourceRecord, runStackPolicy, urnOf } from "../../support/harness";
 
 const kafkaValue = (key: string, value: unknown) => mutateValues(compliantStack(), "mimir", `mimir.structuredConfig.ingest_storage.kafka.${key}`, value);
@@ -24,6 +24,11 @@ describe("policy kafka-clients-authenticate (S6)", () => {
         const run = await runStackPolicy(kafkaClientsAuthenticate, retag(kafkaValue("sasl_mechanism", undefined), "dev"));
         assert.equal(run.violations.length, 1);
         assert.match(run.violations[0].message, /listener "tls" \(port 9093\) authenticates with scram-sha-512 but Mimir sends Mimir default ingest_storage\.kafka\.sasl_mechanism=PLAIN/);
+    });
+
+    it("says that SCRAM needs Mimir 3.1 when the chart runs Mimir 3.0 (its fix would otherwise stop Mimir)", async () => {
+        const run = await runStackPolicy(kafkaClientsAuthenticate, withMimirChart(kafkaValue("sasl_mechanism", undefined)));
+        assert.match(run.violations[0].message, /These keys need Mimir 3\.1 \(mimir-distributed 6\.1\); chart 6\.0\.6 runs Mimir 3\.0, which speaks only SASL\/PLAIN without TLS/);
     });
 
     it("rejects a SCRAM username without a matching KafkaUser", async () => {
