@@ -1,4 +1,7 @@
-// K7 (HARD): with acks=all (Mimir's producer) every write needs min.insync.replicas replicas; more than RF is impossible.
+// K7: with acks=all (Mimir's producer) every write needs min.insync.replicas in-sync replicas. Since Kafka 3.7 the
+// broker caps the effective value at the partition's replica count (Partition.scala effectiveMinIsr, KAFKA-15583,
+// apache/kafka#14594), so min ISR above RF no longer fails every write: it silently demands that every replica stay
+// in sync, and any one broker's restart, or the loss of its zone, stops Mimir's writes.
 import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { effectiveTopicSetting } from "../../lib/kafka";
 import { show, showFor } from "../../lib/node";
@@ -13,7 +16,7 @@ export const kafkaMinInsyncWithinReplication = stackRule<ExternalKafkaRuleConfig
         enforcementLevel: "mandatory",
         severity: "critical",
         remediationSteps: "Lower min.insync.replicas to at most the replication factor; production habit: RF 3 with min ISR 2 on at least 3 brokers, so one broker may be lost.",
-        url: "https://kafka.apache.org/documentation/#topicconfigs_min.insync.replicas (NOT_ENOUGH_REPLICAS; conflict-rules.md K7)",
+        url: "https://kafka.apache.org/documentation/#topicconfigs_min.insync.replicas (NOT_ENOUGH_REPLICAS; effective min ISR capped at the replicas since Kafka 3.7, KAFKA-15583)",
         tags: ["kafka", "mimir"],
         configSchema: { properties: { externalKafka: externalKafkaSchema } },
     },
@@ -27,10 +30,20 @@ export const kafkaMinInsyncWithinReplication = stackRule<ExternalKafkaRuleConfig
                 continue;
             }
             ctx.known([minIsr, replicas], (isr, rf) => {
+                if (isr.value === rf.value && rf.value > 1) {
+                    ctx.advisory(
+                        `${showFor(topic.label, isr)} equals replication factor ${show(rf)}${writersText(topic)}: every write needs all ${rf.value} replicas in sync, ` +
+                            `so each broker restart (a rolling update, a node drain) stops Mimir's writes until it is back. ` +
+                            `Fix: ${topicFix(topic, "min.insync.replicas", "min.insync.replicas", `${rf.value - 1} (one replica to spare)`)}.`,
+                        topicUrn(topic),
+                    );
+                    return;
+                }
                 if (isr.value <= rf.value) return;
                 ctx.violation(
                     `${showFor(topic.label, isr)} > replication factor ${show(rf)}${writersText(topic)}: with acks=all (Mimir's producer) ` +
-                        `every write fails with NOT_ENOUGH_REPLICAS (Kafka does not check this at creation). ` +
+                        `Kafka (3.7 and later) caps it at the replica count, so every write needs all ${rf.value} replicas in sync: one broker restart or zone loss ` +
+                            `fails Mimir's writes with NOT_ENOUGH_REPLICAS until it returns (Kafka does not check this at creation). ` +
                         `Fix: ${topicFix(topic, "min.insync.replicas", "min.insync.replicas", `at most ${rf.value}`)}.`,
                     topicUrn(topic),
                 );

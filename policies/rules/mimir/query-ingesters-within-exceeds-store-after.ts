@@ -26,7 +26,12 @@ export const mimirQueryIngestersWithinExceedsStoreAfter = stackRule<object>(
             for (const { tenant, value } of limits) {
                 ctx.known([value, storeAfter], (within, after) => {
                     if (within.value === 0 || after.value === 0 || within.value > after.value) return;
-                    const consequence = tenant === undefined ? `Mimir refuses to start: "${MIMIR_ERROR}"` : `queries of tenant "${tenant}" return partial results (${MIMIR_ERROR})`;
+                    // Tenant overrides go through the same Limits.Validate when the runtime config loads (pkg/mimir
+                    // runtime_config.go runtimeConfigLoader): at start-up every component fails "failed to load runtime
+                    // config"; on a later reload the file is refused and the previous overrides stay.
+                    const consequence = tenant === undefined
+                        ? `Mimir refuses to start: "${MIMIR_ERROR}"`
+                        : `Mimir refuses the runtime overrides file (tenant "${tenant}": "${MIMIR_ERROR}"): at start-up every component fails with "failed to load runtime config"; a later reload keeps the previous overrides`;
                     ctx.violation(
                         `${showDuration(within)} <= ${showDuration(after)}: ${consequence}. ` +
                             `Fix: raise query_ingesters_within above ${formatDuration(after.value)} or lower query_store_after.`,

@@ -67,11 +67,17 @@ describe("policy kafka-internal-topics-replication-within-brokers (K6)", () => {
 });
 
 describe("policy kafka-min-insync-within-replication (K7)", () => {
+    it("advises when min.insync.replicas equals the replication factor: every broker restart stops writes", async () => {
+        const run = await runStackPolicy(kafkaMinInsyncWithinReplication, mutate(compliantStack(), "kafka-topic-mimir-ingest", ["spec", "config", "min.insync.replicas"], 3));
+        assert.equal(run.violations.length, 0);
+        assert.match(run.advisories[0].message, /min\.insync\.replicas"?\]?=3 equals replication factor .*3.*: every write needs all 3 replicas in sync, so each broker restart .* stops Mimir's writes/);
+    });
+
     it("rejects a topic min.insync.replicas above its replication factor", async () => {
         const run = await runStackPolicy(kafkaMinInsyncWithinReplication, mutate(compliantStack(), "kafka-topic-mimir-ingest", ["spec", "config", "min.insync.replicas"], 4));
         assert.equal(run.violations.length, 1);
         assert.match(run.violations[0].message, /min\.insync\.replicas"\]=4 > replication factor KafkaTopic "mimir-ingest" \(namespace kafka\) spec\.replicas=3/);
-        assert.match(run.violations[0].message, /acks=all.*NOT_ENOUGH_REPLICAS/);
+        assert.match(run.violations[0].message, /acks=all.*caps it at the replica count, so every write needs all \d replicas in sync: one broker restart or zone loss fails Mimir's writes with NOT_ENOUGH_REPLICAS/);
     });
 
     it("falls back to the broker min.insync.replicas", async () => {

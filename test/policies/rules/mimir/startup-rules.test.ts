@@ -19,7 +19,7 @@ describe("policy mimir-query-ingesters-within-exceeds-store-after (M1)", () => {
     it("checks tenant overrides in runtimeConfig", async () => {
         const run = await runStackPolicy(mimirQueryIngestersWithinExceedsStoreAfter, mutateValues(compliantStack(), "mimir", "runtimeConfig.overrides.team-a", { query_ingesters_within: "11h" }));
         assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /runtimeConfig\.overrides\["team-a"\]\.query_ingesters_within=11h.*queries of tenant "team-a" return partial results/);
+        assert.match(run.violations[0].message, /runtimeConfig\.overrides\["team-a"\]\.query_ingesters_within=11h.*Mimir refuses the runtime overrides file \(tenant "team-a".*at start-up every component fails with "failed to load runtime config"/);
     });
 
     it("accepts 0, which disables the bound", async () => {
