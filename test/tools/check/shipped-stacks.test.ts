@@ -41,9 +41,9 @@ describe("npm run check (shipped stacks)", function () {
     assert.equal(report.summary.exitCode, 0);
     assert.match(report.summary.line, new RegExp(`^check: ${SHIPPED.length} stacks — .*0 mandatory violations.*; exit 0$`));
     for (const stack of SHIPPED) assert.match(report.summary.line, new RegExp(`${stack} passed`));
-    // The text report lands next to the artifacts and ends with the same line.
+    // The text report lands next to the artifacts and ends with the same line (wrapped at 120 columns where longer).
     const text = fs.readFileSync(path.join(out, "report.txt"), "utf8");
-    assert.equal(text.trimEnd().split("\n").pop(), report.summary.line);
+    assert.ok(text.trimEnd().replace(/\n/g, " ").endsWith(report.summary.line), text.slice(-300));
   });
 
   it("shows progress on stderr, not in the report", () => {
@@ -168,7 +168,8 @@ describe("npm run check (shipped stacks)", function () {
       assert.match(dev.stdout, /Resources per component\n-+\n/);
       assert.match(dev.stdout, /Retention chain\n/);
       assert.match(dev.stdout, /^\s+PASS\s+kafka-message-size-fits-mimir-batch/m);
-      assert.match(dev.stdout.trimEnd().split("\n").pop() as string, /^check: 1 stack — dev passed; .*exit 0$/);
+      // dev runs in one replication zone: C4 advises, once, that losing an AZ stops it.
+      assert.match(dev.stdout.trimEnd().split("\n").pop() as string, /^check: 1 stack — dev passed with 1 advisory finding; .*exit 0$/);
       assert.deepEqual(fs.readdirSync(devOut).sort(), ["dev", "report.json", "report.md", "report.txt"]);
     });
 
