@@ -65,7 +65,8 @@ export const lokiIndexPeriod24h = stackRule<object>(
                         continue;
                     }
                     if (store !== "tsdb") continue;
-                    const ms = text === undefined ? undefined : parseDurationMs(text, "go");
+                    // Loki reads index.period as a Prometheus duration (model.Duration in PeriodConfig), so "1d" is 24h.
+                    const ms = text === undefined ? undefined : parseDurationMs(text, "prometheus");
                     if (ms !== DAY_MS) {
                         ctx.violation(
                             `${period.where}=${text ?? "(not set)"} for store tsdb: Loki requires the TSDB index period to be 24h and refuses to start otherwise. Fix: set index.period: 24h.`,

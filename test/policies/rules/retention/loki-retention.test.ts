@@ -43,6 +43,13 @@ describe("policy loki-retention-has-delete-request-store (R4)", () => {
 });
 
 describe("policy loki-index-period-24h (R5)", () => {
+    it("accepts 1d, which Loki reads as a Prometheus duration of 24h", async () => {
+        const records = mutateValues(compliantStack(), "loki", "loki.schemaConfig.configs", [
+            { from: "2024-04-01", store: "tsdb", object_store: "s3", schema: "v13", index: { prefix: "index_", period: "1d" } },
+        ]);
+        assert.deepEqual((await runStackPolicy(lokiIndexPeriod24h, records)).violations, []);
+    });
+
     it("rejects a weekly TSDB index period", async () => {
         const run = await runStackPolicy(lokiIndexPeriod24h, mutateValues(compliantStack(), "loki", "loki.schemaConfig.configs", [{ from: "2024-04-01", store: "tsdb", object_store: "s3", schema: "v13", index: { prefix: "index_", period: "168h" } }]));
         assert.equal(run.violations.length, 1);
