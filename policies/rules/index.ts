@@ -20,6 +20,7 @@ import { alloyBatchWithinLokiBurst } from "./loki/alloy-batch-within-loki-burst"
 import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
+import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
 import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
 import { mimirIngestStorageConfigValid } from "./mimir/ingest-storage-config-valid";
 import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
@@ -69,6 +70,7 @@ export const policies: Policies = [
     mimirStoreGatewayReplicationWithinReplicas,
     mimirZonesCoverReplication,
     mimirIngestStorageConfigValid,
+    mimirBurstHoldsRemoteWriteRequest,
     // Retention chain
     metricsRetentionCoversPrometheus,
     prometheusRetentionSizeWithinVolume,
