@@ -5,6 +5,7 @@ import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
+import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
 import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
@@ -17,6 +18,7 @@ import { kafkaSegmentSizeFitsMessages } from "./kafka/segment-size-fits-messages
 import { kafkaSocketRequestFitsMessages } from "./kafka/socket-request-fits-messages";
 import { kafkaTopicReplicationWithinBrokers } from "./kafka/topic-replication-within-brokers";
 import { alloyBatchWithinLokiBurst } from "./loki/alloy-batch-within-loki-burst";
+import { lokiBurstHoldsALine } from "./loki/burst-holds-a-line";
 import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
@@ -61,6 +63,7 @@ export const policies: Policies = [
     kafkaRetentionCoversReplayWindow,
     kafkaKraftControllerQuorum,
     mimirDistributorMemoryFitsProducerBuffer,
+    kafkaConfigNotForbidden,
     // Mimir startup and replication
     mimirQueryIngestersWithinExceedsStoreAfter,
     mimirDeletionMarkDelaysOrdered,
@@ -82,6 +85,7 @@ export const policies: Policies = [
     // Loki and Alloy
     lokiReplicationWithinIngesters,
     alloyBatchWithinLokiBurst,
+    lokiBurstHoldsALine,
     // Security
     s3BucketPrivate,
     s3BucketEncrypted,
