@@ -29,6 +29,8 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
     "limits.compactor_blocks_retention_period": "0s",
     // Mimir config descriptor: ingestion_burst_size 200000 samples.
     "limits.ingestion_burst_size": 200_000,
+    // Mimir config descriptor: ingestion_rate 10000 samples/s.
+    "limits.ingestion_rate": 10_000,
     "limits.query_ingesters_within": "13h",
     // Mimir config descriptor: accept_ha_samples false (-distributor.ha-tracker.enable-for-all-users).
     "limits.accept_ha_samples": false,

@@ -3,6 +3,7 @@ import { Policies } from "@pulumi/policy";
 import { capacityHeadroom } from "./capacity/capacity-headroom";
 import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
+import { tenantLimitsWithinCapacity } from "./capacity/tenant-limits-within-capacity";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
@@ -104,4 +105,5 @@ export const policies: Policies = [
     podsFitZoneNodeGroups,
     capacityHeadroom,
     zoneLossSurvived,
+    tenantLimitsWithinCapacity,
 ];
