@@ -32,6 +32,7 @@ export function lokiIngestersPerZone(replicas: number): number {
 // Config sections the chart templates from values (values.yaml `loki.config` template): Loki path prefix -> values path.
 const VALUES_SECTION: ReadonlyArray<[string, string]> = [
     ["common.", "loki.commonConfig."],
+    ["ingester.", "loki.ingester."],
     ["compactor.", "loki.compactor."],
     ["limits_config.", "loki.limits_config."],
 ];
@@ -78,6 +79,24 @@ export class LokiRelease extends ReleaseConfig {
         }
         if (path in LOKI_DEFAULTS) return { value: LOKI_DEFAULTS[path], where: `Loki default ${path}` };
         return undefined;
+    }
+
+    /**
+     * The ingesters' replication factor: an explicit ingester.lifecycler.ring.replication_factor wins over
+     * common.replication_factor, because Loki applies the common section and then parses the file again
+     * (pkg/loki/config_wrapper.go applyIngesterReplicationFactor; pkg/util/cfg/dynamic.go).
+     */
+    replicationFactor(): Maybe<Sourced<number>> {
+        const explicit = this.setting("ingester.lifecycler.ring.replication_factor");
+        if (isUnknown(explicit)) return explicit;
+        if (explicit !== undefined) {
+            const value = Number(explicit.value);
+            if (!Number.isInteger(value) || value < 1) {
+                throw new PolicyInputError(`${explicit.where}=${JSON.stringify(explicit.value)} is not a replication factor (a whole number >= 1).`, this.urn);
+            }
+            return { value, where: explicit.where };
+        }
+        return this.number("common.replication_factor");
     }
 
     protected durationFormatOf(path: string): DurationFormat {

@@ -121,7 +121,7 @@ function logsTier(stack: StackView, groups: PodGroup[]): TierCapacity | undefine
     const ingesters = ofRole(groups, "loki-ingester");
     const loki = lokiReleases(stack)[0];
     if (ingesters.length === 0 || !loki) return undefined;
-    const rf = known(loki.number("common.replication_factor")).value;
+    const rf = known(loki.replicationFactor()).value;
     const ingesterCores = ingesters.reduce((sum, g) => sum + g.replicas * cores(g), 0);
     return {
         tier: "logs",

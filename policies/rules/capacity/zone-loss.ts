@@ -101,7 +101,7 @@ function ringTiers(stack: StackView, capacity: CapacityAnalysis): RingTier[] {
         });
     }
     for (const loki of lokiReleases(stack)) {
-        const rf = known(loki.number("common.replication_factor")).value;
+        const rf = known(loki.replicationFactor()).value;
         tiers.push({
             tier: `Loki ingesters (${loki.release.label})`,
             urn: loki.release.resource.urn,

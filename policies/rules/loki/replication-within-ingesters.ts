@@ -17,7 +17,7 @@ export const lokiReplicationWithinIngesters = stackRule<object>(
     },
     (stack, ctx) => {
         for (const loki of lokiReleases(stack)) {
-            ctx.known([loki.number("common.replication_factor"), loki.ringMembers()], (rf, members) => {
+            ctx.known([loki.replicationFactor(), loki.ringMembers()], (rf, members) => {
                 if (rf.value <= members.value) return;
                 const quorum = Math.floor(rf.value / 2) + 1;
                 const consequence =

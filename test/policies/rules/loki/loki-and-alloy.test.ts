@@ -22,6 +22,12 @@ describe("policy loki-replication-within-ingesters (L1)", () => {
         assert.match(run.violations[0].message, /> 3 ingesters \(.*ingester\.replicas=1, zone-aware: the chart runs ceil\(1 \/ 3\) = 1 in each of zones a, b and c\)/);
     });
 
+    it("reads an explicit ingester ring replication factor over common's, as Loki does", async () => {
+        const records = mutateValues(withoutZones(), "loki", "loki.ingester", { lifecycler: { ring: { replication_factor: 5 } } });
+        const run = await runStackPolicy(lokiReplicationWithinIngesters, records);
+        assert.match(run.violations[0].message, /loki\.ingester\.lifecycler\.ring\.replication_factor=5 > 3 ingesters/);
+    });
+
     it("rejects RF 3 with a single Distributed ingester: every push fails", async () => {
         const run = await runStackPolicy(lokiReplicationWithinIngesters, mutateValues(withoutZones(), "loki", "ingester.replicas", 1));
         assert.equal(run.violations.length, 1);
