@@ -28,11 +28,40 @@ function checkStreams(ctx: RuleContext<object>, loki: LokiRelease, streams: Prop
     }
 }
 
+/**
+ * Structured metadata (limits_config.allow_structured_metadata, true by default in Loki 3) needs the active schema
+ * period to be v13 on TSDB, or Loki refuses to start: "CONFIG ERROR: schema v13 is required to store Structured
+ * Metadata and use native OTLP ingestion" / "`tsdb` index type is required to store Structured Metadata" (Loki 3.7.6
+ * pkg/loki/validation.go validateSchemaValues). The active period is the last one whose `from` has passed.
+ */
+function checkStructuredMetadataSchema(ctx: RuleContext<object>, loki: LokiRelease, configs: PropNode[]): void {
+    const allowed = loki.values.at("loki.limits_config.allow_structured_metadata").raw();
+    if (isUnknown(allowed) || allowed === false || allowed === "false") return;
+    const today = new Date().toISOString().slice(0, 10);
+    const started = configs.filter((c) => {
+        const from = c.get("from").raw();
+        return typeof from === "string" && from <= today;
+    });
+    const active = started[started.length - 1];
+    if (!active) return;
+    const schema = active.get("schema").raw();
+    const store = active.get("store").raw();
+    if (isUnknown(schema) || isUnknown(store)) return;
+    const version = typeof schema === "string" ? Number(schema.replace(/^v/, "")) : NaN;
+    if (version >= 13 && store === "tsdb") return;
+    ctx.violation(
+        `${active.where} (schema ${String(schema)}, store ${String(store)}) is the active period and structured metadata is allowed (limits_config.allow_structured_metadata, default true): ` +
+            `Loki refuses to start ("schema v13 is required to store Structured Metadata", "tsdb index type is required"). ` +
+            `Fix: add a period from a future date with schema v13 and store tsdb, or set allow_structured_metadata: false.`,
+        loki.urn,
+    );
+}
+
 export const lokiIndexPeriod24h = stackRule<object>(
     {
         name: "loki-index-period-24h",
         rule: "R5",
-        description: "Loki TSDB schema index.period must be 24h and every retention_stream period at least 24h",
+        description: "Loki TSDB schema index.period must be 24h, every retention_stream period at least 24h, and the active period v13 on tsdb while structured metadata is allowed",
         enforcementLevel: "mandatory",
         severity: "high",
         remediationSteps: "Use index.period: 24h in every tsdb schema_config period and retention_stream periods of 24h or more.",
@@ -52,6 +81,7 @@ export const lokiIndexPeriod24h = stackRule<object>(
                     loki.urn,
                 );
             } else {
+                checkStructuredMetadataSchema(ctx, loki, configs);
                 for (const config of configs) {
                     const store = config.get("store").string();
                     const period = config.get("index", "period");

@@ -43,6 +43,16 @@ describe("policy loki-retention-has-delete-request-store (R4)", () => {
 });
 
 describe("policy loki-index-period-24h (R5)", () => {
+    it("rejects an active schema older than v13 while structured metadata is allowed (Loki 3's default)", async () => {
+        const records = mutateValues(compliantStack(), "loki", "loki.schemaConfig.configs", [
+            { from: "2023-01-01", store: "tsdb", object_store: "s3", schema: "v12", index: { prefix: "index_", period: "24h" } },
+        ]);
+        const run = await runStackPolicy(lokiIndexPeriod24h, records);
+        assert.match(run.violations[0].message, /\(schema v12, store tsdb\) is the active period .*"schema v13 is required to store Structured Metadata"/);
+        const later = mutateValues(records, "loki", "loki.limits_config.allow_structured_metadata", false);
+        assert.deepEqual((await runStackPolicy(lokiIndexPeriod24h, later)).violations, []);
+    });
+
     it("accepts 1d, which Loki reads as a Prometheus duration of 24h", async () => {
         const records = mutateValues(compliantStack(), "loki", "loki.schemaConfig.configs", [
             { from: "2024-04-01", store: "tsdb", object_store: "s3", schema: "v13", index: { prefix: "index_", period: "1d" } },
