@@ -27,6 +27,7 @@ import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-wr
 import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
 import { mimirIngestStorageConfigValid } from "./mimir/ingest-storage-config-valid";
 import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
+import { mimirRulerEvaluatesRemotely } from "./mimir/ruler-evaluates-remotely";
 import { mimirStorageLocationsDistinct } from "./mimir/storage-locations-distinct";
 import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gateway-replication-within-replicas";
 import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
@@ -75,6 +76,7 @@ export const policies: Policies = [
     mimirZonesCoverReplication,
     mimirIngestStorageConfigValid,
     mimirBurstHoldsRemoteWriteRequest,
+    mimirRulerEvaluatesRemotely,
     // Retention chain
     metricsRetentionCoversPrometheus,
     prometheusRetentionSizeWithinVolume,

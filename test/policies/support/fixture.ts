@@ -247,6 +247,7 @@ export function compliantStack(): ResourceRecord[] {
                                 },
                             },
                             limits: { compactor_blocks_retention_period: "365d" },
+                            ruler: { query_frontend: { address: "dns:///mimir-query-frontend.mimir.svc:9095" } },
                         },
                     },
                     runtimeConfig: { overrides: {} },
