@@ -6,6 +6,7 @@ import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity
 import { tenantLimitsWithinCapacity } from "./capacity/tenant-limits-within-capacity";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
+import { kafkaBrokerConfigValid } from "./kafka/broker-config-valid";
 import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
@@ -66,6 +67,7 @@ export const policies: Policies = [
     kafkaKraftControllerQuorum,
     mimirDistributorMemoryFitsProducerBuffer,
     kafkaConfigNotForbidden,
+    kafkaBrokerConfigValid,
     // Mimir startup and replication
     mimirQueryIngestersWithinExceedsStoreAfter,
     mimirDeletionMarkDelaysOrdered,

@@ -14,6 +14,10 @@ export const KAFKA_BROKER_DEFAULTS: Readonly<Record<string, number>> = {
     "transaction.state.log.min.isr": 2,
     "log.retention.ms": 168 * HOUR_MS, // log.retention.hours=168
     "offsets.retention.minutes": 10_080,
+    "replica.fetch.wait.max.ms": 500,
+    "replica.socket.timeout.ms": 30_000,
+    "replica.lag.time.max.ms": 30_000,
+    "queued.max.request.bytes": -1,
 };
 
 // Topic property -> the broker property that provides its default (Kafka topic config docs, "Server Default Property").
