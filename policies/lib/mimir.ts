@@ -34,6 +34,10 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
     "limits.query_ingesters_within": "13h",
     // Mimir config descriptor: accept_ha_samples false (-distributor.ha-tracker.enable-for-all-users).
     "limits.accept_ha_samples": false,
+    // Mimir config descriptor: ha_cluster_label "cluster", ha_replica_label "__replica__"; the HA tracker off.
+    "limits.ha_cluster_label": "cluster",
+    "limits.ha_replica_label": "__replica__",
+    "distributor.ha_tracker.enable_ha_tracker": false,
     "querier.query_store_after": "12h",
     "blocks_storage.tsdb.retention_period": "13h",
     // Hidden flag -blocks-storage.tsdb.block-ranges-period, default 2h (Mimir pkg/storage/tsdb/config.go).

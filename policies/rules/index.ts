@@ -25,6 +25,7 @@ import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingest
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
+import { mimirDeduplicatesPrometheusPair } from "./mimir/deduplicates-prometheus-pair";
 import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
 import { mimirIngestStorageConfigValid } from "./mimir/ingest-storage-config-valid";
 import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
@@ -79,6 +80,7 @@ export const policies: Policies = [
     mimirIngestStorageConfigValid,
     mimirBurstHoldsRemoteWriteRequest,
     mimirRulerEvaluatesRemotely,
+    mimirDeduplicatesPrometheusPair,
     // Retention chain
     metricsRetentionCoversPrometheus,
     prometheusRetentionSizeWithinVolume,
