@@ -101,9 +101,9 @@ export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): An
     const judged = resources.map((resource) => {
         if (!providerUnconfigured(resource.provider)) return resource;
         const inputs = analyzedInputs(resource.urn);
-        if (inputs) return { ...resource, props: inputs as Record<string, any> };
+        if (inputs) return { ...resource, props: inputs as PolicyResource["props"] };
         unknownAsAWhole.push(resource);
-        return { ...resource, props: UNKNOWN_VALUE_SENTINEL as unknown as Record<string, any> };
+        return { ...resource, props: UNKNOWN_VALUE_SENTINEL as unknown as PolicyResource["props"] };
     });
     return { resources: judged, unknownAsAWhole };
 }
@@ -149,7 +149,7 @@ function asPolicyResource(urn: string, entry: AnalyzedResource): PolicyResource 
         urn,
         type: entry.type,
         name: entry.name,
-        props: entry.props as Record<string, any>,
+        props: entry.props as PolicyResource["props"],
         opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
         dependencies: [],
         propertyDependencies: {},

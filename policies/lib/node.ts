@@ -68,11 +68,7 @@ export class PropNode {
 
     /** Child by literal keys (a key may contain dots, e.g. Kafka's "message.max.bytes"). */
     get(...keys: Key[]): PropNode {
-        let node: PropNode = this;
-        for (const key of keys) {
-            node = node.child(key);
-        }
-        return node;
+        return keys.reduce<PropNode>((node, key) => node.child(key), this);
     }
 
     /** Child by a dotted path, e.g. `at("mimir.structuredConfig.limits")`. */

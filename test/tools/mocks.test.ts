@@ -212,7 +212,7 @@ describe("tools/harness/mocks", () => {
 
     it("keeps a secret input secret in the state read back", async () => {
       const pulumi = await import("@pulumi/pulumi");
-      const k8s = await import("@pulumi/kubernetes");
+      await import("@pulumi/kubernetes");
       const aws = await import("@pulumi/aws");
       const role = new aws.iam.Role("sdk-secret", { assumeRolePolicy: "{}", description: pulumi.secret("confidential") });
       assert.equal(await valueOf(role.description), "confidential");

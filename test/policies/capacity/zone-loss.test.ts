@@ -49,7 +49,7 @@ describe("policy zone-loss-survived (C4)", () => {
         assert.equal(found.length, AZS.length);
         assert.match(found[0], /^Losing us-east-1a: Loki write path \(loki release "loki"\): writes stop \(distributor: all 2 replica\(s\) may be in one AZ \(no required zone topology spread\): stops until rescheduled\)/);
         const single = await messages(mutateValues(compliantStack(), "mimir", "query_frontend.replicas", 1));
-        assert.match(single[0], /^Losing us-east-1a: Mimir read path .*: reads stop \(query_frontend: all 1 replica\(s\) may be in one AZ\: stops until rescheduled\)/);
+        assert.match(single[0], /^Losing us-east-1a: Mimir read path .*: reads stop \(query_frontend: all 1 replica\(s\) may be in one AZ: stops until rescheduled\)/);
     });
 
     it("rejects a single Prometheus: scraping stops with its AZ", async () => {

@@ -3,7 +3,7 @@ import { eksPublicEndpointRestricted } from "../../../../policies/rules/security
 import { gatewaysRequireBasicAuth } from "../../../../policies/rules/security/gateways-require-basic-auth";
 import { kafkaClientsAuthenticate } from "../../../../policies/rules/security/kafka-clients-authenticate";
 import { compliantStack, mutate, mutateValues, retag, T, without, withMimirChart } from "../../support/fixture";
-import { ResourceRecord, runStackPolicy, urnOf } from "../../support/harness";
+import { runStackPolicy, urnOf } from "../../support/harness";
 
 const kafkaValue = (key: string, value: unknown) => mutateValues(compliantStack(), "mimir", `mimir.structuredConfig.ingest_storage.kafka.${key}`, value);
 
