@@ -27,7 +27,10 @@ export = async () => {
   // The policy pack reads the environment from this tag (policies/README.md).
   const tags = { "observability/stack": stack, "observability/profile": config.profile, "managed-by": "pulumi" };
 
-  const [caller, availabilityZones] = await Promise.all([aws.getCallerIdentity({}), resolveAvailabilityZones(config, region)]);
+  const [caller, availabilityZones] = await Promise.all([
+    aws.getCallerIdentity({}),
+    resolveAvailabilityZones(config, region),
+  ]);
 
   const network = new Network("network", {
     clusterName: name,
@@ -45,7 +48,10 @@ export = async () => {
     name,
     kubernetesVersion: config.cluster.kubernetesVersion,
     vpcId: network.vpcId,
-    zones: availabilityZones.map((availabilityZone, i) => ({ availabilityZone, privateSubnetId: network.privateSubnetIds[i] })),
+    zones: availabilityZones.map((availabilityZone, i) => ({
+      availabilityZone,
+      privateSubnetId: network.privateSubnetIds[i],
+    })),
     endpointPublicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
     privateEndpoint: config.cluster.privateEndpoint,
     adminRoleArns: config.cluster.adminRoleArns,
@@ -68,7 +74,10 @@ export = async () => {
     buckets: bucketSpecs,
     partition,
     accountId: caller.accountId,
-    accessLogs: { name: accessLogBucketName(stack, caller.accountId, region), expirationDays: settings.durability.accessLogRetentionDays },
+    accessLogs: {
+      name: accessLogBucketName(stack, caller.accountId, region),
+      expirationDays: settings.durability.accessLogRetentionDays,
+    },
     forceDestroy: settings.durability.forceDestroyBuckets,
     protect: settings.durability.protectStatefulResources,
     tags,
@@ -110,7 +119,11 @@ export = async () => {
     region,
     availabilityZones,
     // Bucket names are known in every preview; Mimir waits for the hardened buckets through dependsOn.
-    buckets: { blocks: buckets.names.mimirBlocks, ruler: buckets.names.mimirRuler, alertmanager: buckets.names.mimirAlertmanager },
+    buckets: {
+      blocks: buckets.names.mimirBlocks,
+      ruler: buckets.names.mimirRuler,
+      alertmanager: buckets.names.mimirAlertmanager,
+    },
     roleArn: identity.roleArns.mimir,
     storageClassName,
     kafka: kafka.connection,
@@ -134,7 +147,10 @@ export = async () => {
   });
   const gatewayPasswords = { mimir: mimir.gatewayAuth.passwords, loki: loki.gatewayAuth.passwords };
   // In-cluster writers act as the stack's own tenant; each gateway user is a tenant id (policies/lib/tenant-binding.ts).
-  const ownTenant = (store: keyof typeof gatewayPasswords) => ({ username: settings.defaultTenant, password: gatewayPasswords[store][settings.defaultTenant] });
+  const ownTenant = (store: keyof typeof gatewayPasswords) => ({
+    username: settings.defaultTenant,
+    password: gatewayPasswords[store][settings.defaultTenant],
+  });
 
   const prometheusStack = new KubePrometheusStack("kube-prometheus-stack", {
     settings,
@@ -145,7 +161,14 @@ export = async () => {
     ...k8s,
   });
 
-  new Alloy("alloy", { settings, mimirAuth: ownTenant("mimir"), lokiAuth: ownTenant("loki"), crdsRelease: crds.release, overrides: overrides.alloy, ...stateless });
+  new Alloy("alloy", {
+    settings,
+    mimirAuth: ownTenant("mimir"),
+    lokiAuth: ownTenant("loki"),
+    crdsRelease: crds.release,
+    overrides: overrides.alloy,
+    ...stateless,
+  });
   new StackAlerts("stack-alerts", { settings, provider: cluster.provider, crds });
 
   return {
@@ -173,11 +196,18 @@ async function resolveAvailabilityZones(config: StackConfig, region: string): Pr
   if (Array.isArray(wanted)) {
     const foreign = wanted.filter((az) => !az.startsWith(region));
     if (foreign.length > 0) {
-      throw configRunError(pulumi.getProject(), { key: "network.availabilityZones", value: wanted, problem: `${foreign.join(", ")} not in aws:region ${region}` });
+      throw configRunError(pulumi.getProject(), {
+        key: "network.availabilityZones",
+        value: wanted,
+        problem: `${foreign.join(", ")} not in aws:region ${region}`,
+      });
     }
     return wanted;
   }
-  const zones = await aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] });
+  const zones = await aws.getAvailabilityZones({
+    state: "available",
+    filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+  });
   if (zones.names.length < wanted) {
     throw configRunError(pulumi.getProject(), {
       key: "network.availabilityZones",
@@ -189,8 +219,18 @@ async function resolveAvailabilityZones(config: StackConfig, region: string): Pr
 }
 
 /** `{ <tenant>: { username, mimirPassword, lokiPassword } }`: the user name is the tenant id, the passwords secret. */
-function tenantCredentials(tenants: readonly string[], passwords: Record<"mimir" | "loki", Record<string, pulumi.Output<string>>>) {
+function tenantCredentials(
+  tenants: readonly string[],
+  passwords: Record<"mimir" | "loki", Record<string, pulumi.Output<string>>>,
+) {
   return Object.fromEntries(
-    tenants.map((tenant) => [tenant, { username: tenant, mimirPassword: pulumi.secret(passwords.mimir[tenant]), lokiPassword: pulumi.secret(passwords.loki[tenant]) }]),
+    tenants.map((tenant) => [
+      tenant,
+      {
+        username: tenant,
+        mimirPassword: pulumi.secret(passwords.mimir[tenant]),
+        lokiPassword: pulumi.secret(passwords.loki[tenant]),
+      },
+    ]),
   );
 }

@@ -4,7 +4,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./rules";
 
 new PolicyPack("observability-stack", {
-    description: "Rejects observability-stack configurations whose components contradict each other (Kafka vs Mimir, retention chain, Loki, S3 and EKS security).",
-    enforcementLevel: "advisory",
-    policies,
+  description:
+    "Rejects observability-stack configurations whose components contradict each other (Kafka vs Mimir, retention chain, Loki, S3 and EKS security).",
+  enforcementLevel: "advisory",
+  policies,
 });

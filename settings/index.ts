@@ -19,7 +19,17 @@ export type { PrometheusSettings } from "./derive/prometheus";
 export type { AlloySettings } from "./derive/alloy";
 export type { DurabilitySettings } from "./derive/durability";
 export { ConfigError, resolveConfig } from "./resolve";
-export { BUCKET_KEYS, BUCKET_OWNERS, NAMESPACES, RELEASES, SERVICE_ACCOUNTS, accessLogBucketName, bucketName, bucketsOf, clusterName } from "./names";
+export {
+  BUCKET_KEYS,
+  BUCKET_OWNERS,
+  NAMESPACES,
+  RELEASES,
+  SERVICE_ACCOUNTS,
+  accessLogBucketName,
+  bucketName,
+  bucketsOf,
+  clusterName,
+} from "./names";
 export type { BucketOwner } from "./names";
 
 /** A zone the stateful components spread over: Mimir's zone name and the index of the AZ that hosts it. */
@@ -85,7 +95,10 @@ export function mimirLimits(config: StackConfig, retention: RetentionSettings): 
     ingestion_rate: Math.max(upstream.mimir.defaultIngestionRate, rate),
     // A burst must hold the largest remote-write request; keep Mimir's 20x-rate default shape, at least its default.
     ingestion_burst_size: Math.max(upstream.mimir.defaultIngestionBurstSize, rate * 2),
-    max_global_series_per_user: Math.max(upstream.mimir.defaultMaxGlobalSeriesPerUser, Math.ceil(config.workload.activeSeries * upstream.mimirCapacity.headroom)),
+    max_global_series_per_user: Math.max(
+      upstream.mimir.defaultMaxGlobalSeriesPerUser,
+      Math.ceil(config.workload.activeSeries * upstream.mimirCapacity.headroom),
+    ),
     compactor_blocks_retention_period: retention.mimir.compactorBlocksRetentionPeriod,
   };
 }

@@ -88,7 +88,11 @@ export function accessLogBucketName(stack: string, accountId: string, region: st
 /** "<stack>-<suffix>-<account>-<region>", the stack part sanitised and cut so the name fits S3's 63 characters. */
 function stackScopedBucketName(stack: string, suffix: string, accountId: string, region: string): string {
   const tail = `-${suffix}-${accountId}-${region}`;
-  const stackPart = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "") || "stack";
+  const stackPart =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .replace(/^-+|-+$/g, "") || "stack";
   return `${stackPart.slice(0, 63 - tail.length)}${tail}`.replace(/-{2,}/g, "-");
 }
 

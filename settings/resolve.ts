@@ -83,13 +83,18 @@ export function resolveConfig(project: string, raw: Record<string, string>): Sta
       project,
       unknownKeys.map((k) => {
         const near = closest(k, CONFIG_KEYS);
-        return { key: k, value: given[k], problem: `unknown key${near ? ` (did you mean ${near}?)` : ""}; allowed keys: ${CONFIG_KEYS.join(", ")}` };
+        return {
+          key: k,
+          value: given[k],
+          problem: `unknown key${near ? ` (did you mean ${near}?)` : ""}; allowed keys: ${CONFIG_KEYS.join(", ")}`,
+        };
       }),
     );
   }
   // A scalar where an object belongs would be silently replaced by deepmerge; let the schema see it instead.
   const merged = deepmerge(PROFILES[profile as Profile], given as Partial<StackConfig>, { arrayMerge: replaceArrays });
-  for (const key of CONFIG_KEYS) if (key in given && !isPlainObject(given[key])) (merged as Record<string, unknown>)[key] = given[key];
+  for (const key of CONFIG_KEYS)
+    if (key in given && !isPlainObject(given[key])) (merged as Record<string, unknown>)[key] = given[key];
 
   const parsed = stackConfigSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(project, schemaIssues(parsed.error, merged));
@@ -128,23 +133,40 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (key: string, value: unknown, problem: string) => issues.push({ key, value, problem });
   const r = c.replication;
-  const azCount = typeof c.network.availabilityZones === "number" ? c.network.availabilityZones : c.network.availabilityZones.length;
+  const azCount =
+    typeof c.network.availabilityZones === "number" ? c.network.availabilityZones : c.network.availabilityZones.length;
 
   if (r.zones > azCount) {
-    add("replication.zones", r.zones, `must be <= the number of availability zones (network.availabilityZones gives ${azCount})`);
+    add(
+      "replication.zones",
+      r.zones,
+      `must be <= the number of availability zones (network.availabilityZones gives ${azCount})`,
+    );
   }
   // K5: INVALID_REPLICATION_FACTOR when the topic RF exceeds the brokers (Kafka topic creation).
   if (r.kafkaReplicationFactor > r.kafkaBrokers) {
-    add("replication.kafkaReplicationFactor", r.kafkaReplicationFactor, `must be <= replication.kafkaBrokers (${r.kafkaBrokers}): Kafka rejects the topic with INVALID_REPLICATION_FACTOR`);
+    add(
+      "replication.kafkaReplicationFactor",
+      r.kafkaReplicationFactor,
+      `must be <= replication.kafkaBrokers (${r.kafkaBrokers}): Kafka rejects the topic with INVALID_REPLICATION_FACTOR`,
+    );
   }
   // K7: with acks=all every write fails NOT_ENOUGH_REPLICAS when min ISR > RF.
   if (r.kafkaMinInsyncReplicas > r.kafkaReplicationFactor) {
-    add("replication.kafkaMinInsyncReplicas", r.kafkaMinInsyncReplicas, `must be <= replication.kafkaReplicationFactor (${r.kafkaReplicationFactor}): every Mimir write would fail with NOT_ENOUGH_REPLICAS`);
+    add(
+      "replication.kafkaMinInsyncReplicas",
+      r.kafkaMinInsyncReplicas,
+      `must be <= replication.kafkaReplicationFactor (${r.kafkaReplicationFactor}): every Mimir write would fail with NOT_ENOUGH_REPLICAS`,
+    );
   }
   // M7/M8 need no check here: store-gateways are zone-aware only with 3 zones (settings/derive/zones.ts), where the
   // schema's RF <= 3 holds, and without zone awareness sizing gives them at least RF replicas.
   if (c.profile === "prod" && r.zones === 1) {
-    add("replication.zones", r.zones, "prod needs 2 or 3 zones: with one zone a single zone outage loses ingestion (Mimir recommends 2 ingester zones with ingest storage)");
+    add(
+      "replication.zones",
+      r.zones,
+      "prod needs 2 or 3 zones: with one zone a single zone outage loses ingestion (Mimir recommends 2 ingester zones with ingest storage)",
+    );
   }
 
   const durationKeys = ["prometheusLocal", "metrics", "logs", "kafka"] as const;
@@ -156,14 +178,26 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   }
   // R1: the long-term store holding less than the short-term one is a contradiction.
   if (ms.metrics! < ms.prometheusLocal!) {
-    add("retention.metrics", c.retention.metrics, `must be >= retention.prometheusLocal (${c.retention.prometheusLocal}): Mimir would keep less history than Prometheus`);
+    add(
+      "retention.metrics",
+      c.retention.metrics,
+      `must be >= retention.prometheusLocal (${c.retention.prometheusLocal}): Mimir would keep less history than Prometheus`,
+    );
   }
   if (ms.prometheusLocal! < hours(2)) {
-    add("retention.prometheusLocal", c.retention.prometheusLocal, "must be >= 2h, Prometheus' head block span (Prometheus storage docs)");
+    add(
+      "retention.prometheusLocal",
+      c.retention.prometheusLocal,
+      "must be >= 2h, Prometheus' head block span (Prometheus storage docs)",
+    );
   }
   // K9: Kafka must retain at least the ingesters' replay window (blocks_storage.tsdb.retention_period).
   if (ms.kafka! < hours(upstream.mimir.tsdbRetentionHours)) {
-    add("retention.kafka", c.retention.kafka, `must be >= ${upstream.mimir.tsdbRetentionHours}h, Mimir's TSDB retention: a restarting ingester replays that window from Kafka`);
+    add(
+      "retention.kafka",
+      c.retention.kafka,
+      `must be >= ${upstream.mimir.tsdbRetentionHours}h, Mimir's TSDB retention: a restarting ingester replays that window from Kafka`,
+    );
   }
   // Loki: retention_period must be a multiple of the 24h index period (Loki retention docs, rule R5).
   if (ms.logs! % hours(upstream.loki.indexPeriodHours) !== 0) {
@@ -180,10 +214,18 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
       if (value === undefined) continue;
       const v = parseDuration(value);
       if (k === "metricsRetention" && v < ms.prometheusLocal!) {
-        add(`tenants[${i}].limits.metricsRetention`, value, `must be >= retention.prometheusLocal (${c.retention.prometheusLocal})`);
+        add(
+          `tenants[${i}].limits.metricsRetention`,
+          value,
+          `must be >= retention.prometheusLocal (${c.retention.prometheusLocal})`,
+        );
       }
       if (k === "logsRetention" && v % hours(24) !== 0) {
-        add(`tenants[${i}].limits.logsRetention`, value, "must be a whole number of days (Loki deletes by 24h index table)");
+        add(
+          `tenants[${i}].limits.logsRetention`,
+          value,
+          "must be a whole number of days (Loki deletes by 24h index table)",
+        );
       }
     }
   }
@@ -193,19 +235,38 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   }
 
   const ng = c.cluster.nodeGroups;
-  if (ng.minSize > ng.maxSize) add("cluster.nodeGroups.minSize", ng.minSize, `must be <= cluster.nodeGroups.maxSize (${ng.maxSize})`);
+  if (ng.minSize > ng.maxSize)
+    add("cluster.nodeGroups.minSize", ng.minSize, `must be <= cluster.nodeGroups.maxSize (${ng.maxSize})`);
   if (ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize) {
-    add("cluster.nodeGroups.desiredSize", ng.desiredSize, `must be between minSize (${ng.minSize}) and maxSize (${ng.maxSize})`);
+    add(
+      "cluster.nodeGroups.desiredSize",
+      ng.desiredSize,
+      `must be between minSize (${ng.minSize}) and maxSize (${ng.maxSize})`,
+    );
   }
 
   const net = c.network;
   if (net.existingVpcId !== undefined || net.existingPrivateSubnetIds !== undefined) {
-    if (net.existingVpcId === undefined) add("network.existingVpcId", undefined, "is required with network.existingPrivateSubnetIds");
-    if (net.existingPrivateSubnetIds === undefined) add("network.existingPrivateSubnetIds", undefined, "is required with network.existingVpcId: one private subnet per availability zone");
+    if (net.existingVpcId === undefined)
+      add("network.existingVpcId", undefined, "is required with network.existingPrivateSubnetIds");
+    if (net.existingPrivateSubnetIds === undefined)
+      add(
+        "network.existingPrivateSubnetIds",
+        undefined,
+        "is required with network.existingVpcId: one private subnet per availability zone",
+      );
     if (!Array.isArray(net.availabilityZones)) {
-      add("network.availabilityZones", net.availabilityZones, "must list the zone of each subnet in network.existingPrivateSubnetIds, in the same order");
+      add(
+        "network.availabilityZones",
+        net.availabilityZones,
+        "must list the zone of each subnet in network.existingPrivateSubnetIds, in the same order",
+      );
     } else if (net.existingPrivateSubnetIds && net.existingPrivateSubnetIds.length !== net.availabilityZones.length) {
-      add("network.existingPrivateSubnetIds", net.existingPrivateSubnetIds, `must have one subnet per availability zone (${net.availabilityZones.length})`);
+      add(
+        "network.existingPrivateSubnetIds",
+        net.existingPrivateSubnetIds,
+        `must have one subnet per availability zone (${net.availabilityZones.length})`,
+      );
     }
   }
   if (Array.isArray(net.availabilityZones) && new Set(net.availabilityZones).size !== net.availabilityZones.length) {
@@ -224,7 +285,11 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   }
   const adminAndViewer = c.cluster.viewerRoleArns.filter((arn) => c.cluster.adminRoleArns.includes(arn));
   if (adminAndViewer.length > 0) {
-    add("cluster.viewerRoleArns", c.cluster.viewerRoleArns, `must not repeat cluster.adminRoleArns (${adminAndViewer.join(", ")}): EKS allows one access entry per principal`);
+    add(
+      "cluster.viewerRoleArns",
+      c.cluster.viewerRoleArns,
+      `must not repeat cluster.adminRoleArns (${adminAndViewer.join(", ")}): EKS allows one access entry per principal`,
+    );
   }
   if (net.existingVpcId === undefined) {
     const problem = thrownBy(() => planSubnetCidrs(net.vpcCidr, azCount));
@@ -232,11 +297,14 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
     if (problem) add("network.vpcCidr", net.vpcCidr, problem.replace(/^(vpcCidr|availabilityZones) ("[^"]*" )?/, ""));
   }
   if (!c.cluster.privateEndpoint && c.cluster.endpointPublicAccessCidrs.length === 0) {
-    add("cluster.privateEndpoint", false, "the cluster would have no API endpoint: enable privateEndpoint or list endpointPublicAccessCidrs");
+    add(
+      "cluster.privateEndpoint",
+      false,
+      "the cluster would have no API endpoint: enable privateEndpoint or list endpointPublicAccessCidrs",
+    );
   }
   return issues;
 }
-
 
 function thrownBy(check: () => unknown): string | undefined {
   try {
@@ -256,14 +324,16 @@ export function scaleIssues(c: StackConfig): ConfigIssue[] {
   const loki = Object.values(deriveLoki(c).sizes).reduce((sum, size) => sum + (size?.replicas ?? 0), 0);
   const pods = mimir + loki;
   if (pods <= KUBERNETES_CLUSTER_LIMITS.maxPods) return [];
-  return [{
-    key: "workload",
-    value: c.workload,
-    problem:
-      `sizes Mimir and Loki to ${pods.toExponential(2)} pods; one Kubernetes cluster runs at most ` +
-      `${KUBERNETES_CLUSTER_LIMITS.maxPods.toLocaleString("en-US")} (Kubernetes docs, "Considerations for large clusters"): ` +
-      "split the workload across stacks or check the figures' units (activeSeries, samplesPerSecond, logsGBPerDay, queriesPerSecond)",
-  }];
+  return [
+    {
+      key: "workload",
+      value: c.workload,
+      problem:
+        `sizes Mimir and Loki to ${pods.toExponential(2)} pods; one Kubernetes cluster runs at most ` +
+        `${KUBERNETES_CLUSTER_LIMITS.maxPods.toLocaleString("en-US")} (Kubernetes docs, "Considerations for large clusters"): ` +
+        "split the workload across stacks or check the figures' units (activeSeries, samplesPerSecond, logsGBPerDay, queriesPerSecond)",
+    },
+  ];
 }
 
 /** The keys the schema allows at a path (objects by key, arrays by element, optional and defaulted values unwrapped). */
@@ -271,7 +341,8 @@ export function schemaKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): s
   let node: z.ZodType | undefined = schema;
   const unwrap = (t: z.ZodType): z.ZodType => {
     let current = t;
-    while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+    while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable)
+      current = current.unwrap() as z.ZodType;
     return current;
   };
   for (const segment of path) {

@@ -12,22 +12,25 @@ const duration = z
   .string()
   .regex(DURATION_PATTERN, { message: `expected ${DURATION_HINT}` })
   .refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) <= upstream.go.maxDurationMs, {
-    message: "longer than Go's longest duration (2562047h, about 292 years), which Mimir, Loki and Prometheus refuse at start-up",
+    message:
+      "longer than Go's longest duration (2562047h, about 292 years), which Mimir, Loki and Prometheus refuse at start-up",
   });
 
-const ipv4Cidr = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/, {
-    message: "expected an IPv4 CIDR such as 10.0.0.0/16",
-  });
+const ipv4Cidr = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/, {
+  message: "expected an IPv4 CIDR such as 10.0.0.0/16",
+});
 
 // AWS names (IAM ARNs, EC2 ids) follow the formats in the IAM and EC2 API references.
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
   message: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
 });
-const azName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: "expected an availability zone such as eu-west-1a" });
+const azName = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: "expected an availability zone such as eu-west-1a" });
 const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "expected a VPC id such as vpc-0abc1234def567890" });
-const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "expected a subnet id such as subnet-0abc1234def567890" });
+const subnetId = z
+  .string()
+  .regex(/^subnet-[0-9a-f]{8,17}$/, { message: "expected a subnet id such as subnet-0abc1234def567890" });
 /** The instance types the capacity model and the price table can size (policies/rules/capacity/figures.ts). */
 const instanceType = z.string().refine((type) => type in INSTANCE_SHAPES, {
   message:
@@ -79,7 +82,11 @@ export const tenantLimitsSchema = z.strictObject({
 
 const jsonObject = z.record(z.string(), z.unknown());
 const LIFECYCLE_HINT = "expected a whole number of days >= 1, or null for no expiration";
-const lifecycleDays = z.number({ error: LIFECYCLE_HINT }).int({ error: LIFECYCLE_HINT }).min(1, { error: LIFECYCLE_HINT }).nullable();
+const lifecycleDays = z
+  .number({ error: LIFECYCLE_HINT })
+  .int({ error: LIFECYCLE_HINT })
+  .min(1, { error: LIFECYCLE_HINT })
+  .nullable();
 
 export const stackConfigSchema = z.strictObject({
   profile: z.enum(["dev", "staging", "prod"]),
@@ -96,9 +103,15 @@ export const stackConfigSchema = z.strictObject({
     kubernetesVersion: z
       .string()
       .regex(/^1\.\d{2}$/, { message: "expected a Kubernetes minor version such as 1.35" })
-      .refine((v) => !/^1\.\d{2}$/.test(v) || (Number(v.slice(2)) >= upstream.eks.minKubernetesMinor && Number(v.slice(2)) <= upstream.eks.maxKubernetesMinor), {
-        message: `must be an EKS version from 1.${upstream.eks.minKubernetesMinor} to 1.${upstream.eks.maxKubernetesMinor}: older ones make gp2 the default StorageClass, newer ones EKS does not offer`,
-      }),
+      .refine(
+        (v) =>
+          !/^1\.\d{2}$/.test(v) ||
+          (Number(v.slice(2)) >= upstream.eks.minKubernetesMinor &&
+            Number(v.slice(2)) <= upstream.eks.maxKubernetesMinor),
+        {
+          message: `must be an EKS version from 1.${upstream.eks.minKubernetesMinor} to 1.${upstream.eks.maxKubernetesMinor}: older ones make gp2 the default StorageClass, newer ones EKS does not offer`,
+        },
+      ),
     endpointPublicAccessCidrs: z.array(ipv4Cidr),
     /** Largest share of the IPv4 space the public endpoint may open outside dev (one /16 = 2^16 / 2^32 by default). */
     endpointPublicAccessMaxShare: z.number().gt(0).max(1),

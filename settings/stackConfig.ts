@@ -68,7 +68,9 @@ export function configKeyWarnings(keys: readonly string[], project: string): str
     if (namespace === "aws") {
       if (AWS_CONFIG_KEYS.includes(name)) continue;
       const near = closest(name, AWS_CONFIG_KEYS);
-      warnings.push(`config key ${key} is not a setting of the AWS provider${near ? `: did you mean aws:${near}?` : ""} (it is ignored)`);
+      warnings.push(
+        `config key ${key} is not a setting of the AWS provider${near ? `: did you mean aws:${near}?` : ""} (it is ignored)`,
+      );
       continue;
     }
     const nearNamespace = closest(namespace, ["aws", project]);

@@ -38,7 +38,11 @@ export class StackAlerts extends pulumi.ComponentResource {
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name: "observability-stack-alerts", namespace: settings.namespaces.monitoring, labels: alertRuleLabels(settings) },
+        metadata: {
+          name: "observability-stack-alerts",
+          namespace: settings.namespaces.monitoring,
+          labels: alertRuleLabels(settings),
+        },
         spec: { groups: this.groups },
       },
       // The namespace by its given name (its output is unknown in a new stack's first preview); crds.release waits for it.

@@ -142,7 +142,8 @@ sum by (user) (rate(cortex_discarded_samples_total{namespace="${ns.mimir}"}[5m])
       {
         summary: "Mimir is discarding samples of tenant {{ $labels.user }}",
         description: `Mimir discards {{ $value | humanizePercentage }} of the samples tenant {{ $labels.user }} sends (page above ${DISCARD_PAGE_RATIO * 100}%): that data is lost.`,
-        runbook: "Find the reason: sum by (reason) (rate(cortex_discarded_samples_total{user=\"<tenant>\"}[5m])). rate_limited/per_user_series_limit: raise the tenant's limits in config tenants[].limits; sample-out-of-order/too-old: check the sender's clocks and duplicate senders.",
+        runbook:
+          "Find the reason: sum by (reason) (rate(cortex_discarded_samples_total{user=\"<tenant>\"}[5m])). rate_limited/per_user_series_limit: raise the tenant's limits in config tenants[].limits; sample-out-of-order/too-old: check the sender's clocks and duplicate senders.",
         runbook_url: `${MIMIR_RUNBOOKS}#err-mimir-ingestion-rate-limited`,
       },
     ),
@@ -154,8 +155,10 @@ sum by (user) (rate(cortex_discarded_samples_total{namespace="${ns.mimir}"}[5m])
       "30m",
       {
         summary: "Mimir keeps discarding samples of tenant {{ $labels.user }} ({{ $labels.reason }})",
-        description: "Tenant {{ $labels.user }} has lost samples for 30 minutes with reason {{ $labels.reason }} ({{ $value | humanize }} samples/s).",
-        runbook: "The reason names the limit or validation that rejected the samples; see the Mimir runbooks for err-mimir-<reason>.",
+        description:
+          "Tenant {{ $labels.user }} has lost samples for 30 minutes with reason {{ $labels.reason }} ({{ $value | humanize }} samples/s).",
+        runbook:
+          "The reason names the limit or validation that rejected the samples; see the Mimir runbooks for err-mimir-<reason>.",
         runbook_url: MIMIR_RUNBOOKS,
       },
     ),
@@ -173,7 +176,8 @@ sum by (user) (rate(cortex_discarded_samples_total{namespace="${ns.mimir}"}[5m])
         {
           summary: "Tenant {{ $labels.user }} is near its Mimir ingestion rate limit",
           description: `Tenant {{ $labels.user }} sends {{ $value | humanize }} samples/s, above ${NEAR_LIMIT_SHARE * 100}% of its ingestion_rate ${t.limit}/s (${t.scope}); past the limit Mimir answers 429 and discards samples.`,
-          runbook: "Raise tenants[].limits.ingestionRate (and ingestionBurstSize) for the tenant, or reduce what it sends.",
+          runbook:
+            "Raise tenants[].limits.ingestionRate (and ingestionBurstSize) for the tenant, or reduce what it sends.",
           runbook_url: `${MIMIR_RUNBOOKS}#err-mimir-ingestion-rate-limited`,
         },
         t.limitLabel,
@@ -201,7 +205,8 @@ sum by (tenant) (rate(loki_distributor_lines_received_total{namespace="${ns.loki
       {
         summary: "Loki is discarding log lines of tenant {{ $labels.tenant }}",
         description: `Loki discards {{ $value | humanizePercentage }} of the lines tenant {{ $labels.tenant }} sends (page above ${DISCARD_PAGE_RATIO * 100}%): those logs are lost.`,
-        runbook: "Find the reason: sum by (reason) (rate(loki_discarded_samples_total{tenant=\"<tenant>\"}[5m])). rate_limited: raise tenants[].limits.logsIngestionRateMB/BurstSizeMB; greater_than_max_sample_age: a sender ships old logs (reject_old_samples_max_age).",
+        runbook:
+          'Find the reason: sum by (reason) (rate(loki_discarded_samples_total{tenant="<tenant>"}[5m])). rate_limited: raise tenants[].limits.logsIngestionRateMB/BurstSizeMB; greater_than_max_sample_age: a sender ships old logs (reject_old_samples_max_age).',
       },
     ),
     rule(
@@ -212,8 +217,10 @@ sum by (tenant) (rate(loki_distributor_lines_received_total{namespace="${ns.loki
       "30m",
       {
         summary: "Loki keeps discarding lines of tenant {{ $labels.tenant }} ({{ $labels.reason }})",
-        description: "Tenant {{ $labels.tenant }} has lost log lines for 30 minutes with reason {{ $labels.reason }} ({{ $value | humanize }} lines/s).",
-        runbook: "The reason names the limit or validation that rejected the lines (Loki docs, operations/request-validation-rate-limits).",
+        description:
+          "Tenant {{ $labels.tenant }} has lost log lines for 30 minutes with reason {{ $labels.reason }} ({{ $value | humanize }} lines/s).",
+        runbook:
+          "The reason names the limit or validation that rejected the lines (Loki docs, operations/request-validation-rate-limits).",
       },
     ),
   ];
@@ -263,7 +270,8 @@ max by (namespace, pod) (kube_pod_container_resource_limits{namespace="${ns.mimi
         {
           summary: "Mimir distributor {{ $labels.pod }} is close to its memory limit",
           description: `Distributor {{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit (page above ${ratio * 100}%: less than half of the ${d.producerMaxBufferedBytes / 1048576}MiB Kafka producer buffer left). A Kafka slowdown that fills the buffer will OOM-kill it and fail writes.`,
-          runbook: "Check Kafka produce latency and cortex_ingest_storage_writer_buffered_produce_bytes (Mimir runbook: MimirKafkaClientProduceBufferHigh); add distributor replicas (workload.samplesPerSecond) or lower the producer buffer before raising the limit.",
+          runbook:
+            "Check Kafka produce latency and cortex_ingest_storage_writer_buffered_produce_bytes (Mimir runbook: MimirKafkaClientProduceBufferHigh); add distributor replicas (workload.samplesPerSecond) or lower the producer buffer before raising the limit.",
           runbook_url: MIMIR_RUNBOOKS,
         },
       ),
@@ -279,8 +287,10 @@ increase(kube_pod_container_status_restarts_total{namespace=~"${stackNamespaces}
         undefined,
         {
           summary: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) was OOM-killed",
-          description: "Container {{ $labels.container }} of {{ $labels.pod }} restarted in the last 15 minutes after being OOM-killed; while it restarts, writes or queries through it fail.",
-          runbook: "Compare its working set with its limit over the last day; raise the component's sizing (settings derive it from workload.*) or find the query or tenant that spiked it.",
+          description:
+            "Container {{ $labels.container }} of {{ $labels.pod }} restarted in the last 15 minutes after being OOM-killed; while it restarts, writes or queries through it fail.",
+          runbook:
+            "Compare its working set with its limit over the last day; raise the component's sizing (settings derive it from workload.*) or find the query or tenant that spiked it.",
         },
       ),
     ],
@@ -305,8 +315,10 @@ sum by (namespace, pod, reason) (rate(cortex_ingest_storage_writer_produce_recor
         "5m",
         {
           summary: "Mimir distributor {{ $labels.pod }} fails to write to Kafka ({{ $labels.reason }})",
-          description: "Records fail to reach Kafka with reason {{ $labels.reason }}; the distributor answers 5xx and clients retry or drop samples.",
-          runbook: "timeout: Kafka brokers slow or unreachable (check broker health and ISR); buffer-full: Kafka back-pressure, see the produce buffer alert; other: check distributor logs for the Kafka error.",
+          description:
+            "Records fail to reach Kafka with reason {{ $labels.reason }}; the distributor answers 5xx and clients retry or drop samples.",
+          runbook:
+            "timeout: Kafka brokers slow or unreachable (check broker health and ISR); buffer-full: Kafka back-pressure, see the produce buffer alert; other: check distributor logs for the Kafka error.",
           runbook_url: MIMIR_RUNBOOKS,
         },
       ),
@@ -339,8 +351,10 @@ min by (namespace, pod) (min_over_time(cortex_ingest_storage_writer_buffered_pro
         "5m",
         {
           summary: "Mimir distributor {{ $labels.pod }} Kafka produce buffer is over half full",
-          description: "The distributor buffers {{ $value | humanizePercentage }} of its producer_max_buffered_bytes; when full, every write fails with buffer-full.",
-          runbook: "Kafka is not acknowledging fast enough (Mimir runbook: MimirKafkaClientProduceBufferHigh): check broker CPU/disk and under-replicated partitions; add brokers or partitions.",
+          description:
+            "The distributor buffers {{ $value | humanizePercentage }} of its producer_max_buffered_bytes; when full, every write fails with buffer-full.",
+          runbook:
+            "Kafka is not acknowledging fast enough (Mimir runbook: MimirKafkaClientProduceBufferHigh): check broker CPU/disk and under-replicated partitions; add brokers or partitions.",
           runbook_url: MIMIR_RUNBOOKS,
         },
       ),
@@ -359,7 +373,8 @@ sum by (namespace, pod) (rate(cortex_ingest_storage_reader_receive_delay_seconds
 sum by (namespace, pod) (rate(cortex_ingest_storage_reader_receive_delay_seconds_count{namespace="${ns.mimir}", phase="running"}[5m]))`;
   const base = {
     summary: "Mimir ingester {{ $labels.pod }} lags behind its Kafka partition",
-    runbook: "Mimir runbook: MimirRunningIngesterReceiveDelayTooHigh. Check the ingester's CPU and TSDB append latency and cortex_ingest_storage_reader_buffered_fetched_records; scale ingesters (more partitions are already provisioned, settings.kafka.topic.partitions).",
+    runbook:
+      "Mimir runbook: MimirRunningIngesterReceiveDelayTooHigh. Check the ingester's CPU and TSDB append latency and cortex_ingest_storage_reader_buffered_fetched_records; scale ingesters (more partitions are already provisioned, settings.kafka.topic.partitions).",
     runbook_url: MIMIR_RUNBOOKS,
   };
   return {
@@ -368,11 +383,13 @@ sum by (namespace, pod) (rate(cortex_ingest_storage_reader_receive_delay_seconds
       // Mimir mixin MimirRunningIngesterReceiveDelayTooHigh thresholds: 2m for 3m and 30s for 15m.
       rule("MimirIngesterKafkaLagHigh", "kafka-consumer-lag", "critical", `${delay}\n> 120`, "3m", {
         ...base,
-        description: "Ingester {{ $labels.pod }} reads records {{ $value | humanizeDuration }} after they were written: recent samples are missing from queries.",
+        description:
+          "Ingester {{ $labels.pod }} reads records {{ $value | humanizeDuration }} after they were written: recent samples are missing from queries.",
       }),
       rule("MimirIngesterKafkaLagGrowing", "kafka-consumer-lag", "warning", `${delay}\n> 30`, "15m", {
         ...base,
-        description: "Ingester {{ $labels.pod }} has been {{ $value | humanizeDuration }} behind its partition for 15 minutes.",
+        description:
+          "Ingester {{ $labels.pod }} has been {{ $value | humanizeDuration }} behind its partition for 15 minutes.",
       }),
       rule("MimirIngesterKafkaLagNearRetention", "kafka-consumer-lag", "critical", `${delay}\n> ${lossSeconds}`, "5m", {
         ...base,
@@ -386,7 +403,8 @@ function compactor(settings: Settings): RuleGroup {
   const ns = settings.namespaces;
   const stale = compactorStalenessSeconds(settings);
   const runbook_url = MIMIR_RUNBOOKS;
-  const runbook = "Mimir runbook: MimirCompactorHasNotSuccessfullyRunCompaction. Look for errors in the compactor logs (bucket permissions, a corrupted block of one tenant, disk full); an OOM-killed compactor shows in StackContainerOOMKilled.";
+  const runbook =
+    "Mimir runbook: MimirCompactorHasNotSuccessfullyRunCompaction. Look for errors in the compactor logs (bucket permissions, a corrupted block of one tenant, disk full); an OOM-killed compactor shows in StackContainerOOMKilled.";
   return {
     name: "stack-compactor",
     rules: [
@@ -442,8 +460,10 @@ and
         "30m",
         {
           summary: "No Mimir compactor is reporting",
-          description: "No compactor has exposed metrics for 30 minutes: nothing compacts blocks or applies retention, and Prometheus may not be scraping Mimir.",
-          runbook: "Check the compactor StatefulSet in the mimir namespace and that its ServiceMonitor exists (metaMonitoring.serviceMonitor.enabled).",
+          description:
+            "No compactor has exposed metrics for 30 minutes: nothing compacts blocks or applies retention, and Prometheus may not be scraping Mimir.",
+          runbook:
+            "Check the compactor StatefulSet in the mimir namespace and that its ServiceMonitor exists (metaMonitoring.serviceMonitor.enabled).",
         },
       ),
     ],
@@ -452,7 +472,8 @@ and
 
 function objectStore(settings: Settings): RuleGroup {
   const ns = settings.namespaces;
-  const runbook = "Check the pod logs for the S3 error: AccessDenied means the IRSA role, key policy or bucket policy changed; SlowDown means S3 throttling; NoSuchBucket means the bucket was removed.";
+  const runbook =
+    "Check the pod logs for the S3 error: AccessDenied means the IRSA role, key policy or bucket policy changed; SlowDown means S3 throttling; NoSuchBucket means the bucket was removed.";
   return {
     name: "stack-object-store",
     rules: [
@@ -472,7 +493,8 @@ sum by (namespace, component, operation) (rate(thanos_objstore_bucket_operations
         "15m",
         {
           summary: "Mimir's {{ $labels.component }} fails {{ $labels.operation }} on its bucket",
-          description: "{{ $value | humanizePercentage }} of the {{ $labels.component }}'s {{ $labels.operation }} operations fail: uploads of new blocks or reads of old data are failing.",
+          description:
+            "{{ $value | humanizePercentage }} of the {{ $labels.component }}'s {{ $labels.operation }} operations fail: uploads of new blocks or reads of old data are failing.",
           runbook,
         },
       ),
@@ -492,7 +514,8 @@ sum by (namespace, operation) (rate(loki_s3_request_duration_seconds_count{names
         "15m",
         {
           summary: "Loki fails S3 {{ $labels.operation }} requests",
-          description: "{{ $value | humanizePercentage }} of Loki's S3 {{ $labels.operation }} requests fail: chunk flushes or reads of stored logs are failing.",
+          description:
+            "{{ $value | humanizePercentage }} of Loki's S3 {{ $labels.operation }} requests fail: chunk flushes or reads of stored logs are failing.",
           runbook,
         },
       ),
@@ -522,7 +545,8 @@ predict_linear(kubelet_volume_stats_available_bytes{${sel}}[6h], 24 * 3600) < 0`
         "15m",
         {
           summary: "Kafka volume {{ $labels.persistentvolumeclaim }} will be full within a day",
-          description: "Only {{ $value | humanizePercentage }} is free on {{ $labels.persistentvolumeclaim }} and the trend fills it within 24 hours.",
+          description:
+            "Only {{ $value | humanizePercentage }} is free on {{ $labels.persistentvolumeclaim }} and the trend fills it within 24 hours.",
           runbook,
         },
       ),

@@ -23,8 +23,13 @@ export const POD_LOG_ROOT = "/var/log/pods";
  * which accepts "B", "KiB", "MiB"; we print the largest unit that keeps the value exact.
  */
 export function base2Bytes(bytes: number): string {
-  if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`batch size must be a positive whole number of bytes, got ${bytes}`);
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+  if (!Number.isInteger(bytes) || bytes <= 0)
+    throw new Error(`batch size must be a positive whole number of bytes, got ${bytes}`);
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
     if (bytes % size === 0) return `${bytes / size}${unit}`;
   }
   return `${bytes}B`;

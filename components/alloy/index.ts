@@ -51,13 +51,28 @@ export class Alloy extends pulumi.ComponentResource {
     const childOpts = { parent: this, provider };
 
     // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
-    const { resource, name: namespace, inNamespace } = componentNamespace(`${name}-namespace`, settings.namespaces.alloy, POD_SECURITY.alloy, childOpts);
+    const {
+      resource,
+      name: namespace,
+      inNamespace,
+    } = componentNamespace(`${name}-namespace`, settings.namespaces.alloy, POD_SECURITY.alloy, childOpts);
     this.namespace = resource;
-    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, { namespace, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth }, inNamespace);
-    const lokiSecret = createBasicAuthSecret(`${name}-loki-auth`, { namespace, ref: ALLOY_LOKI_AUTH_SECRET, credentials: args.lokiAuth }, inNamespace);
+    const mimirSecret = createBasicAuthSecret(
+      `${name}-mimir-auth`,
+      { namespace, ref: ALLOY_MIMIR_AUTH_SECRET, credentials: args.mimirAuth },
+      inNamespace,
+    );
+    const lokiSecret = createBasicAuthSecret(
+      `${name}-loki-auth`,
+      { namespace, ref: ALLOY_LOKI_AUTH_SECRET, credentials: args.lokiAuth },
+      inNamespace,
+    );
 
     this.values = mergeOverrides(
-      buildAlloyValues(settings, { mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name, lokiAuthSecretName: ALLOY_LOKI_AUTH_SECRET.name }),
+      buildAlloyValues(settings, {
+        mimirAuthSecretName: ALLOY_MIMIR_AUTH_SECRET.name,
+        lokiAuthSecretName: ALLOY_LOKI_AUTH_SECRET.name,
+      }),
       args.overrides,
     );
 
@@ -65,7 +80,10 @@ export class Alloy extends pulumi.ComponentResource {
       `${name}-release`,
       pinnedRelease(CHARTS.alloy, settings.releases.alloy, namespace, this.values),
       // No dependency on Loki or Mimir: Alloy retries its writes until they answer, so all three install in parallel.
-      { ...childOpts, dependsOn: [this.namespace, args.crdsRelease, mimirSecret, lokiSecret, ...(args.dependsOn ?? [])] },
+      {
+        ...childOpts,
+        dependsOn: [this.namespace, args.crdsRelease, mimirSecret, lokiSecret, ...(args.dependsOn ?? [])],
+      },
     );
 
     this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name });

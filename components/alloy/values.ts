@@ -11,7 +11,6 @@ import { buildAlloyConfig, OTLP_PORTS } from "./config";
  */
 export const ALLOY_DATA_DIR = "/var/lib/alloy";
 
-
 export interface AlloyInputs {
   /** Secret in the alloy namespace whose keys are the env names in config.ts MIMIR_ENV. */
   mimirAuthSecretName: string;
@@ -24,7 +23,8 @@ export function buildAlloyValues(settings: Settings, inputs: AlloyInputs): Value
   const content = buildAlloyConfig(settings);
   const size = settings.alloy;
   // The chart passes configMap.content through `tpl` (templates/configmap.yaml): template braces would be evaluated.
-  if (content.includes("{{")) throw new Error("the generated Alloy config contains '{{', which Helm's tpl would evaluate");
+  if (content.includes("{{"))
+    throw new Error("the generated Alloy config contains '{{', which Helm's tpl would evaluate");
   return {
     controller: {
       type: "daemonset",
@@ -37,7 +37,10 @@ export function buildAlloyValues(settings: Settings, inputs: AlloyInputs): Value
       clustering: { enabled: true },
       storagePath: ALLOY_DATA_DIR,
       mounts: { varlog: true, extra: [{ name: "alloy-data", mountPath: ALLOY_DATA_DIR }] },
-      envFrom: [{ secretRef: { name: inputs.mimirAuthSecretName } }, { secretRef: { name: inputs.lokiAuthSecretName } }],
+      envFrom: [
+        { secretRef: { name: inputs.mimirAuthSecretName } },
+        { secretRef: { name: inputs.lokiAuthSecretName } },
+      ],
       // The Service exposes extraPorts too (templates/service.yaml), so applications send OTLP to the alloy Service.
       extraPorts: [
         { name: "otlp-grpc", port: OTLP_PORTS.grpc, targetPort: OTLP_PORTS.grpc, protocol: "TCP", appProtocol: "grpc" },

@@ -7,7 +7,12 @@ import { BucketKey, BucketOwner, BucketSpec, validateBucketSpecs } from "./specs
 
 export { BUCKET_KEYS, BUCKET_OWNERS, bucketNameProblem, validateBucketSpecs } from "./specs";
 export type { BucketKey, BucketOwner, BucketSpec, BucketExpiration } from "./specs";
-export { lifecycleRules, ABORT_INCOMPLETE_UPLOAD_DAYS, DEFAULT_NONCURRENT_VERSION_DAYS, HOUSEKEEPING_RULE_ID } from "./lifecycle";
+export {
+  lifecycleRules,
+  ABORT_INCOMPLETE_UPLOAD_DAYS,
+  DEFAULT_NONCURRENT_VERSION_DAYS,
+  HOUSEKEEPING_RULE_ID,
+} from "./lifecycle";
 export type { LifecycleRule } from "./lifecycle";
 export { accessLogBucketPolicy, tlsOnlyBucketPolicy } from "./policy";
 
@@ -72,14 +77,22 @@ export class Buckets extends pulumi.ComponentResource {
     // policy were loosened. Rotation yearly (KMS docs, "Rotating AWS KMS keys": 365 days by default).
     const keys = {} as Record<BucketOwner, aws.kms.Key>;
     for (const owner of ["mimir", "loki"] as const) {
-      keys[owner] = new aws.kms.Key(`${name}-${owner}`, {
-        description: `Encrypts the ${owner} object-storage buckets`,
-        enableKeyRotation: true,
-        // The maximum waiting period: a mistaken deletion of the key would make every object unreadable.
-        deletionWindowInDays: 30,
-        tags: { ...args.tags, "observability/owner": owner },
-      }, { ...child, protect: args.protect });
-      new aws.kms.Alias(`${name}-${owner}`, { namePrefix: `alias/${name}-${owner}-`, targetKeyId: keys[owner].keyId }, child);
+      keys[owner] = new aws.kms.Key(
+        `${name}-${owner}`,
+        {
+          description: `Encrypts the ${owner} object-storage buckets`,
+          enableKeyRotation: true,
+          // The maximum waiting period: a mistaken deletion of the key would make every object unreadable.
+          deletionWindowInDays: 30,
+          tags: { ...args.tags, "observability/owner": owner },
+        },
+        { ...child, protect: args.protect },
+      );
+      new aws.kms.Alias(
+        `${name}-${owner}`,
+        { namePrefix: `alias/${name}-${owner}-`, targetKeyId: keys[owner].keyId },
+        child,
+      );
     }
 
     // The access-log bucket: SSE-S3, since server access logging does not deliver to SSE-KMS buckets (S3 user guide,
@@ -90,14 +103,20 @@ export class Buckets extends pulumi.ComponentResource {
       name: logName,
       tags: { ...args.tags, "observability/bucket-purpose": "s3-access-logs" },
       encryption: { sseAlgorithm: "AES256" },
-      policy: accessLogBucketPolicy(bucketArn(args.partition, logName), args.buckets.map((spec) => bucketArn(args.partition, spec.name)), args.accountId),
-      lifecycleRules: [{
-        id: "expire-access-logs",
-        status: "Enabled",
-        filter: {},
-        expiration: { days: args.accessLogs.expirationDays },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
-      }],
+      policy: accessLogBucketPolicy(
+        bucketArn(args.partition, logName),
+        args.buckets.map((spec) => bucketArn(args.partition, spec.name)),
+        args.accountId,
+      ),
+      lifecycleRules: [
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: {},
+          expiration: { days: args.accessLogs.expirationDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+        },
+      ],
     });
 
     this.buckets = {} as Record<BucketKey, aws.s3.Bucket>;
@@ -122,11 +141,15 @@ export class Buckets extends pulumi.ComponentResource {
         versioned: true,
       });
       // Every request on the bucket, logged to the access-log bucket under the bucket's name.
-      new aws.s3.BucketLogging(resourceName, {
-        bucket: spec.name,
-        targetBucket: logName,
-        targetPrefix: `${spec.name}/`,
-      }, { parent: this, dependsOn: [bucket, ...logs.ready] });
+      new aws.s3.BucketLogging(
+        resourceName,
+        {
+          bucket: spec.name,
+          targetBucket: logName,
+          targetPrefix: `${spec.name}/`,
+        },
+        { parent: this, dependsOn: [bucket, ...logs.ready] },
+      );
 
       this.buckets[spec.key] = bucket;
       this.names[spec.key] = spec.name;
@@ -142,33 +165,68 @@ export class Buckets extends pulumi.ComponentResource {
    * policy, optional versioning and a lifecycle. The settings name the bucket by its (known) name and wait for it
    * through dependsOn. Returns the bucket and what must be in place before it receives data.
    */
-  private hardenedBucket(resourceName: string, args: BucketsArgs, b: HardenedBucketSpec): { bucket: aws.s3.Bucket; ready: pulumi.Resource[] } {
-    const bucket = new aws.s3.Bucket(resourceName, { bucket: b.name, forceDestroy: args.forceDestroy, tags: b.tags }, { parent: this, protect: args.protect });
+  private hardenedBucket(
+    resourceName: string,
+    args: BucketsArgs,
+    b: HardenedBucketSpec,
+  ): { bucket: aws.s3.Bucket; ready: pulumi.Resource[] } {
+    const bucket = new aws.s3.Bucket(
+      resourceName,
+      { bucket: b.name, forceDestroy: args.forceDestroy, tags: b.tags },
+      { parent: this, protect: args.protect },
+    );
     const ofBucket = { parent: this, dependsOn: [bucket] };
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(resourceName, {
-      bucket: b.name,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, ofBucket);
-    const ownership = new aws.s3.BucketOwnershipControls(resourceName, { bucket: b.name, rule: { objectOwnership: "BucketOwnerEnforced" } }, ofBucket);
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      resourceName,
+      {
+        bucket: b.name,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      ofBucket,
+    );
+    const ownership = new aws.s3.BucketOwnershipControls(
+      resourceName,
+      { bucket: b.name, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      ofBucket,
+    );
     const { bucketKeyEnabled, ...byDefault } = b.encryption;
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(resourceName, {
-      bucket: b.name,
-      rules: [{ applyServerSideEncryptionByDefault: byDefault, ...(bucketKeyEnabled ? { bucketKeyEnabled } : {}) }],
-    }, ofBucket);
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+      resourceName,
+      {
+        bucket: b.name,
+        rules: [{ applyServerSideEncryptionByDefault: byDefault, ...(bucketKeyEnabled ? { bucketKeyEnabled } : {}) }],
+      },
+      ofBucket,
+    );
     // S3 rejects a bucket policy while the public access block is being changed ("OperationAborted: A conflicting
     // conditional operation"), so the policy waits for it.
-    const policy = new aws.s3.BucketPolicy(resourceName, { bucket: b.name, policy: JSON.stringify(b.policy) }, { parent: this, dependsOn: [bucket, publicAccess] });
+    const policy = new aws.s3.BucketPolicy(
+      resourceName,
+      { bucket: b.name, policy: JSON.stringify(b.policy) },
+      { parent: this, dependsOn: [bucket, publicAccess] },
+    );
     const versioning = b.versioned
-      ? new aws.s3.BucketVersioning(resourceName, { bucket: b.name, versioningConfiguration: { status: "Enabled" } }, ofBucket)
+      ? new aws.s3.BucketVersioning(
+          resourceName,
+          { bucket: b.name, versioningConfiguration: { status: "Enabled" } },
+          ofBucket,
+        )
       : undefined;
     // The provider docs ask a versioned bucket's lifecycle configuration to depend on its versioning resource.
-    const lifecycle = new aws.s3.BucketLifecycleConfiguration(resourceName, { bucket: b.name, rules: b.lifecycleRules }, {
-      parent: this,
-      dependsOn: [bucket, ...(versioning ? [versioning] : [])],
-    });
-    return { bucket, ready: [bucket, publicAccess, ownership, encryption, policy, lifecycle, ...(versioning ? [versioning] : [])] };
+    const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+      resourceName,
+      { bucket: b.name, rules: b.lifecycleRules },
+      {
+        parent: this,
+        dependsOn: [bucket, ...(versioning ? [versioning] : [])],
+      },
+    );
+    return {
+      bucket,
+      ready: [bucket, publicAccess, ownership, encryption, policy, lifecycle, ...(versioning ? [versioning] : [])],
+    };
   }
 }

@@ -43,7 +43,9 @@ function ruleIdFor(prefix: string): string {
  */
 export function lifecycleRules(spec: BucketSpec, noncurrentVersionDays: number): LifecycleRule[] {
   if (!Number.isInteger(noncurrentVersionDays) || noncurrentVersionDays < 1) {
-    throw new pulumi.RunError(`noncurrentVersionDays is ${noncurrentVersionDays}; it must be a whole number of days >= 1`);
+    throw new pulumi.RunError(
+      `noncurrentVersionDays is ${noncurrentVersionDays}; it must be a whole number of days >= 1`,
+    );
   }
   const rules: LifecycleRule[] = [
     {
@@ -64,14 +66,20 @@ export function lifecycleRules(spec: BucketSpec, noncurrentVersionDays: number):
     throw new pulumi.RunError(`${key}.days is ${days}; S3 expiration needs a whole number of days >= 1`);
   }
   if (prefixes.length === 0) {
-    throw new pulumi.RunError(`${key}.prefixes is empty; give the prefixes to expire, or omit expiration to keep objects until the application deletes them`);
+    throw new pulumi.RunError(
+      `${key}.prefixes is empty; give the prefixes to expire, or omit expiration to keep objects until the application deletes them`,
+    );
   }
   for (const prefix of prefixes) {
     if (prefix.trim() === "") {
-      throw new pulumi.RunError(`${key}.prefixes contains an empty prefix; it would expire the whole bucket, index and cluster seed included (conflict rule R3)`);
+      throw new pulumi.RunError(
+        `${key}.prefixes contains an empty prefix; it would expire the whole bucket, index and cluster seed included (conflict rule R3)`,
+      );
     }
     if (prefix.startsWith("/")) {
-      throw new pulumi.RunError(`${key}.prefixes contains "${prefix}"; object keys never start with "/", so the rule would match nothing`);
+      throw new pulumi.RunError(
+        `${key}.prefixes contains "${prefix}"; object keys never start with "/", so the rule would match nothing`,
+      );
     }
     // S3 prefixes are literal: a tenant id "*" (Mimir and Loki accept it) expires exactly the objects under "*/".
   }
@@ -85,6 +93,9 @@ export function lifecycleRules(spec: BucketSpec, noncurrentVersionDays: number):
   }));
   const ids = expirations.map((r) => r.id);
   const clash = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (clash) throw new pulumi.RunError(`${key}.prefixes map to the same rule id "${clash}"; use prefixes that differ in letters or digits`);
+  if (clash)
+    throw new pulumi.RunError(
+      `${key}.prefixes map to the same rule id "${clash}"; use prefixes that differ in letters or digits`,
+    );
   return [...rules, ...expirations];
 }

@@ -6,7 +6,11 @@ import type { PolicyDocument } from "../identity/policies";
  * which buckets with ACLs disabled must grant through their policy) may write objects, only for this account's
  * source buckets (S3 user guide, "Enabling Amazon S3 server access logging": aws:SourceArn and aws:SourceAccount).
  */
-export function accessLogBucketPolicy(bucketArn: string, sourceBucketArns: string[], accountId: string): PolicyDocument {
+export function accessLogBucketPolicy(
+  bucketArn: string,
+  sourceBucketArns: string[],
+  accountId: string,
+): PolicyDocument {
   const tlsOnly = tlsOnlyBucketPolicy(bucketArn);
   return {
     ...tlsOnly,

@@ -33,8 +33,10 @@ export function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return `must be 3 to 63 characters long (has ${name.length})`;
   if (!/^[a-z0-9-]+$/.test(name)) return "may contain only lower-case letters, digits and hyphens";
   if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "must start and end with a letter or digit";
-  for (const prefix of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(prefix)) return `must not start with "${prefix}"`;
-  for (const suffix of ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"]) if (name.endsWith(suffix)) return `must not end with "${suffix}"`;
+  for (const prefix of ["xn--", "sthree-", "amzn-s3-demo-"])
+    if (name.startsWith(prefix)) return `must not start with "${prefix}"`;
+  for (const suffix of ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"])
+    if (name.endsWith(suffix)) return `must not end with "${suffix}"`;
   return undefined;
 }
 
@@ -42,16 +44,23 @@ export function validateBucketSpecs(specs: BucketSpec[]): void {
   const keys = specs.map((s) => s.key);
   const unknown = keys.filter((k) => !(k in BUCKET_OWNERS));
   if (unknown.length > 0) {
-    throw new pulumi.RunError(`buckets has unknown key(s) ${unknown.map((k) => `"${k}"`).join(", ")}; allowed: ${BUCKET_KEYS.join(", ")}`);
+    throw new pulumi.RunError(
+      `buckets has unknown key(s) ${unknown.map((k) => `"${k}"`).join(", ")}; allowed: ${BUCKET_KEYS.join(", ")}`,
+    );
   }
   const duplicateKey = keys.find((k, i) => keys.indexOf(k) !== i);
   if (duplicateKey) throw new pulumi.RunError(`buckets lists key "${duplicateKey}" twice`);
   const missing = BUCKET_KEYS.filter((k) => !keys.includes(k));
-  if (missing.length > 0) throw new pulumi.RunError(`buckets is missing ${missing.join(", ")}; every one of ${BUCKET_KEYS.join(", ")} is required`);
+  if (missing.length > 0)
+    throw new pulumi.RunError(
+      `buckets is missing ${missing.join(", ")}; every one of ${BUCKET_KEYS.join(", ")} is required`,
+    );
 
   for (const spec of specs) {
     if (spec.owner !== BUCKET_OWNERS[spec.key]) {
-      throw new pulumi.RunError(`buckets[${spec.key}].owner is "${spec.owner}" but ${spec.key} belongs to "${BUCKET_OWNERS[spec.key]}"`);
+      throw new pulumi.RunError(
+        `buckets[${spec.key}].owner is "${spec.owner}" but ${spec.key} belongs to "${BUCKET_OWNERS[spec.key]}"`,
+      );
     }
     const problem = bucketNameProblem(spec.name);
     if (problem) throw new pulumi.RunError(`buckets[${spec.key}].name "${spec.name}" ${problem}`);

@@ -20,7 +20,11 @@ export const ADDONS: AddonPlan[] = [
   { name: "kube-proxy", phase: "beforeNodes", why: "Service routing on every node" },
   { name: "eks-pod-identity-agent", phase: "beforeNodes", why: "EKS Pod Identity credentials on every node" },
   { name: "coredns", phase: "afterNodes", why: "cluster DNS (a Deployment)" },
-  { name: "aws-ebs-csi-driver", phase: "afterNodes", why: "EBS volumes for the stateful workloads (controller is a Deployment)" },
+  {
+    name: "aws-ebs-csi-driver",
+    phase: "afterNodes",
+    why: "EBS volumes for the stateful workloads (controller is a Deployment)",
+  },
 ];
 
 /**

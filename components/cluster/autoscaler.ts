@@ -28,7 +28,9 @@ export const CLUSTER_AUTOSCALER_VERSIONS: Readonly<Record<string, string>> = {
 export function clusterAutoscalerVersion(kubernetesVersion: string): string {
   const version = CLUSTER_AUTOSCALER_VERSIONS[kubernetesVersion];
   if (!version) {
-    throw new Error(`no cluster-autoscaler release is listed for Kubernetes ${kubernetesVersion} (components/cluster/autoscaler.ts lists ${Object.keys(CLUSTER_AUTOSCALER_VERSIONS).join(", ")})`);
+    throw new Error(
+      `no cluster-autoscaler release is listed for Kubernetes ${kubernetesVersion} (components/cluster/autoscaler.ts lists ${Object.keys(CLUSTER_AUTOSCALER_VERSIONS).join(", ")})`,
+    );
   }
   return version;
 }
@@ -112,7 +114,16 @@ export function clusterAutoscalerValues(inputs: ClusterAutoscalerInputs): Record
     // The chart's commented example; requests equal limits so the autoscaler is never the pod evicted for memory.
     resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { memory: "300Mi" } },
     // Pod Security "restricted" (the chart's defaults are empty; its commented examples, distroless nonroot image).
-    securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
-    containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 65534,
+      runAsGroup: 65534,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containerSecurityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
   };
 }

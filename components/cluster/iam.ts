@@ -48,7 +48,12 @@ export function clusterViewAccessPolicyArn(partition: string): string {
  * KMS"): CloudWatch Logs in this region may use it for this one log group (the kms:EncryptionContext:aws:logs:arn
  * condition); the account administers the key but does not use it (reading the logs goes through CloudWatch Logs).
  */
-export function logGroupKeyPolicy(args: { partition: string; region: string; account: string; logGroupName: string }): PolicyDocument {
+export function logGroupKeyPolicy(args: {
+  partition: string;
+  region: string;
+  account: string;
+  logGroupName: string;
+}): PolicyDocument {
   const { partition, region, account, logGroupName } = args;
   return {
     Version: "2012-10-17",
@@ -60,7 +65,11 @@ export function logGroupKeyPolicy(args: { partition: string; region: string; acc
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}` } },
+        Condition: {
+          ArnEquals: {
+            "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}`,
+          },
+        },
       },
     ],
   };
@@ -82,7 +91,13 @@ export function secretsKeyPolicy(args: { partition: string; account: string; clu
     Version: "2012-10-17",
     Statement: [
       accountAdministersKey(partition, account),
-      { Sid: "ClusterRoleUsesIt", Effect: "Allow", Principal: { AWS: clusterRoleArn }, Action: SECRETS_KEY_USER_ACTIONS, Resource: "*" },
+      {
+        Sid: "ClusterRoleUsesIt",
+        Effect: "Allow",
+        Principal: { AWS: clusterRoleArn },
+        Action: SECRETS_KEY_USER_ACTIONS,
+        Resource: "*",
+      },
       {
         Sid: "GrantsOnlyForAwsServices",
         Effect: "Allow",
@@ -109,7 +124,11 @@ export function clusterEncryptionPolicy(keyArn: string): PolicyDocument {
 }
 
 /** A stable, readable resource name for an access entry: account and principal name, not the list position. */
-export function accessEntryResourceName(clusterResourceName: string, principalArn: string, access: "admin" | "viewer" = "admin"): string {
+export function accessEntryResourceName(
+  clusterResourceName: string,
+  principalArn: string,
+  access: "admin" | "viewer" = "admin",
+): string {
   const [, , , , account, resource] = principalArn.split(":");
   const principalName = resource.split("/").pop() ?? resource;
   return `${clusterResourceName}-${access}-${account}-${principalName}`;

@@ -22,7 +22,14 @@ import {
   serviceTrustPolicy,
 } from "./iam";
 import { buildKubeconfig } from "./kubeconfig";
-import { DEFAULT_NODE_DISK_GIB, NodeGroupSpec, amiTypeFor, nodeGroupLabels, nodeLaunchTemplateName, validateNodeGroupSpec } from "./nodes";
+import {
+  DEFAULT_NODE_DISK_GIB,
+  NodeGroupSpec,
+  amiTypeFor,
+  nodeGroupLabels,
+  nodeLaunchTemplateName,
+  validateNodeGroupSpec,
+} from "./nodes";
 import {
   deployerAccessEntryConflict,
   endpointAccess,
@@ -43,9 +50,22 @@ function labelsDifferingPerGroup(): string[] {
 
 export { amiTypeFor, isArmInstanceType, nodeGroupLabels, validateNodeGroupSpec, NODE_POOL_LABEL } from "./nodes";
 export type { NodeGroupSpec } from "./nodes";
-export { deployerAccessEntryConflict, endpointAccess, validateAdminRoleArns, validateClusterName, validateKubernetesVersion, validateViewerRoleArns } from "./validation";
+export {
+  deployerAccessEntryConflict,
+  endpointAccess,
+  validateAdminRoleArns,
+  validateClusterName,
+  validateKubernetesVersion,
+  validateViewerRoleArns,
+} from "./validation";
 export { ADDONS, addonsIn } from "./addons";
-export { clusterAdminAccessPolicyArn, clusterEncryptionPolicy, clusterViewAccessPolicyArn, serviceTrustPolicy, accessEntryResourceName } from "./iam";
+export {
+  clusterAdminAccessPolicyArn,
+  clusterEncryptionPolicy,
+  clusterViewAccessPolicyArn,
+  serviceTrustPolicy,
+  accessEntryResourceName,
+} from "./iam";
 
 /** Control-plane log types (EKS user guide, "Send control plane logs to CloudWatch Logs"). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -113,158 +133,257 @@ export class Cluster extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, child);
     const caller = aws.getCallerIdentityOutput({}, child);
     const managed = (policy: string) => partition.partition.apply((p) => awsManagedPolicyArn(p, policy));
-    const servicePrincipal = (service: string) => partition.dnsSuffix.apply((suffix) => JSON.stringify(serviceTrustPolicy(`${service}.${suffix}`)));
+    const servicePrincipal = (service: string) =>
+      partition.dnsSuffix.apply((suffix) => JSON.stringify(serviceTrustPolicy(`${service}.${suffix}`)));
 
     // ---- Control plane identity and encryption
-    const clusterRole = new aws.iam.Role(`${name}-cluster`, {
-      description: `EKS control plane role of ${args.name}`,
-      assumeRolePolicy: servicePrincipal("eks"),
-      tags: args.tags,
-    }, child);
-    const clusterRolePolicies: pulumi.Resource[] = CLUSTER_ROLE_POLICIES.map((policy) =>
-      new aws.iam.RolePolicyAttachment(`${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managed(policy) }, child));
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster`,
+      {
+        description: `EKS control plane role of ${args.name}`,
+        assumeRolePolicy: servicePrincipal("eks"),
+        tags: args.tags,
+      },
+      child,
+    );
+    const clusterRolePolicies: pulumi.Resource[] = CLUSTER_ROLE_POLICIES.map(
+      (policy) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-cluster-${policy}`,
+          { role: clusterRole.name, policyArn: managed(policy) },
+          child,
+        ),
+    );
 
-    const secretsKey = new aws.kms.Key(`${name}-secrets`, {
-      description: `Envelope encryption of Kubernetes secrets in EKS cluster ${args.name}`,
-      policy: pulumi.all([partition.partition, caller.accountId, clusterRole.arn]).apply(([p, account, clusterRoleArn]) =>
-        JSON.stringify(secretsKeyPolicy({ partition: p, account, clusterRoleArn }))),
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags: args.tags,
-    }, { ...child, protect: args.protect ?? false });
-    new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.name}-secrets`, targetKeyId: secretsKey.keyId }, child);
-    clusterRolePolicies.push(new aws.iam.RolePolicy(`${name}-cluster-encryption`, {
-      role: clusterRole.name,
-      policy: secretsKey.arn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
-    }, child));
+    const secretsKey = new aws.kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes secrets in EKS cluster ${args.name}`,
+        policy: pulumi
+          .all([partition.partition, caller.accountId, clusterRole.arn])
+          .apply(([p, account, clusterRoleArn]) =>
+            JSON.stringify(secretsKeyPolicy({ partition: p, account, clusterRoleArn })),
+          ),
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags: args.tags,
+      },
+      { ...child, protect: args.protect ?? false },
+    );
+    new aws.kms.Alias(
+      `${name}-secrets`,
+      { name: `alias/eks/${args.name}-secrets`, targetKeyId: secretsKey.keyId },
+      child,
+    );
+    clusterRolePolicies.push(
+      new aws.iam.RolePolicy(
+        `${name}-cluster-encryption`,
+        {
+          role: clusterRole.name,
+          policy: secretsKey.arn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
+        },
+        child,
+      ),
+    );
 
     // EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire", and its
     // own customer-managed key, usable by CloudWatch Logs for this log group only.
     const logGroupName = `/aws/eks/${args.name}/cluster`;
     const region = aws.getRegionOutput({}, child).region;
-    const logsKey = new aws.kms.Key(`${name}-control-plane-logs`, {
-      description: `Encrypts the control-plane log group of EKS cluster ${args.name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: pulumi.all([partition.partition, region, caller.accountId]).apply(([p, r, account]) =>
-        JSON.stringify(logGroupKeyPolicy({ partition: p, region: r, account, logGroupName }))),
-      tags: args.tags,
-    }, { ...child, protect: args.protect ?? false });
-    const controlPlaneLogs = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
-      name: logGroupName,
-      retentionInDays: logRetentionDays,
-      kmsKeyId: logsKey.arn,
-      tags: args.tags,
-    }, { ...child, protect: args.protect ?? false });
+    const logsKey = new aws.kms.Key(
+      `${name}-control-plane-logs`,
+      {
+        description: `Encrypts the control-plane log group of EKS cluster ${args.name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi
+          .all([partition.partition, region, caller.accountId])
+          .apply(([p, r, account]) =>
+            JSON.stringify(logGroupKeyPolicy({ partition: p, region: r, account, logGroupName })),
+          ),
+        tags: args.tags,
+      },
+      { ...child, protect: args.protect ?? false },
+    );
+    const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      {
+        name: logGroupName,
+        retentionInDays: logRetentionDays,
+        kmsKeyId: logsKey.arn,
+        tags: args.tags,
+      },
+      { ...child, protect: args.protect ?? false },
+    );
 
     // ---- Cluster
-    const cluster = new aws.eks.Cluster(name, {
-      name: args.name,
-      version: args.kubernetesVersion,
-      roleArn: clusterRole.arn,
-      // No hidden creator admin: the deploying identity's access is an explicit access entry below, visible, and
-      // revoked when another identity deploys. The flag is set once at creation and cannot be changed through the EKS
-      // API (EKS API reference, CreateAccessConfigRequest; terraform-aws-eks docs/security/cluster-access.md).
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-      // Every networking add-on is managed below as an EKS add-on; nothing self-managed to adopt later.
-      bootstrapSelfManagedAddons: false,
-      enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-      encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
-      vpcConfig: { subnetIds: args.zones.map((z) => z.privateSubnetId), ...access },
-      // EKS defaults to EXTENDED, billed 6x per cluster-hour once standard support ends (prices-and-durations.md).
-      upgradePolicy: { supportType: "STANDARD" },
-      tags: args.tags,
-    }, {
-      parent: this,
-      // The role's permissions must exist before the cluster and outlive it (provider docs, aws.eks.Cluster).
-      dependsOn: [...clusterRolePolicies, controlPlaneLogs],
-      // A cluster created with the creator bootstrap keeps it: the provider would replace the cluster to change it
-      // (create-only in EKS). README "Upgrading: the deployer's access entry" adopts its entry instead.
-      ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
-    });
+    const cluster = new aws.eks.Cluster(
+      name,
+      {
+        name: args.name,
+        version: args.kubernetesVersion,
+        roleArn: clusterRole.arn,
+        // No hidden creator admin: the deploying identity's access is an explicit access entry below, visible, and
+        // revoked when another identity deploys. The flag is set once at creation and cannot be changed through the EKS
+        // API (EKS API reference, CreateAccessConfigRequest; terraform-aws-eks docs/security/cluster-access.md).
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+        // Every networking add-on is managed below as an EKS add-on; nothing self-managed to adopt later.
+        bootstrapSelfManagedAddons: false,
+        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+        encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
+        vpcConfig: { subnetIds: args.zones.map((z) => z.privateSubnetId), ...access },
+        // EKS defaults to EXTENDED, billed 6x per cluster-hour once standard support ends (prices-and-durations.md).
+        upgradePolicy: { supportType: "STANDARD" },
+        tags: args.tags,
+      },
+      {
+        parent: this,
+        // The role's permissions must exist before the cluster and outlive it (provider docs, aws.eks.Cluster).
+        dependsOn: [...clusterRolePolicies, controlPlaneLogs],
+        // A cluster created with the creator bootstrap keeps it: the provider would replace the cluster to change it
+        // (create-only in EKS). README "Upgrading: the deployer's access entry" adopts its entry instead.
+        ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
+      },
+    );
 
     const issuerUrl = cluster.identities.apply((ids) => ids[0].oidcs[0].issuer);
     // Without a thumbprint IAM fetches the top intermediate CA thumbprint itself, and for EKS issuers validates
     // against its trusted root CAs anyway (provider docs, aws.iam.OpenIdConnectProvider thumbprintLists).
-    const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
-      url: issuerUrl,
-      clientIdLists: [STS_AUDIENCE],
-      tags: args.tags,
-    }, child);
+    const oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      {
+        url: issuerUrl,
+        clientIdLists: [STS_AUDIENCE],
+        tags: args.tags,
+      },
+      child,
+    );
 
     // ---- The deploying identity, then administrators and read-only principals
     // An assumed-role session resolves to its role, path included (provider docs, aws.iam.getSessionContext): access
     // entries take IAM principals, not sessions (EKS docs, "Create access entries").
     const deployerArn = aws.iam.getSessionContextOutput({ arn: caller.arn }, child).issuerArn;
-    const deployerEntry = new aws.eks.AccessEntry(`${name}-deployer`, {
-      clusterName: cluster.name,
-      principalArn: deployerArn,
-      type: "STANDARD",
-      tags: args.tags,
-    }, child);
-    const deployerAdmin = new aws.eks.AccessPolicyAssociation(`${name}-deployer`, {
-      clusterName: cluster.name,
-      principalArn: deployerArn,
-      policyArn: partition.partition.apply(clusterAdminAccessPolicyArn),
-      accessScope: { type: "cluster" },
-    }, { parent: this, dependsOn: [deployerEntry] });
+    const deployerEntry = new aws.eks.AccessEntry(
+      `${name}-deployer`,
+      {
+        clusterName: cluster.name,
+        principalArn: deployerArn,
+        type: "STANDARD",
+        tags: args.tags,
+      },
+      child,
+    );
+    const deployerAdmin = new aws.eks.AccessPolicyAssociation(
+      `${name}-deployer`,
+      {
+        clusterName: cluster.name,
+        principalArn: deployerArn,
+        policyArn: partition.partition.apply(clusterAdminAccessPolicyArn),
+        accessScope: { type: "cluster" },
+      },
+      { parent: this, dependsOn: [deployerEntry] },
+    );
 
     const principals = [
-      ...args.adminRoleArns.map((principalArn) => ({ principalArn, access: "admin" as const, policy: clusterAdminAccessPolicyArn })),
-      ...(args.viewerRoleArns ?? []).map((principalArn) => ({ principalArn, access: "viewer" as const, policy: clusterViewAccessPolicyArn })),
+      ...args.adminRoleArns.map((principalArn) => ({
+        principalArn,
+        access: "admin" as const,
+        policy: clusterAdminAccessPolicyArn,
+      })),
+      ...(args.viewerRoleArns ?? []).map((principalArn) => ({
+        principalArn,
+        access: "viewer" as const,
+        policy: clusterViewAccessPolicyArn,
+      })),
     ];
     for (const { principalArn, access, policy } of principals) {
       const resourceName = accessEntryResourceName(name, principalArn, access);
-      const entry = new aws.eks.AccessEntry(resourceName, {
-        clusterName: cluster.name,
-        principalArn: deployerArn.apply((callerArn) => {
-          const conflict = deployerAccessEntryConflict(callerArn, principalArn);
-          if (conflict) throw new pulumi.ResourceError(conflict, this);
-          return principalArn;
-        }),
-        type: "STANDARD",
-        tags: args.tags,
-      }, child);
-      new aws.eks.AccessPolicyAssociation(resourceName, {
-        clusterName: cluster.name,
-        principalArn,
-        policyArn: partition.partition.apply(policy),
-        accessScope: { type: "cluster" },
-      }, { parent: this, dependsOn: [entry] });
+      const entry = new aws.eks.AccessEntry(
+        resourceName,
+        {
+          clusterName: cluster.name,
+          principalArn: deployerArn.apply((callerArn) => {
+            const conflict = deployerAccessEntryConflict(callerArn, principalArn);
+            if (conflict) throw new pulumi.ResourceError(conflict, this);
+            return principalArn;
+          }),
+          type: "STANDARD",
+          tags: args.tags,
+        },
+        child,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        resourceName,
+        {
+          clusterName: cluster.name,
+          principalArn,
+          policyArn: partition.partition.apply(policy),
+          accessScope: { type: "cluster" },
+        },
+        { parent: this, dependsOn: [entry] },
+      );
     }
 
     // ---- Add-ons that nodes need to become Ready
     const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
-      new aws.eks.Addon(`${name}-${addonName}`, {
-        clusterName: cluster.name,
-        addonName,
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        tags: args.tags,
-        ...(ADDON_CONFIGURATION[addonName] ? { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addonName]) } : {}),
-        ...extra,
-      }, { parent: this, dependsOn });
+      new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+          clusterName: cluster.name,
+          addonName,
+          resolveConflictsOnCreate: "OVERWRITE",
+          resolveConflictsOnUpdate: "OVERWRITE",
+          tags: args.tags,
+          ...(ADDON_CONFIGURATION[addonName]
+            ? { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addonName]) }
+            : {}),
+          ...extra,
+        },
+        { parent: this, dependsOn },
+      );
     // The VPC CNI's AWS permissions through IRSA, not the node role (see iam.ts, CNI_POLICY).
     const irsaRole = (roleName: string, description: string, subject: { namespace: string; serviceAccount: string }) =>
-      new aws.iam.Role(`${name}-${roleName}`, {
-        description,
-        assumeRolePolicy: pulumi.all([oidcProvider.arn, issuerUrl]).apply(([oidcProviderArn, oidcIssuer]) =>
-          JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...subject }))),
-        tags: args.tags,
-      }, child);
+      new aws.iam.Role(
+        `${name}-${roleName}`,
+        {
+          description,
+          assumeRolePolicy: pulumi
+            .all([oidcProvider.arn, issuerUrl])
+            .apply(([oidcProviderArn, oidcIssuer]) =>
+              JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...subject })),
+            ),
+          tags: args.tags,
+        },
+        child,
+      );
     const cniRole = irsaRole("vpc-cni", `IRSA role of the VPC CNI (aws-node) in ${args.name}`, CNI_SERVICE_ACCOUNT);
-    const cniPolicy = new aws.iam.RolePolicyAttachment(`${name}-vpc-cni`, { role: cniRole.name, policyArn: managed(CNI_POLICY) }, child);
+    const cniPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-vpc-cni`,
+      { role: cniRole.name, policyArn: managed(CNI_POLICY) },
+      child,
+    );
     const earlyAddons = addonsIn("beforeNodes").map((a) =>
-      a.name === "vpc-cni" ? addon(a.name, { serviceAccountRoleArn: cniRole.arn }, [cniPolicy]) : addon(a.name, {}, []));
+      a.name === "vpc-cni" ? addon(a.name, { serviceAccountRoleArn: cniRole.arn }, [cniPolicy]) : addon(a.name, {}, []),
+    );
 
     // ---- Nodes: one managed node group per zone, in that zone's private subnet
-    const nodeRole = new aws.iam.Role(`${name}-node`, {
-      description: `EKS worker node role of ${args.name}`,
-      assumeRolePolicy: servicePrincipal("ec2"),
-      tags: args.tags,
-    }, child);
-    const nodeRolePolicies = NODE_ROLE_POLICIES.map((policy) =>
-      new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: managed(policy) }, child));
+    const nodeRole = new aws.iam.Role(
+      `${name}-node`,
+      {
+        description: `EKS worker node role of ${args.name}`,
+        assumeRolePolicy: servicePrincipal("ec2"),
+        tags: args.tags,
+      },
+      child,
+    );
+    const nodeRolePolicies = NODE_ROLE_POLICIES.map(
+      (policy) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${policy}`,
+          { role: nodeRole.name, policyArn: managed(policy) },
+          child,
+        ),
+    );
 
     // IMDSv2 only, one hop: a pod off the host network cannot reach the node's instance metadata, so neither its
     // credentials (EKS best practices, "Restrict access to the instance profile assigned to the worker node"; EC2
@@ -272,90 +391,146 @@ export class Cluster extends pulumi.ComponentResource {
     // With a launch template the root volume is set here, not as the node group's diskSize (EKS user guide,
     // "Customize managed nodes with launch templates"); /dev/xvda is the AL2023 EKS AMIs' root device.
     const launchTemplateName = nodeLaunchTemplateName(args.name);
-    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
-      name: launchTemplateName,
-      description: `Nodes of ${args.name}: IMDSv2 required with hop limit 1, encrypted gp3 root volume`,
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [{
-        deviceName: "/dev/xvda",
-        ebs: { volumeSize: args.nodeGroup.diskSizeGiB ?? DEFAULT_NODE_DISK_GIB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-      }],
-      tagSpecifications: [{ resourceType: "instance", tags: args.tags }, { resourceType: "volume", tags: args.tags }],
-      tags: args.tags,
-    }, child);
-
-    this.nodeGroups = args.zones.map((zone, i) => new aws.eks.NodeGroup(`${name}-zone-${i}`, {
-      clusterName: cluster.name,
-      nodeRoleArn: nodeRole.arn,
-      subnetIds: [zone.privateSubnetId],
-      instanceTypes: args.nodeGroup.instanceTypes,
-      amiType,
-      capacityType: "ON_DEMAND",
-      // By its (known) name, so previews see which template a group uses; the version follows each change.
-      launchTemplate: { name: launchTemplateName, version: launchTemplate.latestVersion.apply(String) },
-      scalingConfig: {
-        minSize: args.nodeGroup.minSize,
-        maxSize: args.nodeGroup.maxSize,
-        desiredSize: args.nodeGroup.desiredSize,
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        name: launchTemplateName,
+        description: `Nodes of ${args.name}: IMDSv2 required with hop limit 1, encrypted gp3 root volume`,
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: {
+              volumeSize: args.nodeGroup.diskSizeGiB ?? DEFAULT_NODE_DISK_GIB,
+              volumeType: "gp3",
+              encrypted: "true",
+              deleteOnTermination: "true",
+            },
+          },
+        ],
+        tagSpecifications: [
+          { resourceType: "instance", tags: args.tags },
+          { resourceType: "volume", tags: args.tags },
+        ],
+        tags: args.tags,
       },
-      // Stateful workloads (Kafka, ingesters) tolerate one node of a zone at a time being replaced.
-      updateConfig: { maxUnavailable: 1 },
-      labels: nodeGroupLabels(i),
-      tags: args.tags,
-    }, { parent: this, dependsOn: [launchTemplate, ...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])] }));
+      child,
+    );
+
+    this.nodeGroups = args.zones.map(
+      (zone, i) =>
+        new aws.eks.NodeGroup(
+          `${name}-zone-${i}`,
+          {
+            clusterName: cluster.name,
+            nodeRoleArn: nodeRole.arn,
+            subnetIds: [zone.privateSubnetId],
+            instanceTypes: args.nodeGroup.instanceTypes,
+            amiType,
+            capacityType: "ON_DEMAND",
+            // By its (known) name, so previews see which template a group uses; the version follows each change.
+            launchTemplate: { name: launchTemplateName, version: launchTemplate.latestVersion.apply(String) },
+            scalingConfig: {
+              minSize: args.nodeGroup.minSize,
+              maxSize: args.nodeGroup.maxSize,
+              desiredSize: args.nodeGroup.desiredSize,
+            },
+            // Stateful workloads (Kafka, ingesters) tolerate one node of a zone at a time being replaced.
+            updateConfig: { maxUnavailable: 1 },
+            labels: nodeGroupLabels(i),
+            tags: args.tags,
+          },
+          {
+            parent: this,
+            dependsOn: [launchTemplate, ...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])],
+          },
+        ),
+    );
 
     // ---- Add-ons that need running nodes
-    const ebsCsiRole = irsaRole("ebs-csi", `IRSA role of the EBS CSI controller in ${args.name}`, EBS_CSI_SERVICE_ACCOUNT);
-    const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, {
-      role: ebsCsiRole.name,
-      policyArn: managed(EBS_CSI_POLICY),
-    }, child);
+    const ebsCsiRole = irsaRole(
+      "ebs-csi",
+      `IRSA role of the EBS CSI controller in ${args.name}`,
+      EBS_CSI_SERVICE_ACCOUNT,
+    );
+    const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-ebs-csi`,
+      {
+        role: ebsCsiRole.name,
+        policyArn: managed(EBS_CSI_POLICY),
+      },
+      child,
+    );
     const lateAddons = addonsIn("afterNodes").map((a) =>
       a.name === "aws-ebs-csi-driver"
         ? addon(a.name, { serviceAccountRoleArn: ebsCsiRole.arn }, [...this.nodeGroups, ebsCsiPolicy])
-        : addon(a.name, {}, [...this.nodeGroups]));
+        : addon(a.name, {}, [...this.nodeGroups]),
+    );
     const ebsCsiAddon = lateAddons[addonsIn("afterNodes").findIndex((a) => a.name === "aws-ebs-csi-driver")];
 
     // ---- Kubernetes access
     this.kubeconfig = pulumi.secret(
-      pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority, cluster.region]).apply(([clusterName, endpoint, ca, region]) =>
-        buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, cluster.region])
+        .apply(([clusterName, endpoint, ca, region]) =>
+          buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data, region }),
+        ),
     );
     // Every Kubernetes call runs as the deployer: its cluster-admin association must exist first.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...child, dependsOn: [deployerAdmin] });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig },
+      { ...child, dependsOn: [deployerAdmin] },
+    );
 
     // EBS CSI parameters: type, encrypted, csi.storage.k8s.io/fstype (aws-ebs-csi-driver docs/parameters.md).
     // WaitForFirstConsumer creates each volume in the zone its pod was scheduled to.
-    const storageClass = new k8s.storage.v1.StorageClass(`${name}-${DEFAULT_STORAGE_CLASS}`, {
-      metadata: {
-        name: DEFAULT_STORAGE_CLASS,
-        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+    const storageClass = new k8s.storage.v1.StorageClass(
+      `${name}-${DEFAULT_STORAGE_CLASS}`,
+      {
+        metadata: {
+          name: DEFAULT_STORAGE_CLASS,
+          annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        },
+        provisioner: "ebs.csi.aws.com",
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        reclaimPolicy: "Delete",
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
       },
-      provisioner: "ebs.csi.aws.com",
-      volumeBindingMode: "WaitForFirstConsumer",
-      allowVolumeExpansion: true,
-      reclaimPolicy: "Delete",
-      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
-    }, { parent: this, provider: this.provider, dependsOn: [ebsCsiAddon] });
+      { parent: this, provider: this.provider, dependsOn: [ebsCsiAddon] },
+    );
 
     // ---- Node autoscaling between each group's minSize and maxSize (autoscaler.ts)
-    const autoscalerRole = irsaRole("cluster-autoscaler", `IRSA role of the Cluster Autoscaler in ${args.name}`, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT);
-    const autoscalerPolicy = new aws.iam.RolePolicy(`${name}-cluster-autoscaler`, {
-      role: autoscalerRole.id,
-      policy: cluster.name.apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
-    }, child);
-    new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, pinnedRelease(
-      CHARTS.clusterAutoscaler,
+    const autoscalerRole = irsaRole(
       "cluster-autoscaler",
-      CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
-      clusterAutoscalerValues({
-        clusterName: cluster.name,
-        region,
-        roleArn: autoscalerRole.arn,
-        kubernetesVersion: args.kubernetesVersion,
-        perGroupLabels: labelsDifferingPerGroup(),
-      }),
-    ), { parent: this, provider: this.provider, dependsOn: [...this.nodeGroups, autoscalerPolicy] });
+      `IRSA role of the Cluster Autoscaler in ${args.name}`,
+      CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+    );
+    const autoscalerPolicy = new aws.iam.RolePolicy(
+      `${name}-cluster-autoscaler`,
+      {
+        role: autoscalerRole.id,
+        policy: cluster.name.apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
+      },
+      child,
+    );
+    new k8s.helm.v3.Release(
+      `${name}-cluster-autoscaler`,
+      pinnedRelease(
+        CHARTS.clusterAutoscaler,
+        "cluster-autoscaler",
+        CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
+        clusterAutoscalerValues({
+          clusterName: cluster.name,
+          region,
+          roleArn: autoscalerRole.arn,
+          kubernetesVersion: args.kubernetesVersion,
+          perGroupLabels: labelsDifferingPerGroup(),
+        }),
+      ),
+      { parent: this, provider: this.provider, dependsOn: [...this.nodeGroups, autoscalerPolicy] },
+    );
 
     this.name = cluster.name;
     this.endpoint = cluster.endpoint;

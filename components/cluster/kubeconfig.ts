@@ -39,7 +39,9 @@ export function buildKubeconfig(input: KubeconfigInput): string {
     {
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name, cluster: { server: input.endpoint, "certificate-authority-data": input.certificateAuthorityData } }],
+      clusters: [
+        { name, cluster: { server: input.endpoint, "certificate-authority-data": input.certificateAuthorityData } },
+      ],
       contexts: [{ name, context: { cluster: name, user: name } }],
       "current-context": name,
       preferences: {},

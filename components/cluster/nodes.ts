@@ -27,9 +27,13 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 export function validateNodeGroupSpec(spec: NodeGroupSpec): void {
   const key = "nodeGroup";
-  if (spec.instanceTypes.length === 0) throw new pulumi.RunError(`${key}.instanceTypes is empty; give at least one, e.g. "m6i.xlarge"`);
+  if (spec.instanceTypes.length === 0)
+    throw new pulumi.RunError(`${key}.instanceTypes is empty; give at least one, e.g. "m6i.xlarge"`);
   for (const type of spec.instanceTypes) {
-    if (!INSTANCE_TYPE.test(type)) throw new pulumi.RunError(`${key}.instanceTypes contains "${type}", which is not an EC2 instance type like "m6i.xlarge"`);
+    if (!INSTANCE_TYPE.test(type))
+      throw new pulumi.RunError(
+        `${key}.instanceTypes contains "${type}", which is not an EC2 instance type like "m6i.xlarge"`,
+      );
   }
   for (const field of ["minSize", "maxSize", "desiredSize"] as const) {
     if (!Number.isInteger(spec[field]) || spec[field] < 0) {
@@ -43,8 +47,13 @@ export function validateNodeGroupSpec(spec: NodeGroupSpec): void {
       `${key} sizes must satisfy minSize <= desiredSize <= maxSize (got ${spec.minSize} <= ${spec.desiredSize} <= ${spec.maxSize})`,
     );
   }
-  if (spec.diskSizeGiB !== undefined && (!Number.isInteger(spec.diskSizeGiB) || spec.diskSizeGiB < MIN_DISK_GIB || spec.diskSizeGiB > MAX_DISK_GIB)) {
-    throw new pulumi.RunError(`${key}.diskSizeGiB is ${spec.diskSizeGiB}; it must be a whole number from ${MIN_DISK_GIB} to ${MAX_DISK_GIB}`);
+  if (
+    spec.diskSizeGiB !== undefined &&
+    (!Number.isInteger(spec.diskSizeGiB) || spec.diskSizeGiB < MIN_DISK_GIB || spec.diskSizeGiB > MAX_DISK_GIB)
+  ) {
+    throw new pulumi.RunError(
+      `${key}.diskSizeGiB is ${spec.diskSizeGiB}; it must be a whole number from ${MIN_DISK_GIB} to ${MAX_DISK_GIB}`,
+    );
   }
 }
 

@@ -17,7 +17,10 @@ export const MIN_KUBERNETES_MINOR = eks.minKubernetesMinor;
 
 export function validateKubernetesVersion(version: string): void {
   const match = /^1\.(\d{2})$/.exec(version);
-  if (!match) throw new pulumi.RunError(`kubernetesVersion "${version}" must look like "1.33" (major.minor, as EKS names versions)`);
+  if (!match)
+    throw new pulumi.RunError(
+      `kubernetesVersion "${version}" must look like "1.33" (major.minor, as EKS names versions)`,
+    );
   if (Number(match[1]) < MIN_KUBERNETES_MINOR) {
     throw new pulumi.RunError(
       `kubernetesVersion "${version}" is older than 1.${MIN_KUBERNETES_MINOR}: EKS marks gp2 as the default StorageClass there, ` +
@@ -57,7 +60,11 @@ export function endpointAccess(publicAccessCidrs: string[], privateEndpoint: boo
     );
   }
   if (publicAccessCidrs.length === 0) return { endpointPublicAccess: false, endpointPrivateAccess: privateEndpoint };
-  return { endpointPublicAccess: true, endpointPrivateAccess: privateEndpoint, publicAccessCidrs: [...publicAccessCidrs] };
+  return {
+    endpointPublicAccess: true,
+    endpointPrivateAccess: privateEndpoint,
+    publicAccessCidrs: [...publicAccessCidrs],
+  };
 }
 
 /** IAM role or user ARNs; access entries do not take STS session ARNs (EKS user guide, "Create access entries"). */
@@ -69,23 +76,30 @@ export function validateAdminRoleArns(arns: string[], key = "adminRoleArns"): vo
       );
     }
     if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
-      throw new pulumi.RunError(`${key}[${i}] "${arn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
+      throw new pulumi.RunError(
+        `${key}[${i}] "${arn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
     }
   }
   const duplicate = arns.find((a, i) => arns.indexOf(a) !== i);
-  if (duplicate) throw new pulumi.RunError(`${key} lists "${duplicate}" twice; EKS allows one access entry per principal`);
+  if (duplicate)
+    throw new pulumi.RunError(`${key} lists "${duplicate}" twice; EKS allows one access entry per principal`);
 }
 
 /** Read-only principals: the same ARN rules, and none may also be an administrator (one access entry each). */
 export function validateViewerRoleArns(viewerArns: string[], adminArns: string[]): void {
   validateAdminRoleArns(viewerArns, "viewerRoleArns");
   const both = viewerArns.find((arn) => adminArns.includes(arn));
-  if (both) throw new pulumi.RunError(`viewerRoleArns and adminRoleArns both list "${both}"; EKS allows one access entry per principal`);
+  if (both)
+    throw new pulumi.RunError(
+      `viewerRoleArns and adminRoleArns both list "${both}"; EKS allows one access entry per principal`,
+    );
 }
 
 /** EKS needs subnets in at least two Availability Zones (EKS user guide, "VPC and subnet requirements"). */
 export function validateZoneCount(count: number): void {
-  if (count < 2) throw new pulumi.RunError(`zones has ${count} entries; EKS needs private subnets in at least 2 Availability Zones`);
+  if (count < 2)
+    throw new pulumi.RunError(`zones has ${count} entries; EKS needs private subnets in at least 2 Availability Zones`);
 }
 
 function principalIdentity(arn: string): { account: string; kind: "role" | "user"; name: string } | undefined {

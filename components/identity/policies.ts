@@ -39,7 +39,9 @@ export function validateServiceAccountRef(namespace: string, serviceAccount: str
 export function issuerHostPath(issuer: string): string {
   const stripped = issuer.replace(/^https:\/\//, "").replace(/\/+$/, "");
   if (!stripped || /^[a-z]+:\/\//i.test(stripped) || /\s/.test(stripped)) {
-    throw new pulumi.RunError(`oidcIssuer "${issuer}" is not an OIDC issuer URL (expected e.g. oidc.eks.<region>.amazonaws.com/id/<ID>)`);
+    throw new pulumi.RunError(
+      `oidcIssuer "${issuer}" is not an OIDC issuer URL (expected e.g. oidc.eks.<region>.amazonaws.com/id/<ID>)`,
+    );
   }
   return stripped;
 }
@@ -104,13 +106,17 @@ export function bucketAccessPolicy(bucketArns: string[], kmsKeyArn: string): Pol
   }
   const bad = bucketArns.filter((arn) => !BUCKET_ARN.test(arn));
   if (bad.length > 0) {
-    throw new pulumi.RunError(`bucketArns contains ${bad.map((b) => `"${b}"`).join(", ")}: expected arn:aws:s3:::<bucket>, no wildcards or paths`);
+    throw new pulumi.RunError(
+      `bucketArns contains ${bad.map((b) => `"${b}"`).join(", ")}: expected arn:aws:s3:::<bucket>, no wildcards or paths`,
+    );
   }
   if (new Set(bucketArns).size !== bucketArns.length) {
     throw new pulumi.RunError(`bucketArns lists a bucket twice: ${bucketArns.join(", ")}`);
   }
   if (!KMS_KEY_ARN.test(kmsKeyArn)) {
-    throw new pulumi.RunError(`kmsKeyArn "${kmsKeyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; aliases and wildcards are not accepted)`);
+    throw new pulumi.RunError(
+      `kmsKeyArn "${kmsKeyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; aliases and wildcards are not accepted)`,
+    );
   }
   return {
     Version: "2012-10-17",
@@ -147,14 +153,32 @@ function s3ServiceOf(kmsKeyArn: string): string {
  * manage the key, rotate or schedule its deletion, but not use it.
  */
 export const KMS_ADMIN_ACTIONS = [
-  "kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
-  "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
   "kms:RotateKeyOnDemand",
 ];
 
 /** The key-policy statement that lets the account administer a key without using it (KMS_ADMIN_ACTIONS). */
 export function accountAdministersKey(partition: string, account: string): PolicyStatement {
-  return { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: KMS_ADMIN_ACTIONS, Resource: "*" };
+  return {
+    Sid: "AccountAdministersTheKey",
+    Effect: "Allow",
+    Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+    Action: KMS_ADMIN_ACTIONS,
+    Resource: "*",
+  };
 }
 
 /**

@@ -7,13 +7,35 @@ import { asResourceError } from "../shared/pods";
 import { mergeOverrides } from "../shared/values";
 import { assertBrokerConfigAccepted } from "./broker-config";
 import { clientSecurity, KAFKA_PASSWORD_KEY } from "./security";
-import { buildKafkaSpec, buildNodePools, buildStrimziValues, buildTopicSpec, buildUserSpec, CLUSTER_LABEL, STRIMZI_API_VERSION } from "./spec";
+import {
+  buildKafkaSpec,
+  buildNodePools,
+  buildStrimziValues,
+  buildTopicSpec,
+  buildUserSpec,
+  CLUSTER_LABEL,
+  STRIMZI_API_VERSION,
+} from "./spec";
 import { componentNamespace } from "../shared/namespace";
 import { POD_SECURITY } from "../shared/pod-security";
 
-export { clientSecurity, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT, KAFKA_PASSWORD_ENV, KAFKA_PASSWORD_KEY } from "./security";
+export {
+  clientSecurity,
+  mimirAcls,
+  plainJaasConfig,
+  MIMIR_KAFKA_CLIENT,
+  KAFKA_PASSWORD_ENV,
+  KAFKA_PASSWORD_KEY,
+} from "./security";
 export type { ClientSecurity, ClientAuthentication } from "./security";
-export { buildKafkaSpec, buildNodePools, buildTopicSpec, buildUserSpec, buildStrimziValues, STRIMZI_API_VERSION } from "./spec";
+export {
+  buildKafkaSpec,
+  buildNodePools,
+  buildTopicSpec,
+  buildUserSpec,
+  buildStrimziValues,
+  STRIMZI_API_VERSION,
+} from "./spec";
 export { assertBrokerConfigAccepted, forbiddenBy } from "./broker-config";
 
 export interface KafkaOverrides {
@@ -68,44 +90,80 @@ export class Kafka extends pulumi.ComponentResource {
     const overrides = args.overrides ?? {};
 
     // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
-    const { resource: namespace, name: namespaceName, inNamespace } = componentNamespace(`${name}-namespace`, s.namespaces.kafka, POD_SECURITY.kafka, child);
+    const {
+      resource: namespace,
+      name: namespaceName,
+      inNamespace,
+    } = componentNamespace(`${name}-namespace`, s.namespaces.kafka, POD_SECURITY.kafka, child);
     this.namespace = namespace.metadata.name;
 
-    this.operator = new k8s.helm.v3.Release(`${name}-operator`, {
-      ...pinnedRelease(CHARTS.strimzi, s.releases.strimzi, namespaceName, mergeOverrides(buildStrimziValues(), overrides.strimzi)),
-      // A stateless operator: rolling back a failed install or upgrade loses nothing and leaves no half-state.
-      atomic: true,
-      cleanupOnFail: true,
-    }, { ...child, dependsOn: [namespace, ...(args.dependsOn ?? [])] });
+    this.operator = new k8s.helm.v3.Release(
+      `${name}-operator`,
+      {
+        ...pinnedRelease(
+          CHARTS.strimzi,
+          s.releases.strimzi,
+          namespaceName,
+          mergeOverrides(buildStrimziValues(), overrides.strimzi),
+        ),
+        // A stateless operator: rolling back a failed install or upgrade loses nothing and leaves no half-state.
+        atomic: true,
+        cleanupOnFail: true,
+      },
+      { ...child, dependsOn: [namespace, ...(args.dependsOn ?? [])] },
+    );
 
     let passwordSecret: k8s.core.v1.Secret | undefined;
     let passwordSecretName: string | undefined;
     let sasl: KafkaConnection["sasl"];
     if (security.client.kind === "sasl-plain") {
       // Letters and digits only: the password is embedded in a quoted JAAS option (security.ts).
-      const password = new random.RandomPassword(`${name}-mimir-password`, { length: 32, special: false }, { parent: this });
+      const password = new random.RandomPassword(
+        `${name}-mimir-password`,
+        { length: 32, special: false },
+        { parent: this },
+      );
       passwordSecretName = `${s.kafka.clusterName}-${security.client.username}-sasl`;
-      passwordSecret = new k8s.core.v1.Secret(`${name}-mimir-credentials`, {
-        metadata: { name: passwordSecretName, namespace: namespaceName },
-        type: "Opaque",
-        stringData: { [KAFKA_PASSWORD_KEY]: password.result },
-      }, inNamespace);
+      passwordSecret = new k8s.core.v1.Secret(
+        `${name}-mimir-credentials`,
+        {
+          metadata: { name: passwordSecretName, namespace: namespaceName },
+          type: "Opaque",
+          stringData: { [KAFKA_PASSWORD_KEY]: password.result },
+        },
+        inNamespace,
+      );
       // RandomPassword marks result secret through additionalSecretOutputs; wrapping keeps it secret wherever it flows.
       sasl = { mechanism: "PLAIN", username: security.client.username, password: pulumi.secret(password.result) };
     }
 
-    const clusterSpec = mergeOverrides(buildKafkaSpec(s, security), overrides.kafkaCluster) as { kafka: { config?: Record<string, unknown> } };
-    asResourceError(this, () => assertBrokerConfigAccepted(clusterSpec.kafka.config ?? {}, "Kafka spec (settings.kafka.brokerConfig + overrides.kafkaCluster)"));
+    const clusterSpec = mergeOverrides(buildKafkaSpec(s, security), overrides.kafkaCluster) as {
+      kafka: { config?: Record<string, unknown> };
+    };
+    asResourceError(this, () =>
+      assertBrokerConfigAccepted(
+        clusterSpec.kafka.config ?? {},
+        "Kafka spec (settings.kafka.brokerConfig + overrides.kafkaCluster)",
+      ),
+    );
     const afterOperator = { ...child, dependsOn: [this.operator] };
     const waitReady = waitForReady();
 
-    this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
-      apiVersion: STRIMZI_API_VERSION,
-      kind: "Kafka",
-      metadata: { name: s.kafka.clusterName, namespace: namespaceName, annotations: waitReady.annotations },
-      spec: clusterSpec,
-      // The Kafka turns Ready only once its pools' pods run on their EBS volumes: its wait starts after storage is.
-    }, { ...afterOperator, dependsOn: [this.operator, ...(args.storageDependsOn ?? [])], customTimeouts: waitReady.timeouts });
+    this.cluster = new k8s.apiextensions.CustomResource(
+      `${name}-cluster`,
+      {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "Kafka",
+        metadata: { name: s.kafka.clusterName, namespace: namespaceName, annotations: waitReady.annotations },
+        spec: clusterSpec,
+        // The Kafka turns Ready only once its pools' pods run on their EBS volumes: its wait starts after storage is.
+      },
+      {
+        ...afterOperator,
+        dependsOn: [this.operator, ...(args.storageDependsOn ?? [])],
+        customTimeouts: waitReady.timeouts,
+      },
+    );
 
     const pools = asResourceError(this, () =>
       buildNodePools(s, security, {
@@ -115,31 +173,53 @@ export class Kafka extends pulumi.ComponentResource {
       }),
     );
     for (const pool of pools) {
-      new k8s.apiextensions.CustomResource(`${name}-pool-${pool.name}`, {
-        apiVersion: STRIMZI_API_VERSION,
-        kind: "KafkaNodePool",
-        metadata: { name: pool.name, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName } },
-        spec: pool.spec,
-        // The brokers read the SASL password from its Secret.
-      }, { ...afterOperator, dependsOn: [this.operator, ...(passwordSecret ? [passwordSecret] : [])] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-pool-${pool.name}`,
+        {
+          apiVersion: STRIMZI_API_VERSION,
+          kind: "KafkaNodePool",
+          metadata: { name: pool.name, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName } },
+          spec: pool.spec,
+          // The brokers read the SASL password from its Secret.
+        },
+        { ...afterOperator, dependsOn: [this.operator, ...(passwordSecret ? [passwordSecret] : [])] },
+      );
     }
 
     const afterCluster = { ...child, dependsOn: [this.cluster], customTimeouts: waitReady.timeouts };
-    this.topic = new k8s.apiextensions.CustomResource(`${name}-topic`, {
-      apiVersion: STRIMZI_API_VERSION,
-      kind: "KafkaTopic",
-      metadata: { name: s.kafka.topic.name, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
-      spec: mergeOverrides(buildTopicSpec(s), overrides.kafkaTopic),
-    }, afterCluster);
+    this.topic = new k8s.apiextensions.CustomResource(
+      `${name}-topic`,
+      {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "KafkaTopic",
+        metadata: {
+          name: s.kafka.topic.name,
+          namespace: namespaceName,
+          labels: { [CLUSTER_LABEL]: s.kafka.clusterName },
+          annotations: waitReady.annotations,
+        },
+        spec: mergeOverrides(buildTopicSpec(s), overrides.kafkaTopic),
+      },
+      afterCluster,
+    );
 
     const ready: pulumi.Resource[] = [this.cluster, this.topic];
     if (security.client.kind === "sasl-plain") {
-      const user = new k8s.apiextensions.CustomResource(`${name}-mimir-user`, {
-        apiVersion: STRIMZI_API_VERSION,
-        kind: "KafkaUser",
-        metadata: { name: security.client.username, namespace: namespaceName, labels: { [CLUSTER_LABEL]: s.kafka.clusterName }, annotations: waitReady.annotations },
-        spec: buildUserSpec(s),
-      }, afterCluster);
+      const user = new k8s.apiextensions.CustomResource(
+        `${name}-mimir-user`,
+        {
+          apiVersion: STRIMZI_API_VERSION,
+          kind: "KafkaUser",
+          metadata: {
+            name: security.client.username,
+            namespace: namespaceName,
+            labels: { [CLUSTER_LABEL]: s.kafka.clusterName },
+            annotations: waitReady.annotations,
+          },
+          spec: buildUserSpec(s),
+        },
+        afterCluster,
+      );
       ready.push(user);
     }
 

@@ -23,9 +23,7 @@ export const KAFKA_PASSWORD_KEY = "password";
 /** Strimzi listener names must match ^[a-z0-9]{1,11}$ (Strimzi 1.2.0 Kafka CRD, listeners[].name). */
 const LISTENER_NAME_PATTERN = /^[a-z0-9]{1,11}$/;
 
-export type ClientAuthentication =
-  | { kind: "none" }
-  | { kind: "sasl-plain"; username: string };
+export type ClientAuthentication = { kind: "none" } | { kind: "sasl-plain"; username: string };
 
 /**
  * How Mimir reaches Kafka: the listener Strimzi opens and what Mimir must present, exactly as settings.kafka.listener
@@ -56,7 +54,9 @@ export interface ClientSecurity {
 export function clientSecurity(settings: Settings): ClientSecurity {
   const requested = settings.kafka.listener;
   if (requested.tls && !MIMIR_KAFKA_CLIENT.tls) {
-    throw new Error(`settings.kafka.listener.tls = true: Mimir 3.0's Kafka client has no TLS (grafana/mimir#13987; TLS arrives in Mimir 3.1, PR #14550); allowed: false`);
+    throw new Error(
+      `settings.kafka.listener.tls = true: Mimir 3.0's Kafka client has no TLS (grafana/mimir#13987; TLS arrives in Mimir 3.1, PR #14550); allowed: false`,
+    );
   }
   const name = listenerName(requested.name);
   if (requested.authentication === "none") {
@@ -79,7 +79,9 @@ export function clientSecurity(settings: Settings): ClientSecurity {
 
 function listenerName(name: string): string {
   if (!LISTENER_NAME_PATTERN.test(name)) {
-    throw new Error(`settings.kafka.listener.name "${name}" is not a valid Strimzi listener name: expected 1-11 characters from a-z and 0-9`);
+    throw new Error(
+      `settings.kafka.listener.name "${name}" is not a valid Strimzi listener name: expected 1-11 characters from a-z and 0-9`,
+    );
   }
   return name;
 }
@@ -92,7 +94,9 @@ function listenerName(name: string): string {
  */
 export function plainJaasConfig(username: string, passwordEnvVar: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(username)) {
-    throw new Error(`Kafka SASL username "${username}" must contain only letters, digits, '.', '_' or '-' (it is embedded in a JAAS option name)`);
+    throw new Error(
+      `Kafka SASL username "${username}" must contain only letters, digits, '.', '_' or '-' (it is embedded in a JAAS option name)`,
+    );
   }
   return `org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="\${strimzienv:${passwordEnvVar}}";`;
 }
@@ -105,7 +109,11 @@ export function plainJaasConfig(username: string, passwordEnvVar: string): strin
  */
 export function mimirAcls(topic: string) {
   return [
-    { type: "allow", resource: { type: "topic", name: topic, patternType: "literal" }, operations: ["Describe", "DescribeConfigs", "Read", "Write"] },
+    {
+      type: "allow",
+      resource: { type: "topic", name: topic, patternType: "literal" },
+      operations: ["Describe", "DescribeConfigs", "Read", "Write"],
+    },
     { type: "allow", resource: { type: "group", name: "*", patternType: "literal" }, operations: ["Describe", "Read"] },
     { type: "allow", resource: { type: "cluster" }, operations: ["Describe"] },
   ];

@@ -37,10 +37,12 @@ export function buildKafkaSpec(settings: Settings, security: ClientSecurity): Js
     tls: security.tls,
     // Strimzi turns this into a NetworkPolicy for the listener port: only Mimir's pods (by namespace and by their
     // release's pod labels, both in one peer) may connect.
-    networkPolicyPeers: [{
-      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: settings.namespaces.mimir } },
-      podSelector: { matchLabels: releasePodLabels(settings.releases.mimir, "mimir") },
-    }],
+    networkPolicyPeers: [
+      {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: settings.namespaces.mimir } },
+        podSelector: { matchLabels: releasePodLabels(settings.releases.mimir, "mimir") },
+      },
+    ],
   };
   if (security.client.kind === "sasl-plain") {
     listener.authentication = {
@@ -75,18 +77,38 @@ export function buildNodePools(settings: Settings, security: ClientSecurity, inp
   const brokerEnv = security.client.kind === "sasl-plain" ? passwordEnv(inputs.passwordSecretName) : undefined;
   if (k.dedicatedControllers === 0) {
     return [
-      pool(settings, inputs, "dual-role", k.brokers, ["controller", "broker"], k.brokerStorageGiB, k.brokerResources, brokerEnv),
+      pool(
+        settings,
+        inputs,
+        "dual-role",
+        k.brokers,
+        ["controller", "broker"],
+        k.brokerStorageGiB,
+        k.brokerResources,
+        brokerEnv,
+      ),
     ];
   }
   return [
-    pool(settings, inputs, "controller", k.dedicatedControllers, ["controller"], k.controllerStorageGiB, k.controllerResources, undefined),
+    pool(
+      settings,
+      inputs,
+      "controller",
+      k.dedicatedControllers,
+      ["controller"],
+      k.controllerStorageGiB,
+      k.controllerResources,
+      undefined,
+    ),
     pool(settings, inputs, "broker", k.brokers, ["broker"], k.brokerStorageGiB, k.brokerResources, brokerEnv),
   ];
 }
 
 function passwordEnv(secretName: pulumi.Input<string> | undefined): Json[] {
   if (secretName === undefined) {
-    throw new Error("the authenticated Kafka listener needs passwordSecretName: the brokers read Mimir's password from it");
+    throw new Error(
+      "the authenticated Kafka listener needs passwordSecretName: the brokers read Mimir's password from it",
+    );
   }
   return [{ name: KAFKA_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secretName, key: KAFKA_PASSWORD_KEY } } }];
 }
@@ -106,7 +128,9 @@ function pool(
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: "In", values: inputs.availabilityZones }] }],
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: ZONE_LABEL, operator: "In", values: inputs.availabilityZones }] },
+            ],
           },
         },
       },

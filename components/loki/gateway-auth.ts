@@ -1,7 +1,11 @@
 import type { Settings } from "../../settings";
 import type { Values } from "../shared/values";
 import { PASSWORD_KEY } from "../shared/gateway-credentials";
-import { LOKI_TENANT_FROM_USER_SNIPPET, TENANT_BINDING_HTTP_SNIPPET, TENANT_BINDING_SERVER_SNIPPET } from "../../policies/lib/tenant-binding";
+import {
+  LOKI_TENANT_FROM_USER_SNIPPET,
+  TENANT_BINDING_HTTP_SNIPPET,
+  TENANT_BINDING_SERVER_SNIPPET,
+} from "../../policies/lib/tenant-binding";
 
 // The chart mounts gateway.basicAuth.existingSecret at /etc/nginx/secrets; nginx reads `.htpasswd` there (loki values.yaml, templates/gateway/deployment.yaml).
 export { HTPASSWD_KEY, htpasswdLine, PASSWORD_KEY, USERNAME_KEY } from "../shared/gateway-credentials";
@@ -30,7 +34,10 @@ export function gatewayUsers(settings: Settings): string[] {
 
 /** Our own Secret names, distinct from the `<fullname>-gateway` Secret the chart renders when it builds the htpasswd itself. */
 export function gatewaySecretNames(settings: Settings): { htpasswd: string; canary: string } {
-  return { htpasswd: `${settings.releases.loki}-gateway-htpasswd`, canary: `${settings.releases.loki}-canary-credentials` };
+  return {
+    htpasswd: `${settings.releases.loki}-gateway-htpasswd`,
+    canary: `${settings.releases.loki}-canary-credentials`,
+  };
 }
 
 /**
@@ -62,7 +69,9 @@ export function gatewayAuthValues(auth: LokiGatewayAuthRef): { gateway: Values; 
     },
     lokiCanary: {
       tenant: { name: LOKI_CANARY_TENANT, password: `$(${CANARY_PASSWORD_ENV})` },
-      extraEnv: [{ name: CANARY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: auth.canarySecretName, key: PASSWORD_KEY } } }],
+      extraEnv: [
+        { name: CANARY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: auth.canarySecretName, key: PASSWORD_KEY } } },
+      ],
     },
   };
 }

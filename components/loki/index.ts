@@ -58,17 +58,25 @@ export class Loki extends pulumi.ComponentResource {
     assertReplicationFits(settings);
 
     // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
-    const { resource, name: namespace, inNamespace } = componentNamespace(`${name}-namespace`, settings.namespaces.loki, POD_SECURITY.loki, childOpts);
+    const {
+      resource,
+      name: namespace,
+      inNamespace,
+    } = componentNamespace(`${name}-namespace`, settings.namespaces.loki, POD_SECURITY.loki, childOpts);
     this.namespace = resource;
 
     // Only the gateway (basic auth) takes traffic from other namespaces; see components/shared/network-policies.ts.
-    fenceRelease(name, {
-      release: settings.releases.loki,
-      namespace,
-      podLabels: releasePodLabels(settings.releases.loki, "loki"),
-      inNamespacePeers: [],
-      scraper: { namespace: settings.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
-    }, inNamespace);
+    fenceRelease(
+      name,
+      {
+        release: settings.releases.loki,
+        namespace,
+        podLabels: releasePodLabels(settings.releases.loki, "loki"),
+        inNamespacePeers: [],
+        scraper: { namespace: settings.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
+      },
+      inNamespace,
+    );
 
     const secretNames = gatewaySecretNames(settings);
     const { htpasswd, passwords } = tenantGatewayCredentials(
@@ -77,11 +85,15 @@ export class Loki extends pulumi.ComponentResource {
       inNamespace,
     );
     // The chart's canary pushes and queries through the gateway as its own tenant (gateway-auth.ts).
-    const canaryCredentials = createBasicAuthSecret(`${name}-canary-credentials`, {
-      namespace,
-      ref: { name: secretNames.canary, usernameKey: USERNAME_KEY, passwordKey: PASSWORD_KEY },
-      credentials: { username: LOKI_CANARY_TENANT, password: passwords[LOKI_CANARY_TENANT] },
-    }, inNamespace);
+    const canaryCredentials = createBasicAuthSecret(
+      `${name}-canary-credentials`,
+      {
+        namespace,
+        ref: { name: secretNames.canary, usernameKey: USERNAME_KEY, passwordKey: PASSWORD_KEY },
+        credentials: { username: LOKI_CANARY_TENANT, password: passwords[LOKI_CANARY_TENANT] },
+      },
+      inNamespace,
+    );
 
     // The Secret names are our own plain strings, so the values never wait on the Secrets' outputs; the release's
     // dependsOn orders the Secrets first.
@@ -102,10 +114,17 @@ export class Loki extends pulumi.ComponentResource {
       `${name}-release`,
       pinnedRelease(CHARTS.loki, settings.releases.loki, namespace, this.values),
       // The gateway mounts the htpasswd Secret and the canary reads its credentials Secret: both must exist first.
-      { ...childOpts, dependsOn: [this.namespace, args.crdsRelease, htpasswd, canaryCredentials, ...(args.dependsOn ?? [])] },
+      {
+        ...childOpts,
+        dependsOn: [this.namespace, args.crdsRelease, htpasswd, canaryCredentials, ...(args.dependsOn ?? [])],
+      },
     );
 
     this.gatewayAuth = { passwords, htpasswdSecretName: htpasswd.metadata.name };
-    this.registerOutputs({ namespace: this.namespace.metadata.name, release: this.release.name, gatewayUsers: gatewayUsers(settings) });
+    this.registerOutputs({
+      namespace: this.namespace.metadata.name,
+      release: this.release.name,
+      gatewayUsers: gatewayUsers(settings),
+    });
   }
 }

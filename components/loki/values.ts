@@ -32,14 +32,19 @@ export const SCHEMA_FROM = "2024-04-01";
 
 /** The pods that hold a stream's replicas: the single binaries in Monolithic mode, the ingesters in Distributed mode. */
 export function streamHolders(settings: Settings): number {
-  return settings.loki.deploymentMode === "Monolithic" ? (settings.loki.sizes.singleBinary?.replicas ?? 0) : (settings.loki.sizes.ingester?.replicas ?? 0);
+  return settings.loki.deploymentMode === "Monolithic"
+    ? (settings.loki.sizes.singleBinary?.replicas ?? 0)
+    : (settings.loki.sizes.ingester?.replicas ?? 0);
 }
 
 /** L1: pushes fail with "at least N live replicas required" when RF exceeds the pods holding replicas (grafana/loki#8899). */
 export function assertReplicationFits(settings: Settings): void {
   const holders = streamHolders(settings);
   if (settings.loki.replicationFactor > holders) {
-    const who = settings.loki.deploymentMode === "Monolithic" ? "settings.loki.sizes.singleBinary.replicas" : "settings.loki.sizes.ingester.replicas";
+    const who =
+      settings.loki.deploymentMode === "Monolithic"
+        ? "settings.loki.sizes.singleBinary.replicas"
+        : "settings.loki.sizes.ingester.replicas";
     throw new pulumi.RunError(
       `settings.loki.replicationFactor = ${settings.loki.replicationFactor} must be <= ${who} (${holders}): ` +
         `Loki rejects every push with "at least ${Math.floor(settings.loki.replicationFactor / 2) + 1} live replicas required"`,
@@ -50,13 +55,16 @@ export function assertReplicationFits(settings: Settings): void {
 function requireSize(settings: Settings, key: keyof Settings["loki"]["sizes"]): ComponentSize {
   const size = settings.loki.sizes[key];
   if (!size) {
-    throw new pulumi.RunError(`settings.loki.sizes.${key} is missing; deploymentMode ${settings.loki.deploymentMode} needs it`);
+    throw new pulumi.RunError(
+      `settings.loki.sizes.${key} is missing; deploymentMode ${settings.loki.deploymentMode} needs it`,
+    );
   }
   return size;
 }
 
 function diskOf(size: ComponentSize, key: string): number {
-  if (!size.diskGiB) throw new pulumi.RunError(`settings.loki.sizes.${key}.diskGiB is missing; ${key} keeps data on a volume`);
+  if (!size.diskGiB)
+    throw new pulumi.RunError(`settings.loki.sizes.${key}.diskGiB is missing; ${key} keeps data on a volume`);
   return size.diskGiB;
 }
 
@@ -94,15 +102,28 @@ function monolithicWorkloads(settings: Settings, storageClass: string): Values {
 function ingesterZones(settings: Settings, availabilityZones: string[]): Values {
   if (!settings.loki.ingesterZoneAware) return { enabled: false };
   if (availabilityZones.length < 3) {
-    throw new Error(`Loki's zone-aware ingesters need three availability zones to pin zones a, b and c to; got ${availabilityZones.join(", ") || "none"}`);
+    throw new Error(
+      `Loki's zone-aware ingesters need three availability zones to pin zones a, b and c to; got ${availabilityZones.join(", ") || "none"}`,
+    );
   }
   const pinned = (az: string) => ({ nodeSelector: { [ZONE_LABEL]: az } });
-  return { enabled: true, zoneA: pinned(availabilityZones[0]), zoneB: pinned(availabilityZones[1]), zoneC: pinned(availabilityZones[2]) };
+  return {
+    enabled: true,
+    zoneA: pinned(availabilityZones[0]),
+    zoneB: pinned(availabilityZones[1]),
+    zoneC: pinned(availabilityZones[2]),
+  };
 }
 
 /** The chart's pod labels of a component (templates/_pod.tpl; the same tpl strings as its querier default). */
 function componentSelector(target: string): Values {
-  return { matchLabels: { "app.kubernetes.io/component": target, "app.kubernetes.io/name": '{{ include "loki.name" . }}', "app.kubernetes.io/instance": "{{ .Release.Name }}" } };
+  return {
+    matchLabels: {
+      "app.kubernetes.io/component": target,
+      "app.kubernetes.io/name": '{{ include "loki.name" . }}',
+      "app.kubernetes.io/instance": "{{ .Release.Name }}",
+    },
+  };
 }
 
 /**
@@ -113,13 +134,21 @@ function componentSelector(target: string): Values {
 export function availabilityValues(settings: Settings, target: string): Values {
   if (settings.mimir.zones.length < 2) return {};
   return {
-    topologySpreadConstraints: [{ ...HOSTNAME_SPREAD, labelSelector: componentSelector(target) }, zoneSpread(componentSelector(target))],
+    topologySpreadConstraints: [
+      { ...HOSTNAME_SPREAD, labelSelector: componentSelector(target) },
+      zoneSpread(componentSelector(target)),
+    ],
     podDisruptionBudget: { maxUnavailable: 1 },
   };
 }
 
 function distributedWorkloads(settings: Settings, storageClass: string, availabilityZones: string[]): Values {
-  const TARGETS = { distributor: "distributor", querier: "querier", queryFrontend: "query-frontend", queryScheduler: "query-scheduler" };
+  const TARGETS = {
+    distributor: "distributor",
+    querier: "querier",
+    queryFrontend: "query-frontend",
+    queryScheduler: "query-scheduler",
+  };
   const stateless = (key: "distributor" | "querier" | "queryFrontend" | "queryScheduler") => {
     const size = requireSize(settings, key);
     return { replicas: size.replicas, resources: podResources(size), ...availabilityValues(settings, TARGETS[key]) };
@@ -161,11 +190,17 @@ function distributedWorkloads(settings: Settings, storageClass: string, availabi
  * (settings.loki.chunksCacheMB).
  */
 export function memcachedValues(settings: Settings): Values {
-  if (settings.loki.deploymentMode === "Monolithic") return { chunksCache: { enabled: false }, resultsCache: { enabled: false } };
+  if (settings.loki.deploymentMode === "Monolithic")
+    return { chunksCache: { enabled: false }, resultsCache: { enabled: false } };
   if (settings.loki.chunksCacheMB === undefined) {
-    throw new pulumi.RunError(`settings.loki.chunksCacheMB is missing; deploymentMode ${settings.loki.deploymentMode} runs a chunks cache`);
+    throw new pulumi.RunError(
+      `settings.loki.chunksCacheMB is missing; deploymentMode ${settings.loki.deploymentMode} runs a chunks cache`,
+    );
   }
-  return { chunksCache: { enabled: true, allocatedMemory: settings.loki.chunksCacheMB }, resultsCache: { enabled: true } };
+  return {
+    chunksCache: { enabled: true, allocatedMemory: settings.loki.chunksCacheMB },
+    resultsCache: { enabled: true },
+  };
 }
 
 /** Per-tenant limits for the runtime config (Loki docs, "runtime configuration": `overrides: {<tenant>: {...}}`). */
@@ -233,9 +268,16 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
       annotations: { [IRSA_ROLE_ANNOTATION]: inputs.roleArn },
     },
     ...SIMPLE_SCALABLE_OFF,
-    ...(loki.deploymentMode === "Monolithic" ? monolithicWorkloads(settings, inputs.storageClassName) : distributedWorkloads(settings, inputs.storageClassName, inputs.availabilityZones)),
+    ...(loki.deploymentMode === "Monolithic"
+      ? monolithicWorkloads(settings, inputs.storageClassName)
+      : distributedWorkloads(settings, inputs.storageClassName, inputs.availabilityZones)),
     ...memcachedValues(settings),
-    gateway: { replicas: gateway.replicas, resources: podResources(gateway), ...availabilityValues(settings, "gateway"), ...auth.gateway },
+    gateway: {
+      replicas: gateway.replicas,
+      resources: podResources(gateway),
+      ...availabilityValues(settings, "gateway"),
+      ...auth.gateway,
+    },
     lokiCanary: auth.lokiCanary,
     // Deprecated and for testing only; the chart fails unless ignoreMinioDeprecation is set (templates/validate.yaml).
     minio: { enabled: false },

@@ -86,7 +86,11 @@ export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs):
     },
     ruler_storage: { s3: { bucket_name: inputs.buckets.ruler } },
     alertmanager_storage: { s3: { bucket_name: inputs.buckets.alertmanager } },
-    compactor: { deletion_delay: t.deletionDelay, cleanup_interval: t.cleanupInterval, block_ranges: [...t.blockRanges] },
+    compactor: {
+      deletion_delay: t.deletionDelay,
+      cleanup_interval: t.cleanupInterval,
+      block_ranges: [...t.blockRanges],
+    },
     querier: { query_store_after: t.queryStoreAfter },
     limits: { ...m.limits, query_ingesters_within: t.queryIngestersWithin, ...haLimits(settings) },
     distributor: { remote_timeout: m.remoteTimeout, ...haTracker(settings) },
@@ -95,6 +99,10 @@ export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs):
     store_gateway: { sharding_ring: { replication_factor: m.storeGatewayReplicationFactor } },
     // Ingest storage requires ruler remote evaluation (Mimir jsonnet ingest-storage.libsonnet asserts it): rules are
     // evaluated through the query-frontend, which enforces the read consistency the ruler asks for.
-    ruler: { query_frontend: { address: `dns:///${fullname}-query-frontend.${settings.namespaces.mimir}.svc:${MIMIR_GRPC_PORT}` } },
+    ruler: {
+      query_frontend: {
+        address: `dns:///${fullname}-query-frontend.${settings.namespaces.mimir}.svc:${MIMIR_GRPC_PORT}`,
+      },
+    },
   };
 }

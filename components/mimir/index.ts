@@ -70,19 +70,27 @@ export class Mimir extends pulumi.ComponentResource {
     if (layout.warning) pulumi.log.warn(layout.warning, this);
 
     // Names (the namespace's, the Secrets') go to consumers as the strings given here, not as outputs (namespace.ts).
-    const { resource: namespace, name: namespaceName, inNamespace } = componentNamespace(`${name}-namespace`, s.namespaces.mimir, POD_SECURITY.mimir, child);
+    const {
+      resource: namespace,
+      name: namespaceName,
+      inNamespace,
+    } = componentNamespace(`${name}-namespace`, s.namespaces.mimir, POD_SECURITY.mimir, child);
     this.namespace = namespace.metadata.name;
     const secretName = (suffix: string) => `${mimirFullname(s.releases.mimir)}-${suffix}`;
 
     // Only the gateway (basic auth) takes traffic from other namespaces; see components/shared/network-policies.ts.
-    fenceRelease(name, {
-      release: s.releases.mimir,
-      namespace: namespaceName,
-      podLabels: releasePodLabels(s.releases.mimir, "mimir"),
-      // The rollout-operator (a subchart, its own pod labels) calls ingesters and store-gateways before a downscale.
-      inNamespacePeers: [{ "app.kubernetes.io/name": "rollout-operator" }],
-      scraper: { namespace: s.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
-    }, inNamespace);
+    fenceRelease(
+      name,
+      {
+        release: s.releases.mimir,
+        namespace: namespaceName,
+        podLabels: releasePodLabels(s.releases.mimir, "mimir"),
+        // The rollout-operator (a subchart, its own pod labels) calls ingesters and store-gateways before a downscale.
+        inNamespacePeers: [{ "app.kubernetes.io/name": "rollout-operator" }],
+        scraper: { namespace: s.namespaces.monitoring, podLabels: PROMETHEUS_POD_LABELS },
+      },
+      inNamespace,
+    );
 
     const { htpasswd, passwords } = tenantGatewayCredentials(
       name,
@@ -93,45 +101,75 @@ export class Mimir extends pulumi.ComponentResource {
     // Secrets cannot be read across namespaces: Mimir gets its own copy of the Kafka password.
     let kafkaSecret: k8s.core.v1.Secret | undefined;
     if (args.kafka.sasl) {
-      kafkaSecret = new k8s.core.v1.Secret(`${name}-kafka-credentials`, {
-        metadata: { name: secretName("kafka-sasl"), namespace: namespaceName },
-        type: "Opaque",
-        stringData: { [KAFKA_PASSWORD_KEY]: args.kafka.sasl.password },
-      }, inNamespace);
+      kafkaSecret = new k8s.core.v1.Secret(
+        `${name}-kafka-credentials`,
+        {
+          metadata: { name: secretName("kafka-sasl"), namespace: namespaceName },
+          type: "Opaque",
+          stringData: { [KAFKA_PASSWORD_KEY]: args.kafka.sasl.password },
+        },
+        inNamespace,
+      );
     }
 
     const values = asResourceError(this, () =>
-      buildMimirValues(s, {
-        region: args.region,
-        availabilityZones: args.availabilityZones,
-        buckets: args.buckets,
-        roleArn: args.roleArn,
-        storageClassName: args.storageClassName,
-        kafka: {
-          address: args.kafka.address,
-          topic: args.kafka.topic,
-          sasl: args.kafka.sasl && kafkaSecret
-            ? { username: args.kafka.sasl.username, passwordEnvVar: KAFKA_PASSWORD_ENV, secretName: secretName("kafka-sasl"), secretKey: KAFKA_PASSWORD_KEY }
-            : undefined,
+      buildMimirValues(
+        s,
+        {
+          region: args.region,
+          availabilityZones: args.availabilityZones,
+          buckets: args.buckets,
+          roleArn: args.roleArn,
+          storageClassName: args.storageClassName,
+          kafka: {
+            address: args.kafka.address,
+            topic: args.kafka.topic,
+            sasl:
+              args.kafka.sasl && kafkaSecret
+                ? {
+                    username: args.kafka.sasl.username,
+                    passwordEnvVar: KAFKA_PASSWORD_ENV,
+                    secretName: secretName("kafka-sasl"),
+                    secretKey: KAFKA_PASSWORD_KEY,
+                  }
+                : undefined,
+          },
+          gatewayAuthSecretName: secretName("gateway-htpasswd"),
         },
-        gatewayAuthSecretName: secretName("gateway-htpasswd"),
-      }, args.overrides),
+        args.overrides,
+      ),
     );
 
-    this.release = new k8s.helm.v3.Release(`${name}-release`, {
-      ...pinnedRelease(CHARTS.mimir, s.releases.mimir, namespaceName, values),
-      // Not atomic: a timed-out upgrade of zone-aware StatefulSets is driven to completion by the rollout-operator; a
-      // Helm rollback would restart ingesters and store-gateways a second time. Failed state stays for diagnosis.
-      atomic: false,
-      cleanupOnFail: false,
-    }, {
-      ...child,
-      dependsOn: [...(args.dependsOn ?? []), namespace, args.monitoringCrds, ...args.kafka.ready, htpasswd, ...(kafkaSecret ? [kafkaSecret] : [])],
-    });
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        ...pinnedRelease(CHARTS.mimir, s.releases.mimir, namespaceName, values),
+        // Not atomic: a timed-out upgrade of zone-aware StatefulSets is driven to completion by the rollout-operator; a
+        // Helm rollback would restart ingesters and store-gateways a second time. Failed state stays for diagnosis.
+        atomic: false,
+        cleanupOnFail: false,
+      },
+      {
+        ...child,
+        dependsOn: [
+          ...(args.dependsOn ?? []),
+          namespace,
+          args.monitoringCrds,
+          ...args.kafka.ready,
+          htpasswd,
+          ...(kafkaSecret ? [kafkaSecret] : []),
+        ],
+      },
+    );
 
     this.gatewayAuth = { passwords, htpasswdSecretName: htpasswd.metadata.name };
     this.pushUrl = s.mimir.pushUrl;
     this.queryUrl = s.mimir.queryUrl;
-    this.registerOutputs({ namespace: this.namespace, pushUrl: this.pushUrl, queryUrl: this.queryUrl, gatewayUsers: gatewayUsers(s) });
+    this.registerOutputs({
+      namespace: this.namespace,
+      pushUrl: this.pushUrl,
+      queryUrl: this.queryUrl,
+      gatewayUsers: gatewayUsers(s),
+    });
   }
 }

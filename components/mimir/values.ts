@@ -7,14 +7,22 @@ import { buildStructuredConfig } from "./config";
 import { ingestersPerChartZone, placementValues, ZoneLayout, zoneLayout } from "./zones";
 import { gatewayNginxValues } from "./gateway-auth";
 
-
 /**
  * Chart sections whose pods run Mimir with the shared config file (values.yaml `global.extraEnv` scope minus the
  * nginx gateway, memcached and the test jobs). Each validates ingest_storage at startup, so each needs the Kafka
  * password variable; nothing else gets it.
  */
 export const MIMIR_CONFIG_COMPONENTS = [
-  "alertmanager", "compactor", "distributor", "ingester", "overrides_exporter", "querier", "query_frontend", "query_scheduler", "ruler", "store_gateway",
+  "alertmanager",
+  "compactor",
+  "distributor",
+  "ingester",
+  "overrides_exporter",
+  "querier",
+  "query_frontend",
+  "query_scheduler",
+  "ruler",
+  "store_gateway",
 ] as const;
 
 export interface MimirValueInputs {
@@ -65,7 +73,11 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
   // podDisruptionBudget maxUnavailable 1: templates/lib/topologySpreadConstraints.tpl, values.yaml).
   const spread = settings.mimir.zones.length > 1 ? { topologySpreadConstraints: [HOSTNAME_SPREAD, zoneSpread()] } : {};
   const values: Values = {
-    serviceAccount: { create: true, name: settings.serviceAccounts.mimir, annotations: { [IRSA_ROLE_ANNOTATION]: inputs.roleArn } },
+    serviceAccount: {
+      create: true,
+      name: settings.serviceAccounts.mimir,
+      annotations: { [IRSA_ROLE_ANNOTATION]: inputs.roleArn },
+    },
     // The chart's demo Kafka and MinIO are replaced by Strimzi and S3 (charts.md: both default to enabled).
     kafka: { enabled: false },
     minio: { enabled: false },
@@ -75,20 +87,38 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
       structuredConfig: buildStructuredConfig(settings, {
         region: inputs.region,
         buckets: inputs.buckets,
-        kafka: { address: inputs.kafka.address, topic: inputs.kafka.topic, sasl: sasl && { username: sasl.username, passwordEnvVar: sasl.passwordEnvVar } },
+        kafka: {
+          address: inputs.kafka.address,
+          topic: inputs.kafka.topic,
+          sasl: sasl && { username: sasl.username, passwordEnvVar: sasl.passwordEnvVar },
+        },
       }),
     },
     // Per-tenant limits, reloaded without restarts (values.yaml runtimeConfig: overrides.<tenant>).
     runtimeConfig: { overrides: settings.mimir.tenantOverrides },
     distributor: { replicas: sz.distributor.replicas, resources: podResources(sz.distributor), ...spread },
-    ingester: { replicas: sz.ingester.replicas, resources: podResources(sz.ingester), ...disk(sz.ingester, sc), ...placementValues(layout, sc) },
-    store_gateway: { replicas: sz.storeGateway.replicas, resources: podResources(sz.storeGateway), ...disk(sz.storeGateway, sc), ...placementValues(layout, sc) },
+    ingester: {
+      replicas: sz.ingester.replicas,
+      resources: podResources(sz.ingester),
+      ...disk(sz.ingester, sc),
+      ...placementValues(layout, sc),
+    },
+    store_gateway: {
+      replicas: sz.storeGateway.replicas,
+      resources: podResources(sz.storeGateway),
+      ...disk(sz.storeGateway, sc),
+      ...placementValues(layout, sc),
+    },
     querier: { replicas: sz.querier.replicas, resources: podResources(sz.querier), ...spread },
     query_frontend: { replicas: sz.queryFrontend.replicas, resources: podResources(sz.queryFrontend), ...spread },
     query_scheduler: { replicas: sz.queryScheduler.replicas, resources: podResources(sz.queryScheduler), ...spread },
     compactor: { replicas: sz.compactor.replicas, resources: podResources(sz.compactor), ...disk(sz.compactor, sc) },
     ruler: { replicas: sz.ruler.replicas, resources: podResources(sz.ruler), ...spread },
-    alertmanager: { replicas: sz.alertmanager.replicas, resources: podResources(sz.alertmanager), ...disk(sz.alertmanager, sc) },
+    alertmanager: {
+      replicas: sz.alertmanager.replicas,
+      resources: podResources(sz.alertmanager),
+      ...disk(sz.alertmanager, sc),
+    },
     gateway: {
       ...spread,
       replicas: sz.gateway.replicas,
@@ -98,12 +128,19 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
     metaMonitoring: {
       // kube-prometheus-stack's Prometheus selects ServiceMonitors and rules labelled release=<its release> by default.
       serviceMonitor: { enabled: true, labels: { release: settings.releases.kubePrometheusStack } },
-      prometheusRule: { enabled: true, mimirAlerts: true, mimirRules: true, labels: { release: settings.releases.kubePrometheusStack } },
+      prometheusRule: {
+        enabled: true,
+        mimirAlerts: true,
+        mimirRules: true,
+        labels: { release: settings.releases.kubePrometheusStack },
+      },
     },
   };
 
   if (sasl) {
-    const env = [{ name: sasl.passwordEnvVar, valueFrom: { secretKeyRef: { name: sasl.secretName, key: sasl.secretKey } } }];
+    const env = [
+      { name: sasl.passwordEnvVar, valueFrom: { secretKeyRef: { name: sasl.secretName, key: sasl.secretKey } } },
+    ];
     for (const component of MIMIR_CONFIG_COMPONENTS) {
       const section = (values[component] ?? {}) as Values;
       // Without -config.expand-env=true Mimir would send the literal "${VAR}" as password. Chart templates such as

@@ -51,19 +51,32 @@ export function placementValues(layout: ZoneLayout, storageClassName: string): R
     return {
       zoneAwareReplication: {
         enabled: true,
-        zones: layout.zones.map((z) => ({ name: z.name, nodeSelector: { [ZONE_LABEL]: z.availabilityZone }, storageClass: storageClassName })),
+        zones: layout.zones.map((z) => ({
+          name: z.name,
+          nodeSelector: { [ZONE_LABEL]: z.availabilityZone },
+          storageClass: storageClassName,
+        })),
       },
     };
   }
   if (layout.zones.length === 1) {
-    return { zoneAwareReplication: { enabled: false }, nodeSelector: { [ZONE_LABEL]: layout.zones[0].availabilityZone } };
+    return {
+      zoneAwareReplication: { enabled: false },
+      nodeSelector: { [ZONE_LABEL]: layout.zones[0].availabilityZone },
+    };
   }
   return {
     zoneAwareReplication: { enabled: false },
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: "In", values: layout.zones.map((z) => z.availabilityZone) }] }],
+          nodeSelectorTerms: [
+            {
+              matchExpressions: [
+                { key: ZONE_LABEL, operator: "In", values: layout.zones.map((z) => z.availabilityZone) },
+              ],
+            },
+          ],
         },
       },
     },

@@ -43,7 +43,10 @@ export class Network extends pulumi.ComponentResource {
     super("observability:network:Network", name, {}, opts);
     const zoneCount = args.availabilityZones.length;
     if (!args.clusterName) {
-      throw new pulumi.ResourceError(`clusterName must be non-empty: it names the kubernetes.io/cluster/<name> tag`, this);
+      throw new pulumi.ResourceError(
+        `clusterName must be non-empty: it names the kubernetes.io/cluster/<name> tag`,
+        this,
+      );
     }
 
     if (args.existing) {
@@ -61,76 +64,135 @@ export class Network extends pulumi.ComponentResource {
     const child = { parent: this };
     const named = (suffix: string) => ({ ...args.tags, Name: `${args.clusterName}-${suffix}` });
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-      cidrBlock: args.vpcCidr,
-      // EKS requires both for private endpoint resolution and node registration (EKS user guide, "VPC requirements").
-      enableDnsHostnames: true,
-      enableDnsSupport: true,
-      tags: named("vpc"),
-    }, child);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.vpcCidr,
+        // EKS requires both for private endpoint resolution and node registration (EKS user guide, "VPC requirements").
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: named("vpc"),
+      },
+      child,
+    );
 
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: named("igw") }, child);
 
-    const publicSubnets = args.availabilityZones.map((az, i) => new aws.ec2.Subnet(`${name}-public-${i}`, {
-      vpcId: vpc.id,
-      availabilityZone: az,
-      cidrBlock: plan.public[i],
-      // Nothing launched here needs an automatic public address: NAT gateways use EIPs, load balancers their own.
-      mapPublicIpOnLaunch: false,
-      tags: subnetTags("public", args.clusterName, i, args.tags),
-    }, child));
+    const publicSubnets = args.availabilityZones.map(
+      (az, i) =>
+        new aws.ec2.Subnet(
+          `${name}-public-${i}`,
+          {
+            vpcId: vpc.id,
+            availabilityZone: az,
+            cidrBlock: plan.public[i],
+            // Nothing launched here needs an automatic public address: NAT gateways use EIPs, load balancers their own.
+            mapPublicIpOnLaunch: false,
+            tags: subnetTags("public", args.clusterName, i, args.tags),
+          },
+          child,
+        ),
+    );
 
-    const privateSubnets = args.availabilityZones.map((az, i) => new aws.ec2.Subnet(`${name}-private-${i}`, {
-      vpcId: vpc.id,
-      availabilityZone: az,
-      cidrBlock: plan.private[i],
-      mapPublicIpOnLaunch: false,
-      tags: subnetTags("private", args.clusterName, i, args.tags),
-    }, child));
+    const privateSubnets = args.availabilityZones.map(
+      (az, i) =>
+        new aws.ec2.Subnet(
+          `${name}-private-${i}`,
+          {
+            vpcId: vpc.id,
+            availabilityZone: az,
+            cidrBlock: plan.private[i],
+            mapPublicIpOnLaunch: false,
+            tags: subnetTags("private", args.clusterName, i, args.tags),
+          },
+          child,
+        ),
+    );
 
     const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: named("public") }, child);
-    new aws.ec2.Route(`${name}-public-internet`, {
-      routeTableId: publicRouteTable.id,
-      destinationCidrBlock: "0.0.0.0/0",
-      gatewayId: igw.id,
-    }, child);
-    publicSubnets.forEach((subnet, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, {
-      subnetId: subnet.id,
-      routeTableId: publicRouteTable.id,
-    }, child));
+    new aws.ec2.Route(
+      `${name}-public-internet`,
+      {
+        routeTableId: publicRouteTable.id,
+        destinationCidrBlock: "0.0.0.0/0",
+        gatewayId: igw.id,
+      },
+      child,
+    );
+    publicSubnets.forEach(
+      (subnet, i) =>
+        new aws.ec2.RouteTableAssociation(
+          `${name}-public-${i}`,
+          {
+            subnetId: subnet.id,
+            routeTableId: publicRouteTable.id,
+          },
+          child,
+        ),
+    );
 
     const natGateways = Array.from({ length: natGatewayCount(args.natGateways, zoneCount) }, (_, i) => {
-      const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: named(`nat-${i}`) }, { parent: this, dependsOn: [igw] });
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-${i}`,
+        { domain: "vpc", tags: named(`nat-${i}`) },
+        { parent: this, dependsOn: [igw] },
+      );
       // A public NAT gateway needs the internet gateway attached first (AWS VPC docs, "NAT gateways").
-      const nat = new aws.ec2.NatGateway(`${name}-nat-${i}`, {
-        allocationId: eip.id,
-        subnetId: publicSubnets[i].id,
-        connectivityType: "public",
-        tags: named(`nat-${i}`),
-      }, { parent: this, dependsOn: [igw] });
+      const nat = new aws.ec2.NatGateway(
+        `${name}-nat-${i}`,
+        {
+          allocationId: eip.id,
+          subnetId: publicSubnets[i].id,
+          connectivityType: "public",
+          tags: named(`nat-${i}`),
+        },
+        { parent: this, dependsOn: [igw] },
+      );
       return { eip, nat };
     });
 
     const egress: pulumi.Resource[] = [];
     const privateTables = privateSubnets.map((subnet, i) => {
-      const table = new aws.ec2.RouteTable(`${name}-private-${i}`, { vpcId: vpc.id, tags: named(`private-${i}`) }, child);
-      egress.push(new aws.ec2.Route(`${name}-private-${i}-nat`, {
-        routeTableId: table.id,
-        destinationCidrBlock: "0.0.0.0/0",
-        natGatewayId: natGateways[natGatewayIndexForZone(args.natGateways, i)].nat.id,
-      }, child));
-      egress.push(new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: table.id }, child));
+      const table = new aws.ec2.RouteTable(
+        `${name}-private-${i}`,
+        { vpcId: vpc.id, tags: named(`private-${i}`) },
+        child,
+      );
+      egress.push(
+        new aws.ec2.Route(
+          `${name}-private-${i}-nat`,
+          {
+            routeTableId: table.id,
+            destinationCidrBlock: "0.0.0.0/0",
+            natGatewayId: natGateways[natGatewayIndexForZone(args.natGateways, i)].nat.id,
+          },
+          child,
+        ),
+      );
+      egress.push(
+        new aws.ec2.RouteTableAssociation(
+          `${name}-private-${i}`,
+          { subnetId: subnet.id, routeTableId: table.id },
+          child,
+        ),
+      );
       return table;
     });
     if (args.s3EndpointRegion) {
       // Gateway endpoints add a prefix-list route to each table (AWS PrivateLink docs, "Gateway endpoints for S3").
-      egress.push(new aws.ec2.VpcEndpoint(`${name}-s3`, {
-        vpcId: vpc.id,
-        serviceName: `com.amazonaws.${args.s3EndpointRegion}.s3`,
-        vpcEndpointType: "Gateway",
-        routeTableIds: privateTables.map((t) => t.id),
-        tags: named("s3"),
-      }, child));
+      egress.push(
+        new aws.ec2.VpcEndpoint(
+          `${name}-s3`,
+          {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${args.s3EndpointRegion}.s3`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: privateTables.map((t) => t.id),
+            tags: named("s3"),
+          },
+          child,
+        ),
+      );
     }
     this.egressReady = egress;
 

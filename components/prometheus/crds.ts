@@ -26,7 +26,12 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
     const childOpts = { parent: this, provider };
 
     // The namespace's name goes to consumers as the string given here, not as its output (namespace.ts).
-    const monitoring = componentNamespace(`${name}-namespace`, settings.namespaces.monitoring, POD_SECURITY.monitoring, { ...childOpts, dependsOn: args.dependsOn });
+    const monitoring = componentNamespace(
+      `${name}-namespace`,
+      settings.namespaces.monitoring,
+      POD_SECURITY.monitoring,
+      { ...childOpts, dependsOn: args.dependsOn },
+    );
     this.namespace = monitoring.resource;
 
     this.release = new k8s.helm.v3.Release(

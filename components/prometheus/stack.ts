@@ -6,13 +6,27 @@ import { CHARTS, pinnedRelease } from "../shared/charts";
 import { mergeOverrides, Values } from "../shared/values";
 import { BasicAuthSecretRef, createBasicAuthSecret } from "../shared/basic-auth-secret";
 import type { PrometheusOperatorCrds } from "./crds";
-import { buildKubePrometheusStackValues, DATASOURCE_STORES, datasourcePasswordKey, DatasourceStore, GrafanaAdminSecretRef } from "./values";
+import {
+  buildKubePrometheusStackValues,
+  DATASOURCE_STORES,
+  datasourcePasswordKey,
+  DatasourceStore,
+  GrafanaAdminSecretRef,
+} from "./values";
 
-export const MIMIR_AUTH_SECRET: BasicAuthSecretRef = { name: "mimir-remote-write-auth", usernameKey: "username", passwordKey: "password" };
+export const MIMIR_AUTH_SECRET: BasicAuthSecretRef = {
+  name: "mimir-remote-write-auth",
+  usernameKey: "username",
+  passwordKey: "password",
+};
 /** Every tenant's Mimir and Loki gateway passwords, for Grafana's datasources (values.ts datasourcePasswordKey). */
 export const DATASOURCE_CREDENTIALS_SECRET = "grafana-datasource-credentials";
 // Key names are the grafana chart's defaults for admin.existingSecret (grafana values.yaml: admin.userKey/passwordKey).
-export const GRAFANA_ADMIN_SECRET: GrafanaAdminSecretRef = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" };
+export const GRAFANA_ADMIN_SECRET: GrafanaAdminSecretRef = {
+  name: "grafana-admin",
+  userKey: "admin-user",
+  passwordKey: "admin-password",
+};
 export const GRAFANA_ADMIN_USER = "admin";
 
 export interface KubePrometheusStackArgs {
@@ -46,25 +60,40 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
 
     // Prometheus writes as the stack's own tenant, with that tenant's credential.
     const tenant = settings.defaultTenant;
-    const mimirSecret = createBasicAuthSecret(`${name}-mimir-auth`, {
-      namespace,
-      ref: MIMIR_AUTH_SECRET,
-      credentials: { username: tenant, password: args.gatewayPasswords.mimir[tenant] },
-    }, inNamespace);
-    const datasourceSecret = new k8s.core.v1.Secret(`${name}-datasource-credentials`, {
-      metadata: { name: DATASOURCE_CREDENTIALS_SECRET, namespace },
-      type: "Opaque",
-      stringData: datasourcePasswords(settings, args.gatewayPasswords),
-    }, inNamespace);
+    const mimirSecret = createBasicAuthSecret(
+      `${name}-mimir-auth`,
+      {
+        namespace,
+        ref: MIMIR_AUTH_SECRET,
+        credentials: { username: tenant, password: args.gatewayPasswords.mimir[tenant] },
+      },
+      inNamespace,
+    );
+    const datasourceSecret = new k8s.core.v1.Secret(
+      `${name}-datasource-credentials`,
+      {
+        metadata: { name: DATASOURCE_CREDENTIALS_SECRET, namespace },
+        type: "Opaque",
+        stringData: datasourcePasswords(settings, args.gatewayPasswords),
+      },
+      inNamespace,
+    );
 
-    const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+    const adminPassword = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 32, special: false },
+      { parent: this },
+    );
     this.grafanaAdminPassword = adminPassword.result;
     const adminSecret = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
       {
         metadata: { name: GRAFANA_ADMIN_SECRET.name, namespace },
         type: "Opaque",
-        stringData: { [GRAFANA_ADMIN_SECRET.userKey]: GRAFANA_ADMIN_USER, [GRAFANA_ADMIN_SECRET.passwordKey]: adminPassword.result },
+        stringData: {
+          [GRAFANA_ADMIN_SECRET.userKey]: GRAFANA_ADMIN_USER,
+          [GRAFANA_ADMIN_SECRET.passwordKey]: adminPassword.result,
+        },
       },
       inNamespace,
     );
@@ -87,7 +116,10 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
         skipCrds: true,
       },
       // The Secrets must exist before Grafana and Prometheus pods reference them.
-      { ...childOpts, dependsOn: [crds.release, mimirSecret, datasourceSecret, adminSecret, ...(args.dependsOn ?? [])] },
+      {
+        ...childOpts,
+        dependsOn: [crds.release, mimirSecret, datasourceSecret, adminSecret, ...(args.dependsOn ?? [])],
+      },
     );
 
     this.registerOutputs({ release: this.release.name, grafanaAdminPassword: this.grafanaAdminPassword });
@@ -95,8 +127,13 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
 }
 
 /** The datasource credentials Secret's data: every store's password for every tenant, keyed by position. */
-function datasourcePasswords(settings: Settings, passwords: KubePrometheusStackArgs["gatewayPasswords"]): Record<string, pulumi.Output<string>> {
+function datasourcePasswords(
+  settings: Settings,
+  passwords: KubePrometheusStackArgs["gatewayPasswords"],
+): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(
-    DATASOURCE_STORES.flatMap((store) => settings.tenants.map((tenant, i) => [datasourcePasswordKey(store, i), pulumi.secret(passwords[store][tenant])])),
+    DATASOURCE_STORES.flatMap((store) =>
+      settings.tenants.map((tenant, i) => [datasourcePasswordKey(store, i), pulumi.secret(passwords[store][tenant])]),
+    ),
   );
 }

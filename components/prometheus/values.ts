@@ -144,7 +144,10 @@ export function grafanaDatasources(settings: Settings): Values[] {
 export function grafanaDatasourceEnv(settings: Settings, secretName: string): Values {
   return Object.fromEntries(
     DATASOURCE_STORES.flatMap((store) =>
-      settings.tenants.map((_, i) => [grafanaPasswordEnv(store, i), { secretKeyRef: { name: secretName, key: datasourcePasswordKey(store, i) } }]),
+      settings.tenants.map((_, i) => [
+        grafanaPasswordEnv(store, i),
+        { secretKeyRef: { name: secretName, key: datasourcePasswordKey(store, i) } },
+      ]),
     ),
   );
 }
@@ -233,7 +236,9 @@ export function stackSelectsRule(values: Values, releaseName: string, ruleLabels
   else if (nilUsesHelmValues) selector = { matchLabels: { release: releaseName } };
   else selector = {};
   if (selector.matchExpressions && selector.matchExpressions.length > 0) {
-    throw new Error("stackSelectsRule: matchExpressions are not evaluated; use matchLabels in prometheus.prometheusSpec.ruleSelector");
+    throw new Error(
+      "stackSelectsRule: matchExpressions are not evaluated; use matchLabels in prometheus.prometheusSpec.ruleSelector",
+    );
   }
   return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => ruleLabels[k] === v);
 }

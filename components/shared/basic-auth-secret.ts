@@ -25,7 +25,11 @@ export interface BasicAuthSecretArgs {
 }
 
 /** Writes the credentials into `ref` (the password stays a Pulumi secret in state and in every output). */
-export function createBasicAuthSecret(logicalName: string, args: BasicAuthSecretArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+export function createBasicAuthSecret(
+  logicalName: string,
+  args: BasicAuthSecretArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(
     logicalName,
     {

@@ -18,13 +18,25 @@ export const CHARTS = {
   // loki moved to grafana-community on 2026-03-16; 18.11.0 ships Loki 3.7.6 (charts.md).
   loki: { chart: "loki", version: "18.11.0", repo: "https://grafana-community.github.io/helm-charts" },
   // kube-prometheus-stack 88.5.3 ships prometheus-operator v0.93.1 (chart Chart.yaml).
-  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+  kubePrometheusStack: {
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+    repo: "https://prometheus-community.github.io/helm-charts",
+  },
   // prometheus-operator-crds 31.0.1 ships the CRDs of operator v0.93.1, the operator kube-prometheus-stack 88.5.3 runs
   // (prometheus-community/helm-charts charts/prometheus-operator-crds/Chart.yaml appVersion, PR #7180).
-  prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" },
+  prometheusOperatorCrds: {
+    chart: "prometheus-operator-crds",
+    version: "31.0.1",
+    repo: "https://prometheus-community.github.io/helm-charts",
+  },
   // cluster-autoscaler 9.59.0 (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0, appVersion 1.35.0); the image
   // tag is set to the cluster's minor (components/cluster/autoscaler.ts).
-  clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
+  clusterAutoscaler: {
+    chart: "cluster-autoscaler",
+    version: "9.59.0",
+    repo: "https://kubernetes.github.io/autoscaler",
+  },
   // alloy 1.11.1 ships Alloy 1.18.1 (charts.md).
   alloy: { chart: "alloy", version: "1.11.1", repo: "https://grafana.github.io/helm-charts" },
 } as const satisfies Record<string, ChartPin>;
@@ -36,7 +48,12 @@ export const RELEASE_TIMEOUT_SECONDS = 900;
  * The part of every release's arguments that comes from the pin: chart, version, repository, release name,
  * namespace, values and the wait timeout. Callers add what differs (atomic, skipCrds, ...).
  */
-export function pinnedRelease(pin: ChartPin, releaseName: string, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>) {
+export function pinnedRelease(
+  pin: ChartPin,
+  releaseName: string,
+  namespace: pulumi.Input<string>,
+  values: pulumi.Input<Record<string, unknown>>,
+) {
   return {
     name: releaseName,
     namespace,

@@ -15,7 +15,9 @@ export const PASSWORD_KEY = "password";
  */
 export function htpasswdLine(username: string, bcryptHash: string): string {
   if (username.includes(":") || username.length === 0) {
-    throw new Error(`gateway username "${username}" must be non-empty and contain no ':' (htpasswd separates user and hash with ':')`);
+    throw new Error(
+      `gateway username "${username}" must be non-empty and contain no ':' (htpasswd separates user and hash with ':')`,
+    );
   }
   if (!/^\$2[aby]\$\d{2}\$/.test(bcryptHash)) {
     throw new Error("the gateway password hash is not a bcrypt hash ($2a$/$2b$/$2y$): nginx would reject every login");
@@ -43,14 +45,25 @@ export function tenantGatewayCredentials(
 ): TenantGatewayCredentials {
   const users = [...new Set(args.users)];
   const generated = users.map(
-    (user) => new random.RandomPassword(`${name}-gateway-password-${user}`, { length: 32, special: false }, { parent: opts.parent }),
+    (user) =>
+      new random.RandomPassword(
+        `${name}-gateway-password-${user}`,
+        { length: 32, special: false },
+        { parent: opts.parent },
+      ),
   );
-  const lines = pulumi.all(generated.map((p) => p.bcryptHash)).apply((hashes) => hashes.map((hash, i) => htpasswdLine(users[i], hash)).join(""));
-  const htpasswd = new k8s.core.v1.Secret(`${name}-gateway-htpasswd`, {
-    metadata: { name: args.htpasswdSecretName, namespace: args.namespace },
-    type: "Opaque",
-    stringData: { [HTPASSWD_KEY]: pulumi.secret(lines) },
-  }, opts);
+  const lines = pulumi
+    .all(generated.map((p) => p.bcryptHash))
+    .apply((hashes) => hashes.map((hash, i) => htpasswdLine(users[i], hash)).join(""));
+  const htpasswd = new k8s.core.v1.Secret(
+    `${name}-gateway-htpasswd`,
+    {
+      metadata: { name: args.htpasswdSecretName, namespace: args.namespace },
+      type: "Opaque",
+      stringData: { [HTPASSWD_KEY]: pulumi.secret(lines) },
+    },
+    opts,
+  );
   const passwords = Object.fromEntries(users.map((user, i) => [user, pulumi.secret(generated[i].result)]));
   return { htpasswd, passwords };
 }

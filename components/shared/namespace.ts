@@ -25,7 +25,11 @@ export function componentNamespace(
   podSecurity: NamespacePodSecurity,
   opts: pulumi.CustomResourceOptions,
 ): ComponentNamespace {
-  const resource = new k8s.core.v1.Namespace(resourceName, { metadata: { name, ...podSecurityMetadata(podSecurity) } }, opts);
+  const resource = new k8s.core.v1.Namespace(
+    resourceName,
+    { metadata: { name, ...podSecurityMetadata(podSecurity) } },
+    opts,
+  );
   const { dependsOn: _namespaceOwn, ...inherited } = opts;
   return { resource, name, inNamespace: { ...inherited, dependsOn: [resource] } };
 }

@@ -36,7 +36,10 @@ export function releaseNetworkPolicies(fence: ReleaseFence): NetworkPolicySpec[]
   const components: NetworkPolicySpec = {
     name: `${fence.release}-components`,
     spec: {
-      podSelector: { matchLabels: fence.podLabels, matchExpressions: [{ key: COMPONENT_LABEL, operator: "NotIn", values: ["gateway"] }] },
+      podSelector: {
+        matchLabels: fence.podLabels,
+        matchExpressions: [{ key: COMPONENT_LABEL, operator: "NotIn", values: ["gateway"] }],
+      },
       policyTypes: ["Ingress"],
       ingress: [
         {
@@ -70,6 +73,10 @@ export const PROMETHEUS_POD_LABELS: Labels = { "app.kubernetes.io/name": "promet
 /** Registers the release's NetworkPolicies in its namespace. */
 export function fenceRelease(resourceName: string, fence: ReleaseFence, opts: pulumi.CustomResourceOptions): void {
   for (const policy of releaseNetworkPolicies(fence)) {
-    new k8s.networking.v1.NetworkPolicy(`${resourceName}-${policy.name}`, { metadata: { name: policy.name, namespace: fence.namespace }, spec: policy.spec }, opts);
+    new k8s.networking.v1.NetworkPolicy(
+      `${resourceName}-${policy.name}`,
+      { metadata: { name: policy.name, namespace: fence.namespace }, spec: policy.spec },
+      opts,
+    );
   }
 }

@@ -11,13 +11,20 @@ export interface NamespacePodSecurity {
   reason: string;
 }
 
-const NEXT: Record<PodSecurityLevel, PodSecurityLevel> = { privileged: "baseline", baseline: "restricted", restricted: "restricted" };
+const NEXT: Record<PodSecurityLevel, PodSecurityLevel> = {
+  privileged: "baseline",
+  baseline: "restricted",
+  restricted: "restricted",
+};
 
 /** Annotation that carries the reason for a level below restricted. */
 export const POD_SECURITY_REASON_ANNOTATION = "observability/pod-security-reason";
 
 /** metadata.labels and metadata.annotations for a namespace at `security`'s level. */
-export function podSecurityMetadata(security: NamespacePodSecurity): { labels: Record<string, string>; annotations: Record<string, string> } {
+export function podSecurityMetadata(security: NamespacePodSecurity): {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+} {
   const warn = NEXT[security.enforce];
   return {
     labels: {
@@ -57,10 +64,12 @@ export const POD_SECURITY = {
   },
   alloy: {
     enforce: "privileged",
-    reason: "Alloy collects node logs through hostPath /var/log and keeps its positions in hostPath /var/lib/alloy, as root: baseline forbids hostPath volumes",
+    reason:
+      "Alloy collects node logs through hostPath /var/log and keeps its positions in hostPath /var/lib/alloy, as root: baseline forbids hostPath volumes",
   },
   monitoring: {
     enforce: "privileged",
-    reason: "kube-prometheus-stack's node-exporter (nodeExporter.enabled, chart default true) uses hostNetwork, hostPID and hostPath: baseline forbids all three",
+    reason:
+      "kube-prometheus-stack's node-exporter (nodeExporter.enabled, chart default true) uses hostNetwork, hostPID and hostPath: baseline forbids all three",
   },
 } as const satisfies Record<string, NamespacePodSecurity>;

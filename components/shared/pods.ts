@@ -7,7 +7,10 @@ import { ZONE_LABEL } from "./labels";
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /** A container's resources from a sized component, in the Kubernetes shape every chart here takes. */
-export function podResources(size: Pick<ComponentSize, "cpuMillis" | "memoryMiB" | "memoryLimitMiB">): { requests: { cpu: string; memory: string }; limits: { memory: string } } {
+export function podResources(size: Pick<ComponentSize, "cpuMillis" | "memoryMiB" | "memoryLimitMiB">): {
+  requests: { cpu: string; memory: string };
+  limits: { memory: string };
+} {
   return {
     requests: { cpu: cpu(size.cpuMillis), memory: mebibytes(size.memoryMiB) },
     // No CPU limit: throttling Go runtimes hurts latency; memory is limited so an OOM stays inside the pod.
@@ -28,7 +31,11 @@ export function asResourceError<T>(resource: pulumi.Resource, build: () => T): T
 export type SpreadConstraint = Record<string, unknown>;
 
 /** One pod per node where it can (the charts' own default, kept beside the zone spread). */
-export const HOSTNAME_SPREAD: SpreadConstraint = { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway" };
+export const HOSTNAME_SPREAD: SpreadConstraint = {
+  maxSkew: 1,
+  topologyKey: "kubernetes.io/hostname",
+  whenUnsatisfiable: "ScheduleAnyway",
+};
 
 /**
  * Replicas of a stateless component spread over the AWS zones, so losing one zone leaves the others' replicas

@@ -2,84 +2,84 @@
 // Alloy syntax: `loki.write "label" { endpoint { url = "..." batch_size = "1MiB" } }`, comments `//` and `/* */`.
 
 export interface LokiWriteEndpoint {
-    /** `loki.write "default"` */
-    readonly component: string;
-    /** The literal URL, undefined when it is an expression (env(...), a reference). */
-    readonly url?: string;
-    /** The literal batch_size, undefined when not set (Alloy default 1MiB). */
-    readonly batchSize?: string;
+  /** `loki.write "default"` */
+  readonly component: string;
+  /** The literal URL, undefined when it is an expression (env(...), a reference). */
+  readonly url?: string;
+  /** The literal batch_size, undefined when not set (Alloy default 1MiB). */
+  readonly batchSize?: string;
 }
 
 function stripComments(text: string): string {
-    let out = "";
-    let i = 0;
-    while (i < text.length) {
-        const ch = text[i];
-        if (ch === '"') {
-            const end = closingQuote(text, i);
-            out += text.slice(i, end + 1);
-            i = end + 1;
-        } else if (text.startsWith("//", i)) {
-            while (i < text.length && text[i] !== "\n") i++;
-        } else if (text.startsWith("/*", i)) {
-            const end = text.indexOf("*/", i + 2);
-            i = end === -1 ? text.length : end + 2;
-        } else {
-            out += ch;
-            i++;
-        }
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '"') {
+      const end = closingQuote(text, i);
+      out += text.slice(i, end + 1);
+      i = end + 1;
+    } else if (text.startsWith("//", i)) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (text.startsWith("/*", i)) {
+      const end = text.indexOf("*/", i + 2);
+      i = end === -1 ? text.length : end + 2;
+    } else {
+      out += ch;
+      i++;
     }
-    return out;
+  }
+  return out;
 }
 
 function closingQuote(text: string, open: number): number {
-    let i = open + 1;
-    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    return Math.min(i, text.length - 1);
+  let i = open + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+  return Math.min(i, text.length - 1);
 }
 
 /** Index of the `}` closing the block whose `{` is at `open` (strings skipped). */
 function closingBrace(text: string, open: number): number {
-    let depth = 0;
-    for (let i = open; i < text.length; i++) {
-        if (text[i] === '"') i = closingQuote(text, i);
-        else if (text[i] === "{") depth++;
-        else if (text[i] === "}" && --depth === 0) return i;
-    }
-    return text.length;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '"') i = closingQuote(text, i);
+    else if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return i;
+  }
+  return text.length;
 }
 
 function blocks(text: string, header: RegExp): Array<{ label: string; body: string }> {
-    const found: Array<{ label: string; body: string }> = [];
-    const pattern = new RegExp(header.source, "g");
-    let match: RegExpExecArray | null;
-    while ((match = pattern.exec(text)) !== null) {
-        const open = match.index + match[0].length - 1;
-        const close = closingBrace(text, open);
-        found.push({ label: match[1] ?? "", body: text.slice(open + 1, close) });
-        pattern.lastIndex = close;
-    }
-    return found;
+  const found: Array<{ label: string; body: string }> = [];
+  const pattern = new RegExp(header.source, "g");
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(text)) !== null) {
+    const open = match.index + match[0].length - 1;
+    const close = closingBrace(text, open);
+    found.push({ label: match[1] ?? "", body: text.slice(open + 1, close) });
+    pattern.lastIndex = close;
+  }
+  return found;
 }
 
 function stringAttribute(body: string, name: string): string | undefined {
-    // Only top-level attributes of the block: nested blocks are removed first.
-    let flat = body;
-    for (let previous = ""; previous !== flat; ) {
-        previous = flat;
-        flat = flat.replace(/\{[^{}]*\}/g, "");
-    }
-    const match = new RegExp(`(?:^|[\\s;])${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(flat);
-    return match?.[1];
+  // Only top-level attributes of the block: nested blocks are removed first.
+  let flat = body;
+  for (let previous = ""; previous !== flat;) {
+    previous = flat;
+    flat = flat.replace(/\{[^{}]*\}/g, "");
+  }
+  const match = new RegExp(`(?:^|[\\s;])${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(flat);
+  return match?.[1];
 }
 
 export function lokiWriteEndpoints(configText: string): LokiWriteEndpoint[] {
-    const text = stripComments(configText);
-    return blocks(text, /\bloki\.write\s+"([^"]*)"\s*\{/).flatMap(({ label, body }) =>
-        blocks(body, /\bendpoint\s*()\{/).map((endpoint) => ({
-            component: `loki.write "${label}"`,
-            url: stringAttribute(endpoint.body, "url"),
-            batchSize: stringAttribute(endpoint.body, "batch_size"),
-        })),
-    );
+  const text = stripComments(configText);
+  return blocks(text, /\bloki\.write\s+"([^"]*)"\s*\{/).flatMap(({ label, body }) =>
+    blocks(body, /\bendpoint\s*()\{/).map((endpoint) => ({
+      component: `loki.write "${label}"`,
+      url: stringAttribute(endpoint.body, "url"),
+      batchSize: stringAttribute(endpoint.body, "batch_size"),
+    })),
+  );
 }

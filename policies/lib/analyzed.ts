@@ -30,12 +30,12 @@ import { PROFILE_TAG } from "./types";
 import { containsUnknownSentinel, isUnknownSentinel, unwrapProxy, UNKNOWN_VALUE_SENTINEL } from "./unknown";
 
 interface AnalyzedResource {
-    readonly type: string;
-    readonly name: string;
-    /** The props as the SDK handed them to validateResource (a proxy that raises the SDK's unknown error). */
-    readonly props: Record<string, unknown>;
-    /** Messages each policy reported for this resource in its Analyze call, so AnalyzeStack does not repeat them. */
-    readonly reported: Map<string, Set<string>>;
+  readonly type: string;
+  readonly name: string;
+  /** The props as the SDK handed them to validateResource (a proxy that raises the SDK's unknown error). */
+  readonly props: Record<string, unknown>;
+  /** Messages each policy reported for this resource in its Analyze call, so AnalyzeStack does not repeat them. */
+  readonly reported: Map<string, Set<string>>;
 }
 
 const analyzed = new Map<string, AnalyzedResource>();
@@ -46,32 +46,32 @@ const analyzed = new Map<string, AnalyzedResource>();
  * policy forgets its own earlier findings before it judges the resource again (clearReportedInAnalyze).
  */
 export function recordAnalyzed(args: ResourceValidationArgs): void {
-    const reported = analyzed.get(args.urn)?.reported ?? new Map<string, Set<string>>();
-    analyzed.set(args.urn, { type: args.type, name: args.name, props: args.props, reported });
-    noteEnvironmentSource(args.urn, args.type, args.props);
+  const reported = analyzed.get(args.urn)?.reported ?? new Map<string, Set<string>>();
+  analyzed.set(args.urn, { type: args.type, name: args.name, props: args.props, reported });
+  noteEnvironmentSource(args.urn, args.type, args.props);
 }
 
 /** The inputs the current operation's Analyze call received for a resource, as a stack resource would carry them. */
 export function analyzedInputs(urn: string): Record<string, unknown> | undefined {
-    return analyzed.get(urn)?.props;
+  return analyzed.get(urn)?.props;
 }
 
 /** Remembers that a policy reported `message` on `urn` in its Analyze call. */
 export function noteReportedInAnalyze(policy: string, urn: string, message: string): void {
-    const entry = analyzed.get(urn);
-    if (!entry) return;
-    const messages = entry.reported.get(policy) ?? new Set<string>();
-    messages.add(message);
-    entry.reported.set(policy, messages);
+  const entry = analyzed.get(urn);
+  if (!entry) return;
+  const messages = entry.reported.get(policy) ?? new Set<string>();
+  messages.add(message);
+  entry.reported.set(policy, messages);
 }
 
 /** Forgets what a policy reported on a resource, before that policy judges it again. */
 export function clearReportedInAnalyze(policy: string, urn: string): void {
-    analyzed.get(urn)?.reported.delete(policy);
+  analyzed.get(urn)?.reported.delete(policy);
 }
 
 export function reportedInAnalyze(policy: string, urn: string, message: string): boolean {
-    return analyzed.get(urn)?.reported.get(policy)?.has(message) ?? false;
+  return analyzed.get(urn)?.reported.get(policy)?.has(message) ?? false;
 }
 
 /**
@@ -79,16 +79,16 @@ export function reportedInAnalyze(policy: string, urn: string, message: string):
  * (provider_plugin.go, `Configure`: "If any are unknown, do not configure the underlying plugin").
  */
 export function providerUnconfigured(provider: PolicyProviderResource | undefined): boolean {
-    if (provider === undefined) return false;
-    const inputs = unwrapProxy(provider.props) as Record<string, unknown>;
-    return Object.entries(inputs ?? {}).some(([key, value]) => key !== "version" && containsUnknownSentinel(value));
+  if (provider === undefined) return false;
+  const inputs = unwrapProxy(provider.props) as Record<string, unknown>;
+  return Object.entries(inputs ?? {}).some(([key, value]) => key !== "version" && containsUnknownSentinel(value));
 }
 
 /** The stack as the rules should judge it, and the resources that stay unknown as a whole. */
 export interface AnalyzedStack {
-    readonly resources: PolicyResource[];
-    /** Resources of an unconfigured provider that no Analyze call of this operation described. */
-    readonly unknownAsAWhole: PolicyResource[];
+  readonly resources: PolicyResource[];
+  /** Resources of an unconfigured provider that no Analyze call of this operation described. */
+  readonly unknownAsAWhole: PolicyResource[];
 }
 
 /**
@@ -97,15 +97,15 @@ export interface AnalyzedStack {
  * as a whole: never "absent", since its empty state says nothing about what it will hold.
  */
 export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): AnalyzedStack {
-    const unknownAsAWhole: PolicyResource[] = [];
-    const judged = resources.map((resource) => {
-        if (!providerUnconfigured(resource.provider)) return resource;
-        const inputs = analyzedInputs(resource.urn);
-        if (inputs) return { ...resource, props: inputs as PolicyResource["props"] };
-        unknownAsAWhole.push(resource);
-        return { ...resource, props: UNKNOWN_VALUE_SENTINEL as unknown as PolicyResource["props"] };
-    });
-    return { resources: judged, unknownAsAWhole };
+  const unknownAsAWhole: PolicyResource[] = [];
+  const judged = resources.map((resource) => {
+    if (!providerUnconfigured(resource.provider)) return resource;
+    const inputs = analyzedInputs(resource.urn);
+    if (inputs) return { ...resource, props: inputs as PolicyResource["props"] };
+    unknownAsAWhole.push(resource);
+    return { ...resource, props: UNKNOWN_VALUE_SENTINEL as unknown as PolicyResource["props"] };
+  });
+  return { resources: judged, unknownAsAWhole };
 }
 
 /**
@@ -113,47 +113,54 @@ export function withAnalyzedInputs(resources: ReadonlyArray<PolicyResource>): An
  * first AWS resource of the same stack analyzed with each distinct profile tag (AWS resources register first).
  */
 export function analyzedContext(current: PolicyResource): PolicyResource[] {
-    const sources = environmentSources.get(stackOf(current.urn)) ?? new Map<string, string>();
-    const context: PolicyResource[] = [current];
-    for (const [tag, urn] of sources) {
-        const entry = analyzed.get(urn);
-        // Only the type and the tag: the rest of that resource is not what a per-resource judgement may read.
-        if (urn !== current.urn && entry) context.push(asPolicyResource(urn, { ...entry, props: { tags: { [PROFILE_TAG]: tag } } }));
-    }
-    return context;
+  const sources = environmentSources.get(stackOf(current.urn)) ?? new Map<string, string>();
+  const context: PolicyResource[] = [current];
+  for (const [tag, urn] of sources) {
+    const entry = analyzed.get(urn);
+    // Only the type and the tag: the rest of that resource is not what a per-resource judgement may read.
+    if (urn !== current.urn && entry)
+      context.push(asPolicyResource(urn, { ...entry, props: { tags: { [PROFILE_TAG]: tag } } }));
+  }
+  return context;
 }
 
 /** The stack and project part of a URN ("urn:pulumi:<stack>::<project>"). */
 function stackOf(urn: string): string {
-    return urn.split("::").slice(0, 2).join("::");
+  return urn.split("::").slice(0, 2).join("::");
 }
 
 /** Per stack: profile tag value -> the first AWS resource analyzed with it. */
 const environmentSources = new Map<string, Map<string, string>>();
 
 function noteEnvironmentSource(urn: string, type: string, props: Record<string, unknown>): void {
-    if (!type.startsWith("aws:")) return;
-    const plain = unwrapProxy(props) as Record<string, unknown>;
-    for (const key of ["tags", "tagsAll"]) {
-        const tags = plain[key] as Record<string, unknown> | undefined;
-        const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
-        if (typeof value !== "string" || isUnknownSentinel(value)) continue;
-        const sources = environmentSources.get(stackOf(urn)) ?? new Map<string, string>();
-        if (!sources.has(value)) sources.set(value, urn);
-        environmentSources.set(stackOf(urn), sources);
-    }
+  if (!type.startsWith("aws:")) return;
+  const plain = unwrapProxy(props) as Record<string, unknown>;
+  for (const key of ["tags", "tagsAll"]) {
+    const tags = plain[key] as Record<string, unknown> | undefined;
+    const value = tags && typeof tags === "object" ? tags[PROFILE_TAG] : undefined;
+    if (typeof value !== "string" || isUnknownSentinel(value)) continue;
+    const sources = environmentSources.get(stackOf(urn)) ?? new Map<string, string>();
+    if (!sources.has(value)) sources.set(value, urn);
+    environmentSources.set(stackOf(urn), sources);
+  }
 }
 
 function asPolicyResource(urn: string, entry: AnalyzedResource): PolicyResource {
-    return {
-        urn,
-        type: entry.type,
-        name: entry.name,
-        props: entry.props as PolicyResource["props"],
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        dependencies: [],
-        propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
-    } as unknown as PolicyResource;
+  return {
+    urn,
+    type: entry.type,
+    name: entry.name,
+    props: entry.props as PolicyResource["props"],
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  } as unknown as PolicyResource;
 }

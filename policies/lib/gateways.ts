@@ -5,17 +5,17 @@ import type { Maybe } from "./node";
 import { CHARTS } from "./types";
 
 export interface GatewayValues {
-    chart: (typeof CHARTS)[keyof typeof CHARTS];
-    /** Values path of the gateway switch (chart default true). */
-    enabled: string;
-    /** Values path of the basic-auth switch (chart default false). */
-    basicAuth: string;
-    /** Values path of the nginx config block: httpSnippet, serverSnippet, file (and locationSnippet where given). */
-    nginxConfig: string;
-    /** The per-location snippet key, where the chart has one. */
-    locationSnippet?: string;
-    /** The chart's default `file`, where it is a plain template call (setting it to this changes nothing). */
-    defaultFile?: string;
+  chart: (typeof CHARTS)[keyof typeof CHARTS];
+  /** Values path of the gateway switch (chart default true). */
+  enabled: string;
+  /** Values path of the basic-auth switch (chart default false). */
+  basicAuth: string;
+  /** Values path of the nginx config block: httpSnippet, serverSnippet, file (and locationSnippet where given). */
+  nginxConfig: string;
+  /** The per-location snippet key, where the chart has one. */
+  locationSnippet?: string;
+  /** The chart's default `file`, where it is a plain template call (setting it to this changes nothing). */
+  defaultFile?: string;
 }
 
 /**
@@ -27,21 +27,29 @@ export interface GatewayValues {
  *   loki.tenants is set), file (default `{{- include "loki.nginxFile" . -}}`).
  */
 export const GATEWAYS: readonly GatewayValues[] = [
-    { chart: CHARTS.mimir, enabled: "gateway.enabled", basicAuth: "gateway.nginx.basicAuth.enabled", nginxConfig: "gateway.nginx.config" },
-    {
-        chart: CHARTS.loki,
-        enabled: "gateway.enabled",
-        basicAuth: "gateway.basicAuth.enabled",
-        nginxConfig: "gateway.nginxConfig",
-        locationSnippet: "locationSnippet",
-        defaultFile: '{{- include "loki.nginxFile" . -}}',
-    },
+  {
+    chart: CHARTS.mimir,
+    enabled: "gateway.enabled",
+    basicAuth: "gateway.nginx.basicAuth.enabled",
+    nginxConfig: "gateway.nginx.config",
+  },
+  {
+    chart: CHARTS.loki,
+    enabled: "gateway.enabled",
+    basicAuth: "gateway.basicAuth.enabled",
+    nginxConfig: "gateway.nginxConfig",
+    locationSnippet: "locationSnippet",
+    defaultFile: '{{- include "loki.nginxFile" . -}}',
+  },
 ];
 
 /** Whether a release's gateway runs and asks for basic auth, chart defaults applied. */
-export function gatewaySwitches(release: HelmRelease, gateway: GatewayValues): { enabled: Maybe<boolean>; basicAuth: Maybe<boolean> } {
-    return {
-        enabled: release.values.at(gateway.enabled).boolean() ?? true,
-        basicAuth: release.values.at(gateway.basicAuth).boolean() ?? false,
-    };
+export function gatewaySwitches(
+  release: HelmRelease,
+  gateway: GatewayValues,
+): { enabled: Maybe<boolean>; basicAuth: Maybe<boolean> } {
+  return {
+    enabled: release.values.at(gateway.enabled).boolean() ?? true,
+    basicAuth: release.values.at(gateway.basicAuth).boolean() ?? false,
+  };
 }

@@ -10,12 +10,12 @@ import { isUnknown, Unknown } from "./unknown";
 
 // Chart defaults: data/loki-18.11.0.values.yaml.
 export const LOKI_CHART_DEFAULTS = {
-    deploymentMode: "Monolithic",
-    storageType: "s3",
-    singleBinaryReplicas: 0,
-    writeReplicas: 3,
-    ingesterReplicas: 0,
-    ingesterZoneAware: true,
+  deploymentMode: "Monolithic",
+  storageType: "s3",
+  singleBinaryReplicas: 0,
+  writeReplicas: 3,
+  ingesterReplicas: 0,
+  ingesterZoneAware: true,
 } as const;
 
 /** The zone StatefulSets the chart renders for zone-aware ingesters (templates/ingester/statefulset-ingester-zone-*.yaml). */
@@ -26,178 +26,206 @@ export const LOKI_INGESTER_ZONES = ["zone-a", "zone-b", "zone-c"] as const;
  * (templates/ingester/_helpers.tpl `loki.ingester.replicaCount`), so 2 replicas run as 1 in each of 3 zones, 3 in all.
  */
 export function lokiIngestersPerZone(replicas: number): number {
-    return Math.ceil(replicas / LOKI_INGESTER_ZONES.length);
+  return Math.ceil(replicas / LOKI_INGESTER_ZONES.length);
 }
 
 // Config sections the chart templates from values (values.yaml `loki.config` template): Loki path prefix -> values path.
 const VALUES_SECTION: ReadonlyArray<[string, string]> = [
-    ["common.", "loki.commonConfig."],
-    ["ingester.", "loki.ingester."],
-    ["compactor.", "loki.compactor."],
-    ["limits_config.", "loki.limits_config."],
+  ["common.", "loki.commonConfig."],
+  ["ingester.", "loki.ingester."],
+  ["compactor.", "loki.compactor."],
+  ["limits_config.", "loki.limits_config."],
 ];
 
 // Defaults the chart itself puts in those sections (data/loki-18.11.0.values.yaml loki.commonConfig, loki.limits_config).
 const CHART_SECTION_DEFAULTS: Readonly<Record<string, unknown>> = {
-    "common.replication_factor": 3,
-    "limits_config.reject_old_samples": true,
-    "limits_config.reject_old_samples_max_age": "168h",
+  "common.replication_factor": 3,
+  "limits_config.reject_old_samples": true,
+  "limits_config.reject_old_samples_max_age": "168h",
 };
 
 // Loki 3.x defaults (Loki configuration reference; pkg/compactor/config.go, pkg/validation/limits.go; conflict-rules.md).
 export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
-    "compactor.retention_enabled": false,
-    "compactor.retention_delete_delay": "2h",
-    "compactor.delete_request_store": "",
-    "compactor.delete_request_store_key_prefix": "index/",
-    "limits_config.retention_period": "0s",
-    "limits_config.ingestion_burst_size_mb": 6,
-    "limits_config.reject_old_samples": true,
-    "limits_config.reject_old_samples_max_age": "168h",
+  "compactor.retention_enabled": false,
+  "compactor.retention_delete_delay": "2h",
+  "compactor.delete_request_store": "",
+  "compactor.delete_request_store_key_prefix": "index/",
+  "limits_config.retention_period": "0s",
+  "limits_config.ingestion_burst_size_mb": 6,
+  "limits_config.reject_old_samples": true,
+  "limits_config.reject_old_samples_max_age": "168h",
 };
 
 // Loki numbers may be written as decimal strings (e.g. limits_config.ingestion_burst_size_mb is a float64).
 const LOKI_NUMBER = { pattern: /^\d+(\.\d+)?$/, expected: "a number" };
 
 export class LokiRelease extends ReleaseConfig {
-    constructor(release: HelmRelease) {
-        super(release, "Loki", LOKI_NUMBER);
-    }
+  constructor(release: HelmRelease) {
+    super(release, "Loki", LOKI_NUMBER);
+  }
 
-    setting(path: string): Maybe<Sourced<unknown>> | undefined {
-        const structured = this.values.at(`loki.structuredConfig.${path}`);
-        if (structured.isUnknown) return structured.unknown();
-        if (structured.isPresent) return { value: structured.raw(), where: structured.where };
-        const section = VALUES_SECTION.find(([prefix]) => path.startsWith(prefix));
-        if (section) {
-            const fromValues = this.values.at(section[1] + path.slice(section[0].length));
-            if (fromValues.isUnknown) return fromValues.unknown();
-            if (fromValues.isPresent) return { value: fromValues.raw(), where: fromValues.where };
-            if (path in CHART_SECTION_DEFAULTS) {
-                return { value: CHART_SECTION_DEFAULTS[path], where: `${this.label} chart default ${section[1]}${path.slice(section[0].length)}` };
-            }
-        }
-        if (path in LOKI_DEFAULTS) return { value: LOKI_DEFAULTS[path], where: `Loki default ${path}` };
-        return undefined;
-    }
-
-    /**
-     * The ingesters' replication factor: an explicit ingester.lifecycler.ring.replication_factor wins over
-     * common.replication_factor, because Loki applies the common section and then parses the file again
-     * (pkg/loki/config_wrapper.go applyIngesterReplicationFactor; pkg/util/cfg/dynamic.go).
-     */
-    replicationFactor(): Maybe<Sourced<number>> {
-        const explicit = this.setting("ingester.lifecycler.ring.replication_factor");
-        if (isUnknown(explicit)) return explicit;
-        if (explicit !== undefined) {
-            const value = Number(explicit.value);
-            if (!Number.isInteger(value) || value < 1) {
-                throw new PolicyInputError(`${explicit.where}=${JSON.stringify(explicit.value)} is not a replication factor (a whole number >= 1).`, this.urn);
-            }
-            return { value, where: explicit.where };
-        }
-        return this.number("common.replication_factor");
-    }
-
-    protected durationFormatOf(path: string): DurationFormat {
-        // limits_config durations are model.Duration (Prometheus format); the rest time.Duration (Go format).
-        return path.startsWith("limits_config.") ? "prometheus" : "go";
-    }
-
-    /** Nodes of a list-valued setting (e.g. limits_config.retention_stream), from the place that sets it. */
-    listSetting(path: string): Maybe<PropNode[]> | undefined {
-        for (const candidate of [`loki.structuredConfig.${path}`, ...VALUES_SECTION.filter(([p]) => path.startsWith(p)).map(([p, v]) => v + path.slice(p.length))]) {
-            const node = this.values.at(candidate);
-            if (node.isPresent) return node.items();
-        }
-        return undefined;
-    }
-
-    /** Per-tenant overrides from the runtime config (values loki.runtimeConfig.overrides.<tenant>). */
-    tenantOverrides(): Maybe<Array<[string, PropNode]>> | undefined {
-        return this.values.at("loki.runtimeConfig.overrides").entries();
-    }
-
-    /** Schema config periods (loki.structuredConfig.schema_config or loki.schemaConfig). */
-    schemaConfigs(): Maybe<PropNode[]> | undefined {
-        const structured = this.values.at("loki.structuredConfig.schema_config.configs");
-        if (structured.isPresent) return structured.items();
-        return this.values.at("loki.schemaConfig.configs").items();
-    }
-
-    stringValue(valuesPath: string, fallback: string): Maybe<Sourced<string>> {
-        const node = this.values.at(valuesPath);
-        const value = node.string();
-        if (isUnknown(value)) return value;
-        return value === undefined ? { value: fallback, where: `${this.label} chart default ${valuesPath}` } : { value, where: node.where };
-    }
-
-    /**
-     * Replicas that receive pushes and sit in the ingester ring, per deployment mode (loki chart 18.11.0
-     * templates: single-binary `loki.MonolithicReplicas` = singleBinary.replicas when > 1 with object storage,
-     * else 1; SimpleScalable write.replicas; Distributed ingester.replicas).
-     */
-    ringMembers(): Maybe<Sourced<number>> {
-        const mode = this.stringValue("deploymentMode", LOKI_CHART_DEFAULTS.deploymentMode);
-        if (isUnknown(mode)) return mode;
-        const parts: Array<Sourced<number>> = [];
-        const add = (part: Maybe<Sourced<number>>): Unknown | undefined => {
-            if (isUnknown(part)) return part;
-            parts.push(part);
-            return undefined;
+  setting(path: string): Maybe<Sourced<unknown>> | undefined {
+    const structured = this.values.at(`loki.structuredConfig.${path}`);
+    if (structured.isUnknown) return structured.unknown();
+    if (structured.isPresent) return { value: structured.raw(), where: structured.where };
+    const section = VALUES_SECTION.find(([prefix]) => path.startsWith(prefix));
+    if (section) {
+      const fromValues = this.values.at(section[1] + path.slice(section[0].length));
+      if (fromValues.isUnknown) return fromValues.unknown();
+      if (fromValues.isPresent) return { value: fromValues.raw(), where: fromValues.where };
+      if (path in CHART_SECTION_DEFAULTS) {
+        return {
+          value: CHART_SECTION_DEFAULTS[path],
+          where: `${this.label} chart default ${section[1]}${path.slice(section[0].length)}`,
         };
-        const modes = mode.value.split("<->");
-        if (modes.some((m) => m === "Monolithic" || m === "SingleBinary")) {
-            const failed = add(this.monolithicReplicas());
-            if (failed) return failed;
-        }
-        if (modes.includes("SimpleScalable")) {
-            const failed = add(this.replicasAt("write.replicas", LOKI_CHART_DEFAULTS.writeReplicas));
-            if (failed) return failed;
-        }
-        if (modes.includes("Distributed")) {
-            const failed = add(this.ingesterPods());
-            if (failed) return failed;
-        }
-        if (parts.length === 0) {
-            throw new PolicyInputError(`${mode.where}=${mode.value} is not a deployment mode of the loki chart (Monolithic, SimpleScalable, Distributed, or a transition like Monolithic<->SimpleScalable).`, this.urn);
-        }
-        return { value: parts.reduce((t, p) => t + p.value, 0), where: `${mode.where}=${mode.value}: ${parts.map((p) => p.where).join(" + ")}` };
+      }
     }
+    if (path in LOKI_DEFAULTS) return { value: LOKI_DEFAULTS[path], where: `Loki default ${path}` };
+    return undefined;
+  }
 
-    /** Distributed ingesters as the chart renders them: zone-aware (its default) rounds up to whole zones. */
-    private ingesterPods(): Maybe<Sourced<number>> {
-        const replicas = this.replicasAt("ingester.replicas", LOKI_CHART_DEFAULTS.ingesterReplicas);
-        if (isUnknown(replicas)) return replicas;
-        const zoneAwareNode = this.values.at("ingester.zoneAwareReplication.enabled");
-        const zoneAware = zoneAwareNode.boolean();
-        if (isUnknown(zoneAware)) return zoneAware;
-        if (!(zoneAware ?? LOKI_CHART_DEFAULTS.ingesterZoneAware)) return replicas;
-        const perZone = lokiIngestersPerZone(replicas.value);
-        const pods = perZone * LOKI_INGESTER_ZONES.length;
-        return pods === replicas.value
-            ? replicas
-            : { value: pods, where: `${replicas.where}, zone-aware: the chart runs ceil(${replicas.value} / 3) = ${perZone} in each of zones a, b and c` };
+  /**
+   * The ingesters' replication factor: an explicit ingester.lifecycler.ring.replication_factor wins over
+   * common.replication_factor, because Loki applies the common section and then parses the file again
+   * (pkg/loki/config_wrapper.go applyIngesterReplicationFactor; pkg/util/cfg/dynamic.go).
+   */
+  replicationFactor(): Maybe<Sourced<number>> {
+    const explicit = this.setting("ingester.lifecycler.ring.replication_factor");
+    if (isUnknown(explicit)) return explicit;
+    if (explicit !== undefined) {
+      const value = Number(explicit.value);
+      if (!Number.isInteger(value) || value < 1) {
+        throw new PolicyInputError(
+          `${explicit.where}=${JSON.stringify(explicit.value)} is not a replication factor (a whole number >= 1).`,
+          this.urn,
+        );
+      }
+      return { value, where: explicit.where };
     }
+    return this.number("common.replication_factor");
+  }
 
-    private replicasAt(path: string, fallback: number): Maybe<Sourced<number>> {
-        const node = this.values.at(path);
-        const value = node.number();
-        if (isUnknown(value)) return value;
-        return value === undefined ? { value: fallback, where: `${this.label} chart default ${path}=${fallback}` } : { value, where: `${node.where}=${value}` };
-    }
+  protected durationFormatOf(path: string): DurationFormat {
+    // limits_config durations are model.Duration (Prometheus format); the rest time.Duration (Go format).
+    return path.startsWith("limits_config.") ? "prometheus" : "go";
+  }
 
-    private monolithicReplicas(): Maybe<Sourced<number>> {
-        const requested = this.replicasAt("singleBinary.replicas", LOKI_CHART_DEFAULTS.singleBinaryReplicas);
-        if (isUnknown(requested)) return requested;
-        const storage = this.stringValue("loki.storage.type", LOKI_CHART_DEFAULTS.storageType);
-        if (isUnknown(storage)) return storage;
-        const objectStorage = storage.value !== "filesystem";
-        const value = objectStorage && requested.value > 1 ? requested.value : 1;
-        return { value, where: value === requested.value ? requested.where : `single-binary StatefulSet with ${value} replica (chart uses 1 unless singleBinary.replicas > 1 with object storage; ${requested.where})` };
+  /** Nodes of a list-valued setting (e.g. limits_config.retention_stream), from the place that sets it. */
+  listSetting(path: string): Maybe<PropNode[]> | undefined {
+    for (const candidate of [
+      `loki.structuredConfig.${path}`,
+      ...VALUES_SECTION.filter(([p]) => path.startsWith(p)).map(([p, v]) => v + path.slice(p.length)),
+    ]) {
+      const node = this.values.at(candidate);
+      if (node.isPresent) return node.items();
     }
+    return undefined;
+  }
+
+  /** Per-tenant overrides from the runtime config (values loki.runtimeConfig.overrides.<tenant>). */
+  tenantOverrides(): Maybe<Array<[string, PropNode]>> | undefined {
+    return this.values.at("loki.runtimeConfig.overrides").entries();
+  }
+
+  /** Schema config periods (loki.structuredConfig.schema_config or loki.schemaConfig). */
+  schemaConfigs(): Maybe<PropNode[]> | undefined {
+    const structured = this.values.at("loki.structuredConfig.schema_config.configs");
+    if (structured.isPresent) return structured.items();
+    return this.values.at("loki.schemaConfig.configs").items();
+  }
+
+  stringValue(valuesPath: string, fallback: string): Maybe<Sourced<string>> {
+    const node = this.values.at(valuesPath);
+    const value = node.string();
+    if (isUnknown(value)) return value;
+    return value === undefined
+      ? { value: fallback, where: `${this.label} chart default ${valuesPath}` }
+      : { value, where: node.where };
+  }
+
+  /**
+   * Replicas that receive pushes and sit in the ingester ring, per deployment mode (loki chart 18.11.0
+   * templates: single-binary `loki.MonolithicReplicas` = singleBinary.replicas when > 1 with object storage,
+   * else 1; SimpleScalable write.replicas; Distributed ingester.replicas).
+   */
+  ringMembers(): Maybe<Sourced<number>> {
+    const mode = this.stringValue("deploymentMode", LOKI_CHART_DEFAULTS.deploymentMode);
+    if (isUnknown(mode)) return mode;
+    const parts: Array<Sourced<number>> = [];
+    const add = (part: Maybe<Sourced<number>>): Unknown | undefined => {
+      if (isUnknown(part)) return part;
+      parts.push(part);
+      return undefined;
+    };
+    const modes = mode.value.split("<->");
+    if (modes.some((m) => m === "Monolithic" || m === "SingleBinary")) {
+      const failed = add(this.monolithicReplicas());
+      if (failed) return failed;
+    }
+    if (modes.includes("SimpleScalable")) {
+      const failed = add(this.replicasAt("write.replicas", LOKI_CHART_DEFAULTS.writeReplicas));
+      if (failed) return failed;
+    }
+    if (modes.includes("Distributed")) {
+      const failed = add(this.ingesterPods());
+      if (failed) return failed;
+    }
+    if (parts.length === 0) {
+      throw new PolicyInputError(
+        `${mode.where}=${mode.value} is not a deployment mode of the loki chart (Monolithic, SimpleScalable, Distributed, or a transition like Monolithic<->SimpleScalable).`,
+        this.urn,
+      );
+    }
+    return {
+      value: parts.reduce((t, p) => t + p.value, 0),
+      where: `${mode.where}=${mode.value}: ${parts.map((p) => p.where).join(" + ")}`,
+    };
+  }
+
+  /** Distributed ingesters as the chart renders them: zone-aware (its default) rounds up to whole zones. */
+  private ingesterPods(): Maybe<Sourced<number>> {
+    const replicas = this.replicasAt("ingester.replicas", LOKI_CHART_DEFAULTS.ingesterReplicas);
+    if (isUnknown(replicas)) return replicas;
+    const zoneAwareNode = this.values.at("ingester.zoneAwareReplication.enabled");
+    const zoneAware = zoneAwareNode.boolean();
+    if (isUnknown(zoneAware)) return zoneAware;
+    if (!(zoneAware ?? LOKI_CHART_DEFAULTS.ingesterZoneAware)) return replicas;
+    const perZone = lokiIngestersPerZone(replicas.value);
+    const pods = perZone * LOKI_INGESTER_ZONES.length;
+    return pods === replicas.value
+      ? replicas
+      : {
+          value: pods,
+          where: `${replicas.where}, zone-aware: the chart runs ceil(${replicas.value} / 3) = ${perZone} in each of zones a, b and c`,
+        };
+  }
+
+  private replicasAt(path: string, fallback: number): Maybe<Sourced<number>> {
+    const node = this.values.at(path);
+    const value = node.number();
+    if (isUnknown(value)) return value;
+    return value === undefined
+      ? { value: fallback, where: `${this.label} chart default ${path}=${fallback}` }
+      : { value, where: `${node.where}=${value}` };
+  }
+
+  private monolithicReplicas(): Maybe<Sourced<number>> {
+    const requested = this.replicasAt("singleBinary.replicas", LOKI_CHART_DEFAULTS.singleBinaryReplicas);
+    if (isUnknown(requested)) return requested;
+    const storage = this.stringValue("loki.storage.type", LOKI_CHART_DEFAULTS.storageType);
+    if (isUnknown(storage)) return storage;
+    const objectStorage = storage.value !== "filesystem";
+    const value = objectStorage && requested.value > 1 ? requested.value : 1;
+    return {
+      value,
+      where:
+        value === requested.value
+          ? requested.where
+          : `single-binary StatefulSet with ${value} replica (chart uses 1 unless singleBinary.replicas > 1 with object storage; ${requested.where})`,
+    };
+  }
 }
 
 export function lokiReleases(stack: StackView): LokiRelease[] {
-    return stack.helmReleases(CHARTS.loki).map((r) => new LokiRelease(r));
+  return stack.helmReleases(CHARTS.loki).map((r) => new LokiRelease(r));
 }

@@ -20,11 +20,11 @@ export const TENANT_MISMATCH_MESSAGE = "X-Scope-OrgID must name the tenant of th
  * ngx_http_variable_remote_user), so the map works in the rewrite phase, before auth_basic checks the password.
  */
 export const TENANT_BINDING_HTTP_SNIPPET = [
-    `map "$http_x_scope_orgid:$remote_user" ${TENANT_MISMATCH_VARIABLE} {`,
-    "  default 1;",
-    '  "~:$" 0;',
-    '  "~^([^:]+):\\1$" 0;',
-    "}",
+  `map "$http_x_scope_orgid:$remote_user" ${TENANT_MISMATCH_VARIABLE} {`,
+  "  default 1;",
+  '  "~:$" 0;',
+  '  "~^([^:]+):\\1$" 0;',
+  "}",
 ].join("\n");
 
 /**
@@ -42,12 +42,14 @@ export const LOKI_TENANT_FROM_USER_SNIPPET = "proxy_set_header X-Scope-OrgID $re
 
 /** Why a gateway's snippets do not bind tenants to credentials, or undefined when they do. */
 export function tenantBindingGap(snippets: { http?: string; server?: string; location?: string }): string | undefined {
-    const variable = TENANT_MISMATCH_VARIABLE.replace("$", "\\$");
-    const map = new RegExp(`map\\s+"\\$http_x_scope_orgid:\\$remote_user"\\s+${variable}\\s*\\{[^}]*default\\s+1;`);
-    const refusal = new RegExp(`if\\s*\\(\\s*${variable}\\s*\\)\\s*\\{\\s*return\\s+403\\b`);
-    const fromUser = /proxy_set_header\s+X-Scope-OrgID\s+\$remote_user\s*;/i;
-    if (snippets.location !== undefined && fromUser.test(snippets.location)) return undefined;
-    if (!map.test(snippets.http ?? "")) return `the http snippet has no map of "$http_x_scope_orgid:$remote_user" to ${TENANT_MISMATCH_VARIABLE}`;
-    if (!refusal.test(snippets.server ?? "")) return `the server snippet does not return 403 when ${TENANT_MISMATCH_VARIABLE} is set`;
-    return undefined;
+  const variable = TENANT_MISMATCH_VARIABLE.replace("$", "\\$");
+  const map = new RegExp(`map\\s+"\\$http_x_scope_orgid:\\$remote_user"\\s+${variable}\\s*\\{[^}]*default\\s+1;`);
+  const refusal = new RegExp(`if\\s*\\(\\s*${variable}\\s*\\)\\s*\\{\\s*return\\s+403\\b`);
+  const fromUser = /proxy_set_header\s+X-Scope-OrgID\s+\$remote_user\s*;/i;
+  if (snippets.location !== undefined && fromUser.test(snippets.location)) return undefined;
+  if (!map.test(snippets.http ?? ""))
+    return `the http snippet has no map of "$http_x_scope_orgid:$remote_user" to ${TENANT_MISMATCH_VARIABLE}`;
+  if (!refusal.test(snippets.server ?? ""))
+    return `the server snippet does not return 403 when ${TENANT_MISMATCH_VARIABLE} is set`;
+  return undefined;
 }

@@ -84,7 +84,12 @@ export function internalTopicReplication(brokers: number) {
 }
 
 /** Disk per broker for the retained topic plus 50% headroom; at least 20 GiB. */
-export function brokerStorageGiB(samplesPerSecond: number, retentionMs: number, replicationFactor: number, brokers: number): number {
+export function brokerStorageGiB(
+  samplesPerSecond: number,
+  retentionMs: number,
+  replicationFactor: number,
+  brokers: number,
+): number {
   const bytes = samplesPerSecond * ASSUMED_KAFKA_BYTES_PER_SAMPLE * (retentionMs / 1000) * replicationFactor;
   const perBroker = (bytes / brokers) * upstream.mimirCapacity.headroom;
   return Math.max(20, roundUpTo(perBroker / upstream.bytes.GiB, 10));
@@ -106,7 +111,10 @@ export function deriveKafka(config: StackConfig, ingestersPerZone: number, reten
   const clusterName = "kafka";
   const retentionMs = retentionKafkaMs;
   // No official Kafka sizing exists for Mimir (grafana/mimir#13981): scale brokers with the write rate.
-  const writeMBps = (config.workload.samplesPerSecond * ASSUMED_KAFKA_BYTES_PER_SAMPLE * r.kafkaReplicationFactor) / r.kafkaBrokers / 1e6;
+  const writeMBps =
+    (config.workload.samplesPerSecond * ASSUMED_KAFKA_BYTES_PER_SAMPLE * r.kafkaReplicationFactor) /
+    r.kafkaBrokers /
+    1e6;
   const brokerCpu = Math.max(500, roundUpTo(writeMBps * 200, 250));
   return {
     clusterName,
@@ -145,10 +153,14 @@ export function deriveKafka(config: StackConfig, ingestersPerZone: number, reten
       },
     },
     mimirUser: "mimir",
-    brokerStorageGiB: brokerStorageGiB(config.workload.samplesPerSecond, retentionMs, r.kafkaReplicationFactor, r.kafkaBrokers),
+    brokerStorageGiB: brokerStorageGiB(
+      config.workload.samplesPerSecond,
+      retentionMs,
+      r.kafkaReplicationFactor,
+      r.kafkaBrokers,
+    ),
     controllerStorageGiB: CONTROLLER_METADATA_VOLUME_GIB,
     brokerResources: { cpuMillis: brokerCpu, memoryMiB: config.profile === "dev" ? 2048 : 4096 },
     controllerResources: { cpuMillis: 250, memoryMiB: 1024 },
   };
 }
-

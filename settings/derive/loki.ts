@@ -57,9 +57,15 @@ function tableSize(
   const tier = lokiTierFor(sizedGBPerDay).components[component];
   const share = sizedGBPerDay / lokiTierFor(sizedGBPerDay).upToGBPerDay;
   const replicas = Math.max(minimum.replicas, Math.ceil(tier.replicas * Math.min(1, share)));
-  const cpuMillis = Math.max(minimum.cpuMillis, roundUpTo(Math.round((lokiTierCores(component, sizedGBPerDay) * 1000) / replicas), 50));
+  const cpuMillis = Math.max(
+    minimum.cpuMillis,
+    roundUpTo(Math.round((lokiTierCores(component, sizedGBPerDay) * 1000) / replicas), 50),
+  );
   const tableMiB = tier.memoryGiB * 1024;
-  const memoryMiB = component === "compactor" ? Math.max(minimum.memoryMiB ?? 1024, roundUpTo(tableMiB * Math.min(1, share), 128)) : Math.max(minimum.memoryMiB ?? 0, tableMiB);
+  const memoryMiB =
+    component === "compactor"
+      ? Math.max(minimum.memoryMiB ?? 1024, roundUpTo(tableMiB * Math.min(1, share), 128))
+      : Math.max(minimum.memoryMiB ?? 0, tableMiB);
   return size(replicas, cpuMillis, memoryMiB, diskGiB);
 }
 
@@ -91,7 +97,14 @@ export function chunksCacheMB(ingestionRateMB: number): number {
 }
 
 function size(replicas: number, cpuMillis: number, memoryMiB: number, diskGiB?: number): ComponentSize {
-  return { replicas, perZone: replicas, cpuMillis, memoryMiB, memoryLimitMiB: memoryMiB * 2, ...(diskGiB ? { diskGiB } : {}) };
+  return {
+    replicas,
+    perZone: replicas,
+    cpuMillis,
+    memoryMiB,
+    memoryLimitMiB: memoryMiB * 2,
+    ...(diskGiB ? { diskGiB } : {}),
+  };
 }
 
 export function deriveLoki(config: StackConfig): LokiSettings {
@@ -132,7 +145,10 @@ export function deriveLoki(config: StackConfig): LokiSettings {
     sizes: {
       distributor: tableSize("distributor", sized, { replicas: n, cpuMillis: 250 }),
       // Disk from the unrounded count: the pods added to fill the zones only add room.
-      ingester: { ...size(ingesterReplicas, ingesterCpu, tableIngester.memoryMiB), diskGiB: Math.max(10, roundUpTo(mbps * 3600 * 2 / 1000 / ingesters * rf, 5)) },
+      ingester: {
+        ...size(ingesterReplicas, ingesterCpu, tableIngester.memoryMiB),
+        diskGiB: Math.max(10, roundUpTo(((mbps * 3600 * 2) / 1000 / ingesters) * rf, 5)),
+      },
       querier: tableSize("querier", sized, { replicas: queriers, cpuMillis: 250 }),
       queryFrontend: tableSize("queryFrontend", sized, { replicas: n, cpuMillis: 250 }),
       queryScheduler: tableSize("queryScheduler", sized, { replicas: n, cpuMillis: 100 }),

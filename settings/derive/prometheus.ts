@@ -10,7 +10,13 @@ export interface PrometheusSettings {
   replicas: number;
   cpuMillis: number;
   memoryMiB: number;
-  queueConfig: { capacity: number; maxSamplesPerSend: number; minShards: number; maxShards: number; batchSendDeadline: string };
+  queueConfig: {
+    capacity: number;
+    maxSamplesPerSend: number;
+    minShards: number;
+    maxShards: number;
+    batchSendDeadline: string;
+  };
 }
 
 /** Prometheus needs about 4 KiB of memory per active series in the head (project planning figure, Prometheus operators' rule of thumb). */
@@ -19,7 +25,8 @@ export const PROMETHEUS_BYTES_PER_SERIES = 4096;
 export const RETENTION_SIZE_SHARE = 0.8;
 
 export function prometheusVolumeGiB(samplesPerSecond: number, retentionMs: number): number {
-  const bytes = samplesPerSecond * (retentionMs / 1000) * upstream.prometheus.bytesPerSample * upstream.mimirCapacity.headroom;
+  const bytes =
+    samplesPerSecond * (retentionMs / 1000) * upstream.prometheus.bytesPerSample * upstream.mimirCapacity.headroom;
   return Math.max(20, roundUpTo(bytes / upstream.bytes.GiB, 10));
 }
 
@@ -50,7 +57,14 @@ export function prometheusReplicas(zones: number): number {
 
 export function derivePrometheus(config: StackConfig, retentionMs: number, retention: string): PrometheusSettings {
   const volumeGiB = prometheusVolumeGiB(config.workload.samplesPerSecond, retentionMs);
-  const memoryMiB = Math.max(1024, roundUpTo((config.workload.activeSeries * PROMETHEUS_BYTES_PER_SERIES * upstream.mimirCapacity.headroom) / upstream.bytes.MiB, 256));
+  const memoryMiB = Math.max(
+    1024,
+    roundUpTo(
+      (config.workload.activeSeries * PROMETHEUS_BYTES_PER_SERIES * upstream.mimirCapacity.headroom) /
+        upstream.bytes.MiB,
+      256,
+    ),
+  );
   return {
     retention,
     retentionSize: `${Math.floor(volumeGiB * RETENTION_SIZE_SHARE)}GiB`,

@@ -73,7 +73,9 @@ export function deriveRetention(config: StackConfig): RetentionSettings {
       cleanupInterval: goDuration(minutes(upstream.mimir.compactorCleanupIntervalMinutes)),
       bucketStoreSyncInterval: goDuration(minutes(upstream.mimir.bucketStoreSyncIntervalMinutes)),
       ignoreDeletionMarkDelay: goDuration(minutes(upstream.mimir.ignoreDeletionMarkDelayMinutes)),
-      ignoreDeletionMarkWhileQueryingDelay: goDuration(minutes(upstream.mimir.ignoreDeletionMarkWhileQueryingDelayMinutes)),
+      ignoreDeletionMarkWhileQueryingDelay: goDuration(
+        minutes(upstream.mimir.ignoreDeletionMarkWhileQueryingDelayMinutes),
+      ),
       blockRanges: upstream.mimir.compactorBlockRangesHours.map((h) => goDuration(hours(h))),
     },
     loki: {
@@ -91,7 +93,10 @@ export function deriveRetention(config: StackConfig): RetentionSettings {
  * retention + Mimir's deletion delay + cleanup interval by at least one more day.
  */
 export function mimirBlocksExpirationDays(retentionMs: number): number {
-  const deletable = retentionMs + hours(upstream.mimir.compactorDeletionDelayHours) + minutes(upstream.mimir.compactorCleanupIntervalMinutes);
+  const deletable =
+    retentionMs +
+    hours(upstream.mimir.compactorDeletionDelayHours) +
+    minutes(upstream.mimir.compactorCleanupIntervalMinutes);
   return Math.ceil(deletable / days(1)) + upstream.s3.lifecycleRoundingDays;
 }
 
@@ -122,7 +127,11 @@ export function deriveLifecycle(config: StackConfig, retention: RetentionSetting
 }
 
 /** The escape hatch: a number replaces the days (same prefixes), null removes the expiration. */
-export function applyLifecycleOverrides(plan: LifecyclePlan, overrides: BucketLifecycleOverrides, prefixes: string[]): LifecyclePlan {
+export function applyLifecycleOverrides(
+  plan: LifecyclePlan,
+  overrides: BucketLifecycleOverrides,
+  prefixes: string[],
+): LifecyclePlan {
   const result = { ...plan };
   for (const [key, value] of Object.entries(overrides) as [BucketKey, number | null | undefined][]) {
     if (value === undefined) continue;

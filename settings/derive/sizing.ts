@@ -71,16 +71,34 @@ export function distributorSize(profile: Profile, samplesPerSecond: number): Mim
   const buffer = producerBufferBytes(profile);
   // Requests equal limits: a distributor that may be OOM-killed under back-pressure must have it reserved.
   const memory = workingSetMiB + buffer / upstream.bytes.MiB + DISTRIBUTOR_OVERHEAD_MIB;
-  return { replicas, perZone: replicas, cpuMillis, memoryMiB: memory, memoryLimitMiB: memory, producerMaxBufferedBytes: buffer, workingSetMiB };
+  return {
+    replicas,
+    perZone: replicas,
+    cpuMillis,
+    memoryMiB: memory,
+    memoryLimitMiB: memory,
+    producerMaxBufferedBytes: buffer,
+    workingSetMiB,
+  };
 }
 
 /** In ingest storage mode each zone holds every series: the per-zone load is the full active series. */
 export function ingesterSize(activeSeries: number, zones: number): ComponentSize {
   const units = (activeSeries / upstream.mimirCapacity.ingesterSeriesPerUnit) * H;
   const perZone = Math.max(1, Math.ceil((activeSeries * H) / MAX_SERIES_PER_INGESTER));
-  const { cpuMillis, memoryMiB } = spread(units, units * upstream.mimirCapacity.ingesterMemoryGBPerUnit, perZone, { cpu: 500, mem: 1024 });
+  const { cpuMillis, memoryMiB } = spread(units, units * upstream.mimirCapacity.ingesterMemoryGBPerUnit, perZone, {
+    cpu: 500,
+    mem: 1024,
+  });
   const diskGiB = Math.max(10, roundUpTo((units * upstream.mimirCapacity.ingesterDiskGBPerUnit) / perZone, 5));
-  return { replicas: perZone * zones, perZone, cpuMillis, memoryMiB, memoryLimitMiB: roundUpTo(memoryMiB * 1.25, 128), diskGiB };
+  return {
+    replicas: perZone * zones,
+    perZone,
+    cpuMillis,
+    memoryMiB,
+    memoryLimitMiB: roundUpTo(memoryMiB * 1.25, 128),
+    diskGiB,
+  };
 }
 
 export function querierSize(profile: Profile, qps: number): ComponentSize {
@@ -97,19 +115,37 @@ export function querierSize(profile: Profile, qps: number): ComponentSize {
 /** Days of blocks kept; retention 0 keeps blocks forever (Mimir compactor_blocks_retention_period), sized as ten years. */
 const keptDays = (retentionDays: number): number => (retentionDays > 0 ? Math.min(retentionDays, 3650) : 3650);
 
-export function storeGatewaySize(qps: number, activeSeries: number, zones: number, replicationFactor: number, retentionDays = 365): ComponentSize {
+export function storeGatewaySize(
+  qps: number,
+  activeSeries: number,
+  zones: number,
+  replicationFactor: number,
+  retentionDays = 365,
+): ComponentSize {
   const units = (qps / upstream.mimirCapacity.storeGatewayQpsPerCoreAndGB) * H;
   const zoneAware = mimirZoneAware(zones);
-  const perZone = zoneAware ? Math.max(1, Math.ceil(units / zones / MAX_CORES_PER_POD)) : Math.max(replicationFactor, Math.ceil(units / MAX_CORES_PER_POD));
+  const perZone = zoneAware
+    ? Math.max(1, Math.ceil(units / zones / MAX_CORES_PER_POD))
+    : Math.max(replicationFactor, Math.ceil(units / MAX_CORES_PER_POD));
   const replicas = zoneAware ? perZone * zones : perZone;
   const s = spread(units, units, replicas, { cpu: 250, mem: 1024 });
   // 13 GB of index-headers per 1M series for a year of blocks at RF 3, all copies (planning-capacity.md): scaled to the
   // blocks the retention keeps and to the copies held (INFERRED: index-headers grow with the blocks kept).
   const c = upstream.mimirCapacity;
   const copies = zoneAware ? zones : replicationFactor;
-  const diskTotal = (activeSeries / 1e6) * c.storeGatewayDiskGBPerMillionSeries * H *
-    (keptDays(retentionDays) / c.storeGatewayDiskFigureRetentionDays) * (copies / c.storeGatewayDiskFigureReplicationFactor);
-  return { replicas, perZone, ...s, memoryLimitMiB: roundUpTo(s.memoryMiB * 1.5, 128), diskGiB: Math.max(10, roundUpTo(diskTotal / replicas, 5)) };
+  const diskTotal =
+    (activeSeries / 1e6) *
+    c.storeGatewayDiskGBPerMillionSeries *
+    H *
+    (keptDays(retentionDays) / c.storeGatewayDiskFigureRetentionDays) *
+    (copies / c.storeGatewayDiskFigureReplicationFactor);
+  return {
+    replicas,
+    perZone,
+    ...s,
+    memoryLimitMiB: roundUpTo(s.memoryMiB * 1.5, 128),
+    diskGiB: Math.max(10, roundUpTo(diskTotal / replicas, 5)),
+  };
 }
 
 export function queryFrontendSize(profile: Profile, qps: number): ComponentSize {
@@ -122,14 +158,31 @@ export function queryFrontendSize(profile: Profile, qps: number): ComponentSize 
 export function compactorSize(activeSeries: number): ComponentSize {
   const c = upstream.mimirCapacity;
   const replicas = Math.max(1, Math.ceil(activeSeries / c.compactorSeriesPerInstance));
-  const diskGiB = Math.max(20, roundUpTo((c.compactorDiskGB * H * activeSeries) / c.compactorSeriesPerInstance / replicas, 10));
+  const diskGiB = Math.max(
+    20,
+    roundUpTo((c.compactorDiskGB * H * activeSeries) / c.compactorSeriesPerInstance / replicas, 10),
+  );
   const memoryMiB = roundUpTo(c.compactorMemoryGB * GB_IN_MIB, 128);
-  return { replicas, perZone: replicas, cpuMillis: c.compactorCores * 1000, memoryMiB, memoryLimitMiB: roundUpTo(memoryMiB * 1.5, 128), diskGiB };
+  return {
+    replicas,
+    perZone: replicas,
+    cpuMillis: c.compactorCores * 1000,
+    memoryMiB,
+    memoryLimitMiB: roundUpTo(memoryMiB * 1.5, 128),
+    diskGiB,
+  };
 }
 
 /** Small fixed-size components the planning doc does not size (project choice from the chart's small values). */
 function fixed(replicas: number, cpuMillis: number, memoryMiB: number, diskGiB?: number): ComponentSize {
-  return { replicas, perZone: replicas, cpuMillis, memoryMiB, memoryLimitMiB: memoryMiB * 2, ...(diskGiB ? { diskGiB } : {}) };
+  return {
+    replicas,
+    perZone: replicas,
+    cpuMillis,
+    memoryMiB,
+    memoryLimitMiB: memoryMiB * 2,
+    ...(diskGiB ? { diskGiB } : {}),
+  };
 }
 
 export function deriveMimirSizing(config: StackConfig): MimirSizing {
@@ -143,7 +196,13 @@ export function deriveMimirSizing(config: StackConfig): MimirSizing {
     querier: querierSize(profile, w.queriesPerSecond),
     queryFrontend: queryFrontendSize(profile, w.queriesPerSecond),
     queryScheduler: fixed(n, 100, 256),
-    storeGateway: storeGatewaySize(w.queriesPerSecond, w.activeSeries, r.zones, r.storeGatewayReplicationFactor, parseDuration(config.retention.metrics) / DAY_MS),
+    storeGateway: storeGatewaySize(
+      w.queriesPerSecond,
+      w.activeSeries,
+      r.zones,
+      r.storeGatewayReplicationFactor,
+      parseDuration(config.retention.metrics) / DAY_MS,
+    ),
     compactor: compactorSize(w.activeSeries),
     ruler: fixed(n, 250, 512),
     // Alertmanager keeps its state in S3 and a small volume; one per zone in HA profiles.

@@ -1,4 +1,11 @@
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks } from "../../tools/harness/mocks";
+import {
+  CreatedResource,
+  RecordingMocks,
+  RegistrationLog,
+  captureRegistrations,
+  installMocks,
+  settleMocks,
+} from "../../tools/harness/mocks";
 
 export interface MockedComponents {
   /** The resource of this type and name as the mocks created it (throws when there is none). */
@@ -16,7 +23,12 @@ export function mockComponents(stack: string, register: () => Promise<void>): Mo
   let mocks: RecordingMocks | undefined;
   let registrations: RegistrationLog | undefined;
   before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack });
+    mocks = await installMocks({
+      region: "eu-west-1",
+      accountId: "123456789012",
+      project: "observability-stack",
+      stack,
+    });
     registrations = captureRegistrations();
     await register();
     await settleMocks();

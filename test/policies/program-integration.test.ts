@@ -6,7 +6,12 @@ import { REPO_ROOT, runStack, runStacks, RunOptions, SHIPPED_STACKS } from "../s
 import { CONFLICTS } from "./conflicts";
 
 const summary = (r: PolicyRunResult) =>
-  r.diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName} (${d.phase}): ${d.message.split("\n").slice(1).join(" ").slice(0, 160)}`).join("\n");
+  r.diagnostics
+    .map(
+      (d) =>
+        `${d.enforcementLevel} ${d.policyName} (${d.phase}): ${d.message.split("\n").slice(1).join(" ").slice(0, 160)}`,
+    )
+    .join("\n");
 
 /**
  * The three ways the engine shows a stack to the pack: `pulumi up` (no preview), a preview of a stack that exists,
@@ -22,7 +27,11 @@ const SCENARIOS: { name: string; run: RunOptions; shuffleSeed?: number }[] = [
 /** No finding twice: a per-resource finding is not repeated at AnalyzeStack. */
 function assertNoDuplicates(result: PolicyRunResult): void {
   const keys = result.diagnostics.map((d) => `${d.policyName} ${d.urn} ${d.message}`);
-  assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], "a finding reported twice");
+  assert.deepEqual(
+    keys.filter((k, i) => keys.indexOf(k) !== i),
+    [],
+    "a finding reported twice",
+  );
 }
 
 describe("policy pack over the real program, run the way the engine runs it", function () {
@@ -38,10 +47,20 @@ describe("policy pack over the real program, run the way the engine runs it", fu
     for (const stack of SHIPPED_STACKS) {
       it(`${stack}: zero mandatory violations and nothing inconclusive (${scenario.name})`, async () => {
         const run = await runStack(stack, {}, scenario.run);
-        const result = await runPolicies(packs.get(scenario.name)!, run.captured, { shuffleSeed: scenario.shuffleSeed });
+        const result = await runPolicies(packs.get(scenario.name)!, run.captured, {
+          shuffleSeed: scenario.shuffleSeed,
+        });
         assert.equal(result.dryRun, scenario.run.preview ?? false);
-        assert.deepEqual(result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"), [], summary(result));
-        assert.deepEqual(result.diagnostics.filter((d) => /can't run/.test(d.message)), [], summary(result));
+        assert.deepEqual(
+          result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+          [],
+          summary(result),
+        );
+        assert.deepEqual(
+          result.diagnostics.filter((d) => /can't run/.test(d.message)),
+          [],
+          summary(result),
+        );
         assert.equal(result.failed, false);
       });
     }
@@ -54,10 +73,19 @@ describe("policy pack over the real program, run the way the engine runs it", fu
     const key = (title: string, scenario: string) => `${scenario}: ${title}`;
     before(async () => {
       const requests = SCENARIOS.flatMap((s) => CONFLICTS.map((c) => ({ scenario: s, conflict: c })));
-      const runs = await runStacks(requests.map(({ scenario, conflict }) => ({ stack: conflict.base, extra: conflict.config, opts: { ...scenario.run, baseStack: conflict.base } })));
+      const runs = await runStacks(
+        requests.map(({ scenario, conflict }) => ({
+          stack: conflict.base,
+          extra: conflict.config,
+          opts: { ...scenario.run, baseStack: conflict.base },
+        })),
+      );
       for (const [i, { scenario, conflict }] of requests.entries()) {
         try {
-          results.set(key(conflict.title, scenario.name), await runPolicies(packs.get(scenario.name)!, runs[i].captured, { shuffleSeed: scenario.shuffleSeed }));
+          results.set(
+            key(conflict.title, scenario.name),
+            await runPolicies(packs.get(scenario.name)!, runs[i].captured, { shuffleSeed: scenario.shuffleSeed }),
+          );
         } catch (err) {
           results.set(key(conflict.title, scenario.name), err as Error);
         }
@@ -83,7 +111,8 @@ describe("policy pack over the real program, run the way the engine runs it", fu
             assert.equal(result.halted, undefined);
             const update = results.get(key(conflict.title, "update"));
             if (update instanceof Error || !update) return;
-            const words = (r: PolicyRunResult) => [...new Set(hitsOf(r, conflict.policy, conflict.level).map((h) => h.message))].sort();
+            const words = (r: PolicyRunResult) =>
+              [...new Set(hitsOf(r, conflict.policy, conflict.level).map((h) => h.message))].sort();
             assert.deepEqual(words(result), words(update), summary(result));
           }
         });

@@ -8,10 +8,15 @@ describe("program: a bad configuration stops the program before any resource is 
   // Evaluate the corpus up front (runStack runs a few programs at a time).
   const results = new Map<string, ProgramRun>();
   before(async () => {
-    await Promise.all(BAD_CONFIGS.map(async (bad, i) => {
-      // The stack's own file is ignored: each case is the whole project config.
-      results.set(bad.title, await runStack(`bad-${i}`, { "aws:region": "eu-west-1", ...bad.config }, { baseStack: "dev" }));
-    }));
+    await Promise.all(
+      BAD_CONFIGS.map(async (bad, i) => {
+        // The stack's own file is ignored: each case is the whole project config.
+        results.set(
+          bad.title,
+          await runStack(`bad-${i}`, { "aws:region": "eu-west-1", ...bad.config }, { baseStack: "dev" }),
+        );
+      }),
+    );
   });
 
   for (const bad of BAD_CONFIGS) {
@@ -29,8 +34,15 @@ describe("program: a bad configuration stops the program before any resource is 
   }
 
   it("rejects an availability zone outside the region, naming both", async () => {
-    const run = await runStack("bad-az-region", { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } }, { baseStack: "dev" });
-    assert.match(run.captured.error?.message ?? "", /network\.availabilityZones = .*us-east-1a.*not in aws:region eu-west-1/);
+    const run = await runStack(
+      "bad-az-region",
+      { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } },
+      { baseStack: "dev" },
+    );
+    assert.match(
+      run.captured.error?.message ?? "",
+      /network\.availabilityZones = .*us-east-1a.*not in aws:region eu-west-1/,
+    );
   });
 
   it("rejects a missing region", async () => {

@@ -22,13 +22,20 @@ describe("creation order with names known at preview", function () {
   it("creates every namespaced Kubernetes object and Helm release after its Namespace", () => {
     for (const [stack, run] of Object.entries(runs)) {
       const closure = waitsFor(run);
-      const namespaces = new Map(run.ofType("kubernetes:core/v1:Namespace").map((ns) => [ns.plain.metadata.name, ns.urn]));
-      const namespaced = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:"));
+      const namespaces = new Map(
+        run.ofType("kubernetes:core/v1:Namespace").map((ns) => [ns.plain.metadata.name, ns.urn]),
+      );
+      const namespaced = run.resources.filter(
+        (r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:"),
+      );
       let checked = 0;
       for (const resource of namespaced) {
         const namespace = resource.type === T.release ? resource.plain.namespace : resource.plain.metadata?.namespace;
         if (!namespaces.has(namespace)) continue;
-        assert.ok(closure(resource.urn).has(namespaces.get(namespace)!), `${stack}: ${resource.type} ${resource.name} does not wait for namespace ${namespace}`);
+        assert.ok(
+          closure(resource.urn).has(namespaces.get(namespace)!),
+          `${stack}: ${resource.type} ${resource.name} does not wait for namespace ${namespace}`,
+        );
         checked++;
       }
       assert.ok(checked >= 15, `${stack}: ${checked} namespaced resources`);
@@ -41,9 +48,15 @@ describe("creation order with names known at preview", function () {
     for (const chart of ["mimir-distributed", "loki"]) {
       const release = prod.ofType(T.release).find((r) => r.plain.chart === chart)!;
       const waited = closure(release.urn);
-      const bucketNames: string[] = JSON.stringify(release.plain.values).match(/prod-[a-z-]+-123456789012-eu-west-1/g) ?? [];
+      const bucketNames: string[] =
+        JSON.stringify(release.plain.values).match(/prod-[a-z-]+-123456789012-eu-west-1/g) ?? [];
       assert.ok(bucketNames.length > 0, chart);
-      for (const type of ["aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLogging:BucketLogging"]) {
+      for (const type of [
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLogging:BucketLogging",
+      ]) {
         for (const settingsOf of prod.ofType(type).filter((r) => bucketNames.includes(r.plain.bucket))) {
           assert.ok(waited.has(settingsOf.urn), `${chart} does not wait for ${type} of ${settingsOf.plain.bucket}`);
         }

@@ -1,7 +1,11 @@
 import { strict as assert } from "assert";
 import { deriveSettings, resolveConfig } from "../../settings";
 import { internalTopicReplication, messageSizes, topicPartitions, brokerStorageGiB } from "../../settings/derive/kafka";
-import { applyLifecycleOverrides, lokiChunksExpirationDays, mimirBlocksExpirationDays } from "../../settings/derive/retention";
+import {
+  applyLifecycleOverrides,
+  lokiChunksExpirationDays,
+  mimirBlocksExpirationDays,
+} from "../../settings/derive/retention";
 import { distributorSize, ingesterSize, storeGatewaySize, compactorSize } from "../../settings/derive/sizing";
 import { alloyBatchSizeBytes, chunksCacheMB, CHUNKS_CACHE_MIN_MB, ingestionLimits } from "../../settings/derive/loki";
 import { lokiZoneAware, mimirZoneAware } from "../../settings/derive/zones";
@@ -55,7 +59,7 @@ describe("settings/derive: Kafka limits from Mimir's producer batch", () => {
       assert.ok((b["transaction.state.log.replication.factor"] as number) <= s.kafka.brokers);
       assert.ok((b["min.insync.replicas"] as number) <= s.kafka.topic.replicas);
       assert.ok(s.kafka.topic.partitions >= s.mimir.sizing.ingester.perZone);
-      assert.ok(s.kafka.topic.config["retention.ms"] as number >= s.retention.ms.tsdb);
+      assert.ok((s.kafka.topic.config["retention.ms"] as number) >= s.retention.ms.tsdb);
     });
   }
 
@@ -98,7 +102,10 @@ describe("settings/derive: retention chain and bucket lifecycle", () => {
   });
 
   it("uses the longest tenant retention for the shared expiration", () => {
-    const s = settingsFor({ profile: "prod", tenants: JSON.stringify([{ id: "a" }, { id: "b", limits: { metricsRetention: "400d", logsRetention: "60d" } }]) });
+    const s = settingsFor({
+      profile: "prod",
+      tenants: JSON.stringify([{ id: "a" }, { id: "b", limits: { metricsRetention: "400d", logsRetention: "60d" } }]),
+    });
     assert.equal(s.lifecycle.mimirBlocks?.days, 402);
     assert.equal(s.lifecycle.lokiChunks?.days, 62);
     assert.equal(s.mimir.tenantOverrides.b.compactor_blocks_retention_period, "400d");
@@ -106,7 +113,13 @@ describe("settings/derive: retention chain and bucket lifecycle", () => {
   });
 
   it("lets overrides.bucketLifecycleDays replace or remove an expiration (the policy pack judges it)", () => {
-    const plan = { mimirBlocks: { days: 92, prefixes: ["p/"] }, lokiChunks: { days: 32, prefixes: ["p/"] }, mimirRuler: undefined, mimirAlertmanager: undefined, lokiRuler: undefined };
+    const plan = {
+      mimirBlocks: { days: 92, prefixes: ["p/"] },
+      lokiChunks: { days: 32, prefixes: ["p/"] },
+      mimirRuler: undefined,
+      mimirAlertmanager: undefined,
+      lokiRuler: undefined,
+    };
     const result = applyLifecycleOverrides(plan, { mimirBlocks: 30, lokiChunks: null }, ["p/"]);
     assert.deepEqual(result.mimirBlocks, { days: 30, prefixes: ["p/"] });
     assert.equal(result.lokiChunks, undefined);
@@ -185,7 +198,8 @@ describe("settings/derive: sizing from Mimir's capacity planning with 50% headro
   it("L1: Loki's replicas that hold a stream are never fewer than its replication factor", () => {
     for (const profile of ["dev", "staging", "prod"]) {
       const s = settingsFor({ profile });
-      const holders = s.loki.deploymentMode === "Monolithic" ? s.loki.sizes.singleBinary!.replicas : s.loki.sizes.ingester!.replicas;
+      const holders =
+        s.loki.deploymentMode === "Monolithic" ? s.loki.sizes.singleBinary!.replicas : s.loki.sizes.ingester!.replicas;
       assert.ok(holders >= s.loki.replicationFactor, profile);
     }
   });
@@ -203,9 +217,16 @@ describe("settings/derive: zone awareness, decided once", () => {
     assert.deepEqual([1, 2, 3].map(mimirZoneAware), [false, false, true]);
     assert.equal(settingsFor({ profile: "prod" }).mimir.zoneAware, true);
     assert.equal(settingsFor({ profile: "dev" }).mimir.zoneAware, false);
-    const twoZones = settingsFor({ profile: "staging", replication: JSON.stringify({ zones: 2, storeGatewayReplicationFactor: 2 }) });
+    const twoZones = settingsFor({
+      profile: "staging",
+      replication: JSON.stringify({ zones: 2, storeGatewayReplicationFactor: 2 }),
+    });
     assert.equal(twoZones.mimir.zoneAware, false);
-    assert.equal(twoZones.mimir.sizing.storeGateway.replicas, twoZones.mimir.sizing.storeGateway.perZone, "one store-gateway ring");
+    assert.equal(
+      twoZones.mimir.sizing.storeGateway.replicas,
+      twoZones.mimir.sizing.storeGateway.perZone,
+      "one store-gateway ring",
+    );
   });
 
   it("Loki: zone-aware ingesters only on the chart's three zones with RF <= 3, in multiples of three", () => {

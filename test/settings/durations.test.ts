@@ -10,7 +10,8 @@ describe("settings/durations", () => {
   });
 
   it("rejects unit-less numbers, years and negative values", () => {
-    for (const bad of ["10", "1y", "-5d", "15 d", "", "d"]) assert.throws(() => parseDuration(bad), /is not a duration/);
+    for (const bad of ["10", "1y", "-5d", "15 d", "", "d"])
+      assert.throws(() => parseDuration(bad), /is not a duration/);
   });
 
   it("formats Go durations without a day unit (Mimir tsdb settings) and Prometheus durations with days", () => {

@@ -9,7 +9,13 @@ describe("settings/resolve: profiles", () => {
     const c = resolveConfig(PROJECT, { profile: "prod" });
     assert.equal(c.network.availabilityZones, 3);
     assert.deepEqual(
-      [c.replication.zones, c.replication.kafkaBrokers, c.replication.kafkaReplicationFactor, c.replication.kafkaMinInsyncReplicas, c.replication.lokiReplicationFactor],
+      [
+        c.replication.zones,
+        c.replication.kafkaBrokers,
+        c.replication.kafkaReplicationFactor,
+        c.replication.kafkaMinInsyncReplicas,
+        c.replication.lokiReplicationFactor,
+      ],
       [3, 3, 3, 2, 3],
     );
     assert.deepEqual([c.retention.metrics, c.retention.logs, c.retention.prometheusLocal], ["90d", "30d", "15d"]);
@@ -27,7 +33,10 @@ describe("settings/resolve: profiles", () => {
     const c = resolveConfig(PROJECT, {
       profile: "prod",
       retention: JSON.stringify({ logs: "60d" }),
-      cluster: JSON.stringify({ endpointPublicAccessCidrs: ["198.51.100.0/24"], nodeGroups: { instanceTypes: ["r6i.2xlarge"] } }),
+      cluster: JSON.stringify({
+        endpointPublicAccessCidrs: ["198.51.100.0/24"],
+        nodeGroups: { instanceTypes: ["r6i.2xlarge"] },
+      }),
     });
     assert.equal(c.retention.logs, "60d");
     assert.equal(c.retention.metrics, "90d");
@@ -37,13 +46,17 @@ describe("settings/resolve: profiles", () => {
   });
 
   it("keeps overrides as raw values for the charts", () => {
-    const c = resolveConfig(PROJECT, { profile: "dev", overrides: JSON.stringify({ mimir: { ingester: { replicas: 9 } } }) });
+    const c = resolveConfig(PROJECT, {
+      profile: "dev",
+      overrides: JSON.stringify({ mimir: { ingester: { replicas: 9 } } }),
+    });
     assert.deepEqual(c.overrides.mimir, { ingester: { replicas: 9 } });
   });
 });
 
 describe("settings/resolve: rejected configurations name the key, the value and what is allowed", () => {
-  it(`has a corpus of at least 15 bad configurations (${BAD_CONFIGS.length})`, () => assert.ok(BAD_CONFIGS.length >= 15));
+  it(`has a corpus of at least 15 bad configurations (${BAD_CONFIGS.length})`, () =>
+    assert.ok(BAD_CONFIGS.length >= 15));
 
   for (const bad of BAD_CONFIGS) {
     it(bad.title, () => {
@@ -62,7 +75,12 @@ describe("settings/resolve: rejected configurations name the key, the value and 
 
   it("reports every problem at once", () => {
     assert.throws(
-      () => resolveConfig(PROJECT, { profile: "prod", replication: JSON.stringify({ kafkaBrokers: 1 }), retention: JSON.stringify({ metrics: "1d" }) }),
+      () =>
+        resolveConfig(PROJECT, {
+          profile: "prod",
+          replication: JSON.stringify({ kafkaBrokers: 1 }),
+          retention: JSON.stringify({ metrics: "1d" }),
+        }),
       (err: ConfigError) => err.issues.length === 2,
     );
   });

@@ -1,5 +1,12 @@
 import * as path from "path";
-import { captureProgram, CapturedResource, CapturedStack, captureStacks, loadStackConfig, type StackToCapture } from "../../tools/harness/capture";
+import {
+  captureProgram,
+  CapturedResource,
+  CapturedStack,
+  captureStacks,
+  loadStackConfig,
+  type StackToCapture,
+} from "../../tools/harness/capture";
 import { createMocks } from "../../tools/harness/mocks";
 import { revealSecrets } from "../../tools/harness/wire";
 
@@ -30,9 +37,17 @@ export interface RunOptions {
   baseStack?: string;
 }
 
-export function runStack(stack: string, extra: Record<string, unknown> = {}, opts: RunOptions = {}): Promise<ProgramRun> {
+export function runStack(
+  stack: string,
+  extra: Record<string, unknown> = {},
+  opts: RunOptions = {},
+): Promise<ProgramRun> {
   const key = JSON.stringify([stack, extra, opts]);
-  if (!cache.has(key)) cache.set(key, withProgramSlot(() => evaluate(stack, extra, opts)));
+  if (!cache.has(key))
+    cache.set(
+      key,
+      withProgramSlot(() => evaluate(stack, extra, opts)),
+    );
   return cache.get(key)!;
 }
 
@@ -63,7 +78,8 @@ async function withProgramSlot<T>(task: () => Promise<T>): Promise<T> {
 function stackToCapture(stack: string, extra: Record<string, unknown>, opts: RunOptions): StackToCapture {
   const loaded = loadStackConfig(REPO_ROOT, opts.baseStack ?? stack);
   const config = { ...loaded.config };
-  for (const [k, v] of Object.entries(extra)) config[k.includes(":") ? k : `${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(extra))
+    config[k.includes(":") ? k : `${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   // The mocks need a real region name even when the test feeds the program a bad one.
   const region = /^[a-z]{2}(-[a-z]+)+-\d$/.test(config["aws:region"] ?? "") ? config["aws:region"] : "eu-west-1";
   return {
@@ -78,21 +94,27 @@ function stackToCapture(stack: string, extra: Record<string, unknown>, opts: Run
 }
 
 async function evaluate(stack: string, extra: Record<string, unknown>, opts: RunOptions): Promise<ProgramRun> {
-  return programRun(await captureProgram({ programPath: path.join(REPO_ROOT, "index.ts"), ...stackToCapture(stack, extra, opts) }));
+  return programRun(
+    await captureProgram({ programPath: path.join(REPO_ROOT, "index.ts"), ...stackToCapture(stack, extra, opts) }),
+  );
 }
 
 /**
  * Many evaluations at once, in a few shared program processes (one stack after another in each, as the check runs
  * them): far cheaper than a process per evaluation when a test needs dozens.
  */
-export async function runStacks(requests: { stack: string; extra?: Record<string, unknown>; opts?: RunOptions }[]): Promise<ProgramRun[]> {
+export async function runStacks(
+  requests: { stack: string; extra?: Record<string, unknown>; opts?: RunOptions }[],
+): Promise<ProgramRun[]> {
   const groups: number[][] = Array.from({ length: Math.min(MAX_CONCURRENT_PROGRAMS, requests.length) }, () => []);
   requests.forEach((_, i) => groups[i % groups.length].push(i));
   const runs: ProgramRun[] = new Array(requests.length);
   await Promise.all(
     groups.map((indexes) =>
       withProgramSlot(async () => {
-        const stacks = indexes.map((i) => stackToCapture(requests[i].stack, requests[i].extra ?? {}, requests[i].opts ?? {}));
+        const stacks = indexes.map((i) =>
+          stackToCapture(requests[i].stack, requests[i].extra ?? {}, requests[i].opts ?? {}),
+        );
         const captured = await Promise.all(captureStacks({ programPath: path.join(REPO_ROOT, "index.ts"), stacks }));
         captured.forEach((c, k) => (runs[indexes[k]] = programRun(c)));
       }),
@@ -102,11 +124,19 @@ export async function runStacks(requests: { stack: string; extra?: Record<string
 }
 
 function programRun(captured: CapturedStack): ProgramRun {
-  const resources = captured.resources.map((r) => ({ ...r, plain: revealSecrets(r.inputs as any) as Record<string, any> }));
+  const resources = captured.resources.map((r) => ({
+    ...r,
+    plain: revealSecrets(r.inputs as any) as Record<string, any>,
+  }));
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   const named = (type: string, name: string) => {
     const found = resources.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name}; have: ${ofType(type).map((r) => r.name).join(", ")}`);
+    if (!found)
+      throw new Error(
+        `no ${type} named ${name}; have: ${ofType(type)
+          .map((r) => r.name)
+          .join(", ")}`,
+      );
     return found;
   };
   return { captured, resources, ofType, named };

@@ -12,7 +12,12 @@ import {
   zoneIdFor,
 } from "../../tools/harness/mocks";
 
-const OPTIONS: MockOptions = { region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "mocks" };
+const OPTIONS: MockOptions = {
+  region: "eu-west-1",
+  accountId: "123456789012",
+  project: "observability-stack",
+  stack: "mocks",
+};
 
 function create(mocks: RecordingMocks, type: string, name: string, inputs: Record<string, unknown> = {}) {
   return mocks.newResource({ type, name, inputs, custom: true }) as { id: string; state: Record<string, any> };
@@ -34,12 +39,18 @@ describe("tools/harness/mocks", () => {
       const azs = mocks.call({ token: "aws:index/getAvailabilityZones:getAvailabilityZones", inputs: {} });
       assert.deepEqual(azs.names, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
       assert.deepEqual(azs.zoneIds, ["euw1-az1", "euw1-az2", "euw1-az3"]);
-      const fewer = mocks.call({ token: "aws:index/getAvailabilityZones:getAvailabilityZones", inputs: { excludeNames: ["eu-west-1b"] } });
+      const fewer = mocks.call({
+        token: "aws:index/getAvailabilityZones:getAvailabilityZones",
+        inputs: { excludeNames: ["eu-west-1b"] },
+      });
       assert.deepEqual(fewer.names, ["eu-west-1a", "eu-west-1c"]);
     });
 
     it("answers caller identity, partition and region for the configured account and region", () => {
-      assert.equal(mocks.call({ token: "aws:index/getCallerIdentity:getCallerIdentity", inputs: {} }).accountId, "123456789012");
+      assert.equal(
+        mocks.call({ token: "aws:index/getCallerIdentity:getCallerIdentity", inputs: {} }).accountId,
+        "123456789012",
+      );
       assert.deepEqual(
         { ...mocks.call({ token: "aws:index/getPartition:getPartition", inputs: {} }) },
         { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" },
@@ -47,7 +58,10 @@ describe("tools/harness/mocks", () => {
       const region = mocks.call({ token: "aws:index/getRegion:getRegion", inputs: {} });
       assert.equal(region.name, "eu-west-1");
       assert.equal(region.region, "eu-west-1");
-      const china = createMocks({ ...OPTIONS, region: "cn-north-1" }).call({ token: "aws:index/getPartition:getPartition", inputs: {} });
+      const china = createMocks({ ...OPTIONS, region: "cn-north-1" }).call({
+        token: "aws:index/getPartition:getPartition",
+        inputs: {},
+      });
       assert.equal(china.partition, "aws-cn");
     });
 
@@ -59,7 +73,10 @@ describe("tools/harness/mocks", () => {
     });
 
     it("accepts extra handlers for invokes a program adds", () => {
-      const extended = createMocks({ ...OPTIONS, calls: { "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0123456789abcdef0" }) } });
+      const extended = createMocks({
+        ...OPTIONS,
+        calls: { "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0123456789abcdef0" }) },
+      });
       assert.equal(extended.call({ token: "aws:ec2/getVpc:getVpc", inputs: {} }).id, "vpc-0123456789abcdef0");
     });
 
@@ -73,7 +90,10 @@ describe("tools/harness/mocks", () => {
     const mocks = createMocks(OPTIONS);
 
     it("S3 bucket: id and name from the bucket input, ARN without region or account", () => {
-      const { id, state } = create(mocks, "aws:s3/bucket:Bucket", "blocks", { bucket: "obs-mimir-blocks", tags: { a: "b" } });
+      const { id, state } = create(mocks, "aws:s3/bucket:Bucket", "blocks", {
+        bucket: "obs-mimir-blocks",
+        tags: { a: "b" },
+      });
       assert.equal(id, "obs-mimir-blocks");
       assert.equal(state.bucket, "obs-mimir-blocks");
       assert.equal(state.arn, "arn:aws:s3:::obs-mimir-blocks");
@@ -88,13 +108,19 @@ describe("tools/harness/mocks", () => {
     });
 
     it("EKS cluster: endpoint and OIDC issuer share one id, CA data is a base64 PEM", () => {
-      const { id, state } = create(mocks, "aws:eks/cluster:Cluster", "obs", { name: "obs-prod", vpcConfig: { subnetIds: ["subnet-1"] } });
+      const { id, state } = create(mocks, "aws:eks/cluster:Cluster", "obs", {
+        name: "obs-prod",
+        vpcConfig: { subnetIds: ["subnet-1"] },
+      });
       assert.equal(id, "obs-prod");
       assert.equal(state.arn, "arn:aws:eks:eu-west-1:123456789012:cluster/obs-prod");
       const endpoint = /^https:\/\/([0-9A-F]{32})\.gr7\.eu-west-1\.eks\.amazonaws\.com$/.exec(state.endpoint);
       assert.ok(endpoint, state.endpoint);
       assert.equal(state.identities[0].oidcs[0].issuer, `https://oidc.eks.eu-west-1.amazonaws.com/id/${endpoint[1]}`);
-      assert.match(Buffer.from(state.certificateAuthority.data, "base64").toString(), /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
+      assert.match(
+        Buffer.from(state.certificateAuthority.data, "base64").toString(),
+        /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/,
+      );
       assert.deepEqual(state.vpcConfig.subnetIds, ["subnet-1"]);
       assert.match(state.vpcConfig.clusterSecurityGroupId, /^sg-[0-9a-f]{17}$/);
       assert.deepEqual(state.upgradePolicy, { supportType: "EXTENDED" }, "EKS's default when the program sets none");
@@ -104,7 +130,12 @@ describe("tools/harness/mocks", () => {
       const group = create(mocks, "aws:eks/nodeGroup:NodeGroup", "zone-0", { clusterName: "obs-prod" });
       assert.match(group.state.nodeGroupName, /^zone-0-[0-9a-f]{7}$/);
       assert.equal(group.id, `obs-prod:${group.state.nodeGroupName}`);
-      assert.match(group.state.arn, new RegExp(`^arn:aws:eks:eu-west-1:123456789012:nodegroup/obs-prod/${group.state.nodeGroupName}/[0-9a-f-]{36}$`));
+      assert.match(
+        group.state.arn,
+        new RegExp(
+          `^arn:aws:eks:eu-west-1:123456789012:nodegroup/obs-prod/${group.state.nodeGroupName}/[0-9a-f-]{36}$`,
+        ),
+      );
       assert.equal(group.state.diskSize, 20);
       const addon = create(mocks, "aws:eks/addon:Addon", "cni", { clusterName: "obs-prod", addonName: "vpc-cni" });
       assert.equal(addon.id, "obs-prod:vpc-cni");
@@ -120,7 +151,9 @@ describe("tools/harness/mocks", () => {
     });
 
     it("IAM OIDC provider: ARN built from the issuer host", () => {
-      const { state } = create(mocks, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "oidc", { url: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC" });
+      const { state } = create(mocks, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "oidc", {
+        url: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+      });
       assert.equal(state.arn, "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC");
     });
 
@@ -129,7 +162,10 @@ describe("tools/harness/mocks", () => {
       assert.match(key.state.keyId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.equal(key.state.arn, `arn:aws:kms:eu-west-1:123456789012:key/${key.state.keyId}`);
       assert.equal(key.state.rotationPeriodInDays, 365);
-      const alias = create(mocks, "aws:kms/alias:Alias", "k", { namePrefix: "alias/obs-", targetKeyId: key.state.keyId });
+      const alias = create(mocks, "aws:kms/alias:Alias", "k", {
+        namePrefix: "alias/obs-",
+        targetKeyId: key.state.keyId,
+      });
       assert.match(alias.state.name, /^alias\/obs-\d{26}$/);
       assert.equal(alias.state.targetKeyArn, key.state.arn);
     });
@@ -146,14 +182,22 @@ describe("tools/harness/mocks", () => {
     });
 
     it("random password: the requested length and character classes", () => {
-      const { state } = create(mocks, "random:index/randomPassword:RandomPassword", "p", { length: 24, special: false, minNumeric: 3 });
+      const { state } = create(mocks, "random:index/randomPassword:RandomPassword", "p", {
+        length: 24,
+        special: false,
+        minNumeric: 3,
+      });
       assert.equal(state.result.length, 24);
       assert.match(state.result, /^[A-Za-z0-9]+$/);
       assert.ok((state.result.match(/\d/g) ?? []).length >= 3);
     });
 
     it("helm release: deployed status with the chart and version", () => {
-      const { state } = create(mocks, "kubernetes:helm.sh/v3:Release", "loki", { chart: "loki", version: "6.0.0", namespace: "loki" });
+      const { state } = create(mocks, "kubernetes:helm.sh/v3:Release", "loki", {
+        chart: "loki",
+        version: "6.0.0",
+        namespace: "loki",
+      });
       assert.equal(state.status.status, "deployed");
       assert.equal(state.status.chart, "loki");
       assert.equal(state.status.namespace, "loki");
@@ -173,14 +217,21 @@ describe("tools/harness/mocks", () => {
       const first = create(mocks, "aws:ec2/vpc:Vpc", "same");
       assert.equal(create(again, "aws:ec2/vpc:Vpc", "same").id, first.id);
       assert.notEqual(create(again, "aws:ec2/vpc:Vpc", "other").id, first.id);
-      assert.notEqual(create(again, "aws:ec2/vpc:Vpc", "same").id, first.id, "a second resource with the same name gets its own id");
+      assert.notEqual(
+        create(again, "aws:ec2/vpc:Vpc", "same").id,
+        first.id,
+        "a second resource with the same name gets its own id",
+      );
     });
 
     it("records every resource and finds it by type and name, failing with what exists", () => {
       const recorder = createMocks(OPTIONS);
       create(recorder, "aws:ec2/vpc:Vpc", "main");
       assert.equal(recorder.findCreated("aws:ec2/vpc:Vpc", "main").type, "aws:ec2/vpc:Vpc");
-      assert.throws(() => recorder.findCreated("aws:ec2/vpc:Vpc", "missing"), /no aws:ec2\/vpc:Vpc named "missing".*\[main\]/);
+      assert.throws(
+        () => recorder.findCreated("aws:ec2/vpc:Vpc", "missing"),
+        /no aws:ec2\/vpc:Vpc named "missing".*\[main\]/,
+      );
     });
   });
 
@@ -201,7 +252,11 @@ describe("tools/harness/mocks", () => {
 
     it("resolves the outputs programs read (EKS identities, S3 ARN, invoke results)", async () => {
       const aws = await import("@pulumi/aws");
-      const cluster = new aws.eks.Cluster("sdk", { name: "sdk", roleArn: "arn:aws:iam::123456789012:role/x", vpcConfig: { subnetIds: [] } });
+      const cluster = new aws.eks.Cluster("sdk", {
+        name: "sdk",
+        roleArn: "arn:aws:iam::123456789012:role/x",
+        vpcConfig: { subnetIds: [] },
+      });
       const issuer = await valueOf(cluster.identities.apply((ids) => ids[0].oidcs[0].issuer));
       assert.match(issuer, /^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
       const bucket = new aws.s3.Bucket("sdk", { bucket: "sdk-bucket" });
@@ -214,7 +269,10 @@ describe("tools/harness/mocks", () => {
       const pulumi = await import("@pulumi/pulumi");
       await import("@pulumi/kubernetes");
       const aws = await import("@pulumi/aws");
-      const role = new aws.iam.Role("sdk-secret", { assumeRolePolicy: "{}", description: pulumi.secret("confidential") });
+      const role = new aws.iam.Role("sdk-secret", {
+        assumeRolePolicy: "{}",
+        description: pulumi.secret("confidential"),
+      });
       assert.equal(await valueOf(role.description), "confidential");
       assert.equal(await pulumi.isSecret(role.description), true);
       assert.equal(await pulumi.isSecret(role.arn), false);

@@ -9,7 +9,16 @@ import { parse } from "yaml";
 
 const DIR = path.resolve(__dirname, "../../.github/workflows");
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Job = { steps?: Step[]; env?: Record<string, string>; environment?: string; needs?: string | string[]; if?: string; uses?: string; secrets?: unknown; with?: Record<string, unknown> };
+type Job = {
+  steps?: Step[];
+  env?: Record<string, string>;
+  environment?: string;
+  needs?: string | string[];
+  if?: string;
+  uses?: string;
+  secrets?: unknown;
+  with?: Record<string, unknown>;
+};
 type Workflow = { on: Record<string, unknown>; env?: Record<string, string>; jobs: Record<string, Job> };
 
 const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
@@ -19,11 +28,20 @@ const mentionsSecret = (value: unknown) => /\bsecrets\./.test(JSON.stringify(val
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 
 describe("GitHub workflows: trust boundaries", () => {
-  it("has the five workflows", () => assert.deepEqual(FILES.sort(), ["checks.yml", "deploy.yml", "pr-comment.yml", "pull-request.yml", "pulumi-up.yml"]));
+  it("has the five workflows", () =>
+    assert.deepEqual(FILES.sort(), [
+      "checks.yml",
+      "deploy.yml",
+      "pr-comment.yml",
+      "pull-request.yml",
+      "pulumi-up.yml",
+    ]));
 
   it("pins every third-party action to a full commit SHA, with its tag in a comment", () => {
     for (const file of FILES) {
-      for (const line of text(file).split("\n").filter((l) => /^\s*(-\s+)?uses:\s/.test(l))) {
+      for (const line of text(file)
+        .split("\n")
+        .filter((l) => /^\s*(-\s+)?uses:\s/.test(l))) {
         const ref = line.replace(/^\s*(-\s+)?uses:\s*/, "");
         if (ref.startsWith("./")) continue;
         assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()}`);
@@ -40,7 +58,11 @@ describe("GitHub workflows: trust boundaries", () => {
       for (const [name, job] of Object.entries(wf.jobs)) {
         for (const step of job.steps ?? []) {
           assert.ok(!/actions\/checkout@|setup-node/.test(step.uses ?? ""), `${file} ${name}: ${step.uses}`);
-          assert.doesNotMatch(step.run ?? "", /\b(npm|npx|node|bash \S+\.sh|source|eval)\b|\$\(cat [^)]*\.sh/, `${file} ${name}`);
+          assert.doesNotMatch(
+            step.run ?? "",
+            /\b(npm|npx|node|bash \S+\.sh|source|eval)\b|\$\(cat [^)]*\.sh/,
+            `${file} ${name}`,
+          );
         }
       }
     }
@@ -53,9 +75,16 @@ describe("GitHub workflows: trust boundaries", () => {
     assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
     const script = (job.steps ?? []).map((s) => s.run ?? "").join("\n");
     assert.match(script, /\^\[0-9\]\+\$/, "the number must be digits");
-    assert.match(script, /pulls\/\$number" --jq \.head\.sha/, "and that pull request's head must be the commit that was checked");
+    assert.match(
+      script,
+      /pulls\/\$number" --jq \.head\.sha/,
+      "and that pull request's head must be the commit that was checked",
+    );
     const check = workflow("checks.yml").jobs.check.steps ?? [];
-    assert.ok(check.some((s) => /--baseline baseline/.test(s.run ?? "")), "pull requests are compared with main's artifacts");
+    assert.ok(
+      check.some((s) => /--baseline baseline/.test(s.run ?? "")),
+      "pull requests are compared with main's artifacts",
+    );
     assert.ok(check.some((s) => s.with?.name === "pr-comment"));
   });
 
@@ -78,11 +107,16 @@ describe("GitHub workflows: trust boundaries", () => {
     for (const file of FILES) {
       for (const [name, job] of Object.entries(workflow(file).jobs)) {
         const steps = job.steps ?? [];
-        const credentialed = steps.map((s, i) => ({ s, i })).filter(({ s }) => mentionsSecret(s) || /configure-aws-credentials|auth-actions/.test(s.uses ?? ""));
+        const credentialed = steps
+          .map((s, i) => ({ s, i }))
+          .filter(({ s }) => mentionsSecret(s) || /configure-aws-credentials|auth-actions/.test(s.uses ?? ""));
         if (credentialed.length === 0) continue;
         assert.ok(job.environment, `${file} ${name}: credentials outside an environment`);
         const install = steps.findIndex((s) => /npm ci/.test(s.run ?? ""));
-        assert.ok(install >= 0 && credentialed.every(({ i }) => i > install), `${file} ${name}: a credential exists before npm ci`);
+        assert.ok(
+          install >= 0 && credentialed.every(({ i }) => i > install),
+          `${file} ${name}: a credential exists before npm ci`,
+        );
       }
     }
   });
@@ -99,7 +133,8 @@ describe("GitHub workflows: trust boundaries", () => {
 
   it("runs Node 22 or later (Node 20 is past its end of life)", () => {
     for (const file of FILES) {
-      for (const match of text(file).matchAll(/node-version:\s*(\d+)/g)) assert.ok(Number(match[1]) >= 22, `${file}: node ${match[1]}`);
+      for (const match of text(file).matchAll(/node-version:\s*(\d+)/g))
+        assert.ok(Number(match[1]) >= 22, `${file}: node ${match[1]}`);
     }
   });
 
@@ -113,7 +148,8 @@ describe("GitHub workflows: trust boundaries", () => {
     const wf = workflow("deploy.yml");
     assert.ok("workflow_dispatch" in wf.on);
     assert.deepEqual((wf.on.push as { branches: string[] }).branches, ["main"]);
-    for (const [name, job] of Object.entries(wf.jobs)) assert.match(job.if ?? "", /github\.ref == 'refs\/heads\/main'/, name);
+    for (const [name, job] of Object.entries(wf.jobs))
+      assert.match(job.if ?? "", /github\.ref == 'refs\/heads\/main'/, name);
   });
 
   it("applies an update only after a preview of the same commit, behind the environment's reviewers", () => {
@@ -124,7 +160,9 @@ describe("GitHub workflows: trust boundaries", () => {
     const command = (job: Job) => job.steps?.find((s) => /pulumi\/actions@/.test(s.uses ?? ""))?.with?.command;
     assert.equal(command(jobs.preview), "preview");
     assert.equal(command(jobs.up), "up");
-    const role = jobs.preview.steps?.find((s) => /configure-aws-credentials/.test(s.uses ?? ""))?.with?.["role-to-assume"];
+    const role = jobs.preview.steps?.find((s) => /configure-aws-credentials/.test(s.uses ?? ""))?.with?.[
+      "role-to-assume"
+    ];
     assert.equal(role, "${{ inputs.preview-role }}", "the preview assumes the read-only role, not the deploy role");
   });
 });

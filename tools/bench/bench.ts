@@ -41,7 +41,9 @@ function summarize(label: string, samples: Sample[]): { wall: number; cpu?: numb
   const cpus = samples.map((s) => s.cpuMs).filter((c): c is number => c !== undefined);
   const cpu = cpus.length === samples.length ? median(cpus) : undefined;
   const runs = samples.map((s) => (s.wallMs / 1000).toFixed(2)).join(", ");
-  process.stdout.write(`${label.padEnd(26)} median ${seconds(wall)} wall${cpu !== undefined ? `, ${seconds(cpu)} CPU (all processes)` : ""}   runs: ${runs}\n`);
+  process.stdout.write(
+    `${label.padEnd(26)} median ${seconds(wall)} wall${cpu !== undefined ? `, ${seconds(cpu)} CPU (all processes)` : ""}   runs: ${runs}\n`,
+  );
   return { wall, cpu };
 }
 
@@ -60,12 +62,24 @@ function packCpuMs(sample: Sample): number | undefined {
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "check-bench-"));
-  const checkArgs = [path.join(REPO_ROOT, "tools", "check", "main.js"), "--all", "--out", out, ...(options.jobs ? ["--jobs", options.jobs] : [])];
-  const floorArgs = [path.join(REPO_ROOT, "tools", "bench", "floor.js"), ...(options.jobs ? ["--jobs", options.jobs] : [])];
+  const checkArgs = [
+    path.join(REPO_ROOT, "tools", "check", "main.js"),
+    "--all",
+    "--out",
+    out,
+    ...(options.jobs ? ["--jobs", options.jobs] : []),
+  ];
+  const floorArgs = [
+    path.join(REPO_ROOT, "tools", "bench", "floor.js"),
+    ...(options.jobs ? ["--jobs", options.jobs] : []),
+  ];
   const sdkArgs = ["-e", SDKS.map((sdk) => `require(${JSON.stringify(sdk)});`).join("")];
   process.stdout.write(
     `bench: ${options.runs} runs each on ${os.availableParallelism?.() ?? os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown CPU"}), ` +
-      `load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`,
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}\n`,
   );
   const coldTmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-bench-cold-"));
   try {
@@ -73,7 +87,9 @@ function main(): void {
     const cold = run(process.execPath, checkArgs, REPO_ROOT, { ...process.env, TMPDIR: coldTmp });
     const warmup = run(process.execPath, checkArgs, REPO_ROOT);
     if (warmup.status !== 0) {
-      throw new Error(`check --all exited with ${warmup.status}; the bench measures a clean run only.\n${warmup.stderr}\n${warmup.stdout}`);
+      throw new Error(
+        `check --all exited with ${warmup.status}; the bench measures a clean run only.\n${warmup.stderr}\n${warmup.stdout}`,
+      );
     }
     const sdk: Sample[] = [];
     const check: Sample[] = [];
@@ -85,18 +101,26 @@ function main(): void {
       floor.push(run(process.execPath, floorArgs, REPO_ROOT));
     }
     const failed = check.find((s) => s.status !== 0);
-    if (failed) throw new Error(`check --all exited with ${failed.status} during the bench.\n${failed.stderr}\n${failed.stdout}`);
+    if (failed)
+      throw new Error(`check --all exited with ${failed.status} during the bench.\n${failed.stderr}\n${failed.stdout}`);
     const floorFailed = floor.find((s) => s.status !== 0);
-    if (floorFailed) throw new Error(`the floor measurement exited with ${floorFailed.status}.\n${floorFailed.stderr}\n${floorFailed.stdout}`);
+    if (floorFailed)
+      throw new Error(
+        `the floor measurement exited with ${floorFailed.status}.\n${floorFailed.stderr}\n${floorFailed.stdout}`,
+      );
 
     const sdkTime = summarize("SDK load (5 SDKs)", sdk);
     const checkTime = summarize("check --all", check);
     if (cold.status === 0) {
-      process.stdout.write(`${"  with a cold cache".padEnd(26)} ${seconds(cold.wallMs)} wall${cold.cpuMs !== undefined ? `, ${seconds(cold.cpuMs)} CPU` : ""} (one run, empty transpile cache: the first run after a checkout or a change)\n`);
+      process.stdout.write(
+        `${"  with a cold cache".padEnd(26)} ${seconds(cold.wallMs)} wall${cold.cpuMs !== undefined ? `, ${seconds(cold.cpuMs)} CPU` : ""} (one run, empty transpile cache: the first run after a checkout or a change)\n`,
+      );
     }
     const startups = check.map(packStartupMs).filter((ms): ms is number => ms !== undefined);
     if (startups.length > 0) {
-      process.stdout.write(`${"  policy pack startup".padEnd(26)} median ${seconds(median(startups))} (run-policy-pack on the pack's JavaScript build, inside check --all)\n`);
+      process.stdout.write(
+        `${"  policy pack startup".padEnd(26)} median ${seconds(median(startups))} (run-policy-pack on the pack's JavaScript build, inside check --all)\n`,
+      );
     }
     const packCpu = check.map(packCpuMs).filter((ms): ms is number => ms !== undefined);
     if (packCpu.length > 0) {

@@ -33,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   await client.close();
   const failed = stacks.find((stack) => stack.error);
   if (failed) throw new Error(`the program failed for stack ${failed.stack}: ${failed.error?.message}`);
-  process.stdout.write(`${JSON.stringify({ programsMs, packReadyMs: readyMs, resources: stacks.reduce((n, s) => n + s.resources.length, 0) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ programsMs, packReadyMs: readyMs, resources: stacks.reduce((n, s) => n + s.resources.length, 0) })}\n`,
+  );
   return 0;
 }

@@ -14,7 +14,13 @@ export interface Sample {
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Sample {
   const cpuBefore = waitedChildrenCpuMs();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd,
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpuAfter = waitedChildrenCpuMs();
   return {

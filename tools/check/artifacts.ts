@@ -208,13 +208,16 @@ export function valuesYaml(values: HelmValuesFile): string {
   const repo = values.repo ? ` --repo ${values.repo}` : "";
   const header = [
     `# Helm release "${values.release}" in namespace ${values.namespace}: chart ${values.chart} ${values.version}${values.repo ? ` from ${values.repo}` : ""}.`,
-    "# The exact values the program passes to the release (written by `npm run check`; secrets appear as \"[secret]\").",
+    '# The exact values the program passes to the release (written by `npm run check`; secrets appear as "[secret]").',
     `# Render: helm template ${values.release} ${values.chart}${repo} --version ${values.version} --namespace ${values.namespace} -f ${values.file}`,
   ];
   if (JSON.stringify(values.values).includes(JSON.stringify(UNKNOWN_MARKER))) {
     header.push(`# Values shown as "${UNKNOWN_MARKER}" are known only during the update (this is a preview).`);
   }
-  const body = isPlainObject(values.values) && Object.keys(values.values).length === 0 ? "{}\n" : stringify(values.values, { sortMapEntries: true, lineWidth: 0 });
+  const body =
+    isPlainObject(values.values) && Object.keys(values.values).length === 0
+      ? "{}\n"
+      : stringify(values.values, { sortMapEntries: true, lineWidth: 0 });
   return `${header.join("\n")}\n${body}`;
 }
 

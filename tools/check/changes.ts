@@ -42,7 +42,10 @@ const REPLACED_ON: Array<{ type: RegExp; inputs: string[] }> = [
   { type: /^kubernetes:/, inputs: ["metadata.name", "metadata.namespace"] },
   { type: /^aws:s3\/bucket:Bucket$/, inputs: ["bucket"] },
   { type: /^aws:eks\/cluster:Cluster$/, inputs: ["name", "accessConfig.bootstrapClusterCreatorAdminPermissions"] },
-  { type: /^aws:eks\/nodeGroup:NodeGroup$/, inputs: ["nodeGroupName", "subnetIds", "instanceTypes", "amiType", "capacityType", "diskSize"] },
+  {
+    type: /^aws:eks\/nodeGroup:NodeGroup$/,
+    inputs: ["nodeGroupName", "subnetIds", "instanceTypes", "amiType", "capacityType", "diskSize"],
+  },
   { type: /^aws:eks\/(accessEntry|accessPolicyAssociation):/, inputs: ["clusterName", "principalArn", "policyArn"] },
   { type: /^aws:eks\/addon:Addon$/, inputs: ["clusterName", "addonName"] },
   { type: /^aws:iam\/role:Role$/, inputs: ["name"] },
@@ -54,7 +57,8 @@ const MAX_LISTED = 60;
 
 export function compareWithBaseline(baselineDir: string, report: CheckReport, outDir: string): StackChanges[] {
   const baselineFile = path.join(baselineDir, "report.json");
-  if (!fs.existsSync(baselineFile)) throw new Error(`--baseline ${baselineDir}: no report.json there (give the --out folder of another check run)`);
+  if (!fs.existsSync(baselineFile))
+    throw new Error(`--baseline ${baselineDir}: no report.json there (give the --out folder of another check run)`);
   const baseline = JSON.parse(fs.readFileSync(baselineFile, "utf8")) as CheckReport;
   const names = [...new Set([...report.stacks.map((s) => s.stack), ...baseline.stacks.map((s) => s.stack)])].sort();
   return names.map((name) => {
@@ -64,7 +68,13 @@ export function compareWithBaseline(baselineDir: string, report: CheckReport, ou
   });
 }
 
-function stackChanges(stack: string, before: StackReport | undefined, after: StackReport | undefined, beforeDir: string, afterDir: string): StackChanges {
+function stackChanges(
+  stack: string,
+  before: StackReport | undefined,
+  after: StackReport | undefined,
+  beforeDir: string,
+  afterDir: string,
+): StackChanges {
   const changes: StackChanges = {
     stack,
     presence: before && after ? "both" : before ? "removed" : "new",
@@ -79,9 +89,13 @@ function stackChanges(stack: string, before: StackReport | undefined, after: Sta
   changes.settings = compareMaps(settingsOf(before), settingsOf(after));
   changes.values = compareMaps(valuesOf(beforeDir), valuesOf(afterDir));
   const [was, is] = [findingsOf(before), findingsOf(after)];
-  changes.findings = { appeared: [...is].filter((f) => !was.has(f)).sort(), cleared: [...was].filter((f) => !is.has(f)).sort() };
+  changes.findings = {
+    appeared: [...is].filter((f) => !was.has(f)).sort(),
+    cleared: [...was].filter((f) => !is.has(f)).sort(),
+  };
   const [costBefore, costAfter] = [costOf(before), costOf(after)];
-  if (costBefore !== undefined && costAfter !== undefined && Math.round(costBefore) !== Math.round(costAfter)) changes.cost = { before: costBefore, after: costAfter };
+  if (costBefore !== undefined && costAfter !== undefined && Math.round(costBefore) !== Math.round(costAfter))
+    changes.cost = { before: costBefore, after: costAfter };
   return changes;
 }
 
@@ -95,16 +109,26 @@ function label(r: ResourceRecord): string {
   return `${r.type.split(":").pop()} ${r.name}`;
 }
 
-function compareResources(before: Map<string, ResourceRecord>, after: Map<string, ResourceRecord>, changes: StackChanges): void {
+function compareResources(
+  before: Map<string, ResourceRecord>,
+  after: Map<string, ResourceRecord>,
+  changes: StackChanges,
+): void {
   for (const [urn, r] of after) if (!before.has(urn)) changes.resources.added.push(label(r));
   for (const [urn, r] of before) if (!after.has(urn)) changes.resources.removed.push(label(r));
   for (const [urn, now] of after) {
     const was = before.get(urn);
     if (!was || JSON.stringify(was.inputs) === JSON.stringify(now.inputs)) continue;
     const rule = REPLACED_ON.find((r) => r.type.test(now.type));
-    const forcing = (rule?.inputs ?? []).filter((input) => JSON.stringify(at(was.inputs, input)) !== JSON.stringify(at(now.inputs, input)));
+    const forcing = (rule?.inputs ?? []).filter(
+      (input) => JSON.stringify(at(was.inputs, input)) !== JSON.stringify(at(now.inputs, input)),
+    );
     if (forcing.length > 0) {
-      changes.resources.replaced.push({ where: label(now), before: forcing.map((i) => `${i}=${show(at(was.inputs, i))}`).join(", "), after: forcing.map((i) => `${i}=${show(at(now.inputs, i))}`).join(", ") });
+      changes.resources.replaced.push({
+        where: label(now),
+        before: forcing.map((i) => `${i}=${show(at(was.inputs, i))}`).join(", "),
+        after: forcing.map((i) => `${i}=${show(at(now.inputs, i))}`).join(", "),
+      });
     } else {
       changes.resources.changed.push(label(now));
     }
@@ -114,7 +138,12 @@ function compareResources(before: Map<string, ResourceRecord>, after: Map<string
 }
 
 function at(value: Plain | undefined, dotted: string): Plain | undefined {
-  return dotted.split(".").reduce<Plain | undefined>((node, key) => (isPlainObject(node) ? (node as Record<string, Plain>)[key] : undefined), value);
+  return dotted
+    .split(".")
+    .reduce<Plain | undefined>(
+      (node, key) => (isPlainObject(node) ? (node as Record<string, Plain>)[key] : undefined),
+      value,
+    );
 }
 
 function show(value: Plain | undefined): string {
@@ -128,7 +157,8 @@ function settingsOf(stack?: StackReport): Map<string, string> {
   const rows = new Map<string, string>();
   for (const [group, list] of Object.entries(data ?? {})) {
     if (!Array.isArray(list)) continue;
-    for (const row of list as SettingRow[]) if (row && typeof row.setting === "string") rows.set(`${group}: ${row.setting}`, row.shown);
+    for (const row of list as SettingRow[])
+      if (row && typeof row.setting === "string") rows.set(`${group}: ${row.setting}`, row.shown);
   }
   return rows;
 }
@@ -145,7 +175,10 @@ function valuesOf(dir: string): Map<string, string> {
       } else if (Array.isArray(node) && node.length > 0 && node.every((item) => isPlainObject(item as Plain))) {
         node.forEach((item, i) => flatten(item, `${at}[${i}]`));
       } else {
-        values.set(`${file.replace(/\.yaml$/, "")} ${at}`, typeof node === "string" ? node : JSON.stringify(node ?? null));
+        values.set(
+          `${file.replace(/\.yaml$/, "")} ${at}`,
+          typeof node === "string" ? node : JSON.stringify(node ?? null),
+        );
       }
     };
     flatten(parse(fs.readFileSync(path.join(folder, file), "utf8")), "");
@@ -166,7 +199,8 @@ export function aroundFirstDifference(before: string, after: string, width = 80)
   let at = 0;
   while (at < before.length && at < after.length && before[at] === after[at]) at++;
   const start = Math.max(0, at - 20);
-  const cut = (text: string) => `${start > 0 ? "…" : ""}${text.slice(start, start + width)}${start + width < text.length ? "…" : ""}`;
+  const cut = (text: string) =>
+    `${start > 0 ? "…" : ""}${text.slice(start, start + width)}${start + width < text.length ? "…" : ""}`;
   return { before: cut(before), after: cut(after) };
 }
 
@@ -174,7 +208,9 @@ function findingsOf(stack?: StackReport): Set<string> {
   const policies = stack?.sections.policies as PoliciesData | undefined;
   const found = new Set<string>();
   for (const verdict of policies?.verdicts ?? []) {
-    for (const f of verdict.findings) if (f.level === "mandatory" || f.level === "advisory") found.add(`${f.level} ${verdict.name} on ${f.resource}: ${f.message.split("\n")[0]}`);
+    for (const f of verdict.findings)
+      if (f.level === "mandatory" || f.level === "advisory")
+        found.add(`${f.level} ${verdict.name} on ${f.resource}: ${f.message.split("\n")[0]}`);
   }
   return found;
 }
@@ -187,7 +223,10 @@ function costOf(stack?: StackReport): number | undefined {
 export function isEmpty(c: StackChanges): boolean {
   const r = c.resources;
   return (
-    c.presence === "both" && !c.verdict && !c.cost && r.added.length + r.removed.length + r.replaced.length + r.changed.length === 0 &&
+    c.presence === "both" &&
+    !c.verdict &&
+    !c.cost &&
+    r.added.length + r.removed.length + r.replaced.length + r.changed.length === 0 &&
     c.settings.length + c.values.length + c.findings.appeared.length + c.findings.cleared.length === 0
   );
 }
@@ -196,11 +235,18 @@ export function isEmpty(c: StackChanges): boolean {
 export function renderChangesText(all: StackChanges[]): string {
   const lines = ["What changed against the baseline", "================================="];
   const changed = all.filter((c) => !isEmpty(c));
-  if (changed.length === 0) lines.push("Nothing: every stack's resources, settings, Helm values, findings and cost are as in the baseline.");
+  if (changed.length === 0)
+    lines.push("Nothing: every stack's resources, settings, Helm values, findings and cost are as in the baseline.");
   for (const c of changed) {
-    lines.push("", `${c.stack}${c.presence !== "both" ? ` (${c.presence === "new" ? "new stack" : "stack removed"})` : ""}:`);
+    lines.push(
+      "",
+      `${c.stack}${c.presence !== "both" ? ` (${c.presence === "new" ? "new stack" : "stack removed"})` : ""}:`,
+    );
     if (c.verdict) lines.push(`  verdict: ${c.verdict.before} -> ${c.verdict.after}`);
-    if (c.cost) lines.push(`  cost: $${Math.round(c.cost.before).toLocaleString("en-US")} -> $${Math.round(c.cost.after).toLocaleString("en-US")}/month (${signed(c.cost.after - c.cost.before)})`);
+    if (c.cost)
+      lines.push(
+        `  cost: $${Math.round(c.cost.before).toLocaleString("en-US")} -> $${Math.round(c.cost.after).toLocaleString("en-US")}/month (${signed(c.cost.after - c.cost.before)})`,
+      );
     for (const f of c.findings.appeared) lines.push(`  + finding ${f}`);
     for (const f of c.findings.cleared) lines.push(`  - finding ${f}`);
     for (const s of c.settings.slice(0, MAX_LISTED)) lines.push(`  setting ${s.where}: ${s.before} -> ${s.after}`);
@@ -209,14 +255,17 @@ export function renderChangesText(all: StackChanges[]): string {
     for (const r of c.resources.replaced) lines.push(`  REPLACED ${r.where}: ${r.before} -> ${r.after}`);
     listed(lines, "resources updated in place", c.resources.changed);
     for (const v of c.values.slice(0, MAX_LISTED)) lines.push(`  value ${v.where}: ${v.before} -> ${v.after}`);
-    if (c.values.length > MAX_LISTED) lines.push(`  ... and ${c.values.length - MAX_LISTED} more Helm values (values/*.yaml in the artifacts)`);
+    if (c.values.length > MAX_LISTED)
+      lines.push(`  ... and ${c.values.length - MAX_LISTED} more Helm values (values/*.yaml in the artifacts)`);
   }
   return lines.join("\n");
 }
 
 function listed(lines: string[], title: string, items: string[]): void {
   if (items.length === 0) return;
-  lines.push(`  ${title} (${items.length}): ${items.slice(0, MAX_LISTED).join(", ")}${items.length > MAX_LISTED ? ", ..." : ""}`);
+  lines.push(
+    `  ${title} (${items.length}): ${items.slice(0, MAX_LISTED).join(", ")}${items.length > MAX_LISTED ? ", ..." : ""}`,
+  );
 }
 
 export function signed(delta: number): string {

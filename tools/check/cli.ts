@@ -18,16 +18,26 @@ export const REPORT_MARKDOWN_FILE = "report.md";
 
 function progressReporter(quiet: boolean): (message: string) => void {
   const started = Date.now();
-  return quiet ? () => undefined : (message) => process.stderr.write(`[check +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+  return quiet
+    ? () => undefined
+    : (message) => process.stderr.write(`[check +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
 }
 
 /** Writes each evaluated stack's artifacts (and removes stale ones of stacks that failed), then the reports. */
-function writeArtifacts(options: CheckOptions, run: CheckRun, { stackArtifacts, removeStackArtifacts, writeStackArtifacts }: typeof import("./artifacts")): WrittenArtifacts[] {
+function writeArtifacts(
+  options: CheckOptions,
+  run: CheckRun,
+  { stackArtifacts, removeStackArtifacts, writeStackArtifacts }: typeof import("./artifacts"),
+): WrittenArtifacts[] {
   const written: WrittenArtifacts[] = [];
   for (const stack of run.stacks) {
     if (stack.captured && !stack.captured.error) {
       const artifacts = stackArtifacts(stack.captured);
-      written.push({ stack: stack.stack, artifacts, files: writeStackArtifacts(options.outDir, stack.stack, artifacts) });
+      written.push({
+        stack: stack.stack,
+        artifacts,
+        files: writeStackArtifacts(options.outDir, stack.stack, artifacts),
+      });
     } else {
       removeStackArtifacts(options.outDir, stack.stack);
     }
@@ -74,10 +84,18 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
   try {
     if (options.baselineDir && !fs.existsSync(path.join(options.baselineDir, REPORT_JSON_FILE))) {
-      throw new UsageError(`--baseline ${options.baselineDir}: no ${REPORT_JSON_FILE} there; give the --out folder of another check run`);
+      throw new UsageError(
+        `--baseline ${options.baselineDir}: no ${REPORT_JSON_FILE} there; give the --out folder of another check run`,
+      );
     }
     const { report, text, markdown } = await check(options);
-    process.stdout.write(options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : options.format === "markdown" ? markdown : text);
+    process.stdout.write(
+      options.format === "json"
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : options.format === "markdown"
+          ? markdown
+          : text,
+    );
     // The text report ends with the summary line; with --json, people watching stderr still get it.
     if (options.format !== "text") process.stderr.write(`${report.summary.line}\n`);
     return report.summary.exitCode;

@@ -86,7 +86,10 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
   let all = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const next = (): string => {
       const value = inline ?? argv[++i];
       if (value === undefined || (inline === undefined && value.startsWith("--"))) {
@@ -124,7 +127,8 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
         break;
       case "--format": {
         const value = next();
-        if (value !== "text" && value !== "json" && value !== "markdown") throw new UsageError(`--format ${value}: expected text, json or markdown`);
+        if (value !== "text" && value !== "json" && value !== "markdown")
+          throw new UsageError(`--format ${value}: expected text, json or markdown`);
         options.format = value;
         options.json = value === "json";
         break;
@@ -160,7 +164,9 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
   for (const stack of named) {
     // The CLI's rule and words for stack names (pulumi/pulumi pkg/backend, ValidateStackName).
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
-      throw new UsageError(`--stack ${JSON.stringify(stack)}: a stack name may only contain alphanumeric, hyphens, underscores, or periods`);
+      throw new UsageError(
+        `--stack ${JSON.stringify(stack)}: a stack name may only contain alphanumeric, hyphens, underscores, or periods`,
+      );
     }
   }
   options.stacks = named.length > 0 ? [...new Set(named)] : "all";

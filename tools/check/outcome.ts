@@ -65,7 +65,11 @@ export function programFailure(error: NonNullable<CapturedStack["error"]>): Stac
 
 export function statusOf(run: StackRun): StackStatus {
   if (run.failure) {
-    return run.failure.kind === "stack-config" || run.failure.kind === "program-config" || run.failure.kind === "policy-config" ? "invalid-config" : "broken";
+    return run.failure.kind === "stack-config" ||
+      run.failure.kind === "program-config" ||
+      run.failure.kind === "policy-config"
+      ? "invalid-config"
+      : "broken";
   }
   const diagnostics = run.policyRun?.result.diagnostics ?? [];
   if (diagnostics.some((d) => d.enforcementLevel === "mandatory")) return "violations";

@@ -12,9 +12,13 @@ export async function checkPackLoads(packDir: string, out: (line: string) => voi
   const pack = await startPolicyPack(packDir);
   try {
     const info = await pack.getAnalyzerInfo();
-    out(`policy pack ${info.name} ${info.version} from ${packDir}: started in ${(pack.startupMs / 1000).toFixed(1)} s (pid ${pack.pid}), serving ${info.policies.length} policies over gRPC`);
+    out(
+      `policy pack ${info.name} ${info.version} from ${packDir}: started in ${(pack.startupMs / 1000).toFixed(1)} s (pid ${pack.pid}), serving ${info.policies.length} policies over gRPC`,
+    );
     for (const policy of info.policies) {
-      out(`  ${policy.name.padEnd(52)} ${policy.type.padEnd(8)} ${policy.enforcementLevel.padEnd(9)} ${policy.severity ?? ""}`);
+      out(
+        `  ${policy.name.padEnd(52)} ${policy.type.padEnd(8)} ${policy.enforcementLevel.padEnd(9)} ${policy.severity ?? ""}`,
+      );
     }
     if (info.policies.length === 0) {
       out("the pack serves no policies");
@@ -33,7 +37,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`policy pack at ${packDir} did not load: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `policy pack at ${packDir} did not load: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       process.exitCode = EXIT.broken;
     },
   );

@@ -49,7 +49,10 @@ export function resolveProgram(projectDir: string, explicit?: string): string {
     if (packageMain) candidates.unshift(path.resolve(projectDir, packageMain));
   }
   const found = candidates.find((file) => fs.existsSync(file) && fs.statSync(file).isFile());
-  if (!found) throw new UsageError(`no program entry found in ${base} (looked for ${candidates.map((c) => path.relative(projectDir, c) || ".").join(", ")})`);
+  if (!found)
+    throw new UsageError(
+      `no program entry found in ${base} (looked for ${candidates.map((c) => path.relative(projectDir, c) || ".").join(", ")})`,
+    );
   return found;
 }
 

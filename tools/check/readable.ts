@@ -3,7 +3,15 @@
  * secrets become "[secret]", preview unknowns "[unknown]", resource references their URN, and object keys are
  * sorted so that the same program always yields the same text.
  */
-import { OUTPUT_VALUE_SIG, REDACTED, RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, type WireValue } from "../harness/wire";
+import {
+  OUTPUT_VALUE_SIG,
+  REDACTED,
+  RESOURCE_REFERENCE_SIG,
+  SECRET_SIG,
+  SIG_KEY,
+  UNKNOWN,
+  type WireValue,
+} from "../harness/wire";
 
 /** What artifacts and the report show for a value the engine does not know before the update. */
 export const UNKNOWN_MARKER = "[unknown]";
@@ -55,7 +63,8 @@ export function secretStrings(value: WireValue, found: Set<string> = new Set(), 
   } else if (Array.isArray(value)) {
     value.forEach((item) => secretStrings(item, found, insideSecret));
   } else if (isObject(value)) {
-    const secret = insideSecret || value[SIG_KEY] === SECRET_SIG || (value[SIG_KEY] === OUTPUT_VALUE_SIG && value.secret === true);
+    const secret =
+      insideSecret || value[SIG_KEY] === SECRET_SIG || (value[SIG_KEY] === OUTPUT_VALUE_SIG && value.secret === true);
     for (const [key, item] of Object.entries(value)) {
       if (key !== SIG_KEY) {
         secretStrings(item, found, secret);

@@ -5,7 +5,16 @@
 import { scenarioOf } from "./scenario";
 import * as path from "path";
 import type { StackArtifacts, UnmarkedSecret } from "./artifacts";
-import { EXIT, exitCodeOf, overallExitCode, statusOf, type ExitCode, type StackFailure, type StackRun, type StackStatus } from "./outcome";
+import {
+  EXIT,
+  exitCodeOf,
+  overallExitCode,
+  statusOf,
+  type ExitCode,
+  type StackFailure,
+  type StackRun,
+  type StackStatus,
+} from "./outcome";
 import type { CheckRun, PackSummary } from "./run";
 import { SECTIONS, type StackEvidence } from "./sections";
 import type { PoliciesData } from "./sections/policies";
@@ -68,11 +77,24 @@ const MOCKS_NOTE =
 
 function stackReport(run: StackRun, written: WrittenArtifacts | undefined, outDirShown: string): StackReport {
   const status = statusOf(run);
-  const report: StackReport = { stack: run.stack, status, exitCode: exitCodeOf(status), region: run.region, failure: run.failure, sections: {} };
-  const warnings = (run.captured?.logs ?? []).filter((log) => log.severity === "warning" || log.severity === "error").map((log) => log.message.trim());
+  const report: StackReport = {
+    stack: run.stack,
+    status,
+    exitCode: exitCodeOf(status),
+    region: run.region,
+    failure: run.failure,
+    sections: {},
+  };
+  const warnings = (run.captured?.logs ?? [])
+    .filter((log) => log.severity === "warning" || log.severity === "error")
+    .map((log) => log.message.trim());
   if (warnings.length > 0) report.programWarnings = [...new Set(warnings)];
   if (run.captured && !run.captured.error && written) {
-    report.artifacts = { dir: path.join(outDirShown, run.stack), files: written.files.map((f) => path.relative(run.stack, f)), unmarkedSecrets: written.artifacts.unmarkedSecrets };
+    report.artifacts = {
+      dir: path.join(outDirShown, run.stack),
+      files: written.files.map((f) => path.relative(run.stack, f)),
+      unmarkedSecrets: written.artifacts.unmarkedSecrets,
+    };
     const evidence: StackEvidence = { captured: run.captured, artifacts: written.artifacts, policyRun: run.policyRun };
     for (const section of SECTIONS) {
       try {
@@ -85,8 +107,13 @@ function stackReport(run: StackRun, written: WrittenArtifacts | undefined, outDi
       } catch (err) {
         // A value of the stack that no reading can use (an override that is not a number, say) is bad input, which
         // the policy pack reports as a violation naming it: the section says so; anything else is a bug (exit 3).
-        if (err instanceof PolicyInputError) report.sectionsNotComputed = { ...report.sectionsNotComputed, [section.key]: err.message };
-        else report.sectionErrors = { ...report.sectionErrors, [section.key]: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+        if (err instanceof PolicyInputError)
+          report.sectionsNotComputed = { ...report.sectionsNotComputed, [section.key]: err.message };
+        else
+          report.sectionErrors = {
+            ...report.sectionErrors,
+            [section.key]: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          };
       }
     }
   }
@@ -121,11 +148,19 @@ export function describeStatus(report: StackReport): string {
 }
 
 export function buildReport(run: CheckRun, written: WrittenArtifacts[], outDirShown: string): CheckReport {
-  const stacks = run.stacks.map((s) => stackReport(s, written.find((w) => w.stack === s.stack), outDirShown));
+  const stacks = run.stacks.map((s) =>
+    stackReport(
+      s,
+      written.find((w) => w.stack === s.stack),
+      outDirShown,
+    ),
+  );
   const exitCode = Math.max(overallExitCode(stacks.map((s) => s.status)), ...stacks.map((s) => s.exitCode)) as ExitCode;
   const mandatoryViolations = stacks.reduce((n, s) => n + (policiesOf(s)?.mandatoryViolations ?? 0), 0);
   const advisoryFindings = stacks.reduce((n, s) => n + (policiesOf(s)?.advisoryFindings ?? 0), 0);
-  const byStatus = Object.fromEntries(STATUSES.map((status) => [status, stacks.filter((s) => s.status === status).length])) as Record<StackStatus, number>;
+  const byStatus = Object.fromEntries(
+    STATUSES.map((status) => [status, stacks.filter((s) => s.status === status).length]),
+  ) as Record<StackStatus, number>;
   const failedSections = [...new Set(stacks.flatMap((s) => Object.keys(s.sectionErrors ?? {})))];
   const line =
     `check: ${plural(stacks.length, "stack")}${run.preview ? ` (${scenarioOf(run)})` : ""} — ` +
@@ -156,9 +191,13 @@ function renderStack(report: StackReport): string {
   }
   if (report.artifacts) {
     const values = report.artifacts.files.filter((f) => f.startsWith("values"));
-    parts.push(`aws:region ${report.region ?? "(not set)"}; artifacts in ${report.artifacts.dir}/: resources.json and ${plural(values.length, "Helm values file")} (${values.map((f) => path.basename(f)).join(", ")})`);
+    parts.push(
+      `aws:region ${report.region ?? "(not set)"}; artifacts in ${report.artifacts.dir}/: resources.json and ${plural(values.length, "Helm values file")} (${values.map((f) => path.basename(f)).join(", ")})`,
+    );
     for (const leak of report.artifacts.unmarkedSecrets) {
-      parts.push(`WARNING: a secret value appears in plain text in ${leak.urn} input ${leak.path} (redacted in the artifacts; mark it secret in the program)`);
+      parts.push(
+        `WARNING: a secret value appears in plain text in ${leak.urn} input ${leak.path} (redacted in the artifacts; mark it secret in the program)`,
+      );
     }
   }
   for (const section of SECTIONS) {
@@ -166,9 +205,13 @@ function renderStack(report: StackReport): string {
     const error = report.sectionErrors?.[section.key];
     const notComputed = report.sectionsNotComputed?.[section.key];
     if (error !== undefined) {
-      parts.push(`${subheading(section.title)}\nERROR: this section could not be built (a bug in the check; exit ${EXIT.broken}):\n${indent(error)}`);
+      parts.push(
+        `${subheading(section.title)}\nERROR: this section could not be built (a bug in the check; exit ${EXIT.broken}):\n${indent(error)}`,
+      );
     } else if (notComputed !== undefined) {
-      parts.push(`${subheading(section.title)}\nNot computed: ${notComputed}\nThe policy pack reports the same value as a violation (see Policies).`);
+      parts.push(
+        `${subheading(section.title)}\nNot computed: ${notComputed}\nThe policy pack reports the same value as a violation (see Policies).`,
+      );
     } else if (data !== undefined) {
       parts.push(`${subheading(section.title)}\n${section.render(data)}`);
     }
@@ -192,5 +235,8 @@ export function renderReport(report: CheckReport): string {
   ];
   const first = [renderSummaryText(report.overview), ...(report.changes ? [renderChangesText(report.changes)] : [])];
   const text = [intro.join("\n"), ...first, ...report.stacks.map(renderStack), report.summary.line].join("\n\n");
-  return `${text.split("\n").flatMap((line) => wrapLine(line)).join("\n")}\n`;
+  return `${text
+    .split("\n")
+    .flatMap((line) => wrapLine(line))
+    .join("\n")}\n`;
 }

@@ -11,7 +11,14 @@
  */
 import { scenarioOf } from "./scenario";
 import * as fs from "fs";
-import { captureStacks, loadProject, loadStackConfig, prewarmProgram, type CapturedStack, type StackToCapture } from "../harness/capture";
+import {
+  captureStacks,
+  loadProject,
+  loadStackConfig,
+  prewarmProgram,
+  type CapturedStack,
+  type StackToCapture,
+} from "../harness/capture";
 import type { AnalyzerInfo, PolicyPackClient, PolicyPackUserConfig, PolicyStack } from "../harness/analyzer";
 import { createMocks } from "../harness/mocks";
 import { launchPolicyPack, PolicyPackError } from "../harness/pack-launch";
@@ -60,7 +67,8 @@ export function readPolicyPackConfig(file: string): PolicyPackUserConfig {
   }
   // Loaded only when a config file is given: without one, the programs and the pack start before it loads (with
   // analyzer.ts). Every parse error surfaces here, as a usage error, before anything starts.
-  const { parsePolicyPackConfig, PolicyConfigParseError } = require("../harness/policy-config") as typeof import("../harness/policy-config");
+  const { parsePolicyPackConfig, PolicyConfigParseError } =
+    require("../harness/policy-config") as typeof import("../harness/policy-config");
   try {
     parsePolicyPackConfig(content as PolicyPackUserConfig);
   } catch (err) {
@@ -108,7 +116,12 @@ interface Evaluable {
  * What a program process needs to evaluate `stack`: its stack file read the way the CLI reads it (throws when the
  * CLI would refuse it), and mocks answering for its region.
  */
-export function captureTarget(projectDir: string, stack: string, preview: boolean, existingStack = false): StackToCapture {
+export function captureTarget(
+  projectDir: string,
+  stack: string,
+  preview: boolean,
+  existingStack = false,
+): StackToCapture {
   // secure: values stay opaque secrets ("[secure:<ciphertext>]"): the check has no secrets provider to decrypt them,
   // and the program treats them as secrets whatever they hold.
   const config = loadStackConfig(projectDir, stack, { secure: "ciphertext" });
@@ -151,7 +164,12 @@ function loadStacks(options: CheckOptions, run: CheckRun, progress: Progress): E
  * Starts the program processes; returns, per stack, whether its program evaluated (its `captured` is then set) or
  * failed (its `failure` is then set).
  */
-function evaluatePrograms(options: CheckOptions, programPath: string, evaluable: Evaluable[], progress: Progress): Map<StackRun, Promise<boolean>> {
+function evaluatePrograms(
+  options: CheckOptions,
+  programPath: string,
+  evaluable: Evaluable[],
+  progress: Progress,
+): Map<StackRun, Promise<boolean>> {
   const groups = processGroups(evaluable, options.jobs);
   if (groups.length > 1) {
     try {
@@ -162,14 +180,20 @@ function evaluatePrograms(options: CheckOptions, programPath: string, evaluable:
   }
   const evaluated = new Map<StackRun, Promise<boolean>>();
   for (const group of groups) {
-    progress(`evaluating the program under mocks${options.preview ? ` (${scenarioOf(options)})` : ""} for ${group.map((e) => e.stackRun.stack).join(", ")}, one process`);
+    progress(
+      `evaluating the program under mocks${options.preview ? ` (${scenarioOf(options)})` : ""} for ${group.map((e) => e.stackRun.stack).join(", ")}, one process`,
+    );
     const captures = captureStacks({ programPath, stacks: group.map((e) => e.target) });
     group.forEach(({ stackRun }, i) => evaluated.set(stackRun, recordCapture(stackRun, captures[i], progress)));
   }
   return evaluated;
 }
 
-async function recordCapture(stackRun: StackRun, capture: Promise<CapturedStack>, progress: Progress): Promise<boolean> {
+async function recordCapture(
+  stackRun: StackRun,
+  capture: Promise<CapturedStack>,
+  progress: Progress,
+): Promise<boolean> {
   try {
     stackRun.captured = await capture;
   } catch (err) {
@@ -180,10 +204,14 @@ async function recordCapture(stackRun: StackRun, capture: Promise<CapturedStack>
   const captured = stackRun.captured;
   if (captured.error) {
     stackRun.failure = programFailure(captured.error);
-    progress(`${stackRun.stack}: the program failed (${stackRun.failure.kind === "program-config" ? "invalid configuration" : captured.error.name})`);
+    progress(
+      `${stackRun.stack}: the program failed (${stackRun.failure.kind === "program-config" ? "invalid configuration" : captured.error.name})`,
+    );
     return false;
   }
-  progress(`${stackRun.stack}: ${captured.resources.length} resources registered in ${formatSeconds(captured.durationMs)}`);
+  progress(
+    `${stackRun.stack}: ${captured.resources.length} resources registered in ${formatSeconds(captured.durationMs)}`,
+  );
   return true;
 }
 
@@ -198,7 +226,13 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
   const stacks = selectStacks(options.projectDir, options.stacks);
   const programPath = resolveProgram(options.projectDir, options.program);
   const policyConfig = options.policyPackConfigFile ? readPolicyPackConfig(options.policyPackConfigFile) : undefined;
-  const run: CheckRun = { project, preview: options.preview, existingStack: options.existingStack, accountId: FAKE_ACCOUNT_ID, stacks: stacks.map((stack) => ({ stack })) };
+  const run: CheckRun = {
+    project,
+    preview: options.preview,
+    existingStack: options.existingStack,
+    accountId: FAKE_ACCOUNT_ID,
+    stacks: stacks.map((stack) => ({ stack })),
+  };
 
   // The programs first: they are the longest chain. The pack (built first if its sources changed) starts alongside.
   const evaluable = loadStacks(options, run, progress);
@@ -209,12 +243,18 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
   // Its failure is handled with packReady below, once the client code has loaded.
   launched.catch(() => undefined);
   // The gRPC client, the protocol's messages and the policy-config validator load while both processes start.
-  const { analyzeStackPolicies, configurePolicies, connectPolicyPack, PolicyConfigValidationError } = await import("../harness/analyzer");
+  const { analyzeStackPolicies, configurePolicies, connectPolicyPack, PolicyConfigValidationError } =
+    await import("../harness/analyzer");
   const packReady: Promise<{ pack: PolicyPackClient; info: AnalyzerInfo }> = launched.then(async (started) => {
     const pack = connectPolicyPack(started);
     const info = await pack.getAnalyzerInfo();
-    const from = pack.runDir === pack.packDir ? `from its folder${pack.buildSkipped ? ` (no JavaScript build: ${pack.buildSkipped})` : ""}` : `from its JavaScript build ${pack.runDir}`;
-    progress(`policy pack ${info.name} ${info.version} ready: ${plural(info.policies.length, "policy", "policies")} (startup ${formatSeconds(pack.startupMs)}, ${from})`);
+    const from =
+      pack.runDir === pack.packDir
+        ? `from its folder${pack.buildSkipped ? ` (no JavaScript build: ${pack.buildSkipped})` : ""}`
+        : `from its JavaScript build ${pack.runDir}`;
+    progress(
+      `policy pack ${info.name} ${info.version} ready: ${plural(info.policies.length, "policy", "policies")} (startup ${formatSeconds(pack.startupMs)}, ${from})`,
+    );
     run.pack = { name: info.name, version: info.version, dir: options.policyPackDir, policies: info.policies.length };
     return { pack, info };
   });
@@ -233,7 +273,8 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
     try {
       ready = await packReady;
     } catch (err) {
-      if (await programDone) stackRun.failure = { kind: "policy-pack", message: `the policy pack did not start: ${messageOf(err)}` };
+      if (await programDone)
+        stackRun.failure = { kind: "policy-pack", message: `the policy pack did not start: ${messageOf(err)}` };
       return;
     }
     const stack: PolicyStack = { ...target, secretKeys: target.secretKeys ?? [] };
@@ -247,15 +288,26 @@ export async function runCheck(options: CheckOptions, progress: Progress = () =>
       const result = await analyzeStackPolicies(ready.pack, config.value, stackRun.captured!);
       stackRun.policyRun = { info: ready.info, result };
       const mandatory = result.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
-      progress(`${stackRun.stack}: policies done in ${formatSeconds(Date.now() - started)} (${mandatory} mandatory, ${result.diagnostics.length - mandatory} advisory)`);
+      progress(
+        `${stackRun.stack}: policies done in ${formatSeconds(Date.now() - started)} (${mandatory} mandatory, ${result.diagnostics.length - mandatory} advisory)`,
+      );
     } catch (err) {
       if (err instanceof PolicyConfigValidationError) {
-        stackRun.failure = { kind: "policy-config", message: `--policy-pack-config ${options.policyPackConfigFile}: ${err.message}` };
+        stackRun.failure = {
+          kind: "policy-config",
+          message: `--policy-pack-config ${options.policyPackConfigFile}: ${err.message}`,
+        };
       } else if (err instanceof PolicyPackError) {
-        stackRun.failure = { kind: "policy-pack", message: `the policy pack failed on stack ${stackRun.stack}: ${err.message}` };
+        stackRun.failure = {
+          kind: "policy-pack",
+          message: `the policy pack failed on stack ${stackRun.stack}: ${err.message}`,
+        };
         run.packFailure ??= err.message;
       } else {
-        stackRun.failure = { kind: "policy-pack", message: `running the policy pack on stack ${stackRun.stack} failed: ${messageOf(err)}` };
+        stackRun.failure = {
+          kind: "policy-pack",
+          message: `running the policy pack on stack ${stackRun.stack} failed: ${messageOf(err)}`,
+        };
       }
       progress(`${stackRun.stack}: policy pack failed`);
     }

@@ -70,7 +70,9 @@ export function summarizeStack(stack: StackReport): StackSummary {
     pricedAs: plan && plan.cost.pricedAs !== plan.cost.region ? plan.cost.pricedAs : undefined,
     lowestHeadroom: plan?.capacity.lowestHeadroom,
     rolloutMinutes: plan?.rollout.minutes,
-    pendingZones: plan?.capacity.belowDesired.map((z) => `${z.zone} needs ${z.nodesNeeded} nodes, desiredSize ${z.desiredNodes}`) ?? [],
+    pendingZones:
+      plan?.capacity.belowDesired.map((z) => `${z.zone} needs ${z.nodesNeeded} nodes, desiredSize ${z.desiredNodes}`) ??
+      [],
   };
 }
 
@@ -80,8 +82,10 @@ const percent = (value: number) => `${Math.round(value * 100)}%`;
 /** "cost $3,955/month (priced as us-east-1) · lowest headroom 35% · rollout ~42 min", or "" when not planned. */
 export function headline(summary: StackSummary): string {
   const parts: string[] = [];
-  if (summary.monthlyUsd !== undefined) parts.push(`cost ${usd(summary.monthlyUsd)}/month${summary.pricedAs ? ` (priced as ${summary.pricedAs})` : ""}`);
-  if (summary.lowestHeadroom !== undefined && summary.lowestHeadroom !== null) parts.push(`lowest headroom ${percent(summary.lowestHeadroom)}`);
+  if (summary.monthlyUsd !== undefined)
+    parts.push(`cost ${usd(summary.monthlyUsd)}/month${summary.pricedAs ? ` (priced as ${summary.pricedAs})` : ""}`);
+  if (summary.lowestHeadroom !== undefined && summary.lowestHeadroom !== null)
+    parts.push(`lowest headroom ${percent(summary.lowestHeadroom)}`);
   if (summary.rolloutMinutes !== undefined) parts.push(`rollout ~${Math.round(summary.rolloutMinutes)} min`);
   return parts.join(" · ");
 }
@@ -92,7 +96,9 @@ export function renderSummaryText(summaries: StackSummary[]): string {
   for (const s of summaries) {
     lines.push(`${s.stack}: ${s.verdict}${headline(s) ? ` — ${headline(s)}` : ""}`);
     for (const f of s.findings) {
-      lines.push(`  ${f.level === "mandatory" ? "MANDATORY" : "ADVISORY "} ${f.rule ? `[${f.rule}] ` : ""}${f.policy} on ${f.resource}: ${f.message}`);
+      lines.push(
+        `  ${f.level === "mandatory" ? "MANDATORY" : "ADVISORY "} ${f.rule ? `[${f.rule}] ` : ""}${f.policy} on ${f.resource}: ${f.message}`,
+      );
     }
     for (const zone of s.pendingZones) lines.push(`  WARNING   pods stay Pending: ${zone} and no autoscaler`);
   }

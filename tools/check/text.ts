@@ -9,10 +9,15 @@ export const REPORT_WIDTH = 120;
  */
 export function table(header: string[], rows: string[][], indent = "  "): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.,]+( ?[A-Za-z%]+)?$|^$|^—$/.test(r[i] ?? "")));
+  const numeric = header.map(
+    (_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.,]+( ?[A-Za-z%]+)?$|^$|^—$/.test(r[i] ?? "")),
+  );
   const total = () => indent.length + widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
   while (total() > REPORT_WIDTH) {
-    const widest = widths.reduce((best, w, i) => (!numeric[i] && w > 12 && (best < 0 || w > widths[best]) ? i : best), -1);
+    const widest = widths.reduce(
+      (best, w, i) => (!numeric[i] && w > 12 && (best < 0 || w > widths[best]) ? i : best),
+      -1,
+    );
     if (widest < 0) break;
     widths[widest]--;
   }

@@ -126,7 +126,12 @@ class GrpcPolicyPackClient implements PolicyPackClient {
     request: Req,
   ): Promise<Res> {
     if (this.exitDescription) {
-      return Promise.reject(new PolicyPackError(`policy pack at ${this.packDir} ${this.exitDescription}; cannot call ${name}`, this.stderr()));
+      return Promise.reject(
+        new PolicyPackError(
+          `policy pack at ${this.packDir} ${this.exitDescription}; cannot call ${name}`,
+          this.stderr(),
+        ),
+      );
     }
     return new Promise<Res>((resolve, reject) => {
       invoke.call(this.client, request, (error, response) => {
@@ -261,6 +266,9 @@ export function connectPolicyPack(pack: LaunchedPack): PolicyPackClient {
 }
 
 /** Starts the pack as the engine does (pack-launch.ts) and dials it. */
-export async function startPolicyPack(packDir: string, options: StartPolicyPackOptions = {}): Promise<PolicyPackClient> {
+export async function startPolicyPack(
+  packDir: string,
+  options: StartPolicyPackOptions = {},
+): Promise<PolicyPackClient> {
   return connectPolicyPack(await launchPolicyPack(packDir, options));
 }

@@ -111,7 +111,8 @@ function loadSdk(programPath: string): LoadedSdk {
     currentMonitor: () => settings.getMonitor(),
     withLocalStorage: (callback) => state.withLocalStorage(callback),
     // Parallelism -1 and no engine address, as setMocks itself resets them (runtime/settings.js, setMockOptions).
-    resetOptions: (project, stack, preview, organization) => settings.resetOptions(project, stack, -1, "", "", preview, organization),
+    resetOptions: (project, stack, preview, organization) =>
+      settings.resetOptions(project, stack, -1, "", "", preview, organization),
     setAllConfig: (values, secretKeys) => config.setAllConfig(values, secretKeys),
     debuggable: fromPulumi("./runtime/debuggable"),
     log: fromPulumi("./log"),
@@ -119,7 +120,10 @@ function loadSdk(programPath: string): LoadedSdk {
 }
 
 /** Mock calls in flight to the parent, which owns the caller's Mocks objects. */
-const pendingMockCalls = new Map<number, { codec: TransferCodec; resolve(value: unknown): void; reject(error: Error): void }>();
+const pendingMockCalls = new Map<
+  number,
+  { codec: TransferCodec; resolve(value: unknown): void; reject(error: Error): void }
+>();
 let nextCallId = 0;
 
 function onMockReply(message: unknown): void {
@@ -192,7 +196,10 @@ async function describeError(error: unknown): Promise<Omit<CapturedError, "resou
   const resource = (error as { resource?: { urn?: { promise(): Promise<string> } } }).resource;
   let urn: string | undefined;
   if (resource?.urn) {
-    urn = await Promise.race([resource.urn.promise().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+    urn = await Promise.race([
+      resource.urn.promise().catch(() => undefined),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000)),
+    ]);
   }
   const isRunError = (error as { __pulumiRunError?: boolean }).__pulumiRunError === true;
   return {
@@ -240,7 +247,11 @@ function evictProgramModules(): void {
 
 let sdk: LoadedSdk | undefined;
 
-async function evaluate(index: number, request: CaptureChildRequest, mode: EvaluationMode): Promise<CaptureChildResult> {
+async function evaluate(
+  index: number,
+  request: CaptureChildRequest,
+  mode: EvaluationMode,
+): Promise<CaptureChildResult> {
   const fatalErrors: unknown[] = [];
   const recordFatal = (error: unknown): void => {
     if (!fatalErrors.includes(error)) {
@@ -265,7 +276,13 @@ async function evaluate(index: number, request: CaptureChildRequest, mode: Evalu
       loaded.resetOptions(request.project, request.stack, request.preview, request.organization ?? "");
       loaded.setAllConfig(request.config, request.secretKeys);
     }
-    await loaded.pulumi.runtime.setMocks(bridgedMocks(index, codec), request.project, request.stack, request.preview, request.organization);
+    await loaded.pulumi.runtime.setMocks(
+      bridgedMocks(index, codec),
+      request.project,
+      request.stack,
+      request.preview,
+      request.organization,
+    );
     // The monitor setMocks just created for this store records this stack's registrations only.
     installCapturingMonitor(loaded.currentMonitor(), loaded.internals, request, recorder);
     // Like the Node language host (cmd/run/run.js): require the program inside the root stack; an exported function
@@ -339,7 +356,11 @@ process.on("message", (message: unknown) => {
     return;
   }
   if (!isEvaluateMessage(message)) {
-    process.send?.({ kind: "fatal", index: -1, message: `expected an evaluate message, got ${JSON.stringify(message)}` });
+    process.send?.({
+      kind: "fatal",
+      index: -1,
+      message: `expected an evaluate message, got ${JSON.stringify(message)}`,
+    });
     return;
   }
   const { index, request, mode } = message;

@@ -190,7 +190,13 @@ function optionsOf(req: RegisterResourceRequest): CapturedResourceOptions {
       delete: seconds(timeouts?.getDelete()),
       read: seconds(timeouts?.getRead()),
     },
-    aliases: [...req.getAliasurnsList(), ...req.getAliasesList().filter((a) => a.hasUrn()).map((a) => a.getUrn())],
+    aliases: [
+      ...req.getAliasurnsList(),
+      ...req
+        .getAliasesList()
+        .filter((a) => a.hasUrn())
+        .map((a) => a.getUrn()),
+    ],
     ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
   };
 }
@@ -236,7 +242,8 @@ export function installCapturingMonitor(
   const target = monitor as unknown as Record<string, unknown>;
 
   // Any remaining SDK use of newUrn must agree with the engine too.
-  target.newUrn = (parent: string, type: string, name: string) => engineUrn(stack, project, parent || undefined, type, name);
+  target.newUrn = (parent: string, type: string, name: string) =>
+    engineUrn(stack, project, parent || undefined, type, name);
 
   target.registerResource = async function (this: MonitorInternals, req: RegisterResourceRequest, callback: Callback) {
     try {
@@ -277,7 +284,9 @@ export function installCapturingMonitor(
           id: req.getImportid(),
           transforms: transforms as never,
         });
-        const mockState = stripIdentity((await sdk.serializeProperties(`${urn} state`, result.state ?? {})) as WireProperties);
+        const mockState = stripIdentity(
+          (await sdk.serializeProperties(`${urn} state`, result.state ?? {})) as WireProperties,
+        );
         if (remote) {
           outputs = mockState;
         } else if (creating && !req.getImportid() && provider && !recorder.providerConfigured(provider)) {
@@ -338,7 +347,9 @@ export function installCapturingMonitor(
         id: req.getId(),
       });
       // Reads happen for real during preview, so their state is known then too.
-      const mockState = stripIdentity((await sdk.serializeProperties(`${urn} state`, result.state ?? {})) as WireProperties);
+      const mockState = stripIdentity(
+        (await sdk.serializeProperties(`${urn} state`, result.state ?? {})) as WireProperties,
+      );
       const id = result.id || req.getId();
       const outputs = annotateSecrets({ ...inputs, ...mockState }, inputs, req.getAdditionalsecretoutputsList());
       this.resources.set(urn, { urn, id, state: outputs });

@@ -143,14 +143,28 @@ function childRequest(programPath: string, stack: StackToCapture): CaptureChildR
   };
 }
 
-async function answerMock(mocks: pulumi.runtime.Mocks, codec: TransferCodec, message: MockRequestMessage): Promise<MockReplyMessage> {
+async function answerMock(
+  mocks: pulumi.runtime.Mocks,
+  codec: TransferCodec,
+  message: MockRequestMessage,
+): Promise<MockReplyMessage> {
   try {
     const args = codec.decode(message.args) as never;
     const value = message.op === "newResource" ? await mocks.newResource(args) : await mocks.call(args);
-    return { kind: "mockReply", callId: message.callId, ok: true, value: codec.encode(value, message.op === "newResource" ? "result" : "call result") };
+    return {
+      kind: "mockReply",
+      callId: message.callId,
+      ok: true,
+      value: codec.encode(value, message.op === "newResource" ? "result" : "call result"),
+    };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    return { kind: "mockReply", callId: message.callId, ok: false, error: { name: error.name, message: error.message } };
+    return {
+      kind: "mockReply",
+      callId: message.callId,
+      ok: false,
+      error: { name: error.name, message: error.message },
+    };
   }
 }
 
@@ -161,7 +175,8 @@ async function answerMock(mocks: pulumi.runtime.Mocks, codec: TransferCodec, mes
 function parentCodec(): TransferCodec {
   let output: { unknown: unknown; isUnknown(value: unknown): boolean } | undefined;
   return new TransferCodec(
-    () => (output ??= require("@pulumi/pulumi/output") as { unknown: unknown; isUnknown(value: unknown): boolean }).unknown,
+    () =>
+      (output ??= require("@pulumi/pulumi/output") as { unknown: unknown; isUnknown(value: unknown): boolean }).unknown,
     (value) => output !== undefined && output.isUnknown(value),
     false,
   );
@@ -241,7 +256,12 @@ class ProgramProcess {
   evaluate(index: number, timeoutMs: number): Promise<CapturedStack> {
     const stack = this.stacks[index];
     if (this.exited) {
-      return Promise.reject(new CaptureError(`the program process exited (${this.exited}) before evaluating stack ${stack.stack}`, this.output));
+      return Promise.reject(
+        new CaptureError(
+          `the program process exited (${this.exited}) before evaluating stack ${stack.stack}`,
+          this.output,
+        ),
+      );
     }
     return new Promise<CapturedStack>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -260,7 +280,12 @@ class ProgramProcess {
           reject(error);
         },
       };
-      const message: EvaluateMessage = { kind: "evaluate", mode: this.mode, index, request: childRequest(this.programPath, stack) };
+      const message: EvaluateMessage = {
+        kind: "evaluate",
+        mode: this.mode,
+        index,
+        request: childRequest(this.programPath, stack),
+      };
       this.child.send(message);
     });
   }

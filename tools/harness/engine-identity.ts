@@ -21,7 +21,13 @@ export function qualifiedTypeOf(urn: string): string {
  * The engine's URN for a new resource: the parent's full qualified type is prefixed, except when the parent is the
  * root stack (pkg/resource/deploy/deployment.go, generateURN; sdk/go/common/resource/urn.go, NewURN).
  */
-export function engineUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {
+export function engineUrn(
+  stack: string,
+  project: string,
+  parentUrn: string | undefined,
+  type: string,
+  name: string,
+): string {
   let qualifiedType = type;
   if (parentUrn) {
     const parentType = qualifiedTypeOf(parentUrn);

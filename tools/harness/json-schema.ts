@@ -11,7 +11,19 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { JsonSchema } from "./policy-types";
 
 /** Keywords that only annotate; gojsonschema ignores them when validating. */
-const ANNOTATIONS = new Set(["title", "description", "default", "examples", "$comment", "$schema", "$id", "id", "readOnly", "writeOnly", "deprecated"]);
+const ANNOTATIONS = new Set([
+  "title",
+  "description",
+  "default",
+  "examples",
+  "$comment",
+  "$schema",
+  "$id",
+  "id",
+  "readOnly",
+  "writeOnly",
+  "deprecated",
+]);
 
 const IMPLEMENTED = new Set([
   "type",
@@ -60,7 +72,8 @@ function jsonTypeOf(value: unknown): string {
 function checkKeywords(node: unknown, path: string[]): void {
   if (typeof node !== "object" || node === null || Array.isArray(node)) return;
   for (const [keyword, child] of Object.entries(node)) {
-    if (!IMPLEMENTED.has(keyword) && !ANNOTATIONS.has(keyword)) throw new UnsupportedSchemaError(keyword, fieldOf(path));
+    if (!IMPLEMENTED.has(keyword) && !ANNOTATIONS.has(keyword))
+      throw new UnsupportedSchemaError(keyword, fieldOf(path));
     if (keyword === "properties" || keyword === "patternProperties") {
       for (const [name, sub] of Object.entries(child as Record<string, unknown>)) checkKeywords(sub, [...path, name]);
     } else if (["anyOf", "oneOf", "allOf"].includes(keyword) || (keyword === "items" && Array.isArray(child))) {
@@ -77,7 +90,12 @@ function fieldOf(path: string[]): string {
 }
 
 function pathOf(error: ErrorObject): string[] {
-  return error.instancePath === "" ? [] : error.instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return error.instancePath === ""
+    ? []
+    : error.instancePath
+        .slice(1)
+        .split("/")
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function valueAt(root: unknown, path: string[]): unknown {
@@ -168,7 +186,8 @@ export function validateJsonSchema(schema: JsonSchema, value: unknown): string[]
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   // gojsonschema reports a failed anyOf/oneOf/not as one message, not the errors of each branch.
-  const insideCombinator = (e: ErrorObject) => /\/(anyOf|oneOf|not)(\/|$)/.test(e.schemaPath.replace(/\/(anyOf|oneOf|not)$/, ""));
+  const insideCombinator = (e: ErrorObject) =>
+    /\/(anyOf|oneOf|not)(\/|$)/.test(e.schemaPath.replace(/\/(anyOf|oneOf|not)$/, ""));
   // A type mismatch is the only error gojsonschema reports for that value.
   const typeFailures = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
   const messages: string[] = [];
@@ -184,7 +203,11 @@ export function validateJsonSchema(schema: JsonSchema, value: unknown): string[]
   }
   for (const instancePath of allOfPaths) {
     const path = instancePath === "" ? [] : instancePath.slice(1).split("/");
-    messages.push(path.length === 0 ? "Must validate all the schemas (allOf)" : `${fieldOf(path)}: Must validate all the schemas (allOf)`);
+    messages.push(
+      path.length === 0
+        ? "Must validate all the schemas (allOf)"
+        : `${fieldOf(path)}: Must validate all the schemas (allOf)`,
+    );
   }
   return [...new Set(messages)];
 }

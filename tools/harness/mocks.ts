@@ -116,7 +116,10 @@ function ec2Id(ctx: ResourceContext, prefix: string): string {
 export function zoneIdFor(region: string, zoneName: string): string {
   const parts = region.split("-");
   const directions: Record<string, string> = { northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
-  const middle = parts.slice(1, -1).map((p) => directions[p] ?? p[0]).join("");
+  const middle = parts
+    .slice(1, -1)
+    .map((p) => directions[p] ?? p[0])
+    .join("");
   const letter = zoneName.slice(region.length) || "a";
   return `${parts[0]}${middle}${parts[parts.length - 1]}-az${letter.charCodeAt(0) - "a".charCodeAt(0) + 1}`;
 }
@@ -128,7 +131,9 @@ function withDefaults(inputs: Props, defaults: Props): Props {
 }
 
 function fakeCertificate(entropy: Entropy): string {
-  const body = Buffer.from(entropy.hex(512, "cert"), "hex").toString("base64").replace(/(.{64})/g, "$1\n");
+  const body = Buffer.from(entropy.hex(512, "cert"), "hex")
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n");
   return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString("base64");
 }
 
@@ -144,7 +149,11 @@ function ec2Simple(prefix: string, arnKind?: string, defaults: Props = {}): Stat
 const builders: Record<string, StateBuilder> = {
   // ---- EC2 / VPC
   "aws:ec2/vpc:Vpc": (ctx) => {
-    const { state: base } = ec2Simple("vpc", "vpc", { enableDnsSupport: true, enableDnsHostnames: false, instanceTenancy: "default" })(ctx);
+    const { state: base } = ec2Simple("vpc", "vpc", {
+      enableDnsSupport: true,
+      enableDnsHostnames: false,
+      instanceTenancy: "default",
+    })(ctx);
     const id = ec2Id(ctx, "vpc");
     return {
       id,
@@ -184,7 +193,10 @@ const builders: Record<string, StateBuilder> = {
     id: `r-${ctx.inputs.routeTableId ?? ec2Id(ctx, "rtb")}${ctx.entropy.digits(10, "route")}`,
     state: withDefaults(ctx.inputs, { origin: "CreateRoute", state: "active" }),
   }),
-  "aws:ec2/routeTableAssociation:RouteTableAssociation": (ctx) => ({ id: ec2Id(ctx, "rtbassoc"), state: { ...ctx.inputs } }),
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": (ctx) => ({
+    id: ec2Id(ctx, "rtbassoc"),
+    state: { ...ctx.inputs },
+  }),
   "aws:ec2/securityGroup:SecurityGroup": ec2Simple("sg", "security-group"),
   "aws:ec2/launchTemplate:LaunchTemplate": (ctx) => {
     const built = ec2Simple("lt", "launch-template")(ctx);
@@ -218,7 +230,9 @@ const builders: Record<string, StateBuilder> = {
         platformVersion: "eks.1",
         endpoint: `https://${clusterHex}.gr7.${ctx.env.region}.eks.${ctx.env.dnsSuffix}`,
         certificateAuthority: { data: fakeCertificate(ctx.entropy) },
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.env.region}.${ctx.env.dnsSuffix}/id/${clusterHex}` }] }],
+        identities: [
+          { oidcs: [{ issuer: `https://oidc.eks.${ctx.env.region}.${ctx.env.dnsSuffix}/id/${clusterHex}` }] },
+        ],
         vpcConfig: {
           ...vpcConfig,
           endpointPublicAccess: publicAccess,
@@ -227,7 +241,11 @@ const builders: Record<string, StateBuilder> = {
           clusterSecurityGroupId: ec2Id(ctx, "sg"),
           vpcId: vpcConfig.vpcId ?? ec2Id(ctx, "vpc"),
         },
-        kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16", ...(ctx.inputs.kubernetesNetworkConfig ?? {}) },
+        kubernetesNetworkConfig: {
+          ipFamily: "ipv4",
+          serviceIpv4Cidr: "172.20.0.0/16",
+          ...(ctx.inputs.kubernetesNetworkConfig ?? {}),
+        },
       },
     };
   },
@@ -236,7 +254,11 @@ const builders: Record<string, StateBuilder> = {
     const nodeGroupName = nameFromInputs(ctx, "nodeGroupName", "nodeGroupNamePrefix");
     const uuid = ctx.entropy.uuid("nodegroup");
     // EKS CreateNodegroup defaults: ON_DEMAND, t3.medium, 20 GiB disk when no launch template.
-    const defaults: Props = { capacityType: "ON_DEMAND", instanceTypes: ["t3.medium"], amiType: "AL2023_x86_64_STANDARD" };
+    const defaults: Props = {
+      capacityType: "ON_DEMAND",
+      instanceTypes: ["t3.medium"],
+      amiType: "AL2023_x86_64_STANDARD",
+    };
     if (!ctx.inputs.launchTemplate) defaults.diskSize = 20;
     return {
       id: `${cluster}:${nodeGroupName}`,
@@ -271,7 +293,11 @@ const builders: Record<string, StateBuilder> = {
       id: `${cluster}:${principal}`,
       state: {
         ...withDefaults(ctx.inputs, { type: "STANDARD", userName: principal, kubernetesGroups: [] }),
-        accessEntryArn: regionalArn(ctx, "eks", `access-entry/${cluster}/${kind}/${principalAccount}/${path.pop() ?? ""}/${ctx.entropy.uuid("entry")}`),
+        accessEntryArn: regionalArn(
+          ctx,
+          "eks",
+          `access-entry/${cluster}/${kind}/${principalAccount}/${path.pop() ?? ""}/${ctx.entropy.uuid("entry")}`,
+        ),
         createdAt: FIXED_TIMESTAMP,
         modifiedAt: FIXED_TIMESTAMP,
       },
@@ -314,7 +340,13 @@ const builders: Record<string, StateBuilder> = {
     const arn = `arn:${ctx.env.partition}:iam::${ctx.env.accountId}:policy${path}${name}`;
     return {
       id: arn,
-      state: { ...withDefaults(ctx.inputs, { path }), name, arn, policyId: `ANPA${ctx.entropy.hex(17, "pid").toUpperCase()}`, attachmentCount: 0 },
+      state: {
+        ...withDefaults(ctx.inputs, { path }),
+        name,
+        arn,
+        policyId: `ANPA${ctx.entropy.hex(17, "pid").toUpperCase()}`,
+        attachmentCount: 0,
+      },
     };
   },
   "aws:iam/rolePolicy:RolePolicy": (ctx) => {
@@ -331,7 +363,10 @@ const builders: Record<string, StateBuilder> = {
     if (typeof url !== "string") return { id: undefined, state: { ...ctx.inputs } };
     const arn = `arn:${ctx.env.partition}:iam::${ctx.env.accountId}:oidc-provider/${url.replace(/^https:\/\//, "")}`;
     // Without a thumbprint list IAM retrieves the top intermediate CA thumbprint itself (provider docs).
-    return { id: arn, state: { ...withDefaults(ctx.inputs, { thumbprintLists: [ctx.entropy.hex(40, "thumb")] }), arn } };
+    return {
+      id: arn,
+      state: { ...withDefaults(ctx.inputs, { thumbprintLists: [ctx.entropy.hex(40, "thumb")] }), arn },
+    };
   },
 
   // ---- KMS
@@ -363,16 +398,19 @@ const builders: Record<string, StateBuilder> = {
           enableKeyRotation: rotation,
           policy: rootPolicy,
         }),
-        rotationPeriodInDays: rotation ? ctx.inputs.rotationPeriodInDays ?? 365 : undefined,
+        rotationPeriodInDays: rotation ? (ctx.inputs.rotationPeriodInDays ?? 365) : undefined,
         keyId,
         arn: regionalArn(ctx, "kms", `key/${keyId}`),
       },
     };
   },
   "aws:kms/alias:Alias": (ctx) => {
-    const name = typeof ctx.inputs.name === "string" ? ctx.inputs.name
-      : typeof ctx.inputs.namePrefix === "string" ? `${ctx.inputs.namePrefix}${ctx.entropy.digits(26, "prefix")}`
-      : `alias/${autoname(ctx)}`;
+    const name =
+      typeof ctx.inputs.name === "string"
+        ? ctx.inputs.name
+        : typeof ctx.inputs.namePrefix === "string"
+          ? `${ctx.inputs.namePrefix}${ctx.entropy.digits(26, "prefix")}`
+          : `alias/${autoname(ctx)}`;
     // During preview the key id of a key being created is unknown: then so is the alias's target ARN.
     const target: unknown = ctx.inputs.targetKeyId;
     return {
@@ -381,7 +419,9 @@ const builders: Record<string, StateBuilder> = {
         ...ctx.inputs,
         name,
         arn: regionalArn(ctx, "kms", name),
-        ...(typeof target === "string" ? { targetKeyArn: target.startsWith("arn:") ? target : regionalArn(ctx, "kms", `key/${target}`) } : {}),
+        ...(typeof target === "string"
+          ? { targetKeyArn: target.startsWith("arn:") ? target : regionalArn(ctx, "kms", `key/${target}`) }
+          : {}),
       },
     };
   },
@@ -393,7 +433,14 @@ const builders: Record<string, StateBuilder> = {
   // ---- CloudWatch Logs
   "aws:cloudwatch/logGroup:LogGroup": (ctx) => {
     const name = nameFromInputs(ctx, "name", "namePrefix");
-    return { id: name, state: { ...withDefaults(ctx.inputs, { retentionInDays: 0 }), name, arn: regionalArn(ctx, "logs", `log-group:${name}`) } };
+    return {
+      id: name,
+      state: {
+        ...withDefaults(ctx.inputs, { retentionInDays: 0 }),
+        name,
+        arn: regionalArn(ctx, "logs", `log-group:${name}`),
+      },
+    };
   },
 
   // ---- Kubernetes
@@ -427,7 +474,13 @@ const builders: Record<string, StateBuilder> = {
     const b64Url = bytes.toString("base64url");
     return {
       id: b64Url,
-      state: { ...ctx.inputs, hex: bytes.toString("hex"), b64Url, b64Std: bytes.toString("base64"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() },
+      state: {
+        ...ctx.inputs,
+        hex: bytes.toString("hex"),
+        b64Url,
+        b64Std: bytes.toString("base64"),
+        dec: BigInt(`0x${bytes.toString("hex")}`).toString(),
+      },
     };
   },
   "random:index/randomUuid:RandomUuid": (ctx) => {
@@ -441,7 +494,20 @@ const builders: Record<string, StateBuilder> = {
     return { id: String(result), state: { ...ctx.inputs, result } };
   },
   "random:index/randomPet:RandomPet": (ctx) => {
-    const words = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "lively", "otter", "panda", "koala", "lynx"];
+    const words = [
+      "brave",
+      "calm",
+      "eager",
+      "fancy",
+      "gentle",
+      "happy",
+      "jolly",
+      "lively",
+      "otter",
+      "panda",
+      "koala",
+      "lynx",
+    ];
     const count = ctx.inputs.length ?? 2;
     const picked = Array.from({ length: count }, (_, i) => words[ctx.entropy.byte(`pet${i}`) % words.length]);
     const id = [ctx.inputs.prefix, ...picked].filter(Boolean).join(ctx.inputs.separator ?? "-");
@@ -470,12 +536,17 @@ function randomText(ctx: ResourceContext, password: boolean): { id: string; stat
     { enabled: ctx.inputs.lower ?? true, min: ctx.inputs.minLower ?? 0, chars: "abcdefghijklmnopqrstuvwxyz" },
     { enabled: ctx.inputs.numeric ?? ctx.inputs.number ?? true, min: ctx.inputs.minNumeric ?? 0, chars: "0123456789" },
     // random provider default special set (registry docs for random_password `override_special`).
-    { enabled: ctx.inputs.special ?? true, min: ctx.inputs.minSpecial ?? 0, chars: ctx.inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?" },
+    {
+      enabled: ctx.inputs.special ?? true,
+      min: ctx.inputs.minSpecial ?? 0,
+      chars: ctx.inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?",
+    },
   ];
   const enabled = sets.filter((s) => s.enabled && s.chars.length > 0);
   const pool = enabled.map((s) => s.chars).join("") || "abcdefghijklmnopqrstuvwxyz";
   const chars: string[] = [];
-  for (const set of enabled) for (let i = 0; i < set.min; i++) chars.push(set.chars[ctx.entropy.byte(`min${set.chars}${i}`) % set.chars.length]);
+  for (const set of enabled)
+    for (let i = 0; i < set.min; i++) chars.push(set.chars[ctx.entropy.byte(`min${set.chars}${i}`) % set.chars.length]);
   for (let i = chars.length; i < length; i++) chars.push(pool[ctx.entropy.byte(`pool${i}`) % pool.length]);
   const result = chars.slice(0, Math.max(length, chars.length)).join("");
   const state: Props = { ...ctx.inputs, result };
@@ -542,13 +613,20 @@ function isSecretValue(value: unknown): value is { value: unknown } {
 }
 
 /** Mocks receive secret inputs wrapped in Pulumi's secret envelope; this returns the plain value and where secrets were. */
-export function revealSecrets(value: unknown, path = "", secretPaths: string[] = []): { value: any; secretPaths: string[] } {
+export function revealSecrets(
+  value: unknown,
+  path = "",
+  secretPaths: string[] = [],
+): { value: any; secretPaths: string[] } {
   if (isSecretValue(value)) {
     secretPaths.push(path);
     return { value: revealSecrets(value.value, path, secretPaths).value, secretPaths };
   }
   if (Array.isArray(value)) {
-    return { value: value.map((v, i) => revealSecrets(v, path ? `${path}[${i}]` : `[${i}]`, secretPaths).value), secretPaths };
+    return {
+      value: value.map((v, i) => revealSecrets(v, path ? `${path}[${i}]` : `[${i}]`, secretPaths).value),
+      secretPaths,
+    };
   }
   if (typeof value === "object" && value !== null) {
     const out: Props = {};
@@ -589,9 +667,24 @@ export function createMocks(opts: MockOptions): RecordingMocks {
     // resolves to its role (provider docs, aws.iam.getSessionContext). The mock's roles have no path.
     "aws:iam/getSessionContext:getSessionContext": (inputs) => {
       const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(inputs.arn);
-      if (!session) return { id: inputs.arn, arn: inputs.arn, issuerArn: inputs.arn, issuerId: "", issuerName: "", sessionName: "" };
+      if (!session)
+        return {
+          id: inputs.arn,
+          arn: inputs.arn,
+          issuerArn: inputs.arn,
+          issuerId: "",
+          issuerName: "",
+          sessionName: "",
+        };
       const [, partition, account, role, sessionName] = session;
-      return { id: inputs.arn, arn: inputs.arn, issuerArn: `arn:${partition}:iam::${account}:role/${role}`, issuerId: `AROA${account}`, issuerName: role, sessionName };
+      return {
+        id: inputs.arn,
+        arn: inputs.arn,
+        issuerArn: `arn:${partition}:iam::${account}:role/${role}`,
+        issuerId: `AROA${account}`,
+        issuerName: role,
+        sessionName,
+      };
     },
     "aws:index/getPartition:getPartition": () => ({
       id: env.partition,
@@ -601,7 +694,13 @@ export function createMocks(opts: MockOptions): RecordingMocks {
     }),
     "aws:index/getRegion:getRegion": (inputs) => {
       const region = inputs.region ?? inputs.name ?? env.region;
-      return { id: region, name: region, region, endpoint: `ec2.${region}.${env.dnsSuffix}`, description: `Mock region ${region}` };
+      return {
+        id: region,
+        name: region,
+        region,
+        endpoint: `ec2.${region}.${env.dnsSuffix}`,
+        description: `Mock region ${region}`,
+      };
     },
     ...(opts.calls ?? {}),
   };
@@ -624,7 +723,15 @@ export function createMocks(opts: MockOptions): RecordingMocks {
         entropy: new Entropy(`${opts.project}/${opts.stack}/${key}#${occurrence}`),
       };
       const { id, state } = buildState(ctx, custom);
-      created.push({ type: args.type, name: args.name, custom, inputs: ctx.inputs, secretPaths: revealed.secretPaths, id, state });
+      created.push({
+        type: args.type,
+        name: args.name,
+        custom,
+        inputs: ctx.inputs,
+        secretPaths: revealed.secretPaths,
+        id,
+        state,
+      });
       // Secret inputs stay secret in the state the program reads back, as the engine keeps them: an echoed
       // top-level input that held a secret anywhere is returned in its original (wrapped) form.
       const rawInputs: Props = args.inputs ?? {};
@@ -718,7 +825,11 @@ export function captureRegistrations(): RegistrationLog {
   const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as typeof import("@pulumi/pulumi/runtime/mocks");
   const { getProject, getStack } = require("@pulumi/pulumi/metadata") as typeof import("@pulumi/pulumi/metadata");
   const original = MockMonitor.prototype.registerResource;
-  MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
+  MockMonitor.prototype.registerResource = function (
+    this: MockMonitor,
+    req: any,
+    callback: (err: any, res: any) => void,
+  ) {
     const parent: string = req.getParent();
     const type: string = req.getType();
     const name: string = req.getName();

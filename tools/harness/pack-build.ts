@@ -111,7 +111,9 @@ export function buildJavaScriptPack(packDir: string): string {
       const javascript = transpiler.transpile(path.join(dir, file));
       const outside = importsOutside(dir, file, javascript);
       if (outside.length > 0) {
-        throw new PackBuildUnsupported(`${path.join(dir, file)} imports ${outside.join(", ")}, outside the pack folder`);
+        throw new PackBuildUnsupported(
+          `${path.join(dir, file)} imports ${outside.join(", ")}, outside the pack folder`,
+        );
       }
       outputs.set(`${file.slice(0, -3)}.js`, javascript);
     } else if (file === "package.json") {

@@ -34,7 +34,6 @@ export class PolicyPackError extends Error {
   }
 }
 
-
 export interface StartPolicyPackOptions {
   /** Stack details the engine puts in the pack's environment (PULUMI_NODEJS_PROJECT, ..., PULUMI_CONFIG). */
   stack?: StackInfo;
@@ -88,7 +87,10 @@ function checkPackFolder(packDir: string): void {
   const policyFile = path.join(packDir, "PulumiPolicy.yaml");
   if (!fs.existsSync(policyFile)) {
     // The engine refuses a folder without PulumiPolicy.yaml (workspace.LoadPolicyPack).
-    throw new PolicyPackError(`failed to load Pulumi policy project located at "${packDir}": ${policyFile} does not exist`, "");
+    throw new PolicyPackError(
+      `failed to load Pulumi policy project located at "${packDir}": ${policyFile} does not exist`,
+      "",
+    );
   }
 }
 
@@ -116,7 +118,6 @@ function packEnvironment(stack: StackInfo | undefined): NodeJS.ProcessEnv {
   return env;
 }
 
-
 export function launchPolicyPack(packDir: string, options: StartPolicyPackOptions = {}): Promise<LaunchedPack> {
   const dir = path.resolve(packDir);
   try {
@@ -134,7 +135,10 @@ export function launchPolicyPack(packDir: string, options: StartPolicyPackOption
         runDir = buildJavaScriptPack(dir);
       } catch (err) {
         // Also when the build cannot be written (a read-only node_modules, say): the pack still starts, just slower.
-        buildSkipped = err instanceof PackBuildUnsupported ? err.message : `the build failed: ${err instanceof Error ? err.message : String(err)}`;
+        buildSkipped =
+          err instanceof PackBuildUnsupported
+            ? err.message
+            : `the build failed: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
   } catch (err) {
@@ -194,9 +198,14 @@ export function launchPolicyPack(packDir: string, options: StartPolicyPackOption
       });
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
-      fail(`policy pack at ${dir} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before printing its port`);
+      fail(
+        `policy pack at ${dir} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before printing its port`,
+      );
     const onError = (err: Error): void => fail(`could not start the policy pack at ${dir}: ${err.message}`);
-    const timer = setTimeout(() => fail(`policy pack at ${dir} did not print its port within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(
+      () => fail(`policy pack at ${dir} did not print its port within ${timeoutMs} ms`),
+      timeoutMs,
+    );
     const cleanup = (): void => {
       clearTimeout(timer);
       child.stdout.off("data", onData);

@@ -41,7 +41,9 @@ export function parsePolicyPackConfig(userConfig: PolicyPackUserConfig): Record<
     let properties: Record<string, unknown> | undefined;
     if (typeof value === "string") {
       if (!isEnforcementLevel(value)) {
-        throw new PolicyConfigParseError(`parsing enforcement level for "${key}": "${value}" is not a valid enforcement level`);
+        throw new PolicyConfigParseError(
+          `parsing enforcement level for "${key}": "${value}" is not a valid enforcement level`,
+        );
       }
       enforcementLevel = value;
     } else if (isPlainObject(value)) {
@@ -53,13 +55,17 @@ export function parsePolicyPackConfig(userConfig: PolicyPackUserConfig): Record<
           );
         }
         if (!isEnforcementLevel(level)) {
-          throw new PolicyConfigParseError(`parsing enforcement level for "${key}": "${level}" is not a valid enforcement level`);
+          throw new PolicyConfigParseError(
+            `parsing enforcement level for "${key}": "${level}" is not a valid enforcement level`,
+          );
         }
         enforcementLevel = level;
       }
       properties = Object.keys(rest).length > 0 ? rest : undefined;
     } else {
-      throw new PolicyConfigParseError(`parsing "${key}": ${JSON.stringify(value)} is not a valid value; must be a string or object`);
+      throw new PolicyConfigParseError(
+        `parsing "${key}": ${JSON.stringify(value)} is not a valid value; must be a string or object`,
+      );
     }
     if (enforcementLevel === undefined && properties === undefined) {
       continue;

@@ -100,7 +100,11 @@ function optionsOf(resource: CapturedResource): AnalyzerResourceOptionsInput {
  * mocks answered for the original inputs; overlaying the remediated inputs on those outputs is the closest the
  * harness can get (outputs derived from a changed input are not recomputed).
  */
-function outputsAfterRemediation(outputs: WireProperties, before: WireProperties, after: WireProperties): WireProperties {
+function outputsAfterRemediation(
+  outputs: WireProperties,
+  before: WireProperties,
+  after: WireProperties,
+): WireProperties {
   const result: WireProperties = { ...outputs };
   for (const key of Object.keys(before)) {
     if (!(key in after)) {
@@ -179,7 +183,8 @@ async function analyzeResource(
     phase: "analyze" as const,
   }));
   diagnostics.push(...found);
-  const remediatedOutputs = inputs !== resource.inputs ? outputsAfterRemediation(resource.outputs, resource.inputs, inputs) : undefined;
+  const remediatedOutputs =
+    inputs !== resource.inputs ? outputsAfterRemediation(resource.outputs, resource.inputs, inputs) : undefined;
   return { resource, diagnostics, found, remediations, remediatedOutputs };
 }
 
@@ -203,7 +208,11 @@ export interface ConfiguredPolicies {
  * The engine's first three calls for a stack: ConfigureStack, GetAnalyzerInfo, Configure. They depend on the stack's
  * settings only, so a caller may make them while the program still runs (the engine makes them before it runs).
  */
-export async function configurePolicies(pack: PolicyPackClient, stack: PolicyStack, options: PolicyRunOptions = {}): Promise<ConfiguredPolicies> {
+export async function configurePolicies(
+  pack: PolicyPackClient,
+  stack: PolicyStack,
+  options: PolicyRunOptions = {},
+): Promise<ConfiguredPolicies> {
   await pack.configureStack({
     project: stack.project,
     stack: stack.stack,
@@ -244,7 +253,9 @@ export async function analyzeStackPolicies(
 ): Promise<PolicyRunResult> {
   refuseFailedProgram(captured);
   if (configured.stack.stack !== captured.stack || configured.stack.preview !== captured.preview) {
-    throw new Error(`the pack was configured for stack ${configured.stack.stack}, not for the captured stack ${captured.stack}`);
+    throw new Error(
+      `the pack was configured for stack ${configured.stack.stack}, not for the captured stack ${captured.stack}`,
+    );
   }
   const dryRun = captured.preview;
   const policyConfig = configured.policyConfig;

@@ -69,7 +69,11 @@ function goJson(value: unknown): string {
     Array.isArray(v)
       ? v.map(sort)
       : isPlainObject(v)
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort(v[k])]),
+          )
         : v;
   return JSON.stringify(sort(value));
 }
@@ -103,14 +107,19 @@ export function matchesConfigType(type: ConfigTypeName, items: ItemsType | undef
       return typeof value === "string";
     case "integer":
       return (
-        (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value))
+        (typeof value === "number" && Number.isInteger(value)) ||
+        (typeof value === "string" && /^[+-]?\d+$/.test(value))
       );
     case "boolean":
       return typeof value === "boolean" || value === "true" || value === "false";
     case "object":
       return isPlainObject(value);
     case "array":
-      return Array.isArray(value) && items !== undefined && value.every((item) => matchesConfigType(items.type, items.items, item));
+      return (
+        Array.isArray(value) &&
+        items !== undefined &&
+        value.every((item) => matchesConfigType(items.type, items.items, item))
+      );
   }
 }
 
@@ -148,9 +157,15 @@ function validateDeclaration(file: string, projectName: string, key: string, dec
   }
   if (namespacedByProject(projectName, key)) {
     if (declared.type === "array" && declared.items === undefined) {
-      fail(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
+      fail(
+        `The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`,
+      );
     }
-    if (declared.type && declared.default !== undefined && !matchesConfigType(declared.type, declared.items, declared.default)) {
+    if (
+      declared.type &&
+      declared.default !== undefined &&
+      !matchesConfigType(declared.type, declared.items, declared.default)
+    ) {
       fail(
         `The default value specified for configuration key '${key}' is not of the expected type '${fullTypeName(declared.type, declared.items)}'`,
       );
@@ -173,7 +188,9 @@ function validateDeclaration(file: string, projectName: string, key: string, dec
 
 /** A `{ secure: <ciphertext> }` map: the stack file's encrypted value. */
 function ciphertextOf(value: unknown): string | undefined {
-  return isPlainObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string" ? value.secure : undefined;
+  return isPlainObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string"
+    ? value.secure
+    : undefined;
 }
 
 function containsSecure(value: unknown): boolean {
@@ -194,7 +211,9 @@ function replaceSecure(value: unknown): unknown {
   if (Array.isArray(value)) {
     return value.map(replaceSecure);
   }
-  return isPlainObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v)])) : value;
+  return isPlainObject(value)
+    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v)]))
+    : value;
 }
 
 /** The path (".a.b[0]") of the first number that is infinite or NaN, "" for the value itself, undefined if none. */
@@ -221,7 +240,13 @@ function yamlNumber(n: number): string {
 
 function valueAtPath(value: unknown, at: string): unknown {
   const steps = at.match(/\.[^.[]+|\[\d+\]/g) ?? [];
-  return steps.reduce<unknown>((node, step) => (step.startsWith("[") ? (node as unknown[])[Number(step.slice(1, -1))] : (node as Record<string, unknown>)[step.slice(1)]), value);
+  return steps.reduce<unknown>(
+    (node, step) =>
+      step.startsWith("[")
+        ? (node as unknown[])[Number(step.slice(1, -1))]
+        : (node as Record<string, unknown>)[step.slice(1)],
+    value,
+  );
 }
 
 /** config.Value's string form: strings as-is, other scalars and structures as (Go) JSON. */
@@ -248,7 +273,7 @@ export function loadStackConfig(projectDir: string, stack: string, options: Load
       if (options.secure !== "ciphertext") {
         throw new Error(
           `${stackFile}: configuration key '${key}' is a secret (secure:), which cannot be decrypted without the ` +
-            "stack's secrets provider; create secrets with @pulumi/random or pass { secure: \"ciphertext\" }",
+            'stack\'s secrets provider; create secrets with @pulumi/random or pass { secure: "ciphertext" }',
         );
       }
       secretKeys.push(key);
@@ -258,7 +283,9 @@ export function loadStackConfig(projectDir: string, stack: string, options: Load
     if (nonFinite !== undefined) {
       // YAML has .inf and .nan; JSON, the form structured config reaches the program in, has neither (Go's
       // json.Marshal refuses them: "json: unsupported value"), so the CLI cannot pass the value on.
-      throw new Error(`${stackFile}: configuration key '${key}${nonFinite}' is ${yamlNumber(valueAtPath(plain, nonFinite) as number)}, which config values cannot hold: give a finite number`);
+      throw new Error(
+        `${stackFile}: configuration key '${key}${nonFinite}' is ${yamlNumber(valueAtPath(plain, nonFinite) as number)}, which config values cannot hold: give a finite number`,
+      );
     }
     if (typeof plain === "object" && plain !== null) {
       structured.add(key);
@@ -283,7 +310,9 @@ export function loadStackConfig(projectDir: string, stack: string, options: Load
     }
   }
   if (missing.length > 0) {
-    throw new Error(`Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${formatMissing(missing)}`);
+    throw new Error(
+      `Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${formatMissing(missing)}`,
+    );
   }
   return { project: project.name, config, secretKeys };
 }

@@ -19,7 +19,11 @@ function transpiledCacheModule(file) {
   const typescriptVersion = require("typescript/package.json").version;
   const key = crypto.createHash("sha256").update(`${typescriptVersion}\0${file}\0${source}`).digest("hex").slice(0, 32);
   // The same folder as the cache itself (transpileCacheDir in ts-transpile-cache.ts).
-  const cached = path.join(os.tmpdir(), `pulumi-harness-ts-${process.getuid ? process.getuid() : "user"}`, `loader-${key}.js`);
+  const cached = path.join(
+    os.tmpdir(),
+    `pulumi-harness-ts-${process.getuid ? process.getuid() : "user"}`,
+    `loader-${key}.js`,
+  );
   try {
     return fs.readFileSync(cached, "utf8");
   } catch {

@@ -142,7 +142,11 @@ function containsSecret(value: WireValue): boolean {
  * `additionalSecretOutputs` (pkg/resource/plugin/provider_plugin.go, annotateSecrets; pkg/resource/deploy/
  * step_executor.go). Mocks never do this, yet policies and the program both see the result.
  */
-export function annotateSecrets(outputs: WireProperties, inputs: WireProperties, additionalSecretOutputs: readonly string[]): WireProperties {
+export function annotateSecrets(
+  outputs: WireProperties,
+  inputs: WireProperties,
+  additionalSecretOutputs: readonly string[],
+): WireProperties {
   const annotate = (outs: WireObject, ins: WireObject): WireObject => {
     const result: WireObject = { ...outs };
     for (const [key, inValue] of Object.entries(ins)) {

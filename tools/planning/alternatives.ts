@@ -47,9 +47,23 @@ export function ampIngestionUsd(samples: number, pricing: RegionPrices["ampInges
   return usd;
 }
 
-function estimate(name: string, covers: string, lines: CostLine[], stackMonthlyUsd: number, targetShare?: number): AlternativeEstimate {
+function estimate(
+  name: string,
+  covers: string,
+  lines: CostLine[],
+  stackMonthlyUsd: number,
+  targetShare?: number,
+): AlternativeEstimate {
   const monthlyUsd = lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
-  return { name, covers, lines, monthlyUsd, ratioToStack: monthlyUsd / stackMonthlyUsd, stackShare: stackMonthlyUsd / monthlyUsd, ...(targetShare ? { targetShare } : {}) };
+  return {
+    name,
+    covers,
+    lines,
+    monthlyUsd,
+    ratioToStack: monthlyUsd / stackMonthlyUsd,
+    stackShare: stackMonthlyUsd / monthlyUsd,
+    ...(targetShare ? { targetShare } : {}),
+  };
 }
 
 function ampLines(workload: Workload, metricsDays: number, prices: RegionPrices, table: PriceTable): CostLine[] {
@@ -84,14 +98,21 @@ function ampLines(workload: Workload, metricsDays: number, prices: RegionPrices,
       quantity: queryBillions,
       unit: "billion samples processed",
       unitUsd: prices.ampQueryPerBillionSamples.usd,
-      monthlyUsd: Math.max(0, queryBillions - prices.ampQueryPerBillionSamples.freeBillion) * prices.ampQueryPerBillionSamples.usd,
+      monthlyUsd:
+        Math.max(0, queryBillions - prices.ampQueryPerBillionSamples.freeBillion) *
+        prices.ampQueryPerBillionSamples.usd,
       basis: `${workload.queriesPerSecond} queries/s x ${perQuery.value.toLocaleString("en-US")} samples each (${perQuery.source}); ${prices.ampQueryPerBillionSamples.freeBillion}B free`,
       source: prices.ampQueryPerBillionSamples.source,
     },
   ];
 }
 
-function cloudWatchLogsLines(workload: Workload, logsDays: number, prices: RegionPrices, table: PriceTable): CostLine[] {
+function cloudWatchLogsLines(
+  workload: Workload,
+  logsDays: number,
+  prices: RegionPrices,
+  table: PriceTable,
+): CostLine[] {
   const days = table.hoursPerMonth / 24;
   const ingestedGB = workload.logsGBPerDay * days;
   const ingest = prices.cloudWatchLogsIngestionGB;
@@ -150,21 +171,36 @@ export function grafanaCloudBillableSeries(workload: Workload): number {
   return Math.max(workload.activeSeries, workload.samplesPerSecond * 60);
 }
 
-export function grafanaCloudEstimate(workload: Workload, logsDays: number | undefined, gc: GrafanaCloudPrices, stackMonthlyUsd: number, table: PriceTable = PRICES): AlternativeEstimate {
+export function grafanaCloudEstimate(
+  workload: Workload,
+  logsDays: number | undefined,
+  gc: GrafanaCloudPrices,
+  stackMonthlyUsd: number,
+  table: PriceTable = PRICES,
+): AlternativeEstimate {
   const days = table.hoursPerMonth / 24;
   const logGB = workload.logsGBPerDay * days;
   const billable = grafanaCloudBillableSeries(workload);
   const series = gc.metricsPer1000Series;
   const extraLogPeriods = Math.max(0, Math.ceil((logsDays ?? FOREVER_DAYS) / 30) - 1);
   const lines: CostLine[] = [
-    { item: "Grafana Cloud platform fee", quantity: 1, unit: "month", unitUsd: gc.platformFeeMonth.usd, monthlyUsd: gc.platformFeeMonth.usd, basis: "Pro tier", source: gc.platformFeeMonth.source },
+    {
+      item: "Grafana Cloud platform fee",
+      quantity: 1,
+      unit: "month",
+      unitUsd: gc.platformFeeMonth.usd,
+      monthlyUsd: gc.platformFeeMonth.usd,
+      basis: "Pro tier",
+      source: gc.platformFeeMonth.source,
+    },
     {
       item: "Grafana Cloud metrics",
       quantity: billable / 1000,
       unit: "1,000 billable series",
       unitUsd: series.usd,
       monthlyUsd: (Math.max(0, billable - series.includedSeries) / 1000) * series.usd,
-      basis: `max(${workload.activeSeries.toLocaleString("en-US")} active series, ${(workload.samplesPerSecond * 60).toLocaleString("en-US")} DPM) ` +
+      basis:
+        `max(${workload.activeSeries.toLocaleString("en-US")} active series, ${(workload.samplesPerSecond * 60).toLocaleString("en-US")} DPM) ` +
         `(1 DPM included per series); ${series.includedSeries.toLocaleString("en-US")} series included; 13 months retention included`,
       source: series.source,
     },
@@ -173,9 +209,12 @@ export function grafanaCloudEstimate(workload: Workload, logsDays: number | unde
       quantity: logGB,
       unit: "GB",
       unitUsd: gc.logsProcessedGB.usd + gc.logsWrittenGB.usd,
-      monthlyUsd: logGB * gc.logsProcessedGB.usd + Math.max(0, logGB - gc.logsWrittenGB.includedGB) * gc.logsWrittenGB.usd +
+      monthlyUsd:
+        logGB * gc.logsProcessedGB.usd +
+        Math.max(0, logGB - gc.logsWrittenGB.includedGB) * gc.logsWrittenGB.usd +
         logGB * extraLogPeriods * gc.logsRetentionPer30DaysGB.usd,
-      basis: `${workload.logsGBPerDay} GB/day x ${days.toFixed(1)} days: $${gc.logsProcessedGB.usd}/GB processed + $${gc.logsWrittenGB.usd}/GB written after ${gc.logsWrittenGB.includedGB} GB; ` +
+      basis:
+        `${workload.logsGBPerDay} GB/day x ${days.toFixed(1)} days: $${gc.logsProcessedGB.usd}/GB processed + $${gc.logsWrittenGB.usd}/GB written after ${gc.logsWrittenGB.includedGB} GB; ` +
         `30 days retention included${extraLogPeriods > 0 ? `, ${extraLogPeriods} more 30-day period(s) at $${gc.logsRetentionPer30DaysGB.usd}/GB` : ""}`,
       source: `${gc.logsWrittenGB.source}`,
     },

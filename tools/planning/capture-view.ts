@@ -14,9 +14,14 @@ import { downgradeResourceReferences, revealSecrets, type WireProperties } from 
 
 const engineView = (props: WireProperties) => downgradeResourceReferences(revealSecrets(props));
 
-function providerOf(resource: CapturedResource, byUrn: Map<string, CapturedResource>): PolicyProviderResource | undefined {
+function providerOf(
+  resource: CapturedResource,
+  byUrn: Map<string, CapturedResource>,
+): PolicyProviderResource | undefined {
   const provider = resource.provider ? byUrn.get(providerUrnOf(resource.provider)) : undefined;
-  return provider && { urn: provider.urn, type: provider.type, name: provider.name, props: engineView(provider.inputs) };
+  return (
+    provider && { urn: provider.urn, type: provider.type, name: provider.name, props: engineView(provider.inputs) }
+  );
 }
 
 function policyResource(resource: CapturedResource, provider: PolicyProviderResource | undefined): PolicyResource {
@@ -52,9 +57,13 @@ export function policyResourcesOf(captured: CapturedStack): PolicyResource[] {
   captured.resources.forEach((captured, i) => {
     const resource = resources[i];
     if (captured.parent && byUrn.has(captured.parent)) resource.parent = byUrn.get(captured.parent);
-    resource.dependencies = captured.dependencies.map((urn) => byUrn.get(urn)).filter((r): r is PolicyResource => r !== undefined);
+    resource.dependencies = captured.dependencies
+      .map((urn) => byUrn.get(urn))
+      .filter((r): r is PolicyResource => r !== undefined);
     for (const [key, urns] of Object.entries(captured.propertyDependencies)) {
-      resource.propertyDependencies[key] = urns.map((urn) => byUrn.get(urn)).filter((r): r is PolicyResource => r !== undefined);
+      resource.propertyDependencies[key] = urns
+        .map((urn) => byUrn.get(urn))
+        .filter((r): r is PolicyResource => r !== undefined);
     }
   });
   return resources;

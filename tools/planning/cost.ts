@@ -53,14 +53,26 @@ const SECONDS_PER_DAY = 86_400;
 const FOREVER_DAYS = 365;
 
 function line(item: string, quantity: number, unit: string, price: Price, basis: string, scale = 1): CostLine {
-  return { item, quantity, unit, unitUsd: price.usd, monthlyUsd: quantity * price.usd * scale, basis, source: `${price.source}; ${price.asOf}` };
+  return {
+    item,
+    quantity,
+    unit,
+    unitUsd: price.usd,
+    monthlyUsd: quantity * price.usd * scale,
+    basis,
+    source: `${price.source}; ${price.asOf}`,
+  };
 }
 
 /** A zone's share of its node groups' minSize (a group over several zones is balanced across them). */
 function zoneMinNodes(capacity: CapacityAnalysis, zone: string): number {
   return capacity.nodeGroups
     .filter((g) => g.zones.includes(zone))
-    .reduce((sum, g) => sum + Math.floor(g.minSize / g.zones.length) + (g.zones.indexOf(zone) < g.minSize % g.zones.length ? 1 : 0), 0);
+    .reduce(
+      (sum, g) =>
+        sum + Math.floor(g.minSize / g.zones.length) + (g.zones.indexOf(zone) < g.minSize % g.zones.length ? 1 : 0),
+      0,
+    );
 }
 
 /**
@@ -68,7 +80,11 @@ function zoneMinNodes(capacity: CapacityAnalysis, zone: string): number {
  * it) or minSize with one (the Cluster Autoscaler removes unneeded nodes down to minSize: its FAQ, "How does
  * scale-down work?").
  */
-export function zoneNodes(capacity: CapacityAnalysis, zone: CapacityAnalysis["fit"]["zones"][number], autoscaler: boolean): number {
+export function zoneNodes(
+  capacity: CapacityAnalysis,
+  zone: CapacityAnalysis["fit"]["zones"][number],
+  autoscaler: boolean,
+): number {
   const floor = autoscaler ? zoneMinNodes(capacity, zone.zone) : zone.desiredNodes;
   return Math.min(zone.maxNodes, Math.max(floor, zone.nodesNeeded));
 }
@@ -94,7 +110,9 @@ function kafkaReplication(stack: StackView): { replicas: number; zones: number }
     .strimzi("KafkaNodePool")
     .filter((p) => JSON.stringify(p.spec.get("roles").raw() ?? []).includes("broker"))
     .map((p) => {
-      const terms = p.spec.at("template.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms").raw();
+      const terms = p.spec
+        .at("template.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms")
+        .raw();
       const zones = JSON.stringify(terms ?? []).match(/[a-z]{2}-[a-z]+-\d[a-z]/g) ?? [];
       return Math.min(new Set(zones).size || 1, Number(p.spec.get("replicas").raw()) || 1);
     });
@@ -113,7 +131,12 @@ const crossShare = (zones: number): number => (zones > 1 ? (zones - 1) / zones :
 
 /** Prometheus replicas remote-writing to Mimir (the HA pair sends every sample twice; Mimir drops one copy). */
 function prometheusWriters(stack: StackView): number {
-  return Math.max(1, ...stack.helmReleases(CHARTS.kubePrometheusStack).map((r) => Number(r.values.at("prometheus.prometheusSpec.replicas").raw() ?? 1) || 1));
+  return Math.max(
+    1,
+    ...stack
+      .helmReleases(CHARTS.kubePrometheusStack)
+      .map((r) => Number(r.values.at("prometheus.prometheusSpec.replicas").raw() ?? 1) || 1),
+  );
 }
 
 /**
@@ -127,7 +150,13 @@ function prometheusWriters(stack: StackView): number {
  *   (zone-aware replication), all but one in other zones, uncompressed.
  * Queries are not counted (small next to ingestion at these read rates; labelled in the basis).
  */
-function crossZoneTraffic(stack: StackView, capacity: CapacityAnalysis, workload: Workload, price: Price, table: PriceTable): CostLine[] {
+function crossZoneTraffic(
+  stack: StackView,
+  capacity: CapacityAnalysis,
+  workload: Workload,
+  price: Price,
+  table: PriceTable,
+): CostLine[] {
   const sizes = table.sizes;
   const zones = new Set(capacity.nodeGroups.flatMap((g) => g.zones)).size;
   if (zones < 2) return [];
@@ -137,28 +166,65 @@ function crossZoneTraffic(stack: StackView, capacity: CapacityAnalysis, workload
   const share = crossShare(zones);
   const writers = prometheusWriters(stack);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
-  lines.push(line("Cross-zone traffic (Mimir write path)", sampleGB * (2 * writers * share + share), "GB", price,
-    `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${sizes.kafkaBytesPerSample.value} B (${sizes.kafkaBytesPerSample.source}, also used for remote write): ` +
-      `${writers} Prometheus replica(s) x 2 hops (to the gateway, to a distributor) + distributor to the leader broker, ${pct(share)} of each crossing`));
+  lines.push(
+    line(
+      "Cross-zone traffic (Mimir write path)",
+      sampleGB * (2 * writers * share + share),
+      "GB",
+      price,
+      `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${sizes.kafkaBytesPerSample.value} B (${sizes.kafkaBytesPerSample.source}, also used for remote write): ` +
+        `${writers} Prometheus replica(s) x 2 hops (to the gateway, to a distributor) + distributor to the leader broker, ${pct(share)} of each crossing`,
+    ),
+  );
   const kafka = kafkaReplication(stack);
   if (kafka.replicas > 1 && kafka.zones > 1) {
-    lines.push(line("Cross-zone traffic (Kafka replication)", sampleGB * (kafka.replicas - 1), "GB", price,
-      `Kafka records x ${kafka.replicas - 1} follower(s) in other zones (rack-aware)`));
+    lines.push(
+      line(
+        "Cross-zone traffic (Kafka replication)",
+        sampleGB * (kafka.replicas - 1),
+        "GB",
+        price,
+        `Kafka records x ${kafka.replicas - 1} follower(s) in other zones (rack-aware)`,
+      ),
+    );
   }
-  const ingesterZones = new Set(capacity.pods.filter((g) => g.role === "mimir-ingester").map((g) => g.ringZone ?? "ring")).size;
+  const ingesterZones = new Set(
+    capacity.pods.filter((g) => g.role === "mimir-ingester").map((g) => g.ringZone ?? "ring"),
+  ).size;
   if (ingesterZones > 1) {
-    lines.push(line("Cross-zone traffic (Kafka consumers)", sampleGB * ingesterZones * share, "GB", price,
-      `each of ${ingesterZones} ingester zones reads every record from the partition's leader, in another zone for ${pct(share)} of reads (no rack-aware fetching)`));
+    lines.push(
+      line(
+        "Cross-zone traffic (Kafka consumers)",
+        sampleGB * ingesterZones * share,
+        "GB",
+        price,
+        `each of ${ingesterZones} ingester zones reads every record from the partition's leader, in another zone for ${pct(share)} of reads (no rack-aware fetching)`,
+      ),
+    );
   }
   const logGB = (workload.logsGBPerDay * table.hoursPerMonth) / 24;
-  const lokiZones = new Set(capacity.pods.filter((g) => g.role === "loki-ingester").map((g) => g.ringZone).filter(Boolean)).size;
+  const lokiZones = new Set(
+    capacity.pods
+      .filter((g) => g.role === "loki-ingester")
+      .map((g) => g.ringZone)
+      .filter(Boolean),
+  ).size;
   const replicasElsewhere = lokiZones > 1 ? lokiZones - 1 : 0;
   const compression = lokiIngesterCompression(stack);
   const replicaGB = compression ? logGB / sizes.lokiCompressionRatio.value : logGB;
-  lines.push(line("Cross-zone traffic (Loki write path)", (logGB / sizes.lokiCompressionRatio.value) * 2 * share + replicaGB * replicasElsewhere, "GB", price,
-    `${workload.logsGBPerDay} GB/day: Alloy to the gateway and to a distributor, compressed (/${sizes.lokiCompressionRatio.value}), ${pct(share)} crossing; ` +
-      `then ${replicasElsewhere} of each line's ingester replicas in other zones, ` +
-      (compression ? `${compression}-compressed (ingester_client grpc_compression; ASSUMPTION: the same /${sizes.lokiCompressionRatio.value})` : "uncompressed (ingester_client grpc_compression unset, Loki's default)")));
+  lines.push(
+    line(
+      "Cross-zone traffic (Loki write path)",
+      (logGB / sizes.lokiCompressionRatio.value) * 2 * share + replicaGB * replicasElsewhere,
+      "GB",
+      price,
+      `${workload.logsGBPerDay} GB/day: Alloy to the gateway and to a distributor, compressed (/${sizes.lokiCompressionRatio.value}), ${pct(share)} crossing; ` +
+        `then ${replicasElsewhere} of each line's ingester replicas in other zones, ` +
+        (compression
+          ? `${compression}-compressed (ingester_client grpc_compression; ASSUMPTION: the same /${sizes.lokiCompressionRatio.value})`
+          : "uncompressed (ingester_client grpc_compression unset, Loki's default)"),
+    ),
+  );
   return lines.map((l) => ({ ...l, basis: `${l.basis}; queries not counted` }));
 }
 
@@ -174,8 +240,17 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   // EKS control plane: STANDARD support at the standard rate; EXTENDED costs 6x once standard support ends.
   for (const cluster of stack.ofType(TYPES.eksCluster)) {
     const support = String(cluster.props.at("upgradePolicy.supportType").raw() ?? "EXTENDED");
-    lines.push(line(`EKS control plane (${cluster.name})`, hours, "cluster-hours", p.eksClusterHour,
-      support === "STANDARD" ? "upgradePolicy STANDARD" : `upgradePolicy ${support}: $${p.eksExtendedSupportClusterHour.usd}/h once the version leaves standard support`));
+    lines.push(
+      line(
+        `EKS control plane (${cluster.name})`,
+        hours,
+        "cluster-hours",
+        p.eksClusterHour,
+        support === "STANDARD"
+          ? "upgradePolicy STANDARD"
+          : `upgradePolicy ${support}: $${p.eksExtendedSupportClusterHour.usd}/h once the version leaves standard support`,
+      ),
+    );
   }
 
   // EC2.
@@ -183,8 +258,15 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   const nodes = nodesPaidFor(capacity, autoscaler);
   for (const [type, count] of nodes) {
     const { usd: hourly, note } = ec2HourlyPrice(p.ec2Hour.usd, type, prices.pricedAs);
-    lines.push(line(`EC2 ${type}`, count * hours, "instance-hours", { usd: hourly, source: p.ec2Hour.source, asOf: p.ec2Hour.asOf },
-      `${count} nodes: per zone the nodes the pods need (first-fit packing), at most maxSize, at least ${autoscaler ? "minSize (the Cluster Autoscaler removes the rest)" : "desiredSize (no autoscaler runs)"}${note ? `; ${note}` : ""}`));
+    lines.push(
+      line(
+        `EC2 ${type}`,
+        count * hours,
+        "instance-hours",
+        { usd: hourly, source: p.ec2Hour.source, asOf: p.ec2Hour.asOf },
+        `${count} nodes: per zone the nodes the pods need (first-fit packing), at most maxSize, at least ${autoscaler ? "minSize (the Cluster Autoscaler removes the rest)" : "desiredSize (no autoscaler runs)"}${note ? `; ${note}` : ""}`,
+      ),
+    );
   }
 
   // EBS: node root disks (priced as gp3) and the pods' persistent volumes (the gp3 StorageClass).
@@ -192,34 +274,67 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
     const group = capacity.nodeGroups.find((g) => g.zones.includes(zone.zone));
     return sum + zoneNodes(capacity, zone, autoscaler) * (group?.diskGiB ?? 20);
   }, 0);
-  lines.push(line("EBS node disks", nodeDiskGiB, "GB-month", p.ebsGp3GBMonth, "node groups' diskSize x nodes (priced as gp3)"));
-  const volumeGiB = capacity.pods.reduce((sum, g) => sum + (g.placement.kind === "daemonset" ? 0 : (g.volumeBytes / GIB) * g.replicas), 0);
-  const storageClasses = stack.ofType("kubernetes:storage.k8s.io/v1:StorageClass").map((sc) => String(sc.props.at("parameters.type").raw() ?? "gp2"));
-  lines.push(line("EBS persistent volumes", volumeGiB, "GB-month", p.ebsGp3GBMonth,
-    `sum of the pods' volume claims (StorageClass type ${storageClasses.join(", ") || "unknown"})`));
+  lines.push(
+    line("EBS node disks", nodeDiskGiB, "GB-month", p.ebsGp3GBMonth, "node groups' diskSize x nodes (priced as gp3)"),
+  );
+  const volumeGiB = capacity.pods.reduce(
+    (sum, g) => sum + (g.placement.kind === "daemonset" ? 0 : (g.volumeBytes / GIB) * g.replicas),
+    0,
+  );
+  const storageClasses = stack
+    .ofType("kubernetes:storage.k8s.io/v1:StorageClass")
+    .map((sc) => String(sc.props.at("parameters.type").raw() ?? "gp2"));
+  lines.push(
+    line(
+      "EBS persistent volumes",
+      volumeGiB,
+      "GB-month",
+      p.ebsGp3GBMonth,
+      `sum of the pods' volume claims (StorageClass type ${storageClasses.join(", ") || "unknown"})`,
+    ),
+  );
 
   // NAT gateways, their public IPv4 addresses, and S3 uploads through them.
   const natCount = stack.ofType("aws:ec2/natGateway:NatGateway").length;
   const eipCount = stack.ofType("aws:ec2/eip:Eip").length;
-  if (natCount > 0) lines.push(line("NAT gateways", natCount * hours, "gateway-hours", p.natGatewayHour, `${natCount} NAT gateway(s)`));
-  if (eipCount > 0) lines.push(line("Public IPv4 addresses", eipCount * hours, "address-hours", p.publicIpv4Hour, `${eipCount} Elastic IP(s)`));
+  if (natCount > 0)
+    lines.push(line("NAT gateways", natCount * hours, "gateway-hours", p.natGatewayHour, `${natCount} NAT gateway(s)`));
+  if (eipCount > 0)
+    lines.push(
+      line("Public IPv4 addresses", eipCount * hours, "address-hours", p.publicIpv4Hour, `${eipCount} Elastic IP(s)`),
+    );
 
   // S3 storage.
   const samplesPerMonth = workload.samplesPerSecond * secondsPerMonth;
-  const ingesterZones = new Set(capacity.pods.filter((g) => g.role === "mimir-ingester").map((g) => g.ringZone ?? "ring")).size || 1;
+  const ingesterZones =
+    new Set(capacity.pods.filter((g) => g.role === "mimir-ingester").map((g) => g.ringZone ?? "ring")).size || 1;
   const metricsDays = inputs.metricsRetention?.days ?? FOREVER_DAYS;
   const metricsGB = (workload.samplesPerSecond * metricsDays * SECONDS_PER_DAY * sizes.mimirBytesPerSample.value) / GB;
   if (inputs.metricsRetention) {
-    lines.push(line("S3 metrics blocks", metricsGB, "GB-month", p.s3StandardGBMonth,
-      `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${metricsDays}d x ${sizes.mimirBytesPerSample.value} B/sample (${sizes.mimirBytesPerSample.source}); retention: ${inputs.metricsRetention.basis}` +
-        (inputs.metricsRetention.days === undefined ? `; kept forever, priced at ${FOREVER_DAYS}d` : "")));
+    lines.push(
+      line(
+        "S3 metrics blocks",
+        metricsGB,
+        "GB-month",
+        p.s3StandardGBMonth,
+        `${workload.samplesPerSecond.toLocaleString("en-US")} samples/s x ${metricsDays}d x ${sizes.mimirBytesPerSample.value} B/sample (${sizes.mimirBytesPerSample.source}); retention: ${inputs.metricsRetention.basis}` +
+          (inputs.metricsRetention.days === undefined ? `; kept forever, priced at ${FOREVER_DAYS}d` : ""),
+      ),
+    );
   }
   const logsDays = inputs.logsRetention?.days ?? FOREVER_DAYS;
   const compressedLogGBPerDay = workload.logsGBPerDay / sizes.lokiCompressionRatio.value;
   if (inputs.logsRetention) {
-    lines.push(line("S3 log chunks", compressedLogGBPerDay * logsDays, "GB-month", p.s3StandardGBMonth,
-      `${workload.logsGBPerDay} GB/day / ${sizes.lokiCompressionRatio.value} (${sizes.lokiCompressionRatio.source}) x ${logsDays}d; retention: ${inputs.logsRetention.basis}` +
-        (inputs.logsRetention.days === undefined ? `; kept forever, priced at ${FOREVER_DAYS}d` : "")));
+    lines.push(
+      line(
+        "S3 log chunks",
+        compressedLogGBPerDay * logsDays,
+        "GB-month",
+        p.s3StandardGBMonth,
+        `${workload.logsGBPerDay} GB/day / ${sizes.lokiCompressionRatio.value} (${sizes.lokiCompressionRatio.source}) x ${logsDays}d; retention: ${inputs.logsRetention.basis}` +
+          (inputs.logsRetention.days === undefined ? `; kept forever, priced at ${FOREVER_DAYS}d` : ""),
+      ),
+    );
   }
 
   // S3 requests. PUTs: every ingester uploads one block of about 4 objects (meta.json, index, chunks, and the
@@ -229,28 +344,67 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
   const blockPuts = ingesterPods * 12 * (hours / 24) * 4 * 2;
   const chunkPuts = (compressedLogGBPerDay * (hours / 24) * GB) / sizes.lokiChunkTargetBytes.value;
   const puts = blockPuts + chunkPuts;
-  lines.push(line("S3 PUT/LIST requests", puts / 1000, "1,000 requests", p.s3PutPer1000,
-    `${ingesterPods} ingesters x 12 blocks/day x 4 objects x 2 (compactor), one tenant; + Loki chunks of ${sizes.lokiChunkTargetBytes.value} B (${sizes.lokiChunkTargetBytes.source})`));
+  lines.push(
+    line(
+      "S3 PUT/LIST requests",
+      puts / 1000,
+      "1,000 requests",
+      p.s3PutPer1000,
+      `${ingesterPods} ingesters x 12 blocks/day x 4 objects x 2 (compactor), one tenant; + Loki chunks of ${sizes.lokiChunkTargetBytes.value} B (${sizes.lokiChunkTargetBytes.source})`,
+    ),
+  );
   const gets = workload.queriesPerSecond * secondsPerMonth * sizes.s3GetsPerQuery.value;
-  lines.push(line("S3 GET requests", gets / 1000, "1,000 requests", p.s3GetPer1000, `${workload.queriesPerSecond} queries/s x ${sizes.s3GetsPerQuery.value} reads (${sizes.s3GetsPerQuery.source})`));
+  lines.push(
+    line(
+      "S3 GET requests",
+      gets / 1000,
+      "1,000 requests",
+      p.s3GetPer1000,
+      `${workload.queriesPerSecond} queries/s x ${sizes.s3GetsPerQuery.value} reads (${sizes.s3GetsPerQuery.source})`,
+    ),
+  );
 
   // NAT data: S3 traffic leaves the private subnets through NAT unless an S3 gateway endpoint routes it.
-  const s3Endpoint = stack.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").some((e) => String(e.props.get("serviceName").raw() ?? "").endsWith(".s3"));
+  const s3Endpoint = stack
+    .ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
+    .some((e) => String(e.props.get("serviceName").raw() ?? "").endsWith(".s3"));
   if (natCount > 0 && !s3Endpoint) {
-    const uploadGB = (samplesPerMonth * sizes.mimirBytesPerSample.value * (ingesterZones + 1)) / GB + compressedLogGBPerDay * (hours / 24);
-    lines.push(line("NAT data processed (S3 uploads)", uploadGB, "GB", p.natGatewayGB,
-      `no S3 gateway endpoint: block uploads from ${ingesterZones} ingester zone(s) + compaction, and log chunks; query reads not counted`));
+    const uploadGB =
+      (samplesPerMonth * sizes.mimirBytesPerSample.value * (ingesterZones + 1)) / GB +
+      compressedLogGBPerDay * (hours / 24);
+    lines.push(
+      line(
+        "NAT data processed (S3 uploads)",
+        uploadGB,
+        "GB",
+        p.natGatewayGB,
+        `no S3 gateway endpoint: block uploads from ${ingesterZones} ingester zone(s) + compaction, and log chunks; query reads not counted`,
+      ),
+    );
   }
 
   // KMS.
   const keys = stack.ofType("aws:kms/key:Key").length;
   if (keys > 0) lines.push(line("KMS keys", keys, "key-months", p.kmsKeyMonth, `${keys} customer-managed key(s)`));
   // Only SSE-KMS buckets call KMS; SSE-S3 (AES256) buckets, like the access-log bucket, never do.
-  const kmsEncryptions = stack.ofType(TYPES.bucketEncryption).filter((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"aws:kms'));
-  const bucketKeys = kmsEncryptions.every((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"bucketKeyEnabled":true'));
+  const kmsEncryptions = stack
+    .ofType(TYPES.bucketEncryption)
+    .filter((e) => JSON.stringify(e.props.get("rules").raw() ?? []).includes('"aws:kms'));
+  const bucketKeys = kmsEncryptions.every((e) =>
+    JSON.stringify(e.props.get("rules").raw() ?? []).includes('"bucketKeyEnabled":true'),
+  );
   const kmsRequests = bucketKeys ? 0 : Math.max(0, puts + gets - p.kmsPer10000Requests.freeRequests);
-  lines.push(line("KMS requests", kmsRequests / 10_000, "10,000 requests", p.kmsPer10000Requests,
-    bucketKeys ? "S3 Bucket Keys on every SSE-KMS bucket: KMS is called per bucket key, not per object (negligible)" : "one KMS call per S3 request beyond the free 20,000"));
+  lines.push(
+    line(
+      "KMS requests",
+      kmsRequests / 10_000,
+      "10,000 requests",
+      p.kmsPer10000Requests,
+      bucketKeys
+        ? "S3 Bucket Keys on every SSE-KMS bucket: KMS is called per bucket key, not per object (negligible)"
+        : "one KMS call per S3 request beyond the free 20,000",
+    ),
+  );
 
   lines.push(...crossZoneTraffic(stack, capacity, workload, p.crossAzGB, table));
 
@@ -270,14 +424,23 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
  * (on-demand prices are linear in size within a family: m6i.large 0.096, xlarge 0.192, 2xlarge 0.384 in us-east-1),
  * with a note saying so. A family the table lists no size of cannot be priced: that is a gap in prices.json.
  */
-export function ec2HourlyPrice(table: Record<string, number>, type: string, pricedAs: string): { usd: number; note?: string } {
+export function ec2HourlyPrice(
+  table: Record<string, number>,
+  type: string,
+  pricedAs: string,
+): { usd: number; note?: string } {
   if (table[type] !== undefined) return { usd: table[type] };
   const [family] = type.split(".");
   const vcpus = INSTANCE_SHAPES[type]?.vcpus;
   const listed = Object.keys(table).find((t) => t.startsWith(`${family}.`) && INSTANCE_SHAPES[t]);
   if (vcpus === undefined || listed === undefined) {
-    throw new Error(`tools/planning/prices.json: regions.${pricedAs}.ec2Hour.usd has no price for any ${family} size; add one (e.g. ${family}.xlarge)`);
+    throw new Error(
+      `tools/planning/prices.json: regions.${pricedAs}.ec2Hour.usd has no price for any ${family} size; add one (e.g. ${family}.xlarge)`,
+    );
   }
   const usd = (table[listed] * vcpus) / INSTANCE_SHAPES[listed].vcpus;
-  return { usd, note: `STAND-IN price: ${listed}'s scaled by vCPUs (${INSTANCE_SHAPES[listed].vcpus} -> ${vcpus}), not a listed price` };
+  return {
+    usd,
+    note: `STAND-IN price: ${listed}'s scaled by vCPUs (${INSTANCE_SHAPES[listed].vcpus} -> ${vcpus}), not a listed price`,
+  };
 }

@@ -55,16 +55,28 @@ const AUTOSCALER_CHARTS = ["cluster-autoscaler", "karpenter"];
 
 export function planStack(captured: CapturedStack): PlanningReport {
   if (captured.error) {
-    throw new Error(`stack ${captured.stack}: the program failed (${captured.error.message}); there is nothing to plan`);
+    throw new Error(
+      `stack ${captured.stack}: the program failed (${captured.error.message}); there is nothing to plan`,
+    );
   }
   const view = stackViewOf(captured);
   const { workload, source } = plannedWorkload(captured);
   const capacity = analyzeCapacity(view, { workload, where: source });
-  const autoscaler = view.helmReleases().some((r) => AUTOSCALER_CHARTS.some((c) => String(r.resource.props.get("chart").raw() ?? "").endsWith(c)));
+  const autoscaler = view
+    .helmReleases()
+    .some((r) => AUTOSCALER_CHARTS.some((c) => String(r.resource.props.get("chart").raw() ?? "").endsWith(c)));
   const region = stackRegion(captured);
   const prices = pricesFor(region);
   const retention = { metrics: metricsRetention(view), logs: logsRetention(view) };
-  const cost = estimateCost({ stack: view, capacity, workload, prices, metricsRetention: retention.metrics, logsRetention: retention.logs, autoscaler });
+  const cost = estimateCost({
+    stack: view,
+    capacity,
+    workload,
+    prices,
+    metricsRetention: retention.metrics,
+    logsRetention: retention.logs,
+    autoscaler,
+  });
   const headrooms = capacity.tiers.map((t) => t.headroom).filter((h): h is number => h !== undefined);
   return {
     project: captured.project,
@@ -75,7 +87,9 @@ export function planStack(captured: CapturedStack): PlanningReport {
       lowestHeadroom: headrooms.length > 0 ? Math.min(...headrooms) : null,
       belowDesired: autoscaler
         ? []
-        : capacity.fit.zones.filter((z) => z.nodesNeeded > z.desiredNodes).map((z) => ({ zone: z.zone, desiredNodes: z.desiredNodes, nodesNeeded: z.nodesNeeded })),
+        : capacity.fit.zones
+            .filter((z) => z.nodesNeeded > z.desiredNodes)
+            .map((z) => ({ zone: z.zone, desiredNodes: z.desiredNodes, nodesNeeded: z.nodesNeeded })),
       autoscaler,
     },
     zoneLoss: analyzeZoneLoss(view, capacity),
@@ -89,7 +103,12 @@ export function planStack(captured: CapturedStack): PlanningReport {
         .map((l) => ({ item: l.item, monthlyUsd: l.monthlyUsd, share: l.monthlyUsd / cost.monthlyUsd })),
     },
     alternatives: [
-      ampAndCloudWatchEstimate(workload, { metricsDays: retention.metrics?.days, logsDays: retention.logs?.days }, prices.prices, cost.monthlyUsd),
+      ampAndCloudWatchEstimate(
+        workload,
+        { metricsDays: retention.metrics?.days, logsDays: retention.logs?.days },
+        prices.prices,
+        cost.monthlyUsd,
+      ),
       grafanaCloudEstimate(workload, retention.logs?.days, PRICES.grafanaCloud, cost.monthlyUsd),
     ],
     rollout: estimateRollout(captured, capacity),

@@ -24,7 +24,12 @@ export interface RegionPrices {
   kmsKeyMonth: Price;
   kmsPer10000Requests: Price & { freeRequests: number };
   crossAzGB: Price;
-  ampIngestionPer10M: { source: string; asOf: string; tiers: Array<{ upToSamples: number | null; usd: number }>; freeSamples: number };
+  ampIngestionPer10M: {
+    source: string;
+    asOf: string;
+    tiers: Array<{ upToSamples: number | null; usd: number }>;
+    freeSamples: number;
+  };
   ampStorageGBMonth: Price & { freeGB: number };
   ampQueryPerBillionSamples: Price & { freeBillion: number };
   cloudWatchLogsIngestionGB: Price & { freeGB: number };
@@ -53,8 +58,14 @@ export interface PriceTable {
   regionStandIns: Record<string, { use: string; why: string }>;
   grafanaCloud: GrafanaCloudPrices;
   sizes: Record<
-    | "mimirBytesPerSample" | "ampBytesPerSample" | "lokiCompressionRatio" | "lokiChunkTargetBytes" | "kafkaBytesPerSample"
-    | "ampSamplesProcessedPerQuery" | "s3GetsPerQuery" | "cloudWatchLogsCompressionRatio",
+    | "mimirBytesPerSample"
+    | "ampBytesPerSample"
+    | "lokiCompressionRatio"
+    | "lokiChunkTargetBytes"
+    | "kafkaBytesPerSample"
+    | "ampSamplesProcessedPerQuery"
+    | "s3GetsPerQuery"
+    | "cloudWatchLogsCompressionRatio",
     Size
   >;
 }
@@ -62,11 +73,30 @@ export interface PriceTable {
 export const PRICE_TABLE_FILE = "tools/planning/prices.json";
 
 const PRICE_KEYS = [
-  "eksClusterHour", "eksExtendedSupportClusterHour", "natGatewayHour", "natGatewayGB", "publicIpv4Hour", "ebsGp3GBMonth", "s3StandardGBMonth",
-  "s3PutPer1000", "s3GetPer1000", "kmsKeyMonth", "kmsPer10000Requests", "crossAzGB", "ampStorageGBMonth", "ampQueryPerBillionSamples",
-  "cloudWatchLogsIngestionGB", "cloudWatchLogsStorageGBMonth",
+  "eksClusterHour",
+  "eksExtendedSupportClusterHour",
+  "natGatewayHour",
+  "natGatewayGB",
+  "publicIpv4Hour",
+  "ebsGp3GBMonth",
+  "s3StandardGBMonth",
+  "s3PutPer1000",
+  "s3GetPer1000",
+  "kmsKeyMonth",
+  "kmsPer10000Requests",
+  "crossAzGB",
+  "ampStorageGBMonth",
+  "ampQueryPerBillionSamples",
+  "cloudWatchLogsIngestionGB",
+  "cloudWatchLogsStorageGBMonth",
 ] as const;
-const GRAFANA_CLOUD_KEYS = ["platformFeeMonth", "metricsPer1000Series", "logsProcessedGB", "logsWrittenGB", "logsRetentionPer30DaysGB"] as const;
+const GRAFANA_CLOUD_KEYS = [
+  "platformFeeMonth",
+  "metricsPer1000Series",
+  "logsProcessedGB",
+  "logsWrittenGB",
+  "logsRetentionPer30DaysGB",
+] as const;
 
 /** Checks the shape a hand-edited table must keep; the message names the key, the value and what is allowed. */
 export function validatePriceTable(candidate: unknown): PriceTable {
@@ -74,35 +104,49 @@ export function validatePriceTable(candidate: unknown): PriceTable {
     throw new Error(`${PRICE_TABLE_FILE}: ${path} = ${JSON.stringify(value)}; expected ${allowed}`);
   };
   const t = candidate as PriceTable;
-  if (typeof t?.hoursPerMonth !== "number" || t.hoursPerMonth <= 0) fail("hoursPerMonth", t?.hoursPerMonth, "a positive number (730)");
+  if (typeof t?.hoursPerMonth !== "number" || t.hoursPerMonth <= 0)
+    fail("hoursPerMonth", t?.hoursPerMonth, "a positive number (730)");
   if (!t.regions || typeof t.regions !== "object") fail("regions", t.regions, "an object keyed by AWS region");
   for (const [region, prices] of Object.entries(t.regions)) {
     if (typeof prices.asOf !== "string") fail(`regions.${region}.asOf`, prices.asOf, "when the block was assembled");
     for (const key of PRICE_KEYS) {
       const price = prices[key];
-      if (typeof price?.usd !== "number" || price.usd < 0) fail(`regions.${region}.${key}.usd`, price?.usd, "a price >= 0 in USD");
-      if (typeof price.source !== "string" || price.source === "") fail(`regions.${region}.${key}.source`, price.source, "where the price was read");
-      if (typeof price.asOf !== "string" || price.asOf === "") fail(`regions.${region}.${key}.asOf`, price.asOf, "when the price was published or read");
+      if (typeof price?.usd !== "number" || price.usd < 0)
+        fail(`regions.${region}.${key}.usd`, price?.usd, "a price >= 0 in USD");
+      if (typeof price.source !== "string" || price.source === "")
+        fail(`regions.${region}.${key}.source`, price.source, "where the price was read");
+      if (typeof price.asOf !== "string" || price.asOf === "")
+        fail(`regions.${region}.${key}.asOf`, price.asOf, "when the price was published or read");
     }
     for (const key of ["ec2Hour", "ampIngestionPer10M"] as const) {
-      if (typeof prices[key]?.asOf !== "string") fail(`regions.${region}.${key}.asOf`, prices[key]?.asOf, "when the prices were published or read");
+      if (typeof prices[key]?.asOf !== "string")
+        fail(`regions.${region}.${key}.asOf`, prices[key]?.asOf, "when the prices were published or read");
     }
     for (const [type, usd] of Object.entries(prices.ec2Hour?.usd ?? {})) {
-      if (typeof usd !== "number" || usd <= 0) fail(`regions.${region}.ec2Hour.usd.${type}`, usd, "an hourly price > 0");
+      if (typeof usd !== "number" || usd <= 0)
+        fail(`regions.${region}.ec2Hour.usd.${type}`, usd, "an hourly price > 0");
     }
     const tiers = prices.ampIngestionPer10M?.tiers ?? [];
     if (tiers.length === 0 || tiers[tiers.length - 1].upToSamples !== null) {
-      fail(`regions.${region}.ampIngestionPer10M.tiers`, tiers, "ascending tiers ending with one whose upToSamples is null");
+      fail(
+        `regions.${region}.ampIngestionPer10M.tiers`,
+        tiers,
+        "ascending tiers ending with one whose upToSamples is null",
+      );
     }
   }
   for (const key of GRAFANA_CLOUD_KEYS) {
     const price = t.grafanaCloud?.[key];
-    if (typeof price?.usd !== "number" || price.usd < 0) fail(`grafanaCloud.${key}.usd`, price?.usd, "a price >= 0 in USD");
-    if (typeof price.source !== "string" || price.source === "") fail(`grafanaCloud.${key}.source`, price.source, "where the price was read");
-    if (typeof price.asOf !== "string" || price.asOf === "") fail(`grafanaCloud.${key}.asOf`, price.asOf, "when the price was published or read");
+    if (typeof price?.usd !== "number" || price.usd < 0)
+      fail(`grafanaCloud.${key}.usd`, price?.usd, "a price >= 0 in USD");
+    if (typeof price.source !== "string" || price.source === "")
+      fail(`grafanaCloud.${key}.source`, price.source, "where the price was read");
+    if (typeof price.asOf !== "string" || price.asOf === "")
+      fail(`grafanaCloud.${key}.asOf`, price.asOf, "when the price was published or read");
   }
   for (const [region, standIn] of Object.entries(t.regionStandIns ?? {})) {
-    if (!t.regions[standIn.use]) fail(`regionStandIns.${region}.use`, standIn.use, `one of ${Object.keys(t.regions).join(", ")}`);
+    if (!t.regions[standIn.use])
+      fail(`regionStandIns.${region}.use`, standIn.use, `one of ${Object.keys(t.regions).join(", ")}`);
   }
   for (const [key, size] of Object.entries(t.sizes ?? {})) {
     if (typeof size.value !== "number" || size.value <= 0) fail(`sizes.${key}.value`, size.value, "a positive number");

@@ -30,12 +30,24 @@ function lifecycleDays(stack: StackView, role: "mimirBlocks" | "lokiChunks"): nu
   return days.length > 0 ? Math.max(...days) : undefined;
 }
 
-function bounded(componentMs: number | undefined, lifecycle: number | undefined, what: string, bucket: string): Pick<StoreRetention, "days" | "basis"> {
+function bounded(
+  componentMs: number | undefined,
+  lifecycle: number | undefined,
+  what: string,
+  bucket: string,
+): Pick<StoreRetention, "days" | "basis"> {
   const component = componentMs && componentMs > 0 ? componentMs / DAY_MS : undefined;
   if (component !== undefined && (lifecycle === undefined || component <= lifecycle)) {
-    return { days: component, basis: `${what} ${component}d${lifecycle !== undefined ? ` (S3 lifecycle of ${bucket} expires after ${lifecycle}d)` : ""}` };
+    return {
+      days: component,
+      basis: `${what} ${component}d${lifecycle !== undefined ? ` (S3 lifecycle of ${bucket} expires after ${lifecycle}d)` : ""}`,
+    };
   }
-  if (lifecycle !== undefined) return { days: lifecycle, basis: `S3 lifecycle of ${bucket}: ${lifecycle}d${component !== undefined ? ` (before ${what} ${component}d)` : ` (${what} keeps forever)`}` };
+  if (lifecycle !== undefined)
+    return {
+      days: lifecycle,
+      basis: `S3 lifecycle of ${bucket}: ${lifecycle}d${component !== undefined ? ` (before ${what} ${component}d)` : ` (${what} keeps forever)`}`,
+    };
   return { days: undefined, basis: `${what} 0 (forever) and no S3 lifecycle on ${bucket}` };
 }
 
@@ -44,8 +56,13 @@ export function metricsRetention(stack: StackView): StoreRetention | undefined {
   if (!mimir) return undefined;
   const setting = mimir.duration("limits.compactor_blocks_retention_period");
   const ms = isUnknown(setting) ? undefined : setting.value;
-  const tenants = mimir.tenantDurations("compactor_blocks_retention_period").flatMap((t) => (isUnknown(t.value) ? [] : [`${t.tenant} ${t.value.value / DAY_MS}d`]));
-  return { ...bounded(ms, lifecycleDays(stack, "mimirBlocks"), "Mimir compactor_blocks_retention_period", "the blocks bucket"), tenantOverrides: tenants };
+  const tenants = mimir
+    .tenantDurations("compactor_blocks_retention_period")
+    .flatMap((t) => (isUnknown(t.value) ? [] : [`${t.tenant} ${t.value.value / DAY_MS}d`]));
+  return {
+    ...bounded(ms, lifecycleDays(stack, "mimirBlocks"), "Mimir compactor_blocks_retention_period", "the blocks bucket"),
+    tenantOverrides: tenants,
+  };
 }
 
 export function logsRetention(stack: StackView): StoreRetention | undefined {
@@ -55,11 +72,15 @@ export function logsRetention(stack: StackView): StoreRetention | undefined {
   const enabled = loki.boolean("compactor.retention_enabled");
   const ms = isUnknown(setting) || isUnknown(enabled) || !enabled.value ? undefined : setting.value;
   const overrides = loki.tenantOverrides();
-  const tenants = overrides && !isUnknown(overrides)
-    ? overrides.flatMap(([tenant, node]) => {
-        const value = node.get("retention_period").raw();
-        return typeof value === "string" ? [`${tenant} ${value}`] : [];
-      })
-    : [];
-  return { ...bounded(ms, lifecycleDays(stack, "lokiChunks"), "Loki retention_period", "the chunks bucket"), tenantOverrides: tenants };
+  const tenants =
+    overrides && !isUnknown(overrides)
+      ? overrides.flatMap(([tenant, node]) => {
+          const value = node.get("retention_period").raw();
+          return typeof value === "string" ? [`${tenant} ${value}`] : [];
+        })
+      : [];
+  return {
+    ...bounded(ms, lifecycleDays(stack, "lokiChunks"), "Loki retention_period", "the chunks bucket"),
+    tenantOverrides: tenants,
+  };
 }

@@ -94,7 +94,10 @@ export function buildRolloutGraph(captured: CapturedStack, capacity: CapacityAna
       let needs: Prerequisite[] | undefined;
       if (r.type.startsWith("kubernetes:") && !provides) {
         if (r.type === "kubernetes:helm.sh/v3:Release") {
-          needs = pods.length === 0 ? [] : ["nodes", "dns", ...(pods.some((g) => g.volumeBytes > 0) ? (["storage"] as const) : [])];
+          needs =
+            pods.length === 0
+              ? []
+              : ["nodes", "dns", ...(pods.some((g) => g.volumeBytes > 0) ? (["storage"] as const) : [])];
         } else if (r.type.startsWith("kubernetes:kafka.strimzi.io/") && r.type.endsWith(":Kafka")) {
           // Ready only once the node pools' pods run on their volumes.
           needs = ["nodes", "dns", ...(poolsNeedStorage ? (["storage"] as const) : [])];
@@ -102,7 +105,9 @@ export function buildRolloutGraph(captured: CapturedStack, capacity: CapacityAna
           needs = [];
         }
       }
-      const releaseChain = r.type === "kubernetes:helm.sh/v3:Release" || (r.type.startsWith("kubernetes:kafka.strimzi.io/") && duration.minutes > 0.1);
+      const releaseChain =
+        r.type === "kubernetes:helm.sh/v3:Release" ||
+        (r.type.startsWith("kubernetes:kafka.strimzi.io/") && duration.minutes > 0.1);
       return {
         urn: r.urn,
         name: r.name,
@@ -113,7 +118,12 @@ export function buildRolloutGraph(captured: CapturedStack, capacity: CapacityAna
         provides,
         needs,
         releaseChain,
-        stage: r.type === "aws:eks/cluster:Cluster" ? "cluster" : r.type === "aws:eks/nodeGroup:NodeGroup" ? "nodeGroup" : undefined,
+        stage:
+          r.type === "aws:eks/cluster:Cluster"
+            ? "cluster"
+            : r.type === "aws:eks/nodeGroup:NodeGroup"
+              ? "nodeGroup"
+              : undefined,
       };
     });
 }
@@ -128,7 +138,13 @@ function finishTimes(nodes: RolloutNode[], weight: (n: RolloutNode) => number = 
     if (known !== undefined) return known;
     if (visiting.has(n.urn)) throw new Error(`dependency cycle through ${n.name}`);
     visiting.add(n.urn);
-    const start = Math.max(0, ...n.after.map((u) => byUrn.get(u)).filter((d): d is RolloutNode => d !== undefined).map(visit));
+    const start = Math.max(
+      0,
+      ...n.after
+        .map((u) => byUrn.get(u))
+        .filter((d): d is RolloutNode => d !== undefined)
+        .map(visit),
+    );
     visiting.delete(n.urn);
     const end = start + weight(n);
     finish.set(n.urn, end);
@@ -142,21 +158,34 @@ export function criticalPath(nodes: RolloutNode[]): { minutes: number; path: Pat
   if (nodes.length === 0) return { minutes: 0, path: [] };
   const byUrn = new Map(nodes.map((n) => [n.urn, n]));
   const finish = finishTimes(nodes);
-  let current: RolloutNode | undefined = nodes.reduce((a: RolloutNode, b: RolloutNode) => (finish.get(b.urn)! > finish.get(a.urn)! ? b : a), nodes[0]);
+  let current: RolloutNode | undefined = nodes.reduce(
+    (a: RolloutNode, b: RolloutNode) => (finish.get(b.urn)! > finish.get(a.urn)! ? b : a),
+    nodes[0],
+  );
   const minutes = finish.get(current.urn)!;
   const path: PathStep[] = [];
   while (current) {
     const start: number = finish.get(current.urn)! - current.minutes;
-    if (current.minutes > 0) path.unshift({ name: current.name, type: current.type, startMinute: start, minutes: current.minutes, source: current.source });
+    if (current.minutes > 0)
+      path.unshift({
+        name: current.name,
+        type: current.type,
+        startMinute: start,
+        minutes: current.minutes,
+        source: current.source,
+      });
     const deps: RolloutNode[] = current.after.map((u) => byUrn.get(u)).filter((d): d is RolloutNode => d !== undefined);
-    current = deps.find((d) => Math.abs(finish.get(d.urn)! - start) < 1e-9 && (d.minutes > 0 || start > 0)) ?? deps.find((d) => Math.abs(finish.get(d.urn)! - start) < 1e-9);
+    current =
+      deps.find((d) => Math.abs(finish.get(d.urn)! - start) < 1e-9 && (d.minutes > 0 || start > 0)) ??
+      deps.find((d) => Math.abs(finish.get(d.urn)! - start) < 1e-9);
   }
   return { minutes, path };
 }
 
 /** Cluster, then one node group, then the slowest chain of releases and waiting Strimzi resources. */
 export function lowerBound(nodes: RolloutNode[]): RolloutEstimate["lowerBound"] {
-  const longest = (stage: RolloutNode["stage"]) => Math.max(0, ...nodes.filter((n) => n.stage === stage).map((n) => n.minutes));
+  const longest = (stage: RolloutNode["stage"]) =>
+    Math.max(0, ...nodes.filter((n) => n.stage === stage).map((n) => n.minutes));
   const chain = Math.max(0, ...finishTimes(nodes, (n) => (n.releaseChain ? n.minutes : 0)).values());
   const parts = [
     { what: "EKS cluster", minutes: longest("cluster") },
@@ -192,7 +221,8 @@ export function withoutEdges(nodes: RolloutNode[], edges: Array<{ from: string; 
   const byUrn = new Map(trimmed.map((n) => [n.urn, n]));
   for (const node of trimmed) {
     for (const need of node.needs ?? []) {
-      if (!reaches(byUrn, node, need)) node.after = [...node.after, ...trimmed.filter((p) => p.provides === need).map((p) => p.urn)];
+      if (!reaches(byUrn, node, need))
+        node.after = [...node.after, ...trimmed.filter((p) => p.provides === need).map((p) => p.urn)];
     }
   }
   return trimmed;
@@ -204,9 +234,14 @@ export function unneededDependencies(nodes: RolloutNode[]): UnneededDependency[]
   const findings: UnneededDependency[] = [];
   for (const node of nodes) {
     if (!node.needs) continue;
-    const extra = node.after.map((u) => byUrn.get(u)).filter((d): d is RolloutNode => d?.provides !== undefined && !node.needs!.includes(d.provides));
+    const extra = node.after
+      .map((u) => byUrn.get(u))
+      .filter((d): d is RolloutNode => d?.provides !== undefined && !node.needs!.includes(d.provides));
     if (extra.length === 0) continue;
-    const reduced = withoutEdges(nodes, extra.map((d) => ({ from: node.urn, to: d.urn })));
+    const reduced = withoutEdges(
+      nodes,
+      extra.map((d) => ({ from: node.urn, to: d.urn })),
+    );
     const what = node.needs.length === 0 ? "creates no pods" : `runs pods that need only ${node.needs.join(", ")}`;
     findings.push({
       from: { name: node.name, type: node.type, urn: node.urn },

@@ -33,13 +33,17 @@ export function plannedWorkload(captured: CapturedStack): PlannedWorkload {
   // Loaded only for a program that exports no workload: the settings schema costs the check ~80 ms to load.
   const { resolveConfig } = require("../../settings/resolve") as typeof import("../../settings/resolve");
   const config = resolveConfig(captured.project, raw);
-  return { workload: { ...config.workload }, source: `stack config ${captured.project}:workload (resolved with profile ${config.profile})` };
+  return {
+    workload: { ...config.workload },
+    source: `stack config ${captured.project}:workload (resolved with profile ${config.profile})`,
+  };
 }
 
 /** The AWS region the stack deploys to: its `region` output, else the aws:region config key. */
 export function stackRegion(captured: CapturedStack): string {
   const output = revealSecrets(captured.outputs).region;
   const region = typeof output === "string" ? output : captured.config["aws:region"];
-  if (!region) throw new Error(`stack ${captured.stack}: no region (neither a region output nor aws:region in the config)`);
+  if (!region)
+    throw new Error(`stack ${captured.stack}: no region (neither a region output nor aws:region in the config)`);
   return region;
 }

@@ -8,30 +8,30 @@ import { TierCapacity, tierCapacities } from "./tiers";
 import { SourcedWorkload } from "./workload";
 
 export interface CapacityAnalysis {
-    workload?: SourcedWorkload;
-    pods: PodGroup[];
-    nodeGroups: NodeGroupView[];
-    fit: FitResult;
-    tiers: TierCapacity[];
-    /** Helm releases of charts the model does not know: their pods are not counted. */
-    unmodelledReleases: string[];
+  workload?: SourcedWorkload;
+  pods: PodGroup[];
+  nodeGroups: NodeGroupView[];
+  fit: FitResult;
+  tiers: TierCapacity[];
+  /** Helm releases of charts the model does not know: their pods are not counted. */
+  unmodelledReleases: string[];
 }
 
 /** Throws Inconclusive when a value the model needs is unknown during preview. */
 export function analyzeCapacity(stack: StackView, workload?: SourcedWorkload): CapacityAnalysis {
-    const inventory = podInventory(stack);
-    const groups = nodeGroups(stack);
-    return {
-        workload,
-        pods: inventory.groups,
-        nodeGroups: groups,
-        fit: fitPods(inventory.groups, groups),
-        tiers: tierCapacities(stack, inventory.groups, workload?.workload),
-        unmodelledReleases: inventory.unmodelled,
-    };
+  const inventory = podInventory(stack);
+  const groups = nodeGroups(stack);
+  return {
+    workload,
+    pods: inventory.groups,
+    nodeGroups: groups,
+    fit: fitPods(inventory.groups, groups),
+    tiers: tierCapacities(stack, inventory.groups, workload?.workload),
+    unmodelledReleases: inventory.unmodelled,
+  };
 }
 
 /** "1,234,567" / "12.5": figures as the messages print them. */
 export function formatFigure(value: number): string {
-    return value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1);
+  return value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1);
 }

@@ -6,6 +6,10 @@ import { StackView } from "../../lib/stack";
 import { analyzeCapacity, CapacityAnalysis } from "./analysis";
 import { readWorkload } from "./workload";
 
-export function withCapacity<C extends { workload?: unknown }>(stack: StackView, ctx: RuleContext<C>, check: (analysis: CapacityAnalysis) => void): void {
-    check(analyzeCapacity(stack, readWorkload(stack, ctx.config.workload)));
+export function withCapacity<C extends { workload?: unknown }>(
+  stack: StackView,
+  ctx: RuleContext<C>,
+  check: (analysis: CapacityAnalysis) => void,
+): void {
+  check(analyzeCapacity(stack, readWorkload(stack, ctx.config.workload)));
 }

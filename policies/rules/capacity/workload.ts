@@ -9,64 +9,72 @@ import { StackView } from "../../lib/stack";
 import { known } from "../../lib/unknown";
 
 export interface Workload {
-    activeSeries: number;
-    samplesPerSecond: number;
-    logsGBPerDay: number;
-    queriesPerSecond: number;
+  activeSeries: number;
+  samplesPerSecond: number;
+  logsGBPerDay: number;
+  queriesPerSecond: number;
 }
 
-export const WORKLOAD_KEYS: ReadonlyArray<keyof Workload> = ["activeSeries", "samplesPerSecond", "logsGBPerDay", "queriesPerSecond"];
+export const WORKLOAD_KEYS: ReadonlyArray<keyof Workload> = [
+  "activeSeries",
+  "samplesPerSecond",
+  "logsGBPerDay",
+  "queriesPerSecond",
+];
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** Name of the stack output holding the workload (the program's config key `workload`). */
 export const WORKLOAD_OUTPUT = "workload";
 
 export const workloadSchema: PolicyConfigJSONSchema = {
-    type: "object",
-    description: "The workload the stack must carry; default: the stack output `workload`.",
-    properties: Object.fromEntries(WORKLOAD_KEYS.map((key) => [key, { type: "number", exclusiveMinimum: 0 }])),
-    required: [...WORKLOAD_KEYS],
-    additionalProperties: false,
+  type: "object",
+  description: "The workload the stack must carry; default: the stack output `workload`.",
+  properties: Object.fromEntries(WORKLOAD_KEYS.map((key) => [key, { type: "number", exclusiveMinimum: 0 }])),
+  required: [...WORKLOAD_KEYS],
+  additionalProperties: false,
 };
 
 export interface SourcedWorkload {
-    workload: Workload;
-    where: string;
+  workload: Workload;
+  where: string;
 }
 
 function parse(node: PropNode, where: string, urn?: string): Workload {
-    const raw = known(node.raw());
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-        throw new PolicyInputError(`${where}=${JSON.stringify(raw)} is not an object with ${WORKLOAD_KEYS.join(", ")}.`, urn);
+  const raw = known(node.raw());
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new PolicyInputError(
+      `${where}=${JSON.stringify(raw)} is not an object with ${WORKLOAD_KEYS.join(", ")}.`,
+      urn,
+    );
+  }
+  const result: Partial<Workload> = {};
+  for (const key of WORKLOAD_KEYS) {
+    const field = node.get(key);
+    let value: number | undefined;
+    try {
+      value = known(field.number());
+    } catch (error) {
+      if (!(error instanceof PolicyInputError)) throw error;
     }
-    const result: Partial<Workload> = {};
-    for (const key of WORKLOAD_KEYS) {
-        const field = node.get(key);
-        let value: number | undefined;
-        try {
-            value = known(field.number());
-        } catch (error) {
-            if (!(error instanceof PolicyInputError)) throw error;
-        }
-        if (value === undefined || !Number.isFinite(value) || value <= 0) {
-            throw new PolicyInputError(`${where}.${key}=${JSON.stringify(field.raw())} is not a positive number.`, urn);
-        }
-        result[key] = value;
+    if (value === undefined || !Number.isFinite(value) || value <= 0) {
+      throw new PolicyInputError(`${where}.${key}=${JSON.stringify(field.raw())} is not a positive number.`, urn);
     }
-    return result as Workload;
+    result[key] = value;
+  }
+  return result as Workload;
 }
 
 /** The workload from the policy config, else from the root stack's `workload` output; undefined when neither says. */
 export function readWorkload(stack: StackView, configured: unknown): SourcedWorkload | undefined {
-    if (configured !== undefined) {
-        const node = PropNode.root({ label: "policy config", urn: "", proxiedProps: configured }, configured);
-        return { workload: parse(node, "policy config workload"), where: "policy config workload" };
-    }
-    const root = stack.ofType(ROOT_STACK_TYPE)[0];
-    if (!root) return undefined;
-    const output = root.props.get(WORKLOAD_OUTPUT);
-    known(output.raw());
-    if (!output.isPresent) return undefined;
-    const where = `stack output ${WORKLOAD_OUTPUT}`;
-    return { workload: parse(output, where, root.urn), where };
+  if (configured !== undefined) {
+    const node = PropNode.root({ label: "policy config", urn: "", proxiedProps: configured }, configured);
+    return { workload: parse(node, "policy config workload"), where: "policy config workload" };
+  }
+  const root = stack.ofType(ROOT_STACK_TYPE)[0];
+  if (!root) return undefined;
+  const output = root.props.get(WORKLOAD_OUTPUT);
+  known(output.raw());
+  if (!output.isPresent) return undefined;
+  const where = `stack output ${WORKLOAD_OUTPUT}`;
+  return { workload: parse(output, where, root.urn), where };
 }

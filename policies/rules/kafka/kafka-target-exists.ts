@@ -6,56 +6,57 @@ import { isUnknown } from "../../lib/unknown";
 import { landscape } from "./common";
 
 export const mimirKafkaTargetExists = stackRule<object>(
-    {
-        name: "mimir-kafka-target-exists",
-        rule: "K0",
-        description: "Mimir's ingest_storage.kafka.address must be set, name a listener port of the Strimzi Kafka it points at, and the topic must exist or be auto-created",
-        enforcementLevel: "mandatory",
-        severity: "critical",
-        remediationSteps:
-            "With kafka.enabled: false set mimir.structuredConfig.ingest_storage.kafka.address to <cluster>-kafka-bootstrap.<namespace>.svc:<listener port>; " +
-            "declare the topic as a KafkaTopic or keep ingest_storage.kafka.auto_create_topic_enabled true.",
-        url: "https://github.com/grafana/mimir/blob/main/docs/sources/mimir/configure/configure-kafka-backend.md (charts.md mimir-distributed)",
-        tags: ["kafka", "mimir"],
-    },
-    (stack, ctx) => {
-        for (const path of landscape(stack, ctx).paths) {
-            if (!path.cluster) {
-                ctx.violation(
-                    `${show(path.address)}: Mimir has no Kafka address, so distributors and ingesters fail at startup. ` +
-                        `Fix: set mimir.structuredConfig.ingest_storage.kafka.address (e.g. <cluster>-kafka-bootstrap.<namespace>.svc:9092) or enable the built-in Kafka (not for production).`,
-                    path.mimir.urn,
-                );
-                continue;
-            }
-            if (path.topicMissing) {
-                ctx.violation(
-                    `${path.mimir.label} writes to topic "${path.topicName}" on ${path.cluster.label}, but no KafkaTopic declares it and ` +
-                        `${show(path.topicMissing.autoCreate)}: the topic never exists and every write fails with UNKNOWN_TOPIC_OR_PARTITION. ` +
-                        `Fix: declare a KafkaTopic labelled strimzi.io/cluster for it, or set auto_create_topic_enabled: true.`,
-                    path.mimir.urn,
-                );
-            }
-            const listeners = strimziListeners(path.cluster);
-            if (listeners === undefined) continue;
-            if (isUnknown(listeners)) {
-                ctx.inconclusive(listeners);
-                continue;
-            }
-            const ports = listeners.map((l) => l.get("port").number());
-            const unknownPort = ports.find(isUnknown);
-            if (unknownPort) {
-                ctx.inconclusive(unknownPort);
-                continue;
-            }
-            const port = parseKafkaAddress(path.address.value).port;
-            if (port !== undefined && !ports.includes(port)) {
-                ctx.violation(
-                    `${show(path.address)} uses port ${port}, but ${path.cluster.label} listens on ${ports.join(", ") || "no port"} ` +
-                        `(spec.kafka.listeners): connections are refused and Mimir cannot start. Fix: use one of the listener ports.`,
-                    path.mimir.urn,
-                );
-            }
-        }
-    },
+  {
+    name: "mimir-kafka-target-exists",
+    rule: "K0",
+    description:
+      "Mimir's ingest_storage.kafka.address must be set, name a listener port of the Strimzi Kafka it points at, and the topic must exist or be auto-created",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+      "With kafka.enabled: false set mimir.structuredConfig.ingest_storage.kafka.address to <cluster>-kafka-bootstrap.<namespace>.svc:<listener port>; " +
+      "declare the topic as a KafkaTopic or keep ingest_storage.kafka.auto_create_topic_enabled true.",
+    url: "https://github.com/grafana/mimir/blob/main/docs/sources/mimir/configure/configure-kafka-backend.md (charts.md mimir-distributed)",
+    tags: ["kafka", "mimir"],
+  },
+  (stack, ctx) => {
+    for (const path of landscape(stack, ctx).paths) {
+      if (!path.cluster) {
+        ctx.violation(
+          `${show(path.address)}: Mimir has no Kafka address, so distributors and ingesters fail at startup. ` +
+            `Fix: set mimir.structuredConfig.ingest_storage.kafka.address (e.g. <cluster>-kafka-bootstrap.<namespace>.svc:9092) or enable the built-in Kafka (not for production).`,
+          path.mimir.urn,
+        );
+        continue;
+      }
+      if (path.topicMissing) {
+        ctx.violation(
+          `${path.mimir.label} writes to topic "${path.topicName}" on ${path.cluster.label}, but no KafkaTopic declares it and ` +
+            `${show(path.topicMissing.autoCreate)}: the topic never exists and every write fails with UNKNOWN_TOPIC_OR_PARTITION. ` +
+            `Fix: declare a KafkaTopic labelled strimzi.io/cluster for it, or set auto_create_topic_enabled: true.`,
+          path.mimir.urn,
+        );
+      }
+      const listeners = strimziListeners(path.cluster);
+      if (listeners === undefined) continue;
+      if (isUnknown(listeners)) {
+        ctx.inconclusive(listeners);
+        continue;
+      }
+      const ports = listeners.map((l) => l.get("port").number());
+      const unknownPort = ports.find(isUnknown);
+      if (unknownPort) {
+        ctx.inconclusive(unknownPort);
+        continue;
+      }
+      const port = parseKafkaAddress(path.address.value).port;
+      if (port !== undefined && !ports.includes(port)) {
+        ctx.violation(
+          `${show(path.address)} uses port ${port}, but ${path.cluster.label} listens on ${ports.join(", ") || "no port"} ` +
+            `(spec.kafka.listeners): connections are refused and Mimir cannot start. Fix: use one of the listener ports.`,
+          path.mimir.urn,
+        );
+      }
+    }
+  },
 );

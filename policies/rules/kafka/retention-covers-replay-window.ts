@@ -7,55 +7,69 @@ import { stackRule } from "../../lib/policy";
 import { landscape, reportUnverifiable, topicFix, topicUrn } from "./common";
 
 interface Config extends ExternalKafkaRuleConfig {
-    ingesterOutageToSurvive: string;
+  ingesterOutageToSurvive: string;
 }
 
 export const kafkaRetentionCoversReplayWindow = stackRule<Config>(
-    {
-        name: "kafka-retention-covers-replay-window",
-        rule: "K9",
-        description: "The Mimir ingest topic's retention.ms should cover Mimir's replay window (blocks_storage.tsdb.retention_period) and the longest ingester outage to survive",
-        enforcementLevel: "advisory",
-        severity: "medium",
-        remediationSteps: "Raise retention.ms on the topic (or log.retention.* on the brokers) above blocks_storage.tsdb.retention_period and the outage to survive; the chart's built-in Kafka keeps 24h.",
-        url: "https://grafana.com/docs/mimir/latest/get-started/about-grafana-mimir-architecture/about-ingest-storage-architecture/ (conflict-rules.md K9, INFERRED)",
-        tags: ["kafka", "mimir", "retention"],
-        configSchema: {
-            properties: {
-                ingesterOutageToSurvive: {
-                    type: "string",
-                    default: "0s",
-                    description: "Longest ingester outage the topic must bridge, as a Go duration (e.g. 48h); 0s checks only the replay window.",
-                },
-                externalKafka: externalKafkaSchema,
-            },
+  {
+    name: "kafka-retention-covers-replay-window",
+    rule: "K9",
+    description:
+      "The Mimir ingest topic's retention.ms should cover Mimir's replay window (blocks_storage.tsdb.retention_period) and the longest ingester outage to survive",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps:
+      "Raise retention.ms on the topic (or log.retention.* on the brokers) above blocks_storage.tsdb.retention_period and the outage to survive; the chart's built-in Kafka keeps 24h.",
+    url: "https://grafana.com/docs/mimir/latest/get-started/about-grafana-mimir-architecture/about-ingest-storage-architecture/ (conflict-rules.md K9, INFERRED)",
+    tags: ["kafka", "mimir", "retention"],
+    configSchema: {
+      properties: {
+        ingesterOutageToSurvive: {
+          type: "string",
+          default: "0s",
+          description:
+            "Longest ingester outage the topic must bridge, as a Go duration (e.g. 48h); 0s checks only the replay window.",
         },
+        externalKafka: externalKafkaSchema,
+      },
     },
-    (stack, ctx) => {
-        const outage = parseDurationMs(ctx.config.ingesterOutageToSurvive, "go");
-        if (outage === undefined) {
-            throw new PolicyInputError(`policy config ingesterOutageToSurvive=${JSON.stringify(ctx.config.ingesterOutageToSurvive)} is not a Go duration such as 48h.`);
-        }
-        for (const path of landscape(stack, ctx).paths) {
-            const topic = path.topic;
-            if (!topic) continue;
-            const retention = effectiveTopicSetting(topic, "retention.ms");
-            if (retention === undefined) {
-                reportUnverifiable(ctx, topic.cluster, topicUrn(topic), ["retention.ms (topic config or brokerConfig log.retention.ms)"], "K9 (retention vs replay window)");
-                continue;
-            }
-            ctx.known([retention, path.mimir.duration("blocks_storage.tsdb.retention_period")], (kept, replay) => {
-                if (kept.value === -1) return; // -1: keep forever
-                const needed = Math.max(replay.value, outage);
-                if (kept.value >= needed) return;
-                const outageText = outage > replay.value ? ` and the ingester outage to survive (policy config ingesterOutageToSurvive=${ctx.config.ingesterOutageToSurvive})` : "";
-                ctx.violation(
-                    `INFERRED: ${showFor(topic.label, kept)} (${formatDuration(kept.value)}) < ${path.mimir.label} replay window ${show(replay)}${outageText}: ` +
-                        `an ingester that restarts without a committed offset, or stays down longer than ${formatDuration(kept.value)}, finds the records ` +
-                        `it still needs already deleted and those samples are lost. Fix: ${topicFix(topic, "retention.ms", "log.retention.ms", `at least ${needed}`)}.`,
-                    topicUrn(topic),
-                );
-            });
-        }
-    },
+  },
+  (stack, ctx) => {
+    const outage = parseDurationMs(ctx.config.ingesterOutageToSurvive, "go");
+    if (outage === undefined) {
+      throw new PolicyInputError(
+        `policy config ingesterOutageToSurvive=${JSON.stringify(ctx.config.ingesterOutageToSurvive)} is not a Go duration such as 48h.`,
+      );
+    }
+    for (const path of landscape(stack, ctx).paths) {
+      const topic = path.topic;
+      if (!topic) continue;
+      const retention = effectiveTopicSetting(topic, "retention.ms");
+      if (retention === undefined) {
+        reportUnverifiable(
+          ctx,
+          topic.cluster,
+          topicUrn(topic),
+          ["retention.ms (topic config or brokerConfig log.retention.ms)"],
+          "K9 (retention vs replay window)",
+        );
+        continue;
+      }
+      ctx.known([retention, path.mimir.duration("blocks_storage.tsdb.retention_period")], (kept, replay) => {
+        if (kept.value === -1) return; // -1: keep forever
+        const needed = Math.max(replay.value, outage);
+        if (kept.value >= needed) return;
+        const outageText =
+          outage > replay.value
+            ? ` and the ingester outage to survive (policy config ingesterOutageToSurvive=${ctx.config.ingesterOutageToSurvive})`
+            : "";
+        ctx.violation(
+          `INFERRED: ${showFor(topic.label, kept)} (${formatDuration(kept.value)}) < ${path.mimir.label} replay window ${show(replay)}${outageText}: ` +
+            `an ingester that restarts without a committed offset, or stays down longer than ${formatDuration(kept.value)}, finds the records ` +
+            `it still needs already deleted and those samples are lost. Fix: ${topicFix(topic, "retention.ms", "log.retention.ms", `at least ${needed}`)}.`,
+          topicUrn(topic),
+        );
+      });
+    }
+  },
 );

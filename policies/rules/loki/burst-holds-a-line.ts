@@ -14,46 +14,48 @@ const LOKI_BURST_MB = 6;
 const MB = 2 ** 20;
 
 function bytesOf(node: PropNode): number | undefined {
-    const raw = node.raw();
-    if (typeof raw === "number") return raw;
-    return typeof raw === "string" ? parseBase2Bytes(raw) : undefined;
+  const raw = node.raw();
+  if (typeof raw === "number") return raw;
+  return typeof raw === "string" ? parseBase2Bytes(raw) : undefined;
 }
 
 export const lokiBurstHoldsALine = stackRule<object>(
-    {
-        name: "loki-burst-holds-a-line",
-        rule: "L3",
-        description: "Loki's ingestion_burst_size_mb must hold the longest line max_line_size admits, for the defaults and every tenant",
-        enforcementLevel: "mandatory",
-        severity: "high",
-        remediationSteps: "Raise ingestion_burst_size_mb (limits_config or the tenant's override) to at least max_line_size, or lower max_line_size.",
-        url: "https://grafana.com/docs/loki/latest/configure/#limits_config (ingestion_burst_size_mb, max_line_size)",
-        tags: ["loki"],
-        judgedPerResource: true,
-    },
-    (stack, ctx) => {
-        for (const loki of lokiReleases(stack)) {
-            const defaults = loki.values.at("loki.limits_config");
-            const scopes: Array<[string, PropNode]> = [["the defaults", defaults]];
-            const tenants = loki.tenantOverrides();
-            if (isUnknown(tenants)) return ctx.inconclusive(tenants);
-            for (const [tenant, node] of tenants ?? []) scopes.push([`tenant ${JSON.stringify(tenant)}`, node]);
-            const defaultLine = bytesOf(defaults.get("max_line_size")) ?? LOKI_MAX_LINE_SIZE;
-            const defaultBurst = Number(defaults.get("ingestion_burst_size_mb").raw() ?? LOKI_BURST_MB);
-            for (const [scope, node] of scopes) {
-                const burstNode = node.get("ingestion_burst_size_mb");
-                const lineNode = node.get("max_line_size");
-                if (isUnknown(burstNode.raw()) || isUnknown(lineNode.raw())) continue;
-                const burstMB = burstNode.raw() === undefined ? defaultBurst : Number(burstNode.raw());
-                const line = bytesOf(lineNode) ?? defaultLine;
-                if (!Number.isFinite(burstMB) || line === 0 || burstMB * MB >= line) continue;
-                ctx.violation(
-                    `${scope} of ${loki.label}: ingestion_burst_size_mb=${burstMB} (${burstMB * MB} bytes) < max_line_size ${line} bytes: a line that long passes ` +
-                        `validation but never fits the tenant's token bucket, so every push holding one gets 429 (ingestion rate limit exceeded) forever. ` +
-                        `Fix: raise ingestion_burst_size_mb to at least ${Math.ceil(line / MB)} or lower max_line_size.`,
-                    loki.urn,
-                );
-            }
-        }
-    },
+  {
+    name: "loki-burst-holds-a-line",
+    rule: "L3",
+    description:
+      "Loki's ingestion_burst_size_mb must hold the longest line max_line_size admits, for the defaults and every tenant",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+      "Raise ingestion_burst_size_mb (limits_config or the tenant's override) to at least max_line_size, or lower max_line_size.",
+    url: "https://grafana.com/docs/loki/latest/configure/#limits_config (ingestion_burst_size_mb, max_line_size)",
+    tags: ["loki"],
+    judgedPerResource: true,
+  },
+  (stack, ctx) => {
+    for (const loki of lokiReleases(stack)) {
+      const defaults = loki.values.at("loki.limits_config");
+      const scopes: Array<[string, PropNode]> = [["the defaults", defaults]];
+      const tenants = loki.tenantOverrides();
+      if (isUnknown(tenants)) return ctx.inconclusive(tenants);
+      for (const [tenant, node] of tenants ?? []) scopes.push([`tenant ${JSON.stringify(tenant)}`, node]);
+      const defaultLine = bytesOf(defaults.get("max_line_size")) ?? LOKI_MAX_LINE_SIZE;
+      const defaultBurst = Number(defaults.get("ingestion_burst_size_mb").raw() ?? LOKI_BURST_MB);
+      for (const [scope, node] of scopes) {
+        const burstNode = node.get("ingestion_burst_size_mb");
+        const lineNode = node.get("max_line_size");
+        if (isUnknown(burstNode.raw()) || isUnknown(lineNode.raw())) continue;
+        const burstMB = burstNode.raw() === undefined ? defaultBurst : Number(burstNode.raw());
+        const line = bytesOf(lineNode) ?? defaultLine;
+        if (!Number.isFinite(burstMB) || line === 0 || burstMB * MB >= line) continue;
+        ctx.violation(
+          `${scope} of ${loki.label}: ingestion_burst_size_mb=${burstMB} (${burstMB * MB} bytes) < max_line_size ${line} bytes: a line that long passes ` +
+            `validation but never fits the tenant's token bucket, so every push holding one gets 429 (ingestion rate limit exceeded) forever. ` +
+            `Fix: raise ingestion_burst_size_mb to at least ${Math.ceil(line / MB)} or lower max_line_size.`,
+          loki.urn,
+        );
+      }
+    }
+  },
 );

@@ -12,50 +12,58 @@ import { isUnknown } from "../../lib/unknown";
 const OPERATOR_LABELS = { cluster: "prometheus", replica: "prometheus_replica" };
 
 export const mimirDeduplicatesPrometheusPair = stackRule<object>(
-    {
-        name: "mimir-deduplicates-prometheus-pair",
-        rule: "M12",
-        description: "Prometheus replicas remote-writing to Mimir must be deduplicated by Mimir's HA tracker, on the labels prometheus-operator sets",
-        enforcementLevel: "mandatory",
-        severity: "high",
-        remediationSteps:
-            "Set mimir.structuredConfig.distributor.ha_tracker.enable_ha_tracker: true and limits.accept_ha_samples: true, with ha_cluster_label / ha_replica_label " +
-            "equal to Prometheus' external label names (prometheus / prometheus_replica unless prometheusSpec names others).",
-        url: "https://grafana.com/docs/mimir/latest/configure/configure-high-availability-deduplication/",
-        tags: ["mimir", "prometheus"],
-    },
-    (stack, ctx) => {
-        const mimir = mimirReleases(stack)[0];
-        if (!mimir) return;
-        for (const prometheus of stack.helmReleases(CHARTS.kubePrometheusStack)) {
-            const spec = prometheus.values.at("prometheus.prometheusSpec");
-            const replicas = spec.get("replicas").raw();
-            const writes = spec.get("remoteWrite").items();
-            if (isUnknown(replicas) || isUnknown(writes)) continue;
-            if (typeof replicas !== "number" || replicas < 2 || (writes ?? []).length === 0) continue;
-            const clusterName = spec.get("prometheusExternalLabelName").raw();
-            const replicaName = spec.get("replicaExternalLabelName").raw();
-            const expected = {
-                cluster: typeof clusterName === "string" && clusterName !== "" ? clusterName : OPERATOR_LABELS.cluster,
-                replica: typeof replicaName === "string" && replicaName !== "" ? replicaName : OPERATOR_LABELS.replica,
-            };
-            ctx.known(
-                [mimir.boolean("distributor.ha_tracker.enable_ha_tracker"), mimir.boolean("limits.accept_ha_samples"), mimir.string("limits.ha_cluster_label"), mimir.string("limits.ha_replica_label")],
-                (tracker, accept, clusterLabel, replicaLabel) => {
-                    const problems: string[] = [];
-                    if (!tracker.value) problems.push(show(tracker));
-                    if (!accept.value) problems.push(show(accept));
-                    if (clusterLabel.value !== expected.cluster) problems.push(`${show(clusterLabel)} (Prometheus sends "${expected.cluster}")`);
-                    if (replicaLabel.value !== expected.replica) problems.push(`${show(replicaLabel)} (Prometheus sends "${expected.replica}")`);
-                    if (problems.length === 0) return;
-                    ctx.violation(
-                        `${prometheus.label} runs ${replicas} Prometheus replicas writing to ${mimir.label}, but ${problems.join("; ")}: every series arrives once per replica ` +
-                            `as separate series, doubling active series and ingestion against the tenant's limits until Mimir discards samples. ` +
-                            `Fix: enable the HA tracker and accept_ha_samples with ha_cluster_label "${expected.cluster}" and ha_replica_label "${expected.replica}".`,
-                        mimir.urn,
-                    );
-                },
-            );
-        }
-    },
+  {
+    name: "mimir-deduplicates-prometheus-pair",
+    rule: "M12",
+    description:
+      "Prometheus replicas remote-writing to Mimir must be deduplicated by Mimir's HA tracker, on the labels prometheus-operator sets",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+      "Set mimir.structuredConfig.distributor.ha_tracker.enable_ha_tracker: true and limits.accept_ha_samples: true, with ha_cluster_label / ha_replica_label " +
+      "equal to Prometheus' external label names (prometheus / prometheus_replica unless prometheusSpec names others).",
+    url: "https://grafana.com/docs/mimir/latest/configure/configure-high-availability-deduplication/",
+    tags: ["mimir", "prometheus"],
+  },
+  (stack, ctx) => {
+    const mimir = mimirReleases(stack)[0];
+    if (!mimir) return;
+    for (const prometheus of stack.helmReleases(CHARTS.kubePrometheusStack)) {
+      const spec = prometheus.values.at("prometheus.prometheusSpec");
+      const replicas = spec.get("replicas").raw();
+      const writes = spec.get("remoteWrite").items();
+      if (isUnknown(replicas) || isUnknown(writes)) continue;
+      if (typeof replicas !== "number" || replicas < 2 || (writes ?? []).length === 0) continue;
+      const clusterName = spec.get("prometheusExternalLabelName").raw();
+      const replicaName = spec.get("replicaExternalLabelName").raw();
+      const expected = {
+        cluster: typeof clusterName === "string" && clusterName !== "" ? clusterName : OPERATOR_LABELS.cluster,
+        replica: typeof replicaName === "string" && replicaName !== "" ? replicaName : OPERATOR_LABELS.replica,
+      };
+      ctx.known(
+        [
+          mimir.boolean("distributor.ha_tracker.enable_ha_tracker"),
+          mimir.boolean("limits.accept_ha_samples"),
+          mimir.string("limits.ha_cluster_label"),
+          mimir.string("limits.ha_replica_label"),
+        ],
+        (tracker, accept, clusterLabel, replicaLabel) => {
+          const problems: string[] = [];
+          if (!tracker.value) problems.push(show(tracker));
+          if (!accept.value) problems.push(show(accept));
+          if (clusterLabel.value !== expected.cluster)
+            problems.push(`${show(clusterLabel)} (Prometheus sends "${expected.cluster}")`);
+          if (replicaLabel.value !== expected.replica)
+            problems.push(`${show(replicaLabel)} (Prometheus sends "${expected.replica}")`);
+          if (problems.length === 0) return;
+          ctx.violation(
+            `${prometheus.label} runs ${replicas} Prometheus replicas writing to ${mimir.label}, but ${problems.join("; ")}: every series arrives once per replica ` +
+              `as separate series, doubling active series and ingestion against the tenant's limits until Mimir discards samples. ` +
+              `Fix: enable the HA tracker and accept_ha_samples with ha_cluster_label "${expected.cluster}" and ha_replica_label "${expected.replica}".`,
+            mimir.urn,
+          );
+        },
+      );
+    }
+  },
 );

@@ -23,99 +23,147 @@ const MAX_INT32 = 2_147_483_647;
  * ingest.KafkaConfig" (grafana/mimir#13987).
  */
 const MIMIR_31_KAFKA_KEYS = [
-    "sasl_mechanism", "tls_enabled", "tls_cert_path", "tls_key_path", "tls_ca_path", "tls_server_name", "tls_insecure_skip_verify",
-    "client_rack", "producer_compression", "backend",
+  "sasl_mechanism",
+  "tls_enabled",
+  "tls_cert_path",
+  "tls_key_path",
+  "tls_ca_path",
+  "tls_server_name",
+  "tls_insecure_skip_verify",
+  "client_rack",
+  "producer_compression",
+  "backend",
 ];
 
 type Finding = { path: string; value: unknown; problem: string };
 
 function present(mimir: MimirRelease, key: string): { node: PropNode; value: unknown } | undefined {
-    const node = mimir.structuredNode(`${KAFKA}.${key}`);
-    const value = node.raw();
-    if (value === undefined || value === null || isUnknown(value)) return undefined;
-    return { node, value };
+  const node = mimir.structuredNode(`${KAFKA}.${key}`);
+  const value = node.raw();
+  if (value === undefined || value === null || isUnknown(value)) return undefined;
+  return { node, value };
 }
 
 function numberOf(value: unknown): number | undefined {
-    const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : NaN;
-    return Number.isFinite(n) ? n : undefined;
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function rangeChecks(mimir: MimirRelease): Finding[] {
-    const findings: Finding[] = [];
-    const check = (key: string, ok: (n: number) => boolean, problem: string) => {
-        const found = present(mimir, key);
-        if (!found) return;
-        const n = numberOf(found.value);
-        if (n === undefined || !ok(n)) findings.push({ path: found.node.where, value: found.value, problem });
-    };
-    check("producer_max_record_size_bytes", (n) => n >= MIMIR_PRODUCER_RECORD_BYTES.min && n <= MIMIR_PRODUCER_RECORD_BYTES.max,
-        `"the configured producer max record size bytes must be a value between ${MIMIR_PRODUCER_RECORD_BYTES.min} and ${MIMIR_PRODUCER_RECORD_BYTES.max}"`);
-    check("write_clients", (n) => n >= 1, `"the configured number of write clients is invalid (must be greater than 0)"`);
-    check("fetch_concurrency_max", (n) => n >= 0, `"ingest-storage.kafka.fetch-concurrency-max must be greater than or equal to 0"`);
-    check("max_buffered_bytes", (n) => n < MAX_INT32, `"ingest-storage.kafka.max-buffered-bytes must be less than ${MAX_INT32}"`);
-    const wait = present(mimir, "fetch_max_wait");
-    if (wait) {
-        const ms = typeof wait.value === "string" ? parseDurationMs(wait.value, "go") : undefined;
-        if (ms === undefined || ms < FETCH_MAX_WAIT_MS.min || ms > FETCH_MAX_WAIT_MS.max) {
-            findings.push({ path: wait.node.where, value: wait.value, problem: `"the Kafka fetch max wait must be between 5s and 30s"` });
-        }
+  const findings: Finding[] = [];
+  const check = (key: string, ok: (n: number) => boolean, problem: string) => {
+    const found = present(mimir, key);
+    if (!found) return;
+    const n = numberOf(found.value);
+    if (n === undefined || !ok(n)) findings.push({ path: found.node.where, value: found.value, problem });
+  };
+  check(
+    "producer_max_record_size_bytes",
+    (n) => n >= MIMIR_PRODUCER_RECORD_BYTES.min && n <= MIMIR_PRODUCER_RECORD_BYTES.max,
+    `"the configured producer max record size bytes must be a value between ${MIMIR_PRODUCER_RECORD_BYTES.min} and ${MIMIR_PRODUCER_RECORD_BYTES.max}"`,
+  );
+  check("write_clients", (n) => n >= 1, `"the configured number of write clients is invalid (must be greater than 0)"`);
+  check(
+    "fetch_concurrency_max",
+    (n) => n >= 0,
+    `"ingest-storage.kafka.fetch-concurrency-max must be greater than or equal to 0"`,
+  );
+  check(
+    "max_buffered_bytes",
+    (n) => n < MAX_INT32,
+    `"ingest-storage.kafka.max-buffered-bytes must be less than ${MAX_INT32}"`,
+  );
+  const wait = present(mimir, "fetch_max_wait");
+  if (wait) {
+    const ms = typeof wait.value === "string" ? parseDurationMs(wait.value, "go") : undefined;
+    if (ms === undefined || ms < FETCH_MAX_WAIT_MS.min || ms > FETCH_MAX_WAIT_MS.max) {
+      findings.push({
+        path: wait.node.where,
+        value: wait.value,
+        problem: `"the Kafka fetch max wait must be between 5s and 30s"`,
+      });
     }
-    return findings;
+  }
+  return findings;
 }
 
 function pairChecks(mimir: MimirRelease): Finding[] {
-    const findings: Finding[] = [];
-    const topic = present(mimir, "topic");
-    if (topic && topic.value === "") findings.push({ path: topic.node.where, value: "", problem: `"the Kafka topic has not been configured"` });
-    const user = present(mimir, "sasl_username");
-    const password = present(mimir, "sasl_password");
-    const set = (f?: { value: unknown }) => f !== undefined && f.value !== "";
-    if (set(user) !== set(password)) {
-        const missing = set(user) ? `${KAFKA}.sasl_password` : `${KAFKA}.sasl_username`;
-        findings.push({ path: missing, value: "", problem: `"the SASL username and password must be both configured to enable SASL authentication"` });
-    }
-    const autoCreate = present(mimir, "auto_create_topic_enabled");
-    const partitions = present(mimir, "auto_create_topic_default_partitions");
-    const n = partitions ? numberOf(partitions.value) : undefined;
-    if (partitions && (autoCreate?.value ?? true) !== false && String(autoCreate?.value ?? "true") !== "false" && (n === undefined || (n !== -1 && n < 1))) {
-        findings.push({ path: partitions.node.where, value: partitions.value, problem: `"ingest-storage.kafka.auto-create-topic-default-partitions must be -1 or greater than 0 when ingest-storage.kafka.auto-create-topic-enabled is true"` });
-    }
-    return findings;
+  const findings: Finding[] = [];
+  const topic = present(mimir, "topic");
+  if (topic && topic.value === "")
+    findings.push({ path: topic.node.where, value: "", problem: `"the Kafka topic has not been configured"` });
+  const user = present(mimir, "sasl_username");
+  const password = present(mimir, "sasl_password");
+  const set = (f?: { value: unknown }) => f !== undefined && f.value !== "";
+  if (set(user) !== set(password)) {
+    const missing = set(user) ? `${KAFKA}.sasl_password` : `${KAFKA}.sasl_username`;
+    findings.push({
+      path: missing,
+      value: "",
+      problem: `"the SASL username and password must be both configured to enable SASL authentication"`,
+    });
+  }
+  const autoCreate = present(mimir, "auto_create_topic_enabled");
+  const partitions = present(mimir, "auto_create_topic_default_partitions");
+  const n = partitions ? numberOf(partitions.value) : undefined;
+  if (
+    partitions &&
+    (autoCreate?.value ?? true) !== false &&
+    String(autoCreate?.value ?? "true") !== "false" &&
+    (n === undefined || (n !== -1 && n < 1))
+  ) {
+    findings.push({
+      path: partitions.node.where,
+      value: partitions.value,
+      problem: `"ingest-storage.kafka.auto-create-topic-default-partitions must be -1 or greater than 0 when ingest-storage.kafka.auto-create-topic-enabled is true"`,
+    });
+  }
+  return findings;
 }
 
 function unknownKeyChecks(mimir: MimirRelease): Finding[] {
-    const version = mimir.release.chartVersion;
-    if (!version || !version.startsWith("6.0.")) return [];
-    return MIMIR_31_KAFKA_KEYS.flatMap((key) => {
-        const found = present(mimir, key);
-        return found ? [{ path: found.node.where, value: found.value, problem: `"field ${key} not found in type ingest.KafkaConfig": Mimir 3.0 (chart ${version}) has no such key; it arrives in Mimir 3.1 (chart 6.1)` }] : [];
-    });
+  const version = mimir.release.chartVersion;
+  if (!version || !version.startsWith("6.0.")) return [];
+  return MIMIR_31_KAFKA_KEYS.flatMap((key) => {
+    const found = present(mimir, key);
+    return found
+      ? [
+          {
+            path: found.node.where,
+            value: found.value,
+            problem: `"field ${key} not found in type ingest.KafkaConfig": Mimir 3.0 (chart ${version}) has no such key; it arrives in Mimir 3.1 (chart 6.1)`,
+          },
+        ]
+      : [];
+  });
 }
 
 export const mimirIngestStorageConfigValid = stackRule<object>(
-    {
-        name: "mimir-ingest-storage-config-valid",
-        rule: "M9",
-        description: "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, and only keys that version knows)",
-        enforcementLevel: "mandatory",
-        severity: "critical",
-        remediationSteps: "Keep each ingest_storage.kafka setting within the range Mimir accepts, set SASL username and password together, and use only keys of the Mimir version the chart runs.",
-        url: "https://github.com/grafana/mimir/blob/main/pkg/storage/ingest/config.go (KafkaConfig.Validate)",
-        tags: ["mimir", "kafka", "startup"],
-        judgedPerResource: true,
-    },
-    (stack, ctx) => {
-        for (const mimir of mimirReleases(stack)) {
-            const enabled = mimir.boolean("ingest_storage.enabled");
-            if (isUnknown(enabled) || !enabled.value) continue;
-            for (const f of [...rangeChecks(mimir), ...pairChecks(mimir), ...unknownKeyChecks(mimir)]) {
-                ctx.violation(
-                    `${f.path}=${JSON.stringify(f.value)}: Mimir refuses to start with ${f.problem} (every Mimir pod exits with "error validating config"), so no sample is written or read. ` +
-                        `Fix: change ${f.path} to a value Mimir accepts.`,
-                    mimir.urn,
-                );
-            }
-        }
-    },
+  {
+    name: "mimir-ingest-storage-config-valid",
+    rule: "M9",
+    description:
+      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, and only keys that version knows)",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+      "Keep each ingest_storage.kafka setting within the range Mimir accepts, set SASL username and password together, and use only keys of the Mimir version the chart runs.",
+    url: "https://github.com/grafana/mimir/blob/main/pkg/storage/ingest/config.go (KafkaConfig.Validate)",
+    tags: ["mimir", "kafka", "startup"],
+    judgedPerResource: true,
+  },
+  (stack, ctx) => {
+    for (const mimir of mimirReleases(stack)) {
+      const enabled = mimir.boolean("ingest_storage.enabled");
+      if (isUnknown(enabled) || !enabled.value) continue;
+      for (const f of [...rangeChecks(mimir), ...pairChecks(mimir), ...unknownKeyChecks(mimir)]) {
+        ctx.violation(
+          `${f.path}=${JSON.stringify(f.value)}: Mimir refuses to start with ${f.problem} (every Mimir pod exits with "error validating config"), so no sample is written or read. ` +
+            `Fix: change ${f.path} to a value Mimir accepts.`,
+          mimir.urn,
+        );
+      }
+    }
+  },
 );

@@ -8,69 +8,77 @@ import { LOKI_TENANT_FROM_USER_SNIPPET, tenantBindingGap } from "../../lib/tenan
 import { gatewaySwitches, GATEWAYS } from "../../lib/gateways";
 
 interface Config {
-    environment?: Environment;
-    environments: Environment[];
+  environment?: Environment;
+  environments: Environment[];
 }
 
 export const gatewaysBindTenants = stackRule<Config>(
-    {
-        name: "gateways-bind-tenants",
-        rule: "S11",
-        description:
-            "In staging and prod the Mimir and Loki gateways must bind each basic-auth credential to one tenant: a request's X-Scope-OrgID must name its credential's user",
-        enforcementLevel: "mandatory",
-        severity: "high",
-        remediationSteps:
-            "Keep the stack's gateway snippets (httpSnippet with the $tenant_credential_mismatch map, serverSnippet returning 403 on it; for Loki also locationSnippet " +
-            "`proxy_set_header X-Scope-OrgID $remote_user;`), name each gateway user after its tenant, and do not replace the chart's nginx config file.",
-        url: "https://grafana.com/docs/loki/latest/operations/authentication/ (the gateway, not Mimir or Loki, ties a credential to a tenant)",
-        tags: ["security", "mimir", "loki"],
-        judgedPerResource: true,
-        configSchema: { properties: { environment: environmentOverrideSchema, environments: enforcedEnvironmentsSchema(["staging", "prod"]) } },
+  {
+    name: "gateways-bind-tenants",
+    rule: "S11",
+    description:
+      "In staging and prod the Mimir and Loki gateways must bind each basic-auth credential to one tenant: a request's X-Scope-OrgID must name its credential's user",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+      "Keep the stack's gateway snippets (httpSnippet with the $tenant_credential_mismatch map, serverSnippet returning 403 on it; for Loki also locationSnippet " +
+      "`proxy_set_header X-Scope-OrgID $remote_user;`), name each gateway user after its tenant, and do not replace the chart's nginx config file.",
+    url: "https://grafana.com/docs/loki/latest/operations/authentication/ (the gateway, not Mimir or Loki, ties a credential to a tenant)",
+    tags: ["security", "mimir", "loki"],
+    judgedPerResource: true,
+    configSchema: {
+      properties: {
+        environment: environmentOverrideSchema,
+        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
+      },
     },
-    (stack, ctx) => {
-        const env = stackEnvironment(stack, ctx.config.environment);
-        if (!ruleApplies(env, ctx.config.environments)) return;
-        for (const spec of GATEWAYS) {
-            for (const release of stack.helmReleases(spec.chart)) {
-                const values = release.values;
-                const snippet = (key: string): Maybe<string> | undefined => values.at(`${spec.nginxConfig}.${key}`).string();
-                const { enabled, basicAuth } = gatewaySwitches(release, spec);
-                const checked = [
-                    enabled,
-                    basicAuth,
-                    snippet("file"),
-                    snippet("httpSnippet"),
-                    snippet("serverSnippet"),
-                    spec.locationSnippet ? snippet(spec.locationSnippet) : undefined,
-                    values.at("loki.tenants").items(),
-                ] as const;
-                ctx.known(checked, (gatewayOn, authOn, file, http, server, location, tenants) => {
-                    // Without basic auth there is no credential to bind: gateways-require-basic-auth (S8) reports that.
-                    if (!gatewayOn || !authOn) return;
-                    const where = `${release.label} in ${describeEnvironment(env)}`;
-                    if (file !== undefined && file !== spec.defaultFile) {
-                        ctx.violation(
-                            `${where} replaces the chart's nginx config (values.${spec.nginxConfig}.file is set), so the tenant binding cannot be shown: ` +
-                                `whether a credential may act as another tenant depends on that file. Fix: remove values.${spec.nginxConfig}.file and add what it changed ` +
-                                `through the snippets, or exempt this stack from the policy after reviewing the file.`,
-                            release.resource.urn,
-                        );
-                        return;
-                    }
-                    // The Loki chart's default locationSnippet binds the tenant when loki.tenants is set.
-                    const chartLocation = spec.locationSnippet && location === undefined && (tenants?.length ?? 0) > 0 ? LOKI_TENANT_FROM_USER_SNIPPET : undefined;
-                    const gap = tenantBindingGap({ http, server, location: location ?? chartLocation });
-                    if (!gap) return;
-                    ctx.violation(
-                        `${where}: ${gap}. Any holder of one tenant's gateway credential can then read and write every other tenant by sending its ` +
-                            `X-Scope-OrgID header (Mimir and Loki trust that header). Fix: set values.${spec.nginxConfig}.httpSnippet to the map of "$http_x_scope_orgid:$remote_user" to ` +
-                            `$tenant_credential_mismatch and serverSnippet to \`if ($tenant_credential_mismatch) { return 403 ...; }\` (policies/lib/tenant-binding.ts), ` +
-                            `and name each gateway user after its tenant.`,
-                        release.resource.urn,
-                    );
-                });
-            }
-        }
-    },
+  },
+  (stack, ctx) => {
+    const env = stackEnvironment(stack, ctx.config.environment);
+    if (!ruleApplies(env, ctx.config.environments)) return;
+    for (const spec of GATEWAYS) {
+      for (const release of stack.helmReleases(spec.chart)) {
+        const values = release.values;
+        const snippet = (key: string): Maybe<string> | undefined => values.at(`${spec.nginxConfig}.${key}`).string();
+        const { enabled, basicAuth } = gatewaySwitches(release, spec);
+        const checked = [
+          enabled,
+          basicAuth,
+          snippet("file"),
+          snippet("httpSnippet"),
+          snippet("serverSnippet"),
+          spec.locationSnippet ? snippet(spec.locationSnippet) : undefined,
+          values.at("loki.tenants").items(),
+        ] as const;
+        ctx.known(checked, (gatewayOn, authOn, file, http, server, location, tenants) => {
+          // Without basic auth there is no credential to bind: gateways-require-basic-auth (S8) reports that.
+          if (!gatewayOn || !authOn) return;
+          const where = `${release.label} in ${describeEnvironment(env)}`;
+          if (file !== undefined && file !== spec.defaultFile) {
+            ctx.violation(
+              `${where} replaces the chart's nginx config (values.${spec.nginxConfig}.file is set), so the tenant binding cannot be shown: ` +
+                `whether a credential may act as another tenant depends on that file. Fix: remove values.${spec.nginxConfig}.file and add what it changed ` +
+                `through the snippets, or exempt this stack from the policy after reviewing the file.`,
+              release.resource.urn,
+            );
+            return;
+          }
+          // The Loki chart's default locationSnippet binds the tenant when loki.tenants is set.
+          const chartLocation =
+            spec.locationSnippet && location === undefined && (tenants?.length ?? 0) > 0
+              ? LOKI_TENANT_FROM_USER_SNIPPET
+              : undefined;
+          const gap = tenantBindingGap({ http, server, location: location ?? chartLocation });
+          if (!gap) return;
+          ctx.violation(
+            `${where}: ${gap}. Any holder of one tenant's gateway credential can then read and write every other tenant by sending its ` +
+              `X-Scope-OrgID header (Mimir and Loki trust that header). Fix: set values.${spec.nginxConfig}.httpSnippet to the map of "$http_x_scope_orgid:$remote_user" to ` +
+              `$tenant_credential_mismatch and serverSnippet to \`if ($tenant_credential_mismatch) { return 403 ...; }\` (policies/lib/tenant-binding.ts), ` +
+              `and name each gateway user after its tenant.`,
+            release.resource.urn,
+          );
+        });
+      }
+    }
+  },
 );

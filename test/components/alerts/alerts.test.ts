@@ -8,7 +8,6 @@ const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 describe("StackAlerts component (registered resources under mocks)", () => {
-
   const mocked = mockComponents("alerts", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const { PrometheusOperatorCrds } = await import("../../../components/prometheus/crds");
@@ -31,7 +30,9 @@ describe("StackAlerts component (registered resources under mocks)", () => {
         assert.equal(rule.inputs.apiVersion, "monitoring.coreos.com/v1");
         assert.equal(rule.inputs.kind, "PrometheusRule");
         assert.equal(rule.inputs.metadata.namespace, settings.namespaces.monitoring);
-        const modes = new Set(rule.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.labels.failure_mode)));
+        const modes = new Set(
+          rule.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.labels.failure_mode)),
+        );
         assert.deepEqual([...modes].sort(), [...FAILURE_MODES].sort());
       });
 
@@ -45,7 +46,13 @@ describe("StackAlerts component (registered resources under mocks)", () => {
           grafanaAdminSecret: { name: "g", userKey: "u", passwordKey: "p" },
         });
         assert.ok(stackSelectsRule(ours, release, labels));
-        assert.ok(stackSelectsRule({ prometheus: { prometheusSpec: { ruleSelectorNilUsesHelmValues: true } } }, release, labels));
+        assert.ok(
+          stackSelectsRule(
+            { prometheus: { prometheusSpec: { ruleSelectorNilUsesHelmValues: true } } },
+            release,
+            labels,
+          ),
+        );
       });
 
       it("waits for the CRDs release", () => {

@@ -47,13 +47,21 @@ const counter = (perSecond: number, minutes = MINUTES): string => `0+${perSecond
 /** A gauge held at `value`. */
 const gauge = (value: number, minutes = MINUTES): string => `${value}x${minutes}`;
 const labels = (l: Record<string, string>): string =>
-  `{${Object.entries(l).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}}`;
-const at = (metric: string, l: Record<string, string>, values: string): Series => ({ series: `${metric}${labels(l)}`, values });
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ")}}`;
+const at = (metric: string, l: Record<string, string>, values: string): Series => ({
+  series: `${metric}${labels(l)}`,
+  values,
+});
 
 const TENANT = "tenant-on-default-limit";
 
 /** A tenant on the default limit and each tenant with its own, each sending `share` of its limit. */
-function tenantsAt(limits: { defaultLimit: number; overrides: TenantLimit[] }, share: number): { tenant: string; rate: number; scope: string }[] {
+function tenantsAt(
+  limits: { defaultLimit: number; overrides: TenantLimit[] },
+  share: number,
+): { tenant: string; rate: number; scope: string }[] {
   return [
     { tenant: TENANT, rate: limits.defaultLimit * share, scope: "default" },
     ...limits.overrides.map((o) => ({ tenant: o.tenant, rate: o.limit * share, scope: `tenant:${o.tenant}` })),
@@ -64,7 +72,13 @@ function mimirNearLimit(s: Settings, share: number, expectFiring: boolean): Scen
   const ns = s.namespaces.mimir;
   const tenants = tenantsAt(mimirIngestionLimits(s), share);
   return {
-    series: tenants.map((t) => at("cortex_distributor_received_samples_total", { namespace: ns, user: t.tenant, pod: "distributor-0" }, counter(t.rate))),
+    series: tenants.map((t) =>
+      at(
+        "cortex_distributor_received_samples_total",
+        { namespace: ns, user: t.tenant, pod: "distributor-0" },
+        counter(t.rate),
+      ),
+    ),
     evalTime: "60m",
     firing: expectFiring ? tenants.map((t) => ({ user: t.tenant, limit_scope: t.scope })) : [],
   };
@@ -74,7 +88,13 @@ function lokiNearLimit(s: Settings, share: number, expectFiring: boolean): Scena
   const ns = s.namespaces.loki;
   const tenants = tenantsAt(lokiIngestionLimitsBytes(s), share);
   return {
-    series: tenants.map((t) => at("loki_distributor_bytes_received_total", { namespace: ns, tenant: t.tenant, pod: "loki-distributor-0" }, counter(t.rate))),
+    series: tenants.map((t) =>
+      at(
+        "loki_distributor_bytes_received_total",
+        { namespace: ns, tenant: t.tenant, pod: "loki-distributor-0" },
+        counter(t.rate),
+      ),
+    ),
     evalTime: "60m",
     firing: expectFiring ? tenants.map((t) => ({ tenant: t.tenant, limit_scope: t.scope })) : [],
   };
@@ -83,16 +103,32 @@ function lokiNearLimit(s: Settings, share: number, expectFiring: boolean): Scena
 function mimirDiscards(s: Settings, discardedPerSecond: number, reason: string): Series[] {
   const ns = s.namespaces.mimir;
   return [
-    at("cortex_discarded_samples_total", { namespace: ns, user: TENANT, reason, pod: "distributor-0" }, counter(discardedPerSecond)),
-    at("cortex_distributor_received_samples_total", { namespace: ns, user: TENANT, pod: "distributor-0" }, counter(100)),
+    at(
+      "cortex_discarded_samples_total",
+      { namespace: ns, user: TENANT, reason, pod: "distributor-0" },
+      counter(discardedPerSecond),
+    ),
+    at(
+      "cortex_distributor_received_samples_total",
+      { namespace: ns, user: TENANT, pod: "distributor-0" },
+      counter(100),
+    ),
   ];
 }
 
 function lokiDiscards(s: Settings, discardedPerSecond: number, reason: string): Series[] {
   const ns = s.namespaces.loki;
   return [
-    at("loki_discarded_samples_total", { namespace: ns, tenant: TENANT, reason, pod: "loki-distributor-0" }, counter(discardedPerSecond)),
-    at("loki_distributor_lines_received_total", { namespace: ns, tenant: TENANT, pod: "loki-distributor-0" }, counter(100)),
+    at(
+      "loki_discarded_samples_total",
+      { namespace: ns, tenant: TENANT, reason, pod: "loki-distributor-0" },
+      counter(discardedPerSecond),
+    ),
+    at(
+      "loki_distributor_lines_received_total",
+      { namespace: ns, tenant: TENANT, pod: "loki-distributor-0" },
+      counter(100),
+    ),
   ];
 }
 
@@ -115,15 +151,29 @@ function oomKill(s: Settings, restarts: string): Series[] {
 }
 
 function produceFailures(s: Settings, reason: string, values: string): Series[] {
-  return [at("cortex_ingest_storage_writer_produce_records_failed_total", { namespace: s.namespaces.mimir, pod: "distributor-0", reason }, values)];
+  return [
+    at(
+      "cortex_ingest_storage_writer_produce_records_failed_total",
+      { namespace: s.namespaces.mimir, pod: "distributor-0", reason },
+      values,
+    ),
+  ];
 }
 
 function produceBuffer(s: Settings, shareOfLimit: number): Series[] {
   const ns = s.namespaces.mimir;
   const limit = s.mimir.sizing.distributor.producerMaxBufferedBytes;
   return [
-    at("cortex_ingest_storage_writer_buffered_produce_bytes", { namespace: ns, pod: "distributor-0", quantile: "1" }, gauge(Math.round(limit * shareOfLimit))),
-    at("cortex_ingest_storage_writer_buffered_produce_bytes_limit", { namespace: ns, pod: "distributor-0" }, gauge(limit)),
+    at(
+      "cortex_ingest_storage_writer_buffered_produce_bytes",
+      { namespace: ns, pod: "distributor-0", quantile: "1" },
+      gauge(Math.round(limit * shareOfLimit)),
+    ),
+    at(
+      "cortex_ingest_storage_writer_buffered_produce_bytes_limit",
+      { namespace: ns, pod: "distributor-0" },
+      gauge(limit),
+    ),
   ];
 }
 
@@ -139,17 +189,32 @@ function receiveDelay(s: Settings, delaySeconds: number): Series[] {
 function lag(threshold: (s: Settings) => number, forMinutes: number, below: (s: Settings) => number): AlertCase {
   const pod = { namespace: "mimir", pod: "mimir-ingester-zone-a-0" };
   return {
-    fires: (s) => ({ series: receiveDelay(s, threshold(s) * 1.5), evalTime: `${forMinutes + 10}m`, firing: [{ ...pod, namespace: s.namespaces.mimir }] }),
+    fires: (s) => ({
+      series: receiveDelay(s, threshold(s) * 1.5),
+      evalTime: `${forMinutes + 10}m`,
+      firing: [{ ...pod, namespace: s.namespaces.mimir }],
+    }),
     quiet: (s) => ({ series: receiveDelay(s, below(s)), evalTime: `${forMinutes + 10}m`, firing: [] }),
   };
 }
 
 const COMPACTOR_HOURS = 27 * 60;
-const compactorTimestamp = (s: Settings, values: string): Series[] =>
-  [at("cortex_compactor_last_successful_run_timestamp_seconds", { namespace: s.namespaces.mimir, pod: "mimir-compactor-0" }, values)];
+const compactorTimestamp = (s: Settings, values: string): Series[] => [
+  at(
+    "cortex_compactor_last_successful_run_timestamp_seconds",
+    { namespace: s.namespaces.mimir, pod: "mimir-compactor-0" },
+    values,
+  ),
+];
 
 function objectStore(s: Settings, failedShare: number): Series[] {
-  const l = { namespace: s.namespaces.mimir, bucket: "", component: "ingester", operation: "upload", pod: "mimir-ingester-zone-a-0" };
+  const l = {
+    namespace: s.namespaces.mimir,
+    bucket: "",
+    component: "ingester",
+    operation: "upload",
+    pod: "mimir-ingester-zone-a-0",
+  };
   return [
     at("thanos_objstore_bucket_operations_total", l, counter(100)),
     at("thanos_objstore_bucket_operation_failures_total", l, counter(100 * failedShare)),
@@ -167,10 +232,17 @@ function lokiObjectStore(s: Settings, failedCode: string, failedShare: number): 
 /** Strimzi's broker PVC name (data-<cluster>-<pool>-<id>) with a 100 GB volume whose free bytes follow `available`. */
 function kafkaVolume(s: Settings, available: string, minutes: number): Series[] {
   const l = { namespace: s.namespaces.kafka, persistentvolumeclaim: `data-${s.kafka.clusterName}-broker-0` };
-  return [at("kubelet_volume_stats_available_bytes", l, available), at("kubelet_volume_stats_capacity_bytes", l, gauge(100e9, minutes))];
+  return [
+    at("kubelet_volume_stats_available_bytes", l, available),
+    at("kubelet_volume_stats_capacity_bytes", l, gauge(100e9, minutes)),
+  ];
 }
 
-const mimirPod = (s: Settings, extra: Record<string, string> = {}) => ({ namespace: s.namespaces.mimir, pod: "distributor-0", ...extra });
+const mimirPod = (s: Settings, extra: Record<string, string> = {}) => ({
+  namespace: s.namespaces.mimir,
+  pod: "distributor-0",
+  ...extra,
+});
 
 const CASES: Record<string, AlertCase> = {
   MimirTenantDiscardingSamples: {
@@ -178,7 +250,11 @@ const CASES: Record<string, AlertCase> = {
     quiet: (s) => ({ series: mimirDiscards(s, 0.5, "rate_limited"), evalTime: "30m", firing: [] }),
   },
   MimirTenantSamplesDiscardedByReason: {
-    fires: (s) => ({ series: mimirDiscards(s, 1, "sample-out-of-order"), evalTime: "50m", firing: [{ user: TENANT, reason: "sample-out-of-order" }] }),
+    fires: (s) => ({
+      series: mimirDiscards(s, 1, "sample-out-of-order"),
+      evalTime: "50m",
+      firing: [{ user: TENANT, reason: "sample-out-of-order" }],
+    }),
     quiet: (s) => ({ series: mimirDiscards(s, 0, "sample-out-of-order"), evalTime: "50m", firing: [] }),
   },
   MimirTenantNearIngestionRateLimit: {
@@ -190,7 +266,11 @@ const CASES: Record<string, AlertCase> = {
     quiet: (s) => ({ series: lokiDiscards(s, 0.5, "rate_limited"), evalTime: "30m", firing: [] }),
   },
   LokiTenantLinesDiscardedByReason: {
-    fires: (s) => ({ series: lokiDiscards(s, 1, "line_too_long"), evalTime: "50m", firing: [{ tenant: TENANT, reason: "line_too_long" }] }),
+    fires: (s) => ({
+      series: lokiDiscards(s, 1, "line_too_long"),
+      evalTime: "50m",
+      firing: [{ tenant: TENANT, reason: "line_too_long" }],
+    }),
     quiet: (s) => ({ series: lokiDiscards(s, 0, "line_too_long"), evalTime: "50m", firing: [] }),
   },
   LokiTenantNearIngestionRateLimit: {
@@ -215,12 +295,20 @@ const CASES: Record<string, AlertCase> = {
     quiet: (s) => ({ series: oomKill(s, "1x40"), evalTime: "30m", firing: [] }),
   },
   MimirKafkaProduceFailing: {
-    fires: (s) => ({ series: produceFailures(s, "timeout", counter(1)), evalTime: "15m", firing: [mimirPod(s, { reason: "timeout" })] }),
+    fires: (s) => ({
+      series: produceFailures(s, "timeout", counter(1)),
+      evalTime: "15m",
+      firing: [mimirPod(s, { reason: "timeout" })],
+    }),
     // Records too large page through MimirKafkaRecordTooLarge, not here.
     quiet: (s) => ({ series: produceFailures(s, "record-too-large", counter(1)), evalTime: "15m", firing: [] }),
   },
   MimirKafkaRecordTooLarge: {
-    fires: (s) => ({ series: produceFailures(s, "record-too-large", "0x5 1x10"), evalTime: "7m", firing: [mimirPod(s)] }),
+    fires: (s) => ({
+      series: produceFailures(s, "record-too-large", "0x5 1x10"),
+      evalTime: "7m",
+      firing: [mimirPod(s)],
+    }),
     quiet: (s) => ({ series: produceFailures(s, "timeout", counter(1)), evalTime: "7m", firing: [] }),
   },
   MimirKafkaProduceBufferHigh: {
@@ -228,8 +316,16 @@ const CASES: Record<string, AlertCase> = {
     quiet: (s) => ({ series: produceBuffer(s, 0.3), evalTime: "15m", firing: [] }),
   },
   // The Mimir mixin's MimirRunningIngesterReceiveDelayTooHigh thresholds (2m and 30s), and half of Kafka's retention.
-  MimirIngesterKafkaLagHigh: lag(() => 120, 3, () => 20),
-  MimirIngesterKafkaLagGrowing: lag(() => 30, 15, () => 10),
+  MimirIngesterKafkaLagHigh: lag(
+    () => 120,
+    3,
+    () => 20,
+  ),
+  MimirIngesterKafkaLagGrowing: lag(
+    () => 30,
+    15,
+    () => 10,
+  ),
   MimirIngesterKafkaLagNearRetention: lag(kafkaLagDataLossSeconds, 5, () => 300),
   MimirCompactorNotRunningCompaction: {
     // Last success at t=1s, evaluated 26h later (promtool's clock starts at the epoch).
@@ -250,13 +346,25 @@ const CASES: Record<string, AlertCase> = {
   },
   MimirCompactorFailing: {
     fires: (s) => ({
-      series: [at("cortex_compactor_runs_failed_total", { namespace: s.namespaces.mimir, pod: "mimir-compactor-0", reason: "error" }, "0x10 1x10 2x10")],
+      series: [
+        at(
+          "cortex_compactor_runs_failed_total",
+          { namespace: s.namespaces.mimir, pod: "mimir-compactor-0", reason: "error" },
+          "0x10 1x10 2x10",
+        ),
+      ],
       evalTime: "30m",
       firing: [{ namespace: s.namespaces.mimir, pod: "mimir-compactor-0", reason: "error" }],
     }),
     // Runs interrupted by shutdowns (rollouts) are not failures.
     quiet: (s) => ({
-      series: [at("cortex_compactor_runs_failed_total", { namespace: s.namespaces.mimir, pod: "mimir-compactor-0", reason: "shutdown" }, "0x10 1x10 2x10")],
+      series: [
+        at(
+          "cortex_compactor_runs_failed_total",
+          { namespace: s.namespaces.mimir, pod: "mimir-compactor-0", reason: "shutdown" },
+          "0x10 1x10 2x10",
+        ),
+      ],
       evalTime: "30m",
       firing: [],
     }),
@@ -322,7 +430,9 @@ function promtoolTests(groups: RuleGroup[], settings: Settings): unknown {
           eval_time: scenario.evalTime,
           alertname: alert,
           exp_alerts: scenario.firing.map((output) => {
-            const rule = rules.find((r) => r.alert === alert && (r.labels.limit_scope ?? "") === (output.limit_scope ?? ""))!;
+            const rule = rules.find(
+              (r) => r.alert === alert && (r.labels.limit_scope ?? "") === (output.limit_scope ?? ""),
+            )!;
             return { exp_labels: { ...rule.labels, ...output } };
           }),
         },
@@ -335,7 +445,9 @@ function promtoolTests(groups: RuleGroup[], settings: Settings): unknown {
 function promtool(args: string[], cwd: string): { status: number | null; output: string } {
   const run = spawnSync("promtool", args, { cwd, encoding: "utf8" });
   if (run.error) {
-    throw new Error(`promtool is needed for the alert tests (Debian: apt-get install prometheus): ${run.error.message}`);
+    throw new Error(
+      `promtool is needed for the alert tests (Debian: apt-get install prometheus): ${run.error.message}`,
+    );
   }
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }

@@ -1,7 +1,19 @@
 import * as assert from "node:assert/strict";
 import type { Settings } from "../../../settings";
-import { AlertRule, buildStackAlertGroups, exactAlternation, FAILURE_MODES, FailureMode, promqlString } from "../../../components/alerts/rules";
-import { compactorStalenessSeconds, distributorMemoryPageRatio, kafkaLagDataLossSeconds, NEAR_LIMIT_SHARE } from "../../../components/alerts/thresholds";
+import {
+  AlertRule,
+  buildStackAlertGroups,
+  exactAlternation,
+  FAILURE_MODES,
+  FailureMode,
+  promqlString,
+} from "../../../components/alerts/rules";
+import {
+  compactorStalenessSeconds,
+  distributorMemoryPageRatio,
+  kafkaLagDataLossSeconds,
+  NEAR_LIMIT_SHARE,
+} from "../../../components/alerts/thresholds";
 import { PROFILES, settingsFor } from "../fixtures";
 
 const allRules = (settings: Settings): AlertRule[] => buildStackAlertGroups(settings).flatMap((g) => g.rules);
@@ -11,9 +23,12 @@ const METRICS: Record<FailureMode, string[]> = {
   "tenant-discarded-samples": ["cortex_discarded_samples_total"],
   "tenant-discarded-lines": ["loki_discarded_samples_total"],
   "distributor-memory": ["container_memory_working_set_bytes", "kube_pod_container_resource_limits"],
-  "oom-killed": ['kube_pod_container_status_last_terminated_reason{', 'reason="OOMKilled"'],
+  "oom-killed": ["kube_pod_container_status_last_terminated_reason{", 'reason="OOMKilled"'],
   "kafka-produce-failures": ["cortex_ingest_storage_writer_produce_records_failed_total"],
-  "kafka-oversized-records": ['cortex_ingest_storage_writer_produce_records_failed_total{', 'reason="record-too-large"'],
+  "kafka-oversized-records": [
+    "cortex_ingest_storage_writer_produce_records_failed_total{",
+    'reason="record-too-large"',
+  ],
   "kafka-consumer-lag": ["cortex_ingest_storage_reader_receive_delay_seconds"],
   compactor: ["cortex_compactor_last_successful_run_timestamp_seconds", "cortex_compactor_runs_failed_total"],
   // Mimir's thanos-io/objstore client, and Loki's own S3 client (Loki does not use objstore by default).
@@ -45,23 +60,35 @@ describe("stack alert rules", () => {
       it("pages (a critical rule) on every failure mode, reading the metrics that show it", () => {
         for (const mode of FAILURE_MODES) {
           const forMode = rules.filter((r) => r.labels.failure_mode === mode);
-          assert.ok(forMode.some((r) => r.labels.severity === "critical"), `no critical alert for ${mode}`);
+          assert.ok(
+            forMode.some((r) => r.labels.severity === "critical"),
+            `no critical alert for ${mode}`,
+          );
           for (const metric of METRICS[mode]) {
-            assert.ok(forMode.some((r) => r.expr.includes(metric)), `${mode}: no rule reads ${metric}`);
+            assert.ok(
+              forMode.some((r) => r.expr.includes(metric)),
+              `${mode}: no rule reads ${metric}`,
+            );
           }
         }
       });
 
       it("never repeats an alert name with the same labels (Prometheus and promtool check rules treat those as duplicates)", () => {
         const keys = rules.map((r) => `${r.alert} ${JSON.stringify(Object.entries(r.labels).sort())}`);
-        assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+        assert.deepEqual(
+          keys.filter((k, i) => keys.indexOf(k) !== i),
+          [],
+        );
       });
 
       it("reads each component's object-store errors from the metrics its own client exports", () => {
         const [mimir, loki] = ["MimirObjectStoreErrors", "LokiObjectStoreErrors"].map((name) => single(rules, name));
         assert.match(mimir.expr, /thanos_objstore_bucket_operation_failures_total\{namespace="mimir"\}/);
         assert.doesNotMatch(mimir.expr, /loki/);
-        assert.match(loki.expr, /loki_s3_request_duration_seconds_count\{namespace="loki", status_code!~"200\|cancel"\}/);
+        assert.match(
+          loki.expr,
+          /loki_s3_request_duration_seconds_count\{namespace="loki", status_code!~"200\|cancel"\}/,
+        );
         assert.doesNotMatch(loki.expr, /thanos_objstore/);
       });
 
@@ -83,7 +110,11 @@ describe("stack alert rules", () => {
           assert.ok(matchers.length > 0, `${r.alert} is not scoped to a namespace`);
           for (const [, op, value] of matchers) {
             const named = op === "=" ? [value] : value.split("|");
-            for (const ns of named) assert.ok(namespaces.includes(ns), `${r.alert} selects namespace "${ns}", not one of ${namespaces.join(", ")}`);
+            for (const ns of named)
+              assert.ok(
+                namespaces.includes(ns),
+                `${r.alert} selects namespace "${ns}", not one of ${namespaces.join(", ")}`,
+              );
           }
         }
       });
@@ -107,9 +138,14 @@ describe("stack alert rules", () => {
 
       it("ties the lag and compactor thresholds to the Kafka retention and the block ranges", () => {
         assert.equal(kafkaLagDataLossSeconds(settings), settings.retention.kafkaMs / 2000);
-        assert.ok(single(rules, "MimirIngesterKafkaLagNearRetention").expr.endsWith(`> ${settings.retention.kafkaMs / 2000}`));
+        assert.ok(
+          single(rules, "MimirIngesterKafkaLagNearRetention").expr.endsWith(`> ${settings.retention.kafkaMs / 2000}`),
+        );
         assert.equal(compactorStalenessSeconds(settings), 24 * 3600);
-        assert.match(single(rules, "MimirCompactorNotRunningCompaction").expr, new RegExp(`> ${compactorStalenessSeconds(settings)}\\)`));
+        assert.match(
+          single(rules, "MimirCompactorNotRunningCompaction").expr,
+          new RegExp(`> ${compactorStalenessSeconds(settings)}\\)`),
+        );
       });
 
       it("watches the Kafka broker volumes of the configured cluster", () => {
@@ -139,11 +175,18 @@ describe("stack alert rules", () => {
     assert.ok(rest.expr.includes('user!~"team\\\\.a"'), rest.expr);
     assert.ok(rest.expr.endsWith(`> ${Math.floor(settings.mimir.limits.ingestion_rate * NEAR_LIMIT_SHARE)}`));
     const loki = rules.filter((r) => r.alert === "LokiTenantNearIngestionRateLimit");
-    assert.ok(loki.find((r) => r.expr.includes('tenant="team.a"'))!.expr.endsWith(`> ${Math.floor(12 * 1_048_576 * NEAR_LIMIT_SHARE)}`));
+    assert.ok(
+      loki
+        .find((r) => r.expr.includes('tenant="team.a"'))!
+        .expr.endsWith(`> ${Math.floor(12 * 1_048_576 * NEAR_LIMIT_SHARE)}`),
+    );
     // One alert name, told apart by the limit each rule compares to (else promtool reports duplicate rules).
     assert.deepEqual(mimir.map((r) => r.labels.limit_scope).sort(), ["default", "tenant:team.a"]);
     const keys = rules.map((r) => `${r.alert} ${JSON.stringify(Object.entries(r.labels).sort())}`);
-    assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+    assert.deepEqual(
+      keys.filter((k, i) => keys.indexOf(k) !== i),
+      [],
+    );
   });
 
   it("derives the memory threshold from the distributor's buffer and limit", () => {

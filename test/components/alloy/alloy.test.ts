@@ -11,9 +11,11 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 const MIMIR_PASSWORD = "mock-alloy-mimir-password-41d2";
 const LOKI_PASSWORD = "mock-alloy-loki-password-9c07";
 
-
 describe("Alloy values", () => {
-  const values = buildAlloyValues(settingsFor("prod"), { mimirAuthSecretName: "creds", lokiAuthSecretName: "loki-creds" }) as Record<string, any>;
+  const values = buildAlloyValues(settingsFor("prod"), {
+    mimirAuthSecretName: "creds",
+    lokiAuthSecretName: "loki-creds",
+  }) as Record<string, any>;
 
   it("runs one pod per node that reads /var/log and keeps its positions on the node", () => {
     assert.equal(values.controller.type, "daemonset");
@@ -26,10 +28,7 @@ describe("Alloy values", () => {
 
   it("turns clustering on (events in one pod) and exposes the OTLP ports on the Service", () => {
     assert.equal(values.alloy.clustering.enabled, true);
-    assert.deepEqual(
-      values.alloy.extraPorts.map((p: any) => p.port).sort(),
-      [OTLP_PORTS.grpc, OTLP_PORTS.http].sort(),
-    );
+    assert.deepEqual(values.alloy.extraPorts.map((p: any) => p.port).sort(), [OTLP_PORTS.grpc, OTLP_PORTS.http].sort());
     assert.equal(values.serviceMonitor.enabled, true);
   });
 
@@ -48,13 +47,16 @@ describe("Alloy values", () => {
 });
 
 describe("Alloy component (registered resources under mocks)", () => {
-
   const mocked = mockComponents("alloy", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const pulumi = await import("@pulumi/pulumi");
     const { Alloy } = await import("../../../components/alloy");
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-    const crds = new k8s.helm.v3.Release("crds", { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" }, { provider });
+    const crds = new k8s.helm.v3.Release(
+      "crds",
+      { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" },
+      { provider },
+    );
     for (const profile of PROFILES) {
       new Alloy(`alloy-${profile}`, {
         settings: settingsFor(profile),
@@ -62,7 +64,13 @@ describe("Alloy component (registered resources under mocks)", () => {
         crdsRelease: crds,
         mimirAuth: { username: "alloy", password: pulumi.secret(MIMIR_PASSWORD) },
         lokiAuth: { username: "loki", password: pulumi.secret(LOKI_PASSWORD) },
-        overrides: profile === "prod" ? { alloy: { resources: { limits: { memory: "4Gi" } } }, controller: { priorityClassName: "system-node-critical" } } : undefined,
+        overrides:
+          profile === "prod"
+            ? {
+                alloy: { resources: { limits: { memory: "4Gi" } } },
+                controller: { priorityClassName: "system-node-critical" },
+              }
+            : undefined,
       });
     }
   });
@@ -122,8 +130,12 @@ describe("Alloy component (registered resources under mocks)", () => {
       it("waits for the CRDs release and its Secrets, not for Loki or Mimir", () => {
         const release = mocked.registrations.find(RELEASE, `alloy-${profile}-release`);
         assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(RELEASE, "crds")));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `alloy-${profile}-mimir-auth`)));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `alloy-${profile}-loki-auth`)));
+        assert.ok(
+          mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `alloy-${profile}-mimir-auth`)),
+        );
+        assert.ok(
+          mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `alloy-${profile}-loki-auth`)),
+        );
         assert.equal(release.dependencies.filter((urn) => urn.includes("helm.sh/v3:Release")).length, 1);
       });
     });
@@ -135,6 +147,9 @@ describe("Alloy component (registered resources under mocks)", () => {
     assert.equal(prod.alloy.resources.requests.memory, `${settingsFor("prod").alloy.memoryMiB}Mi`);
     assert.equal(prod.controller.priorityClassName, "system-node-critical");
     assert.equal(prod.controller.type, "daemonset");
-    assert.equal(find(RELEASE, "alloy-dev-release").inputs.values.alloy.resources.limits.memory, `${settingsFor("dev").alloy.memoryLimitMiB}Mi`);
+    assert.equal(
+      find(RELEASE, "alloy-dev-release").inputs.values.alloy.resources.limits.memory,
+      `${settingsFor("dev").alloy.memoryLimitMiB}Mi`,
+    );
   });
 });

@@ -10,7 +10,6 @@ import {
 } from "../../../components/alloy/config";
 import { PROFILES, settingsFor } from "../fixtures";
 
-
 /** Alloy's Base2Bytes units (alecthomas/units): B, KiB, MiB, GiB. */
 function parseBase2Bytes(text: string): number {
   const m = /^(\d+)(B|KiB|MiB|GiB)$/.exec(text);
@@ -34,7 +33,8 @@ function declared(config: string): Set<string> {
 /** References to other components' exports: `<name>.<label>.(receiver|input|targets|output)`. */
 function referenced(config: string): Set<string> {
   const ids = new Set<string>();
-  for (const m of code(config).matchAll(/\b([a-z_]+(?:\.[a-z_]+)+)\.([a-z_0-9]+)\.(receiver|input|targets|output)\b/g)) ids.add(`${m[1]}.${m[2]}`);
+  for (const m of code(config).matchAll(/\b([a-z_]+(?:\.[a-z_]+)+)\.([a-z_0-9]+)\.(receiver|input|targets|output)\b/g))
+    ids.add(`${m[1]}.${m[2]}`);
   return ids;
 }
 
@@ -59,15 +59,24 @@ describe("Alloy configuration", () => {
       it("declares every component it references and balances its braces", () => {
         const refs = [...referenced(config)];
         assert.ok(refs.length >= 8, `expected the pipeline's references, found ${refs.join(", ")}`);
-        assert.deepEqual(refs.filter((id) => !declared(config).has(id)), []);
+        assert.deepEqual(
+          refs.filter((id) => !declared(config).has(id)),
+          [],
+        );
         assert.equal((config.match(/\{/g) ?? []).length, (config.match(/\}/g) ?? []).length);
       });
 
       it("collects this node's pod log files into Loki as the default tenant", () => {
         const pods = block(config, 'discovery.kubernetes "pods"');
         assert.match(pods, /field = "spec\.nodeName=" \+ sys\.env\("K8S_NODE_NAME"\)/);
-        assert.match(block(config, 'discovery.relabel "pod_logs"'), /replacement\s+= "\/var\/log\/pods\/\*\$1\/\*\.log"/);
-        assert.match(block(config, 'loki.source.file "pod_logs"'), /forward_to = \[loki\.process\.pod_logs\.receiver\]/);
+        assert.match(
+          block(config, 'discovery.relabel "pod_logs"'),
+          /replacement\s+= "\/var\/log\/pods\/\*\$1\/\*\.log"/,
+        );
+        assert.match(
+          block(config, 'loki.source.file "pod_logs"'),
+          /forward_to = \[loki\.process\.pod_logs\.receiver\]/,
+        );
         const write = block(config, 'loki.write "default"');
         assert.ok(write.includes(`url = "${settings.loki.pushUrl}"`));
         assert.ok(write.includes(`tenant_id = "${settings.defaultTenant}"`));
@@ -138,7 +147,10 @@ describe("Alloy configuration", () => {
   it("refuses a batch larger than the Loki burst, naming both keys", () => {
     const settings = structuredClone(settingsFor("dev"));
     settings.loki.alloyBatchSizeBytes = settings.loki.ingestionBurstSizeMB * upstream.loki.bytesPerMB + 1;
-    assert.throws(() => assertBatchFitsBurst(settings), /settings\.loki\.alloyBatchSizeBytes = \d+ must be <= .*settings\.loki\.ingestionBurstSizeMB/);
+    assert.throws(
+      () => assertBatchFitsBurst(settings),
+      /settings\.loki\.alloyBatchSizeBytes = \d+ must be <= .*settings\.loki\.ingestionBurstSizeMB/,
+    );
     assert.throws(() => buildAlloyConfig(settings), /alloyBatchSizeBytes/);
   });
 });

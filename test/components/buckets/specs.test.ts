@@ -15,7 +15,8 @@ function fiveBuckets(prefix = "obs-test"): BucketSpec[] {
 describe("bucket specs", () => {
   describe("bucketNameProblem", () => {
     it("accepts ordinary names at both length limits", () => {
-      for (const name of ["abc", "a".repeat(63), "obs-prod-mimir-blocks-0123"]) assert.equal(bucketNameProblem(name), undefined, name);
+      for (const name of ["abc", "a".repeat(63), "obs-prod-mimir-blocks-0123"])
+        assert.equal(bucketNameProblem(name), undefined, name);
     });
 
     it("explains what is wrong with a name S3 would reject", () => {
@@ -41,14 +42,23 @@ describe("bucket specs", () => {
     it("requires every key exactly once", () => {
       assert.throws(() => validateBucketSpecs(fiveBuckets().slice(1)), /missing mimirBlocks/);
       const specs = fiveBuckets();
-      assert.throws(() => validateBucketSpecs([...specs, { ...specs[0], name: "other-name" }]), /key "mimirBlocks" twice/);
-      assert.throws(() => validateBucketSpecs([...specs, { key: "tempo" as never, owner: "mimir", name: "x-tempo" }]), /unknown key\(s\) "tempo"/);
+      assert.throws(
+        () => validateBucketSpecs([...specs, { ...specs[0], name: "other-name" }]),
+        /key "mimirBlocks" twice/,
+      );
+      assert.throws(
+        () => validateBucketSpecs([...specs, { key: "tempo" as never, owner: "mimir", name: "x-tempo" }]),
+        /unknown key\(s\) "tempo"/,
+      );
     });
 
     it("rejects a bucket assigned to the other owner", () => {
       const specs = fiveBuckets();
       specs[3] = { ...specs[3], owner: "mimir" };
-      assert.throws(() => validateBucketSpecs(specs), /buckets\[lokiChunks\]\.owner is "mimir" but lokiChunks belongs to "loki"/);
+      assert.throws(
+        () => validateBucketSpecs(specs),
+        /buckets\[lokiChunks\]\.owner is "mimir" but lokiChunks belongs to "loki"/,
+      );
     });
 
     it("rejects an invalid name naming the key", () => {

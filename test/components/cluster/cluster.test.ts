@@ -1,5 +1,13 @@
 import * as assert from "node:assert/strict";
-import { CreatedResource, RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
+import {
+  CreatedResource,
+  RecordingMocks,
+  RegistrationLog,
+  captureRegistrations,
+  installMocks,
+  settleMocks,
+  valueOf,
+} from "../../../tools/harness/mocks";
 
 const ZONES = [
   { availabilityZone: "eu-central-1a", privateSubnetId: "subnet-0aaaaaaaaaaaaaaaa" },
@@ -41,7 +49,12 @@ describe("Cluster component", () => {
   });
 
   before(async () => {
-    mocks = await installMocks({ region: "eu-central-1", accountId: "123456789012", project: "observability-stack", stack: "cluster" });
+    mocks = await installMocks({
+      region: "eu-central-1",
+      accountId: "123456789012",
+      project: "observability-stack",
+      stack: "cluster",
+    });
     registrations = captureRegistrations();
     clusterModule = await import("../../../components/cluster");
     const pulumi = await import("@pulumi/pulumi");
@@ -74,10 +87,23 @@ describe("Cluster component", () => {
     assert.equal(inputs.name, "obs-test");
     assert.equal(inputs.version, "1.33");
     // No hidden creator admin: the deployer's access is an explicit entry (next test).
-    assert.deepEqual(inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+    assert.deepEqual(inputs.accessConfig, {
+      authenticationMode: "API",
+      bootstrapClusterCreatorAdminPermissions: false,
+    });
     // A cluster created with the bootstrap keeps it rather than being replaced (the flag is create-only in EKS).
-    assert.ok(registrations.find("aws:eks/cluster:Cluster", "obs").ignoreChanges.includes("accessConfig.bootstrapClusterCreatorAdminPermissions"));
-    assert.deepEqual(inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    assert.ok(
+      registrations
+        .find("aws:eks/cluster:Cluster", "obs")
+        .ignoreChanges.includes("accessConfig.bootstrapClusterCreatorAdminPermissions"),
+    );
+    assert.deepEqual(inputs.enabledClusterLogTypes, [
+      "api",
+      "audit",
+      "authenticator",
+      "controllerManager",
+      "scheduler",
+    ]);
     assert.deepEqual(inputs.upgradePolicy, { supportType: "STANDARD" });
     assert.equal(inputs.bootstrapSelfManagedAddons, false);
     assert.equal(inputs.roleArn, mocks.findCreated("aws:iam/role:Role", "obs-cluster").state.arn);
@@ -87,7 +113,9 @@ describe("Cluster component", () => {
     const key = mocks.findCreated("aws:kms/key:Key", "obs-secrets");
     assert.equal(key.inputs.enableKeyRotation, true);
     assert.deepEqual(eks().inputs.encryptionConfig, { provider: { keyArn: key.state.arn }, resources: ["secrets"] });
-    const policy = JSON.parse(mocks.findCreated("aws:iam/rolePolicy:RolePolicy", "obs-cluster-encryption").inputs.policy);
+    const policy = JSON.parse(
+      mocks.findCreated("aws:iam/rolePolicy:RolePolicy", "obs-cluster-encryption").inputs.policy,
+    );
     assert.deepEqual(policy.Statement[0].Resource, [key.state.arn]);
   });
 
@@ -95,8 +123,15 @@ describe("Cluster component", () => {
     const statements = JSON.parse(mocks.findCreated("aws:kms/key:Key", "obs-secrets").inputs.policy).Statement;
     const clusterRole = mocks.findCreated("aws:iam/role:Role", "obs-cluster").state.arn;
     const users = statements.filter((s: any) => s.Action.some((a: string) => /crypt|GenerateDataKey/.test(a)));
-    assert.deepEqual(users.map((s: any) => s.Principal.AWS), [clusterRole], "only the cluster role encrypts and decrypts");
-    assert.ok(!statements.some((s: any) => [s.Action].flat().includes("kms:*")), "never the default kms:* for the account");
+    assert.deepEqual(
+      users.map((s: any) => s.Principal.AWS),
+      [clusterRole],
+      "only the cluster role encrypts and decrypts",
+    );
+    assert.ok(
+      !statements.some((s: any) => [s.Action].flat().includes("kms:*")),
+      "never the default kms:* for the account",
+    );
     const grants = statements.find((s: any) => s.Action.includes("kms:CreateGrant"));
     assert.equal(grants.Principal.AWS, "arn:aws:iam::123456789012:root");
     assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
@@ -113,11 +148,20 @@ describe("Cluster component", () => {
 
   it("waits for the cluster role's permissions and the log group before creating the cluster", () => {
     const cluster = registrations.find("aws:eks/cluster:Cluster", "obs");
-    assert.ok(registrations.dependsOn(cluster, registrations.find("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "obs-cluster-AmazonEKSClusterPolicy")));
-    assert.ok(registrations.dependsOn(cluster, registrations.find("aws:iam/rolePolicy:RolePolicy", "obs-cluster-encryption")));
+    assert.ok(
+      registrations.dependsOn(
+        cluster,
+        registrations.find("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "obs-cluster-AmazonEKSClusterPolicy"),
+      ),
+    );
+    assert.ok(
+      registrations.dependsOn(cluster, registrations.find("aws:iam/rolePolicy:RolePolicy", "obs-cluster-encryption")),
+    );
     const logs = mocks.findCreated("aws:cloudwatch/logGroup:LogGroup", "obs-control-plane");
     assert.equal(logs.inputs.name, "/aws/eks/obs-test/cluster");
-    assert.ok(registrations.dependsOn(cluster, registrations.find("aws:cloudwatch/logGroup:LogGroup", "obs-control-plane")));
+    assert.ok(
+      registrations.dependsOn(cluster, registrations.find("aws:cloudwatch/logGroup:LogGroup", "obs-control-plane")),
+    );
   });
 
   it("encrypts the control-plane log group with its own key, usable by CloudWatch Logs for that log group only", () => {
@@ -127,8 +171,15 @@ describe("Cluster component", () => {
     const statements = JSON.parse(key.inputs.policy).Statement;
     const service = statements.find((s: { Principal: { Service?: string } }) => s.Principal.Service);
     assert.equal(service.Principal.Service, "logs.eu-central-1.amazonaws.com");
-    assert.deepEqual(service.Condition, { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/eks/obs-test/cluster" } });
-    const account = statements.find((s: { Principal: { AWS?: string } }) => s.Principal.AWS === "arn:aws:iam::123456789012:root");
+    assert.deepEqual(service.Condition, {
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn":
+          "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/eks/obs-test/cluster",
+      },
+    });
+    const account = statements.find(
+      (s: { Principal: { AWS?: string } }) => s.Principal.AWS === "arn:aws:iam::123456789012:root",
+    );
     assert.ok(!account.Action.some((a: string) => /crypt|GenerateDataKey|^kms:\*$/.test(a)), account.Action.join(", "));
   });
 
@@ -154,18 +205,32 @@ describe("Cluster component", () => {
   it("launches nodes with IMDSv2 required and a hop limit of 1, on an encrypted gp3 root volume of the spec's size", () => {
     const template = mocks.findCreated("aws:ec2/launchTemplate:LaunchTemplate", "obs-nodes");
     assert.equal(template.inputs.name, "obs-test-nodes");
-    assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    assert.deepEqual(template.inputs.metadataOptions, {
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+    });
     assert.deepEqual(template.inputs.blockDeviceMappings, [
-      { deviceName: "/dev/xvda", ebs: { volumeSize: 80, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+      {
+        deviceName: "/dev/xvda",
+        ebs: { volumeSize: 80, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+      },
     ]);
     for (const group of mocks.findAllCreated(NODE_GROUP)) {
-      assert.ok(registrations.dependsOn(registrations.find(NODE_GROUP, group.name), registrations.find("aws:ec2/launchTemplate:LaunchTemplate", "obs-nodes")));
+      assert.ok(
+        registrations.dependsOn(
+          registrations.find(NODE_GROUP, group.name),
+          registrations.find("aws:ec2/launchTemplate:LaunchTemplate", "obs-nodes"),
+        ),
+      );
     }
   });
 
   it("gives nodes exactly the worker and ECR read-only policies: the CNI's rights are not reachable through IMDS", () => {
     const nodeRole = mocks.findCreated("aws:iam/role:Role", "obs-node");
-    assert.deepEqual(JSON.parse(nodeRole.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+    assert.deepEqual(JSON.parse(nodeRole.inputs.assumeRolePolicy).Statement[0].Principal, {
+      Service: "ec2.amazonaws.com",
+    });
     const attached = mocks
       .findAllCreated("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
       .filter((a) => a.inputs.role === nodeRole.state.name)
@@ -182,13 +247,24 @@ describe("Cluster component", () => {
     const role = mocks.findCreated("aws:iam/role:Role", "obs-vpc-cni");
     assert.equal(cni.inputs.serviceAccountRoleArn, role.state.arn);
     const condition = JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals;
-    assert.ok(Object.values(condition).includes("system:serviceaccount:kube-system:aws-node"), JSON.stringify(condition));
-    const attached = mocks.findAllCreated("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.state.name);
-    assert.deepEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
+    assert.ok(
+      Object.values(condition).includes("system:serviceaccount:kube-system:aws-node"),
+      JSON.stringify(condition),
+    );
+    const attached = mocks
+      .findAllCreated("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === role.state.name);
+    assert.deepEqual(
+      attached.map((a) => a.inputs.policyArn),
+      ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+    );
   });
 
   it("installs the five add-ons on this cluster", () => {
-    const names = mocks.findAllCreated(ADDON).map((a) => a.inputs.addonName).sort();
+    const names = mocks
+      .findAllCreated(ADDON)
+      .map((a) => a.inputs.addonName)
+      .sort();
     assert.deepEqual(names, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
     for (const addon of mocks.findAllCreated(ADDON)) assert.equal(addon.inputs.clusterName, "obs-test");
   });
@@ -210,7 +286,10 @@ describe("Cluster component", () => {
     for (const addon of ["coredns", "aws-ebs-csi-driver"]) {
       for (const group of nodeGroupRegistrations()) {
         assert.ok(registrations.dependsOn(addonNamed(addon), group), `${addon} does not wait for ${group.name}`);
-        assert.ok(!registrations.dependsOn(group, addonNamed(addon)), `${group.name} waits for ${addon}: a deadlock on a real cluster`);
+        assert.ok(
+          !registrations.dependsOn(group, addonNamed(addon)),
+          `${group.name} waits for ${addon}: a deadlock on a real cluster`,
+        );
       }
     }
     assert.ok(!registrations.dependsOn(addonNamed("vpc-cni"), nodeGroupRegistrations()[0]));
@@ -229,7 +308,12 @@ describe("Cluster component", () => {
     const attachment = mocks.findCreated("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "obs-ebs-csi");
     assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
     assert.equal(attachment.inputs.role, role.state.name);
-    assert.ok(registrations.dependsOn(addonNamed("aws-ebs-csi-driver"), registrations.find("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "obs-ebs-csi")));
+    assert.ok(
+      registrations.dependsOn(
+        addonNamed("aws-ebs-csi-driver"),
+        registrations.find("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "obs-ebs-csi"),
+      ),
+    );
   });
 
   it("registers the cluster's issuer as an OIDC provider for STS and exposes it without scheme", () => {
@@ -251,29 +335,51 @@ describe("Cluster component", () => {
     assert.equal(association.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
     assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
     const provider = registrations.find("pulumi:providers:kubernetes", "obs-k8s");
-    assert.ok(registrations.dependsOn(provider, registrations.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "obs-deployer")));
+    assert.ok(
+      registrations.dependsOn(
+        provider,
+        registrations.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "obs-deployer"),
+      ),
+    );
   });
 
   it("grants each admin role cluster-wide AmazonEKSClusterAdminPolicy through an access entry", () => {
     for (const principalArn of ADMINS) {
-      const entries = mocks.findAllCreated("aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.principalArn === principalArn);
+      const entries = mocks
+        .findAllCreated("aws:eks/accessEntry:AccessEntry")
+        .filter((e) => e.inputs.principalArn === principalArn);
       assert.equal(entries.length, 1, principalArn);
       const associations = mocks
         .findAllCreated("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
         .filter((a) => a.inputs.principalArn === principalArn);
       assert.equal(associations.length, 1, principalArn);
-      assert.equal(associations[0].inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+      assert.equal(
+        associations[0].inputs.policyArn,
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      );
       assert.deepEqual(associations[0].inputs.accessScope, { type: "cluster" });
-      const association = registrations.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", associations[0].name);
-      assert.ok(registrations.dependsOn(association, registrations.find("aws:eks/accessEntry:AccessEntry", entries[0].name)));
+      const association = registrations.find(
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        associations[0].name,
+      );
+      assert.ok(
+        registrations.dependsOn(association, registrations.find("aws:eks/accessEntry:AccessEntry", entries[0].name)),
+      );
     }
   });
 
   it("grants each viewer role cluster-wide read-only AmazonEKSViewPolicy, never admin", () => {
-    const entries = mocks.findAllCreated("aws:eks/accessEntry:AccessEntry").filter((e) => e.inputs.principalArn === VIEWER);
+    const entries = mocks
+      .findAllCreated("aws:eks/accessEntry:AccessEntry")
+      .filter((e) => e.inputs.principalArn === VIEWER);
     assert.equal(entries.length, 1);
-    const associations = mocks.findAllCreated("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((a) => a.inputs.principalArn === VIEWER);
-    assert.deepEqual(associations.map((a) => a.inputs.policyArn), ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"]);
+    const associations = mocks
+      .findAllCreated("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+      .filter((a) => a.inputs.principalArn === VIEWER);
+    assert.deepEqual(
+      associations.map((a) => a.inputs.policyArn),
+      ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"],
+    );
     assert.deepEqual(associations[0].inputs.accessScope, { type: "cluster" });
   });
 
@@ -282,7 +388,16 @@ describe("Cluster component", () => {
     const config = JSON.parse(outputs.kubeconfig);
     assert.equal(config.clusters[0].cluster.server, outputs.endpoint);
     assert.equal(config.clusters[0].cluster["certificate-authority-data"], outputs.certificateAuthority);
-    assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "obs-test", "--output", "json", "--region", "eu-central-1"]);
+    assert.deepEqual(config.users[0].user.exec.args, [
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "obs-test",
+      "--output",
+      "json",
+      "--region",
+      "eu-central-1",
+    ]);
     const provider = mocks.findCreated("pulumi:providers:kubernetes", "obs-k8s");
     assert.equal(provider.inputs.kubeconfig, outputs.kubeconfig);
     assert.deepEqual(provider.secretPaths, ["kubeconfig"]);
@@ -313,16 +428,33 @@ describe("Cluster component", () => {
 
   it("rejects impossible arguments before creating a cluster", () => {
     const before = mocks.findAllCreated("aws:eks/cluster:Cluster").length;
-    assert.throws(() => new clusterModule.Cluster("bad1", { ...baseArgs(), name: "bad1", kubernetesVersion: "1.28" }), /older than 1\.30/);
     assert.throws(
-      () => new clusterModule.Cluster("bad2", { ...baseArgs(), name: "bad2", endpointPublicAccessCidrs: [], privateEndpoint: false }),
+      () => new clusterModule.Cluster("bad1", { ...baseArgs(), name: "bad1", kubernetesVersion: "1.28" }),
+      /older than 1\.30/,
+    );
+    assert.throws(
+      () =>
+        new clusterModule.Cluster("bad2", {
+          ...baseArgs(),
+          name: "bad2",
+          endpointPublicAccessCidrs: [],
+          privateEndpoint: false,
+        }),
       /reachable from nowhere/,
     );
     assert.throws(
-      () => new clusterModule.Cluster("bad3", { ...baseArgs(), name: "bad3", nodeGroup: { ...baseArgs().nodeGroup, desiredSize: 9 } }),
+      () =>
+        new clusterModule.Cluster("bad3", {
+          ...baseArgs(),
+          name: "bad3",
+          nodeGroup: { ...baseArgs().nodeGroup, desiredSize: 9 },
+        }),
       /minSize <= desiredSize <= maxSize/,
     );
-    assert.throws(() => new clusterModule.Cluster("bad4", { ...baseArgs(), name: "bad4", zones: ZONES.slice(0, 1) }), /at least 2/);
+    assert.throws(
+      () => new clusterModule.Cluster("bad4", { ...baseArgs(), name: "bad4", zones: ZONES.slice(0, 1) }),
+      /at least 2/,
+    );
     assert.equal(mocks.findAllCreated("aws:eks/cluster:Cluster").length, before);
   });
 });

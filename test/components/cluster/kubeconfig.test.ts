@@ -3,7 +3,11 @@ import { parse } from "yaml";
 import { buildKubeconfig } from "../../../components/cluster/kubeconfig";
 
 const CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").toString("base64");
-const input = { clusterName: "obs-prod", endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", certificateAuthorityData: CA };
+const input = {
+  clusterName: "obs-prod",
+  endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+  certificateAuthorityData: CA,
+};
 
 describe("buildKubeconfig", () => {
   const config = parse(buildKubeconfig({ ...input, region: "eu-west-1" }));
@@ -21,7 +25,16 @@ describe("buildKubeconfig", () => {
     assert.deepEqual(Object.keys(user), ["exec"]);
     assert.equal(user.exec.command, "aws");
     assert.equal(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
-    assert.deepEqual(user.exec.args, ["eks", "get-token", "--cluster-name", "obs-prod", "--output", "json", "--region", "eu-west-1"]);
+    assert.deepEqual(user.exec.args, [
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "obs-prod",
+      "--output",
+      "json",
+      "--region",
+      "eu-west-1",
+    ]);
   });
 
   it("leaves the region to the AWS CLI's own configuration when none is given, and passes a profile as AWS_PROFILE", () => {
@@ -31,8 +44,14 @@ describe("buildKubeconfig", () => {
   });
 
   it("rejects an endpoint that is not https and CA data that is not base64", () => {
-    assert.throws(() => buildKubeconfig({ ...input, endpoint: "http://abc" }), /endpoint "http:\/\/abc" is not an https URL/);
-    assert.throws(() => buildKubeconfig({ ...input, certificateAuthorityData: "" }), /certificateAuthorityData for obs-prod is empty or not base64/);
+    assert.throws(
+      () => buildKubeconfig({ ...input, endpoint: "http://abc" }),
+      /endpoint "http:\/\/abc" is not an https URL/,
+    );
+    assert.throws(
+      () => buildKubeconfig({ ...input, certificateAuthorityData: "" }),
+      /certificateAuthorityData for obs-prod is empty or not base64/,
+    );
     assert.throws(() => buildKubeconfig({ ...input, certificateAuthorityData: "-----BEGIN" }), /not base64/);
   });
 });

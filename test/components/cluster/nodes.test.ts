@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import { amiTypeFor, isArmInstanceType, nodeGroupLabels, validateNodeGroupSpec } from "../../../components/cluster/nodes";
+import {
+  amiTypeFor,
+  isArmInstanceType,
+  nodeGroupLabels,
+  validateNodeGroupSpec,
+} from "../../../components/cluster/nodes";
 import { accessEntryResourceName, clusterEncryptionPolicy, serviceTrustPolicy } from "../../../components/cluster/iam";
 import { ADDONS, addonsIn } from "../../../components/cluster/addons";
 
@@ -14,9 +19,15 @@ describe("cluster node and IAM helpers", () => {
     });
 
     it("rejects sizes out of order, with the values", () => {
-      assert.throws(() => validateNodeGroupSpec({ ...spec, desiredSize: 4 }), /minSize <= desiredSize <= maxSize \(got 1 <= 4 <= 3\)/);
+      assert.throws(
+        () => validateNodeGroupSpec({ ...spec, desiredSize: 4 }),
+        /minSize <= desiredSize <= maxSize \(got 1 <= 4 <= 3\)/,
+      );
       assert.throws(() => validateNodeGroupSpec({ ...spec, minSize: 3, desiredSize: 2 }), /got 3 <= 2 <= 3/);
-      assert.throws(() => validateNodeGroupSpec({ ...spec, minSize: 0, desiredSize: 0, maxSize: 0 }), /maxSize is 0; EKS requires at least 1/);
+      assert.throws(
+        () => validateNodeGroupSpec({ ...spec, minSize: 0, desiredSize: 0, maxSize: 0 }),
+        /maxSize is 0; EKS requires at least 1/,
+      );
       assert.throws(() => validateNodeGroupSpec({ ...spec, minSize: -1 }), /nodeGroup\.minSize is -1/);
       assert.throws(() => validateNodeGroupSpec({ ...spec, desiredSize: 1.5 }), /nodeGroup\.desiredSize is 1\.5/);
     });
@@ -24,7 +35,10 @@ describe("cluster node and IAM helpers", () => {
     it("bounds the disk size by the AMI snapshot (20 GiB) and the EBS maximum", () => {
       assert.doesNotThrow(() => validateNodeGroupSpec({ ...spec, diskSizeGiB: 20 }));
       assert.doesNotThrow(() => validateNodeGroupSpec({ ...spec, diskSizeGiB: 16384 }));
-      assert.throws(() => validateNodeGroupSpec({ ...spec, diskSizeGiB: 19 }), /diskSizeGiB is 19; .* from 20 to 16384/);
+      assert.throws(
+        () => validateNodeGroupSpec({ ...spec, diskSizeGiB: 19 }),
+        /diskSizeGiB is 19; .* from 20 to 16384/,
+      );
       assert.throws(() => validateNodeGroupSpec({ ...spec, diskSizeGiB: 16385 }), /diskSizeGiB is 16385/);
     });
 
@@ -36,7 +50,16 @@ describe("cluster node and IAM helpers", () => {
 
   describe("amiTypeFor", () => {
     it("recognises Graviton families", () => {
-      for (const t of ["m6g.large", "m7gd.xlarge", "c7gn.2xlarge", "t4g.medium", "r8g.large", "a1.large", "im4gn.large", "x2gd.xlarge"]) {
+      for (const t of [
+        "m6g.large",
+        "m7gd.xlarge",
+        "c7gn.2xlarge",
+        "t4g.medium",
+        "r8g.large",
+        "a1.large",
+        "im4gn.large",
+        "x2gd.xlarge",
+      ]) {
         assert.ok(isArmInstanceType(t), t);
       }
       for (const t of ["m6i.large", "g5.xlarge", "m7i-flex.large", "c5n.large", "r6a.large", "inf2.xlarge"]) {
@@ -50,7 +73,10 @@ describe("cluster node and IAM helpers", () => {
     });
 
     it("rejects mixed architectures in one node group", () => {
-      assert.throws(() => amiTypeFor(["m6i.xlarge", "m7g.xlarge"]), /mixes arm64 \(m7g\.xlarge\) and x86_64 \(m6i\.xlarge\)/);
+      assert.throws(
+        () => amiTypeFor(["m6i.xlarge", "m7g.xlarge"]),
+        /mixes arm64 \(m7g\.xlarge\) and x86_64 \(m6i\.xlarge\)/,
+      );
     });
   });
 
@@ -59,8 +85,14 @@ describe("cluster node and IAM helpers", () => {
   });
 
   it("creates the DaemonSet add-ons before nodes and the Deployment ones after", () => {
-    assert.deepEqual(addonsIn("beforeNodes").map((a) => a.name), ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]);
-    assert.deepEqual(addonsIn("afterNodes").map((a) => a.name), ["coredns", "aws-ebs-csi-driver"]);
+    assert.deepEqual(
+      addonsIn("beforeNodes").map((a) => a.name),
+      ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"],
+    );
+    assert.deepEqual(
+      addonsIn("afterNodes").map((a) => a.name),
+      ["coredns", "aws-ebs-csi-driver"],
+    );
     assert.equal(ADDONS.length, 5);
   });
 
@@ -78,7 +110,10 @@ describe("cluster node and IAM helpers", () => {
   });
 
   it("names access entries after account and principal, so reordering admins does not replace them", () => {
-    assert.equal(accessEntryResourceName("obs", "arn:aws:iam::123456789012:role/platform/Admin"), "obs-admin-123456789012-Admin");
+    assert.equal(
+      accessEntryResourceName("obs", "arn:aws:iam::123456789012:role/platform/Admin"),
+      "obs-admin-123456789012-Admin",
+    );
     assert.notEqual(
       accessEntryResourceName("obs", "arn:aws:iam::111111111111:role/Admin"),
       accessEntryResourceName("obs", "arn:aws:iam::222222222222:role/Admin"),

@@ -31,11 +31,17 @@ describe("cluster argument validation", () => {
     });
 
     it("rejects a restricted public endpoint without the private one (nodes could not join)", () => {
-      assert.throws(() => endpointAccess(["203.0.113.0/24"], false), /nodes could not reach the API server.*privateEndpoint to true/);
+      assert.throws(
+        () => endpointAccess(["203.0.113.0/24"], false),
+        /nodes could not reach the API server.*privateEndpoint to true/,
+      );
     });
 
     it("rejects malformed and duplicate CIDRs naming the index", () => {
-      assert.throws(() => endpointAccess(["203.0.113.0/24", "my-office"], true), /endpointPublicAccessCidrs\[1\] "my-office"/);
+      assert.throws(
+        () => endpointAccess(["203.0.113.0/24", "my-office"], true),
+        /endpointPublicAccessCidrs\[1\] "my-office"/,
+      );
       assert.throws(() => endpointAccess(["203.0.113.7/24"], true), /endpointPublicAccessCidrs\[0\].*host bits/);
       assert.throws(() => endpointAccess(["203.0.113.0/24", "203.0.113.0/24"], true), /lists a CIDR twice/);
     });
@@ -59,7 +65,12 @@ describe("cluster argument validation", () => {
 
   describe("validateAdminRoleArns", () => {
     it("accepts IAM roles (with paths) and users", () => {
-      assert.doesNotThrow(() => validateAdminRoleArns(["arn:aws:iam::123456789012:role/platform/Admin", "arn:aws:iam::123456789012:user/alice"]));
+      assert.doesNotThrow(() =>
+        validateAdminRoleArns([
+          "arn:aws:iam::123456789012:role/platform/Admin",
+          "arn:aws:iam::123456789012:user/alice",
+        ]),
+      );
       assert.doesNotThrow(() => validateAdminRoleArns([]));
     });
 
@@ -71,7 +82,10 @@ describe("cluster argument validation", () => {
     });
 
     it("rejects other ARNs and duplicates", () => {
-      assert.throws(() => validateAdminRoleArns(["arn:aws:iam::123456789012:group/admins"]), /not an IAM role or user ARN/);
+      assert.throws(
+        () => validateAdminRoleArns(["arn:aws:iam::123456789012:group/admins"]),
+        /not an IAM role or user ARN/,
+      );
       assert.throws(() => validateAdminRoleArns(["Admin"]), /adminRoleArns\[0\] "Admin"/);
       const arn = "arn:aws:iam::123456789012:role/Admin";
       assert.throws(() => validateAdminRoleArns([arn, arn]), /lists ".*" twice/);
@@ -90,8 +104,13 @@ describe("deployerAccessEntryConflict", () => {
       "arn:aws:sts::123456789012:assumed-role/Deployer/ci-run-42",
       "arn:aws:iam::123456789012:role/platform/Deployer",
     );
-    assert.match(message!, /cluster.adminRoleArns or cluster.viewerRoleArns contains .*Deployer.*its own admin access entry.*ResourceInUseException/);
-    assert.ok(deployerAccessEntryConflict("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"));
+    assert.match(
+      message!,
+      /cluster.adminRoleArns or cluster.viewerRoleArns contains .*Deployer.*its own admin access entry.*ResourceInUseException/,
+    );
+    assert.ok(
+      deployerAccessEntryConflict("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"),
+    );
   });
 
   it("lets other roles, other accounts and other principal kinds through", () => {

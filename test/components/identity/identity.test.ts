@@ -1,11 +1,23 @@
 import * as assert from "node:assert/strict";
-import { RecordingMocks, RegistrationLog, captureRegistrations, installMocks, settleMocks, valueOf } from "../../../tools/harness/mocks";
+import {
+  RecordingMocks,
+  RegistrationLog,
+  captureRegistrations,
+  installMocks,
+  settleMocks,
+  valueOf,
+} from "../../../tools/harness/mocks";
 
 const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+const PROVIDER =
+  "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
 const MIMIR_KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-1111-4111-a111-111111111111";
 const LOKI_KEY = "arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-4222-a222-222222222222";
-const MIMIR_BUCKETS = ["arn:aws:s3:::obs-mimir-blocks", "arn:aws:s3:::obs-mimir-ruler", "arn:aws:s3:::obs-mimir-alertmanager"];
+const MIMIR_BUCKETS = [
+  "arn:aws:s3:::obs-mimir-blocks",
+  "arn:aws:s3:::obs-mimir-ruler",
+  "arn:aws:s3:::obs-mimir-alertmanager",
+];
 const LOKI_BUCKETS = ["arn:aws:s3:::obs-loki-chunks", "arn:aws:s3:::obs-loki-ruler"];
 
 describe("Identity component", () => {
@@ -15,7 +27,12 @@ describe("Identity component", () => {
   let roleArns: Record<string, string>;
 
   before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "identity" });
+    mocks = await installMocks({
+      region: "eu-west-1",
+      accountId: "123456789012",
+      project: "observability-stack",
+      stack: "identity",
+    });
     registrations = captureRegistrations();
     identityModule = await import("../../../components/identity");
     const pulumi = await import("@pulumi/pulumi");
@@ -24,7 +41,13 @@ describe("Identity component", () => {
       oidcProviderArn: pulumi.output(PROVIDER),
       oidcIssuer: pulumi.output(ISSUER),
       workloads: [
-        { key: "mimir", namespace: "mimir", serviceAccount: "mimir", bucketArns: MIMIR_BUCKETS.map((a) => pulumi.output(a)), kmsKeyArn: pulumi.output(MIMIR_KEY) },
+        {
+          key: "mimir",
+          namespace: "mimir",
+          serviceAccount: "mimir",
+          bucketArns: MIMIR_BUCKETS.map((a) => pulumi.output(a)),
+          kmsKeyArn: pulumi.output(MIMIR_KEY),
+        },
         { key: "loki", namespace: "loki", serviceAccount: "loki", bucketArns: LOKI_BUCKETS, kmsKeyArn: LOKI_KEY },
       ],
       tags: { team: "observability" },
@@ -41,8 +64,10 @@ describe("Identity component", () => {
     registrations.restore();
   });
 
-  const trustOf = (key: string) => JSON.parse(mocks.findCreated("aws:iam/role:Role", `obs-${key}`).inputs.assumeRolePolicy);
-  const policyOf = (key: string) => JSON.parse(mocks.findCreated("aws:iam/rolePolicy:RolePolicy", `obs-${key}-storage`).inputs.policy);
+  const trustOf = (key: string) =>
+    JSON.parse(mocks.findCreated("aws:iam/role:Role", `obs-${key}`).inputs.assumeRolePolicy);
+  const policyOf = (key: string) =>
+    JSON.parse(mocks.findCreated("aws:iam/rolePolicy:RolePolicy", `obs-${key}-storage`).inputs.policy);
 
   it("exposes one role ARN per workload, the ARN of that workload's role", () => {
     assert.deepEqual(Object.keys(roleArns).sort(), ["loki", "mimir"]);
@@ -54,10 +79,15 @@ describe("Identity component", () => {
   });
 
   it("scopes each workload's bucket key to that workload's role, through S3 only", () => {
-    for (const [key, kmsKeyArn] of [["mimir", MIMIR_KEY], ["loki", LOKI_KEY]]) {
+    for (const [key, kmsKeyArn] of [
+      ["mimir", MIMIR_KEY],
+      ["loki", LOKI_KEY],
+    ]) {
       const keyPolicy = mocks.findCreated("aws:kms/keyPolicy:KeyPolicy", `obs-${key}-key`);
       assert.equal(keyPolicy.inputs.keyId, kmsKeyArn);
-      const users = JSON.parse(keyPolicy.inputs.policy).Statement.find((s: { Sid: string }) => s.Sid === "WorkloadsUseItThroughS3");
+      const users = JSON.parse(keyPolicy.inputs.policy).Statement.find(
+        (s: { Sid: string }) => s.Sid === "WorkloadsUseItThroughS3",
+      );
       assert.deepEqual(users.Principal, { AWS: [roleArns[key]] });
       assert.equal(users.Condition.StringEquals["kms:ViaService"], "s3.eu-west-1.amazonaws.com");
     }
@@ -76,7 +106,9 @@ describe("Identity component", () => {
   it("lets each workload reach only its own buckets and key", () => {
     const cases = { mimir: { buckets: MIMIR_BUCKETS, key: MIMIR_KEY }, loki: { buckets: LOKI_BUCKETS, key: LOKI_KEY } };
     for (const [workload, expected] of Object.entries(cases)) {
-      const resources = policyOf(workload).Statement.flatMap((s: { Resource: string[] }) => s.Resource).sort();
+      const resources = policyOf(workload)
+        .Statement.flatMap((s: { Resource: string[] }) => s.Resource)
+        .sort();
       assert.deepEqual(resources, [...expected.buckets, ...expected.buckets.map((b) => `${b}/*`), expected.key].sort());
     }
   });
@@ -84,7 +116,10 @@ describe("Identity component", () => {
   it("attaches each storage policy to its own role", () => {
     for (const key of ["mimir", "loki"]) {
       const role = mocks.findCreated("aws:iam/role:Role", `obs-${key}`);
-      assert.equal(mocks.findCreated("aws:iam/rolePolicy:RolePolicy", `obs-${key}-storage`).inputs.role, role.state.name);
+      assert.equal(
+        mocks.findCreated("aws:iam/rolePolicy:RolePolicy", `obs-${key}-storage`).inputs.role,
+        role.state.name,
+      );
     }
   });
 
@@ -103,9 +138,21 @@ describe("Identity component", () => {
   });
 
   it("rejects two workloads with the same key", () => {
-    const workload = { key: "loki" as const, namespace: "loki", serviceAccount: "loki", bucketArns: LOKI_BUCKETS, kmsKeyArn: LOKI_KEY };
+    const workload = {
+      key: "loki" as const,
+      namespace: "loki",
+      serviceAccount: "loki",
+      bucketArns: LOKI_BUCKETS,
+      kmsKeyArn: LOKI_KEY,
+    };
     assert.throws(
-      () => new identityModule.Identity("dup", { oidcProviderArn: PROVIDER, oidcIssuer: ISSUER, workloads: [workload, workload], tags: {} }),
+      () =>
+        new identityModule.Identity("dup", {
+          oidcProviderArn: PROVIDER,
+          oidcIssuer: ISSUER,
+          workloads: [workload, workload],
+          tags: {},
+        }),
       /workloads lists key "loki" twice/,
     );
   });
@@ -113,12 +160,21 @@ describe("Identity component", () => {
   it("rejects an invalid namespace before creating roles", () => {
     const before = mocks.findAllCreated("aws:iam/role:Role").length;
     assert.throws(
-      () => new identityModule.Identity("bad", {
-        oidcProviderArn: PROVIDER,
-        oidcIssuer: ISSUER,
-        workloads: [{ key: "loki", namespace: "Loki_NS", serviceAccount: "loki", bucketArns: LOKI_BUCKETS, kmsKeyArn: LOKI_KEY }],
-        tags: {},
-      }),
+      () =>
+        new identityModule.Identity("bad", {
+          oidcProviderArn: PROVIDER,
+          oidcIssuer: ISSUER,
+          workloads: [
+            {
+              key: "loki",
+              namespace: "Loki_NS",
+              serviceAccount: "loki",
+              bucketArns: LOKI_BUCKETS,
+              kmsKeyArn: LOKI_KEY,
+            },
+          ],
+          tags: {},
+        }),
       /workloads\[loki\]\.namespace "Loki_NS"/,
     );
     assert.equal(mocks.findAllCreated("aws:iam/role:Role").length, before);

@@ -1,5 +1,10 @@
 import * as assert from "node:assert/strict";
-import { bucketAccessPolicy, bucketKeyPolicy, irsaTrustPolicy, issuerHostPath } from "../../../components/identity/policies";
+import {
+  bucketAccessPolicy,
+  bucketKeyPolicy,
+  irsaTrustPolicy,
+  issuerHostPath,
+} from "../../../components/identity/policies";
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
 const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
@@ -7,7 +12,12 @@ const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 
 describe("identity policy documents", () => {
   describe("irsaTrustPolicy", () => {
-    const policy = irsaTrustPolicy({ oidcProviderArn: PROVIDER, oidcIssuer: `https://${ISSUER}`, namespace: "mimir", serviceAccount: "mimir" });
+    const policy = irsaTrustPolicy({
+      oidcProviderArn: PROVIDER,
+      oidcIssuer: `https://${ISSUER}`,
+      namespace: "mimir",
+      serviceAccount: "mimir",
+    });
 
     it("trusts only the cluster's OIDC provider through web identity", () => {
       assert.equal(policy.Statement.length, 1);
@@ -27,21 +37,54 @@ describe("identity policy documents", () => {
     });
 
     it("accepts the issuer with or without https:// and produces the same document", () => {
-      const bare = irsaTrustPolicy({ oidcProviderArn: PROVIDER, oidcIssuer: ISSUER, namespace: "mimir", serviceAccount: "mimir" });
+      const bare = irsaTrustPolicy({
+        oidcProviderArn: PROVIDER,
+        oidcIssuer: ISSUER,
+        namespace: "mimir",
+        serviceAccount: "mimir",
+      });
       assert.deepEqual(bare, policy);
     });
 
     it("rejects an OIDC provider of another issuer (the role could never be assumed)", () => {
       assert.throws(
-        () => irsaTrustPolicy({ oidcProviderArn: PROVIDER.replace("0123456789ABCDEF0123456789ABCDEF", "FFFF"), oidcIssuer: ISSUER, namespace: "a", serviceAccount: "b" }),
+        () =>
+          irsaTrustPolicy({
+            oidcProviderArn: PROVIDER.replace("0123456789ABCDEF0123456789ABCDEF", "FFFF"),
+            oidcIssuer: ISSUER,
+            namespace: "a",
+            serviceAccount: "b",
+          }),
         /belongs to issuer .*FFFF.*not to oidcIssuer/,
       );
-      assert.throws(() => irsaTrustPolicy({ oidcProviderArn: "arn:aws:iam::123456789012:role/x", oidcIssuer: ISSUER, namespace: "a", serviceAccount: "b" }), /not an IAM OIDC provider ARN/);
+      assert.throws(
+        () =>
+          irsaTrustPolicy({
+            oidcProviderArn: "arn:aws:iam::123456789012:role/x",
+            oidcIssuer: ISSUER,
+            namespace: "a",
+            serviceAccount: "b",
+          }),
+        /not an IAM OIDC provider ARN/,
+      );
     });
 
     it("rejects names Kubernetes would not accept, naming the field", () => {
-      assert.throws(() => irsaTrustPolicy({ oidcProviderArn: PROVIDER, oidcIssuer: ISSUER, namespace: "Mimir", serviceAccount: "mimir" }), /namespace "Mimir"/);
-      assert.throws(() => irsaTrustPolicy({ oidcProviderArn: PROVIDER, oidcIssuer: ISSUER, namespace: "mimir", serviceAccount: "*" }), /serviceAccount "\*"/);
+      assert.throws(
+        () =>
+          irsaTrustPolicy({
+            oidcProviderArn: PROVIDER,
+            oidcIssuer: ISSUER,
+            namespace: "Mimir",
+            serviceAccount: "mimir",
+          }),
+        /namespace "Mimir"/,
+      );
+      assert.throws(
+        () =>
+          irsaTrustPolicy({ oidcProviderArn: PROVIDER, oidcIssuer: ISSUER, namespace: "mimir", serviceAccount: "*" }),
+        /serviceAccount "\*"/,
+      );
     });
 
     it("rejects an issuer that is not a URL host/path", () => {
@@ -54,14 +97,17 @@ describe("identity policy documents", () => {
     const buckets = ["arn:aws:s3:::obs-mimir-blocks", "arn:aws:s3:::obs-mimir-ruler"];
     const policy = bucketAccessPolicy(buckets, KEY);
     const actionsOn = (resource: string) =>
-      policy.Statement.filter((s) => ([] as string[]).concat(s.Resource ?? []).includes(resource)).flatMap((s) => ([] as string[]).concat(s.Action));
+      policy.Statement.filter((s) => ([] as string[]).concat(s.Resource ?? []).includes(resource)).flatMap((s) =>
+        ([] as string[]).concat(s.Action),
+      );
 
     it("allows listing exactly the given buckets and nothing else on them", () => {
       for (const arn of buckets) assert.deepEqual(actionsOn(arn), ["s3:ListBucket"]);
     });
 
     it("allows get/put/delete on the objects of exactly those buckets", () => {
-      for (const arn of buckets) assert.deepEqual(actionsOn(`${arn}/*`).sort(), ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+      for (const arn of buckets)
+        assert.deepEqual(actionsOn(`${arn}/*`).sort(), ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
     });
 
     it("allows the key operations SSE-KMS needs on its own key only, and only through S3 in the key's region", () => {
@@ -74,7 +120,8 @@ describe("identity policy documents", () => {
       const allowed = new Set([...buckets, ...buckets.map((b) => `${b}/*`), KEY]);
       for (const statement of policy.Statement) {
         assert.equal(statement.Effect, "Allow");
-        for (const resource of ([] as string[]).concat(statement.Resource ?? [])) assert.ok(allowed.has(resource), resource);
+        for (const resource of ([] as string[]).concat(statement.Resource ?? []))
+          assert.ok(allowed.has(resource), resource);
         for (const action of ([] as string[]).concat(statement.Action)) assert.ok(!action.includes("*"), action);
       }
     });
@@ -84,7 +131,10 @@ describe("identity policy documents", () => {
       assert.throws(() => bucketAccessPolicy(["arn:aws:s3:::*"], KEY), /bucketArns contains "arn:aws:s3:::\*"/);
       assert.throws(() => bucketAccessPolicy(["arn:aws:s3:::obs-a/prefix"], KEY), /no wildcards or paths/);
       assert.throws(() => bucketAccessPolicy([buckets[0], buckets[0]], KEY), /lists a bucket twice/);
-      assert.throws(() => bucketAccessPolicy(buckets, "arn:aws:kms:eu-west-1:123456789012:alias/obs"), /kmsKeyArn .* is not a KMS key ARN/);
+      assert.throws(
+        () => bucketAccessPolicy(buckets, "arn:aws:kms:eu-west-1:123456789012:alias/obs"),
+        /kmsKeyArn .* is not a KMS key ARN/,
+      );
     });
   });
 });
@@ -95,7 +145,9 @@ describe("bucketKeyPolicy", () => {
   const policy = bucketKeyPolicy(KEY, [ROLE]);
 
   it("lets the account administer the key but not use it", () => {
-    const admin = policy.Statement.find((s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" }))!;
+    const admin = policy.Statement.find(
+      (s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" }),
+    )!;
     const actions = ([] as string[]).concat(admin.Action);
     assert.ok(actions.includes("kms:Put*") && actions.includes("kms:ScheduleKeyDeletion"));
     // No use of the key, directly or by granting it to oneself (kms:CreateGrant, which kms:Create* would include).
@@ -105,9 +157,13 @@ describe("bucketKeyPolicy", () => {
   });
 
   it("lets only the workload roles use it, through S3 in the key's region, from this account", () => {
-    const use = policy.Statement.filter((s) => ([] as string[]).concat(s.Action).some((a) => /Decrypt|GenerateDataKey/.test(a)));
+    const use = policy.Statement.filter((s) =>
+      ([] as string[]).concat(s.Action).some((a) => /Decrypt|GenerateDataKey/.test(a)),
+    );
     assert.equal(use.length, 1);
     assert.deepEqual(use[0].Principal, { AWS: [ROLE] });
-    assert.deepEqual(use[0].Condition, { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012" } });
+    assert.deepEqual(use[0].Condition, {
+      StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012" },
+    });
   });
 });

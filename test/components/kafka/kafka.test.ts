@@ -74,12 +74,21 @@ describe("Kafka component (registered resources under mocks)", () => {
     assert.equal(release.inputs.atomic, true);
     assert.equal(release.inputs.cleanupOnFail, true);
     const reg = mocked.registrations.find(RELEASE, "prod-operator");
-    assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find("kubernetes:core/v1:ConfigMap", clusterReady.name)), "waits for the cluster's workload prerequisites");
+    assert.ok(
+      mocked.registrations.dependsOn(reg, mocked.registrations.find("kubernetes:core/v1:ConfigMap", clusterReady.name)),
+      "waits for the cluster's workload prerequisites",
+    );
   });
 
   it("creates every Strimzi resource only after the operator (its CRDs) exists", () => {
     const operator = mocked.registrations.find(RELEASE, "prod-operator");
-    for (const [type, name] of [[KAFKA, "prod-cluster"], [POOL, "prod-pool-controller"], [POOL, "prod-pool-broker"], [TOPIC, "prod-topic"], [USER, "prod-mimir-user"]]) {
+    for (const [type, name] of [
+      [KAFKA, "prod-cluster"],
+      [POOL, "prod-pool-controller"],
+      [POOL, "prod-pool-broker"],
+      [TOPIC, "prod-topic"],
+      [USER, "prod-mimir-user"],
+    ]) {
       const reg = mocked.registrations.find(type, name);
       const direct = mocked.registrations.dependsOn(reg, operator);
       const viaCluster = mocked.registrations.dependsOn(reg, mocked.registrations.find(KAFKA, "prod-cluster"));
@@ -89,7 +98,12 @@ describe("Kafka component (registered resources under mocks)", () => {
 
   it("labels pools, topic and user with the cluster they belong to, in the Kafka namespace", () => {
     const s = settingsFor("prod");
-    for (const [type, name] of [[POOL, "prod-pool-controller"], [POOL, "prod-pool-broker"], [TOPIC, "prod-topic"], [USER, "prod-mimir-user"]]) {
+    for (const [type, name] of [
+      [POOL, "prod-pool-controller"],
+      [POOL, "prod-pool-broker"],
+      [TOPIC, "prod-topic"],
+      [USER, "prod-mimir-user"],
+    ]) {
       const r = find(type, name);
       assert.equal(r.inputs.metadata.labels["strimzi.io/cluster"], s.kafka.clusterName, name);
       assert.equal(r.inputs.metadata.namespace, "kafka", name);
@@ -99,16 +113,27 @@ describe("Kafka component (registered resources under mocks)", () => {
   });
 
   it("hands Mimir a bootstrap address in the namespace it creates, on the port the listener opens", () => {
-    for (const [component, stack] of [[dev, "dev"], [prod, "prod"]] as const) {
+    for (const [component, stack] of [
+      [dev, "dev"],
+      [prod, "prod"],
+    ] as const) {
       const namespace = find(NAMESPACE, `${stack}-namespace`).inputs.metadata.name;
       const cluster = find(KAFKA, `${stack}-cluster`).inputs;
       const port = cluster.spec.kafka.listeners[0].port;
-      assert.equal(component.connection.address, `${cluster.metadata.name}-kafka-bootstrap.${namespace}.svc:${port}`, stack);
+      assert.equal(
+        component.connection.address,
+        `${cluster.metadata.name}-kafka-bootstrap.${namespace}.svc:${port}`,
+        stack,
+      );
     }
   });
 
   it("waits for Strimzi's Ready condition on the cluster, topic and user that Mimir depends on", () => {
-    for (const [type, name] of [[KAFKA, "prod-cluster"], [TOPIC, "prod-topic"], [USER, "prod-mimir-user"]]) {
+    for (const [type, name] of [
+      [KAFKA, "prod-cluster"],
+      [TOPIC, "prod-topic"],
+      [USER, "prod-mimir-user"],
+    ]) {
       assert.equal(find(type, name).inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready", name);
     }
     assert.deepEqual(prod.connection.ready.length, 3);
@@ -132,7 +157,10 @@ describe("Kafka component (registered resources under mocks)", () => {
     assert.equal(secret.inputs.metadata.namespace, "kafka");
     assert.equal(secret.inputs.stringData.password, prodPassword, "the password is detectable where it belongs");
     const broker = find(POOL, "prod-pool-broker");
-    assert.equal(broker.inputs.spec.template.kafkaContainer.env[0].valueFrom.secretKeyRef.name, secret.inputs.metadata.name);
+    assert.equal(
+      broker.inputs.spec.template.kafkaContainer.env[0].valueFrom.secretKeyRef.name,
+      secret.inputs.metadata.name,
+    );
     assert.equal(prod.connection.sasl?.mechanism, "PLAIN");
     assert.equal(prod.connection.sasl?.username, settingsFor("prod").kafka.mimirUser);
     assert.ok(prod.connection.sasl);
@@ -141,7 +169,9 @@ describe("Kafka component (registered resources under mocks)", () => {
 
   it("prod: the password appears in no Strimzi resource and no Helm values", () => {
     assert.ok(prodPassword);
-    for (const r of mocked.mocks.created.filter((c) => c.name.startsWith("prod-") && c.type !== SECRET && c.type !== PASSWORD)) {
+    for (const r of mocked.mocks.created.filter(
+      (c) => c.name.startsWith("prod-") && c.type !== SECRET && c.type !== PASSWORD,
+    )) {
       assert.ok(!serialized(r.inputs).includes(prodPassword), `${r.type} ${r.name} contains the password`);
     }
   });
@@ -149,7 +179,11 @@ describe("Kafka component (registered resources under mocks)", () => {
   it("overrides reach the operator values, the Kafka spec and the topic spec, and win over settings", () => {
     const s = settingsFor("prod");
     assert.equal(find(RELEASE, "prod-operator").inputs.values.replicas, 2);
-    assert.equal(find(RELEASE, "prod-operator").inputs.values.generateNetworkPolicy, true, "built values survive the merge");
+    assert.equal(
+      find(RELEASE, "prod-operator").inputs.values.generateNetworkPolicy,
+      true,
+      "built values survive the merge",
+    );
     const config = find(KAFKA, "prod-cluster").inputs.spec.kafka.config;
     assert.equal(config["num.replica.fetchers"], 4);
     assert.equal(config["message.max.bytes"], 20_000_000);

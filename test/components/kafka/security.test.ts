@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { clientSecurity, forbiddenBy, assertBrokerConfigAccepted, mimirAcls, plainJaasConfig, MIMIR_KAFKA_CLIENT } from "../../../components/kafka";
+import {
+  clientSecurity,
+  forbiddenBy,
+  assertBrokerConfigAccepted,
+  mimirAcls,
+  plainJaasConfig,
+  MIMIR_KAFKA_CLIENT,
+} from "../../../components/kafka";
 import { settingsFor } from "../fixtures";
 
 describe("Kafka client security (what Mimir 3.0 can actually use)", () => {
@@ -30,12 +37,17 @@ describe("Kafka client security (what Mimir 3.0 can actually use)", () => {
     const s = settingsFor("prod");
     assert.ok(!(MIMIR_KAFKA_CLIENT.saslMechanisms as readonly string[]).includes("SCRAM-SHA-512"));
     assert.throws(
-      () => clientSecurity({ ...s, kafka: { ...s.kafka, listener: { ...s.kafka.listener, authentication: "scram-sha-512" } } }),
+      () =>
+        clientSecurity({
+          ...s,
+          kafka: { ...s.kafka, listener: { ...s.kafka.listener, authentication: "scram-sha-512" } },
+        }),
       /settings\.kafka\.listener\.authentication = "scram-sha-512".*allowed: "plain", "none"/,
     );
     for (const authentication of ["plain", "none"] as const) {
       assert.throws(
-        () => clientSecurity({ ...s, kafka: { ...s.kafka, listener: { ...s.kafka.listener, authentication, tls: true } } }),
+        () =>
+          clientSecurity({ ...s, kafka: { ...s.kafka, listener: { ...s.kafka.listener, authentication, tls: true } } }),
         /settings\.kafka\.listener\.tls = true: .*no TLS.*allowed: false/,
         authentication,
       );
@@ -50,7 +62,10 @@ describe("Kafka client security (what Mimir 3.0 can actually use)", () => {
 
   it("JAAS entry names the user and reads the password from the environment, never containing it", () => {
     const jaas = plainJaasConfig("mimir", "SOME_VAR");
-    assert.equal(jaas, 'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:SOME_VAR}";');
+    assert.equal(
+      jaas,
+      'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:SOME_VAR}";',
+    );
     assert.throws(() => plainJaasConfig('mi"mir', "X"), /username "mi"mir"/);
   });
 
@@ -65,7 +80,10 @@ describe("Kafka client security (what Mimir 3.0 can actually use)", () => {
       assert.ok(!acl.operations.includes("Create"), "auto topic creation is off; Mimir must not create topics");
       assert.ok(!acl.operations.includes("Delete"));
     }
-    assert.ok(acls.some((a) => a.resource.type === "group" && a.operations.includes("Read")), "offset commits need group Read");
+    assert.ok(
+      acls.some((a) => a.resource.type === "group" && a.operations.includes("Read")),
+      "offset commits need group Read",
+    );
   });
 });
 
@@ -85,7 +103,11 @@ describe("Strimzi broker config filter", () => {
     assert.equal(forbiddenBy("ssl.enabled.protocols"), undefined);
     assert.equal(forbiddenBy("controller.quorum.election.timeout.ms"), undefined);
     assert.throws(
-      () => assertBrokerConfigAccepted({ "message.max.bytes": 1, "sasl.enabled.mechanisms": "PLAIN", "authorizer.class.name": "x" }, "overrides.kafkaCluster"),
+      () =>
+        assertBrokerConfigAccepted(
+          { "message.max.bytes": 1, "sasl.enabled.mechanisms": "PLAIN", "authorizer.class.name": "x" },
+          "overrides.kafkaCluster",
+        ),
       (e: Error) =>
         /overrides\.kafkaCluster/.test(e.message) &&
         /"sasl\.enabled\.mechanisms" \(forbidden prefix "sasl\."\)/.test(e.message) &&

@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { buildKafkaSpec, buildNodePools, buildTopicSpec, buildUserSpec, clientSecurity, KAFKA_PASSWORD_ENV } from "../../../components/kafka";
+import {
+  buildKafkaSpec,
+  buildNodePools,
+  buildTopicSpec,
+  buildUserSpec,
+  clientSecurity,
+  KAFKA_PASSWORD_ENV,
+} from "../../../components/kafka";
 import { ingestersPerChartZone, zoneLayout } from "../../../components/mimir";
 import * as upstream from "../../../settings/upstream";
 import { AZS, PROFILES, settingsFor, STORAGE_CLASS } from "../fixtures";
@@ -10,7 +17,11 @@ function build(profile: (typeof PROFILES)[number]) {
   const settings = settingsFor(profile);
   const security = clientSecurity(settings);
   const kafka: Any = buildKafkaSpec(settings, security);
-  const pools = buildNodePools(settings, security, { storageClassName: STORAGE_CLASS, availabilityZones: AZS, passwordSecretName: "kafka-mimir-sasl" }) as Any[];
+  const pools = buildNodePools(settings, security, {
+    storageClassName: STORAGE_CLASS,
+    availabilityZones: AZS,
+    passwordSecretName: "kafka-mimir-sasl",
+  }) as Any[];
   const topic: Any = buildTopicSpec(settings);
   const brokers = pools.filter((p) => p.spec.roles.includes("broker")).reduce((n, p) => n + p.spec.replicas, 0);
   const controllers = pools.filter((p) => p.spec.roles.includes("controller")).reduce((n, p) => n + p.spec.replicas, 0);
@@ -71,7 +82,11 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
           const volumes = pool.spec.storage.volumes;
           assert.ok(volumes.length >= 1);
           assert.equal(new Set(volumes.map((v: Any) => v.id)).size, volumes.length, "volume ids must be unique");
-          assert.equal(volumes.filter((v: Any) => v.kraftMetadata === "shared").length, 1, "exactly one volume stores KRaft metadata");
+          assert.equal(
+            volumes.filter((v: Any) => v.kraftMetadata === "shared").length,
+            1,
+            "exactly one volume stores KRaft metadata",
+          );
           for (const v of volumes) {
             assert.equal(v.type, "persistent-claim");
             assert.equal(v.class, STORAGE_CLASS);
@@ -82,13 +97,20 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
         const brokerPool = b.pools.find((p) => p.spec.roles.includes("broker"));
         assert.equal(brokerPool.spec.storage.volumes[0].size, `${b.settings.kafka.brokerStorageGiB}Gi`);
         const controllerPool = b.pools.find((p) => !p.spec.roles.includes("broker"));
-        if (controllerPool) assert.equal(controllerPool.spec.storage.volumes[0].size, `${b.settings.kafka.controllerStorageGiB}Gi`);
+        if (controllerPool)
+          assert.equal(controllerPool.spec.storage.volumes[0].size, `${b.settings.kafka.controllerStorageGiB}Gi`);
       });
 
       it("keeps every pool inside the network's availability zones", () => {
         for (const pool of b.pools) {
-          const term = pool.spec.template.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
-          assert.deepEqual(term.matchExpressions[0], { key: "topology.kubernetes.io/zone", operator: "In", values: AZS });
+          const term =
+            pool.spec.template.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution
+              .nodeSelectorTerms[0];
+          assert.deepEqual(term.matchExpressions[0], {
+            key: "topology.kubernetes.io/zone",
+            operator: "In",
+            values: AZS,
+          });
         }
       });
 
@@ -98,7 +120,9 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
         for (const l of b.kafka.kafka.listeners) {
           assert.match(l.name, /^[a-z0-9]{1,11}$/);
           assert.ok(Number.isInteger(l.port) && l.port >= 9092);
-          assert.ok(["internal", "route", "tlsroute", "loadbalancer", "nodeport", "ingress", "cluster-ip"].includes(l.type));
+          assert.ok(
+            ["internal", "route", "tlsroute", "loadbalancer", "nodeport", "ingress", "cluster-ip"].includes(l.type),
+          );
           assert.equal(typeof l.tls, "boolean");
           if (l.authentication) assert.ok(["tls", "scram-sha-512", "custom"].includes(l.authentication.type));
         }
@@ -117,7 +141,21 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
         for (const acl of user.authorization.acls) {
           assert.ok(["topic", "group", "cluster", "transactionalId"].includes(acl.resource.type));
           for (const op of acl.operations) {
-            assert.ok(["Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction", "AlterConfigs", "DescribeConfigs", "IdempotentWrite", "All"].includes(op));
+            assert.ok(
+              [
+                "Read",
+                "Write",
+                "Create",
+                "Delete",
+                "Alter",
+                "Describe",
+                "ClusterAction",
+                "AlterConfigs",
+                "DescribeConfigs",
+                "IdempotentWrite",
+                "All",
+              ].includes(op),
+            );
           }
         }
       });
@@ -149,7 +187,10 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
         assert.equal(spread.topologyKey, "topology.kubernetes.io/zone");
         assert.equal(spread.whenUnsatisfiable, "DoNotSchedule");
         assert.equal(spread.maxSkew, 1);
-        assert.deepEqual(spread.labelSelector.matchLabels, { "strimzi.io/cluster": b.settings.kafka.clusterName, "strimzi.io/pool-name": pool.name });
+        assert.deepEqual(spread.labelSelector.matchLabels, {
+          "strimzi.io/cluster": b.settings.kafka.clusterName,
+          "strimzi.io/pool-name": pool.name,
+        });
       }
     });
   }
@@ -161,10 +202,14 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
     assert.equal(dev.kafka.kafka.authorization, undefined);
     assert.equal(dev.kafka.entityOperator.userOperator, undefined);
     assert.equal(dev.pools[0].spec.template.kafkaContainer, undefined, "no password variable without authentication");
-    assert.deepEqual(devListener.networkPolicyPeers, [{
-      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dev.settings.namespaces.mimir } },
-      podSelector: { matchLabels: { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/instance": dev.settings.releases.mimir } },
-    }]);
+    assert.deepEqual(devListener.networkPolicyPeers, [
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dev.settings.namespaces.mimir } },
+        podSelector: {
+          matchLabels: { "app.kubernetes.io/name": "mimir", "app.kubernetes.io/instance": dev.settings.releases.mimir },
+        },
+      },
+    ]);
 
     for (const profile of ["staging", "prod"] as const) {
       const b = build(profile);
@@ -173,7 +218,10 @@ describe("Kafka specs agree with Mimir's producer and with themselves", () => {
       assert.equal(listener.authentication.type, "custom");
       assert.equal(listener.authentication.sasl, true);
       assert.equal(listener.authentication.listenerConfig["sasl.enabled.mechanisms"], "PLAIN");
-      assert.match(listener.authentication.listenerConfig["plain.sasl.jaas.config"], new RegExp(`user_${b.settings.kafka.mimirUser}="\\$\\{strimzienv:${KAFKA_PASSWORD_ENV}\\}"`));
+      assert.match(
+        listener.authentication.listenerConfig["plain.sasl.jaas.config"],
+        new RegExp(`user_${b.settings.kafka.mimirUser}="\\$\\{strimzienv:${KAFKA_PASSWORD_ENV}\\}"`),
+      );
       assert.deepEqual(b.kafka.kafka.authorization, { type: "simple" });
       assert.deepEqual(b.kafka.entityOperator.userOperator, {});
       assert.ok(listener.networkPolicyPeers.length > 0);

@@ -13,7 +13,6 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const SECRET = "kubernetes:core/v1:Secret";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 
-
 describe("Loki component (registered resources under mocks)", () => {
   let constructionError: unknown;
   const gateways: Record<string, { auth: any; passwords: Record<string, string>; htpasswdSecretName: string }> = {};
@@ -24,10 +23,16 @@ describe("Loki component (registered resources under mocks)", () => {
     const { Loki } = await import("../../../components/loki");
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
     // Stand-ins for what the lead wires in: the CRDs release, the buckets and the IRSA role.
-    const crds = new k8s.helm.v3.Release("crds", { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" }, { provider });
+    const crds = new k8s.helm.v3.Release(
+      "crds",
+      { chart: "prometheus-operator-crds", name: "prometheus-operator-crds" },
+      { provider },
+    );
 
     for (const profile of PROFILES) {
-      const chunks = new aws.s3.Bucket(`${profile}-chunks`, { bucket: `${profile}-loki-chunks-123456789012-eu-west-1` });
+      const chunks = new aws.s3.Bucket(`${profile}-chunks`, {
+        bucket: `${profile}-loki-chunks-123456789012-eu-west-1`,
+      });
       const ruler = new aws.s3.Bucket(`${profile}-ruler`, { bucket: `${profile}-loki-ruler-123456789012-eu-west-1` });
       const loki = new Loki(`loki-${profile}`, {
         settings: settingsFor(profile),
@@ -39,11 +44,19 @@ describe("Loki component (registered resources under mocks)", () => {
         crdsRelease: crds,
         storageClassName: "gp3",
         dependsOn: [chunks, ruler],
-        overrides: profile === "prod" ? { loki: { limits_config: { retention_period: "45d", max_query_series: 1000 } } } : undefined,
+        overrides:
+          profile === "prod"
+            ? { loki: { limits_config: { retention_period: "45d", max_query_series: 1000 } } }
+            : undefined,
       });
       const passwords: Record<string, string> = {};
-      for (const [user, password] of Object.entries(loki.gatewayAuth.passwords)) passwords[user] = await valueOf(password);
-      gateways[profile] = { auth: loki.gatewayAuth, passwords, htpasswdSecretName: await valueOf(loki.gatewayAuth.htpasswdSecretName) };
+      for (const [user, password] of Object.entries(loki.gatewayAuth.passwords))
+        passwords[user] = await valueOf(password);
+      gateways[profile] = {
+        auth: loki.gatewayAuth,
+        passwords,
+        htpasswdSecretName: await valueOf(loki.gatewayAuth.htpasswdSecretName),
+      };
     }
     const broken: Settings = structuredClone(settingsFor("dev"));
     broken.loki.replicationFactor = 2;
@@ -85,11 +98,17 @@ describe("Loki component (registered resources under mocks)", () => {
           chunks: find(BUCKET, `${profile}-chunks`).state.bucket,
           ruler: find(BUCKET, `${profile}-ruler`).state.bucket,
         });
-        assert.equal(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"], `arn:aws:iam::123456789012:role/${profile}-loki`);
+        assert.equal(
+          values.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
+          `arn:aws:iam::123456789012:role/${profile}-loki`,
+        );
         assert.equal(values.loki.compactor.retention_enabled, true);
         assert.equal(values.loki.compactor.delete_request_store, "s3");
         assert.equal(values.loki.schemaConfig.configs[0].index.period, "24h");
-        assert.ok(values.loki.commonConfig.replication_factor <= (profile === "dev" ? values.singleBinary.replicas : values.ingester.replicas));
+        assert.ok(
+          values.loki.commonConfig.replication_factor <=
+            (profile === "dev" ? values.singleBinary.replicas : values.ingester.replicas),
+        );
       });
 
       it("generates a password per tenant and for the canary, stored only as bcrypt htpasswd lines and the canary's Secret", async () => {
@@ -98,7 +117,9 @@ describe("Loki component (registered resources under mocks)", () => {
         assert.deepEqual(Object.keys(passwords), users);
         const htpasswd = find(SECRET, `loki-${profile}-gateway-htpasswd`);
         assert.equal(htpasswd.inputs.metadata.namespace, settings.namespaces.loki);
-        const lines = users.map((user) => `${user}:${find(PASSWORD, `loki-${profile}-gateway-password-${user}`).state.bcryptHash}\n`);
+        const lines = users.map(
+          (user) => `${user}:${find(PASSWORD, `loki-${profile}-gateway-password-${user}`).state.bcryptHash}\n`,
+        );
         assert.equal(htpasswd.inputs.stringData[".htpasswd"], lines.join(""));
         for (const user of users) {
           assert.equal(find(PASSWORD, `loki-${profile}-gateway-password-${user}`).state.result, passwords[user]);
@@ -109,23 +130,49 @@ describe("Loki component (registered resources under mocks)", () => {
         assert.equal(new Set(Object.values(passwords)).size, users.length, "no two users share a password");
         const canary = find(SECRET, `loki-${profile}-canary-credentials`);
         assert.equal(canary.inputs.metadata.namespace, settings.namespaces.loki);
-        assert.deepEqual(canary.inputs.stringData, { username: LOKI_CANARY_TENANT, password: passwords[LOKI_CANARY_TENANT] });
+        assert.deepEqual(canary.inputs.stringData, {
+          username: LOKI_CANARY_TENANT,
+          password: passwords[LOKI_CANARY_TENANT],
+        });
         assert.equal(gateways[profile].htpasswdSecretName, htpasswd.inputs.metadata.name);
       });
 
       it("turns on the gateway's basic auth from that htpasswd Secret, binds tenants, and no password reaches a Helm value", () => {
         const release = find(RELEASE, `loki-${profile}-release`);
         const { passwords, htpasswdSecretName } = gateways[profile];
-        assert.deepEqual(release.inputs.values.gateway.basicAuth, { enabled: true, existingSecret: htpasswdSecretName });
-        assert.equal(tenantBindingGap({ http: release.inputs.values.gateway.nginxConfig.httpSnippet, server: release.inputs.values.gateway.nginxConfig.serverSnippet }), undefined);
-        assert.equal(release.inputs.values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name, find(SECRET, `loki-${profile}-canary-credentials`).inputs.metadata.name);
-        for (const password of Object.values(passwords)) assert.ok(!JSON.stringify(release.inputs).includes(password), "a generated password leaked into the release");
+        assert.deepEqual(release.inputs.values.gateway.basicAuth, {
+          enabled: true,
+          existingSecret: htpasswdSecretName,
+        });
+        assert.equal(
+          tenantBindingGap({
+            http: release.inputs.values.gateway.nginxConfig.httpSnippet,
+            server: release.inputs.values.gateway.nginxConfig.serverSnippet,
+          }),
+          undefined,
+        );
+        assert.equal(
+          release.inputs.values.lokiCanary.extraEnv[0].valueFrom.secretKeyRef.name,
+          find(SECRET, `loki-${profile}-canary-credentials`).inputs.metadata.name,
+        );
+        for (const password of Object.values(passwords))
+          assert.ok(!JSON.stringify(release.inputs).includes(password), "a generated password leaked into the release");
       });
 
       it("creates both gateway Secrets before the release that mounts and reads them", () => {
         const release = mocked.registrations.find(RELEASE, `loki-${profile}-release`);
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-gateway-htpasswd`)));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `loki-${profile}-canary-credentials`)));
+        assert.ok(
+          mocked.registrations.dependsOn(
+            release,
+            mocked.registrations.find(SECRET, `loki-${profile}-gateway-htpasswd`),
+          ),
+        );
+        assert.ok(
+          mocked.registrations.dependsOn(
+            release,
+            mocked.registrations.find(SECRET, `loki-${profile}-canary-credentials`),
+          ),
+        );
       });
 
       it("waits for the CRDs release (its ServiceMonitor) and for its own buckets", () => {
@@ -142,7 +189,10 @@ describe("Loki component (registered resources under mocks)", () => {
   }
 
   it("fails while the program is read when the replication factor cannot be met, creating no release", () => {
-    assert.match(String(constructionError), /settings\.loki\.replicationFactor = 2 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/);
+    assert.match(
+      String(constructionError),
+      /settings\.loki\.replicationFactor = 2 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/,
+    );
     assert.equal(mocked.mocks.findAllCreated(RELEASE).filter((r) => r.name === "loki-broken-release").length, 0);
   });
 
@@ -151,6 +201,9 @@ describe("Loki component (registered resources under mocks)", () => {
     assert.equal(prod.loki.limits_config.retention_period, "45d");
     assert.equal(prod.loki.limits_config.max_query_series, 1000);
     assert.equal(prod.loki.limits_config.ingestion_rate_mb, settingsFor("prod").loki.ingestionRateMB);
-    assert.equal(find(RELEASE, "loki-dev-release").inputs.values.loki.limits_config.retention_period, settingsFor("dev").retention.loki.retentionPeriod);
+    assert.equal(
+      find(RELEASE, "loki-dev-release").inputs.values.loki.limits_config.retention_period,
+      settingsFor("dev").retention.loki.retentionPeriod,
+    );
   });
 });

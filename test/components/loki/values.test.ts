@@ -51,15 +51,29 @@ describe("loki values", () => {
       const values = buildLokiValues(settings, INPUTS) as V;
 
       it("spreads the read and write path over the AWS zones with a disruption budget wherever the stack spans zones", () => {
-        const targets: Record<string, string> = { distributor: "distributor", querier: "querier", queryFrontend: "query-frontend", queryScheduler: "query-scheduler", indexGateway: "index-gateway", gateway: "gateway" };
+        const targets: Record<string, string> = {
+          distributor: "distributor",
+          querier: "querier",
+          queryFrontend: "query-frontend",
+          queryScheduler: "query-scheduler",
+          indexGateway: "index-gateway",
+          gateway: "gateway",
+        };
         for (const [key, target] of Object.entries(targets)) {
           if (settings.mimir.zones.length < 2) {
             assert.equal(values[key]?.topologySpreadConstraints, undefined, key);
             continue;
           }
-          const zone = values[key].topologySpreadConstraints.find((c: V) => c.topologyKey === "topology.kubernetes.io/zone");
+          const zone = values[key].topologySpreadConstraints.find(
+            (c: V) => c.topologyKey === "topology.kubernetes.io/zone",
+          );
           assert.deepEqual(
-            { when: zone.whenUnsatisfiable, skew: zone.maxSkew, taints: zone.nodeTaintsPolicy, component: zone.labelSelector.matchLabels["app.kubernetes.io/component"] },
+            {
+              when: zone.whenUnsatisfiable,
+              skew: zone.maxSkew,
+              taints: zone.nodeTaintsPolicy,
+              component: zone.labelSelector.matchLabels["app.kubernetes.io/component"],
+            },
             { when: "DoNotSchedule", skew: 1, taints: "Honor", component: target },
             key,
           );
@@ -75,7 +89,15 @@ describe("loki values", () => {
           assert.equal(values.ingester.replicas, 0);
         } else {
           assert.equal(values.singleBinary.replicas, 0);
-          for (const key of ["distributor", "ingester", "querier", "queryFrontend", "queryScheduler", "indexGateway", "compactor"]) {
+          for (const key of [
+            "distributor",
+            "ingester",
+            "querier",
+            "queryFrontend",
+            "queryScheduler",
+            "indexGateway",
+            "compactor",
+          ]) {
             assert.ok(values[key].replicas >= 1, `${key} must run`);
             assert.match(values[key].resources.requests.memory, /^\d+Mi$/);
           }
@@ -94,7 +116,9 @@ describe("loki values", () => {
         assert.equal(values.loki.compactor.delete_request_store, "s3");
         assert.equal(parseDuration(values.loki.limits_config.retention_period), parseDuration(config.retention.logs));
         assert.equal(values.loki.compactor.retention_delete_delay, settings.retention.loki.retentionDeleteDelay);
-        assert.ok(parseDuration(values.loki.limits_config.reject_old_samples_max_age) <= parseDuration(config.retention.logs));
+        assert.ok(
+          parseDuration(values.loki.limits_config.reject_old_samples_max_age) <= parseDuration(config.retention.logs),
+        );
       });
 
       it("uses one tsdb v13 schema with a 24h index period", () => {
@@ -124,9 +148,16 @@ describe("loki values", () => {
       });
 
       it("turns on the gateway's basic auth from our htpasswd Secret, with no user or password in the values", () => {
-        assert.deepEqual(values.gateway.basicAuth, { enabled: true, existingSecret: INPUTS.gatewayAuth.htpasswdSecretName });
+        assert.deepEqual(values.gateway.basicAuth, {
+          enabled: true,
+          existingSecret: INPUTS.gatewayAuth.htpasswdSecretName,
+        });
         // The chart renders its own htpasswd Secret from these only without existingSecret (templates/gateway/secret.yaml).
-        assert.ok(!("username" in values.gateway.basicAuth) && !("password" in values.gateway.basicAuth) && !("htpasswd" in values.gateway.basicAuth));
+        assert.ok(
+          !("username" in values.gateway.basicAuth) &&
+            !("password" in values.gateway.basicAuth) &&
+            !("htpasswd" in values.gateway.basicAuth),
+        );
         // loki.tenants would make the chart render its own htpasswd from passwords in the values.
         assert.equal(values.loki.tenants, undefined);
       });
@@ -144,7 +175,10 @@ describe("loki values", () => {
         assert.equal(canary.tenant.name, LOKI_CANARY_TENANT);
         assert.equal(canary.tenant.password, `$(${CANARY_PASSWORD_ENV})`);
         assert.deepEqual(canary.extraEnv, [
-          { name: CANARY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: INPUTS.gatewayAuth.canarySecretName, key: PASSWORD_KEY } } },
+          {
+            name: CANARY_PASSWORD_ENV,
+            valueFrom: { secretKeyRef: { name: INPUTS.gatewayAuth.canarySecretName, key: PASSWORD_KEY } },
+          },
         ]);
         assert.equal(canary.extraArgs, undefined);
       });
@@ -154,7 +188,9 @@ describe("loki values", () => {
           assert.equal(values.ingester.zoneAwareReplication.enabled, settings.loki.ingesterZoneAware);
           if (settings.loki.ingesterZoneAware) {
             // Each chart zone bound to one distinct AWS zone: losing an AZ takes one replica of three, never two.
-            const pinned = ["zoneA", "zoneB", "zoneC"].map((zone) => values.ingester.zoneAwareReplication[zone].nodeSelector["topology.kubernetes.io/zone"]);
+            const pinned = ["zoneA", "zoneB", "zoneC"].map(
+              (zone) => values.ingester.zoneAwareReplication[zone].nodeSelector["topology.kubernetes.io/zone"],
+            );
             assert.deepEqual(pinned, INPUTS.availabilityZones);
           }
           // The declared count is what runs: a multiple of three when zone-aware.
@@ -168,7 +204,10 @@ describe("loki values", () => {
   }
 
   it("passes per-tenant limits and retention to the runtime overrides", () => {
-    const tenants = [{ id: "platform" }, { id: "team-a", limits: { logsRetention: "60d", logsIngestionRateMB: 20, logsIngestionBurstSizeMB: 40 } }];
+    const tenants = [
+      { id: "platform" },
+      { id: "team-a", limits: { logsRetention: "60d", logsIngestionRateMB: 20, logsIngestionBurstSizeMB: 40 } },
+    ];
     const { settings } = load({ profile: "prod", tenants: JSON.stringify(tenants) });
     const values = buildLokiValues(settings, INPUTS) as V;
     assert.deepEqual(values.loki.runtimeConfig.overrides, {
@@ -182,7 +221,10 @@ describe("loki values", () => {
     broken.loki.replicationFactor = 3;
     broken.loki.sizes.singleBinary!.replicas = 1;
     assert.equal(streamHolders(broken), 1);
-    assert.throws(() => assertReplicationFits(broken), /settings\.loki\.replicationFactor = 3 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/);
+    assert.throws(
+      () => assertReplicationFits(broken),
+      /settings\.loki\.replicationFactor = 3 must be <= settings\.loki\.sizes\.singleBinary\.replicas \(1\)/,
+    );
     assert.throws(() => buildLokiValues(broken, INPUTS), /at least 2 live replicas required/);
   });
 

@@ -17,19 +17,30 @@ const USER = "kubernetes:kafka.strimzi.io/v1:KafkaUser";
 type Any = any;
 
 describe("Mimir component (registered resources under mocks)", () => {
-  const stacks: Partial<Record<Profile, { mimir: Any; kafka: Any; gatewayPasswords: Record<string, string>; kafkaPassword?: string }>> = {};
+  const stacks: Partial<
+    Record<Profile, { mimir: Any; kafka: Any; gatewayPasswords: Record<string, string>; kafkaPassword?: string }>
+  > = {};
 
   const mocked = mockComponents("mimir", async () => {
     const k8s = await import("@pulumi/kubernetes");
     const { Kafka } = await import("../../../components/kafka");
     const { Mimir } = await import("../../../components/mimir");
     const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-    const crds = new k8s.helm.v3.Release("prometheus-operator-crds", { chart: "prometheus-operator-crds", namespace: "monitoring" }, { provider });
+    const crds = new k8s.helm.v3.Release(
+      "prometheus-operator-crds",
+      { chart: "prometheus-operator-crds", namespace: "monitoring" },
+      { provider },
+    );
     const irsaRole = new k8s.core.v1.ConfigMap("irsa-role-stand-in", { metadata: { name: "irsa" } }, { provider });
 
     for (const profile of ["dev", "staging", "prod"] as Profile[]) {
       const settings = settingsFor(profile);
-      const kafka = new Kafka(`${profile}-kafka`, { settings, availabilityZones: AZS, storageClassName: STORAGE_CLASS, provider });
+      const kafka = new Kafka(`${profile}-kafka`, {
+        settings,
+        availabilityZones: AZS,
+        storageClassName: STORAGE_CLASS,
+        provider,
+      });
       const mimir = new Mimir(`${profile}-mimir`, {
         settings,
         region: "eu-west-1",
@@ -46,7 +57,11 @@ describe("Mimir component (registered resources under mocks)", () => {
       stacks[profile] = {
         mimir,
         kafka,
-        gatewayPasswords: Object.fromEntries(await Promise.all(Object.entries(mimir.gatewayAuth.passwords).map(async ([user, p]) => [user, await valueOf(p)] as const))),
+        gatewayPasswords: Object.fromEntries(
+          await Promise.all(
+            Object.entries(mimir.gatewayAuth.passwords).map(async ([user, p]) => [user, await valueOf(p)] as const),
+          ),
+        ),
         kafkaPassword: kafka.connection.sasl ? await valueOf(kafka.connection.sasl.password) : undefined,
       };
     }
@@ -69,12 +84,28 @@ describe("Mimir component (registered resources under mocks)", () => {
   it("waits for the monitoring CRDs, the IRSA role and a ready Kafka cluster, topic and user", () => {
     for (const profile of ["dev", "prod"] as Profile[]) {
       const reg = mocked.registrations.find(RELEASE, `${profile}-mimir-release`);
-      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find(RELEASE, "prometheus-operator-crds")), "CRDs before ServiceMonitors");
-      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find("kubernetes:core/v1:ConfigMap", "irsa-role-stand-in")));
-      assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find(KAFKA, `${profile}-kafka-cluster`)), "Kafka before Mimir");
+      assert.ok(
+        mocked.registrations.dependsOn(reg, mocked.registrations.find(RELEASE, "prometheus-operator-crds")),
+        "CRDs before ServiceMonitors",
+      );
+      assert.ok(
+        mocked.registrations.dependsOn(
+          reg,
+          mocked.registrations.find("kubernetes:core/v1:ConfigMap", "irsa-role-stand-in"),
+        ),
+      );
+      assert.ok(
+        mocked.registrations.dependsOn(reg, mocked.registrations.find(KAFKA, `${profile}-kafka-cluster`)),
+        "Kafka before Mimir",
+      );
       assert.ok(mocked.registrations.dependsOn(reg, mocked.registrations.find(TOPIC, `${profile}-kafka-topic`)));
     }
-    assert.ok(mocked.registrations.dependsOn(mocked.registrations.find(RELEASE, "prod-mimir-release"), mocked.registrations.find(USER, "prod-kafka-mimir-user")));
+    assert.ok(
+      mocked.registrations.dependsOn(
+        mocked.registrations.find(RELEASE, "prod-mimir-release"),
+        mocked.registrations.find(USER, "prod-kafka-mimir-user"),
+      ),
+    );
   });
 
   it("registered values: built-in Kafka and MinIO off, ingest storage on the Strimzi bootstrap service", () => {
@@ -90,7 +121,10 @@ describe("Mimir component (registered resources under mocks)", () => {
   it("registered values: zone-aware with 3 zones (staging, prod), not in dev's single zone; AZ names resolved", () => {
     const prod = release("prod").inputs.values;
     assert.equal(prod.ingester.zoneAwareReplication.enabled, true);
-    assert.deepEqual(prod.ingester.zoneAwareReplication.zones.map((z: Any) => z.nodeSelector["topology.kubernetes.io/zone"]), AZS);
+    assert.deepEqual(
+      prod.ingester.zoneAwareReplication.zones.map((z: Any) => z.nodeSelector["topology.kubernetes.io/zone"]),
+      AZS,
+    );
     assert.equal(prod.store_gateway.zoneAwareReplication.enabled, true);
     assert.equal(release("staging").inputs.values.ingester.zoneAwareReplication.enabled, true);
     assert.equal(release("dev").inputs.values.ingester.zoneAwareReplication.enabled, false);
@@ -102,7 +136,10 @@ describe("Mimir component (registered resources under mocks)", () => {
     assert.deepEqual(Object.keys(gatewayPasswords), tenants, "one user per tenant, named after it");
     const htpasswd = find(SECRET, "prod-mimir-gateway-htpasswd");
     const hashes = tenants.map((tenant) => find(PASSWORD, `prod-mimir-gateway-password-${tenant}`));
-    assert.equal(htpasswd.inputs.stringData[".htpasswd"], tenants.map((tenant, i) => `${tenant}:${hashes[i].state.bcryptHash}\n`).join(""));
+    assert.equal(
+      htpasswd.inputs.stringData[".htpasswd"],
+      tenants.map((tenant, i) => `${tenant}:${hashes[i].state.bcryptHash}\n`).join(""),
+    );
     for (const [i, tenant] of tenants.entries()) {
       assert.equal(hashes[i].state.result, gatewayPasswords[tenant]);
       assert.equal(await (mimir.gatewayAuth.passwords[tenant] as Any).isSecret, true);
@@ -111,14 +148,19 @@ describe("Mimir component (registered resources under mocks)", () => {
     assert.equal(await valueOf(mimir.gatewayAuth.htpasswdSecretName), htpasswd.inputs.metadata.name);
     const gateway = release("prod").inputs.values.gateway.nginx;
     assert.equal(gateway.basicAuth.existingSecret, htpasswd.inputs.metadata.name);
-    assert.equal(tenantBindingGap({ http: gateway.config.httpSnippet, server: gateway.config.serverSnippet }), undefined, "each credential acts only as its tenant");
+    assert.equal(
+      tenantBindingGap({ http: gateway.config.httpSnippet, server: gateway.config.serverSnippet }),
+      undefined,
+      "each credential acts only as its tenant",
+    );
   });
 
   it("no plaintext secret anywhere in the Helm values (gateway or Kafka password)", () => {
     for (const profile of ["dev", "staging", "prod"] as Profile[]) {
       const { gatewayPasswords, kafkaPassword } = stacks[profile]!;
       const text = serialized(release(profile).inputs);
-      for (const password of Object.values(gatewayPasswords)) assert.ok(!text.includes(password), `${profile}: gateway password in values`);
+      for (const password of Object.values(gatewayPasswords))
+        assert.ok(!text.includes(password), `${profile}: gateway password in values`);
       if (kafkaPassword) assert.ok(!text.includes(kafkaPassword), `${profile}: Kafka password in values`);
     }
   });
@@ -138,7 +180,10 @@ describe("Mimir component (registered resources under mocks)", () => {
 
   it("overrides reach the registered values and win", () => {
     assert.equal(release("prod").inputs.values.querier.replicas, 11);
-    assert.equal(release("staging").inputs.values.querier.replicas, settingsFor("staging").mimir.sizing.querier.replicas);
+    assert.equal(
+      release("staging").inputs.values.querier.replicas,
+      settingsFor("staging").mimir.sizing.querier.replicas,
+    );
   });
 
   it("exposes push and query URLs on the gateway service the registered release creates", () => {

@@ -22,7 +22,14 @@ function inputsFor(settings: Settings): MimirValueInputs {
     kafka: {
       address: settings.kafka.bootstrapAddress,
       topic: settings.kafka.topic.name,
-      sasl: authenticated ? { username: settings.kafka.mimirUser, passwordEnvVar: KAFKA_PASSWORD_ENV, secretName: "mimir-kafka-sasl", secretKey: "password" } : undefined,
+      sasl: authenticated
+        ? {
+            username: settings.kafka.mimirUser,
+            passwordEnvVar: KAFKA_PASSWORD_ENV,
+            secretName: "mimir-kafka-sasl",
+            secretKey: "password",
+          }
+        : undefined,
     },
     gatewayAuthSecretName: "mimir-gateway-htpasswd",
   };
@@ -62,7 +69,10 @@ describe("Mimir values", () => {
         const broker: Any = buildKafkaSpec(settings, clientSecurity(settings));
         assert.equal(kafkaCfg.producer_max_record_size_bytes, settings.mimir.producerMaxRecordSizeBytes);
         assert.ok(kafkaCfg.producer_max_record_size_bytes >= upstream.mimir.producerMaxRecordSizeBytesMin);
-        assert.ok(kafkaCfg.producer_max_record_size_bytes <= upstream.mimir.producerMaxRecordSizeBytes, "Mimir rejects larger values at startup");
+        assert.ok(
+          kafkaCfg.producer_max_record_size_bytes <= upstream.mimir.producerMaxRecordSizeBytes,
+          "Mimir rejects larger values at startup",
+        );
         assert.ok(topic.config["max.message.bytes"] >= upstream.mimir.producerBatchMaxBytes);
         assert.ok(broker.kafka.config["message.max.bytes"] >= upstream.mimir.producerBatchMaxBytes);
       });
@@ -74,14 +84,21 @@ describe("Mimir values", () => {
             assert.equal(constraints, undefined, key);
             continue;
           }
-          assert.deepEqual(constraints.map((c: Any) => `${c.topologyKey} ${c.whenUnsatisfiable}`), ["kubernetes.io/hostname ScheduleAnyway", "topology.kubernetes.io/zone DoNotSchedule"], key);
+          assert.deepEqual(
+            constraints.map((c: Any) => `${c.topologyKey} ${c.whenUnsatisfiable}`),
+            ["kubernetes.io/hostname ScheduleAnyway", "topology.kubernetes.io/zone DoNotSchedule"],
+            key,
+          );
           assert.equal(constraints[1].nodeTaintsPolicy, "Honor");
         }
       });
 
       it("deduplicates the Prometheus HA pair with the HA tracker on memberlist, by the labels prometheus-operator sets", () => {
         if (settings.prometheus.replicas > 1) {
-          assert.deepEqual(config.distributor.ha_tracker, { enable_ha_tracker: true, kvstore: { store: "memberlist" } });
+          assert.deepEqual(config.distributor.ha_tracker, {
+            enable_ha_tracker: true,
+            kvstore: { store: "memberlist" },
+          });
           assert.equal(config.limits.accept_ha_samples, true);
           assert.equal(config.limits.ha_cluster_label, "prometheus");
           assert.equal(config.limits.ha_replica_label, "prometheus_replica");
@@ -95,7 +112,10 @@ describe("Mimir values", () => {
         const limitMiB = mebibytesOf(values.distributor.resources.limits.memory);
         const bufferMiB = kafkaCfg.producer_max_buffered_bytes / upstream.bytes.MiB;
         assert.equal(kafkaCfg.producer_max_buffered_bytes, settings.mimir.sizing.distributor.producerMaxBufferedBytes);
-        assert.ok(limitMiB > bufferMiB + settings.mimir.sizing.distributor.workingSetMiB, `${limitMiB}Mi <= ${bufferMiB}Mi buffer + working set`);
+        assert.ok(
+          limitMiB > bufferMiB + settings.mimir.sizing.distributor.workingSetMiB,
+          `${limitMiB}Mi <= ${bufferMiB}Mi buffer + working set`,
+        );
         assert.equal(config.distributor.remote_timeout, settings.mimir.remoteTimeout);
       });
 
@@ -139,9 +159,16 @@ describe("Mimir values", () => {
       it("sizes every component from settings (requests, memory limits, disks on gp3)", () => {
         const sz = settings.mimir.sizing;
         const pairs: [string, keyof typeof sz][] = [
-          ["distributor", "distributor"], ["ingester", "ingester"], ["store_gateway", "storeGateway"], ["querier", "querier"],
-          ["query_frontend", "queryFrontend"], ["query_scheduler", "queryScheduler"], ["compactor", "compactor"], ["ruler", "ruler"],
-          ["alertmanager", "alertmanager"], ["gateway", "gateway"],
+          ["distributor", "distributor"],
+          ["ingester", "ingester"],
+          ["store_gateway", "storeGateway"],
+          ["querier", "querier"],
+          ["query_frontend", "queryFrontend"],
+          ["query_scheduler", "queryScheduler"],
+          ["compactor", "compactor"],
+          ["ruler", "ruler"],
+          ["alertmanager", "alertmanager"],
+          ["gateway", "gateway"],
         ];
         for (const [section, key] of pairs) {
           const size = sz[key];
@@ -166,7 +193,10 @@ describe("Mimir values", () => {
       });
 
       it("evaluates rules remotely through the query-frontend, as ingest storage requires", () => {
-        assert.equal(config.ruler.query_frontend.address, `dns:///mimir-query-frontend.${settings.namespaces.mimir}.svc:9095`);
+        assert.equal(
+          config.ruler.query_frontend.address,
+          `dns:///mimir-query-frontend.${settings.namespaces.mimir}.svc:9095`,
+        );
       });
 
       it("protects the gateway with basic auth from an existing htpasswd Secret, no credentials in values", () => {
@@ -199,7 +229,11 @@ describe("Mimir values", () => {
       assert.equal(kafkaCfg.sasl_username, settings.kafka.mimirUser);
       assert.equal(kafkaCfg.sasl_password, `\${${KAFKA_PASSWORD_ENV}}`);
       for (const c of MIMIR_CONFIG_COMPONENTS) {
-        assert.deepEqual(values[c].env, [{ name: KAFKA_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: "mimir-kafka-sasl", key: "password" } } }], c);
+        assert.deepEqual(
+          values[c].env,
+          [{ name: KAFKA_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: "mimir-kafka-sasl", key: "password" } } }],
+          c,
+        );
         assert.equal(values[c].extraArgs["config.expand-env"], true, c);
       }
       assert.equal(values.gateway.env, undefined, "the nginx gateway never sees the Kafka password");
@@ -218,7 +252,9 @@ describe("Mimir values", () => {
   });
 
   it("per-tenant limits from the config reach the runtime overrides", () => {
-    const settings = settingsFor("staging", { tenants: [{ id: "platform" }, { id: "team-a", limits: { ingestionRate: 5000, metricsRetention: "60d" } }] });
+    const settings = settingsFor("staging", {
+      tenants: [{ id: "platform" }, { id: "team-a", limits: { ingestionRate: 5000, metricsRetention: "60d" } }],
+    });
     const values: Any = buildMimirValues(settings, inputsFor(settings));
     assert.equal(values.runtimeConfig.overrides["team-a"].ingestion_rate, 5000);
     assert.equal(values.runtimeConfig.overrides["team-a"].compactor_blocks_retention_period, "60d");

@@ -17,7 +17,10 @@ describe("network CIDR math", () => {
 
     it("rejects malformed blocks naming the key", () => {
       for (const text of ["10.0.0/16", "10.0.0.0", "10.0.0.256/16", "10.0.0.0/33", "ten.0.0.0/16"]) {
-        assert.throws(() => parseIpv4Cidr(text, "vpcCidr"), new RegExp(`vpcCidr "${text.replace(/\./g, "\\.")}" is not an IPv4 CIDR`));
+        assert.throws(
+          () => parseIpv4Cidr(text, "vpcCidr"),
+          new RegExp(`vpcCidr "${text.replace(/\./g, "\\.")}" is not an IPv4 CIDR`),
+        );
       }
     });
 
@@ -68,11 +71,18 @@ describe("network CIDR math", () => {
     });
 
     it("accepts a /24 VPC, the smallest whose public subnets are still /28", () => {
-      assert.deepEqual(planSubnetCidrs("192.168.10.0/24", 3).public, ["192.168.10.192/28", "192.168.10.208/28", "192.168.10.224/28"]);
+      assert.deepEqual(planSubnetCidrs("192.168.10.0/24", 3).public, [
+        "192.168.10.192/28",
+        "192.168.10.208/28",
+        "192.168.10.224/28",
+      ]);
     });
 
     it("rejects a VPC too small for six subnets with the prefix that would fit", () => {
-      assert.throws(() => planSubnetCidrs("10.0.0.0/28", 3), /"10\.0\.0\.0\/28" is too small for 6 subnets.*\/28 or larger.*\/24 or shorter/);
+      assert.throws(
+        () => planSubnetCidrs("10.0.0.0/28", 3),
+        /"10\.0\.0\.0\/28" is too small for 6 subnets.*\/28 or larger.*\/24 or shorter/,
+      );
       assert.throws(() => planSubnetCidrs("10.0.0.0/25", 2), /too small for 4 subnets/);
     });
 

@@ -22,8 +22,14 @@ describe("network layout helpers", () => {
   it("routes every zone through NAT 0 in single mode and through its own NAT per zone", () => {
     assert.equal(natGatewayCount("single", 3), 1);
     assert.equal(natGatewayCount("perZone", 3), 3);
-    assert.deepEqual([0, 1, 2].map((z) => natGatewayIndexForZone("single", z)), [0, 0, 0]);
-    assert.deepEqual([0, 1, 2].map((z) => natGatewayIndexForZone("perZone", z)), [0, 1, 2]);
+    assert.deepEqual(
+      [0, 1, 2].map((z) => natGatewayIndexForZone("single", z)),
+      [0, 0, 0],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((z) => natGatewayIndexForZone("perZone", z)),
+      [0, 1, 2],
+    );
   });
 
   describe("validateExistingNetwork", () => {

@@ -25,7 +25,12 @@ describe("Network component", () => {
   let createdAfterExisting: number;
 
   before(async () => {
-    mocks = await installMocks({ region: "eu-west-1", accountId: "123456789012", project: "observability-stack", stack: "net" });
+    mocks = await installMocks({
+      region: "eu-west-1",
+      accountId: "123456789012",
+      project: "observability-stack",
+      stack: "net",
+    });
     registrations = captureRegistrations();
     network = await import("../../../components/network");
     const azs = await import("@pulumi/aws").then((aws) => aws.getAvailabilityZonesOutput({ state: "available" }));
@@ -62,7 +67,10 @@ describe("Network component", () => {
       vpcCidr: "10.0.0.0/16",
       availabilityZones: ["eu-west-1a", "eu-west-1b"],
       natGateways: "single",
-      existing: { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] },
+      existing: {
+        vpcId: "vpc-0123456789abcdef0",
+        privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+      },
       tags: {},
     });
     existing = {
@@ -181,19 +189,23 @@ describe("Network component", () => {
     assert.deepEqual(existing.privateSubnetIds, ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]);
     assert.deepEqual(existing.publicSubnetIds, []);
     const added = mocks.created.slice(createdBeforeExisting, createdAfterExisting);
-    assert.deepEqual(added.map((r) => r.type), ["observability:network:Network"]);
+    assert.deepEqual(
+      added.map((r) => r.type),
+      ["observability:network:Network"],
+    );
   });
 
   it("rejects a VPC too small for its subnets before creating anything in it", () => {
     const before = mocks.findAllCreated("aws:ec2/vpc:Vpc").length;
     assert.throws(
-      () => new network.Network("small", {
-        clusterName: "small",
-        vpcCidr: "10.0.0.0/28",
-        availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-        natGateways: "single",
-        tags: {},
-      }),
+      () =>
+        new network.Network("small", {
+          clusterName: "small",
+          vpcCidr: "10.0.0.0/28",
+          availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+          natGateways: "single",
+          tags: {},
+        }),
       /vpcCidr "10\.0\.0\.0\/28" is too small for 6 subnets/,
     );
     assert.equal(mocks.findAllCreated("aws:ec2/vpc:Vpc").length, before);
@@ -201,24 +213,30 @@ describe("Network component", () => {
 
   it("rejects an existing network whose subnets do not match the zones", () => {
     assert.throws(
-      () => new network.Network("mismatch", {
-        clusterName: "mismatch",
-        vpcCidr: "10.0.0.0/16",
-        availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-        natGateways: "single",
-        existing: { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0123456789abcdef0"] },
-        tags: {},
-      }),
+      () =>
+        new network.Network("mismatch", {
+          clusterName: "mismatch",
+          vpcCidr: "10.0.0.0/16",
+          availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+          natGateways: "single",
+          existing: { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0123456789abcdef0"] },
+          tags: {},
+        }),
       /existing\.privateSubnetIds has 1 subnets but availabilityZones has 3/,
     );
   });
 
   it("routes S3 through a free gateway endpoint on every private route table, only when asked", () => {
     const endpoints = mocks.created.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint");
-    assert.deepEqual(endpoints.map((e) => e.name), ["obs-s3"]);
+    assert.deepEqual(
+      endpoints.map((e) => e.name),
+      ["obs-s3"],
+    );
     assert.equal(endpoints[0].inputs.serviceName, "com.amazonaws.eu-west-1.s3");
     assert.equal(endpoints[0].inputs.vpcEndpointType, "Gateway");
-    const privateTables = mocks.created.filter((r) => r.type === "aws:ec2/routeTable:RouteTable" && /^obs-private-\d$/.test(r.name));
+    const privateTables = mocks.created.filter(
+      (r) => r.type === "aws:ec2/routeTable:RouteTable" && /^obs-private-\d$/.test(r.name),
+    );
     assert.deepEqual([...endpoints[0].inputs.routeTableIds].sort(), privateTables.map((t) => t.id).sort());
   });
 });

@@ -10,7 +10,6 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 /** Recognisable gateway passwords per store and tenant: each must reach its Secret and nowhere else. */
 const password = (store: string, tenant: string) => `mock-${store}-password-${tenant}-7f3a9c`;
 
-
 describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources under mocks)", () => {
   const adminPasswords: Record<string, string> = {};
 
@@ -34,7 +33,10 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
         },
         overrides:
           profile === "prod"
-            ? { prometheus: { prometheusSpec: { retention: "1d", externalLabels: { cluster: "prod-1" } } }, grafana: { replicas: 2 } }
+            ? {
+                prometheus: { prometheusSpec: { retention: "1d", externalLabels: { cluster: "prod-1" } } },
+                grafana: { replicas: 2 },
+              }
             : undefined,
       });
       adminPasswords[profile] = await valueOf(stack.grafanaAdminPassword);
@@ -85,7 +87,10 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
         // Prometheus writes as the stack's own tenant, with that tenant's credential.
         const mimirSecret = find(SECRET, `kps-${profile}-mimir-auth`);
         assert.equal(mimirSecret.inputs.metadata.namespace, settings.namespaces.monitoring);
-        assert.deepEqual(mimirSecret.inputs.stringData, { username: settings.defaultTenant, password: password("mimir", settings.defaultTenant) });
+        assert.deepEqual(mimirSecret.inputs.stringData, {
+          username: settings.defaultTenant,
+          password: password("mimir", settings.defaultTenant),
+        });
         const adminSecret = find(SECRET, `kps-${profile}-grafana-admin`);
         assert.equal(adminSecret.inputs.stringData["admin-password"], adminPasswords[profile]);
         const datasourceSecret = find(SECRET, `kps-${profile}-datasource-credentials`);
@@ -94,27 +99,47 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
 
         const values = JSON.stringify(find(RELEASE, `kps-${profile}-release`).inputs.values);
         for (const store of ["mimir", "loki"]) {
-          for (const tenant of settings.tenants) assert.ok(!values.includes(password(store, tenant)), `the ${store} password of ${tenant} leaked into the Helm values`);
+          for (const tenant of settings.tenants)
+            assert.ok(
+              !values.includes(password(store, tenant)),
+              `the ${store} password of ${tenant} leaked into the Helm values`,
+            );
         }
         assert.ok(!values.includes(adminPasswords[profile]), "the Grafana admin password leaked into the Helm values");
         const parsed = JSON.parse(values);
         assert.equal(parsed.grafana.admin.existingSecret, adminSecret.inputs.metadata.name);
-        assert.equal(parsed.prometheus.prometheusSpec.remoteWrite[0].basicAuth.password.name, mimirSecret.inputs.metadata.name);
+        assert.equal(
+          parsed.prometheus.prometheusSpec.remoteWrite[0].basicAuth.password.name,
+          mimirSecret.inputs.metadata.name,
+        );
         // Each datasource's password env var resolves, through the Secret, to its own store's password for its own tenant.
         for (const ds of parsed.grafana.additionalDataSources) {
           const store = ds.type === "prometheus" ? "mimir" : "loki";
           const env = /^\$\{(\w+)\}$/.exec(ds.secureJsonData.basicAuthPassword)![1];
           const ref = parsed.grafana.envValueFrom[env].secretKeyRef;
           assert.equal(ref.name, datasourceSecret.inputs.metadata.name);
-          assert.equal(datasourceSecret.inputs.stringData[ref.key], password(store, ds.basicAuthUser), `${ds.name} logs in with its tenant's password`);
+          assert.equal(
+            datasourceSecret.inputs.stringData[ref.key],
+            password(store, ds.basicAuthUser),
+            `${ds.name} logs in with its tenant's password`,
+          );
         }
       });
 
       it("creates the Secrets before the release that references them", () => {
         const release = mocked.registrations.find(RELEASE, `kps-${profile}-release`);
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-mimir-auth`)));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-datasource-credentials`)));
-        assert.ok(mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-grafana-admin`)));
+        assert.ok(
+          mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-mimir-auth`)),
+        );
+        assert.ok(
+          mocked.registrations.dependsOn(
+            release,
+            mocked.registrations.find(SECRET, `kps-${profile}-datasource-credentials`),
+          ),
+        );
+        assert.ok(
+          mocked.registrations.dependsOn(release, mocked.registrations.find(SECRET, `kps-${profile}-grafana-admin`)),
+        );
       });
     });
   }
@@ -126,6 +151,9 @@ describe("PrometheusOperatorCrds and KubePrometheusStack (registered resources u
     assert.equal(values.grafana.replicas, 2);
     assert.equal(values.prometheus.prometheusSpec.retentionSize, settingsFor("prod").prometheus.retentionSize);
     assert.equal(values.grafana.admin.existingSecret, "grafana-admin");
-    assert.equal(find(RELEASE, "kps-dev-release").inputs.values.prometheus.prometheusSpec.retention, settingsFor("dev").prometheus.retention);
+    assert.equal(
+      find(RELEASE, "kps-dev-release").inputs.values.prometheus.prometheusSpec.retention,
+      settingsFor("dev").prometheus.retention,
+    );
   });
 });

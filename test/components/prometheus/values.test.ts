@@ -38,9 +38,13 @@ describe("kube-prometheus-stack values", () => {
 
       it("keeps the configured local retention and a retentionSize that fits the volume", () => {
         assert.equal(parseDuration(spec.retention), parseDuration(config.retention.prometheusLocal));
-        const volumeBytes = parseInt(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, 10) * 1024 ** 3;
+        const volumeBytes =
+          parseInt(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, 10) * 1024 ** 3;
         assert.match(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, /^\d+Gi$/);
-        assert.ok(byteSize(spec.retentionSize) < volumeBytes, `${spec.retentionSize} must be below the ${volumeBytes}-byte volume`);
+        assert.ok(
+          byteSize(spec.retentionSize) < volumeBytes,
+          `${spec.retentionSize} must be below the ${volumeBytes}-byte volume`,
+        );
         assert.ok(byteSize(spec.retentionSize) > 0.5 * volumeBytes, "retentionSize should use most of the volume");
         assert.equal(spec.retentionSize, settings.prometheus.retentionSize);
         assert.equal(spec.storageSpec.volumeClaimTemplate.spec.storageClassName, "gp3");
@@ -65,7 +69,10 @@ describe("kube-prometheus-stack values", () => {
         const rw = spec.remoteWrite[0];
         assert.equal(rw.url, settings.mimir.pushUrl);
         assert.deepEqual(rw.headers, { [TENANT_HEADER]: settings.defaultTenant });
-        assert.deepEqual(rw.basicAuth, { username: { name: "mimir-auth", key: "user" }, password: { name: "mimir-auth", key: "pass" } });
+        assert.deepEqual(rw.basicAuth, {
+          username: { name: "mimir-auth", key: "user" },
+          password: { name: "mimir-auth", key: "pass" },
+        });
         assert.deepEqual(rw.queueConfig, settings.prometheus.queueConfig);
       });
 
@@ -83,7 +90,8 @@ describe("kube-prometheus-stack values", () => {
 
       it("leaves CRDs to the separate release and skips the managed EKS control plane", () => {
         assert.equal(values.crds.enabled, false);
-        for (const key of ["kubeScheduler", "kubeControllerManager", "kubeEtcd"]) assert.equal(values[key].enabled, false, key);
+        for (const key of ["kubeScheduler", "kubeControllerManager", "kubeEtcd"])
+          assert.equal(values[key].enabled, false, key);
       });
 
       it("selects ServiceMonitors and PrometheusRules from every release", () => {
@@ -94,11 +102,22 @@ describe("kube-prometheus-stack values", () => {
       });
 
       it("gives Grafana an existing admin Secret and Mimir as the only default datasource", () => {
-        assert.deepEqual(values.grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.deepEqual(values.grafana.admin, {
+          existingSecret: "grafana-admin",
+          userKey: "admin-user",
+          passwordKey: "admin-password",
+        });
         assert.equal(values.grafana.sidecar.datasources.isDefaultDatasource, false);
         const sources: V[] = values.grafana.additionalDataSources;
-        assert.deepEqual(sources.filter((d) => d.isDefault).map((d) => d.name), [`Mimir (${settings.defaultTenant})`]);
-        assert.equal(sources.find((d) => d.isDefault)!.uid, "mimir", "the stack tenant's datasource keeps its stable uid");
+        assert.deepEqual(
+          sources.filter((d) => d.isDefault).map((d) => d.name),
+          [`Mimir (${settings.defaultTenant})`],
+        );
+        assert.equal(
+          sources.find((d) => d.isDefault)!.uid,
+          "mimir",
+          "the stack tenant's datasource keeps its stable uid",
+        );
       });
 
       it("gives every tenant its own Mimir and Loki datasource, logging in as that tenant with its own password", () => {
@@ -119,8 +138,15 @@ describe("kube-prometheus-stack values", () => {
             });
           }
         }
-        assert.equal(new Set(Object.keys(values.grafana.envValueFrom)).size, 2 * settings.tenants.length, "one password per store and tenant");
-        assert.ok(sources.every((d) => /^[a-zA-Z0-9_-]{1,40}$/.test(d.uid)), "Grafana uids: at most 40 of [a-zA-Z0-9-_]");
+        assert.equal(
+          new Set(Object.keys(values.grafana.envValueFrom)).size,
+          2 * settings.tenants.length,
+          "one password per store and tenant",
+        );
+        assert.ok(
+          sources.every((d) => /^[a-zA-Z0-9_-]{1,40}$/.test(d.uid)),
+          "Grafana uids: at most 40 of [a-zA-Z0-9-_]",
+        );
       });
     });
   }
@@ -130,14 +156,23 @@ describe("kube-prometheus-stack values", () => {
     const values = buildKubePrometheusStackValues(settings, INPUTS) as V;
     assert.deepEqual(values.prometheus.prometheusSpec.remoteWrite[0].headers, { [TENANT_HEADER]: "acme" });
     const sources = values.grafana.additionalDataSources as V[];
-    assert.deepEqual(sources.map((ds) => ds.secureJsonData.httpHeaderValue1), ["acme", "acme", "other", "other"]);
-    assert.deepEqual(sources.map((ds) => ds.name), ["Mimir (acme)", "Loki (acme)", "Mimir (other)", "Loki (other)"]);
+    assert.deepEqual(
+      sources.map((ds) => ds.secureJsonData.httpHeaderValue1),
+      ["acme", "acme", "other", "other"],
+    );
+    assert.deepEqual(
+      sources.map((ds) => ds.name),
+      ["Mimir (acme)", "Loki (acme)", "Mimir (other)", "Loki (other)"],
+    );
   });
 
   it("rejects a retentionSize that does not fit the volume, naming both keys", () => {
     const { settings } = load({ profile: "dev" });
     const broken = { ...settings.prometheus, retentionSize: `${settings.prometheus.volumeGiB}GiB` };
-    assert.throws(() => assertRetentionSizeFitsVolume(broken), /settings\.prometheus\.retentionSize = \d+GiB .*settings\.prometheus\.volumeGiB/);
+    assert.throws(
+      () => assertRetentionSizeFitsVolume(broken),
+      /settings\.prometheus\.retentionSize = \d+GiB .*settings\.prometheus\.volumeGiB/,
+    );
     assert.throws(() => buildKubePrometheusStackValues({ ...settings, prometheus: broken }, INPUTS), /retentionSize/);
   });
 

@@ -18,26 +18,48 @@ describe("Pod Security Admission labels on every namespace", function () {
         const enforce = labels["pod-security.kubernetes.io/enforce"];
         assert.ok(ORDER.includes(enforce), `${stack} ${name}: enforce=${enforce}`);
         for (const mode of ["warn", "audit"]) {
-          assert.ok(ORDER.indexOf(labels[`pod-security.kubernetes.io/${mode}`]) >= ORDER.indexOf(enforce), `${stack} ${name}: ${mode}`);
+          assert.ok(
+            ORDER.indexOf(labels[`pod-security.kubernetes.io/${mode}`]) >= ORDER.indexOf(enforce),
+            `${stack} ${name}: ${mode}`,
+          );
         }
-        if (enforce !== "restricted") assert.ok((annotations[POD_SECURITY_REASON_ANNOTATION] ?? "").length > 20, `${stack} ${name}: no reason`);
+        if (enforce !== "restricted")
+          assert.ok((annotations[POD_SECURITY_REASON_ANNOTATION] ?? "").length > 20, `${stack} ${name}: no reason`);
       }
     }
   });
 
   it("enforces restricted where the charts are shown to meet it: Mimir, Loki, and Kafka through Strimzi's restricted provider", async () => {
     const { prod } = await runShippedStacks();
-    const levels = Object.fromEntries(prod.ofType("kubernetes:core/v1:Namespace").map((ns) => [ns.plain.metadata.name, ns.plain.metadata.labels["pod-security.kubernetes.io/enforce"]]));
+    const levels = Object.fromEntries(
+      prod
+        .ofType("kubernetes:core/v1:Namespace")
+        .map((ns) => [ns.plain.metadata.name, ns.plain.metadata.labels["pod-security.kubernetes.io/enforce"]]),
+    );
     assert.equal(levels.mimir, "restricted");
     assert.equal(levels.loki, "restricted");
     assert.equal(levels.kafka, "restricted");
-    const strimzi = prod.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.plain.chart === "strimzi-kafka-operator")!;
-    assert.deepEqual(strimzi.plain.values.extraEnvs, [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }]);
+    const strimzi = prod
+      .ofType("kubernetes:helm.sh/v3:Release")
+      .find((r) => r.plain.chart === "strimzi-kafka-operator")!;
+    assert.deepEqual(strimzi.plain.values.extraEnvs, [
+      { name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" },
+    ]);
   });
 
   it("grants host access only where node-level collection needs it (Alloy, node-exporter)", async () => {
     const { prod } = await runShippedStacks();
-    const levels = Object.fromEntries(prod.ofType("kubernetes:core/v1:Namespace").map((ns) => [ns.plain.metadata.name, ns.plain.metadata.labels["pod-security.kubernetes.io/enforce"]]));
-    assert.deepEqual(Object.entries(levels).filter(([, level]) => level === "privileged").map(([name]) => name).sort(), ["alloy", "monitoring"]);
+    const levels = Object.fromEntries(
+      prod
+        .ofType("kubernetes:core/v1:Namespace")
+        .map((ns) => [ns.plain.metadata.name, ns.plain.metadata.labels["pod-security.kubernetes.io/enforce"]]),
+    );
+    assert.deepEqual(
+      Object.entries(levels)
+        .filter(([, level]) => level === "privileged")
+        .map(([name]) => name)
+        .sort(),
+      ["alloy", "monitoring"],
+    );
   });
 });

@@ -12,65 +12,81 @@ export const WORKLOAD = { activeSeries: 600_000, samplesPerSecond: 50_000, logsG
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const resources = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { memory } });
-const pinnedZones = ZONES.map((az, i) => ({ name: `zone-${"abc"[i]}`, nodeSelector: { "topology.kubernetes.io/zone": az } }));
+const pinnedZones = ZONES.map((az, i) => ({
+  name: `zone-${"abc"[i]}`,
+  nodeSelector: { "topology.kubernetes.io/zone": az },
+}));
 
 export function capacityStack(): ResourceRecord[] {
-    const subnets: ResourceRecord[] = ZONES.map((az, i) => ({ type: "aws:ec2/subnet:Subnet", name: `subnet-${i}`, props: { id: `subnet-${i}`, availabilityZone: az } }));
-    const nodeGroups: ResourceRecord[] = ZONES.map((_, i) => ({
-        type: "aws:eks/nodeGroup:NodeGroup",
-        name: `zone-${i}`,
-        props: { subnetIds: [`subnet-${i}`], instanceTypes: ["m6i.xlarge"], scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 }, diskSize: 50 },
-        propertyDependencies: { subnetIds: [`subnet-${i}`] },
-    }));
-    const addons: ResourceRecord[] = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"].map((addonName) => ({
-        type: "aws:eks/addon:Addon",
-        name: addonName,
-        props: { addonName, clusterName: "obs" },
-    }));
-    return [
-        { type: "pulumi:pulumi:Stack", name: "observability-stack-test", props: { workload: { ...WORKLOAD } } },
-        ...subnets,
-        ...nodeGroups,
-        ...addons,
-        {
-            type: RELEASE,
-            name: "mimir",
-            props: {
-                chart: "mimir-distributed",
-                name: "mimir",
-                namespace: "mimir",
-                values: {
-                    kafka: { enabled: false },
-                    minio: { enabled: false },
-                    mimir: { structuredConfig: { ingest_storage: { kafka: { producer_max_buffered_bytes: 536870912 } } } },
-                    distributor: { replicas: 3, resources: resources("1", "2Gi") },
-                    ingester: {
-                        replicas: 3,
-                        resources: resources("3", "8Gi"),
-                        persistentVolume: { enabled: true, size: "20Gi" },
-                        zoneAwareReplication: { enabled: true, zones: pinnedZones },
-                    },
-                    store_gateway: { replicas: 3, resources: resources("1", "2Gi"), zoneAwareReplication: { enabled: true, zones: pinnedZones } },
-                    querier: { replicas: 2, resources: resources("1", "1Gi") },
-                    query_frontend: { replicas: 1, resources: resources("500m", "512Mi") },
-                },
-            },
+  const subnets: ResourceRecord[] = ZONES.map((az, i) => ({
+    type: "aws:ec2/subnet:Subnet",
+    name: `subnet-${i}`,
+    props: { id: `subnet-${i}`, availabilityZone: az },
+  }));
+  const nodeGroups: ResourceRecord[] = ZONES.map((_, i) => ({
+    type: "aws:eks/nodeGroup:NodeGroup",
+    name: `zone-${i}`,
+    props: {
+      subnetIds: [`subnet-${i}`],
+      instanceTypes: ["m6i.xlarge"],
+      scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 },
+      diskSize: 50,
+    },
+    propertyDependencies: { subnetIds: [`subnet-${i}`] },
+  }));
+  const addons: ResourceRecord[] = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"].map((addonName) => ({
+    type: "aws:eks/addon:Addon",
+    name: addonName,
+    props: { addonName, clusterName: "obs" },
+  }));
+  return [
+    { type: "pulumi:pulumi:Stack", name: "observability-stack-test", props: { workload: { ...WORKLOAD } } },
+    ...subnets,
+    ...nodeGroups,
+    ...addons,
+    {
+      type: RELEASE,
+      name: "mimir",
+      props: {
+        chart: "mimir-distributed",
+        name: "mimir",
+        namespace: "mimir",
+        values: {
+          kafka: { enabled: false },
+          minio: { enabled: false },
+          mimir: { structuredConfig: { ingest_storage: { kafka: { producer_max_buffered_bytes: 536870912 } } } },
+          distributor: { replicas: 3, resources: resources("1", "2Gi") },
+          ingester: {
+            replicas: 3,
+            resources: resources("3", "8Gi"),
+            persistentVolume: { enabled: true, size: "20Gi" },
+            zoneAwareReplication: { enabled: true, zones: pinnedZones },
+          },
+          store_gateway: {
+            replicas: 3,
+            resources: resources("1", "2Gi"),
+            zoneAwareReplication: { enabled: true, zones: pinnedZones },
+          },
+          querier: { replicas: 2, resources: resources("1", "1Gi") },
+          query_frontend: { replicas: 1, resources: resources("500m", "512Mi") },
         },
-        {
-            type: RELEASE,
-            name: "loki",
-            props: {
-                chart: "loki",
-                name: "loki",
-                namespace: "loki",
-                values: {
-                    deploymentMode: "Monolithic",
-                    loki: { commonConfig: { replication_factor: 1 } },
-                    singleBinary: { replicas: 1, resources: resources("2", "8Gi"), persistence: { enabled: true, size: "10Gi" } },
-                    chunksCache: { enabled: false },
-                    resultsCache: { enabled: false },
-                },
-            },
+      },
+    },
+    {
+      type: RELEASE,
+      name: "loki",
+      props: {
+        chart: "loki",
+        name: "loki",
+        namespace: "loki",
+        values: {
+          deploymentMode: "Monolithic",
+          loki: { commonConfig: { replication_factor: 1 } },
+          singleBinary: { replicas: 1, resources: resources("2", "8Gi"), persistence: { enabled: true, size: "10Gi" } },
+          chunksCache: { enabled: false },
+          resultsCache: { enabled: false },
         },
-    ];
+      },
+    },
+  ];
 }

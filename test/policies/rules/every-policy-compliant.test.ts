@@ -5,10 +5,10 @@ import { compliantStack } from "../support/fixture";
 import { runStackPolicy } from "../support/harness";
 
 describe("the compliant prod fixture", () => {
-    for (const policy of policies as StackValidationPolicy[]) {
-        it(`passes ${policy.name} without violations, advisories or preview gaps`, async () => {
-            const run = await runStackPolicy(policy, compliantStack());
-            assert.deepEqual(run, { violations: [], advisories: [], previewAdvisory: undefined });
-        });
-    }
+  for (const policy of policies as StackValidationPolicy[]) {
+    it(`passes ${policy.name} without violations, advisories or preview gaps`, async () => {
+      const run = await runStackPolicy(policy, compliantStack());
+      assert.deepEqual(run, { violations: [], advisories: [], previewAdvisory: undefined });
+    });
+  }
 });

@@ -20,21 +20,51 @@ describe("npm run check --baseline: what a change does", function () {
     const baseline = tempDir("baseline");
     const base = await runCheckCli(["--stack", "prod", "--out", baseline, "--quiet"]);
     assert.equal(base.status, 0, base.stderr);
-    const prod = stackFile("prod").replace("  observability-stack:tenants:", "  observability-stack:retention:\n    metrics: 120d\n  observability-stack:tenants:");
+    const prod = stackFile("prod").replace(
+      "  observability-stack:tenants:",
+      "  observability-stack:retention:\n    metrics: 120d\n  observability-stack:tenants:",
+    );
     const project = tempProject({ prod });
     const out = tempDir("out");
-    markdown = await runCheckCli(["--project-dir", project, "--program", PROGRAM, "--out", out, "--baseline", baseline, "--format", "markdown", "--quiet"]);
+    markdown = await runCheckCli([
+      "--project-dir",
+      project,
+      "--program",
+      PROGRAM,
+      "--out",
+      out,
+      "--baseline",
+      baseline,
+      "--format",
+      "markdown",
+      "--quiet",
+    ]);
     report = JSON.parse(fs.readFileSync(path.join(out, "report.json"), "utf8")) as CheckReport;
   });
 
   it("lists every derived setting that moved with its old and new value, and no other", () => {
     const prod = report.changes!.find((c) => c.stack === "prod")!;
-    assert.deepEqual(prod.settings.map((s) => [s.where, s.before, s.after]), [
-      ["retention: Mimir blocks retention (all tenants)", "90d", "120d"],
-      ["retention: S3 buckets-mimirBlocks expiration", "92 days on platform/; 92 days on team-payments/", "122 days on platform/; 122 days on team-payments/"],
-    ]);
-    assert.deepEqual(prod.values.map((v) => v.where), ["mimir mimir.structuredConfig.limits.compactor_blocks_retention_period"]);
-    assert.deepEqual(prod.resources, { added: [], removed: [], replaced: [], changed: ["BucketLifecycleConfiguration buckets-mimirBlocks", "Release mimir-release"] });
+    assert.deepEqual(
+      prod.settings.map((s) => [s.where, s.before, s.after]),
+      [
+        ["retention: Mimir blocks retention (all tenants)", "90d", "120d"],
+        [
+          "retention: S3 buckets-mimirBlocks expiration",
+          "92 days on platform/; 92 days on team-payments/",
+          "122 days on platform/; 122 days on team-payments/",
+        ],
+      ],
+    );
+    assert.deepEqual(
+      prod.values.map((v) => v.where),
+      ["mimir mimir.structuredConfig.limits.compactor_blocks_retention_period"],
+    );
+    assert.deepEqual(prod.resources, {
+      added: [],
+      removed: [],
+      replaced: [],
+      changed: ["BucketLifecycleConfiguration buckets-mimirBlocks", "Release mimir-release"],
+    });
     assert.deepEqual(prod.findings, { appeared: [], cleared: [] });
     assert.ok(prod.cost && prod.cost.after > prod.cost.before, "a longer retention stores more blocks");
   });
@@ -46,14 +76,18 @@ describe("npm run check --baseline: what a change does", function () {
     assert.match(text, /\| prod \| passed \| cost \$[\d,]+\/month/);
     assert.match(text, /#### What this change does\n\n\*\*prod\*\*\n- cost: \$[\d,]+ → \$[\d,]+\/month \(\+\$\d+\)/);
     assert.match(text, /\| retention: Mimir blocks retention \(all tenants\) \| 90d \| 120d \|/);
-    assert.match(text, /\| retention: S3 buckets-mimirBlocks expiration \| 92 days on platform\/; 92 days on team-payments\/ \| 122 days on platform\/; 122 days on team-payments\/ \|/);
+    assert.match(
+      text,
+      /\| retention: S3 buckets-mimirBlocks expiration \| 92 days on platform\/; 92 days on team-payments\/ \| 122 days on platform\/; 122 days on team-payments\/ \|/,
+    );
     assert.match(text, /<summary>1 Helm value changed<\/summary>/);
   });
 });
 
 describe("aroundFirstDifference", () => {
   it("shows two long texts where they first differ, so an edit deep in a config file is visible", () => {
-    const config = (batch: string) => `${"// a long Alloy config\n".repeat(20)}loki.write "default" { batch_size = "${batch}" }`;
+    const config = (batch: string) =>
+      `${"// a long Alloy config\n".repeat(20)}loki.write "default" { batch_size = "${batch}" }`;
     const shown = aroundFirstDifference(config("1MiB"), config("4MiB"));
     assert.match(shown.before, /^….*batch_size = "1MiB"/s);
     assert.match(shown.after, /^….*batch_size = "4MiB"/s);

@@ -6,7 +6,16 @@ import * as path from "path";
 import type { CheckReport } from "../../../tools/check/report";
 import type { PoliciesData } from "../../../tools/check/sections/policies";
 import type { SettingsData } from "../../../tools/check/sections/settings";
-import { PROGRAM, removeTempDirs, runCheckCli, tempDir, tempPack, tempProject, tempWithNodeModules, type CheckResult } from "./support";
+import {
+  PROGRAM,
+  removeTempDirs,
+  runCheckCli,
+  tempDir,
+  tempPack,
+  tempProject,
+  tempWithNodeModules,
+  type CheckResult,
+} from "./support";
 
 const DEV_WITH = (extra: string) => `config:\n  aws:region: eu-west-1\n  observability-stack:profile: dev\n${extra}`;
 
@@ -21,7 +30,9 @@ describe("npm run check: failures and their exit codes", function () {
 
     before(async () => {
       const project = tempProject({
-        "small-messages": DEV_WITH("  observability-stack:overrides:\n    kafkaTopic:\n      config:\n        max.message.bytes: 1048576\n"),
+        "small-messages": DEV_WITH(
+          "  observability-stack:overrides:\n    kafkaTopic:\n      config:\n        max.message.bytes: 1048576\n",
+        ),
       });
       out = tempDir("out");
       result = await runCheckCli(["--project-dir", project, "--program", PROGRAM, "--out", out, "--json"]);
@@ -38,7 +49,10 @@ describe("npm run check: failures and their exit codes", function () {
       assert.equal(finding.resource, "KafkaTopic kafka-topic");
       assert.match(finding.message, /1048576/);
       assert.match(report.summary.line, /small-messages FAILED: 1 mandatory violation; .*exit 1$/);
-      assert.match(fs.readFileSync(path.join(out, "report.txt"), "utf8"), /^\s+FAIL\s+kafka-message-size-fits-mimir-batch \[mandatory/m);
+      assert.match(
+        fs.readFileSync(path.join(out, "report.txt"), "utf8"),
+        /^\s+FAIL\s+kafka-message-size-fits-mimir-batch \[mandatory/m,
+      );
     });
 
     it("shows the overridden value in the derived-settings table, where it was read", () => {
@@ -64,24 +78,50 @@ describe("npm run check: failures and their exit codes", function () {
     it("exits 2 naming the key when the program rejects its configuration, and writes no artifacts", async () => {
       const project = tempProject({ typo: DEV_WITH("  observability-stack:retention:\n    metric: 30d\n") });
       const out = tempDir("out");
-      const result = await runCheckCli(["--project-dir", project, "--program", PROGRAM, "--policy-pack", pack, "--out", out]);
+      const result = await runCheckCli([
+        "--project-dir",
+        project,
+        "--program",
+        PROGRAM,
+        "--policy-pack",
+        pack,
+        "--out",
+        out,
+      ]);
       assert.equal(result.status, 2, result.stderr);
       assert.match(result.stdout, /Stack typo: INVALID CONFIGURATION/);
-      assert.match(result.stdout.replace(/\n\s+/g, " "), /observability-stack:retention\.metric = "30d": unknown key \(did you mean metrics\?\); allowed here: prometheusLocal, metrics, logs, kafka/);
+      assert.match(
+        result.stdout.replace(/\n\s+/g, " "),
+        /observability-stack:retention\.metric = "30d": unknown key \(did you mean metrics\?\); allowed here: prometheusLocal, metrics, logs, kafka/,
+      );
       assert.match(result.stdout, /check: 1 stack — typo INVALID CONFIGURATION; .*exit 2$/m);
       assert.ok(!fs.existsSync(path.join(out, "typo")), "no artifacts for a stack that did not evaluate");
     });
 
     it("exits 2 naming the key when the stack file breaks the project's declared type", async () => {
-      const project = tempProject({ wrongtype: "config:\n  aws:region: eu-west-1\n  observability-stack:profile:\n    name: dev\n" });
-      const result = await runCheckCli(["--project-dir", project, "--program", PROGRAM, "--policy-pack", pack, "--out", tempDir("out")]);
+      const project = tempProject({
+        wrongtype: "config:\n  aws:region: eu-west-1\n  observability-stack:profile:\n    name: dev\n",
+      });
+      const result = await runCheckCli([
+        "--project-dir",
+        project,
+        "--program",
+        PROGRAM,
+        "--policy-pack",
+        pack,
+        "--out",
+        tempDir("out"),
+      ]);
       assert.equal(result.status, 2, result.stderr);
       assert.match(result.stdout, /Stack 'wrongtype' with configuration key 'profile' must be of type 'string'/);
     });
 
     it("exits 2 for a --policy-pack-config the pack's schemas reject, naming the policy and the key", async () => {
       const config = path.join(tempDir("policy-config"), "policy.json");
-      fs.writeFileSync(config, JSON.stringify({ "kafka-message-size-fits-mimir-batch": { requiredMaxMessageBytes: "big" } }));
+      fs.writeFileSync(
+        config,
+        JSON.stringify({ "kafka-message-size-fits-mimir-batch": { requiredMaxMessageBytes: "big" } }),
+      );
       const result = await runCheckCli(["--stack", "dev", "--policy-pack-config", config, "--out", tempDir("out")]);
       assert.equal(result.status, 2, result.stderr);
       assert.match(result.stdout, /kafka-message-size-fits-mimir-batch: requiredMaxMessageBytes/);
@@ -92,7 +132,10 @@ describe("npm run check: failures and their exit codes", function () {
       fs.writeFileSync(config, JSON.stringify({ "kafka-message-size-fits-mimir-batch": "loud" }));
       const result = await runCheckCli(["--stack", "dev", "--policy-pack-config", config, "--out", tempDir("out")]);
       assert.equal(result.status, 2, result.stderr);
-      assert.match(result.stderr, /parsing enforcement level for "kafka-message-size-fits-mimir-batch": "loud" is not a valid enforcement level/);
+      assert.match(
+        result.stderr,
+        /parsing enforcement level for "kafka-message-size-fits-mimir-batch": "loud" is not a valid enforcement level/,
+      );
       assert.doesNotMatch(result.stderr, /evaluating the program/);
     });
 
@@ -111,12 +154,22 @@ describe("npm run check: failures and their exit codes", function () {
         "index.ts":
           'import * as pulumi from "@pulumi/pulumi";\n' +
           'export = async () => {\n  new pulumi.ComponentResource("test:broken:Thing", "thing");\n' +
-          '  const zones: string[] | undefined = undefined;\n  return { first: (zones as unknown as string[])[0] };\n};\n',
+          "  const zones: string[] | undefined = undefined;\n  return { first: (zones as unknown as string[])[0] };\n};\n",
       });
-      const result = await runCheckCli(["--project-dir", project, "--policy-pack", tempPack("unused-pack", ""), "--out", tempDir("out")]);
+      const result = await runCheckCli([
+        "--project-dir",
+        project,
+        "--policy-pack",
+        tempPack("unused-pack", ""),
+        "--out",
+        tempDir("out"),
+      ]);
       assert.equal(result.status, 3, result.stderr);
       assert.match(result.stdout, /Stack dev: BROKEN PROGRAM/);
-      assert.match(result.stdout, /the program failed after registering 1 resources: TypeError: Cannot read properties of undefined/);
+      assert.match(
+        result.stdout,
+        /the program failed after registering 1 resources: TypeError: Cannot read properties of undefined/,
+      );
       assert.match(result.stdout, /broken-program.*index\.ts/);
       assert.doesNotMatch(result.stdout, /0 mandatory violations; exit 0/);
     });
@@ -128,7 +181,10 @@ describe("npm run check: failures and their exit codes", function () {
       const report = JSON.parse(result.stdout) as CheckReport;
       assert.equal(report.stacks[0].status, "broken");
       assert.equal(report.stacks[0].failure?.kind, "policy-pack");
-      assert.match(report.stacks[0].failure?.message ?? "", /policy 'probe' from policy pack 'crashing-pack@v0\.0\.1'[\s\S]*policy bug: cannot read the stack/);
+      assert.match(
+        report.stacks[0].failure?.message ?? "",
+        /policy 'probe' from policy pack 'crashing-pack@v0\.0\.1'[\s\S]*policy bug: cannot read the stack/,
+      );
       assert.equal(report.stacks[0].sections.policies, undefined, "no verdicts from a pack that crashed");
     });
 
@@ -136,7 +192,8 @@ describe("npm run check: failures and their exit codes", function () {
       const pack = tempWithNodeModules("no-version-pack", {
         "package.json": JSON.stringify({ name: "no-version" }),
         "PulumiPolicy.yaml": "runtime: nodejs\n",
-        "index.js": 'const { PolicyPack } = require("@pulumi/policy");\nnew PolicyPack("no-version", { policies: [] });\n',
+        "index.js":
+          'const { PolicyPack } = require("@pulumi/policy");\nnew PolicyPack("no-version", { policies: [] });\n',
       });
       const result = await runCheckCli(["--stack", "dev", "--policy-pack", pack, "--out", tempDir("out")]);
       assert.equal(result.status, 3, result.stderr);

@@ -18,7 +18,21 @@ describe("check command line", () => {
   });
 
   it("takes repeated --stack, --flag=value forms and resolves paths from the current folder", () => {
-    const options = parseArgs(["--stack", "dev", "--stack=prod", "--stack", "dev", "--out", "artifacts", "--policy-pack-config=p.json", "--preview", "--json"], CWD) as CheckOptions;
+    const options = parseArgs(
+      [
+        "--stack",
+        "dev",
+        "--stack=prod",
+        "--stack",
+        "dev",
+        "--out",
+        "artifacts",
+        "--policy-pack-config=p.json",
+        "--preview",
+        "--json",
+      ],
+      CWD,
+    ) as CheckOptions;
     assert.deepEqual(options.stacks, ["dev", "prod"]);
     assert.equal(options.outDir, path.join(CWD, "artifacts"));
     assert.equal(options.policyPackConfigFile, path.join(CWD, "p.json"));
@@ -34,7 +48,10 @@ describe("check command line", () => {
     [["--verbose"], /unknown argument "--verbose"/],
   ] as const) {
     it(`rejects ${args.join(" ")}`, () => {
-      assert.throws(() => parseArgs([...args], CWD), (err: unknown) => err instanceof UsageError && message.test(err.message));
+      assert.throws(
+        () => parseArgs([...args], CWD),
+        (err: unknown) => err instanceof UsageError && message.test(err.message),
+      );
     });
   }
 });
@@ -52,14 +69,27 @@ describe("check outcomes", () => {
   const failed = (message: string) => ({ message, name: "RunError", resourcesRegisteredBefore: 0, more: [] });
 
   it("classifies the program's configuration errors apart from its bugs", () => {
-    assert.equal(programFailure(failed("Invalid configuration (1 problem):\n  - p:retention.metric ...")).kind, "program-config");
-    const bug = programFailure({ ...failed("Cannot read properties of undefined"), name: "TypeError", resourcesRegisteredBefore: 4, urn: "urn:x" });
+    assert.equal(
+      programFailure(failed("Invalid configuration (1 problem):\n  - p:retention.metric ...")).kind,
+      "program-config",
+    );
+    const bug = programFailure({
+      ...failed("Cannot read properties of undefined"),
+      name: "TypeError",
+      resourcesRegisteredBefore: 4,
+      urn: "urn:x",
+    });
     assert.equal(bug.kind, "program");
     assert.match(bug.message, /failed at urn:x after registering 4 resources: TypeError: Cannot read/);
   });
 
   it("makes a stack's status from its failure or its diagnostics", () => {
-    const result = (levels: string[]) => ({ policyRun: { info: {} as never, result: { diagnostics: levels.map((enforcementLevel) => ({ enforcementLevel })) } as unknown as PolicyRunResult } });
+    const result = (levels: string[]) => ({
+      policyRun: {
+        info: {} as never,
+        result: { diagnostics: levels.map((enforcementLevel) => ({ enforcementLevel })) } as unknown as PolicyRunResult,
+      },
+    });
     assert.equal(statusOf({ stack: "s", ...result([]) }), "passed");
     assert.equal(statusOf({ stack: "s", ...result(["advisory"]) }), "advisory");
     assert.equal(statusOf({ stack: "s", ...result(["advisory", "mandatory"]) }), "violations");

@@ -23,7 +23,10 @@ function assertPassedAs(run: ReturnType<typeof checkRun>, scenario: string, stac
   assert.equal(run.result.status, 0, `${run.result.stderr}\n${run.report.summary?.line}`);
   assert.equal(run.report.mode, "preview");
   assert.equal(run.report.scenario, scenario);
-  assert.ok(run.report.summary.line.startsWith(`check: 1 stack (${scenario}) — ${stack} passed`), run.report.summary.line);
+  assert.ok(
+    run.report.summary.line.startsWith(`check: 1 stack (${scenario}) — ${stack} passed`),
+    run.report.summary.line,
+  );
 }
 
 describe("npm run check --preview (first preview of a new stack)", function () {
@@ -34,16 +37,24 @@ describe("npm run check --preview (first preview of a new stack)", function () {
     assertPassedAs(run, "first preview of a new stack", "prod");
     const policies = run.report.stacks[0].sections.policies as PoliciesData;
     assert.equal(policies.preview, true);
-    assert.deepEqual(policies.verdicts.filter((v) => v.verdict === "inconclusive").map((v) => v.name), []);
+    assert.deepEqual(
+      policies.verdicts.filter((v) => v.verdict === "inconclusive").map((v) => v.name),
+      [],
+    );
   });
 
   it("reads the Kafka settings from the custom resources' inputs, as the pack does, not from their empty state", () => {
-    const rows = (run.report.stacks[0].sections.settings as { kafkaSizes: { setting: string; value: unknown; source: string }[] }).kafkaSizes;
+    const rows = (
+      run.report.stacks[0].sections.settings as { kafkaSizes: { setting: string; value: unknown; source: string }[] }
+    ).kafkaSizes;
     const topic = rows.find((r) => r.setting === "Kafka topic max.message.bytes")!;
     // The KafkaTopic's state is {} in this scenario: the value and its source come from the inputs Analyze received.
     assert.equal(topic.value, 16777216);
     assert.match(topic.source, /^KafkaTopic mimir-ingest spec\.config\["max\.message\.bytes"\]/);
-    assert.ok(rows.every((r) => !/\(none\)/.test(r.source)), JSON.stringify(rows));
+    assert.ok(
+      rows.every((r) => !/\(none\)/.test(r.source)),
+      JSON.stringify(rows),
+    );
   });
 
   it("shows values known only once the stack exists as [unknown]; names the program gives are known", () => {

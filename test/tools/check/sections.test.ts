@@ -13,16 +13,35 @@ import { stackViewOf } from "../../../tools/planning/capture-view";
 
 const ROOT = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev";
 
-function record(type: string, name: string, inputs: Plain, parent: string | undefined = ROOT, custom = true): ResourceRecord {
+function record(
+  type: string,
+  name: string,
+  inputs: Plain,
+  parent: string | undefined = ROOT,
+  custom = true,
+): ResourceRecord {
   return { urn: `urn:pulumi:dev::p::${type}::${name}`, type, name, custom, parent, dependencies: [], inputs };
 }
 
-const strimzi = (kind: string, name: string, spec: Plain, labels: Record<string, string> = { "strimzi.io/cluster": "kafka" }) =>
-  record(`kubernetes:kafka.strimzi.io/v1:${kind}`, `${kind}-${name}`, { metadata: { name, labels }, spec });
+const strimzi = (
+  kind: string,
+  name: string,
+  spec: Plain,
+  labels: Record<string, string> = { "strimzi.io/cluster": "kafka" },
+) => record(`kubernetes:kafka.strimzi.io/v1:${kind}`, `${kind}-${name}`, { metadata: { name, labels }, spec });
 
 const mimirValues = (kafkaConfig: Record<string, Plain>) => ({
-  ingester: { replicas: 6, zoneAwareReplication: { enabled: true, zones: [{ name: "zone-a" }, { name: "zone-b" }, { name: "zone-c" }] } },
-  mimir: { structuredConfig: { ingest_storage: { kafka: { address: "kafka-kafka-bootstrap.kafka.svc:9092", topic: "mimir-ingest", ...kafkaConfig } } } },
+  ingester: {
+    replicas: 6,
+    zoneAwareReplication: { enabled: true, zones: [{ name: "zone-a" }, { name: "zone-b" }, { name: "zone-c" }] },
+  },
+  mimir: {
+    structuredConfig: {
+      ingest_storage: {
+        kafka: { address: "kafka-kafka-bootstrap.kafka.svc:9092", topic: "mimir-ingest", ...kafkaConfig },
+      },
+    },
+  },
 });
 
 /** The settings as the section derives them: the records the artifacts hold, and the pack's view of the same stack. */
@@ -45,7 +64,13 @@ function derivedSettingsOf(records: ResourceRecord[]) {
       propertyDependencies: {},
       inputs: r.inputs as WireProperties,
       outputs: r.inputs as WireProperties,
-      options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], customTimeouts: { create: 0, update: 0, delete: 0, read: 0 }, aliases: [] },
+      options: {
+        protect: false,
+        ignoreChanges: [],
+        additionalSecretOutputs: [],
+        customTimeouts: { create: 0, update: 0, delete: 0, read: 0 },
+        aliases: [],
+      },
     })),
   };
   return derivedSettings(new StackFacts(records), stackViewOf(captured));
@@ -60,24 +85,39 @@ describe("check report sections", () => {
         chart: "mimir-distributed",
         values: mimirValues({ producer_max_record_size_bytes: 15983616, address }),
       });
-    const kafkaCluster = strimzi("Kafka", "kafka", { kafka: { config: { "message.max.bytes": 16777216, "log.retention.ms": 86400000 } } }, {});
+    const kafkaCluster = strimzi(
+      "Kafka",
+      "kafka",
+      { kafka: { config: { "message.max.bytes": 16777216, "log.retention.ms": 86400000 } } },
+      {},
+    );
     const stack = (topicConfig: Record<string, Plain>) =>
       derivedSettingsOf([
         mimirRelease(),
         kafkaCluster,
         strimzi("KafkaNodePool", "broker", { replicas: 3, roles: ["broker"] }),
         strimzi("KafkaNodePool", "controller", { replicas: 3, roles: ["controller"] }),
-        strimzi("KafkaNodePool", "other-cluster", { replicas: 9, roles: ["broker"] }, { "strimzi.io/cluster": "elsewhere" }),
+        strimzi(
+          "KafkaNodePool",
+          "other-cluster",
+          { replicas: 9, roles: ["broker"] },
+          { "strimzi.io/cluster": "elsewhere" },
+        ),
         strimzi("KafkaTopic", "mimir-ingest", { partitions: 2, replicas: 3, config: topicConfig }),
       ]);
 
     it("reads a topic setting over the broker's, and says which one it read", () => {
-      const overridden = stack({ "max.message.bytes": 1048576 }).kafkaSizes.find((r) => r.setting === "Kafka topic max.message.bytes");
+      const overridden = stack({ "max.message.bytes": 1048576 }).kafkaSizes.find(
+        (r) => r.setting === "Kafka topic max.message.bytes",
+      );
       assert.equal(overridden?.value, 1048576);
       assert.match(overridden?.source ?? "", /^KafkaTopic mimir-ingest spec\.config\["max\.message\.bytes"\]$/);
       const inherited = stack({}).kafkaSizes.find((r) => r.setting === "Kafka topic max.message.bytes");
       assert.equal(inherited?.value, 16777216);
-      assert.match(inherited?.source ?? "", /^Kafka kafka spec\.kafka\.config\["message\.max\.bytes"\] \(topic does not set max\.message\.bytes\)$/);
+      assert.match(
+        inherited?.source ?? "",
+        /^Kafka kafka spec\.kafka\.config\["message\.max\.bytes"\] \(topic does not set max\.message\.bytes\)$/,
+      );
     });
 
     it("counts the brokers of the cluster Mimir writes to, and ingesters per zone", () => {
@@ -85,7 +125,10 @@ describe("check report sections", () => {
       assert.equal(settings.replication.find((r) => r.setting === "Kafka brokers")?.value, 3);
       assert.equal(settings.replication.find((r) => r.setting === "Kafka KRaft controllers")?.value, 3);
       assert.equal(settings.partitions.find((r) => r.setting === "Mimir ingesters per zone")?.value, 2);
-      assert.equal(settings.retention.find((r) => r.setting.startsWith("Kafka topic mimir-ingest retention"))?.shown, "1d (86400000 ms)");
+      assert.equal(
+        settings.retention.find((r) => r.setting.startsWith("Kafka topic mimir-ingest retention"))?.shown,
+        "1d (86400000 ms)",
+      );
     });
 
     it("shows no Kafka settings when Mimir writes to a cluster outside the stack, even if the stack has another", () => {
@@ -107,7 +150,12 @@ describe("check report sections", () => {
     });
 
     it("finds Loki's ingesters in the workload of its deployment mode (Monolithic when unset)", () => {
-      const loki = (deploymentMode?: string): Release => ({ record: record("t", "loki", {}), name: "loki", chart: "loki", values: deploymentMode ? { deploymentMode } : {} });
+      const loki = (deploymentMode?: string): Release => ({
+        record: record("t", "loki", {}),
+        name: "loki",
+        chart: "loki",
+        values: deploymentMode ? { deploymentMode } : {},
+      });
       assert.equal(lokiIngesterWorkload(loki()), "singleBinary");
       assert.equal(lokiIngesterWorkload(loki("SimpleScalable")), "write");
       assert.equal(lokiIngesterWorkload(loki("Distributed")), "ingester");
@@ -118,23 +166,40 @@ describe("check report sections", () => {
     it("finds sized workloads by shape, skips disabled ones and config subtrees, and reads their volumes", () => {
       const rows = valuesWorkloads("loki", {
         write: { replicas: 0, resources: { requests: { cpu: "1" } } },
-        ingester: { replicas: 3, resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } }, persistence: { enabled: true, claims: [{ size: "30Gi" }] } },
+        ingester: {
+          replicas: 3,
+          resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } },
+          persistence: { enabled: true, claims: [{ size: "30Gi" }] },
+        },
         loki: { structuredConfig: { ingester: { replicas: 99 } } },
       });
-      assert.deepEqual(rows, [{ owner: "loki", workload: "ingester", replicas: "3", cpuRequest: "1", memory: "4Gi / 8Gi", storage: "30Gi" }]);
+      assert.deepEqual(rows, [
+        { owner: "loki", workload: "ingester", replicas: "3", cpuRequest: "1", memory: "4Gi / 8Gi", storage: "30Gi" },
+      ]);
     });
 
     it("shows one pod per node for the alloy chart, whose controller is a DaemonSet unless values say otherwise", () => {
       const alloy = { alloy: { resources: { requests: { cpu: "200m" } } } };
       assert.equal(valuesWorkloads("alloy", alloy, "alloy")[0].replicas, "1 per node");
-      assert.equal(valuesWorkloads("alloy", { ...alloy, controller: { type: "deployment" } }, "alloy")[0].replicas, "—");
+      assert.equal(
+        valuesWorkloads("alloy", { ...alloy, controller: { type: "deployment" } }, "alloy")[0].replicas,
+        "—",
+      );
     });
 
     it("reads volumes in every shape the charts and Strimzi use", () => {
       assert.equal(storageOf({ persistentVolume: { enabled: true, size: "10Gi" } }), "10Gi");
       assert.equal(storageOf({ persistentVolume: { enabled: false, size: "10Gi" } }), "none");
-      assert.equal(storageOf({ storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "490Gi" } } } } } }), "490Gi");
-      assert.equal(storageOf({ storage: { type: "jbod", volumes: [{ size: "200Gi" }, { size: "100Gi" }] } }), "200Gi + 100Gi");
+      assert.equal(
+        storageOf({
+          storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "490Gi" } } } } },
+        }),
+        "490Gi",
+      );
+      assert.equal(
+        storageOf({ storage: { type: "jbod", volumes: [{ size: "200Gi" }, { size: "100Gi" }] } }),
+        "200Gi + 100Gi",
+      );
       assert.equal(storageOf({ replicas: 1 }), "—");
     });
   });
@@ -168,7 +233,13 @@ describe("check report sections", () => {
       version: "1.0.0",
       supportsConfig: true,
       initialConfig: {},
-      policies: ["a-passes", "b-fails", "c-preview", "d-off"].map((name) => ({ name, description: `${name} description`, enforcementLevel: "mandatory", type: "stack", tags: [] })),
+      policies: ["a-passes", "b-fails", "c-preview", "d-off"].map((name) => ({
+        name,
+        description: `${name} description`,
+        enforcementLevel: "mandatory",
+        type: "stack",
+        tags: [],
+      })),
     };
     const diagnostic = (policyName: string, enforcementLevel: "mandatory" | "advisory", message: string) => ({
       policyName,
@@ -187,25 +258,35 @@ describe("check report sections", () => {
       policyConfig: { "d-off": { enforcementLevel: "disabled" } },
       diagnostics: [
         diagnostic("b-fails", "mandatory", "b-fails description\ntopic too small"),
-        diagnostic("c-preview", "advisory", "can't run policy 'c-preview' from policy pack 'pack@v1.0.0' during preview: string value at .spec can't be known during preview"),
+        diagnostic(
+          "c-preview",
+          "advisory",
+          "can't run policy 'c-preview' from policy pack 'pack@v1.0.0' during preview: string value at .spec can't be known during preview",
+        ),
       ],
     };
 
     it("gives every policy a verdict, failures first, passes and disabled ones included", () => {
       const data = policyVerdicts(info, result, ROOT);
-      assert.deepEqual(data.verdicts.map((v) => [v.name, v.verdict, v.level]), [
-        ["b-fails", "violated", "mandatory"],
-        ["c-preview", "inconclusive", "mandatory"],
-        ["a-passes", "passed", "mandatory"],
-        ["d-off", "disabled", "disabled"],
-      ]);
+      assert.deepEqual(
+        data.verdicts.map((v) => [v.name, v.verdict, v.level]),
+        [
+          ["b-fails", "violated", "mandatory"],
+          ["c-preview", "inconclusive", "mandatory"],
+          ["a-passes", "passed", "mandatory"],
+          ["d-off", "disabled", "disabled"],
+        ],
+      );
       assert.deepEqual(data.counts, { violated: 1, advisory: 0, inconclusive: 1, passed: 1, disabled: 1 });
       assert.equal(data.mandatoryViolations, 1);
     });
 
     it("keeps the message without the description it repeats, and names the resource", () => {
       const [failed] = policyVerdicts(info, result, ROOT).verdicts;
-      assert.deepEqual(failed.findings.map((f) => [f.resource, f.message]), [["KafkaTopic kafka-topic", "topic too small"]]);
+      assert.deepEqual(
+        failed.findings.map((f) => [f.resource, f.message]),
+        [["KafkaTopic kafka-topic", "topic too small"]],
+      );
     });
   });
 });

@@ -37,9 +37,15 @@ describe("npm run check (shipped stacks)", function () {
 
   it("exits 0 and summarises every stack in one line", () => {
     assert.equal(all.status, 0, all.stderr);
-    assert.deepEqual(report.stacks.map((s) => s.stack), SHIPPED);
+    assert.deepEqual(
+      report.stacks.map((s) => s.stack),
+      SHIPPED,
+    );
     assert.equal(report.summary.exitCode, 0);
-    assert.match(report.summary.line, new RegExp(`^check: ${SHIPPED.length} stacks — .*0 mandatory violations.*; exit 0$`));
+    assert.match(
+      report.summary.line,
+      new RegExp(`^check: ${SHIPPED.length} stacks — .*0 mandatory violations.*; exit 0$`),
+    );
     for (const stack of SHIPPED) assert.match(report.summary.line, new RegExp(`${stack} passed`));
     // The text report lands next to the artifacts and ends with the same line (wrapped at 120 columns where longer).
     const text = fs.readFileSync(path.join(out, "report.txt"), "utf8");
@@ -49,9 +55,14 @@ describe("npm run check (shipped stacks)", function () {
   it("shows progress on stderr, not in the report", () => {
     assert.match(all.stderr, /policy pack observability-stack .* ready: \d+ policies/);
     // The pack's JavaScript build, not ts-node's type-checked start (see tools/harness/pack-build.ts).
-    assert.match(all.stderr, /ready: .* from its JavaScript build .*node_modules\/\.cache\/observability-policy-pack\//);
+    assert.match(
+      all.stderr,
+      /ready: .* from its JavaScript build .*node_modules\/\.cache\/observability-policy-pack\//,
+    );
     // Stacks share program processes (one on a 2-core machine; --jobs, default CPUs - 1, sets how many).
-    const evaluated = [...all.stderr.matchAll(/evaluating the program under mocks for (.*), one process/g)].flatMap((m) => m[1].split(", "));
+    const evaluated = [...all.stderr.matchAll(/evaluating the program under mocks for (.*), one process/g)].flatMap(
+      (m) => m[1].split(", "),
+    );
     assert.deepEqual(evaluated.sort(), SHIPPED);
     for (const stack of SHIPPED) assert.match(all.stderr, new RegExp(`${stack}: \\d+ resources registered`));
     // What the pack process used, its start and every stack's analysis (read from /proc, so Linux only).
@@ -82,7 +93,8 @@ describe("npm run check (shipped stacks)", function () {
   it("has the JSON shape machines rely on", () => {
     for (const stack of report.stacks) {
       assert.deepEqual(Object.keys(stack).sort(), ["artifacts", "exitCode", "region", "sections", "stack", "status"]);
-      for (const key of ["resources", "settings", "policies"]) assert.ok(key in stack.sections, `${stack.stack} has ${key}`);
+      for (const key of ["resources", "settings", "policies"])
+        assert.ok(key in stack.sections, `${stack.stack} has ${key}`);
       const settings = stack.sections.settings as SettingsData;
       for (const table of [settings.retention, settings.replication, settings.kafkaSizes, settings.partitions]) {
         for (const row of table) assert.deepEqual(Object.keys(row).sort(), ["setting", "shown", "source", "value"]);
@@ -99,7 +111,10 @@ describe("npm run check (shipped stacks)", function () {
       const counted = (report.stacks.find((s) => s.stack === stack)?.sections.resources as { total: number }).total;
       assert.equal(resources.length, counted + 1, `${stack}: every resource plus the root stack`);
       const bucket = resources.find((r) => r.type === "aws:s3/bucket:Bucket");
-      assert.ok(bucket?.parent?.includes("observability:buckets:Buckets"), `${stack}: a bucket's parent is its component`);
+      assert.ok(
+        bucket?.parent?.includes("observability:buckets:Buckets"),
+        `${stack}: a bucket's parent is its component`,
+      );
       const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "mimir-release");
       assert.ok(release && release.dependencies.length > 0, `${stack}: the Mimir release waits for what it needs`);
     }
@@ -126,7 +141,10 @@ describe("npm run check (shipped stacks)", function () {
       for (const release of releases) {
         const inputs = release.inputs as { name: string; chart: string; values: unknown };
         const text = fs.readFileSync(path.join(out, stack, "values", `${inputs.name}.yaml`), "utf8");
-        assert.match(text, new RegExp(`# Render: helm template ${inputs.name} ${inputs.chart} .* -f ${inputs.name}\\.yaml`));
+        assert.match(
+          text,
+          new RegExp(`# Render: helm template ${inputs.name} ${inputs.chart} .* -f ${inputs.name}\\.yaml`),
+        );
         assert.deepEqual(parse(text) ?? {}, inputs.values, `${stack}/${inputs.name}.yaml`);
       }
     }
@@ -140,15 +158,30 @@ describe("npm run check (shipped stacks)", function () {
       // The same mocks the check used produce the same values for the same resource.
       const secrets = generators.flatMap((r) => {
         const mocks = createMocks({ region: stackRegion, accountId: FAKE_ACCOUNT_ID, project: report.project, stack });
-        const { state } = mocks.newResource({ type: r.type, name: r.name, inputs: r.inputs as Record<string, unknown>, custom: true });
+        const { state } = mocks.newResource({
+          type: r.type,
+          name: r.name,
+          inputs: r.inputs as Record<string, unknown>,
+          custom: true,
+        });
         return [state.result as string, state.bcryptHash as string];
       });
-      for (const secret of secrets) assert.ok(typeof secret === "string" && secret.length >= 20, "the mock generated a password");
+      for (const secret of secrets)
+        assert.ok(typeof secret === "string" && secret.length >= 20, "the mock generated a password");
       const artifacts = filesUnder(path.join(out, stack)).map((file) => [file, fs.readFileSync(file, "utf8")] as const);
-      for (const [file, content] of [...artifacts, ["stdout", all.stdout] as const, ["report.txt", fs.readFileSync(path.join(out, "report.txt"), "utf8")] as const, ["report.md", fs.readFileSync(path.join(out, "report.md"), "utf8")] as const]) {
+      for (const [file, content] of [
+        ...artifacts,
+        ["stdout", all.stdout] as const,
+        ["report.txt", fs.readFileSync(path.join(out, "report.txt"), "utf8")] as const,
+        ["report.md", fs.readFileSync(path.join(out, "report.md"), "utf8")] as const,
+      ]) {
         for (const secret of secrets) assert.ok(!content.includes(secret), `${file} contains a generated password`);
       }
-      assert.match(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8"), /"\[secret\]"/, `${stack}: secrets are shown redacted`);
+      assert.match(
+        fs.readFileSync(path.join(out, stack, "resources.json"), "utf8"),
+        /"\[secret\]"/,
+        `${stack}: secrets are shown redacted`,
+      );
     }
   });
 
@@ -169,15 +202,25 @@ describe("npm run check (shipped stacks)", function () {
       assert.match(dev.stdout, /Retention chain\n/);
       assert.match(dev.stdout, /^\s+PASS\s+kafka-message-size-fits-mimir-batch/m);
       // dev runs in one replication zone: C4 advises, once, that losing an AZ stops it.
-      assert.match(dev.stdout.trimEnd().split("\n").pop() as string, /^check: 1 stack — dev passed with 1 advisory finding; .*exit 0$/);
+      assert.match(
+        dev.stdout.trimEnd().split("\n").pop() as string,
+        /^check: 1 stack — dev passed with 1 advisory finding; .*exit 0$/,
+      );
       assert.deepEqual(fs.readdirSync(devOut).sort(), ["dev", "report.json", "report.md", "report.txt"]);
     });
 
     it("writes byte-identical artifacts (stable ordering, nothing run-specific)", () => {
-      const relative = (root: string) => filesUnder(path.join(root, "dev")).map((f) => path.relative(root, f)).sort();
+      const relative = (root: string) =>
+        filesUnder(path.join(root, "dev"))
+          .map((f) => path.relative(root, f))
+          .sort();
       assert.deepEqual(relative(devOut), relative(out));
       for (const file of relative(out)) {
-        assert.equal(fs.readFileSync(path.join(devOut, file), "utf8"), fs.readFileSync(path.join(out, file), "utf8"), file);
+        assert.equal(
+          fs.readFileSync(path.join(devOut, file), "utf8"),
+          fs.readFileSync(path.join(out, file), "utf8"),
+          file,
+        );
       }
     });
   });

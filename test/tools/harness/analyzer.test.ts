@@ -19,7 +19,9 @@ function bucket(name: string, properties: Record<string, unknown>) {
 }
 
 function messagesOf(result: PolicyRunResult, policyName: string): string[] {
-  return result.diagnostics.filter((d) => d.policyName === policyName).map((d) => `${d.enforcementLevel} ${d.urn.split("::").pop()}: ${d.message}`);
+  return result.diagnostics
+    .filter((d) => d.policyName === policyName)
+    .map((d) => `${d.enforcementLevel} ${d.urn.split("::").pop()}: ${d.message}`);
 }
 
 describe("policy pack over gRPC", function () {
@@ -66,22 +68,32 @@ describe("policy pack over gRPC", function () {
       );
       const sizeLimit = info.policies.find((p) => p.name === "fixture-bucket-size-limit");
       assert.deepEqual(sizeLimit?.configSchema?.properties.maxSizeGb, { type: "integer", minimum: 1, default: 100 });
-      assert.ok(sizeLimit?.configSchema?.properties.enforcementLevel, "the engine injects enforcementLevel into every schema");
+      assert.ok(
+        sizeLimit?.configSchema?.properties.enforcementLevel,
+        "the engine injects enforcementLevel into every schema",
+      );
     });
   });
 
   describe("Configure", () => {
     it("sends every policy at its own level with its schema defaults when given no config", async () => {
       const sent = await pack.configure();
-      assert.deepEqual(sent["fixture-bucket-size-limit"], { enforcementLevel: "advisory", properties: { maxSizeGb: 100 } });
+      assert.deepEqual(sent["fixture-bucket-size-limit"], {
+        enforcementLevel: "advisory",
+        properties: { maxSizeGb: 100 },
+      });
       const result = await pack.analyze(bucket("big", { sizeGb: 150, versioning: true }));
-      assert.deepEqual(result.diagnostics.map((d) => d.message), [
-        "Buckets must stay under the configured size.\nsizeGb 150 exceeds maxSizeGb 100",
-      ]);
+      assert.deepEqual(
+        result.diagnostics.map((d) => d.message),
+        ["Buckets must stay under the configured size.\nsizeGb 150 exceeds maxSizeGb 100"],
+      );
     });
 
     it("applies `all` to every policy, then the per-policy entries on top", async () => {
-      const sent = await pack.configure({ all: "disabled", "fixture-bucket-size-limit": { enforcementLevel: "mandatory", maxSizeGb: 120 } });
+      const sent = await pack.configure({
+        all: "disabled",
+        "fixture-bucket-size-limit": { enforcementLevel: "mandatory", maxSizeGb: 120 },
+      });
       assert.equal(sent["fixture-bucket-versioning"].enforcementLevel, "disabled");
       const result = await pack.analyze(bucket("big", { sizeGb: 150 }));
       assert.deepEqual(
@@ -105,7 +117,10 @@ describe("policy pack over gRPC", function () {
     });
 
     it("rejects an unknown enforcement level before calling the pack", async () => {
-      await assert.rejects(pack.configure({ all: "strict" }), /parsing enforcement level for "all": "strict" is not a valid enforcement level/);
+      await assert.rejects(
+        pack.configure({ all: "strict" }),
+        /parsing enforcement level for "all": "strict" is not a valid enforcement level/,
+      );
     });
   });
 
@@ -121,15 +136,24 @@ describe("policy pack over gRPC", function () {
     });
 
     it("hands a policy the value of a secret, not its wrapper", async () => {
-      const db = { urn: "urn:pulumi:dev::p::fixture:storage:Database::db", type: "fixture:storage:Database", name: "db" };
+      const db = {
+        urn: "urn:pulumi:dev::p::fixture:storage:Database::db",
+        type: "fixture:storage:Database",
+        name: "db",
+      };
       const result = await pack.analyze({ ...db, properties: { password: secret("hunter2") } });
-      assert.deepEqual(result.diagnostics.map((d) => d.message), [
-        "Database passwords must have at least 12 characters.\nthe password has 7 characters",
-      ]);
+      assert.deepEqual(
+        result.diagnostics.map((d) => d.message),
+        ["Database passwords must have at least 12 characters.\nthe password has 7 characters"],
+      );
     });
 
     it("downgrades resource references, which the pack cannot read, to IDs", async () => {
-      const reference = { [SIG_KEY]: RESOURCE_REFERENCE_SIG, urn: "urn:pulumi:dev::p::fixture:storage:Bucket::logs", id: "arn:fixture:logs" };
+      const reference = {
+        [SIG_KEY]: RESOURCE_REFERENCE_SIG,
+        urn: "urn:pulumi:dev::p::fixture:storage:Bucket::logs",
+        id: "arn:fixture:logs",
+      };
       const result = await pack.analyze(bucket("ref", { sizeGb: 1, versioning: true, loggingTarget: reference }));
       assert.deepEqual(result.diagnostics, [], "the reference arrived as the ARN-shaped ID");
     });
@@ -156,7 +180,10 @@ describe("policy pack over gRPC", function () {
     it("raises a policy's exception as an error, never as 'no violations'", async () => {
       await assert.rejects(pack.analyze(bucket("boom", { explode: true })), (err: unknown) => {
         assert.ok(err instanceof PolicyPackError);
-        assert.match(err.message, /Error validating resource with policy 'fixture-explode-probe'.*probe exploded as asked/s);
+        assert.match(
+          err.message,
+          /Error validating resource with policy 'fixture-explode-probe'.*probe exploded as asked/s,
+        );
         assert.match(err.message, /the pack is still running/);
         return true;
       });
@@ -183,7 +210,9 @@ describe("policy pack over gRPC", function () {
           "during preview: string value at .password can't be known during preview",
       ]);
       assert.deepEqual(
-        result.diagnostics.filter((d) => d.policyName === "fixture-bucket-logging-target").map((d) => d.enforcementLevel),
+        result.diagnostics
+          .filter((d) => d.policyName === "fixture-bucket-logging-target")
+          .map((d) => d.enforcementLevel),
         ["advisory"],
       );
     });
@@ -219,7 +248,9 @@ describe("policy pack over gRPC", function () {
         policyConfig: { "fixture-bucket-versioning": "remediate", "fixture-database-password-length": "disabled" },
       });
       assert.deepEqual(
-        result.remediations.map((r) => `${r.policyName} ${r.urn.split("::").pop()} ${JSON.stringify(r.after.versioning)}`),
+        result.remediations.map(
+          (r) => `${r.policyName} ${r.urn.split("::").pop()} ${JSON.stringify(r.after.versioning)}`,
+        ),
         ["fixture-bucket-versioning orphan true", "fixture-bucket-versioning main-data true"],
       );
       assert.deepEqual(messagesOf(result, "fixture-bucket-versioning"), []);

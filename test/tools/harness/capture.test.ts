@@ -37,7 +37,9 @@ describe("captureProgram", function () {
   before(async function () {
     [update, preview] = await Promise.all([capture(false, "50", updateMocks), capture(true)]);
     // Reported for the harness's performance budget (one capture of the fixture program).
-    console.log(`      capture of the fixture program: update ${update.durationMs} ms, preview ${preview.durationMs} ms`);
+    console.log(
+      `      capture of the fixture program: update ${update.durationMs} ms, preview ${preview.durationMs} ms`,
+    );
   });
 
   it("runs the program inside the root stack, which is registered first and owns the stack outputs", () => {
@@ -75,16 +77,26 @@ describe("captureProgram", function () {
     assert.equal(find(update, ORPHAN).provider, `${FIXTURE_PROVIDER}::${fixtureProvider.id}`);
     assert.deepEqual(find(update, RANDOM_PROVIDER).inputs, { version: "4.21.2" });
     // An explicit provider is used as given, with its mock ID.
-    assert.equal(find(update, DB).provider, `urn:pulumi:dev::${FIXTURE_PROJECT}::pulumi:providers:fixture::west::west-id`);
+    assert.equal(
+      find(update, DB).provider,
+      `urn:pulumi:dev::${FIXTURE_PROJECT}::pulumi:providers:fixture::west::west-id`,
+    );
   });
 
   it("calls the mocks for custom resources only, never for components or the root stack", () => {
     assert.ok(updateMocks.calls.includes("fixture:storage:Bucket::orphan"));
-    assert.ok(!updateMocks.calls.some((call) => call.startsWith("fixture:index:Store") || call.startsWith("pulumi:pulumi:Stack")));
+    assert.ok(
+      !updateMocks.calls.some(
+        (call) => call.startsWith("fixture:index:Store") || call.startsWith("pulumi:pulumi:Stack"),
+      ),
+    );
   });
 
   it("marks secrets as the engine does, including additionalSecretOutputs, and can redact them", () => {
-    const password = find(update, `urn:pulumi:dev::${FIXTURE_PROJECT}::random:index/randomPassword:RandomPassword::db-password`);
+    const password = find(
+      update,
+      `urn:pulumi:dev::${FIXTURE_PROJECT}::random:index/randomPassword:RandomPassword::db-password`,
+    );
     assert.ok(isSecret(password.outputs.result), "RandomPassword.result is a secret output");
     const db = find(update, DB);
     assert.deepEqual(db.inputs.password, { [SIG_KEY]: "1b47061264138c4ac30d75fd1eb44270", value: "short-pw" });

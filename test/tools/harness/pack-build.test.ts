@@ -5,7 +5,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { captureStacks, type CapturedStack } from "../../../tools/harness/capture";
-import { runPolicies, startPolicyPack, type PolicyPackClient, type PolicyRunResult } from "../../../tools/harness/analyzer";
+import {
+  runPolicies,
+  startPolicyPack,
+  type PolicyPackClient,
+  type PolicyRunResult,
+} from "../../../tools/harness/analyzer";
 import { buildJavaScriptPack, PACK_BUILD_CACHE, PackBuildUnsupported } from "../../../tools/harness/pack-build";
 import { POLICY_PACK, PROGRAM, REPO_ROOT, SHIPPED_STACKS, shippedStack } from "./shipped-stacks";
 
@@ -21,8 +26,10 @@ function tempPack(files: Record<string, string>): string {
     "package.json": JSON.stringify({ name: "built", version: "1.2.3", main: "index.ts" }),
     "PulumiPolicy.yaml": "runtime: nodejs\n",
     "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", strict: true } }),
-    "index.ts": 'import { PolicyPack } from "@pulumi/policy";\nimport { policies } from "./lib/rules";\nnew PolicyPack("built", { policies });\n',
-    "lib/rules.ts": 'import type { PolicyPackArgs } from "@pulumi/policy";\nexport const policies: PolicyPackArgs["policies"] = [];\n',
+    "index.ts":
+      'import { PolicyPack } from "@pulumi/policy";\nimport { policies } from "./lib/rules";\nnew PolicyPack("built", { policies });\n',
+    "lib/rules.ts":
+      'import type { PolicyPackArgs } from "@pulumi/policy";\nexport const policies: PolicyPackArgs["policies"] = [];\n',
     "lib/limits.json": '{ "max": 3 }\n',
   };
   for (const [name, content] of Object.entries({ ...defaults, ...files })) {
@@ -52,9 +59,23 @@ describe("the policy pack's JavaScript build", function () {
     it("mirrors the pack: TypeScript as JavaScript, main pointed at it, other files as they are, no tsconfig", () => {
       const pack = tempPack({});
       const dir = build(pack);
-      assert.equal(path.dirname(dir), path.join(REPO_ROOT, "node_modules", PACK_BUILD_CACHE), "beside the pack's own dependencies");
-      assert.deepEqual(filesIn(dir).sort(), ["PulumiPolicy.yaml", "index.js", "lib/limits.json", "lib/rules.js", "package.json"]);
-      assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")), { name: "built", version: "1.2.3", main: "index.js" });
+      assert.equal(
+        path.dirname(dir),
+        path.join(REPO_ROOT, "node_modules", PACK_BUILD_CACHE),
+        "beside the pack's own dependencies",
+      );
+      assert.deepEqual(filesIn(dir).sort(), [
+        "PulumiPolicy.yaml",
+        "index.js",
+        "lib/limits.json",
+        "lib/rules.js",
+        "package.json",
+      ]);
+      assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")), {
+        name: "built",
+        version: "1.2.3",
+        main: "index.js",
+      });
       assert.match(fs.readFileSync(path.join(dir, "index.js"), "utf8"), /require\("\.\/lib\/rules"\)/);
       assert.equal(fs.readFileSync(path.join(dir, "lib/limits.json"), "utf8"), '{ "max": 3 }\n');
     });
@@ -63,7 +84,7 @@ describe("the policy pack's JavaScript build", function () {
       const pack = tempPack({});
       const first = build(pack);
       assert.equal(build(pack), first);
-      fs.writeFileSync(path.join(pack, "lib/rules.ts"), 'export const policies = [] as never[];\n');
+      fs.writeFileSync(path.join(pack, "lib/rules.ts"), "export const policies = [] as never[];\n");
       const second = build(pack);
       assert.notEqual(second, first);
       assert.match(fs.readFileSync(path.join(second, "lib/rules.js"), "utf8"), /exports\.policies = \[\]/);
@@ -71,10 +92,18 @@ describe("the policy pack's JavaScript build", function () {
 
     it("refuses a pack whose code reaches outside its folder, or that has no tsconfig.json of its own", () => {
       const outside = tempPack({ "index.ts": 'import "../shared/rules";\n' });
-      assert.throws(() => build(outside), (err: unknown) => err instanceof PackBuildUnsupported && /imports \.\.\/shared\/rules, outside the pack folder/.test(err.message));
+      assert.throws(
+        () => build(outside),
+        (err: unknown) =>
+          err instanceof PackBuildUnsupported &&
+          /imports \.\.\/shared\/rules, outside the pack folder/.test(err.message),
+      );
       const noTsconfig = tempPack({});
       fs.rmSync(path.join(noTsconfig, "tsconfig.json"));
-      assert.throws(() => build(noTsconfig), (err: unknown) => err instanceof PackBuildUnsupported && /has no tsconfig\.json of its own/.test(err.message));
+      assert.throws(
+        () => build(noTsconfig),
+        (err: unknown) => err instanceof PackBuildUnsupported && /has no tsconfig\.json of its own/.test(err.message),
+      );
     });
 
     it("lets startPolicyPack fall back to the pack's folder, saying why, when the pack cannot be built", async () => {
@@ -119,7 +148,10 @@ describe("the policy pack's JavaScript build", function () {
         Promise.all(captureStacks({ programPath: PROGRAM, stacks: plan })),
       ]);
       for (const stack of captured) {
-        results.push({ engineWay: await runPolicies(engineWay, stack), fromBuild: await runPolicies(fromBuild, stack) });
+        results.push({
+          engineWay: await runPolicies(engineWay, stack),
+          fromBuild: await runPolicies(fromBuild, stack),
+        });
       }
     });
     after(async () => {
@@ -130,7 +162,9 @@ describe("the policy pack's JavaScript build", function () {
       assert.equal(engineWay.runDir, POLICY_PACK);
       assert.equal(path.dirname(fromBuild.runDir), path.join(REPO_ROOT, "node_modules", PACK_BUILD_CACHE));
       assert.equal(fromBuild.buildSkipped, undefined);
-      console.log(`      policy pack startup: ts-node ${engineWay.startupMs} ms, JavaScript build ${fromBuild.startupMs} ms (both at once, with captures running)`);
+      console.log(
+        `      policy pack startup: ts-node ${engineWay.startupMs} ms, JavaScript build ${fromBuild.startupMs} ms (both at once, with captures running)`,
+      );
     });
 
     it("serves the same policies, levels and config schemas", async () => {
@@ -139,10 +173,20 @@ describe("the policy pack's JavaScript build", function () {
 
     it("gives every stack the same verdicts: diagnostics, messages, levels, remediations, halts", () => {
       plan.forEach((stack, i) => {
-        assert.deepEqual(results[i].fromBuild, results[i].engineWay, `${stack.stack}${stack.preview ? " (preview)" : ""}`);
+        assert.deepEqual(
+          results[i].fromBuild,
+          results[i].engineWay,
+          `${stack.stack}${stack.preview ? " (preview)" : ""}`,
+        );
       });
-      const mandatory = results.map((r) => r.engineWay.diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName));
-      assert.deepEqual(mandatory.slice(0, SHIPPED_STACKS.length + 1), SHIPPED_STACKS.map(() => []).concat([[]]), "the shipped stacks pass");
+      const mandatory = results.map((r) =>
+        r.engineWay.diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName),
+      );
+      assert.deepEqual(
+        mandatory.slice(0, SHIPPED_STACKS.length + 1),
+        SHIPPED_STACKS.map(() => []).concat([[]]),
+        "the shipped stacks pass",
+      );
       assert.deepEqual(mandatory[SHIPPED_STACKS.length + 1], ["kafka-message-size-fits-mimir-batch"]);
       assert.ok(mandatory[SHIPPED_STACKS.length + 2].includes("kafka-topic-replication-within-brokers"));
     });

@@ -59,14 +59,22 @@ describe("policy pack failures", () => {
   it("a folder without PulumiPolicy.yaml is refused before anything runs", async () => {
     const dir = brokenPack({ "index.ts": VALID_POLICY });
     fs.rmSync(path.join(dir, "PulumiPolicy.yaml"));
-    await assert.rejects(startPolicyPack(dir), /failed to load Pulumi policy project.*PulumiPolicy.yaml does not exist/);
+    await assert.rejects(
+      startPolicyPack(dir),
+      /failed to load Pulumi policy project.*PulumiPolicy.yaml does not exist/,
+    );
   });
 
   it("a pack that dies after starting makes every later call fail, saying so", async () => {
     const pack = await startPolicyPack(FIXTURE_PACK);
     try {
       process.kill(pack.pid, "SIGKILL");
-      const resource = { urn: "urn:pulumi:dev::p::fixture:storage:Bucket::b", type: "fixture:storage:Bucket", name: "b", properties: {} };
+      const resource = {
+        urn: "urn:pulumi:dev::p::fixture:storage:Bucket::b",
+        type: "fixture:storage:Bucket",
+        name: "b",
+        properties: {},
+      };
       await assert.rejects(pack.analyze(resource), /was killed by SIGKILL/);
     } finally {
       await pack.close();

@@ -3,21 +3,33 @@ import { UnsupportedSchemaError, validateJsonSchema } from "../../../tools/harne
 import { parsePolicyPackConfig, reconcilePolicyPackConfig } from "../../../tools/harness/policy-config";
 import type { PolicyInfo } from "../../../tools/harness/policy-types";
 
-function policy(name: string, enforcementLevel: PolicyInfo["enforcementLevel"], properties: PolicyInfo["configSchema"] = { properties: {} }): PolicyInfo {
+function policy(
+  name: string,
+  enforcementLevel: PolicyInfo["enforcementLevel"],
+  properties: PolicyInfo["configSchema"] = { properties: {} },
+): PolicyInfo {
   return { name, description: name, enforcementLevel, type: "resource", configSchema: properties, tags: [] };
 }
 
 const POLICIES = [
-  policy("retention", "mandatory", { properties: { days: { type: "integer", minimum: 1, default: 30 } }, required: ["days"] }),
-  policy("tags", "advisory", { properties: { required: { type: "array", items: { type: "string" }, uniqueItems: true } } }),
+  policy("retention", "mandatory", {
+    properties: { days: { type: "integer", minimum: 1, default: 30 } },
+    required: ["days"],
+  }),
+  policy("tags", "advisory", {
+    properties: { required: { type: "array", items: { type: "string" }, uniqueItems: true } },
+  }),
 ];
 
 describe("parsePolicyPackConfig", () => {
   it("accepts a level or an object with a level and properties, and drops empty entries", () => {
-    assert.deepEqual(parsePolicyPackConfig({ all: "advisory", retention: { enforcementLevel: "disabled", days: 7 }, tags: {} }), {
-      all: { enforcementLevel: "advisory", properties: undefined },
-      retention: { enforcementLevel: "disabled", properties: { days: 7 } },
-    });
+    assert.deepEqual(
+      parsePolicyPackConfig({ all: "advisory", retention: { enforcementLevel: "disabled", days: 7 }, tags: {} }),
+      {
+        all: { enforcementLevel: "advisory", properties: undefined },
+        retention: { enforcementLevel: "disabled", properties: { days: 7 } },
+      },
+    );
   });
 
   it("rejects what the engine rejects, with its messages", () => {
@@ -32,7 +44,11 @@ describe("parsePolicyPackConfig", () => {
 
 describe("reconcilePolicyPackConfig", () => {
   it("starts from each policy's level and schema defaults, then `all`, then per-policy entries", () => {
-    const { config, errors } = reconcilePolicyPackConfig(POLICIES, {}, parsePolicyPackConfig({ all: "advisory", tags: "mandatory" }));
+    const { config, errors } = reconcilePolicyPackConfig(
+      POLICIES,
+      {},
+      parsePolicyPackConfig({ all: "advisory", tags: "mandatory" }),
+    );
     assert.deepEqual(errors, []);
     assert.deepEqual(config.retention, { enforcementLevel: "advisory", properties: { days: 30 } });
     assert.equal(config.tags.enforcementLevel, "mandatory");
@@ -48,8 +64,15 @@ describe("reconcilePolicyPackConfig", () => {
   });
 
   it("validates the merged result against every policy's schema", () => {
-    const { errors } = reconcilePolicyPackConfig(POLICIES, {}, parsePolicyPackConfig({ retention: { days: 0 }, tags: { required: ["a", "a"] } }));
-    assert.deepEqual(errors, ["retention: days: Must be greater than or equal to 1", "tags: required: array items[0,1] must be unique"]);
+    const { errors } = reconcilePolicyPackConfig(
+      POLICIES,
+      {},
+      parsePolicyPackConfig({ retention: { days: 0 }, tags: { required: ["a", "a"] } }),
+    );
+    assert.deepEqual(errors, [
+      "retention: days: Must be greater than or equal to 1",
+      "tags: required: array items[0,1] must be unique",
+    ]);
   });
 });
 
@@ -59,7 +82,11 @@ describe("validateJsonSchema (gojsonschema messages)", () => {
     properties: {
       mode: { enum: ["fast", "safe"] },
       name: { type: "string", pattern: "^[a-z]+$", maxLength: 5 },
-      limits: { type: "object", properties: { max: { type: "number", exclusiveMaximum: 10 } }, additionalProperties: false },
+      limits: {
+        type: "object",
+        properties: { max: { type: "number", exclusiveMaximum: 10 } },
+        additionalProperties: false,
+      },
     },
     required: ["mode"],
   };
@@ -72,12 +99,17 @@ describe("validateJsonSchema (gojsonschema messages)", () => {
       "name: Does not match pattern '^[a-z]+$'",
       "name: String length must be less than or equal to 5",
     ]);
-    assert.deepEqual(validateJsonSchema(schema, { mode: "slow" }), ['mode: mode must be one of the following: "fast", "safe"']);
+    assert.deepEqual(validateJsonSchema(schema, { mode: "slow" }), [
+      'mode: mode must be one of the following: "fast", "safe"',
+    ]);
   });
 
   it("refuses a keyword it does not implement instead of accepting anything, every time it is asked", () => {
     for (let i = 0; i < 2; i++) {
-      assert.throws(() => validateJsonSchema({ properties: { url: { type: "string", format: "uri" } } }, { url: "x" }), UnsupportedSchemaError);
+      assert.throws(
+        () => validateJsonSchema({ properties: { url: { type: "string", format: "uri" } } }, { url: "x" }),
+        UnsupportedSchemaError,
+      );
     }
   });
 

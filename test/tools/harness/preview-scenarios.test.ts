@@ -3,7 +3,12 @@
 // in tools/harness/capture-monitor.ts and run-policies.ts.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { startPolicyPack, type AnalyzerResourceInput, type AnalyzerStackResourceInput, type PolicyPackClient } from "../../../tools/harness/analyzer";
+import {
+  startPolicyPack,
+  type AnalyzerResourceInput,
+  type AnalyzerStackResourceInput,
+  type PolicyPackClient,
+} from "../../../tools/harness/analyzer";
 import type { CapturedStack } from "../../../tools/harness/capture";
 import { runPolicies } from "../../../tools/harness/run-policies";
 import { containsUnknown, UNKNOWN } from "../../../tools/harness/wire";
@@ -18,7 +23,11 @@ function recording(pack: PolicyPackClient) {
   const stacks: AnalyzerStackResourceInput[][] = [];
   const client: PolicyPackClient = Object.assign(Object.create(pack) as PolicyPackClient, {
     remediate: (r: AnalyzerResourceInput) => (calls.push({ call: "remediate", urn: r.urn }), pack.remediate(r)),
-    analyze: (r: AnalyzerResourceInput) => (calls.push({ call: "analyze", urn: r.urn }), analyzed.push(r), pack.analyze(r)),
+    analyze: (r: AnalyzerResourceInput) => (
+      calls.push({ call: "analyze", urn: r.urn }),
+      analyzed.push(r),
+      pack.analyze(r)
+    ),
     analyzeStack: (rs: AnalyzerStackResourceInput[]) => (stacks.push(rs), pack.analyzeStack(rs)),
   });
   return { client, calls, analyzed, stacks };
@@ -31,7 +40,12 @@ describe("what the engine shows the pack, per scenario (real program, real pack)
   let existing: CapturedStack;
   before(async () => {
     pack = await startPolicyPack(path.join(REPO_ROOT, "policies"));
-    [created, existing] = (await Promise.all([runStack("staging", {}, { preview: true }), runStack("staging", {}, { preview: true, existingStack: true })])).map((r) => r.captured);
+    [created, existing] = (
+      await Promise.all([
+        runStack("staging", {}, { preview: true }),
+        runStack("staging", {}, { preview: true, existingStack: true }),
+      ])
+    ).map((r) => r.captured);
   });
   after(async () => pack?.close());
 
@@ -88,14 +102,24 @@ describe("what the engine shows the pack, per scenario (real program, real pack)
 
     it("is analyzed as a preview (dry run): a per-resource mandatory finding fails it without halting it", async () => {
       // Loki's gateway opened in prod: rule S8 judges the release in its Analyze call.
-      const open = (await runStack("prod", { overrides: { loki: { gateway: { basicAuth: { enabled: false } } } } }, { preview: true, existingStack: true })).captured;
+      const open = (
+        await runStack(
+          "prod",
+          { overrides: { loki: { gateway: { basicAuth: { enabled: false } } } } },
+          { preview: true, existingStack: true },
+        )
+      ).captured;
       const { client, stacks } = recording(pack);
       const result = await runPolicies(client, open);
       assert.equal(result.dryRun, true);
       assert.equal(result.halted, undefined);
       assert.equal(result.failed, true);
       const found = result.diagnostics.filter((d) => d.policyName === "gateways-require-basic-auth");
-      assert.deepEqual(found.map((d) => d.phase), ["analyze"], "found in Analyze, not repeated at AnalyzeStack");
+      assert.deepEqual(
+        found.map((d) => d.phase),
+        ["analyze"],
+        "found in Analyze, not repeated at AnalyzeStack",
+      );
       assert.equal(stacks.length, 1, "AnalyzeStack still ran");
     });
   });

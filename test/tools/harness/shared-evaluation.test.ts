@@ -7,7 +7,11 @@ import { comparable, PROGRAM, SHIPPED_STACKS, shippedStack } from "./shipped-sta
 
 const DATA = `urn:pulumi:dev::${FIXTURE_PROJECT}::fixture:index:Store$fixture:storage:Bucket::main-data`;
 
-function fixtureStack(bucketSizeGb: string, preview = false, mocks = fixtureMocks()): StackToCapture & { mocks: ReturnType<typeof fixtureMocks> } {
+function fixtureStack(
+  bucketSizeGb: string,
+  preview = false,
+  mocks = fixtureMocks(),
+): StackToCapture & { mocks: ReturnType<typeof fixtureMocks> } {
   return { project: FIXTURE_PROJECT, stack: "dev", config: fixtureConfig(bucketSizeGb), preview, mocks };
 }
 
@@ -15,7 +19,9 @@ function fixtureStack(bucketSizeGb: string, preview = false, mocks = fixtureMock
 async function eachInOwnProcess(programPath: string, stacks: StackToCapture[]): Promise<CapturedStack[]> {
   const results: CapturedStack[] = [];
   for (let i = 0; i < stacks.length; i += 2) {
-    results.push(...(await Promise.all(stacks.slice(i, i + 2).map((stack) => captureProgram({ programPath, ...stack })))));
+    results.push(
+      ...(await Promise.all(stacks.slice(i, i + 2).map((stack) => captureProgram({ programPath, ...stack })))),
+    );
   }
   return results;
 }
@@ -25,13 +31,19 @@ describe("captureStacks: stacks one after another in one process", function () {
 
   describe("over the shipped stacks, updates and previews interleaved", () => {
     // Alternating stacks and modes, so that anything one evaluation left behind would show in the next.
-    const plan = SHIPPED_STACKS.flatMap((stack, i) => [shippedStack(stack, i % 2 === 1), shippedStack(stack, i % 2 === 0)]);
+    const plan = SHIPPED_STACKS.flatMap((stack, i) => [
+      shippedStack(stack, i % 2 === 1),
+      shippedStack(stack, i % 2 === 0),
+    ]);
     let shared: CapturedStack[];
     let separate: CapturedStack[];
 
     before(async () => {
       shared = await Promise.all(captureStacks({ programPath: PROGRAM, stacks: plan }));
-      separate = await eachInOwnProcess(PROGRAM, plan.map((stack) => shippedStack(stack.stack, stack.preview)));
+      separate = await eachInOwnProcess(
+        PROGRAM,
+        plan.map((stack) => shippedStack(stack.stack, stack.preview)),
+      );
     });
 
     it("captures each stack exactly as a process of its own does: URNs, types, parents, dependencies, providers, inputs, outputs", () => {
@@ -45,9 +57,14 @@ describe("captureStacks: stacks one after another in one process", function () {
 
     it("keeps each stack to its own settings: names, region and preview unknowns", () => {
       plan.forEach((stack, i) => {
-        assert.ok(shared[i].resources.every((r) => r.urn.startsWith(`urn:pulumi:${stack.stack}::`)), stack.stack);
+        assert.ok(
+          shared[i].resources.every((r) => r.urn.startsWith(`urn:pulumi:${stack.stack}::`)),
+          stack.stack,
+        );
         assert.equal(shared[i].preview, stack.preview);
-        const unknownOutputs = JSON.stringify(shared[i].resources.map((r) => r.outputs)).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+        const unknownOutputs = JSON.stringify(shared[i].resources.map((r) => r.outputs)).includes(
+          "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        );
         assert.equal(unknownOutputs, stack.preview, `${stack.stack}: unknown outputs exactly in a preview`);
       });
     });
@@ -62,7 +79,12 @@ describe("captureStacks: stacks one after another in one process", function () {
       const stacks = [fixtureStack("7"), fixtureStack("0"), fixtureStack("70", true), fixtureStack("700")];
       mocks = stacks.map((stack) => stack.mocks);
       results = await Promise.all(captureStacks({ programPath: FIXTURE_PROGRAM, stacks }));
-      references = await eachInOwnProcess(FIXTURE_PROGRAM, [fixtureStack("7"), fixtureStack("0"), fixtureStack("70", true), fixtureStack("700")]);
+      references = await eachInOwnProcess(FIXTURE_PROGRAM, [
+        fixtureStack("7"),
+        fixtureStack("0"),
+        fixtureStack("70", true),
+        fixtureStack("700"),
+      ]);
     });
 
     it("imports the program afresh for every stack, so each one registers everything with its own config", () => {
@@ -82,7 +104,10 @@ describe("captureStacks: stacks one after another in one process", function () {
     it("answers each stack's mock calls with that stack's own mocks", () => {
       const oneEvaluation = mocks[0].calls.length;
       assert.ok(oneEvaluation >= 5, "the buckets, the password, the provider and the database");
-      assert.deepEqual(mocks.map((m) => m.calls.length), [oneEvaluation, 0, oneEvaluation, oneEvaluation]);
+      assert.deepEqual(
+        mocks.map((m) => m.calls.length),
+        [oneEvaluation, 0, oneEvaluation, oneEvaluation],
+      );
     });
   });
 });

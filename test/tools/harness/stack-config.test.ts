@@ -80,12 +80,19 @@ describe("loadStackConfig", () => {
     const dir = project({
       "Pulumi.yaml": "name: obs\nconfig:\n  a:\n    type: string\n  b:\n    type: string\n",
     });
-    assert.throws(() => loadStackConfig(dir, "dev"), { message: "Stack 'dev' is missing configuration values 'a' and 'b'" });
+    assert.throws(() => loadStackConfig(dir, "dev"), {
+      message: "Stack 'dev' is missing configuration values 'a' and 'b'",
+    });
   });
 
   it("rejects a stack value of the wrong declared type", () => {
-    const dir = project({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.dev.yaml": "config:\n  obs:clusterName: x\n  obs:replicas: many\n" });
-    assert.throws(() => loadStackConfig(dir, "dev"), { message: "Stack 'dev' with configuration key 'replicas' must be of type 'integer'" });
+    const dir = project({
+      "Pulumi.yaml": PROJECT_YAML,
+      "Pulumi.dev.yaml": "config:\n  obs:clusterName: x\n  obs:replicas: many\n",
+    });
+    assert.throws(() => loadStackConfig(dir, "dev"), {
+      message: "Stack 'dev' with configuration key 'replicas' must be of type 'integer'",
+    });
   });
 
   it("refuses encrypted values by default, naming the key, and can pass their ciphertext as a secret", () => {
@@ -109,18 +116,26 @@ describe("loadStackConfig", () => {
       "Pulumi.yaml": "name: obs\nconfig:\n  token:\n    type: string\n    secret: true\n",
       "Pulumi.dev.yaml": "config:\n  obs:token: plain\n",
     });
-    assert.throws(() => loadStackConfig(dir, "dev"), { message: "Stack 'dev' with configuration key 'token' must be encrypted as it's secret" });
+    assert.throws(() => loadStackConfig(dir, "dev"), {
+      message: "Stack 'dev' with configuration key 'token' must be encrypted as it's secret",
+    });
   });
 });
 
 describe("loadProject", () => {
   it("rejects a default that does not match its declared type", () => {
     const dir = project({ "Pulumi.yaml": "name: obs\nconfig:\n  replicas:\n    type: integer\n    default: three\n" });
-    assert.throws(() => loadProject(dir), /The default value specified for configuration key 'replicas' is not of the expected type 'integer'/);
+    assert.throws(
+      () => loadProject(dir),
+      /The default value specified for configuration key 'replicas' is not of the expected type 'integer'/,
+    );
   });
 
   it("rejects a typed key in another namespace", () => {
     const dir = project({ "Pulumi.yaml": "name: obs\nconfig:\n  aws:region:\n    type: string\n" });
-    assert.throws(() => loadProject(dir), /Configuration key 'aws:region' is not namespaced by the project and should not define a type/);
+    assert.throws(
+      () => loadProject(dir),
+      /Configuration key 'aws:region' is not namespaced by the project and should not define a type/,
+    );
   });
 });

@@ -4,7 +4,12 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createTranspiler, prewarmTranspileCache, transpileSettingsFor, type TranspileSettings } from "../../../tools/harness/ts-transpile-cache";
+import {
+  createTranspiler,
+  prewarmTranspileCache,
+  transpileSettingsFor,
+  type TranspileSettings,
+} from "../../../tools/harness/ts-transpile-cache";
 
 const REPO_NODE_MODULES = path.resolve(__dirname, "../../../node_modules");
 const created: string[] = [];

@@ -13,7 +13,11 @@ import {
 import { defaultProviderName, engineUrn } from "../../../tools/harness/engine-identity";
 import { parseGoDurationSeconds } from "../../../tools/harness/go-duration";
 
-const ref = (urn: string, id?: string) => ({ [SIG_KEY]: RESOURCE_REFERENCE_SIG, urn, ...(id === undefined ? {} : { id }) });
+const ref = (urn: string, id?: string) => ({
+  [SIG_KEY]: RESOURCE_REFERENCE_SIG,
+  urn,
+  ...(id === undefined ? {} : { id }),
+});
 
 describe("wire format helpers", () => {
   it("downgrades references as the engine does: custom resources to their ID (unknown if empty), components to URN", () => {
@@ -39,7 +43,12 @@ describe("wire format helpers", () => {
       { tags: { owner: "me", token: secret("t") }, password: secret("pw") },
       ["arn", "id"],
     );
-    assert.deepEqual(outputs, { tags: { owner: "me", token: secret("t") }, password: secret("pw"), arn: secret("arn:x"), id: "i" });
+    assert.deepEqual(outputs, {
+      tags: { owner: "me", token: secret("t") },
+      password: secret("pw"),
+      arn: secret("arn:x"),
+      id: "i",
+    });
   });
 });
 
@@ -49,7 +58,10 @@ describe("engine naming", () => {
     const component = engineUrn("dev", "proj", root, "obs:index:Mimir", "mimir");
     assert.equal(component, "urn:pulumi:dev::proj::obs:index:Mimir::mimir");
     const child = engineUrn("dev", "proj", component, "obs:index:Store", "store");
-    assert.equal(engineUrn("dev", "proj", child, "aws:s3/bucket:Bucket", "b"), "urn:pulumi:dev::proj::obs:index:Mimir$obs:index:Store$aws:s3/bucket:Bucket::b");
+    assert.equal(
+      engineUrn("dev", "proj", child, "aws:s3/bucket:Bucket", "b"),
+      "urn:pulumi:dev::proj::obs:index:Mimir$obs:index:Store$aws:s3/bucket:Bucket::b",
+    );
   });
 
   it("names default providers after the package version, pre-release and build included", () => {

@@ -2,7 +2,13 @@ import { INSTANCE_SHAPES } from "../../../policies/rules/capacity/figures";
 import { strict as assert } from "assert";
 import { ampIngestionUsd } from "../../../tools/planning/alternatives";
 import { PRICES, pricesFor, validatePriceTable } from "../../../tools/planning/price-table";
-import { criticalPath, lowerBound, RolloutNode, unneededDependencies, withoutEdges } from "../../../tools/planning/rollout";
+import {
+  criticalPath,
+  lowerBound,
+  RolloutNode,
+  unneededDependencies,
+  withoutEdges,
+} from "../../../tools/planning/rollout";
 
 describe("AMP ingestion tiers", () => {
   const tiers = PRICES.regions["us-east-1"].ampIngestionPer10M;
@@ -55,22 +61,34 @@ describe("the price table", () => {
   it("rejects a price without its source or date, naming the key", () => {
     const broken = structuredClone(PRICES);
     (broken.regions["us-east-1"].natGatewayHour as { source: string }).source = "";
-    assert.throws(() => validatePriceTable(broken), /tools\/planning\/prices\.json: regions\.us-east-1\.natGatewayHour\.source = ""; expected where the price was read/);
+    assert.throws(
+      () => validatePriceTable(broken),
+      /tools\/planning\/prices\.json: regions\.us-east-1\.natGatewayHour\.source = ""; expected where the price was read/,
+    );
     const undated = structuredClone(PRICES);
     delete (undated.regions["eu-west-1"].crossAzGB as { asOf?: string }).asOf;
-    assert.throws(() => validatePriceTable(undated), /regions\.eu-west-1\.crossAzGB\.asOf = undefined; expected when the price was published or read/);
+    assert.throws(
+      () => validatePriceTable(undated),
+      /regions\.eu-west-1\.crossAzGB\.asOf = undefined; expected when the price was published or read/,
+    );
   });
 
   it("rejects a stand-in that names a region the table does not have", () => {
     const broken = structuredClone(PRICES);
     broken.regionStandIns["ap-south-1"] = { use: "ap-south-2", why: "test" };
-    assert.throws(() => validatePriceTable(broken), /regionStandIns\.ap-south-1\.use = "ap-south-2"; expected one of us-east-1/);
+    assert.throws(
+      () => validatePriceTable(broken),
+      /regionStandIns\.ap-south-1\.use = "ap-south-2"; expected one of us-east-1/,
+    );
   });
 
   it("prices a region it has no figures for with a marked stand-in, never a crash", () => {
     const resolved = pricesFor("ap-south-1");
     assert.equal(resolved.pricedAs, "us-east-1");
-    assert.match(resolved.standInReason ?? "", /no checked prices for ap-south-1; priced with us-east-1's list prices.*estimate is low/);
+    assert.match(
+      resolved.standInReason ?? "",
+      /no checked prices for ap-south-1; priced with us-east-1's list prices.*estimate is low/,
+    );
   });
 });
 
@@ -98,20 +116,37 @@ describe("rollout estimate on a hand-built graph", () => {
   it("follows the longest path and its start times", () => {
     const { minutes, path } = criticalPath(graph);
     assert.ok(Math.abs(minutes - 19.55) < 1e-9);
-    assert.deepEqual(path.map((s) => [s.name, Number(s.startMinute.toFixed(2))]), [["cluster", 0], ["nodes", 12], ["csi", 15], ["namespace", 16], ["crds", 16.05], ["app", 16.55]]);
+    assert.deepEqual(
+      path.map((s) => [s.name, Number(s.startMinute.toFixed(2))]),
+      [
+        ["cluster", 0],
+        ["nodes", 12],
+        ["csi", 15],
+        ["namespace", 16],
+        ["crds", 16.05],
+        ["app", 16.55],
+      ],
+    );
   });
 
   it("bounds it below by cluster, one node group and the slowest release chain", () => {
     assert.deepEqual(lowerBound(graph), {
       minutes: 18.5,
-      parts: [{ what: "EKS cluster", minutes: 12 }, { what: "one node group", minutes: 3 }, { what: "slowest chain of releases and Strimzi resources", minutes: 3.5 }],
+      parts: [
+        { what: "EKS cluster", minutes: 12 },
+        { what: "one node group", minutes: 3 },
+        { what: "slowest chain of releases and Strimzi resources", minutes: 3.5 },
+      ],
     });
   });
 
   it("finds the namespace's edges to nodes and storage unneeded, and what dropping them saves", () => {
     const [finding] = unneededDependencies(graph);
     assert.equal(finding.from.name, "namespace");
-    assert.deepEqual(finding.to.map((t) => t.name), ["nodes", "csi"]);
+    assert.deepEqual(
+      finding.to.map((t) => t.name),
+      ["nodes", "csi"],
+    );
     // The app then waits for max(crds at 12.55, nodes at 15) + 3 = 18: 1.55 minutes sooner.
     assert.ok(Math.abs(finding.savingMinutes - 1.55) < 1e-9);
   });
@@ -120,7 +155,11 @@ describe("rollout estimate on a hand-built graph", () => {
     // With its own edge gone the app still reaches nodes through crds -> namespace: nothing is added.
     assert.deepEqual(withoutEdges(graph, [{ from: "app", to: "nodes" }]).find((n) => n.urn === "app")!.after, ["crds"]);
     // With the namespace's edges gone too, the app would lose nodes: it gets a direct edge back.
-    const reduced = withoutEdges(graph, [{ from: "app", to: "nodes" }, { from: "namespace", to: "nodes" }, { from: "namespace", to: "csi" }]);
+    const reduced = withoutEdges(graph, [
+      { from: "app", to: "nodes" },
+      { from: "namespace", to: "nodes" },
+      { from: "namespace", to: "csi" },
+    ]);
     assert.deepEqual(reduced.find((n) => n.urn === "app")!.after, ["crds", "nodes"]);
   });
 });

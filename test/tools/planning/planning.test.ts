@@ -8,10 +8,21 @@ import { policyResourcesOf } from "../../../tools/planning/capture-view";
 import { captureStack, PROD_WORKLOAD } from "./stacks";
 
 /** Runs a stack policy over a captured stack the way @pulumi/policy's AnalyzeStack calls it. */
-async function violations(policy: StackValidationPolicy, captured: CapturedStack, config: Record<string, unknown> = {}): Promise<string[]> {
+async function violations(
+  policy: StackValidationPolicy,
+  captured: CapturedStack,
+  config: Record<string, unknown> = {},
+): Promise<string[]> {
   const found: string[] = [];
   await policy.validateStack(
-    { resources: policyResourcesOf(captured), getConfig: <T>() => config as T, stackTags: new Map(), notApplicable: () => { throw new Error("not applicable"); } },
+    {
+      resources: policyResourcesOf(captured),
+      getConfig: <T>() => config as T,
+      stackTags: new Map(),
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    },
     (message: unknown) => {
       found.push(typeof message === "string" ? message : (message as { message: string }).message);
     },
@@ -22,7 +33,8 @@ async function violations(policy: StackValidationPolicy, captured: CapturedStack
 function finiteNumbers(value: unknown, where = "report"): void {
   if (typeof value === "number") assert.ok(Number.isFinite(value), `${where} is ${value}`);
   else if (Array.isArray(value)) value.forEach((v, i) => finiteNumbers(v, `${where}[${i}]`));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) finiteNumbers(v, `${where}.${k}`);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) finiteNumbers(v, `${where}.${k}`);
 }
 
 describe("planning the shipped stacks", function () {
@@ -42,7 +54,10 @@ describe("planning the shipped stacks", function () {
 
   it("prod carries its workload with at least 20% headroom on every tier, and every pod fits", () => {
     const prod = reports.prod;
-    assert.deepEqual(prod.capacity.tiers.map((t) => t.tier), ["samples", "series", "queries", "logs"]);
+    assert.deepEqual(
+      prod.capacity.tiers.map((t) => t.tier),
+      ["samples", "series", "queries", "logs"],
+    );
     for (const tier of prod.capacity.tiers) {
       assert.ok(tier.headroom! >= 0.2, `${tier.label}: headroom ${tier.headroom}`);
       assert.ok(tier.capacity > tier.load!, tier.label);
@@ -50,7 +65,10 @@ describe("planning the shipped stacks", function () {
     assert.deepEqual(prod.capacity.fit.unschedulable, []);
     assert.equal(prod.capacity.workload?.workload.samplesPerSecond, PROD_WORKLOAD.samplesPerSecond);
     // The HA pair sends every sample twice; distributors are sized for both copies and the tier counts them so.
-    assert.match(prod.capacity.tiers[0].basis, /each sample arrives 2 times \(Prometheus HA replicas, deduplicated by Mimir's HA tracker\)$/);
+    assert.match(
+      prod.capacity.tiers[0].basis,
+      /each sample arrives 2 times \(Prometheus HA replicas, deduplicated by Mimir's HA tracker\)$/,
+    );
   });
 
   it("staging and prod survive the loss of each AZ: every tier keeps writing and reading, nothing acknowledged lost", () => {
@@ -59,18 +77,35 @@ describe("planning the shipped stacks", function () {
       assert.deepEqual(z.zones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
       const tiers = [...new Set(z.lines.map((l) => l.tier.split(" (")[0]))];
       assert.deepEqual(tiers, [
-        "Mimir ingesters", "Mimir store-gateways", "Loki ingesters", "Kafka topic mimir-ingest",
-        "Mimir write path", "Mimir read path", "Loki write path", "Loki read path", "Prometheus", "Capacity left",
+        "Mimir ingesters",
+        "Mimir store-gateways",
+        "Loki ingesters",
+        "Kafka topic mimir-ingest",
+        "Mimir write path",
+        "Mimir read path",
+        "Loki write path",
+        "Loki read path",
+        "Prometheus",
+        "Capacity left",
       ]);
-      assert.deepEqual(z.lines.filter((l) => !l.writes || !l.reads || l.dataLost), [], stack);
-      assert.match(renderPlanning(reports[stack]), /Loss of one availability zone .*\n[\s\S]*every tier keeps writing and reading with no acknowledged data lost, for the loss of each AZ/);
+      assert.deepEqual(
+        z.lines.filter((l) => !l.writes || !l.reads || l.dataLost),
+        [],
+        stack,
+      );
+      assert.match(
+        renderPlanning(reports[stack]),
+        /Loss of one availability zone .*\n[\s\S]*every tier keeps writing and reading with no acknowledged data lost, for the loss of each AZ/,
+      );
     }
   });
 
   it("dev, in one replication zone, says which tiers stop with each AZ and why", () => {
     const stops = reports.dev.zoneLoss.lines.filter((l) => !l.writes || !l.reads);
     assert.ok(stops.some((l) => /^Prometheus/.test(l.tier) && /one replica/.test(l.reason)));
-    assert.ok(stops.some((l) => /^Kafka topic/.test(l.tier) && /0 of 1 replicas of each partition left/.test(l.reason)));
+    assert.ok(
+      stops.some((l) => /^Kafka topic/.test(l.tier) && /0 of 1 replicas of each partition left/.test(l.reason)),
+    );
   });
 
   it("bills Grafana Cloud on the higher of active series and data points per minute, with its platform fee", () => {
@@ -85,7 +120,10 @@ describe("planning the shipped stacks", function () {
   it("counts the cross-zone traffic of replication and reads, and prod's cost per million active series", () => {
     const items = reports.prod.cost.lines.filter((l) => l.item.startsWith("Cross-zone traffic")).map((l) => l.item);
     assert.deepEqual(items, [
-      "Cross-zone traffic (Mimir write path)", "Cross-zone traffic (Kafka replication)", "Cross-zone traffic (Kafka consumers)", "Cross-zone traffic (Loki write path)",
+      "Cross-zone traffic (Mimir write path)",
+      "Cross-zone traffic (Kafka replication)",
+      "Cross-zone traffic (Kafka consumers)",
+      "Cross-zone traffic (Loki write path)",
     ]);
     const cost = reports.prod.cost;
     assert.ok(Math.abs(cost.perMillionActiveSeriesUsd - cost.monthlyUsd / 2) < 1e-6);
@@ -111,7 +149,15 @@ describe("planning the shipped stacks", function () {
     // eu-west-1's m7g.2xlarge list price, 12 nodes.
     assert.equal(cost.lines.find((l) => l.item === "EC2 m7g.2xlarge")!.unitUsd, 0.3638);
     const items = cost.lines.map((l) => l.item);
-    for (const item of ["EKS control plane (cluster)", "EC2 m7g.2xlarge", "EBS persistent volumes", "NAT gateways", "S3 metrics blocks", "S3 log chunks", "KMS keys"]) {
+    for (const item of [
+      "EKS control plane (cluster)",
+      "EC2 m7g.2xlarge",
+      "EBS persistent volumes",
+      "NAT gateways",
+      "S3 metrics blocks",
+      "S3 log chunks",
+      "KMS keys",
+    ]) {
       assert.ok(items.includes(item), `${item} missing from ${items.join(", ")}`);
     }
   });
@@ -126,11 +172,14 @@ describe("planning the shipped stacks", function () {
   });
 
   it("prices Kafka's cross-zone replication of Mimir's topic, with the broker's default RF when the topic sets none", () => {
-    const kafkaLine = (report: PlanningReport) => report.cost.lines.find((l) => l.item === "Cross-zone traffic (Kafka replication)");
+    const kafkaLine = (report: PlanningReport) =>
+      report.cost.lines.find((l) => l.item === "Cross-zone traffic (Kafka replication)");
     // prod: RF 3 over 3 zones, so 2 followers each elsewhere.
     assert.match(kafkaLine(reports.prod)?.basis ?? "", / x 2 follower\(s\) in other zones/);
     const withoutReplicas = structuredClone(captured.prod);
-    for (const topic of withoutReplicas.resources.filter((r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaTopic")) {
+    for (const topic of withoutReplicas.resources.filter(
+      (r) => r.type === "kubernetes:kafka.strimzi.io/v1:KafkaTopic",
+    )) {
       for (const props of [topic.inputs, topic.outputs] as Record<string, any>[]) delete props.spec.replicas;
     }
     // Strimzi then uses the broker's default.replication.factor (3 in prod), not 1.
@@ -140,21 +189,31 @@ describe("planning the shipped stacks", function () {
   it("prices prod's nodes as they run: 3 zones x 4 m7g.2xlarge, desiredSize holds the pods, and the autoscaler runs", () => {
     assert.equal(reports.prod.cost.lines.find((l) => l.item === "EC2 m7g.2xlarge")!.quantity, 12 * 730);
     assert.equal(reports.prod.capacity.autoscaler, true);
-    for (const zone of reports.prod.capacity.fit.zones) assert.ok(zone.nodesNeeded <= zone.desiredNodes, `${zone.zone} needs ${zone.nodesNeeded}`);
+    for (const zone of reports.prod.capacity.fit.zones)
+      assert.ok(zone.nodesNeeded <= zone.desiredNodes, `${zone.zone} needs ${zone.nodesNeeded}`);
   });
 
   it("prices the same workload and retention on AMP + CloudWatch Logs, as their price pages bill them", () => {
     const amp = reports.prod.alternatives.find((a) => a.name.includes("Managed Service for Prometheus"))!;
-    assert.deepEqual(amp.lines.map((l) => l.item), ["AMP ingestion", "AMP storage", "AMP queries", "CloudWatch Logs ingestion", "CloudWatch Logs storage"]);
+    assert.deepEqual(
+      amp.lines.map((l) => l.item),
+      ["AMP ingestion", "AMP storage", "AMP queries", "CloudWatch Logs ingestion", "CloudWatch Logs storage"],
+    );
     assert.ok(Math.abs(amp.ratioToStack - amp.monthlyUsd / reports.prod.cost.monthlyUsd) < 1e-9);
     assert.ok(Math.abs(amp.stackShare - reports.prod.cost.monthlyUsd / amp.monthlyUsd) < 1e-9);
     assert.equal(amp.targetShare, 0.25);
     // 200 GB/day x 30.4 days - 5 GB free at eu-west-1's $0.57; 30 days of logs stored, compressed 5x, at $0.03.
-    assert.ok(Math.abs(amp.lines[3].monthlyUsd - (200 * 730 / 24 - 5) * 0.57) < 0.01, String(amp.lines[3].monthlyUsd));
-    assert.ok(Math.abs(amp.lines[4].monthlyUsd - (200 * 30 / 5) * 0.03) < 0.01, String(amp.lines[4].monthlyUsd));
+    assert.ok(
+      Math.abs(amp.lines[3].monthlyUsd - ((200 * 730) / 24 - 5) * 0.57) < 0.01,
+      String(amp.lines[3].monthlyUsd),
+    );
+    assert.ok(Math.abs(amp.lines[4].monthlyUsd - ((200 * 30) / 5) * 0.03) < 0.01, String(amp.lines[4].monthlyUsd));
     // 133,334 samples/s x 730 h = 350.4B samples: 2B at $0.90, 250B at $0.35, the rest at $0.16 per 10M (after 40M free).
     const ingestion = amp.lines[0].monthlyUsd;
-    assert.ok(Math.abs(ingestion - (180 + 8750 + ((350_402_215_200 - 40_000_000 - 252_000_000_000) / 1e7) * 0.16)) < 0.01, String(ingestion));
+    assert.ok(
+      Math.abs(ingestion - (180 + 8750 + ((350_402_215_200 - 40_000_000 - 252_000_000_000) / 1e7) * 0.16)) < 0.01,
+      String(ingestion),
+    );
   });
 
   it("finds the rollout's critical path through the Kafka chain into Mimir", () => {
@@ -182,7 +241,8 @@ describe("planning the shipped stacks", function () {
   });
 
   it("finds no unneeded dependency in the program (detection itself is pinned in formulas.test.ts)", () => {
-    for (const stack of ["dev", "staging", "prod"] as const) assert.deepEqual(reports[stack].rollout.unneededDependencies, [], stack);
+    for (const stack of ["dev", "staging", "prod"] as const)
+      assert.deepEqual(reports[stack].rollout.unneededDependencies, [], stack);
   });
 
   it("rejects a workload ten times prod's: the program sizes pods no zone can hold", async () => {
@@ -196,7 +256,10 @@ describe("planning the shipped stacks", function () {
     const tenfold = Object.fromEntries(Object.entries(PROD_WORKLOAD).map(([k, v]) => [k, v * 10]));
     const found = await violations(workloadWithinSizedCapacity, captured.prod, { workload: tenfold });
     assert.equal(found.length, 4, found.join("\n"));
-    assert.match(found[0], /policy config workload\.samplesPerSecond=1,333,340 exceeds the 202,500 samples\/s the stack carries/);
+    assert.match(
+      found[0],
+      /policy config workload\.samplesPerSecond=1,333,340 exceeds the 202,500 samples\/s the stack carries/,
+    );
     assert.deepEqual(await violations(workloadWithinSizedCapacity, captured.prod, { workload: PROD_WORKLOAD }), []);
   });
 
@@ -216,7 +279,10 @@ describe("planning the shipped stacks", function () {
     bare.outputs = outputs;
     bare.resources[0].outputs = outputs;
     const report = planStack(bare);
-    assert.match(report.capacity.workload?.where ?? "", /^stack config observability-stack:workload \(resolved with profile prod\)$/);
+    assert.match(
+      report.capacity.workload?.where ?? "",
+      /^stack config observability-stack:workload \(resolved with profile prod\)$/,
+    );
     assert.equal(report.capacity.workload?.workload.samplesPerSecond, PROD_WORKLOAD.samplesPerSecond * 10);
   });
 
@@ -229,9 +295,15 @@ describe("planning the shipped stacks", function () {
     assert.match(text, /^Planning: observability-stack\/prod \(eu-west-1\)/);
     assert.match(text, /samples per second through distributors +133,334 +202,500 samples\/s +34%/);
     assert.match(text, /Cost per month \(USD, list prices for eu-west-1, each line's source and date below/);
-    assert.match(text, /Amazon Managed Service for Prometheus \+ CloudWatch Logs: \$[\d,.]+ per month; this stack costs 0\.\d\d of it, target at most 0\.25: (met|MISSED)/);
+    assert.match(
+      text,
+      /Amazon Managed Service for Prometheus \+ CloudWatch Logs: \$[\d,.]+ per month; this stack costs 0\.\d\d of it, target at most 0\.25: (met|MISSED)/,
+    );
     assert.match(text, /\$[\d,.]+ per million active series a month; largest lines: EC2 m7g\.2xlarge/);
-    assert.match(text, /Rollout of `pulumi up` from an empty stack: 27\.\d min on the critical path; lower bound 25\.\d min/);
+    assert.match(
+      text,
+      /Rollout of `pulumi up` from an empty stack: 27\.\d min on the critical path; lower bound 25\.\d min/,
+    );
     assert.doesNotMatch(text, /UNNEEDED/);
   });
 });

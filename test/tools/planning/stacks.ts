@@ -4,7 +4,12 @@ import { captureProgram, loadStackConfig, type CapturedStack } from "../../../to
 import { createMocks } from "../../../tools/harness/mocks";
 
 export const ROOT = path.resolve(__dirname, "../../..");
-export const PROD_WORKLOAD = { activeSeries: 2_000_000, samplesPerSecond: 133_334, logsGBPerDay: 200, queriesPerSecond: 40 };
+export const PROD_WORKLOAD = {
+  activeSeries: 2_000_000,
+  samplesPerSecond: 133_334,
+  logsGBPerDay: 200,
+  queriesPerSecond: 40,
+};
 
 export async function captureStack(stack: string, configChanges: Record<string, unknown> = {}): Promise<CapturedStack> {
   const loaded = loadStackConfig(ROOT, stack);

@@ -44,7 +44,14 @@ export function findMimirKafka(facts: StackFacts, view: StackView): MimirKafka {
   const topicName = mimirConfig(mimir, "ingest_storage.kafka.topic").value;
   const path = mimir ? kafkaLandscape(view).paths.find((p) => p.mimir.urn === mimir.record.urn) : undefined;
   const strimzi = path?.cluster?.kind === "strimzi" ? path.cluster : undefined;
-  const poolUrns = new Set(strimzi ? view.strimzi("KafkaNodePool").filter((p) => strimziBelongsTo(p, strimzi)).map((p) => p.resource.urn) : []);
+  const poolUrns = new Set(
+    strimzi
+      ? view
+          .strimzi("KafkaNodePool")
+          .filter((p) => strimziBelongsTo(p, strimzi))
+          .map((p) => p.resource.urn)
+      : [],
+  );
   const pools = facts.strimzi("KafkaNodePool").filter((p) => poolUrns.has(p.record.urn));
   // A declared topic of a Strimzi cluster is its KafkaTopic resource; an auto-created one has none.
   const topicUrn = strimzi && path?.topic?.declared ? path.topic.urn : undefined;

@@ -57,7 +57,8 @@ function stripDescription(message: string, description: string): string {
 
 function verdictOf(level: EnforcementLevel, findings: PolicyFinding[]): Verdict {
   if (findings.some((f) => f.level === "mandatory")) return "violated";
-  if (findings.length > 0) return findings.every((f) => PREVIEW_INCONCLUSIVE.test(f.message)) ? "inconclusive" : "advisory";
+  if (findings.length > 0)
+    return findings.every((f) => PREVIEW_INCONCLUSIVE.test(f.message)) ? "inconclusive" : "advisory";
   return level === "disabled" ? "disabled" : "passed";
 }
 
@@ -72,12 +73,29 @@ export function policyVerdicts(info: AnalyzerInfo, result: PolicyRunResult, root
     const description = policy?.description ?? byPolicy.get(name)?.[0]?.description ?? "";
     const level = result.policyConfig[name]?.enforcementLevel ?? policy?.enforcementLevel ?? "advisory";
     const findings = (byPolicy.get(name) ?? [])
-      .map((d) => ({ level: d.enforcementLevel, resource: resourceLabel(d.urn, rootStackUrn), urn: d.urn, message: stripDescription(d.message, description) }))
+      .map((d) => ({
+        level: d.enforcementLevel,
+        resource: resourceLabel(d.urn, rootStackUrn),
+        urn: d.urn,
+        message: stripDescription(d.message, description),
+      }))
       .sort((a, b) => a.urn.localeCompare(b.urn) || a.message.localeCompare(b.message));
-    return { name, description, level, severity: policy?.severity, url: policy?.url, verdict: verdictOf(level, findings), findings };
+    return {
+      name,
+      description,
+      level,
+      severity: policy?.severity,
+      url: policy?.url,
+      verdict: verdictOf(level, findings),
+      findings,
+    };
   });
-  verdicts.sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || a.name.localeCompare(b.name));
-  const counts = Object.fromEntries(VERDICT_ORDER.map((v) => [v, verdicts.filter((p) => p.verdict === v).length])) as Record<Verdict, number>;
+  verdicts.sort(
+    (a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || a.name.localeCompare(b.name),
+  );
+  const counts = Object.fromEntries(
+    VERDICT_ORDER.map((v) => [v, verdicts.filter((p) => p.verdict === v).length]),
+  ) as Record<Verdict, number>;
   const all = verdicts.flatMap((v) => v.findings);
   return {
     pack: { name: info.name, version: info.version },
@@ -99,8 +117,12 @@ const LABEL: Record<Verdict, string> = {
 };
 
 export function renderPolicies(data: PoliciesData): string {
-  const tally = VERDICT_ORDER.filter((v) => data.counts[v] > 0).map((v) => `${data.counts[v]} ${v}`).join(", ");
-  const lines = [`Policy pack ${data.pack.name} ${data.pack.version}: ${plural(data.verdicts.length, "policy", "policies")} — ${tally}`];
+  const tally = VERDICT_ORDER.filter((v) => data.counts[v] > 0)
+    .map((v) => `${data.counts[v]} ${v}`)
+    .join(", ");
+  const lines = [
+    `Policy pack ${data.pack.name} ${data.pack.version}: ${plural(data.verdicts.length, "policy", "policies")} — ${tally}`,
+  ];
   if (data.haltedAt) {
     lines.push(`  pulumi up would stop at ${data.haltedAt} (first mandatory violation); stack policies would not run.`);
   }
@@ -120,6 +142,9 @@ export function renderPolicies(data: PoliciesData): string {
 export const policiesSection = section<PoliciesData>({
   key: "policies",
   title: "Policies",
-  build: (evidence) => (evidence.policyRun ? policyVerdicts(evidence.policyRun.info, evidence.policyRun.result, evidence.captured.rootStackUrn) : undefined),
+  build: (evidence) =>
+    evidence.policyRun
+      ? policyVerdicts(evidence.policyRun.info, evidence.policyRun.result, evidence.captured.rootStackUrn)
+      : undefined,
   render: renderPolicies,
 });

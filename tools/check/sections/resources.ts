@@ -49,7 +49,12 @@ export function resourcesPerComponent(resources: ResourceRecord[], rootStackUrn:
     const key = component?.urn ?? TOP_LEVEL_GROUP;
     let group = groups.get(key);
     if (!group) {
-      group = { component: component?.name ?? TOP_LEVEL_GROUP, type: component?.type ?? "outside any component", count: 0, kinds: {} };
+      group = {
+        component: component?.name ?? TOP_LEVEL_GROUP,
+        type: component?.type ?? "outside any component",
+        count: 0,
+        kinds: {},
+      };
       groups.set(key, group);
     }
     return group;
@@ -65,7 +70,13 @@ export function resourcesPerComponent(resources: ResourceRecord[], rootStackUrn:
   }
   const components = [...groups.values()]
     .map((g) => ({ ...g, kinds: Object.fromEntries(Object.entries(g.kinds).sort(([a], [b]) => a.localeCompare(b))) }))
-    .sort((a, b) => (a.component === TOP_LEVEL_GROUP ? 1 : b.component === TOP_LEVEL_GROUP ? -1 : a.component.localeCompare(b.component)));
+    .sort((a, b) =>
+      a.component === TOP_LEVEL_GROUP
+        ? 1
+        : b.component === TOP_LEVEL_GROUP
+          ? -1
+          : a.component.localeCompare(b.component),
+    );
   return {
     total: resources.filter((r) => r.urn !== rootStackUrn).length,
     custom: resources.filter((r) => r.custom).length,
@@ -87,7 +98,9 @@ export function renderResources(data: ResourcesData): string {
     table(["component", "resources", "kinds"], rows),
   ];
   if (data.remote.length > 0) {
-    lines.push(`  ${plural(data.remote.length, "remote component")} (children not visible under mocks): ${data.remote.join(", ")}`);
+    lines.push(
+      `  ${plural(data.remote.length, "remote component")} (children not visible under mocks): ${data.remote.join(", ")}`,
+    );
   }
   return lines.join("\n");
 }

@@ -13,7 +13,10 @@ export interface SettingsData extends DerivedSettings {
 }
 
 function settingsTable(title: string, rows: SettingRow[]): string {
-  return `${title}\n${table(["setting", "value", "read from"], rows.map((r) => [r.setting, r.shown, r.source]))}`;
+  return `${title}\n${table(
+    ["setting", "value", "read from"],
+    rows.map((r) => [r.setting, r.shown, r.source]),
+  )}`;
 }
 
 export function renderSettings(data: SettingsData): string {

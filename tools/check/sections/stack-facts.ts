@@ -50,7 +50,12 @@ export class StackFacts {
     return this.ofType(HELM_RELEASE_TYPE)
       .map((record) => {
         const inputs = this.inputs(record);
-        return { record, name: stringOr(inputs.name, record.name), chart: chartName(inputs.chart), values: inputs.values ?? {} };
+        return {
+          record,
+          name: stringOr(inputs.name, record.name),
+          chart: chartName(inputs.chart),
+          values: inputs.values ?? {},
+        };
       })
       .filter((release) => chart === undefined || release.chart === chart);
   }
@@ -72,7 +77,11 @@ export class StackFacts {
   lifecycles(): { record: ResourceRecord; bucket: string; rules: Plain[] }[] {
     return this.ofType(LIFECYCLE_TYPE).map((record) => {
       const inputs = this.inputs(record);
-      return { record, bucket: stringOr(inputs.bucket, record.name), rules: Array.isArray(inputs.rules) ? inputs.rules : [] };
+      return {
+        record,
+        bucket: stringOr(inputs.bucket, record.name),
+        rules: Array.isArray(inputs.rules) ? inputs.rules : [],
+      };
     });
   }
 

@@ -30,7 +30,15 @@ export interface NodeGroupRow {
 
 const NOT_SET = "—";
 /** Subtrees that hold configuration rather than workloads. */
-const SKIPPED_KEYS = new Set(["structuredConfig", "env", "extraEnv", "extraArgs", "serviceAccount", "runtimeConfig", "configMap"]);
+const SKIPPED_KEYS = new Set([
+  "structuredConfig",
+  "env",
+  "extraEnv",
+  "extraArgs",
+  "serviceAccount",
+  "runtimeConfig",
+  "configMap",
+]);
 const MAX_DEPTH = 3;
 
 function text(value: Plain | undefined): string {
@@ -39,15 +47,25 @@ function text(value: Plain | undefined): string {
 }
 
 function sizesOf(list: Plain | undefined): string[] {
-  return Array.isArray(list) ? list.map((item) => at(item, "size")).filter((s): s is string => typeof s === "string") : [];
+  return Array.isArray(list)
+    ? list.map((item) => at(item, "size")).filter((s): s is string => typeof s === "string")
+    : [];
 }
 
 /** Volume sizes under the shapes the charts and Strimzi use; "none" when persistence is switched off. */
 export function storageOf(workload: { [key: string]: Plain }): string {
   const candidates: [Plain | undefined, string[]][] = [
     [at(workload, "persistentVolume.enabled"), sizesOf([at(workload, "persistentVolume") ?? null])],
-    [at(workload, "persistence.enabled"), [...sizesOf([at(workload, "persistence") ?? null]), ...sizesOf(at(workload, "persistence.claims"))]],
-    [undefined, [at(workload, "storageSpec.volumeClaimTemplate.spec.resources.requests.storage")].filter((s): s is string => typeof s === "string")],
+    [
+      at(workload, "persistence.enabled"),
+      [...sizesOf([at(workload, "persistence") ?? null]), ...sizesOf(at(workload, "persistence.claims"))],
+    ],
+    [
+      undefined,
+      [at(workload, "storageSpec.volumeClaimTemplate.spec.resources.requests.storage")].filter(
+        (s): s is string => typeof s === "string",
+      ),
+    ],
     [undefined, [...sizesOf([at(workload, "storage") ?? null]), ...sizesOf(at(workload, "storage.volumes"))]],
   ];
   for (const [enabled, sizes] of candidates) {
@@ -65,7 +83,14 @@ function memoryOf(workload: { [key: string]: Plain }): string {
 }
 
 function workloadRow(owner: string, path: string, workload: { [key: string]: Plain }, replicas: string): WorkloadRow {
-  return { owner, workload: path, replicas, cpuRequest: text(at(workload, "resources.requests.cpu")), memory: memoryOf(workload), storage: storageOf(workload) };
+  return {
+    owner,
+    workload: path,
+    replicas,
+    cpuRequest: text(at(workload, "resources.requests.cpu")),
+    memory: memoryOf(workload),
+    storage: storageOf(workload),
+  };
 }
 
 /** Objects in a release's values that size a workload. */

@@ -5,68 +5,132 @@ import { compliantStack, mutateValues, without } from "../../support/fixture";
 import { runStackPolicy, UNKNOWN } from "../../support/harness";
 
 describe("policy mimir-distributor-memory-fits-producer-buffer (K11)", () => {
-    it("rejects the seed incident: a 1Gi limit with the default 1 GiB producer buffer", async () => {
-        const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", "1Gi"));
-        assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /values\.distributor\.resources\.limits\.memory=1Gi \(1Gi \(1073741824 bytes\)\) < Mimir default ingest_storage\.kafka\.producer_max_buffered_bytes=1073741824/);
-        assert.match(run.violations[0].message, /OOM-killed/);
-        assert.match(run.violations[0].message, /raise distributor\.resources\.limits\.memory to at least 1536Mi/);
-    });
+  it("rejects the seed incident: a 1Gi limit with the default 1 GiB producer buffer", async () => {
+    const run = await runStackPolicy(
+      mimirDistributorMemoryFitsProducerBuffer,
+      mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", "1Gi"),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /values\.distributor\.resources\.limits\.memory=1Gi \(1Gi \(1073741824 bytes\)\) < Mimir default ingest_storage\.kafka\.producer_max_buffered_bytes=1073741824/,
+    );
+    assert.match(run.violations[0].message, /OOM-killed/);
+    assert.match(run.violations[0].message, /raise distributor\.resources\.limits\.memory to at least 1536Mi/);
+  });
 
-    it("accepts a 1Gi limit once the buffer is lowered", async () => {
-        const records = mutateValues(mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", "1Gi"), "mimir", "mimir.structuredConfig.ingest_storage.kafka.producer_max_buffered_bytes", 268435456);
-        assert.deepEqual((await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, records)).violations, []);
-    });
+  it("accepts a 1Gi limit once the buffer is lowered", async () => {
+    const records = mutateValues(
+      mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", "1Gi"),
+      "mimir",
+      "mimir.structuredConfig.ingest_storage.kafka.producer_max_buffered_bytes",
+      268435456,
+    );
+    assert.deepEqual((await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, records)).violations, []);
+  });
 
-    it("rejects a buffer of 0, which Mimir reads as no limit at all", async () => {
-        const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.producer_max_buffered_bytes", 0));
-        assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /producer_max_buffered_bytes=0 means no limit: under Kafka back-pressure the distributor buffers without bound/);
-    });
+  it("rejects a buffer of 0, which Mimir reads as no limit at all", async () => {
+    const run = await runStackPolicy(
+      mimirDistributorMemoryFitsProducerBuffer,
+      mutateValues(
+        compliantStack(),
+        "mimir",
+        "mimir.structuredConfig.ingest_storage.kafka.producer_max_buffered_bytes",
+        0,
+      ),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /producer_max_buffered_bytes=0 means no limit: under Kafka back-pressure the distributor buffers without bound/,
+    );
+  });
 
-    it("multiplies the buffer by write_clients", async () => {
-        const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.write_clients", 2));
-        assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /write_clients=2/);
-    });
+  it("multiplies the buffer by write_clients", async () => {
+    const run = await runStackPolicy(
+      mimirDistributorMemoryFitsProducerBuffer,
+      mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.write_clients", 2),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /write_clients=2/);
+  });
 
-    it("accepts a distributor without a memory limit", async () => {
-        assert.deepEqual((await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "distributor.resources.limits", undefined))).violations, []);
-    });
+  it("accepts a distributor without a memory limit", async () => {
+    assert.deepEqual(
+      (
+        await runStackPolicy(
+          mimirDistributorMemoryFitsProducerBuffer,
+          mutateValues(compliantStack(), "mimir", "distributor.resources.limits", undefined),
+        )
+      ).violations,
+      [],
+    );
+  });
 
-    it("names a malformed quantity", async () => {
-        const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", "two gigs"));
-        assert.match(run.violations[0].message, /values\.distributor\.resources\.limits\.memory="two gigs" is not a Kubernetes quantity/);
-    });
+  it("names a malformed quantity", async () => {
+    const run = await runStackPolicy(
+      mimirDistributorMemoryFitsProducerBuffer,
+      mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", "two gigs"),
+    );
+    assert.match(
+      run.violations[0].message,
+      /values\.distributor\.resources\.limits\.memory="two gigs" is not a Kubernetes quantity/,
+    );
+  });
 
-    it("gives no violation for a limit unknown during preview", async () => {
-        const run = await runStackPolicy(mimirDistributorMemoryFitsProducerBuffer, mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", UNKNOWN));
-        assert.deepEqual(run.violations, []);
-        assert.match(run.previewAdvisory ?? "", /values\.distributor\.resources\.limits\.memory can't be known during preview/);
-    });
+  it("gives no violation for a limit unknown during preview", async () => {
+    const run = await runStackPolicy(
+      mimirDistributorMemoryFitsProducerBuffer,
+      mutateValues(compliantStack(), "mimir", "distributor.resources.limits.memory", UNKNOWN),
+    );
+    assert.deepEqual(run.violations, []);
+    assert.match(
+      run.previewAdvisory ?? "",
+      /values\.distributor\.resources\.limits\.memory can't be known during preview/,
+    );
+  });
 });
 
 describe("policy mimir-kafka-target-exists", () => {
-    it("rejects kafka.enabled false without an address", async () => {
-        const run = await runStackPolicy(mimirKafkaTargetExists, mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.address", undefined));
-        assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /ingest_storage\.kafka\.address= \(not set, and mimir-distributed release "mimir" values\.kafka\.enabled=false\)/);
-    });
+  it("rejects kafka.enabled false without an address", async () => {
+    const run = await runStackPolicy(
+      mimirKafkaTargetExists,
+      mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.address", undefined),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /ingest_storage\.kafka\.address= \(not set, and mimir-distributed release "mimir" values\.kafka\.enabled=false\)/,
+    );
+  });
 
-    it("rejects a port no Strimzi listener opens", async () => {
-        const run = await runStackPolicy(mimirKafkaTargetExists, mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.address", "kafka-kafka-bootstrap.kafka.svc.cluster.local:9092"));
-        assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /uses port 9092, but Kafka "kafka" \(namespace kafka\) listens on 9093/);
-    });
+  it("rejects a port no Strimzi listener opens", async () => {
+    const run = await runStackPolicy(
+      mimirKafkaTargetExists,
+      mutateValues(
+        compliantStack(),
+        "mimir",
+        "mimir.structuredConfig.ingest_storage.kafka.address",
+        "kafka-kafka-bootstrap.kafka.svc.cluster.local:9092",
+      ),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /uses port 9092, but Kafka "kafka" \(namespace kafka\) listens on 9093/);
+  });
 
-    it("rejects a topic that is neither declared nor auto-created", async () => {
-        const run = await runStackPolicy(mimirKafkaTargetExists, without(compliantStack(), "kafka-topic-mimir-ingest"));
-        assert.equal(run.violations.length, 1);
-        assert.match(run.violations[0].message, /topic "mimir-ingest" on Kafka "kafka".*auto_create_topic_enabled=false/);
-    });
+  it("rejects a topic that is neither declared nor auto-created", async () => {
+    const run = await runStackPolicy(mimirKafkaTargetExists, without(compliantStack(), "kafka-topic-mimir-ingest"));
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /topic "mimir-ingest" on Kafka "kafka".*auto_create_topic_enabled=false/);
+  });
 
-    it("accepts Mimir creating the topic", async () => {
-        const records = mutateValues(without(compliantStack(), "kafka-topic-mimir-ingest"), "mimir", "mimir.structuredConfig.ingest_storage.kafka.auto_create_topic_enabled", undefined);
-        assert.deepEqual((await runStackPolicy(mimirKafkaTargetExists, records)).violations, []);
-    });
+  it("accepts Mimir creating the topic", async () => {
+    const records = mutateValues(
+      without(compliantStack(), "kafka-topic-mimir-ingest"),
+      "mimir",
+      "mimir.structuredConfig.ingest_storage.kafka.auto_create_topic_enabled",
+      undefined,
+    );
+    assert.deepEqual((await runStackPolicy(mimirKafkaTargetExists, records)).violations, []);
+  });
 });

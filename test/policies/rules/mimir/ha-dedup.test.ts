@@ -5,31 +5,44 @@ import { runStackPolicy } from "../../support/harness";
 
 // The fixture's Prometheus is a pair (replicas 2); these make it remote-write to Mimir.
 const writing = () =>
-    mutateValues(compliantStack(), "kube-prometheus-stack", "prometheus.prometheusSpec.remoteWrite", [{ url: "http://mimir-gateway.mimir.svc/api/v1/push" }]);
-const deduplicated = (labels: Record<string, string> = { ha_cluster_label: "prometheus", ha_replica_label: "prometheus_replica" }) => {
-    let records = mutateValues(writing(), "mimir", "mimir.structuredConfig.distributor", { ha_tracker: { enable_ha_tracker: true, kvstore: { store: "memberlist" } } });
-    records = mutateValues(records, "mimir", "mimir.structuredConfig.limits.accept_ha_samples", true);
-    for (const [key, value] of Object.entries(labels)) records = mutateValues(records, "mimir", `mimir.structuredConfig.limits.${key}`, value);
-    return records;
+  mutateValues(compliantStack(), "kube-prometheus-stack", "prometheus.prometheusSpec.remoteWrite", [
+    { url: "http://mimir-gateway.mimir.svc/api/v1/push" },
+  ]);
+const deduplicated = (
+  labels: Record<string, string> = { ha_cluster_label: "prometheus", ha_replica_label: "prometheus_replica" },
+) => {
+  let records = mutateValues(writing(), "mimir", "mimir.structuredConfig.distributor", {
+    ha_tracker: { enable_ha_tracker: true, kvstore: { store: "memberlist" } },
+  });
+  records = mutateValues(records, "mimir", "mimir.structuredConfig.limits.accept_ha_samples", true);
+  for (const [key, value] of Object.entries(labels))
+    records = mutateValues(records, "mimir", `mimir.structuredConfig.limits.${key}`, value);
+  return records;
 };
 
 describe("policy mimir-deduplicates-prometheus-pair (M12)", () => {
-    it("rejects a Prometheus pair writing to Mimir without the HA tracker", async () => {
-        const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, writing());
-        assert.match(run.violations[0].message, /runs 2 Prometheus replicas writing to mimir-distributed release "mimir", but Mimir default distributor\.ha_tracker\.enable_ha_tracker=false; .*every series arrives once per replica/);
-    });
+  it("rejects a Prometheus pair writing to Mimir without the HA tracker", async () => {
+    const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, writing());
+    assert.match(
+      run.violations[0].message,
+      /runs 2 Prometheus replicas writing to mimir-distributed release "mimir", but Mimir default distributor\.ha_tracker\.enable_ha_tracker=false; .*every series arrives once per replica/,
+    );
+  });
 
-    it("accepts the tracker on the operator's labels", async () => {
-        assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, deduplicated())).violations, []);
-    });
+  it("accepts the tracker on the operator's labels", async () => {
+    assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, deduplicated())).violations, []);
+  });
 
-    it("rejects Mimir's default labels, which prometheus-operator does not send", async () => {
-        const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, deduplicated({}));
-        assert.match(run.violations[0].message, /ha_cluster_label=cluster \(Prometheus sends "prometheus"\); .*ha_replica_label=__replica__ \(Prometheus sends "prometheus_replica"\)/);
-    });
+  it("rejects Mimir's default labels, which prometheus-operator does not send", async () => {
+    const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, deduplicated({}));
+    assert.match(
+      run.violations[0].message,
+      /ha_cluster_label=cluster \(Prometheus sends "prometheus"\); .*ha_replica_label=__replica__ \(Prometheus sends "prometheus_replica"\)/,
+    );
+  });
 
-    it("says nothing for a single Prometheus", async () => {
-        const records = mutateValues(writing(), "kube-prometheus-stack", "prometheus.prometheusSpec.replicas", 1);
-        assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, records)).violations, []);
-    });
+  it("says nothing for a single Prometheus", async () => {
+    const records = mutateValues(writing(), "kube-prometheus-stack", "prometheus.prometheusSpec.replicas", 1);
+    assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, records)).violations, []);
+  });
 });
