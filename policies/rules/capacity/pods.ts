@@ -539,20 +539,25 @@ function alloyPods(release: HelmRelease): PodGroup[] {
   ];
 }
 
-/** cluster-autoscaler 9.59: replicaCount 1, resources {} by default (kubernetes/autoscaler charts values.yaml). */
-function clusterAutoscalerPods(release: HelmRelease): PodGroup[] {
+/** One Deployment of a chart's release: its replicas and resources values, with the chart's defaults. */
+function deploymentPods(
+  release: HelmRelease,
+  component: string,
+  replicasKey: string,
+  defaults: { replicas: number; cpuMillis: number; memoryBytes: number; from: string },
+): PodGroup[] {
   const values = release.values;
   const r = requestsAt(values.get("resources"), {
-    cpuMillis: 0,
-    memoryBytes: 0,
-    from: `${release.label} chart default resources {}`,
+    cpuMillis: defaults.cpuMillis,
+    memoryBytes: defaults.memoryBytes,
+    from: `${release.label} ${defaults.from}`,
   });
   return [
     {
       owner: release.label,
       ownerUrn: release.resource.urn,
-      component: "cluster-autoscaler",
-      replicas: numberAt(values.get("replicaCount"), 1),
+      component,
+      replicas: numberAt(values.get(replicasKey), defaults.replicas),
       cpuMillis: r.cpuMillis,
       memoryBytes: r.memoryBytes,
       volumeBytes: 0,
@@ -562,28 +567,23 @@ function clusterAutoscalerPods(release: HelmRelease): PodGroup[] {
   ];
 }
 
+/** cluster-autoscaler 9.59: replicaCount 1, resources {} by default (kubernetes/autoscaler charts values.yaml). */
+const clusterAutoscalerPods = (release: HelmRelease): PodGroup[] =>
+  deploymentPods(release, "cluster-autoscaler", "replicaCount", {
+    replicas: 1,
+    cpuMillis: 0,
+    memoryBytes: 0,
+    from: "chart default resources {}",
+  });
+
 /** strimzi-kafka-operator 1.2.0: replicas 1, requests 200m / 384Mi (data/strimzi-kafka-operator-1.2.0.values.yaml). */
-function strimziOperatorPods(release: HelmRelease): PodGroup[] {
-  const values = release.values;
-  const r = requestsAt(values.get("resources"), {
+const strimziOperatorPods = (release: HelmRelease): PodGroup[] =>
+  deploymentPods(release, "cluster-operator", "replicas", {
+    replicas: 1,
     cpuMillis: 200,
     memoryBytes: 384 * MiB,
-    from: `${release.label} chart default resources`,
+    from: "chart default resources",
   });
-  return [
-    {
-      owner: release.label,
-      ownerUrn: release.resource.urn,
-      component: "cluster-operator",
-      replicas: numberAt(values.get("replicas"), 1),
-      cpuMillis: r.cpuMillis,
-      memoryBytes: r.memoryBytes,
-      volumeBytes: 0,
-      placement: { kind: "zones" },
-      requestsFrom: r.from,
-    },
-  ];
-}
 
 /**
  * Strimzi: one pod per KafkaNodePool replica with the pool's resources and persistent-claim volumes, placed by the
