@@ -3,6 +3,7 @@ import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 // Pure arithmetic shared with the policy pack's rule S7, so config validation and the pack judge alike.
 import { describeCoverage, IPV4_ADDRESSES, ipv4Coverage } from "../policies/lib/ipv4-coverage";
+import { isPlainObject, replaceArrays } from "../policies/lib/plain";
 import { hours, parseDuration } from "./durations";
 import { PROFILES } from "./profiles";
 import { CONFIG_KEYS, Profile, StackConfig, stackConfigSchema } from "./schema";
@@ -62,8 +63,7 @@ function keyOf(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }
 
-// Lists replace rather than concatenate: a stack that lists two AZs means exactly those two.
-const replaceArrays = (_target: unknown[], source: unknown[]) => source;
+// Lists replace rather than concatenate (replaceArrays): a stack that lists two AZs means exactly those two.
 
 /**
  * Merges the stack's keys over its profile's defaults and validates the result.
@@ -101,10 +101,6 @@ export function resolveConfig(project: string, raw: Record<string, string>): Sta
   const contradictions = [...crossKeyIssues(parsed.data), ...scaleIssues(parsed.data)];
   if (contradictions.length > 0) throw new ConfigError(project, contradictions);
   return parsed.data;
-}
-
-function isPlainObject(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function schemaIssues(error: z.ZodError, input: unknown): ConfigIssue[] {

@@ -11,6 +11,8 @@
  * object if a mock echoes them in its state (the common `{ ...args.inputs }` pattern).
  */
 
+import { isPlainObject } from "../../policies/lib/plain";
+
 const TAG = "__harnessTransfer";
 
 /** A value tagged for transfer: either the SDK's unknown sentinel or an opaque handle to a child-side object. */
@@ -18,11 +20,6 @@ type Tagged = { [TAG]: "unknown" } | { [TAG]: "handle"; id: number; description:
 
 function isTagged(value: unknown): value is Tagged {
   return typeof value === "object" && value !== null && TAG in value;
-}
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function describe(value: object): string {

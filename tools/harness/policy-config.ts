@@ -4,6 +4,7 @@
  * (pkg/resource/analyzer/config.go: parsePolicyPackConfig, extractEnforcementLevel, createConfigWithDefaults,
  * applyConfig, ReconcilePolicyPackConfig; messages are the engine's).
  */
+import { isPlainObject } from "../../policies/lib/plain";
 import { validateJsonSchema } from "./json-schema";
 import {
   ENFORCEMENT_LEVELS,
@@ -15,10 +16,6 @@ import {
 
 function isEnforcementLevel(value: unknown): value is EnforcementLevel {
   return typeof value === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Thrown when a config file cannot be parsed, before the pack is involved. */

@@ -10,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { isPlainObject } from "../../policies/lib/plain";
 
 type ConfigTypeName = "string" | "integer" | "boolean" | "array" | "object";
 
@@ -49,10 +50,6 @@ export interface LoadStackConfigOptions {
    * the config can still be evaluated.
    */
   secure?: "error" | "ciphertext";
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function readYaml(file: string): unknown {
