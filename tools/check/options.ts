@@ -1,6 +1,7 @@
 /** The command line of `npm run check`. */
 import * as os from "os";
 import * as path from "path";
+import { parseArgs as nodeParseArgs } from "node:util";
 
 export interface CheckOptions {
   /** Folder with Pulumi.yaml and the Pulumi.<stack>.yaml files. */
@@ -69,96 +70,52 @@ export function defaultJobs(): number {
   return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
 }
 
+/** The flags, as node:util parseArgs reads them (strict: anything else is a usage error). */
+const FLAGS = {
+  help: { type: "boolean", short: "h" },
+  stack: { type: "string", short: "s", multiple: true },
+  all: { type: "boolean" },
+  out: { type: "string" },
+  "policy-pack-config": { type: "string" },
+  preview: { type: "boolean" },
+  "preview-existing": { type: "boolean" },
+  json: { type: "boolean" },
+  format: { type: "string" },
+  baseline: { type: "string" },
+  "project-dir": { type: "string" },
+  program: { type: "string" },
+  "policy-pack": { type: "string" },
+  jobs: { type: "string" },
+  quiet: { type: "boolean" },
+} as const;
+
+/** node:util parseArgs' errors (ERR_PARSE_ARGS_*) in this command's words. */
+function usageErrorOf(error: unknown): UsageError {
+  const { code, message } = error as { code?: string; message: string };
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
+  // "-s, --stack <value>" -> "--stack"; "--verbose" and positionals as given.
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return new UsageError(`${option} needs a value`);
+  return new UsageError(`unknown argument ${JSON.stringify(option)}`);
+}
+
 export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOptions | "help" {
-  const options: CheckOptions = {
-    projectDir: cwd,
-    stacks: "all",
-    outDir: path.resolve(cwd, "check-out"),
-    policyPackDir: path.join(REPO_ROOT, "policies"),
-    preview: false,
-    existingStack: false,
-    json: false,
-    format: "text",
-    jobs: defaultJobs(),
-    quiet: false,
-  };
-  const named: string[] = [];
-  let all = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-    const next = (): string => {
-      const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith("--"))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      return value;
-    };
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
-      case "--stack":
-      case "-s":
-        named.push(next());
-        break;
-      case "--all":
-        all = true;
-        break;
-      case "--out":
-        options.outDir = path.resolve(cwd, next());
-        break;
-      case "--policy-pack-config":
-        options.policyPackConfigFile = path.resolve(cwd, next());
-        break;
-      case "--preview":
-        options.preview = true;
-        break;
-      case "--preview-existing":
-        options.preview = true;
-        options.existingStack = true;
-        break;
-      case "--json":
-        options.json = true;
-        options.format = "json";
-        break;
-      case "--format": {
-        const value = next();
-        if (value !== "text" && value !== "json" && value !== "markdown")
-          throw new UsageError(`--format ${value}: expected text, json or markdown`);
-        options.format = value;
-        options.json = value === "json";
-        break;
-      }
-      case "--baseline":
-        options.baselineDir = path.resolve(cwd, next());
-        break;
-      case "--project-dir":
-        options.projectDir = path.resolve(cwd, next());
-        break;
-      case "--program":
-        options.program = path.resolve(cwd, next());
-        break;
-      case "--policy-pack":
-        options.policyPackDir = path.resolve(cwd, next());
-        break;
-      case "--jobs": {
-        const value = next();
-        if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--jobs ${value}: expected a positive integer`);
-        options.jobs = Number(value);
-        break;
-      }
-      case "--quiet":
-        options.quiet = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
-    }
+  let values: ReturnType<typeof nodeParseArgs<{ options: typeof FLAGS; args: string[]; strict: true }>>["values"];
+  try {
+    values = nodeParseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw usageErrorOf(error);
   }
-  if (all && named.length > 0) {
+  if (values.help) return "help";
+  const format = values.format ?? (values.json ? "json" : "text");
+  if (format !== "text" && format !== "json" && format !== "markdown") {
+    throw new UsageError(`--format ${format}: expected text, json or markdown`);
+  }
+  if (values.jobs !== undefined && !/^[1-9]\d*$/.test(values.jobs)) {
+    throw new UsageError(`--jobs ${values.jobs}: expected a positive integer`);
+  }
+  const named = values.stack ?? [];
+  if (values.all && named.length > 0) {
     throw new UsageError("--stack and --all exclude each other");
   }
   for (const stack of named) {
@@ -169,6 +126,20 @@ export function parseArgs(argv: string[], cwd: string = process.cwd()): CheckOpt
       );
     }
   }
-  options.stacks = named.length > 0 ? [...new Set(named)] : "all";
-  return options;
+  const resolve = (value: string | undefined) => (value === undefined ? undefined : path.resolve(cwd, value));
+  return {
+    projectDir: resolve(values["project-dir"]) ?? cwd,
+    program: resolve(values.program),
+    stacks: named.length > 0 ? [...new Set(named)] : "all",
+    outDir: resolve(values.out) ?? path.resolve(cwd, "check-out"),
+    policyPackDir: resolve(values["policy-pack"]) ?? path.join(REPO_ROOT, "policies"),
+    policyPackConfigFile: resolve(values["policy-pack-config"]),
+    preview: Boolean(values.preview || values["preview-existing"]),
+    existingStack: Boolean(values["preview-existing"]),
+    json: format === "json",
+    format,
+    baselineDir: resolve(values.baseline),
+    jobs: values.jobs !== undefined ? Number(values.jobs) : defaultJobs(),
+    quiet: Boolean(values.quiet),
+  };
 }
