@@ -1,3 +1,7 @@
+// Facts the pack checks against are read from the pack (policies/lib), so the program and the pack cannot disagree.
+import { LOKI_DEFAULTS, LOKI_MAX_LINE_SIZE_BYTES } from "../policies/lib/loki";
+import { MIMIR_DEFAULTS, MIMIR_PRODUCER_RECORD_BYTES } from "../policies/lib/mimir";
+import { PROMETHEUS_MAX_SAMPLES_PER_SEND, PROMETHEUS_OPERATOR_LABELS } from "../policies/lib/prometheus";
 /**
  * Facts taken from upstream projects. Every derived setting that depends on one of these reads it from
  * here, so that a version bump means re-checking one file. Each constant names where it was read.
@@ -12,8 +16,8 @@ export const mimir = {
   /** franz-go ProducerBatchMaxBytes as hard-coded by Mimir's writer (grafana/mimir pkg/storage/ingest/writer.go). */
   producerBatchMaxBytes: 16_000_000,
   /** Default and upper bound of -ingest-storage.kafka.producer-max-record-size-bytes (pkg/storage/ingest/config.go). */
-  producerMaxRecordSizeBytes: 15_983_616,
-  producerMaxRecordSizeBytesMin: 1_048_576,
+  producerMaxRecordSizeBytes: MIMIR_PRODUCER_RECORD_BYTES.max,
+  producerMaxRecordSizeBytesMin: MIMIR_PRODUCER_RECORD_BYTES.min,
   /** Default -ingest-storage.kafka.producer-max-buffered-bytes, 1 GiB (Mimir config descriptor). */
   producerMaxBufferedBytesDefault: 1 * GiB,
   /** docs configure-kafka-backend.md: raise distributor.remote_timeout to 5s with Kafka (default 2s). */
@@ -33,8 +37,8 @@ export const mimir = {
   /** compactor.block_ranges 2h,12h,24h (Mimir default; each divisible by the previous one, rule M3). */
   compactorBlockRangesHours: [2, 12, 24],
   /** limits.ingestion_rate 10,000/s, ingestion_burst_size 200,000, max_global_series_per_user 150,000 (descriptor). */
-  defaultIngestionRate: 10_000,
-  defaultIngestionBurstSize: 200_000,
+  defaultIngestionRate: MIMIR_DEFAULTS["limits.ingestion_rate"] as number,
+  defaultIngestionBurstSize: MIMIR_DEFAULTS["limits.ingestion_burst_size"] as number,
   defaultMaxGlobalSeriesPerUser: 150_000,
 } as const;
 
@@ -75,7 +79,7 @@ export const loki = {
    * limits_config.max_line_size default 256KB (Loki docs, configuration reference): a tenant's ingestion burst below
    * one line can never admit that line, and Loki answers 429 to it forever.
    */
-  maxLineSizeBytes: 256 * KiB,
+  maxLineSizeBytes: LOKI_MAX_LINE_SIZE_BYTES,
   /** Loki's MB in limits such as ingestion_rate_mb / ingestion_burst_size_mb is 2^20 bytes (grafana/loki pkg/validation/limits.go `bytesInMB`). */
   bytesPerMB: 1 * MiB,
   /** Loki docs operations/storage/retention.md: compactor.retention_delete_delay default 2h. */
@@ -83,7 +87,7 @@ export const loki = {
   /** TSDB index must use a 24h period (Loki schema_config docs, rule R5). */
   indexPeriodHours: 24,
   /** limits_config.ingestion_burst_size_mb default 6 (Loki configuration reference, rule L2). */
-  defaultIngestionBurstSizeMB: 6,
+  defaultIngestionBurstSizeMB: LOKI_DEFAULTS["limits_config.ingestion_burst_size_mb"] as number,
   /** limits_config.reject_old_samples_max_age default 1w (Loki configuration reference, rule R6). */
   defaultRejectOldSamplesMaxAgeHours: 168,
 } as const;
@@ -113,12 +117,12 @@ export const prometheus = {
    * same on every replica) and prometheus_replica=<pod name> (prometheus-operator pkg/prometheus/promcfg.go,
    * defaultPrometheusExternalLabelName / defaultReplicaExternalLabelName, v0.93). Mimir's HA tracker reads these two.
    */
-  clusterExternalLabel: "prometheus",
-  replicaExternalLabel: "prometheus_replica",
+  clusterExternalLabel: PROMETHEUS_OPERATOR_LABELS.cluster,
+  replicaExternalLabel: PROMETHEUS_OPERATOR_LABELS.replica,
   /** Prometheus storage docs: 1-2 bytes per sample on disk; we plan with the upper figure. */
   bytesPerSample: 2,
   /** Prometheus remote-write tuning docs: capacity 3-10x max_samples_per_send; default max_samples_per_send 2000. */
-  maxSamplesPerSend: 2_000,
+  maxSamplesPerSend: PROMETHEUS_MAX_SAMPLES_PER_SEND,
   capacityPerSamplesPerSend: 5,
 } as const;
 

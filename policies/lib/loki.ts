@@ -44,6 +44,9 @@ const CHART_SECTION_DEFAULTS: Readonly<Record<string, unknown>> = {
   "limits_config.reject_old_samples_max_age": "168h",
 };
 
+/** limits_config.max_line_size default 256KB (Loki configuration reference; flagext.ByteSize, KB = 1024 bytes). */
+export const LOKI_MAX_LINE_SIZE_BYTES = 256 * 1024;
+
 // Loki 3.x defaults (Loki configuration reference; pkg/compactor/config.go, pkg/validation/limits.go; conflict-rules.md).
 export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   "compactor.retention_enabled": false,

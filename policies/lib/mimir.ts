@@ -10,6 +10,10 @@ import { isUnknown } from "./unknown";
 import { ZONE_LABEL } from "./zones";
 
 // Mimir defaults, from mimir-config-descriptor-2025-04.json (fieldDefaultValue) unless noted.
+/** Mimir refuses producer_max_record_size_bytes outside these (pkg/storage/ingest/config.go ErrInvalidProducerMaxRecordSizeBytes:
+ * 1 MiB .. 16,000,000 - 16,384, franz-go's batch overhead); the maximum is also the default. */
+export const MIMIR_PRODUCER_RECORD_BYTES = { min: 1_048_576, max: 15_983_616 };
+
 export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "ingest_storage.enabled": false,
   "ingest_storage.kafka.address": "",

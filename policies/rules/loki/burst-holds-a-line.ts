@@ -2,15 +2,11 @@
 // than the burst can never pass (golang.org/x/time/rate AllowN is false when n exceeds the burst), so every push
 // holding such a line gets 429 forever, while max_line_size still admits it.
 import { parseBase2Bytes } from "../../lib/bytes";
-import { lokiReleases } from "../../lib/loki";
+import { LOKI_DEFAULTS, LOKI_MAX_LINE_SIZE_BYTES, lokiReleases } from "../../lib/loki";
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
 
-/** limits_config.max_line_size default 256KB (Loki configuration reference; flagext.ByteSize, KB = 1024 bytes). */
-const LOKI_MAX_LINE_SIZE = 256 * 1024;
-/** Loki default ingestion_burst_size_mb (configuration reference); its MB is 2^20 bytes (pkg/validation bytesInMB). */
-const LOKI_BURST_MB = 6;
 const MB = 2 ** 20;
 
 function bytesOf(node: PropNode): number | undefined {
@@ -40,8 +36,10 @@ export const lokiBurstHoldsALine = stackRule<object>(
       const tenants = loki.tenantOverrides();
       if (isUnknown(tenants)) return ctx.inconclusive(tenants);
       for (const [tenant, node] of tenants ?? []) scopes.push([`tenant ${JSON.stringify(tenant)}`, node]);
-      const defaultLine = bytesOf(defaults.get("max_line_size")) ?? LOKI_MAX_LINE_SIZE;
-      const defaultBurst = Number(defaults.get("ingestion_burst_size_mb").raw() ?? LOKI_BURST_MB);
+      const defaultLine = bytesOf(defaults.get("max_line_size")) ?? LOKI_MAX_LINE_SIZE_BYTES;
+      const defaultBurst = Number(
+        defaults.get("ingestion_burst_size_mb").raw() ?? LOKI_DEFAULTS["limits_config.ingestion_burst_size_mb"],
+      );
       for (const [scope, node] of scopes) {
         const burstNode = node.get("ingestion_burst_size_mb");
         const lineNode = node.get("max_line_size");

@@ -4,12 +4,10 @@
 // without both labels "are accepted by default and never deduplicated").
 import { mimirReleases } from "../../lib/mimir";
 import { show } from "../../lib/node";
+import { PROMETHEUS_OPERATOR_LABELS } from "../../lib/prometheus";
 import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
-
-/** prometheus-operator's external label names when the chart sets none (pkg/prometheus/promcfg.go, v0.93). */
-const OPERATOR_LABELS = { cluster: "prometheus", replica: "prometheus_replica" };
 
 export const mimirDeduplicatesPrometheusPair = stackRule<object>(
   {
@@ -37,8 +35,10 @@ export const mimirDeduplicatesPrometheusPair = stackRule<object>(
       const clusterName = spec.get("prometheusExternalLabelName").raw();
       const replicaName = spec.get("replicaExternalLabelName").raw();
       const expected = {
-        cluster: typeof clusterName === "string" && clusterName !== "" ? clusterName : OPERATOR_LABELS.cluster,
-        replica: typeof replicaName === "string" && replicaName !== "" ? replicaName : OPERATOR_LABELS.replica,
+        cluster:
+          typeof clusterName === "string" && clusterName !== "" ? clusterName : PROMETHEUS_OPERATOR_LABELS.cluster,
+        replica:
+          typeof replicaName === "string" && replicaName !== "" ? replicaName : PROMETHEUS_OPERATOR_LABELS.replica,
       };
       ctx.known(
         [

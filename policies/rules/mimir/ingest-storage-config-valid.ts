@@ -2,7 +2,7 @@
 // KafkaConfig.Validate; every pod exits with "error validating config: invalid ingest storage config: ..."), and its
 // YAML is strict: a key the running version lacks stops every pod too. Only the settings a values file can set are
 // checked; the defaults pass. Mimir 3.0 is what mimir-distributed 6.0.x runs (chart CHANGELOG).
-import { MimirRelease, mimirReleases } from "../../lib/mimir";
+import { MIMIR_PRODUCER_RECORD_BYTES, MimirRelease, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { parseDurationMs } from "../../lib/duration";
@@ -10,8 +10,6 @@ import { isUnknown } from "../../lib/unknown";
 
 const KAFKA = "ingest_storage.kafka";
 
-/** ErrInvalidProducerMaxRecordSizeBytes bounds: 1 MiB .. 16,000,000 - 16,384 (franz-go's batch overhead). */
-export const MIMIR_PRODUCER_RECORD_BYTES = { min: 1_048_576, max: 15_983_616 };
 /** ErrInvalidFetchMaxWait bounds. */
 const FETCH_MAX_WAIT_MS = { min: 5_000, max: 30_000 };
 /** max_buffered_bytes must stay below math.MaxInt32. */
