@@ -73,6 +73,38 @@ function stringAttribute(body: string, name: string): string | undefined {
   return match?.[1];
 }
 
+/** A top-level numeric attribute of a block (`max_samples_per_send = 2000`); undefined when absent or an expression. */
+function numberAttribute(body: string, name: string): number | undefined {
+  const match = new RegExp(`(?:^|[\\s;])${name}\\s*=\\s*(\\d+)\\s*(?:[\\n;,}]|$)`).exec(body);
+  return match ? Number(match[1]) : undefined;
+}
+
+export interface RemoteWriteEndpoint {
+  /** `prometheus.remote_write "mimir"` */
+  readonly component: string;
+  readonly url?: string;
+  /** The literal X-Scope-OrgID header, when the endpoint sets one. */
+  readonly tenant?: string;
+  /** queue_config max_samples_per_send, undefined when not set (Alloy default 2000). */
+  readonly maxSamplesPerSend?: number;
+}
+
+/** The endpoints of every `prometheus.remote_write` block (Alloy reference, prometheus.remote_write). */
+export function remoteWriteEndpoints(configText: string): RemoteWriteEndpoint[] {
+  const text = stripComments(configText);
+  return blocks(text, /\bprometheus\.remote_write\s+"([^"]*)"\s*\{/).flatMap(({ label, body }) =>
+    blocks(body, /\bendpoint\s*()\{/).map((endpoint) => {
+      const queue = blocks(endpoint.body, /\bqueue_config\s*()\{/)[0];
+      return {
+        component: `prometheus.remote_write "${label}"`,
+        url: stringAttribute(endpoint.body, "url"),
+        tenant: /"X-Scope-OrgID"\s*=\s*"((?:[^"\\]|\\.)*)"/i.exec(endpoint.body)?.[1],
+        maxSamplesPerSend: queue ? numberAttribute(queue.body, "max_samples_per_send") : undefined,
+      };
+    }),
+  );
+}
+
 export function lokiWriteEndpoints(configText: string): LokiWriteEndpoint[] {
   const text = stripComments(configText);
   return blocks(text, /\bloki\.write\s+"([^"]*)"\s*\{/).flatMap(({ label, body }) =>

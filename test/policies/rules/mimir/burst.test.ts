@@ -33,4 +33,27 @@ describe("policy mimir-burst-holds-remote-write-request (M10)", () => {
       /runtimeConfig\.overrides\["team-a"\]\.ingestion_burst_size=1000 < one remote-write request .*Prometheus default max_samples_per_send=2000/,
     );
   });
+
+  it("judges Alloy's prometheus.remote_write too, with its own max_samples_per_send", async () => {
+    const alloyConfig = `prometheus.remote_write "mimir" {
+  endpoint {
+    url = "http://mimir-gateway.mimir.svc/api/v1/push"
+    headers = {
+      "X-Scope-OrgID" = "team-a",
+    }
+    queue_config {
+      max_samples_per_send = 5000
+    }
+  }
+}
+`;
+    let records = mutateValues(compliantStack(), "alloy", "alloy.configMap.content", alloyConfig);
+    records = mutateValues(records, "mimir", "mimir.structuredConfig.limits.ingestion_burst_size", 4000);
+    const run = await runStackPolicy(mimirBurstHoldsRemoteWriteRequest, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /ingestion_burst_size=4000 < one remote-write request of alloy release "alloy" prometheus\.remote_write "mimir" \(.*queue_config max_samples_per_send=5000\) for tenant "team-a"/,
+    );
+  });
 });
