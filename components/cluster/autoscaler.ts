@@ -79,7 +79,13 @@ export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
   };
 }
 
-/** Outputs only at the leaves: the pack reads the release's pods in a new stack's first preview, where they are unknown. */
+/**
+ * Outputs only at the leaves. An Output still unknown is sent to the engine as the unknown sentinel in place of the
+ * whole value it stands for (pulumi/pulumi sdk/nodejs/runtime/rpc.ts serializeProperty: `if (!isKnown) return
+ * unknownValue`), so a values map built inside one `apply` reaches the pack as one unknown in a new stack's first
+ * preview (the cluster name, role ARN and region are unknown then) and every capacity policy, which counts this
+ * release's pod, turns inconclusive. Leaf Outputs leave the rest of the map readable.
+ */
 export interface ClusterAutoscalerInputs {
   clusterName: pulumi.Input<string>;
   region: pulumi.Input<string>;
