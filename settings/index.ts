@@ -6,7 +6,7 @@ import { deriveLoki, LokiSettings } from "./derive/loki";
 import { derivePrometheus, PrometheusSettings } from "./derive/prometheus";
 import { BucketKey, deriveLifecycle, deriveRetention, LifecyclePlan, RetentionSettings } from "./derive/retention";
 import { deriveMimirSizing, MimirSizing } from "./derive/sizing";
-import { mimirZoneAware } from "./derive/zones";
+import { mimirZoneAware, spreadsOverZones } from "./derive/zones";
 import { bucketsOf, gatewayUrl, NAMESPACES, RELEASES, SERVICE_ACCOUNTS } from "./names";
 import * as upstream from "./upstream";
 
@@ -68,6 +68,11 @@ export interface LokiTenantOverrides {
 
 /** Every cross-component value, derived once from the config. Helm values are built from this only. */
 export interface Settings {
+  /**
+   * Replicas spread over AWS zones (replication.zones > 1): stateless components get a required zone spread and
+   * Prometheus runs as a pair. One decision for Mimir, Loki and Prometheus.
+   */
+  spreadOverZones: boolean;
   profile: StackConfig["profile"];
   tenants: string[];
   /** The tenant whose id Prometheus, Alloy and Grafana use for this cluster's own telemetry. */
@@ -153,6 +158,7 @@ export function deriveSettings(config: StackConfig): Settings {
       pushUrl: `${gatewayUrl(RELEASES.loki, "loki", NAMESPACES.loki)}/loki/api/v1/push`,
       queryUrl: gatewayUrl(RELEASES.loki, "loki", NAMESPACES.loki),
     },
+    spreadOverZones: spreadsOverZones(config.replication.zones),
     prometheus: derivePrometheus(config, retention.ms.prometheusLocal, retention.prometheusLocal),
     alloy: deriveAlloy(),
     namespaces: NAMESPACES,

@@ -132,7 +132,7 @@ function componentSelector(target: string): Values {
  * but renders it only with maxUnavailable or minAvailable set (templates/_pdb.tpl), which are null by default.
  */
 export function availabilityValues(settings: Settings, target: string): Values {
-  if (settings.mimir.zones.length < 2) return {};
+  if (!settings.spreadOverZones) return {};
   return {
     topologySpreadConstraints: [
       { ...HOSTNAME_SPREAD, labelSelector: componentSelector(target) },

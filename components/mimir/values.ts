@@ -71,7 +71,7 @@ export function buildMimirValues(settings: Settings, inputs: MimirValueInputs, o
 
   // Stateless components over the AWS zones (the chart adds each component's selector labels and keeps its
   // podDisruptionBudget maxUnavailable 1: templates/lib/topologySpreadConstraints.tpl, values.yaml).
-  const spread = settings.mimir.zones.length > 1 ? { topologySpreadConstraints: [HOSTNAME_SPREAD, zoneSpread()] } : {};
+  const spread = settings.spreadOverZones ? { topologySpreadConstraints: [HOSTNAME_SPREAD, zoneSpread()] } : {};
   const values: Values = {
     serviceAccount: {
       create: true,

@@ -1,2 +1,2 @@
-/** Well-known node label carrying the node's AZ, set by the cloud provider on every EKS node (Kubernetes well-known labels). */
-export const ZONE_LABEL = "topology.kubernetes.io/zone";
+/** Well-known node label carrying the node's AZ (Kubernetes well-known labels): one definition, the pack's. */
+export { ZONE_LABEL } from "../../policies/lib/zones";

@@ -1,6 +1,7 @@
 import type { StackConfig } from "../schema";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
+import { spreadsOverZones } from "./zones";
 
 export interface PrometheusSettings {
   retention: string;
@@ -52,7 +53,7 @@ export function queueConfig(samplesPerSecond: number): PrometheusSettings["queue
  * metric collection running; one replica where the stack runs in one zone.
  */
 export function prometheusReplicas(zones: number): number {
-  return zones >= 2 ? 2 : 1;
+  return spreadsOverZones(zones) ? 2 : 1;
 }
 
 export function derivePrometheus(config: StackConfig, retentionMs: number, retention: string): PrometheusSettings {

@@ -17,3 +17,8 @@ export function lokiZoneAware(zones: number, replicationFactor: number): boolean
   const chartZones = upstream.charts.lokiIngesterZones;
   return zones === chartZones && replicationFactor <= chartZones;
 }
+
+/** Whether replicas are spread over AWS zones: more than one replication zone (stateless spread, the Prometheus pair). */
+export function spreadsOverZones(zones: number): boolean {
+  return zones > 1;
+}

@@ -60,7 +60,7 @@ describe("loki values", () => {
           gateway: "gateway",
         };
         for (const [key, target] of Object.entries(targets)) {
-          if (settings.mimir.zones.length < 2) {
+          if (!settings.spreadOverZones) {
             assert.equal(values[key]?.topologySpreadConstraints, undefined, key);
             continue;
           }
