@@ -1,21 +1,18 @@
 // In staging and prod the EKS API must not be reachable from the whole internet.
-import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
-import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
-import { stackRule } from "../../lib/policy";
+import { describeEnvironment } from "../../lib/environment";
+import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import { TYPES } from "../../lib/types";
 import { DEFAULT_MAX_PUBLIC_SHARE, describeCoverage, IPV4_ADDRESSES, ipv4Coverage } from "../../lib/ipv4-coverage";
 import { isUnknown } from "../../lib/unknown";
 
-interface Config {
-  environment?: Environment;
-  environments: Environment[];
+interface Config extends EnvironmentScopedConfig {
   maxPublicShare: number;
 }
 
 /** IPv6 blocks EKS accepts in publicAccessCidrs are judged by spelling: only the all-addresses block is refused. */
 const OPEN_IPV6 = "::/0";
 
-export const eksPublicEndpointRestricted = stackRule<Config>(
+export const eksPublicEndpointRestricted = environmentScopedRule<Config>(
   {
     name: "eks-public-endpoint-restricted",
     rule: "S7",
@@ -30,8 +27,6 @@ export const eksPublicEndpointRestricted = stackRule<Config>(
     judgedPerResource: true,
     configSchema: {
       properties: {
-        environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
         maxPublicShare: {
           type: "number",
           exclusiveMinimum: 0,
@@ -42,9 +37,8 @@ export const eksPublicEndpointRestricted = stackRule<Config>(
       },
     },
   },
-  (stack, ctx) => {
-    const env = stackEnvironment(stack, ctx.config.environment);
-    if (!ruleApplies(env, ctx.config.environments)) return;
+  ["staging", "prod"],
+  (stack, ctx, env) => {
     for (const cluster of stack.ofType(TYPES.eksCluster)) {
       const vpc = cluster.props.get("vpcConfig");
       const publicAccess = vpc.get("endpointPublicAccess").boolean();

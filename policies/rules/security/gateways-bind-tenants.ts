@@ -1,18 +1,14 @@
 // Basic auth alone lets any credential act as any tenant: Mimir and Loki take the tenant from X-Scope-OrgID, which the
 // client chooses. Only the gateway can tie a credential to one tenant (policies/lib/tenant-binding.ts).
-import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
-import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
-import { stackRule } from "../../lib/policy";
+import { describeEnvironment } from "../../lib/environment";
+import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import type { Maybe } from "../../lib/node";
 import { LOKI_TENANT_FROM_USER_SNIPPET, tenantBindingGap } from "../../lib/tenant-binding";
 import { gatewaySwitches, GATEWAYS } from "../../lib/gateways";
 
-interface Config {
-  environment?: Environment;
-  environments: Environment[];
-}
+type Config = EnvironmentScopedConfig;
 
-export const gatewaysBindTenants = stackRule<Config>(
+export const gatewaysBindTenants = environmentScopedRule<Config>(
   {
     name: "gateways-bind-tenants",
     rule: "S11",
@@ -26,16 +22,9 @@ export const gatewaysBindTenants = stackRule<Config>(
     url: "https://grafana.com/docs/loki/latest/operations/authentication/ (the gateway, not Mimir or Loki, ties a credential to a tenant)",
     tags: ["security", "mimir", "loki"],
     judgedPerResource: true,
-    configSchema: {
-      properties: {
-        environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
-      },
-    },
   },
-  (stack, ctx) => {
-    const env = stackEnvironment(stack, ctx.config.environment);
-    if (!ruleApplies(env, ctx.config.environments)) return;
+  ["staging", "prod"],
+  (stack, ctx, env) => {
     for (const spec of GATEWAYS) {
       for (const release of stack.helmReleases(spec.chart)) {
         const values = release.values;

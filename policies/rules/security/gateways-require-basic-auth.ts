@@ -1,16 +1,12 @@
 // Mimir's and Loki's gateways take the tenant from X-Scope-OrgID: without basic auth any pod in the cluster can
 // write to (or read) any tenant.
-import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
-import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
-import { stackRule } from "../../lib/policy";
+import { describeEnvironment } from "../../lib/environment";
+import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import { gatewaySwitches, GATEWAYS } from "../../lib/gateways";
 
-interface Config {
-  environment?: Environment;
-  environments: Environment[];
-}
+type Config = EnvironmentScopedConfig;
 
-export const gatewaysRequireBasicAuth = stackRule<Config>(
+export const gatewaysRequireBasicAuth = environmentScopedRule<Config>(
   {
     name: "gateways-require-basic-auth",
     rule: "S8",
@@ -23,16 +19,9 @@ export const gatewaysRequireBasicAuth = stackRule<Config>(
     url: "https://grafana.com/docs/mimir/latest/manage/secure/authentication-and-authorization/ (Mimir and Loki trust X-Scope-OrgID; authentication is the gateway's job)",
     tags: ["security", "mimir", "loki"],
     judgedPerResource: true,
-    configSchema: {
-      properties: {
-        environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
-      },
-    },
   },
-  (stack, ctx) => {
-    const env = stackEnvironment(stack, ctx.config.environment);
-    if (!ruleApplies(env, ctx.config.environments)) return;
+  ["staging", "prod"],
+  (stack, ctx, env) => {
     for (const spec of GATEWAYS) {
       for (const release of stack.helmReleases(spec.chart)) {
         const { enabled, basicAuth: auth } = gatewaySwitches(release, spec);

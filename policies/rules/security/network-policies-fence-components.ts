@@ -1,17 +1,14 @@
 // Mimir and Loki trust the X-Scope-OrgID header: only their gateways check credentials. Unless NetworkPolicies keep
 // every other component to its own release (and Prometheus scraping), any pod can write to or read any tenant by
 // calling a distributor, ingester or querier directly. Kafka's listener likewise admits only the pods it names.
-import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
-import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
+import { describeEnvironment } from "../../lib/environment";
+import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import { PropNode } from "../../lib/node";
-import { RuleContext, stackRule } from "../../lib/policy";
+import { RuleContext } from "../../lib/policy";
 import { HelmRelease, StackResource, StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 
-interface Config {
-  environment?: Environment;
-  environments: Environment[];
-}
+type Config = EnvironmentScopedConfig;
 
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const COMPONENT = "app.kubernetes.io/component";
@@ -141,7 +138,7 @@ function checkKafkaListeners(ctx: RuleContext<Config>, stack: StackView, env: st
   }
 }
 
-export const networkPoliciesFenceComponents = stackRule<Config>(
+export const networkPoliciesFenceComponents = environmentScopedRule<Config>(
   {
     name: "network-policies-fence-components",
     rule: "S9",
@@ -153,16 +150,9 @@ export const networkPoliciesFenceComponents = stackRule<Config>(
       "Select the release's pods (app.kubernetes.io/name, app.kubernetes.io/instance) in a NetworkPolicy that admits only those pods, named in-namespace peers and the scraper; give the gateway its own policy; give Kafka listeners networkPolicyPeers with a podSelector.",
     url: "https://kubernetes.io/docs/concepts/services-networking/network-policies/ (Mimir and Loki trust X-Scope-OrgID: https://grafana.com/docs/mimir/latest/manage/secure/authentication-and-authorization/)",
     tags: ["security", "mimir", "loki", "kafka"],
-    configSchema: {
-      properties: {
-        environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
-      },
-    },
   },
-  (stack, ctx) => {
-    const env = stackEnvironment(stack, ctx.config.environment);
-    if (!ruleApplies(env, ctx.config.environments)) return;
+  ["staging", "prod"],
+  (stack, ctx, env) => {
     const described = describeEnvironment(env);
     for (const release of stack.helmReleases(CHARTS.mimir)) checkRelease(ctx, stack, release, "mimir", described);
     for (const release of stack.helmReleases(CHARTS.loki)) checkRelease(ctx, stack, release, "loki", described);

@@ -1,15 +1,11 @@
 // What holds data must not go away through an ordinary `pulumi up`: with Pulumi's `protect` option the engine refuses
 // to delete or replace a resource (Pulumi docs, "Resource options: protect"), so a removed or renamed bucket, a region
 // change or a replaced key stops before anything is lost.
-import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
-import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
-import { stackRule } from "../../lib/policy";
+import { describeEnvironment } from "../../lib/environment";
+import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import { TYPES } from "../../lib/types";
 
-interface Config {
-  environment?: Environment;
-  environments: Environment[];
-}
+type Config = EnvironmentScopedConfig;
 
 /** The stateful resource types and what deleting or replacing one loses. */
 const STATEFUL: ReadonlyArray<{ type: string; loses: string }> = [
@@ -28,7 +24,7 @@ const STATEFUL: ReadonlyArray<{ type: string; loses: string }> = [
   },
 ];
 
-export const statefulResourcesProtected = stackRule<Config>(
+export const statefulResourcesProtected = environmentScopedRule<Config>(
   {
     name: "stateful-resources-protected",
     rule: "S10",
@@ -41,16 +37,9 @@ export const statefulResourcesProtected = stackRule<Config>(
     url: "https://www.pulumi.com/docs/iac/concepts/options/protect/",
     tags: ["security", "aws", "durability"],
     judgedPerResource: true,
-    configSchema: {
-      properties: {
-        environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
-      },
-    },
   },
-  (stack, ctx) => {
-    const env = stackEnvironment(stack, ctx.config.environment);
-    if (!ruleApplies(env, ctx.config.environments)) return;
+  ["staging", "prod"],
+  (stack, ctx, env) => {
     for (const { type, loses } of STATEFUL) {
       for (const resource of stack.ofType(type).filter((r) => !r.protect)) {
         const label = `${type.split(":").pop()} "${resource.name}"`;

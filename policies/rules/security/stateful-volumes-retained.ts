@@ -3,15 +3,11 @@
 // keeps them unless the StatefulSet's persistentVolumeClaimRetentionPolicy says Delete (Kubernetes docs,
 // "StatefulSets: PersistentVolumeClaim retention", default Retain); Strimzi deletes a volume's claim with its node
 // when deleteClaim is true (Strimzi KafkaNodePool storage reference).
-import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
-import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
-import { stackRule } from "../../lib/policy";
+import { describeEnvironment } from "../../lib/environment";
+import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import { CHARTS } from "../../lib/types";
 
-interface Config {
-  environment?: Environment;
-  environments: Environment[];
-}
+type Config = EnvironmentScopedConfig;
 
 /**
  * The charts' switches for a StatefulSet's PVC retention policy, per component that holds data no one else has yet:
@@ -38,7 +34,7 @@ const RELEASES = [
   },
 ] as const;
 
-export const statefulVolumesRetained = stackRule<Config>(
+export const statefulVolumesRetained = environmentScopedRule<Config>(
   {
     name: "stateful-volumes-retained",
     rule: "S12",
@@ -51,16 +47,9 @@ export const statefulVolumesRetained = stackRule<Config>(
     url: "https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention",
     tags: ["durability", "mimir", "loki", "kafka"],
     judgedPerResource: true,
-    configSchema: {
-      properties: {
-        environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
-      },
-    },
   },
-  (stack, ctx) => {
-    const env = stackEnvironment(stack, ctx.config.environment);
-    if (!ruleApplies(env, ctx.config.environments)) return;
+  ["staging", "prod"],
+  (stack, ctx, env) => {
     for (const spec of RELEASES) {
       for (const release of stack.helmReleases(spec.chart)) {
         for (const [component, holds] of Object.entries(spec.components)) {
