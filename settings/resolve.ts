@@ -13,6 +13,7 @@ import { planSubnetCidrs } from "../components/network/cidr";
 import { deriveLoki } from "./derive/loki";
 import { deriveMimirSizing } from "./derive/sizing";
 import { KUBERNETES_CLUSTER_LIMITS } from "../policies/rules/capacity/figures";
+import { overridePathIssues } from "./overrides/paths";
 
 /** One rejected config value: the key path, what was given and what is allowed. */
 export interface ConfigIssue {
@@ -98,7 +99,11 @@ export function resolveConfig(project: string, raw: Record<string, string>): Sta
 
   const parsed = stackConfigSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(project, schemaIssues(parsed.error, merged));
-  const contradictions = [...crossKeyIssues(parsed.data), ...scaleIssues(parsed.data)];
+  const contradictions = [
+    ...overridePathIssues(parsed.data.overrides),
+    ...crossKeyIssues(parsed.data),
+    ...scaleIssues(parsed.data),
+  ];
   if (contradictions.length > 0) throw new ConfigError(project, contradictions);
   return parsed.data;
 }
