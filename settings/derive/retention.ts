@@ -29,6 +29,8 @@ export interface RetentionSettings {
   loki: { retentionPeriod: string; retentionDeleteDelay: string; rejectOldSamplesMaxAge: string };
   /** Per-tenant retention where a tenant overrides the stack's. */
   tenants: Record<string, { metrics?: string; logs?: string }>;
+  /** The same, parsed: the longest retention any tenant keeps (the stack's when no tenant keeps longer). */
+  longestMs: { metrics: number; logs: number };
 }
 
 /** An S3 expiration: `days` after creation, only under `prefixes` (never the whole bucket). */
@@ -47,13 +49,16 @@ export function deriveRetention(config: StackConfig): RetentionSettings {
     tsdb: hours(upstream.mimir.tsdbRetentionHours),
   };
   const tenants: RetentionSettings["tenants"] = {};
+  const longestMs = { metrics: ms.metrics, logs: ms.logs };
   for (const t of config.tenants) {
-    const metrics = t.limits?.metricsRetention;
-    const logs = t.limits?.logsRetention;
-    if (metrics || logs) {
+    const metrics = t.limits?.metricsRetention ? parseDuration(t.limits.metricsRetention) : undefined;
+    const logs = t.limits?.logsRetention ? parseDuration(t.limits.logsRetention) : undefined;
+    if (metrics !== undefined) longestMs.metrics = Math.max(longestMs.metrics, metrics);
+    if (logs !== undefined) longestMs.logs = Math.max(longestMs.logs, logs);
+    if (metrics !== undefined || logs !== undefined) {
       tenants[t.id] = {
-        ...(metrics ? { metrics: promDuration(parseDuration(metrics)) } : {}),
-        ...(logs ? { logs: promDuration(parseDuration(logs)) } : {}),
+        ...(metrics !== undefined ? { metrics: promDuration(metrics) } : {}),
+        ...(logs !== undefined ? { logs: promDuration(logs) } : {}),
       };
     }
   }
@@ -85,6 +90,7 @@ export function deriveRetention(config: StackConfig): RetentionSettings {
       rejectOldSamplesMaxAge: promDuration(Math.min(hours(upstream.loki.defaultRejectOldSamplesMaxAgeHours), ms.logs)),
     },
     tenants,
+    longestMs,
   };
 }
 
@@ -114,11 +120,9 @@ export function lokiChunksExpirationDays(retentionMs: number): number {
  */
 export function deriveLifecycle(config: StackConfig, retention: RetentionSettings): LifecyclePlan {
   const prefixes = config.tenants.map((t) => `${t.id}/`);
-  const longest = (base: number, key: "metricsRetention" | "logsRetention") =>
-    Math.max(base, ...config.tenants.map((t) => (t.limits?.[key] ? parseDuration(t.limits[key]!) : 0)));
   const plan: LifecyclePlan = {
-    mimirBlocks: { days: mimirBlocksExpirationDays(longest(retention.ms.metrics, "metricsRetention")), prefixes },
-    lokiChunks: { days: lokiChunksExpirationDays(longest(retention.ms.logs, "logsRetention")), prefixes },
+    mimirBlocks: { days: mimirBlocksExpirationDays(retention.longestMs.metrics), prefixes },
+    lokiChunks: { days: lokiChunksExpirationDays(retention.longestMs.logs), prefixes },
     mimirRuler: undefined,
     mimirAlertmanager: undefined,
     lokiRuler: undefined,
