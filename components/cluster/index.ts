@@ -117,6 +117,8 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly nodeRoleArn: pulumi.Output<string>;
   public readonly clusterSecurityGroupId: pulumi.Output<string>;
 
+  private readonly scope: Scope;
+
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:cluster:Cluster", name, {}, opts);
     validateClusterName(args.name);
@@ -125,19 +127,52 @@ export class Cluster extends pulumi.ComponentResource {
     validateNodeGroupSpec(args.nodeGroup);
     validateAdminRoleArns(args.adminRoleArns);
     validateViewerRoleArns(args.viewerRoleArns ?? [], args.adminRoleArns);
-    const access = endpointAccess(args.endpointPublicAccessCidrs, args.privateEndpoint);
-    const amiType = amiTypeFor(args.nodeGroup.instanceTypes);
-    const logRetentionDays = args.logRetentionDays ?? 30;
+    this.scope = scopeOf(this, name, args);
 
-    const child = { parent: this };
-    const partition = aws.getPartitionOutput({}, child);
-    const caller = aws.getCallerIdentityOutput({}, child);
-    const managed = (policy: string) => partition.partition.apply((p) => awsManagedPolicyArn(p, policy));
-    const servicePrincipal = (service: string) =>
-      partition.dnsSuffix.apply((suffix) => JSON.stringify(serviceTrustPolicy(`${service}.${suffix}`)));
+    const identity = this.controlPlaneIdentity();
+    const secretsKey = this.secretsKey(identity);
+    const controlPlaneLogs = this.controlPlaneLogs();
+    const controlPlane = this.controlPlane(identity, secretsKey, controlPlaneLogs);
+    const deployerAdmin = this.accessEntries(controlPlane.cluster);
+    const earlyAddons = this.addonsBeforeNodes(controlPlane);
+    const nodes = this.nodes(controlPlane.cluster, earlyAddons);
+    this.nodeGroups = nodes.groups;
+    const lateAddons = this.addonsAfterNodes(controlPlane);
+    this.kubeconfig = kubeconfigOf(controlPlane.cluster);
+    // Every Kubernetes call runs as the deployer: its cluster-admin association must exist first.
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: [deployerAdmin] },
+    );
+    const storageClass = this.storageClass(lateAddons.ebsCsi);
+    this.clusterAutoscaler(controlPlane);
 
-    // ---- Control plane identity and encryption
-    const clusterRole = new aws.iam.Role(
+    this.name = controlPlane.cluster.name;
+    this.endpoint = controlPlane.cluster.endpoint;
+    this.certificateAuthority = controlPlane.cluster.certificateAuthority.data;
+    this.oidcProviderArn = controlPlane.oidcProvider.arn;
+    this.oidcIssuer = controlPlane.issuerUrl.apply(issuerHostPath);
+    this.nodesReady = [...this.nodeGroups, ...lateAddons.others];
+    this.storageReady = [lateAddons.ebsCsi, storageClass];
+    this.workloadDependencies = [...this.nodesReady, ...this.storageReady];
+    this.vpcId = pulumi.output(args.vpcId);
+    this.nodeRoleArn = nodes.role.arn;
+    this.clusterSecurityGroupId = controlPlane.cluster.vpcConfig.clusterSecurityGroupId;
+    this.registerOutputs({
+      name: this.name,
+      endpoint: this.endpoint,
+      kubeconfig: this.kubeconfig,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      nodeRoleArn: this.nodeRoleArn,
+    });
+  }
+
+  /** The control plane's IAM role with its managed policies (the encryption policy joins in secretsKey). */
+  private controlPlaneIdentity(): { role: aws.iam.Role; policies: pulumi.Resource[] } {
+    const { name, args, child, managed, servicePrincipal } = this.scope;
+    const role = new aws.iam.Role(
       `${name}-cluster`,
       {
         description: `EKS control plane role of ${args.name}`,
@@ -146,21 +181,26 @@ export class Cluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const clusterRolePolicies: pulumi.Resource[] = CLUSTER_ROLE_POLICIES.map(
+    const policies: pulumi.Resource[] = CLUSTER_ROLE_POLICIES.map(
       (policy) =>
         new aws.iam.RolePolicyAttachment(
           `${name}-cluster-${policy}`,
-          { role: clusterRole.name, policyArn: managed(policy) },
+          { role: role.name, policyArn: managed(policy) },
           child,
         ),
     );
+    return { role, policies };
+  }
 
+  /** Envelope encryption of Kubernetes secrets: a key only the cluster role uses, and the role's right to use it. */
+  private secretsKey(identity: { role: aws.iam.Role; policies: pulumi.Resource[] }): aws.kms.Key {
+    const { name, args, child, partition, caller } = this.scope;
     const secretsKey = new aws.kms.Key(
       `${name}-secrets`,
       {
         description: `Envelope encryption of Kubernetes secrets in EKS cluster ${args.name}`,
         policy: pulumi
-          .all([partition.partition, caller.accountId, clusterRole.arn])
+          .all([partition.partition, caller.accountId, identity.role.arn])
           .apply(([p, account, clusterRoleArn]) =>
             JSON.stringify(secretsKeyPolicy({ partition: p, account, clusterRoleArn })),
           ),
@@ -175,21 +215,26 @@ export class Cluster extends pulumi.ComponentResource {
       { name: `alias/eks/${args.name}-secrets`, targetKeyId: secretsKey.keyId },
       child,
     );
-    clusterRolePolicies.push(
+    identity.policies.push(
       new aws.iam.RolePolicy(
         `${name}-cluster-encryption`,
         {
-          role: clusterRole.name,
+          role: identity.role.name,
           policy: secretsKey.arn.apply((arn) => JSON.stringify(clusterEncryptionPolicy(arn))),
         },
         child,
       ),
     );
+    return secretsKey;
+  }
 
-    // EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire", and its
-    // own customer-managed key, usable by CloudWatch Logs for this log group only.
+  /**
+   * EKS writes to /aws/eks/<name>/cluster; creating it first sets a retention instead of "never expire", and its
+   * own customer-managed key, usable by CloudWatch Logs for this log group only.
+   */
+  private controlPlaneLogs(): aws.cloudwatch.LogGroup {
+    const { name, args, child, partition, caller, region } = this.scope;
     const logGroupName = `/aws/eks/${args.name}/cluster`;
-    const region = aws.getRegionOutput({}, child).region;
     const logsKey = new aws.kms.Key(
       `${name}-control-plane-logs`,
       {
@@ -205,24 +250,31 @@ export class Cluster extends pulumi.ComponentResource {
       },
       { ...child, protect: args.protect ?? false },
     );
-    const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+    return new aws.cloudwatch.LogGroup(
       `${name}-control-plane`,
       {
         name: logGroupName,
-        retentionInDays: logRetentionDays,
+        retentionInDays: args.logRetentionDays ?? 30,
         kmsKeyId: logsKey.arn,
         tags: args.tags,
       },
       { ...child, protect: args.protect ?? false },
     );
+  }
 
-    // ---- Cluster
+  /** The EKS cluster and its OIDC provider (for IRSA). */
+  private controlPlane(
+    identity: { role: aws.iam.Role; policies: pulumi.Resource[] },
+    secretsKey: aws.kms.Key,
+    controlPlaneLogs: aws.cloudwatch.LogGroup,
+  ): ControlPlane {
+    const { name, args, child } = this.scope;
     const cluster = new aws.eks.Cluster(
       name,
       {
         name: args.name,
         version: args.kubernetesVersion,
-        roleArn: clusterRole.arn,
+        roleArn: identity.role.arn,
         // No hidden creator admin: the deploying identity's access is an explicit access entry below, visible, and
         // revoked when another identity deploys. The flag is set once at creation and cannot be changed through the EKS
         // API (EKS API reference, CreateAccessConfigRequest; terraform-aws-eks docs/security/cluster-access.md).
@@ -231,7 +283,10 @@ export class Cluster extends pulumi.ComponentResource {
         bootstrapSelfManagedAddons: false,
         enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
         encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
-        vpcConfig: { subnetIds: args.zones.map((z) => z.privateSubnetId), ...access },
+        vpcConfig: {
+          subnetIds: args.zones.map((z) => z.privateSubnetId),
+          ...endpointAccess(args.endpointPublicAccessCidrs, args.privateEndpoint),
+        },
         // EKS defaults to EXTENDED, billed 6x per cluster-hour once standard support ends (prices-and-durations.md).
         upgradePolicy: { supportType: "STANDARD" },
         tags: args.tags,
@@ -239,38 +294,32 @@ export class Cluster extends pulumi.ComponentResource {
       {
         parent: this,
         // The role's permissions must exist before the cluster and outlive it (provider docs, aws.eks.Cluster).
-        dependsOn: [...clusterRolePolicies, controlPlaneLogs],
+        dependsOn: [...identity.policies, controlPlaneLogs],
         // A cluster created with the creator bootstrap keeps it: the provider would replace the cluster to change it
         // (create-only in EKS). README "Upgrading: the deployer's access entry" adopts its entry instead.
         ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
       },
     );
-
     const issuerUrl = cluster.identities.apply((ids) => ids[0].oidcs[0].issuer);
     // Without a thumbprint IAM fetches the top intermediate CA thumbprint itself, and for EKS issuers validates
     // against its trusted root CAs anyway (provider docs, aws.iam.OpenIdConnectProvider thumbprintLists).
     const oidcProvider = new aws.iam.OpenIdConnectProvider(
       `${name}-oidc`,
-      {
-        url: issuerUrl,
-        clientIdLists: [STS_AUDIENCE],
-        tags: args.tags,
-      },
+      { url: issuerUrl, clientIdLists: [STS_AUDIENCE], tags: args.tags },
       child,
     );
+    return { cluster, issuerUrl, oidcProvider };
+  }
 
-    // ---- The deploying identity, then administrators and read-only principals
+  /** The deploying identity, then administrators and read-only principals. Returns the deployer's admin association. */
+  private accessEntries(cluster: aws.eks.Cluster): aws.eks.AccessPolicyAssociation {
+    const { name, args, child, partition, caller } = this.scope;
     // An assumed-role session resolves to its role, path included (provider docs, aws.iam.getSessionContext): access
     // entries take IAM principals, not sessions (EKS docs, "Create access entries").
     const deployerArn = aws.iam.getSessionContextOutput({ arn: caller.arn }, child).issuerArn;
     const deployerEntry = new aws.eks.AccessEntry(
       `${name}-deployer`,
-      {
-        clusterName: cluster.name,
-        principalArn: deployerArn,
-        type: "STANDARD",
-        tags: args.tags,
-      },
+      { clusterName: cluster.name, principalArn: deployerArn, type: "STANDARD", tags: args.tags },
       child,
     );
     const deployerAdmin = new aws.eks.AccessPolicyAssociation(
@@ -323,51 +372,84 @@ export class Cluster extends pulumi.ComponentResource {
         { parent: this, dependsOn: [entry] },
       );
     }
+    return deployerAdmin;
+  }
 
-    // ---- Add-ons that nodes need to become Ready
-    const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
-      new aws.eks.Addon(
-        `${name}-${addonName}`,
-        {
-          clusterName: cluster.name,
-          addonName,
-          resolveConflictsOnCreate: "OVERWRITE",
-          resolveConflictsOnUpdate: "OVERWRITE",
-          tags: args.tags,
-          ...(ADDON_CONFIGURATION[addonName]
-            ? { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addonName]) }
-            : {}),
-          ...extra,
-        },
-        { parent: this, dependsOn },
-      );
-    // The VPC CNI's AWS permissions through IRSA, not the node role (see iam.ts, CNI_POLICY).
-    const irsaRole = (roleName: string, description: string, subject: { namespace: string; serviceAccount: string }) =>
-      new aws.iam.Role(
-        `${name}-${roleName}`,
-        {
-          description,
-          assumeRolePolicy: pulumi
-            .all([oidcProvider.arn, issuerUrl])
-            .apply(([oidcProviderArn, oidcIssuer]) =>
-              JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...subject })),
-            ),
-          tags: args.tags,
-        },
-        child,
-      );
-    const cniRole = irsaRole("vpc-cni", `IRSA role of the VPC CNI (aws-node) in ${args.name}`, CNI_SERVICE_ACCOUNT);
+  private addon(
+    cluster: aws.eks.Cluster,
+    addonName: string,
+    extra: Partial<aws.eks.AddonArgs>,
+    dependsOn: pulumi.Resource[],
+  ): aws.eks.Addon {
+    const { name, args } = this.scope;
+    return new aws.eks.Addon(
+      `${name}-${addonName}`,
+      {
+        clusterName: cluster.name,
+        addonName,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags: args.tags,
+        ...(ADDON_CONFIGURATION[addonName]
+          ? { configurationValues: JSON.stringify(ADDON_CONFIGURATION[addonName]) }
+          : {}),
+        ...extra,
+      },
+      { parent: this, dependsOn },
+    );
+  }
+
+  /** An IAM role a Kubernetes service account assumes through the cluster's OIDC provider (IRSA). */
+  private irsaRole(
+    controlPlane: ControlPlane,
+    roleName: string,
+    description: string,
+    subject: { namespace: string; serviceAccount: string },
+  ): aws.iam.Role {
+    const { name, args, child } = this.scope;
+    return new aws.iam.Role(
+      `${name}-${roleName}`,
+      {
+        description,
+        assumeRolePolicy: pulumi
+          .all([controlPlane.oidcProvider.arn, controlPlane.issuerUrl])
+          .apply(([oidcProviderArn, oidcIssuer]) =>
+            JSON.stringify(irsaTrustPolicy({ oidcProviderArn, oidcIssuer, ...subject })),
+          ),
+        tags: args.tags,
+      },
+      child,
+    );
+  }
+
+  /** Add-ons that nodes need to become Ready; the VPC CNI's AWS permissions through IRSA, not the node role (iam.ts). */
+  private addonsBeforeNodes(controlPlane: ControlPlane): aws.eks.Addon[] {
+    const { name, args, child, managed } = this.scope;
+    const cniRole = this.irsaRole(
+      controlPlane,
+      "vpc-cni",
+      `IRSA role of the VPC CNI (aws-node) in ${args.name}`,
+      CNI_SERVICE_ACCOUNT,
+    );
     const cniPolicy = new aws.iam.RolePolicyAttachment(
       `${name}-vpc-cni`,
       { role: cniRole.name, policyArn: managed(CNI_POLICY) },
       child,
     );
-    const earlyAddons = addonsIn("beforeNodes").map((a) =>
-      a.name === "vpc-cni" ? addon(a.name, { serviceAccountRoleArn: cniRole.arn }, [cniPolicy]) : addon(a.name, {}, []),
+    return addonsIn("beforeNodes").map((a) =>
+      a.name === "vpc-cni"
+        ? this.addon(controlPlane.cluster, a.name, { serviceAccountRoleArn: cniRole.arn }, [cniPolicy])
+        : this.addon(controlPlane.cluster, a.name, {}, []),
     );
+  }
 
-    // ---- Nodes: one managed node group per zone, in that zone's private subnet
-    const nodeRole = new aws.iam.Role(
+  /** One managed node group per zone, in that zone's private subnet, with the node role and launch template. */
+  private nodes(
+    cluster: aws.eks.Cluster,
+    earlyAddons: aws.eks.Addon[],
+  ): { role: aws.iam.Role; groups: aws.eks.NodeGroup[] } {
+    const { name, args, child, managed, servicePrincipal } = this.scope;
+    const role = new aws.iam.Role(
       `${name}-node`,
       {
         description: `EKS worker node role of ${args.name}`,
@@ -376,11 +458,11 @@ export class Cluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const nodeRolePolicies = NODE_ROLE_POLICIES.map(
+    const rolePolicies = NODE_ROLE_POLICIES.map(
       (policy) =>
         new aws.iam.RolePolicyAttachment(
           `${name}-node-${policy}`,
-          { role: nodeRole.name, policyArn: managed(policy) },
+          { role: role.name, policyArn: managed(policy) },
           child,
         ),
     );
@@ -417,16 +499,16 @@ export class Cluster extends pulumi.ComponentResource {
       child,
     );
 
-    this.nodeGroups = args.zones.map(
+    const groups = args.zones.map(
       (zone, i) =>
         new aws.eks.NodeGroup(
           `${name}-zone-${i}`,
           {
             clusterName: cluster.name,
-            nodeRoleArn: nodeRole.arn,
+            nodeRoleArn: role.arn,
             subnetIds: [zone.privateSubnetId],
             instanceTypes: args.nodeGroup.instanceTypes,
-            amiType,
+            amiType: amiTypeFor(args.nodeGroup.instanceTypes),
             capacityType: "ON_DEMAND",
             // By its (known) name, so previews see which template a group uses; the version follows each change.
             launchTemplate: { name: launchTemplateName, version: launchTemplate.latestVersion.apply(String) },
@@ -442,51 +524,46 @@ export class Cluster extends pulumi.ComponentResource {
           },
           {
             parent: this,
-            dependsOn: [launchTemplate, ...earlyAddons, ...nodeRolePolicies, ...(args.nodeDependsOn ?? [])],
+            dependsOn: [launchTemplate, ...earlyAddons, ...rolePolicies, ...(args.nodeDependsOn ?? [])],
           },
         ),
     );
+    return { role, groups };
+  }
 
-    // ---- Add-ons that need running nodes
-    const ebsCsiRole = irsaRole(
+  /** Add-ons that need running nodes: the EBS CSI driver (with its IRSA role) apart, as storage waits for it. */
+  private addonsAfterNodes(controlPlane: ControlPlane): { ebsCsi: aws.eks.Addon; others: aws.eks.Addon[] } {
+    const { name, args, child, managed } = this.scope;
+    const ebsCsiRole = this.irsaRole(
+      controlPlane,
       "ebs-csi",
       `IRSA role of the EBS CSI controller in ${args.name}`,
       EBS_CSI_SERVICE_ACCOUNT,
     );
     const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(
       `${name}-ebs-csi`,
-      {
-        role: ebsCsiRole.name,
-        policyArn: managed(EBS_CSI_POLICY),
-      },
+      { role: ebsCsiRole.name, policyArn: managed(EBS_CSI_POLICY) },
       child,
     );
-    const lateAddons = addonsIn("afterNodes").map((a) =>
+    const addons = addonsIn("afterNodes").map((a) =>
       a.name === "aws-ebs-csi-driver"
-        ? addon(a.name, { serviceAccountRoleArn: ebsCsiRole.arn }, [...this.nodeGroups, ebsCsiPolicy])
-        : addon(a.name, {}, [...this.nodeGroups]),
+        ? this.addon(controlPlane.cluster, a.name, { serviceAccountRoleArn: ebsCsiRole.arn }, [
+            ...this.nodeGroups,
+            ebsCsiPolicy,
+          ])
+        : this.addon(controlPlane.cluster, a.name, {}, [...this.nodeGroups]),
     );
-    const ebsCsiAddon = lateAddons[addonsIn("afterNodes").findIndex((a) => a.name === "aws-ebs-csi-driver")];
+    const ebsCsi = addons[addonsIn("afterNodes").findIndex((a) => a.name === "aws-ebs-csi-driver")];
+    return { ebsCsi, others: addons.filter((a) => a !== ebsCsi) };
+  }
 
-    // ---- Kubernetes access
-    this.kubeconfig = pulumi.secret(
-      pulumi
-        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, cluster.region])
-        .apply(([clusterName, endpoint, ca, region]) =>
-          buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data, region }),
-        ),
-    );
-    // Every Kubernetes call runs as the deployer: its cluster-admin association must exist first.
-    this.provider = new k8s.Provider(
-      `${name}-k8s`,
-      { kubeconfig: this.kubeconfig },
-      { ...child, dependsOn: [deployerAdmin] },
-    );
-
-    // EBS CSI parameters: type, encrypted, csi.storage.k8s.io/fstype (aws-ebs-csi-driver docs/parameters.md).
-    // WaitForFirstConsumer creates each volume in the zone its pod was scheduled to.
-    const storageClass = new k8s.storage.v1.StorageClass(
-      `${name}-${DEFAULT_STORAGE_CLASS}`,
+  /**
+   * The default StorageClass. EBS CSI parameters: type, encrypted, csi.storage.k8s.io/fstype (aws-ebs-csi-driver
+   * docs/parameters.md). WaitForFirstConsumer creates each volume in the zone its pod was scheduled to.
+   */
+  private storageClass(ebsCsi: aws.eks.Addon): k8s.storage.v1.StorageClass {
+    return new k8s.storage.v1.StorageClass(
+      `${this.scope.name}-${DEFAULT_STORAGE_CLASS}`,
       {
         metadata: {
           name: DEFAULT_STORAGE_CLASS,
@@ -498,20 +575,24 @@ export class Cluster extends pulumi.ComponentResource {
         reclaimPolicy: "Delete",
         parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
       },
-      { parent: this, provider: this.provider, dependsOn: [ebsCsiAddon] },
+      { parent: this, provider: this.provider, dependsOn: [ebsCsi] },
     );
+  }
 
-    // ---- Node autoscaling between each group's minSize and maxSize (autoscaler.ts)
-    const autoscalerRole = irsaRole(
+  /** Node autoscaling between each group's minSize and maxSize (autoscaler.ts). */
+  private clusterAutoscaler(controlPlane: ControlPlane): void {
+    const { name, args, child, region } = this.scope;
+    const role = this.irsaRole(
+      controlPlane,
       "cluster-autoscaler",
       `IRSA role of the Cluster Autoscaler in ${args.name}`,
       CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
     );
-    const autoscalerPolicy = new aws.iam.RolePolicy(
+    const policy = new aws.iam.RolePolicy(
       `${name}-cluster-autoscaler`,
       {
-        role: autoscalerRole.id,
-        policy: cluster.name.apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
+        role: role.id,
+        policy: controlPlane.cluster.name.apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName))),
       },
       child,
     );
@@ -522,34 +603,59 @@ export class Cluster extends pulumi.ComponentResource {
         "cluster-autoscaler",
         CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
         clusterAutoscalerValues({
-          clusterName: cluster.name,
+          clusterName: controlPlane.cluster.name,
           region,
-          roleArn: autoscalerRole.arn,
+          roleArn: role.arn,
           kubernetesVersion: args.kubernetesVersion,
           perGroupLabels: labelsDifferingPerGroup(),
         }),
       ),
-      { parent: this, provider: this.provider, dependsOn: [...this.nodeGroups, autoscalerPolicy] },
+      { parent: this, provider: this.provider, dependsOn: [...this.nodeGroups, policy] },
     );
-
-    this.name = cluster.name;
-    this.endpoint = cluster.endpoint;
-    this.certificateAuthority = cluster.certificateAuthority.data;
-    this.oidcProviderArn = oidcProvider.arn;
-    this.oidcIssuer = issuerUrl.apply(issuerHostPath);
-    this.nodesReady = [...this.nodeGroups, ...lateAddons.filter((a) => a !== ebsCsiAddon)];
-    this.storageReady = [ebsCsiAddon, storageClass];
-    this.workloadDependencies = [...this.nodesReady, ...this.storageReady];
-    this.vpcId = pulumi.output(args.vpcId);
-    this.nodeRoleArn = nodeRole.arn;
-    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
-    this.registerOutputs({
-      name: this.name,
-      endpoint: this.endpoint,
-      kubeconfig: this.kubeconfig,
-      oidcProviderArn: this.oidcProviderArn,
-      oidcIssuer: this.oidcIssuer,
-      nodeRoleArn: this.nodeRoleArn,
-    });
   }
+}
+
+interface ControlPlane {
+  cluster: aws.eks.Cluster;
+  /** The OIDC issuer URL, https:// included. */
+  issuerUrl: pulumi.Output<string>;
+  oidcProvider: aws.iam.OpenIdConnectProvider;
+}
+
+/** What every step shares: the component's name and args, its children's parent, the account's partition lookups. */
+interface Scope {
+  name: string;
+  args: ClusterArgs;
+  child: { parent: pulumi.Resource };
+  partition: pulumi.Output<aws.GetPartitionResult>;
+  caller: pulumi.Output<aws.GetCallerIdentityResult>;
+  region: pulumi.Output<string>;
+  managed: (policy: string) => pulumi.Output<string>;
+  servicePrincipal: (service: string) => pulumi.Output<string>;
+}
+
+function scopeOf(parent: pulumi.Resource, name: string, args: ClusterArgs): Scope {
+  const child = { parent };
+  const partition = aws.getPartitionOutput({}, child);
+  return {
+    name,
+    args,
+    child,
+    partition,
+    caller: aws.getCallerIdentityOutput({}, child),
+    region: aws.getRegionOutput({}, child).region,
+    managed: (policy) => partition.partition.apply((p) => awsManagedPolicyArn(p, policy)),
+    servicePrincipal: (service) =>
+      partition.dnsSuffix.apply((suffix) => JSON.stringify(serviceTrustPolicy(`${service}.${suffix}`))),
+  };
+}
+
+function kubeconfigOf(cluster: aws.eks.Cluster): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi
+      .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, cluster.region])
+      .apply(([clusterName, endpoint, ca, region]) =>
+        buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: ca.data, region }),
+      ),
+  );
 }
