@@ -12,7 +12,9 @@ import * as upstream from "./upstream";
 import { planSubnetCidrs } from "../components/network/cidr";
 import { deriveLoki } from "./derive/loki";
 import { deriveMimirSizing } from "./derive/sizing";
-import { KUBERNETES_CLUSTER_LIMITS } from "../policies/rules/capacity/figures";
+import { EBS_GP3_MAX_GIB, KUBERNETES_CLUSTER_LIMITS } from "../policies/rules/capacity/figures";
+import { brokerStorageGiB } from "./derive/kafka";
+import { prometheusVolumeGiB } from "./derive/prometheus";
 import { overridePathIssues } from "./overrides/paths";
 
 /** One rejected config value: the key path, what was given and what is allowed. */
@@ -324,7 +326,7 @@ export function scaleIssues(c: StackConfig): ConfigIssue[] {
   const mimir = Object.values(deriveMimirSizing(c)).reduce((sum, size) => sum + size.replicas, 0);
   const loki = Object.values(deriveLoki(c).sizes).reduce((sum, size) => sum + (size?.replicas ?? 0), 0);
   const pods = mimir + loki;
-  if (pods <= KUBERNETES_CLUSTER_LIMITS.maxPods) return [];
+  if (pods <= KUBERNETES_CLUSTER_LIMITS.maxPods) return volumeIssues(c);
   return [
     {
       key: "workload",
@@ -335,6 +337,54 @@ export function scaleIssues(c: StackConfig): ConfigIssue[] {
         "split the workload across stacks or check the figures' units (activeSeries, samplesPerSecond, logsGBPerDay, queriesPerSecond)",
     },
   ];
+}
+
+/**
+ * Volumes the config sizes beyond the largest gp3 volume (EBS_GP3_MAX_GIB): the claim is never bound and the pod
+ * stays Pending. Named by the key that sizes each volume.
+ */
+function volumeIssues(c: StackConfig): ConfigIssue[] {
+  const r = c.replication;
+  const volumes: Array<{ key: string; value: unknown; what: string; gib: number }> = [
+    {
+      key: "retention.kafka",
+      value: c.retention.kafka,
+      what: "each Kafka broker's volume",
+      gib: brokerStorageGiB(
+        c.workload.samplesPerSecond,
+        parseDuration(c.retention.kafka),
+        r.kafkaReplicationFactor,
+        r.kafkaBrokers,
+      ),
+    },
+    {
+      key: "retention.prometheusLocal",
+      value: c.retention.prometheusLocal,
+      what: "Prometheus' volume",
+      gib: prometheusVolumeGiB(c.workload.samplesPerSecond, parseDuration(c.retention.prometheusLocal)),
+    },
+    ...Object.entries(deriveMimirSizing(c)).map(([name, size]) => ({
+      key: "workload",
+      value: c.workload,
+      what: `each Mimir ${name}'s volume`,
+      gib: size.diskGiB ?? 0,
+    })),
+    ...Object.entries(deriveLoki(c).sizes).map(([name, size]) => ({
+      key: "workload",
+      value: c.workload,
+      what: `each Loki ${name}'s volume`,
+      gib: size?.diskGiB ?? 0,
+    })),
+  ];
+  return volumes
+    .filter((v) => v.gib > EBS_GP3_MAX_GIB)
+    .map((v) => ({
+      key: v.key,
+      value: v.value,
+      problem:
+        `sizes ${v.what} to ${v.gib.toLocaleString("en-US")} GiB; a gp3 EBS volume holds at most ${EBS_GP3_MAX_GIB.toLocaleString("en-US")} GiB ` +
+        `(Amazon EBS volume types), so the claim is never bound and the pod stays Pending: shorten the retention or split the workload`,
+    }));
 }
 
 /** The keys the schema allows at a path (objects by key, arrays by element, optional and defaulted values unwrapped). */

@@ -39,7 +39,7 @@ export const mimir = {
   /** limits.ingestion_rate 10,000/s, ingestion_burst_size 200,000, max_global_series_per_user 150,000 (descriptor). */
   defaultIngestionRate: MIMIR_DEFAULTS["limits.ingestion_rate"] as number,
   defaultIngestionBurstSize: MIMIR_DEFAULTS["limits.ingestion_burst_size"] as number,
-  defaultMaxGlobalSeriesPerUser: 150_000,
+  defaultMaxGlobalSeriesPerUser: MIMIR_DEFAULTS["limits.max_global_series_per_user"] as number,
 } as const;
 
 export const kafka = {

@@ -1,5 +1,6 @@
 // Managed node group settings derived from the node group spec.
 import * as pulumi from "@pulumi/pulumi";
+import { EBS_GP3_MAX_GIB } from "../../policies/rules/capacity/figures";
 
 export interface NodeGroupSpec {
   instanceTypes: string[];
@@ -14,7 +15,7 @@ export interface NodeGroupSpec {
  * CreateNodegroup diskSize); a volume cannot be smaller than its snapshot. 16 TiB is the gp2/gp3 maximum.
  */
 export const MIN_DISK_GIB = 20;
-export const MAX_DISK_GIB = 16384;
+export const MAX_DISK_GIB = EBS_GP3_MAX_GIB;
 /** The root volume when the spec sets none: the AMI's snapshot size, as EKS would give it. */
 export const DEFAULT_NODE_DISK_GIB = MIN_DISK_GIB;
 

@@ -54,6 +54,7 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   "compactor.delete_request_store": "",
   "compactor.delete_request_store_key_prefix": "index/",
   "limits_config.retention_period": "0s",
+  "limits_config.ingestion_rate_mb": 4,
   "limits_config.ingestion_burst_size_mb": 6,
   "limits_config.reject_old_samples": true,
   "limits_config.reject_old_samples_max_age": "168h",

@@ -35,6 +35,8 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "limits.ingestion_burst_size": 200_000,
   // Mimir config descriptor: ingestion_rate 10000 samples/s.
   "limits.ingestion_rate": 10_000,
+  // Mimir config descriptor: max_global_series_per_user 150000 (-ingester.max-global-series-per-user).
+  "limits.max_global_series_per_user": 150_000,
   "limits.query_ingesters_within": "13h",
   // Mimir config descriptor: accept_ha_samples false (-distributor.ha-tracker.enable-for-all-users).
   "limits.accept_ha_samples": false,

@@ -4,6 +4,7 @@ import { capacityHeadroom } from "./capacity/capacity-headroom";
 import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
 import { tenantLimitsWithinCapacity } from "./capacity/tenant-limits-within-capacity";
+import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaBrokerConfigValid } from "./kafka/broker-config-valid";
@@ -112,4 +113,5 @@ export const policies: Policies = [
   capacityHeadroom,
   zoneLossSurvived,
   tenantLimitsWithinCapacity,
+  volumesWithinEbsLimit,
 ];

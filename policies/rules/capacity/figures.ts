@@ -108,6 +108,9 @@ export function lokiGBPerDayForIngesterCores(cores: number, replicationFactor: n
   return (previous.gb / previous.cores) * perReplica;
 }
 
+/** The largest gp3 (and gp2) EBS volume: 16 TiB (Amazon EBS user guide, "Amazon EBS volume types", volume size). */
+export const EBS_GP3_MAX_GIB = 16_384;
+
 /** Kubernetes docs, "Considerations for large clusters": at most 5,000 nodes and 150,000 pods in one cluster. */
 export const KUBERNETES_CLUSTER_LIMITS = { maxNodes: 5000, maxPods: 150_000 } as const;
 

@@ -4,33 +4,69 @@ import { mutate } from "../support/fixture";
 import { runStackPolicy } from "../support/harness";
 import { capacityStack } from "./fixture";
 
-// The capacity fixture's distributors carry 75,000 samples/s (fixture.ts).
+// The capacity fixture's distributors carry 75,000 samples/s (fixture.ts). It has no tagged AWS resource, so its
+// environment is undetermined and treated as prod, where the rule is mandatory.
 const withLimits = (limits: Record<string, unknown>, overrides?: Record<string, unknown>) => {
   let records = mutate(capacityStack(), "mimir", ["values", "mimir", "structuredConfig", "limits"], limits);
   if (overrides) records = mutate(records, "mimir", ["values", "runtimeConfig"], { overrides });
   return records;
 };
+const within = { ingestion_rate: 50_000, max_global_series_per_user: 100_000 };
 
-describe("policy tenant-limits-within-capacity (C5, advisory)", () => {
-  it("says nothing while every tenant's limit fits the distributors", async () => {
-    const run = await runStackPolicy(tenantLimitsWithinCapacity, withLimits({ ingestion_rate: 50_000 }));
+describe("policy tenant-limits-within-capacity (C5: mandatory in staging and prod, advisory elsewhere)", () => {
+  it("says nothing while every tenant's limits fit the tiers", async () => {
+    const run = await runStackPolicy(tenantLimitsWithinCapacity, withLimits(within));
     assert.deepEqual([run.violations, run.advisories], [[], []]);
   });
 
-  it("advises on a default limit above what the distributors carry", async () => {
-    const run = await runStackPolicy(tenantLimitsWithinCapacity, withLimits({ ingestion_rate: 100_000 }));
+  it("rejects a default ingestion_rate above what the distributors carry", async () => {
+    const run = await runStackPolicy(tenantLimitsWithinCapacity, withLimits({ ...within, ingestion_rate: 100_000 }));
+    assert.equal(run.violations.length, 1);
     assert.match(
-      run.advisories[0].message,
-      /ingestion_rate=100000 lets tenants on the default limit send 100,000 samples\/s, more than the 75,000 samples\/s the distributors carry/,
+      run.violations[0].message,
+      /ingestion_rate=100000 lets tenants on the default limit send 100,000 samples\/s, more than the 75,000 samples\/s the samples per second.* tier carries/,
     );
+    assert.match(run.violations[0].message, /Environment: environment undetermined .*treated as prod/);
   });
 
-  it("advises on one tenant's override", async () => {
+  it("only advises in dev", async () => {
+    const run = await runStackPolicy(tenantLimitsWithinCapacity, withLimits({ ...within, ingestion_rate: 100_000 }), {
+      environment: "dev",
+    });
+    assert.deepEqual([run.violations.length, run.advisories.length], [0, 1]);
+  });
+
+  it("judges one tenant's override", async () => {
     const run = await runStackPolicy(
       tenantLimitsWithinCapacity,
-      withLimits({ ingestion_rate: 50_000 }, { big: { ingestion_rate: 90_000 } }),
+      withLimits(within, { big: { ingestion_rate: 90_000 } }),
     );
-    assert.equal(run.advisories.length, 1);
-    assert.match(run.advisories[0].message, /lets tenant "big" send 90,000 samples\/s/);
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /lets tenant "big" send 90,000 samples\/s/);
+  });
+
+  it("rejects a tenant allowed more active series than the ingesters hold", async () => {
+    const run = await runStackPolicy(
+      tenantLimitsWithinCapacity,
+      withLimits(within, { big: { max_global_series_per_user: 50_000_000 } }),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /lets tenant "big" keep 50,000,000 active series, more than the .* active series the/,
+    );
+    assert.match(run.violations[0].message, /scale the ingesters/);
+  });
+
+  it("rejects a Loki tenant whose ingestion_rate_mb exceeds what the Loki ingesters carry", async () => {
+    const records = mutate(withLimits(within), "loki", ["values", "loki", "runtimeConfig"], {
+      overrides: { noisy: { ingestion_rate_mb: 500 } },
+    });
+    const run = await runStackPolicy(tenantLimitsWithinCapacity, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /ingestion_rate_mb=500 lets tenant "noisy" send 500 MB\/s of logs, more than the/,
+    );
   });
 });
