@@ -205,7 +205,7 @@ export const CONFLICTS: Conflict[] = [
     base: "prod",
     config: mimir({ blocks_storage: { tsdb: { retention_period: "6h" } } }),
     policy: "mimir-blocks-retention-covers-query-store-after",
-    level: "advisory",
+    level: "mandatory",
   },
   {
     title: "store-gateway RF 3 on one store-gateway",

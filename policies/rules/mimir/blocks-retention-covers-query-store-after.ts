@@ -1,4 +1,5 @@
-// M6 (SOFT): ingesters must keep blocks longer than the window queriers skip the store for, or recent data has a gap.
+// M6: ingesters must keep blocks longer than the window queriers skip the store for, or recent data has a gap no
+// query reads; and longer than the block range, or a block may go before it is shipped (data loss). Both mandatory.
 import { formatDuration } from "../../lib/duration";
 import { mimirReleases } from "../../lib/mimir";
 import { show } from "../../lib/node";
@@ -9,9 +10,9 @@ export const mimirBlocksRetentionCoversQueryStoreAfter = stackRule<object>(
     name: "mimir-blocks-retention-covers-query-store-after",
     rule: "M6",
     description:
-      "Mimir blocks_storage.tsdb.retention_period should exceed querier.query_store_after and the TSDB block range",
-    enforcementLevel: "advisory",
-    severity: "medium",
+      "Mimir blocks_storage.tsdb.retention_period must exceed querier.query_store_after and the TSDB block range",
+    enforcementLevel: "mandatory",
+    severity: "high",
     remediationSteps:
       "Keep blocks_storage.tsdb.retention_period (default 13h) above query_store_after (default 12h) and the block range (2h).",
     url: "https://github.com/grafana/mimir/discussions/2553 (conflict-rules.md M6)",

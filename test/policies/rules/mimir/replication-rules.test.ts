@@ -5,27 +5,27 @@ import { mimirZonesCoverReplication } from "../../../../policies/rules/mimir/zon
 import { compliantStack, mutate, mutateValues, without } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
 
-describe("policy mimir-blocks-retention-covers-query-store-after (M6, advisory)", () => {
-  it("advises when ingesters drop blocks before queriers read the store", async () => {
+describe("policy mimir-blocks-retention-covers-query-store-after (M6, mandatory)", () => {
+  it("rejects when ingesters drop blocks before queriers read the store", async () => {
     const run = await runStackPolicy(
       mimirBlocksRetentionCoversQueryStoreAfter,
       mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.blocks_storage.tsdb.retention_period", "12h"),
     );
-    assert.equal(run.advisories.length, 1);
+    assert.equal(run.violations.length, 1);
     assert.match(
-      run.advisories[0].message,
+      run.violations[0].message,
       /tsdb\.retention_period=12h <= Mimir default querier\.query_store_after=12h: .*gap/,
     );
   });
 
-  it("also advises when retention is within the block range", async () => {
+  it("also rejects when retention is within the block range", async () => {
     const run = await runStackPolicy(
       mimirBlocksRetentionCoversQueryStoreAfter,
       mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.blocks_storage.tsdb.retention_period", "1h"),
     );
-    assert.equal(run.advisories.length, 2);
+    assert.equal(run.violations.length, 2);
     assert.match(
-      run.advisories[1].message,
+      run.violations[1].message,
       /<= TSDB block range Mimir default blocks_storage\.tsdb\.block_ranges_period=2h/,
     );
   });
