@@ -12,7 +12,7 @@ import { KafkaCluster, KafkaLandscape, KafkaTopicView, MimirKafkaPath } from "./
 import { AutoCreatedTopic, ExternalTopic, StrimziTopic } from "./topics";
 
 // `<cluster>-kafka-bootstrap.<ns>.svc[.cluster.local]` or a per-broker `...<cluster>-kafka-brokers.<ns>.svc` (Strimzi service names).
-const STRIMZI_HOST =
+export const STRIMZI_HOST =
   /^(?:[^.]+\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)-kafka-(?:bootstrap|brokers)(?:\.([a-z0-9-]+))?(?:\.svc(?:\.cluster\.local)?\.?)?$/;
 // The chart's built-in Kafka service: `<fullname>-kafka.<ns>.svc.<clusterDomain>` (values excerpt, mimir.config ingest_storage).
 const BUILTIN_HOST = /^[a-z0-9-]+-kafka(?:\.([a-z0-9-]+))?(?:\.svc.*)?$/;

@@ -1,5 +1,5 @@
 // Mimir must be pointed at a Kafka that exists in the stack with the topic it writes: otherwise no component starts.
-import { parseKafkaAddress, strimziListeners } from "../../lib/kafka";
+import { parseKafkaAddress, STRIMZI_HOST, strimziListeners } from "../../lib/kafka";
 import { show } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
@@ -25,6 +25,19 @@ export const mimirKafkaTargetExists = stackRule<object>(
         ctx.violation(
           `${show(path.address)}: Mimir has no Kafka address, so distributors and ingesters fail at startup. ` +
             `Fix: set mimir.structuredConfig.ingest_storage.kafka.address (e.g. <cluster>-kafka-bootstrap.<namespace>.svc:9092) or enable the built-in Kafka (not for production).`,
+          path.mimir.urn,
+        );
+        continue;
+      }
+      const strimziName = STRIMZI_HOST.exec(parseKafkaAddress(path.address.value).host);
+      if (path.cluster.kind === "external" && strimziName) {
+        // The address is a Strimzi Service name (<cluster>-kafka-bootstrap.<namespace>.svc), yet no Kafka of this stack
+        // owns it: the name does not resolve in the cluster, and no externalKafka declaration can make it reachable.
+        const clusters = stack.strimzi("Kafka").map((k) => `"${k.name}" in namespace ${k.namespace ?? "(unset)"}`);
+        ctx.violation(
+          `${show(path.address)} names Strimzi Kafka "${strimziName[1]}" in namespace ${strimziName[3] ?? path.mimir.release.namespace}, ` +
+            `but this stack's Kafka ${clusters.length > 0 ? `is ${clusters.join(", ")}` : "has no Strimzi cluster"}: the Service name does not ` +
+            `resolve, so distributors and ingesters cannot connect and Mimir writes fail. Fix: use <cluster>-kafka-bootstrap.<namespace>.svc:<port> of that Kafka.`,
           path.mimir.urn,
         );
         continue;

@@ -92,6 +92,27 @@ describe("policy mimir-distributor-memory-fits-producer-buffer (K11)", () => {
 });
 
 describe("policy mimir-kafka-target-exists", () => {
+  const address = (value: string) =>
+    mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.ingest_storage.kafka.address", value);
+
+  it("rejects a Strimzi Service name in a namespace where the stack has no Kafka", async () => {
+    const run = await runStackPolicy(mimirKafkaTargetExists, address("kafka-kafka-bootstrap.kafka-system.svc:9093"));
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /names Strimzi Kafka "kafka" in namespace kafka-system, but this stack's Kafka is "kafka" in namespace kafka: the Service name does not resolve/,
+    );
+    assert.deepEqual(run.advisories, []);
+  });
+
+  it("accepts the same Kafka by its fully qualified name", async () => {
+    const run = await runStackPolicy(
+      mimirKafkaTargetExists,
+      address("kafka-kafka-bootstrap.kafka.svc.cluster.local:9093"),
+    );
+    assert.deepEqual(run.violations, []);
+  });
+
   it("rejects kafka.enabled false without an address", async () => {
     const run = await runStackPolicy(
       mimirKafkaTargetExists,
