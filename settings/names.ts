@@ -100,3 +100,10 @@ function stackScopedBucketName(stack: string, suffix: string, accountId: string,
 export function clusterName(project: string, stack: string): string {
   return `${project}-${stack}`.slice(0, 100);
 }
+
+/**
+ * The tenant loki-canary writes to and reads from: the chart's default lokiCanary.tenant.name (loki 18.11.0
+ * values.yaml), set explicitly so the canary's gateway user and its tenant are the same string by construction.
+ * Reserved: no stack tenant may use it (settings/resolve.ts).
+ */
+export const LOKI_CANARY_TENANT = "self-monitoring";

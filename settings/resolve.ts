@@ -16,6 +16,7 @@ import { EBS_GP3_MAX_GIB, KUBERNETES_CLUSTER_LIMITS } from "../policies/rules/ca
 import { brokerStorageGiB } from "./derive/kafka";
 import { prometheusVolumeGiB } from "./derive/prometheus";
 import { overridePathIssues } from "./overrides/paths";
+import { LOKI_CANARY_TENANT } from "./names";
 
 /** One rejected config value: the key path, what was given and what is allowed. */
 export interface ConfigIssue {
@@ -139,6 +140,14 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   const azCount =
     typeof c.network.availabilityZones === "number" ? c.network.availabilityZones : c.network.availabilityZones.length;
 
+  c.tenants.forEach((t, i) => {
+    if (t.id === LOKI_CANARY_TENANT)
+      add(
+        `tenants[${i}].id`,
+        t.id,
+        `is reserved for the Loki canary's own tenant: the tenant would share the canary's gateway credential and receive its synthetic streams; choose another id`,
+      );
+  });
   if (r.zones > azCount) {
     add(
       "replication.zones",

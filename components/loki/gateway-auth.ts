@@ -13,11 +13,8 @@ export { HTPASSWD_KEY, htpasswdLine, PASSWORD_KEY, USERNAME_KEY } from "../share
 /** The canary's environment variable for the gateway password, expanded by the kubelet in its `-pass=$(...)` argument. */
 export const CANARY_PASSWORD_ENV = "LOKI_GATEWAY_PASSWORD";
 
-/**
- * The tenant loki-canary writes to and reads from: the chart's default lokiCanary.tenant.name (loki 18.11.0
- * values.yaml), set explicitly so the canary's gateway user and its tenant are the same string by construction.
- */
-export const LOKI_CANARY_TENANT = "self-monitoring";
+import { LOKI_CANARY_TENANT } from "../../settings/names";
+export { LOKI_CANARY_TENANT };
 
 /** Where the gateway and the canary find their credentials. */
 export interface LokiGatewayAuthRef {
