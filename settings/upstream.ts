@@ -1,4 +1,5 @@
 // Facts the pack checks against are read from the pack (policies/lib), so the program and the pack cannot disagree.
+import { STRIMZI_DEFAULT_KAFKA_VERSION, STRIMZI_KAFKA_VERSIONS } from "../policies/lib/kafka/versions";
 import { LOKI_DEFAULTS, LOKI_MAX_LINE_SIZE_BYTES } from "../policies/lib/loki";
 import { MIMIR_DEFAULTS, MIMIR_PRODUCER_RECORD_BYTES } from "../policies/lib/mimir";
 import { PROMETHEUS_MAX_SAMPLES_PER_SEND, PROMETHEUS_OPERATOR_LABELS } from "../policies/lib/prometheus";
@@ -48,9 +49,12 @@ export const kafka = {
   defaultReplicaFetchMaxBytes: 1 * MiB,
   defaultSocketRequestMaxBytes: 100 * MiB,
   defaultSegmentBytes: 1 * GiB,
-  /** Strimzi 1.2.0 supports Kafka 4.2.0-4.3.1, default 4.3.1 (strimzi-kafka-operator 1.2.0 values / charts.md). */
-  version: "4.3.1",
-  metadataVersion: "4.3-IV0",
+  /**
+   * Strimzi 1.2.0's default Kafka and that version's metadata version; the supported versions and their sources live
+   * in the pack (policies/lib/kafka/versions.ts, checked by U4).
+   */
+  version: STRIMZI_DEFAULT_KAFKA_VERSION,
+  metadataVersion: STRIMZI_KAFKA_VERSIONS[STRIMZI_DEFAULT_KAFKA_VERSION],
 } as const;
 
 /** Mimir capacity planning (docs planning-capacity.md), before headroom. */

@@ -11,3 +11,10 @@ export const PROMETHEUS_OPERATOR_LABELS = { cluster: "prometheus", replica: "pro
 
 /** remote_write queue_config.max_samples_per_send default (Prometheus configuration docs, remote-write tuning). */
 export const PROMETHEUS_MAX_SAMPLES_PER_SEND = 2000;
+
+/**
+ * Memory a Prometheus needs per active series in its head block: 4 KiB (a project planning figure, the Prometheus
+ * operators' rule of thumb; not an upstream constant). The program sizes prometheusSpec.resources with it
+ * (settings/derive/prometheus.ts) and policy B4 (prometheus-memory-holds-series) checks the limit against it.
+ */
+export const PROMETHEUS_BYTES_PER_SERIES = 4096;

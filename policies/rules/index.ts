@@ -6,11 +6,16 @@ import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity
 import { tenantLimitsWithinCapacity } from "./capacity/tenant-limits-within-capacity";
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
+import { memcachedFitsContainer } from "./memory/memcached-fits-container";
+import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-container";
+import { kafkaHeapFitsContainer } from "./memory/kafka-heap-fits-container";
+import { prometheusMemoryHoldsSeries } from "./memory/prometheus-memory-holds-series";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaBrokerConfigValid } from "./kafka/broker-config-valid";
 import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
+import { mimirKafkaUserAuthorized } from "./kafka/mimir-user-authorized";
 import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
 import { kafkaMessageSizeFitsMimirBatch } from "./kafka/message-size-fits-mimir-batch";
 import { kafkaMinInsyncWithinReplication } from "./kafka/min-insync-within-replication";
@@ -20,9 +25,17 @@ import { kafkaRetentionCoversReplayWindow } from "./kafka/retention-covers-repla
 import { kafkaSegmentSizeFitsMessages } from "./kafka/segment-size-fits-messages";
 import { kafkaSocketRequestFitsMessages } from "./kafka/socket-request-fits-messages";
 import { kafkaTopicReplicationWithinBrokers } from "./kafka/topic-replication-within-brokers";
+import { kafkaTopicKeepsEveryRecord } from "./kafka/topic-keeps-every-record";
+import { kafkaUncleanLeaderElectionOff } from "./kafka/unclean-leader-election-off";
+import { kafkaRetentionBytesCoversReplayWindow } from "./kafka/retention-bytes-covers-replay-window";
+import { kafkaRetentionFitsBrokerDisk } from "./kafka/retention-fits-broker-disk";
+import { kafkaListenersValid } from "./kafka/listeners-valid";
 import { alloyBatchWithinLokiBurst } from "./loki/alloy-batch-within-loki-burst";
 import { lokiBurstHoldsALine } from "./loki/burst-holds-a-line";
 import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
+import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
+import { lokiStoresInObjectStorage } from "./loki/stores-in-object-storage";
+import { lokiIngesterStateDurable } from "./loki/ingester-state-durable";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
@@ -34,6 +47,9 @@ import { mimirRulerEvaluatesRemotely } from "./mimir/ruler-evaluates-remotely";
 import { mimirStorageLocationsDistinct } from "./mimir/storage-locations-distinct";
 import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gateway-replication-within-replicas";
 import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
+import { mimirConfigValid } from "./mimir/config-valid";
+import { mimirStoresInSharedObjectStorage } from "./mimir/stores-in-shared-object-storage";
+import { mimirStoreGatewaySeesRecentBlocks } from "./mimir/store-gateway-sees-recent-blocks";
 import { lokiBucketLifecycleOutlivesRetention } from "./retention/loki-bucket-lifecycle-outlives-retention";
 import { lokiIndexPeriod24h } from "./retention/loki-index-period-24h";
 import { lokiRejectOldSamplesWithinRetention } from "./retention/loki-reject-old-samples-within-retention";
@@ -53,10 +69,23 @@ import { statefulVolumesRetained } from "./security/stateful-volumes-retained";
 import { s3BucketEncrypted } from "./security/s3-bucket-encrypted";
 import { s3BucketPrivate } from "./security/s3-bucket-private";
 import { s3BucketTlsOnly } from "./security/s3-bucket-tls-only";
+import { workloadIdentityMatchesRole } from "./identity/workload-identity-matches-role";
+import { storageBucketsGrantedToWorkload } from "./identity/storage-buckets-granted-to-workload";
+import { storageRegionMatchesBuckets } from "./identity/storage-region-matches-buckets";
+import { remoteWriteReachesMimir } from "./wiring/remote-write-reaches-mimir";
+import { logWritersReachLoki } from "./wiring/log-writers-reach-loki";
+import { datasourcesReachStores } from "./wiring/datasources-reach-stores";
+import { tenancyStaysEnabled } from "./wiring/tenancy-stays-enabled";
+import { kafkaSaslMatchesListener } from "./wiring/kafka-sasl-matches-listener";
+import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
+import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
+import { componentVersionsMatchCharts } from "./rollout/component-versions-match-charts";
+import { kafkaVersionSupportedByStrimzi } from "./rollout/kafka-version-supported-by-strimzi";
 
 export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
   mimirKafkaTargetExists,
+  mimirKafkaUserAuthorized,
   kafkaMessageSizeFitsMimirBatch,
   kafkaSegmentSizeFitsMessages,
   kafkaSocketRequestFitsMessages,
@@ -70,6 +99,11 @@ export const policies: Policies = [
   mimirDistributorMemoryFitsProducerBuffer,
   kafkaConfigNotForbidden,
   kafkaBrokerConfigValid,
+  kafkaTopicKeepsEveryRecord,
+  kafkaUncleanLeaderElectionOff,
+  kafkaRetentionBytesCoversReplayWindow,
+  kafkaRetentionFitsBrokerDisk,
+  kafkaListenersValid,
   // Mimir startup and replication
   mimirQueryIngestersWithinExceedsStoreAfter,
   mimirDeletionMarkDelaysOrdered,
@@ -82,6 +116,9 @@ export const policies: Policies = [
   mimirBurstHoldsRemoteWriteRequest,
   mimirRulerEvaluatesRemotely,
   mimirDeduplicatesPrometheusPair,
+  mimirConfigValid,
+  mimirStoresInSharedObjectStorage,
+  mimirStoreGatewaySeesRecentBlocks,
   // Retention chain
   metricsRetentionCoversPrometheus,
   prometheusRetentionSizeWithinVolume,
@@ -94,6 +131,9 @@ export const policies: Policies = [
   lokiReplicationWithinIngesters,
   alloyBatchWithinLokiBurst,
   lokiBurstHoldsALine,
+  lokiSchemaPeriodsValid,
+  lokiStoresInObjectStorage,
+  lokiIngesterStateDurable,
   // Security
   s3BucketPrivate,
   s3BucketEncrypted,
@@ -107,6 +147,19 @@ export const policies: Policies = [
   networkPoliciesFenceComponents,
   statefulResourcesProtected,
   statefulVolumesRetained,
+  workloadIdentityMatchesRole,
+  storageBucketsGrantedToWorkload,
+  storageRegionMatchesBuckets,
+  // Upgrades, rollouts and drains
+  disruptionBudgetsAllowEviction,
+  mimirZoneAwareRolloutsHaveOperator,
+  componentVersionsMatchCharts,
+  kafkaVersionSupportedByStrimzi,
+  // Buffers and memory against container limits
+  memcachedFitsContainer,
+  goMemoryLimitWithinContainer,
+  kafkaHeapFitsContainer,
+  prometheusMemoryHoldsSeries,
   // Capacity
   workloadWithinSizedCapacity,
   podsFitZoneNodeGroups,
@@ -114,4 +167,10 @@ export const policies: Policies = [
   zoneLossSurvived,
   tenantLimitsWithinCapacity,
   volumesWithinEbsLimit,
+  // Wiring: writers and readers reach the stores' gateways as their tenants
+  remoteWriteReachesMimir,
+  logWritersReachLoki,
+  datasourcesReachStores,
+  tenancyStaysEnabled,
+  kafkaSaslMatchesListener,
 ];

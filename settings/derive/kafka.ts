@@ -1,8 +1,12 @@
 import type { StackConfig } from "../schema";
 
+import { brokerVolumeBytes, kafkaWriteBytesPerSecond } from "../../policies/lib/kafka/sizing";
 import { NAMESPACES } from "../names";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
+
+// The write-rate ASSUMPTION (ASSUMED_KAFKA_BYTES_PER_SAMPLE) and the broker-volume formula live in the pack
+// (policies/lib/kafka/sizing.ts), so the volumes sized here and the pack's K16/K17 checks of them use the same numbers.
 
 export interface KafkaListener {
   name: string;
@@ -38,12 +42,6 @@ export interface KafkaSettings {
  * record batch header. 16 MiB is what the seed fix used (conflict-rules.md K12) and leaves 777,216 bytes spare.
  */
 export const KAFKA_MAX_MESSAGE_BYTES = 16 * upstream.bytes.MiB;
-
-/**
- * Kafka bytes per Mimir sample are not documented (grafana/mimir#13981). Project assumption: 4 bytes per sample
- * for compressed write requests including labels amortised over a batch; used only to size broker disks.
- */
-export const ASSUMED_KAFKA_BYTES_PER_SAMPLE = 4;
 
 /**
  * Project choice: dedicated KRaft controllers store only the cluster metadata log (MiBs for one topic); 10 GiB
@@ -83,16 +81,16 @@ export function internalTopicReplication(brokers: number) {
   return { replicationFactor: rf, minInsyncReplicas: Math.min(2, rf) };
 }
 
-/** Disk per broker for the retained topic plus 50% headroom; at least 20 GiB. */
+/** Disk per broker for the retained topic plus 50% headroom (K17's formula); at least 20 GiB. */
 export function brokerStorageGiB(
   samplesPerSecond: number,
   retentionMs: number,
   replicationFactor: number,
   brokers: number,
 ): number {
-  const bytes = samplesPerSecond * ASSUMED_KAFKA_BYTES_PER_SAMPLE * (retentionMs / 1000) * replicationFactor;
-  const perBroker = (bytes / brokers) * upstream.mimirCapacity.headroom;
-  return Math.max(20, roundUpTo(perBroker / upstream.bytes.GiB, 10));
+  const topicBytes = kafkaWriteBytesPerSecond(samplesPerSecond) * (retentionMs / 1000);
+  const volume = brokerVolumeBytes(topicBytes, replicationFactor, brokers);
+  return Math.max(20, roundUpTo(volume / upstream.bytes.GiB, 10));
 }
 
 export function deriveKafka(config: StackConfig, ingestersPerZone: number, retentionKafkaMs: number): KafkaSettings {
@@ -112,9 +110,7 @@ export function deriveKafka(config: StackConfig, ingestersPerZone: number, reten
   const retentionMs = retentionKafkaMs;
   // No official Kafka sizing exists for Mimir (grafana/mimir#13981): scale brokers with the write rate.
   const writeMBps =
-    (config.workload.samplesPerSecond * ASSUMED_KAFKA_BYTES_PER_SAMPLE * r.kafkaReplicationFactor) /
-    r.kafkaBrokers /
-    1e6;
+    (kafkaWriteBytesPerSecond(config.workload.samplesPerSecond) * r.kafkaReplicationFactor) / r.kafkaBrokers / 1e6;
   const brokerCpu = Math.max(500, roundUpTo(writeMBps * 200, 250));
   return {
     clusterName,

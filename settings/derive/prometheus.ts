@@ -1,3 +1,5 @@
+// PROMETHEUS_BYTES_PER_SERIES is read from the pack, which checks the memory limit against it (policy B4).
+import { PROMETHEUS_BYTES_PER_SERIES } from "../../policies/lib/prometheus";
 import type { StackConfig } from "../schema";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
@@ -20,8 +22,6 @@ export interface PrometheusSettings {
   };
 }
 
-/** Prometheus needs about 4 KiB of memory per active series in the head (project planning figure, Prometheus operators' rule of thumb). */
-export const PROMETHEUS_BYTES_PER_SERIES = 4096;
 /** Share of the volume Prometheus may fill before it deletes blocks: leaves room for the WAL and compaction. */
 export const RETENTION_SIZE_SHARE = 0.8;
 

@@ -24,6 +24,17 @@ const SCENARIOS: { name: string; run: RunOptions; shuffleSeed?: number }[] = [
   { name: "first preview of a new stack", run: { preview: true }, shuffleSeed: 1013 },
 ];
 
+/**
+ * What no first preview can judge, and says so ("can't run"): the IRSA roles' ARNs, trust policies and grants, and
+ * the buckets' region, are outputs of resources the update creates (the trust names the cluster's OIDC issuer, which
+ * EKS assigns at creation; the roles are auto-named). The update and every later preview judge them.
+ */
+const UNKNOWABLE_IN_FIRST_PREVIEW = new Set([
+  "workload-identity-matches-role",
+  "storage-buckets-granted-to-workload",
+  "storage-region-matches-buckets",
+]);
+
 /** No finding twice: a per-resource finding is not repeated at AnalyzeStack. */
 function assertNoDuplicates(result: PolicyRunResult): void {
   const keys = result.diagnostics.map((d) => `${d.policyName} ${d.urn} ${d.message}`);
@@ -56,8 +67,11 @@ describe("policy pack over the real program, run the way the engine runs it", fu
           [],
           summary(result),
         );
+        const firstPreview = scenario.run.preview && !scenario.run.existingStack;
         assert.deepEqual(
-          result.diagnostics.filter((d) => /can't run/.test(d.message)),
+          result.diagnostics.filter(
+            (d) => /can't run/.test(d.message) && !(firstPreview && UNKNOWABLE_IN_FIRST_PREVIEW.has(d.policyName)),
+          ),
           [],
           summary(result),
         );

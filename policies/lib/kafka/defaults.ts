@@ -13,6 +13,7 @@ export const KAFKA_BROKER_DEFAULTS: Readonly<Record<string, number>> = {
   "transaction.state.log.replication.factor": 3,
   "transaction.state.log.min.isr": 2,
   "log.retention.ms": 168 * HOUR_MS, // log.retention.hours=168
+  "log.retention.bytes": -1, // no size limit
   "offsets.retention.minutes": 10_080,
   "replica.fetch.wait.max.ms": 500,
   "replica.socket.timeout.ms": 30_000,
@@ -26,6 +27,7 @@ export const TOPIC_DEFAULT_FROM_BROKER: Readonly<Record<string, string>> = {
   "segment.bytes": "log.segment.bytes",
   "min.insync.replicas": "min.insync.replicas",
   "retention.ms": "log.retention.ms",
+  "retention.bytes": "log.retention.bytes",
 };
 
 /** Mimir's producer batches up to this many bytes per partition (franz-go ProducerBatchMaxBytes, hard-coded in Mimir pkg/storage/ingest/writer.go). */

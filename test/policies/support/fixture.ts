@@ -318,7 +318,7 @@ export function compliantStack(): ResourceRecord[] {
                   sasl_password: "${KAFKA_SASL_PASSWORD}",
                 },
               },
-              limits: { compactor_blocks_retention_period: "365d" },
+              limits: { compactor_blocks_retention_period: "365d", max_global_series_per_user: 50_000 },
               ruler: { query_frontend: { address: "dns:///mimir-query-frontend.mimir.svc:9095" } },
             },
           },
@@ -354,6 +354,7 @@ export function compliantStack(): ResourceRecord[] {
           deploymentMode: "Distributed",
           ingester: {
             replicas: 3,
+            persistence: { enabled: true },
             zoneAwareReplication: Object.fromEntries(
               ZONES.map((z, i) => [`zone${"ABC"[i]}`, { nodeSelector: { "topology.kubernetes.io/zone": z.az } }]),
             ),

@@ -61,25 +61,37 @@ describe("policy kafka-partitions-cover-ingesters (K8)", () => {
   });
 });
 
-describe("policy kafka-retention-covers-replay-window (K9, advisory, INFERRED)", () => {
-  it("advises when the topic keeps records for less than Mimir's 13h replay window", async () => {
+describe("policy kafka-retention-covers-replay-window (K9, mandatory below the replay window)", () => {
+  it("rejects a topic that keeps records for less than Mimir's 13h replay window", async () => {
     const run = await runStackPolicy(
       kafkaRetentionCoversReplayWindow,
       mutate(compliantStack(), "kafka-topic-mimir-ingest", ["spec", "config", "retention.ms"], 3600000),
     );
-    assert.deepEqual(run.violations, []);
-    assert.equal(run.advisories.length, 1);
+    assert.deepEqual(run.advisories, []);
+    assert.equal(run.violations.length, 1);
     assert.match(
-      run.advisories[0].message,
-      /^INFERRED: .*retention\.ms"\]=3600000 \(1h\) < mimir-distributed release "mimir" replay window Mimir default blocks_storage\.tsdb\.retention_period=13h/,
+      run.violations[0].message,
+      /retention\.ms"\]=3600000 \(1h\) < mimir-distributed release "mimir" replay window Mimir default blocks_storage\.tsdb\.retention_period=13h/,
     );
+    assert.match(run.violations[0].message, /samples are lost/);
   });
 
-  it("checks the configured outage to survive", async () => {
+  it("accepts exactly the replay window", async () => {
+    const records = mutate(compliantStack(), "kafka-topic-mimir-ingest", ["spec", "config", "retention.ms"], 46800000);
+    assert.deepEqual(await runStackPolicy(kafkaRetentionCoversReplayWindow, records), {
+      violations: [],
+      advisories: [],
+      previewAdvisory: undefined,
+    });
+  });
+
+  it("only advises when retention covers the replay window but not the configured outage to survive", async () => {
     const run = await runStackPolicy(kafkaRetentionCoversReplayWindow, compliantStack(), {
       ingesterOutageToSurvive: "48h",
     });
+    assert.deepEqual(run.violations, []);
     assert.equal(run.advisories.length, 1);
+    assert.match(run.advisories[0].message, /covers .* replay window .* but not the ingester outage to survive/);
     assert.match(run.advisories[0].message, /ingesterOutageToSurvive=48h/);
   });
 
@@ -95,8 +107,8 @@ describe("policy kafka-retention-covers-replay-window (K9, advisory, INFERRED)",
     let records = mutate(compliantStack(), "kafka-topic-mimir-ingest", ["spec", "config", "retention.ms"], undefined);
     records = mutate(records, "kafka-cluster", ["spec", "kafka", "config", "log.retention.hours"], 6);
     const run = await runStackPolicy(kafkaRetentionCoversReplayWindow, records);
-    assert.equal(run.advisories.length, 1);
-    assert.match(run.advisories[0].message, /log\.retention\.hours"\]=6 \(6h\)/);
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /log\.retention\.hours"\]=6 \(6h\)/);
   });
 
   it("reports a malformed outage duration naming the key and the accepted format", async () => {
@@ -104,7 +116,7 @@ describe("policy kafka-retention-covers-replay-window (K9, advisory, INFERRED)",
       ingesterOutageToSurvive: "2d",
     });
     assert.match(
-      run.advisories[0].message,
+      run.violations[0].message,
       /policy config ingesterOutageToSurvive="2d" is not a Go duration such as 48h/,
     );
   });

@@ -1,0 +1,309 @@
+// M13 (HARD at start-up): Mimir validates its whole configuration in every component before anything starts
+// (pkg/mimir/mimir.go Config.Validate wraps each section's error: "invalid TSDB config: ...", "invalid compactor
+// config: ..."; the compactor's and the blocks storage's checks run whatever the -target). A value that breaks one
+// of them stops every Mimir pod. This rule covers the checks of pkg/storage/tsdb/config.go (TSDBConfig.Validate,
+// BucketStoreConfig.Validate) and pkg/compactor/compactor.go (Config.Validate) that a values file can break through
+// mimir.structuredConfig, except those other rules own: ingest_storage (M9), compactor.block_ranges (M3) and the
+// deletion-mark delays (M2).
+//
+// Version read: grafana/mimir pkg/storage/tsdb/config.go at commit eb75be526e1c24ad5a5998dc0079d74a5d7f55ba (main,
+// December 2024) and pkg/compactor/compactor.go at 0a4655b69f875bb194f138191fafeb3f1445cdcd; the search index holds no
+// copy of the release-3.0 branch or a mimir-3.0.x tag. INFERRED that Mimir 3.0 (mimir-distributed 6.0.x) keeps these
+// checks: the config descriptor of April 2025 (shared/reference/data) still documents head_compaction_interval as
+// "must be between 0 and 15 minutes" and the compaction orders below, and the CHANGELOG (commit 00135b602593) lists
+// no change to any of them in 2.17.0 or 3.0.0. The 15m maximum dates from Mimir 2.7 (grafana/mimir#4364, before
+// it 5m).
+import { parseDurationMs } from "../../lib/duration";
+import { MimirRelease, mimirReleases } from "../../lib/mimir";
+import { PropNode } from "../../lib/node";
+import { RuleContext, stackRule } from "../../lib/policy";
+
+const TSDB = "blocks_storage.tsdb";
+const BUCKET_STORE = "blocks_storage.bucket_store";
+
+/** TSDBConfig.Validate: HeadCompactionInterval <= 0 || > 15*time.Minute is errInvalidCompactionInterval. */
+const HEAD_COMPACTION_INTERVAL_MAX_MS = 15 * 60_000;
+/** Prometheus tsdb/chunks/head_chunks.go MinWriteBufferSize (64 KiB) and MaxWriteBufferSize (8 MiB). */
+const WRITE_BUFFER_BYTES = { min: 64 * 1024, max: 8 * 1024 * 1024 };
+/** pkg/compactor/job_sorting.go via CompactionOrders (the descriptor lists them in this order). */
+export const MIMIR_COMPACTION_ORDERS = ["smallest-range-oldest-blocks-first", "newest-blocks-first"] as const;
+
+interface Finding {
+  node: PropNode;
+  /** Mimir's error, as the pod logs it (with Config.Validate's wrapping). */
+  error: string;
+  fix: string;
+}
+
+type Value = { node: PropNode; raw: unknown };
+
+/** A key set in mimir.structuredConfig (defaults pass every check); unknown values are recorded as inconclusive. */
+function present(ctx: RuleContext<object>, mimir: MimirRelease, path: string): Value | undefined {
+  const node = mimir.structuredNode(path);
+  if (node.isUnknown) {
+    ctx.inconclusive(node.unknown());
+    return undefined;
+  }
+  const raw = node.raw();
+  return raw === undefined || raw === null ? undefined : { node, raw };
+}
+
+/** Mimir's int fields take whole numbers (YAML ints or, through Helm, integer strings). */
+function integer(raw: unknown): number | undefined {
+  if (typeof raw === "number" && Number.isInteger(raw)) return raw;
+  if (typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw)) return Number(raw);
+  return undefined;
+}
+
+function float(raw: unknown): number | undefined {
+  if (typeof raw === "number" && Number.isFinite(raw)) return raw;
+  if (typeof raw === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(raw)) return Number(raw);
+  return undefined;
+}
+
+// cmd/mimir/main.go prints a failed Config.Validate as "error validating config: <err>" and exits; a value YAML
+// cannot decode fails earlier, while loading the file ("error loading config from ...").
+const TSDB_ERROR = (text: string) => `error validating config: invalid TSDB config: ${text}`;
+const COMPACTOR_ERROR = (text: string) => `error validating config: invalid compactor config: ${text}`;
+const PARSE_ERROR = (raw: unknown, type: string) =>
+  `error loading config: cannot unmarshal ${JSON.stringify(raw)} into ${type}`;
+
+/** An integer key that must satisfy `ok`; a value that is not an integer fails YAML decoding, also at start-up. */
+function integerCheck(
+  ctx: RuleContext<object>,
+  mimir: MimirRelease,
+  path: string,
+  ok: (n: number) => boolean,
+  error: string,
+  fix: string,
+): Finding[] {
+  const found = present(ctx, mimir, path);
+  if (!found) return [];
+  const n = integer(found.raw);
+  if (n === undefined) return [{ node: found.node, error: PARSE_ERROR(found.raw, "int"), fix }];
+  return ok(n) ? [] : [{ node: found.node, error, fix }];
+}
+
+function tsdbChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  // errInvalidStripeSize: `cfg.StripeSize <= 1 || (cfg.StripeSize&(cfg.StripeSize-1)) != 0`.
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${TSDB}.stripe_size`,
+      (n) => n > 1 && (n & (n - 1)) === 0,
+      TSDB_ERROR("invalid TSDB stripe size"),
+      "use a power of 2 greater than 1 (default 16384)",
+    ),
+  );
+  // errInvalidCompactionInterval: `HeadCompactionInterval <= 0 || HeadCompactionInterval > 15*time.Minute`.
+  const interval = present(ctx, mimir, `${TSDB}.head_compaction_interval`);
+  if (interval) {
+    const ms = typeof interval.raw === "string" ? parseDurationMs(interval.raw, "go") : undefined;
+    if (ms === undefined || ms <= 0 || ms > HEAD_COMPACTION_INTERVAL_MAX_MS) {
+      findings.push({
+        node: interval.node,
+        error:
+          ms === undefined
+            ? PARSE_ERROR(interval.raw, "time.Duration")
+            : TSDB_ERROR("invalid TSDB compaction interval"),
+        fix: "use a Go duration above 0 and at most 15m (default 1m)",
+      });
+    }
+  }
+  // errInvalidShipConcurrency: `ShipInterval > 0 && ShipConcurrency <= 0` (ship_interval default 1m).
+  const shipInterval = present(ctx, mimir, `${TSDB}.ship_interval`);
+  const shipping =
+    shipInterval === undefined ||
+    (typeof shipInterval.raw === "string" && (parseDurationMs(shipInterval.raw, "go") ?? 1) > 0);
+  if (shipping) {
+    findings.push(
+      ...integerCheck(
+        ctx,
+        mimir,
+        `${TSDB}.ship_concurrency`,
+        (n) => n > 0,
+        TSDB_ERROR("invalid TSDB ship concurrency"),
+        "use 1 or more (default 10) while blocks are shipped (ship_interval > 0)",
+      ),
+    );
+  }
+  // errInvalidCompactionConcurrency: `HeadCompactionConcurrency <= 0`.
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${TSDB}.head_compaction_concurrency`,
+      (n) => n > 0,
+      TSDB_ERROR("invalid TSDB compaction concurrency"),
+      "use 1 or more (default 1)",
+    ),
+  );
+  // errors.Errorf("head chunks write buffer size must be a multiple of 1024 between %d and %d", Min, Max).
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${TSDB}.head_chunks_write_buffer_size_bytes`,
+      (n) => n >= WRITE_BUFFER_BYTES.min && n <= WRITE_BUFFER_BYTES.max && n % 1024 === 0,
+      TSDB_ERROR(
+        `head chunks write buffer size must be a multiple of 1024 between ${WRITE_BUFFER_BYTES.min} and ${WRITE_BUFFER_BYTES.max}`,
+      ),
+      `use a multiple of 1024 between ${WRITE_BUFFER_BYTES.min} and ${WRITE_BUFFER_BYTES.max} (default 4194304)`,
+    ),
+  );
+  // errEmptyBlockranges: `len(cfg.BlockRanges) == 0` (hidden block_ranges_period, default [2h]).
+  const ranges = present(ctx, mimir, `${TSDB}.block_ranges_period`);
+  if (ranges && ((Array.isArray(ranges.raw) && ranges.raw.length === 0) || ranges.raw === "")) {
+    findings.push({
+      node: ranges.node,
+      error: TSDB_ERROR("empty block ranges for TSDB"),
+      fix: "remove the key (default 2h)",
+    });
+  }
+  // errInvalidWALSegmentSizeBytes: `WALSegmentSizeBytes <= 0`.
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${TSDB}.wal_segment_size_bytes`,
+      (n) => n > 0,
+      TSDB_ERROR("invalid TSDB WAL segment size bytes"),
+      "use a positive size (default 134217728)",
+    ),
+  );
+  // errInvalidWALReplayConcurrency: `WALReplayConcurrency < 0`.
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${TSDB}.wal_replay_concurrency`,
+      (n) => n >= 0,
+      TSDB_ERROR("invalid TSDB WAL replay concurrency"),
+      "use 0 (one per CPU core) or more",
+    ),
+  );
+  // errEarlyCompactionRequiresActiveSeries: `EarlyHeadCompactionMinInMemorySeries > 0 && !activeSeriesCfg.Enabled`
+  // (ingester.active_series_metrics_enabled, default true).
+  const early = present(ctx, mimir, `${TSDB}.early_head_compaction_min_in_memory_series`);
+  const activeSeries = present(ctx, mimir, "ingester.active_series_metrics_enabled");
+  if (early && (integer(early.raw) ?? 0) > 0 && activeSeries && String(activeSeries.raw) === "false") {
+    findings.push({
+      node: early.node,
+      error: TSDB_ERROR("early compaction requires -ingester.active-series-metrics-enabled to be enabled"),
+      fix: `set it to 0 or leave ${activeSeries.node.where} at its default true`,
+    });
+  }
+  // errInvalidEarlyHeadCompactionMinSeriesReduction: percentage outside [0, 100].
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${TSDB}.early_head_compaction_min_estimated_series_reduction_percentage`,
+      (n) => n >= 0 && n <= 100,
+      TSDB_ERROR("early compaction minimum series reduction percentage must be a value between 0 and 100 (included)"),
+      "use a percentage from 0 to 100 (default 15)",
+    ),
+  );
+  return findings;
+}
+
+function bucketStoreChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  // BucketStoreConfig.Validate errInvalidStreamingBatchSize: `StreamingBatchSize <= 0`
+  // (yaml streaming_series_batch_size, flag -blocks-storage.bucket-store.batch-series-size).
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      `${BUCKET_STORE}.streaming_series_batch_size`,
+      (n) => n > 0,
+      TSDB_ERROR("invalid store-gateway streaming batch size"),
+      "use 1 or more (default 5000)",
+    ),
+  );
+  // BucketStoreConfig.Validate: `SeriesFetchPreference <= 0` is "invalid worst-case series preference; must be positive".
+  const preference = present(ctx, mimir, `${BUCKET_STORE}.series_fetch_preference`);
+  if (preference) {
+    const n = float(preference.raw);
+    if (n === undefined || n <= 0) {
+      findings.push({
+        node: preference.node,
+        error:
+          n === undefined
+            ? PARSE_ERROR(preference.raw, "float64")
+            : TSDB_ERROR("invalid worst-case series preference; must be positive"),
+        fix: "use a positive number (default 0.75)",
+      });
+    }
+  }
+  return findings;
+}
+
+function compactorChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  // errInvalidCompactionOrder: `!util.StringsContain(CompactionOrders, cfg.CompactionJobsOrder)`.
+  const order = present(ctx, mimir, "compactor.compaction_jobs_order");
+  if (order && !(MIMIR_COMPACTION_ORDERS as readonly unknown[]).includes(order.raw)) {
+    findings.push({
+      node: order.node,
+      error: COMPACTOR_ERROR(`unsupported compaction order (supported values: ${MIMIR_COMPACTION_ORDERS.join(", ")})`),
+      fix: `use one of ${MIMIR_COMPACTION_ORDERS.join(", ")} (default ${MIMIR_COMPACTION_ORDERS[0]})`,
+    });
+  }
+  const positive = (key: string, flag: string) =>
+    integerCheck(
+      ctx,
+      mimir,
+      `compactor.${key}`,
+      (n) => n >= 1,
+      COMPACTOR_ERROR(`invalid ${flag} value, must be positive`),
+      "use 1 or more (default 1)",
+    );
+  // errInvalidMaxOpeningBlocksConcurrency, errInvalidMaxClosingBlocksConcurrency, errInvalidSymbolFlushersConcurrency.
+  findings.push(...positive("max_opening_blocks_concurrency", "max-opening-blocks-concurrency"));
+  findings.push(...positive("max_closing_blocks_concurrency", "max-closing-blocks-concurrency"));
+  findings.push(...positive("symbols_flushers_concurrency", "symbols-flushers-concurrency"));
+  // errInvalidMaxBlockUploadValidationConcurrency: `MaxBlockUploadValidationConcurrency < 0`.
+  findings.push(
+    ...integerCheck(
+      ctx,
+      mimir,
+      "compactor.max_block_upload_validation_concurrency",
+      (n) => n >= 0,
+      COMPACTOR_ERROR("invalid max-block-upload-validation-concurrency value, can't be negative"),
+      "use 0 (no limit) or more (default 1)",
+    ),
+  );
+  return findings;
+}
+
+export const mimirConfigValid = stackRule<object>(
+  {
+    name: "mimir-config-valid",
+    rule: "M13",
+    description:
+      "Mimir's blocks storage, store-gateway and compactor settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes)",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+      "Keep each blocks_storage.tsdb, blocks_storage.bucket_store and compactor setting within what Mimir's Validate accepts, or remove it to use the default.",
+    url: "https://github.com/grafana/mimir/blob/main/pkg/storage/tsdb/config.go (TSDBConfig.Validate, BucketStoreConfig.Validate); pkg/compactor/compactor.go (Config.Validate)",
+    tags: ["mimir", "startup"],
+    judgedPerResource: true,
+  },
+  (stack, ctx) => {
+    for (const mimir of mimirReleases(stack)) {
+      const findings = [...tsdbChecks(ctx, mimir), ...bucketStoreChecks(ctx, mimir), ...compactorChecks(ctx, mimir)];
+      for (const f of findings) {
+        const value = f.node.raw();
+        ctx.violation(
+          `${f.node.where}=${typeof value === "string" ? value : JSON.stringify(value)}: Mimir refuses to start ("${f.error}"); ` +
+            `every Mimir pod validates the whole config and exits, so no sample is written or read. Fix: ${f.fix}.`,
+          mimir.urn,
+        );
+      }
+    }
+  },
+);
