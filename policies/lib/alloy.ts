@@ -10,7 +10,8 @@ export interface LokiWriteEndpoint {
   readonly batchSize?: string;
 }
 
-function stripComments(text: string): string {
+/** Alloy text without its line and block comments (strings kept as they are). */
+export function stripComments(text: string): string {
   let out = "";
   let i = 0;
   while (i < text.length) {
@@ -32,7 +33,7 @@ function stripComments(text: string): string {
   return out;
 }
 
-function closingQuote(text: string, open: number): number {
+export function closingQuote(text: string, open: number): number {
   let i = open + 1;
   while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
   return Math.min(i, text.length - 1);
@@ -49,7 +50,8 @@ function closingBrace(text: string, open: number): number {
   return text.length;
 }
 
-function blocks(text: string, header: RegExp): Array<{ label: string; body: string }> {
+/** Every block whose header matches (`loki.write "label" {`): its label and the text between its braces. */
+export function blocks(text: string, header: RegExp): Array<{ label: string; body: string }> {
   const found: Array<{ label: string; body: string }> = [];
   const pattern = new RegExp(header.source, "g");
   let match: RegExpExecArray | null;

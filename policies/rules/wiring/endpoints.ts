@@ -6,6 +6,7 @@ import { HelmRelease, StackView } from "../../lib/stack";
 import { LOKI_TENANT_FROM_USER_SNIPPET, tenantBindingGap } from "../../lib/tenant-binding";
 import { CHARTS, TYPES } from "../../lib/types";
 import { isUnknown, Unknown } from "../../lib/unknown";
+import { blocks, stripComments } from "../../lib/alloy";
 
 /** The tenant header of Mimir and Loki (Mimir docs "About authentication and authorization"; Loki docs "Multi-tenancy"). */
 export const TENANT_HEADER = "X-Scope-OrgID";
@@ -248,53 +249,6 @@ export function alloyEnv(stack: StackView, release: HelmRelease, variable: strin
 // comments `//` and `/* */`. policies/lib/alloy.ts reads url, batch size and queue settings; these rules also need
 // each endpoint's tenant and basic-auth user, read the same way.
 
-function skipString(text: string, open: number): number {
-  let i = open + 1;
-  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-  return Math.min(i, text.length - 1);
-}
-
-function withoutComments(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length;) {
-    if (text[i] === '"') {
-      const end = skipString(text, i);
-      out += text.slice(i, end + 1);
-      i = end + 1;
-    } else if (text.startsWith("//", i)) {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else if (text.startsWith("/*", i)) {
-      const end = text.indexOf("*/", i + 2);
-      i = end === -1 ? text.length : end + 2;
-    } else {
-      out += text[i++];
-    }
-  }
-  return out;
-}
-
-function blocksOf(text: string, header: RegExp): Array<{ label: string; body: string }> {
-  const found: Array<{ label: string; body: string }> = [];
-  const pattern = new RegExp(header.source, "g");
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(text)) !== null) {
-    const open = match.index + match[0].length - 1;
-    let depth = 0;
-    let close = text.length;
-    for (let i = open; i < text.length; i++) {
-      if (text[i] === '"') i = skipString(text, i);
-      else if (text[i] === "{") depth++;
-      else if (text[i] === "}" && --depth === 0) {
-        close = i;
-        break;
-      }
-    }
-    found.push({ label: match[1] ?? "", body: text.slice(open + 1, close) });
-    pattern.lastIndex = close;
-  }
-  return found;
-}
-
 /** The block's own attributes: nested blocks and object literals removed. */
 function topLevel(body: string): string {
   let flat = body;
@@ -349,11 +303,11 @@ export function alloyEndpoints(
   configText: string,
   component: "prometheus.remote_write" | "loki.write",
 ): AlloyEndpoint[] {
-  const text = withoutComments(configText);
+  const text = stripComments(configText);
   const header = new RegExp(`\\b${component.replace(".", "\\.")}\\s+"([^"]*)"\\s*\\{`);
-  return blocksOf(text, header).flatMap(({ label, body }) =>
-    blocksOf(body, /\bendpoint\s*()\{/).map((endpoint) => {
-      const auth = blocksOf(endpoint.body, /\bbasic_auth\s*()\{/)[0];
+  return blocks(text, header).flatMap(({ label, body }) =>
+    blocks(body, /\bendpoint\s*()\{/).map((endpoint) => {
+      const auth = blocks(endpoint.body, /\bbasic_auth\s*()\{/)[0];
       const tenantId = component === "loki.write" ? attribute(endpoint.body, "tenant_id") : undefined;
       return {
         component: `${component} "${label}"`,
