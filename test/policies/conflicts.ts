@@ -9,6 +9,8 @@ export interface Conflict {
   policy: string;
   level: "mandatory" | "advisory";
   message?: RegExp;
+  /** The policy judges outputs no first preview knows (program-integration.test.ts UNKNOWABLE_IN_FIRST_PREVIEW). */
+  notInFirstPreview?: true;
 }
 
 const mimir = (structuredConfig: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({
@@ -666,5 +668,34 @@ export const CONFLICTS: Conflict[] = [
     policy: "remote-write-reaches-mimir",
     level: "mandatory",
     message: /names Service mimir-nginx/,
+  },
+  {
+    title: "Mimir service account renamed away from the IRSA trust",
+    base: "prod",
+    config: { overrides: { mimir: { serviceAccount: { name: "mimir-sa" } } } },
+    policy: "workload-identity-matches-role",
+    level: "mandatory",
+    notInFirstPreview: true,
+    message:
+      /service account "mimir\/mimir-sa".*trusts system:serviceaccount:mimir:mimir: sts:AssumeRoleWithWebIdentity is refused/,
+  },
+  {
+    title: "Mimir blocks in a bucket outside the stack",
+    base: "prod",
+    config: mimir({ blocks_storage: { s3: { bucket_name: "acme-mimir-blocks-shared" } } }),
+    policy: "storage-buckets-granted-to-workload",
+    level: "mandatory",
+    notInFirstPreview: true,
+    message: /bucket_name=acme-mimir-blocks-shared \(Mimir's blocks_storage\) is not a bucket of this stack/,
+  },
+  {
+    title: "Mimir S3 region and endpoint of another region",
+    base: "prod",
+    config: mimir({ common: { storage: { s3: { region: "us-east-1", endpoint: "s3.us-east-1.amazonaws.com" } } } }),
+    policy: "storage-region-matches-buckets",
+    level: "mandatory",
+    notInFirstPreview: true,
+    message:
+      /common\.storage\.s3\.region=us-east-1 signs every request for us-east-1 \(answered 400 AuthorizationHeaderMalformed/,
   },
 ];

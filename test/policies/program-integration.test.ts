@@ -86,7 +86,12 @@ describe("policy pack over the real program, run the way the engine runs it", fu
     const results = new Map<string, PolicyRunResult | Error>();
     const key = (title: string, scenario: string) => `${scenario}: ${title}`;
     before(async () => {
-      const requests = SCENARIOS.flatMap((s) => CONFLICTS.map((c) => ({ scenario: s, conflict: c })));
+      const requests = SCENARIOS.flatMap((s) =>
+        CONFLICTS.filter((c) => !(c.notInFirstPreview && s.run.preview && !s.run.existingStack)).map((c) => ({
+          scenario: s,
+          conflict: c,
+        })),
+      );
       const runs = await runStacks(
         requests.map(({ scenario, conflict }) => ({
           stack: conflict.base,
@@ -111,6 +116,7 @@ describe("policy pack over the real program, run the way the engine runs it", fu
 
     for (const conflict of CONFLICTS) {
       for (const scenario of SCENARIOS) {
+        if (conflict.notInFirstPreview && scenario.run.preview && !scenario.run.existingStack) continue;
         it(`${conflict.title} -> ${conflict.policy} (${conflict.level}; ${scenario.name})`, () => {
           const result = results.get(key(conflict.title, scenario.name))!;
           if (result instanceof Error) throw result;

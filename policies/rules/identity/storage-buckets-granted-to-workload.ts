@@ -86,7 +86,7 @@ function checkGrants(
     );
     return;
   }
-  const granted = grantedBuckets(grants, partition, buckets);
+  const granted = grantedBuckets(grants, partition, buckets).sort();
   ctx.violation(
     `${usedBy}, but the role's policies do not allow ${missing.join(", ")}` +
       `${key && keyArn && missing.some((m) => m.startsWith("kms:")) ? ` (the bucket's SSE-KMS key: ${show(key)})` : ""}: ` +
@@ -132,7 +132,8 @@ export const storageBucketsGrantedToWorkload = stackRule<object>(
           const own = buckets
             .filter((b) => bucketOwner(b) === use.workload)
             .map((b) => b.name)
-            .filter((n): n is string => typeof n === "string");
+            .filter((n): n is string => typeof n === "string")
+            .sort(); // the engine sends AnalyzeStack's resources in no fixed order
           ctx.violation(
             `${show(use.bucket)} (${use.workload}'s ${use.what}) is not a bucket of this stack: the workload's IRSA role is granted only the ` +
               `stack's own buckets, so every write there fails with AccessDenied (or NoSuchBucket), and none of the stack's encryption, TLS-only and ` +

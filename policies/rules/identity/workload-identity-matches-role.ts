@@ -101,7 +101,7 @@ export const workloadIdentityMatchesRole = stackRule<object>(
         const role = roleByArn(roles, arn.value);
         if (!role) {
           ctx.violation(
-            `${show(arn)} names no IAM role of this stack (${runsAs}; the stack's roles: ${roles.map(roleLabel).join(", ")}): nothing here creates that role, ` +
+            `${show(arn)} names no IAM role of this stack (${runsAs}; the stack's roles: ${roles.map(roleLabel).sort().join(", ")}): nothing here creates that role, ` +
               `lets it trust ${subject} or grants it this stack's buckets, so STS refuses the token or S3 answers AccessDenied, and ${consequence}. ` +
               `Fix: set ${identity.annotationAt} to the ARN of this stack's role for ${identity.workload} (its trust policy admits ${subject}).`,
             identity.release.resource.urn,

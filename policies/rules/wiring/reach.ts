@@ -82,7 +82,9 @@ function wrongService(stack: StackView, client: Client, route: Route, gateways: 
     );
   }
   if (sibling) {
-    const fenced = fences(stack, url.namespace).filter((name) => !admits(stack, name, url.namespace, client.namespace));
+    const fenced = fences(stack, url.namespace)
+      .filter((name) => !admits(stack, name, url.namespace, client.namespace))
+      .sort();
     return (
       `names ${url.service}.${url.namespace}.svc, a ${route.store} component behind the gateway: requests skip the gateway's basic auth and ` +
       `tenant binding (any X-Scope-OrgID is trusted)` +
