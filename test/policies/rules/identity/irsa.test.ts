@@ -254,7 +254,7 @@ describe("policy storage-buckets-granted-to-workload (I2)", () => {
     assert.equal(run.violations.length, 1);
     assert.match(
       run.violations[0].message,
-      /^mimir-distributed release "mimir" values\.mimir\.structuredConfig\.blocks_storage\.s3\.bucket_name=acme-mimir-blocks-shared \(Mimir's blocks_storage\) is not a bucket of this stack: .*AccessDenied .*Fix: use the stack's Mimir bucket \(obs-prod-mimir-blocks, obs-prod-mimir-ruler, obs-prod-mimir-alertmanager\)/,
+      /^mimir-distributed release "mimir" values\.mimir\.structuredConfig\.blocks_storage\.s3\.bucket_name=acme-mimir-blocks-shared \(Mimir's blocks_storage\) is not a bucket of this stack: .*AccessDenied .*Fix: use the stack's Mimir bucket \(obs-prod-mimir-alertmanager, obs-prod-mimir-blocks, obs-prod-mimir-ruler\)/,
     );
   });
 
