@@ -17,6 +17,28 @@ import { formatFigure } from "../capacity/analysis";
 import { booleanAt } from "../capacity/values";
 import { readWorkload, Workload, workloadSchema } from "../capacity/workload";
 import { eachChecked, MiB, memoryLimit, showLimit } from "./limits";
+import { PropNode } from "../../lib/node";
+
+/**
+ * Remote-write queues: each shard buffers up to `capacity` samples (Prometheus configuration reference,
+ * queue_config: capacity 10000, max_shards 50 by default; prometheus-operator passes queueConfig through). A queued
+ * sample is at least its 8-byte timestamp and 8-byte value (prompb.Sample), so this is a lower bound.
+ */
+const QUEUE_DEFAULTS = { capacity: 10_000, maxShards: 50 };
+const BYTES_PER_QUEUED_SAMPLE = 16;
+
+function queueBytes(remoteWrite: PropNode): { bytes: number; where: string } {
+  const entries = known(remoteWrite.items()) ?? [];
+  let bytes = 0;
+  const parts: string[] = [];
+  entries.forEach((entry, i) => {
+    const capacity = known(entry.get("queueConfig", "capacity").number()) ?? QUEUE_DEFAULTS.capacity;
+    const maxShards = known(entry.get("queueConfig", "maxShards").number()) ?? QUEUE_DEFAULTS.maxShards;
+    bytes += capacity * maxShards * BYTES_PER_QUEUED_SAMPLE;
+    parts.push(`remoteWrite[${i}] capacity ${formatFigure(capacity)} x maxShards ${formatFigure(maxShards)}`);
+  });
+  return { bytes, where: parts.join(", ") };
+}
 
 export const prometheusMemoryHoldsSeries = stackRule<{ workload?: Workload }>(
   {
@@ -49,7 +71,18 @@ export const prometheusMemoryHoldsSeries = stackRule<{ workload?: Workload }>(
         const shards = Math.max(known(shardsNode.number()) ?? 1, 1);
         const series = Math.ceil(sourced.workload.activeSeries / shards);
         const needed = series * PROMETHEUS_BYTES_PER_SERIES;
-        if (limit.bytes >= needed) return;
+        const queues = queueBytes(spec.get("remoteWrite"));
+        if (limit.bytes >= needed && limit.bytes >= needed + queues.bytes) return;
+        if (limit.bytes >= needed) {
+          ctx.violation(
+            `${showLimit(limit)} holds the head block (${formatBytes(needed)}) but not also the remote-write queues: ${queues.where} ` +
+              `samples of at least ${BYTES_PER_QUEUED_SAMPLE} bytes each = ${formatBytes(queues.bytes)}. When Mimir slows down the queues fill, ` +
+              `Prometheus is OOM-killed and scraping and remote write stop. Fix: lower queueConfig capacity or maxShards, or raise the limit to at ` +
+              `least ${Math.ceil((needed + queues.bytes) / MiB)}Mi.`,
+            release.resource.urn,
+          );
+          return;
+        }
         const perShard = shards > 1 ? ` / ${shardsNode.where}=${shards}` : "";
         ctx.violation(
           `${showLimit(limit)} < ${sourced.where}.activeSeries=${formatFigure(sourced.workload.activeSeries)}${perShard} x ${PROMETHEUS_BYTES_PER_SERIES} bytes ` +

@@ -317,6 +317,18 @@ describe("policy prometheus-memory-holds-series (B4)", () => {
     assert.match(run.violations[0].message, /< policy config workload\.activeSeries=2,000,000 x 4096/);
   });
 
+  it("rejects remote-write queues that, full, no longer fit beside the head block", async () => {
+    const records = mutateValues(limited("8Gi"), "kube-prometheus-stack", "prometheus.prometheusSpec.remoteWrite", [
+      { url: "http://mimir-gateway.mimir.svc/api/v1/push", queueConfig: { capacity: 2_500_000, maxShards: 200 } },
+    ]);
+    const run = await runStackPolicy(prometheusMemoryHoldsSeries, withWorkload(records, 1_000_000));
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /holds the head block .* but not also the remote-write queues: remoteWrite\[0\] capacity 2,500,000 x maxShards 200 samples of at least 16 bytes each/,
+    );
+  });
+
   it("accepts a large enough limit, shards that split the series, no limit and no workload", async () => {
     for (const records of [
       withWorkload(limited("4Gi"), 1_000_000),
