@@ -7,6 +7,7 @@ import { LOKI_TENANT_FROM_USER_SNIPPET, tenantBindingGap } from "../../lib/tenan
 import { CHARTS, TYPES } from "../../lib/types";
 import { isUnknown, Unknown } from "../../lib/unknown";
 import { blocks, stripComments } from "../../lib/alloy";
+import type { Client } from "./reach";
 
 /** The tenant header of Mimir and Loki (Mimir docs "About authentication and authorization"; Loki docs "Multi-tenancy"). */
 export const TENANT_HEADER = "X-Scope-OrgID";
@@ -331,6 +332,30 @@ export function alloyUser(
   if (username === undefined || "expression" in username) return undefined;
   if ("literal" in username) return { value: username.literal, where: `${where} basic_auth.username` };
   return alloyEnv(stack, release, username.env);
+}
+
+/** An Alloy endpoint as a gateway client: where its URL is set, the tenant header it sends, the user it logs in as. */
+export function alloyClient(
+  stack: StackView,
+  release: HelmRelease,
+  contentWhere: string,
+  endpoint: AlloyEndpoint,
+  url: ServiceUrl,
+): Client {
+  const where = `${contentWhere} ${endpoint.component} endpoint`;
+  return {
+    where: `${where} url`,
+    urn: release.resource.urn,
+    url,
+    namespace: release.namespace,
+    tenant:
+      endpoint.tenant === undefined
+        ? undefined
+        : "literal" in endpoint.tenant
+          ? { value: endpoint.tenant.literal, where: `${where} ${endpoint.tenantKey}` }
+          : null,
+    user: alloyUser(stack, release, endpoint.username, where),
+  };
 }
 
 // ---- Grafana datasources ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
-import { alloyEndpoints, alloyUser, serviceUrl } from "./endpoints";
+import { alloyClient, alloyEndpoints, serviceUrl } from "./endpoints";
 import { checkReach, Route } from "./reach";
 
 /**
@@ -48,25 +48,7 @@ export const logWritersReachLoki = stackRule<object>(
         if (!endpoint.url || !("literal" in endpoint.url)) continue;
         const url = serviceUrl(endpoint.url.literal);
         if (!url) continue;
-        const where = `${content.where} ${endpoint.component} endpoint`;
-        checkReach(
-          ctx,
-          stack,
-          {
-            where: `${where} url`,
-            urn: release.resource.urn,
-            url,
-            namespace: release.namespace,
-            tenant:
-              endpoint.tenant === undefined
-                ? undefined
-                : "literal" in endpoint.tenant
-                  ? { value: endpoint.tenant.literal, where: `${where} ${endpoint.tenantKey}` }
-                  : null,
-            user: alloyUser(stack, release, endpoint.username, where),
-          },
-          PUSH,
-        );
+        checkReach(ctx, stack, alloyClient(stack, release, content.where, endpoint, url), PUSH);
       }
     }
   },

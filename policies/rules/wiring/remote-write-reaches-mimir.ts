@@ -4,7 +4,7 @@ import { stackRule } from "../../lib/policy";
 import { StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { isUnknown, Unknown } from "../../lib/unknown";
-import { alloyEndpoints, alloyUser, remoteWriteUser, serviceUrl, TENANT_HEADER } from "./endpoints";
+import { alloyClient, alloyEndpoints, remoteWriteUser, serviceUrl, TENANT_HEADER } from "./endpoints";
 import { checkReach, Client, Route } from "./reach";
 
 /**
@@ -77,20 +77,7 @@ function alloyClients(stack: StackView, clients: Client[], unknown: (u: Unknown)
       if (!endpoint.url || !("literal" in endpoint.url)) continue;
       const url = serviceUrl(endpoint.url.literal);
       if (!url) continue;
-      const where = `${content.where} ${endpoint.component} endpoint`;
-      clients.push({
-        where: `${where} url`,
-        urn: release.resource.urn,
-        url,
-        namespace: release.namespace,
-        tenant:
-          endpoint.tenant === undefined
-            ? undefined
-            : "literal" in endpoint.tenant
-              ? { value: endpoint.tenant.literal, where: `${where} ${endpoint.tenantKey}` }
-              : null,
-        user: alloyUser(stack, release, endpoint.username, where),
-      });
+      clients.push(alloyClient(stack, release, content.where, endpoint, url));
     }
   }
 }
