@@ -4,6 +4,7 @@ import { PolicyPackClient, startPolicyPack } from "../../tools/harness/analyzer"
 import { PolicyRunResult, runPolicies } from "../../tools/harness/run-policies";
 import { REPO_ROOT, runStack, runStacks, RunOptions, SHIPPED_STACKS } from "../support/program";
 import { CONFLICTS } from "./conflicts";
+import { UNKNOWABLE_IN_FIRST_PREVIEW } from "../support/first-preview";
 
 const summary = (r: PolicyRunResult) =>
   r.diagnostics
@@ -23,17 +24,6 @@ const SCENARIOS: { name: string; run: RunOptions; shuffleSeed?: number }[] = [
   { name: "preview of an existing stack", run: { preview: true, existingStack: true }, shuffleSeed: 7 },
   { name: "first preview of a new stack", run: { preview: true }, shuffleSeed: 1013 },
 ];
-
-/**
- * What no first preview can judge, and says so ("can't run"): the IRSA roles' ARNs, trust policies and grants, and
- * the buckets' region, are outputs of resources the update creates (the trust names the cluster's OIDC issuer, which
- * EKS assigns at creation; the roles are auto-named). The update and every later preview judge them.
- */
-const UNKNOWABLE_IN_FIRST_PREVIEW = new Set([
-  "workload-identity-matches-role",
-  "storage-buckets-granted-to-workload",
-  "storage-region-matches-buckets",
-]);
 
 /** No finding twice: a per-resource finding is not repeated at AnalyzeStack. */
 function assertNoDuplicates(result: PolicyRunResult): void {
