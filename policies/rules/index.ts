@@ -48,6 +48,7 @@ import { mimirStorageLocationsDistinct } from "./mimir/storage-locations-distinc
 import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gateway-replication-within-replicas";
 import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
 import { mimirConfigValid } from "./mimir/config-valid";
+import { mimirConfigEnvDefined } from "./mimir/config-env-defined";
 import { mimirStoresInSharedObjectStorage } from "./mimir/stores-in-shared-object-storage";
 import { mimirStoreGatewaySeesRecentBlocks } from "./mimir/store-gateway-sees-recent-blocks";
 import { lokiBucketLifecycleOutlivesRetention } from "./retention/loki-bucket-lifecycle-outlives-retention";
@@ -117,6 +118,7 @@ export const policies: Policies = [
   mimirRulerEvaluatesRemotely,
   mimirDeduplicatesPrometheusPair,
   mimirConfigValid,
+  mimirConfigEnvDefined,
   mimirStoresInSharedObjectStorage,
   mimirStoreGatewaySeesRecentBlocks,
   // Retention chain

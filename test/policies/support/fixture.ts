@@ -296,6 +296,11 @@ export function compliantStack(): ResourceRecord[] {
           },
           kafka: { enabled: false },
           minio: { enabled: false },
+          global: {
+            extraEnv: [
+              { name: "KAFKA_SASL_PASSWORD", valueFrom: { secretKeyRef: { name: "mimir-kafka", key: "password" } } },
+            ],
+          },
           serviceAccount: {
             annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/obs-prod-mimir" },
           },

@@ -1,0 +1,40 @@
+import { strict as assert } from "assert";
+import { mimirConfigEnvDefined } from "../../../../policies/rules/mimir/config-env-defined";
+import { compliantStack, mutateValues } from "../../support/fixture";
+import { runStackPolicy } from "../../support/harness";
+
+describe("policy mimir-config-env-defined (M16)", () => {
+  it("accepts the fixture: the config's ${KAFKA_SASL_PASSWORD} comes from global.extraEnv", async () => {
+    assert.deepEqual((await runStackPolicy(mimirConfigEnvDefined, compliantStack())).violations, []);
+  });
+
+  it("rejects a component whose env defines it but global.extraEnv no longer does", async () => {
+    let records = mutateValues(compliantStack(), "mimir", "global.extraEnv", []);
+    records = mutateValues(records, "mimir", "ingester.env", [{ name: "GOMEMLIMIT", value: "13GiB" }]);
+    const run = await runStackPolicy(mimirConfigEnvDefined, records);
+    assert.ok(run.violations.length >= 1);
+    assert.match(
+      run.violations.map((v) => v.message).join("\n"),
+      /names \$\{KAFKA_SASL_PASSWORD\}, but values\.ingester\.env \(GOMEMLIMIT\) and values\.global\.extraEnv do not define it: .*empty string in every ingester pod/,
+    );
+  });
+
+  it("accepts each component defining the variable itself, and a disabled component without it", async () => {
+    let records = mutateValues(compliantStack(), "mimir", "global.extraEnv", []);
+    const env = [{ name: "KAFKA_SASL_PASSWORD", value: "from-a-secret-in-real-life" }];
+    for (const section of [
+      "alertmanager",
+      "compactor",
+      "distributor",
+      "ingester",
+      "overrides_exporter",
+      "querier",
+      "query_frontend",
+      "query_scheduler",
+      "store_gateway",
+    ])
+      records = mutateValues(records, "mimir", `${section}.env`, env);
+    records = mutateValues(records, "mimir", "ruler.enabled", false);
+    assert.deepEqual((await runStackPolicy(mimirConfigEnvDefined, records)).violations, []);
+  });
+});
