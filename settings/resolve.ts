@@ -10,6 +10,8 @@ import { CONFIG_KEYS, Profile, StackConfig, stackConfigSchema } from "./schema";
 import * as upstream from "./upstream";
 // Pure layout arithmetic of the network component, run here so a bad block is a config error before any resource.
 import { planSubnetCidrs } from "../components/network/cidr";
+// One AMI per node group (components/cluster/nodes.ts amiTypeFor): checked here so a mix is a config error.
+import { isArmInstanceType } from "../components/cluster/nodes";
 import { deriveLoki } from "./derive/loki";
 import { deriveMimirSizing } from "./derive/sizing";
 import { EBS_GP3_MAX_GIB, KUBERNETES_CLUSTER_LIMITS } from "../policies/rules/capacity/figures";
@@ -148,6 +150,15 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
         `is reserved for the Loki canary's own tenant: the tenant would share the canary's gateway credential and receive its synthetic streams; choose another id`,
       );
   });
+  const types = c.cluster.nodeGroups.instanceTypes;
+  const arm = types.filter(isArmInstanceType);
+  if (arm.length > 0 && arm.length < types.length)
+    add(
+      "cluster.nodeGroups.instanceTypes",
+      types,
+      `mixes arm64 (${arm.join(", ")}) and x86_64 (${types.filter((t) => !arm.includes(t)).join(", ")}) types: a node group runs one AMI, ` +
+        `so every instance type must share an architecture (EKS user guide, "AMI types"); list only Graviton or only x86_64 types`,
+    );
   if (r.zones > azCount) {
     add(
       "replication.zones",
