@@ -16,6 +16,7 @@ import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
 import { mimirKafkaUserAuthorized } from "./kafka/mimir-user-authorized";
+import { kafkaOperatorsReconcileTopicAndUser } from "./kafka/operators-reconcile-topic-and-user";
 import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
 import { kafkaMessageSizeFitsMimirBatch } from "./kafka/message-size-fits-mimir-batch";
 import { kafkaMinInsyncWithinReplication } from "./kafka/min-insync-within-replication";
@@ -49,6 +50,7 @@ import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gatewa
 import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
 import { mimirConfigValid } from "./mimir/config-valid";
 import { mimirConfigEnvDefined } from "./mimir/config-env-defined";
+import { mimirCompactorRuns } from "./mimir/compactor-runs";
 import { mimirStoresInSharedObjectStorage } from "./mimir/stores-in-shared-object-storage";
 import { mimirStoreGatewaySeesRecentBlocks } from "./mimir/store-gateway-sees-recent-blocks";
 import { lokiBucketLifecycleOutlivesRetention } from "./retention/loki-bucket-lifecycle-outlives-retention";
@@ -87,6 +89,7 @@ export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
   mimirKafkaTargetExists,
   mimirKafkaUserAuthorized,
+  kafkaOperatorsReconcileTopicAndUser,
   kafkaMessageSizeFitsMimirBatch,
   kafkaSegmentSizeFitsMessages,
   kafkaSocketRequestFitsMessages,
@@ -119,6 +122,7 @@ export const policies: Policies = [
   mimirDeduplicatesPrometheusPair,
   mimirConfigValid,
   mimirConfigEnvDefined,
+  mimirCompactorRuns,
   mimirStoresInSharedObjectStorage,
   mimirStoreGatewaySeesRecentBlocks,
   // Retention chain

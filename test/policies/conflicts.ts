@@ -698,4 +698,26 @@ export const CONFLICTS: Conflict[] = [
     message:
       /common\.storage\.s3\.region=us-east-1 signs every request for us-east-1 \(answered 400 AuthorizationHeaderMalformed/,
   },
+  {
+    title: "one Mimir component's env replaced, dropping the Kafka password variable",
+    base: "prod",
+    config: { overrides: { mimir: { ingester: { env: [{ name: "GOMEMLIMIT", value: "13GiB" }] } } } },
+    policy: "mimir-config-env-defined",
+    level: "mandatory",
+    message: /values\.ingester\.env \(GOMEMLIMIT\) and values\.global\.extraEnv do not define it/,
+  },
+  {
+    title: "no Mimir compactor",
+    base: "prod",
+    config: { overrides: { mimir: { compactor: { replicas: 0 } } } },
+    policy: "mimir-compactor-runs",
+    level: "mandatory",
+  },
+  {
+    title: "Kafka without its topic and user operators",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { entityOperator: { topicOperator: null, userOperator: null } } } },
+    policy: "kafka-operators-reconcile-topic-and-user",
+    level: "mandatory",
+  },
 ];

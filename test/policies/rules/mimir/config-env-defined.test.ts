@@ -38,3 +38,28 @@ describe("policy mimir-config-env-defined (M16)", () => {
     assert.deepEqual((await runStackPolicy(mimirConfigEnvDefined, records)).violations, []);
   });
 });
+
+describe("policy mimir-compactor-runs (M17)", () => {
+  it("rejects compactor.replicas 0 and accepts 1 or the chart default", async () => {
+    const { mimirCompactorRuns } = await import("../../../../policies/rules/mimir/compactor-runs");
+    const run = await runStackPolicy(
+      mimirCompactorRuns,
+      mutateValues(compliantStack(), "mimir", "compactor.replicas", 0),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /compactor\.replicas=0: no compactor runs, so nothing writes the bucket index/,
+    );
+    for (const replicas of [1, undefined])
+      assert.deepEqual(
+        (
+          await runStackPolicy(
+            mimirCompactorRuns,
+            mutateValues(compliantStack(), "mimir", "compactor.replicas", replicas),
+          )
+        ).violations,
+        [],
+      );
+  });
+});
