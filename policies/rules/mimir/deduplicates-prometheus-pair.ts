@@ -55,7 +55,20 @@ export const mimirDeduplicatesPrometheusPair = stackRule<object>(
             problems.push(`${show(clusterLabel)} (Prometheus sends "${expected.cluster}")`);
           if (replicaLabel.value !== expected.replica)
             problems.push(`${show(replicaLabel)} (Prometheus sends "${expected.replica}")`);
-          if (problems.length === 0) return;
+          if (problems.length === 0) {
+            // Shards of one Prometheus share its cluster label (prometheus-operator sets prometheus=<namespace>/<name>
+            // on every shard; each pod's replica label is its own name), so the HA tracker elects one pod of one shard
+            // per tenant and drops every other shard's samples (grafana/mimir#5217; prometheus-operator PR #7020).
+            const shards = spec.get("shards").raw();
+            if (typeof shards === "number" && shards > 1)
+              ctx.violation(
+                `${prometheus.label} values.prometheus.prometheusSpec.shards=${shards} with ${mimir.label}'s HA tracker on ${expected.cluster}/${expected.replica}: ` +
+                  `every shard sends the same ${expected.cluster} label, so Mimir elects one pod of one shard and drops the samples of the other ` +
+                  `${shards - 1} shard(s) as duplicates. Fix: run one shard, or give each shard its own cluster label before remote write.`,
+                mimir.urn,
+              );
+            return;
+          }
           ctx.violation(
             `${prometheus.label} runs ${replicas} Prometheus replicas writing to ${mimir.label}, but ${problems.join("; ")}: every series arrives once per replica ` +
               `as separate series, doubling active series and ingestion against the tenant's limits until Mimir discards samples. ` +

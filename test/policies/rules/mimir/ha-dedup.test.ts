@@ -33,6 +33,13 @@ describe("policy mimir-deduplicates-prometheus-pair (M12)", () => {
     assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, deduplicated())).violations, []);
   });
 
+  it("rejects shards behind the HA tracker: they share the cluster label, so all but one shard is dropped", async () => {
+    const records = mutateValues(deduplicated(), "kube-prometheus-stack", "prometheus.prometheusSpec.shards", 2);
+    const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /prometheusSpec\.shards=2 .*drops the samples of the other 1 shard\(s\)/);
+  });
+
   it("rejects Mimir's default labels, which prometheus-operator does not send", async () => {
     const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, deduplicated({}));
     assert.match(
