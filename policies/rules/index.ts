@@ -37,6 +37,7 @@ import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingest
 import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
 import { lokiStoresInObjectStorage } from "./loki/stores-in-object-storage";
 import { lokiIngesterStateDurable } from "./loki/ingester-state-durable";
+import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
@@ -140,6 +141,7 @@ export const policies: Policies = [
   lokiSchemaPeriodsValid,
   lokiStoresInObjectStorage,
   lokiIngesterStateDurable,
+  alloyReadsHostLogs,
   // Security
   s3BucketPrivate,
   s3BucketEncrypted,
