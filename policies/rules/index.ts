@@ -52,6 +52,7 @@ import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
 import { mimirConfigValid } from "./mimir/config-valid";
 import { mimirConfigEnvDefined } from "./mimir/config-env-defined";
 import { mimirCompactorRuns } from "./mimir/compactor-runs";
+import { ringsSharedAcrossPods } from "./mimir/rings-shared-across-pods";
 import { mimirStoresInSharedObjectStorage } from "./mimir/stores-in-shared-object-storage";
 import { mimirStoreGatewaySeesRecentBlocks } from "./mimir/store-gateway-sees-recent-blocks";
 import { lokiBucketLifecycleOutlivesRetention } from "./retention/loki-bucket-lifecycle-outlives-retention";
@@ -124,6 +125,7 @@ export const policies: Policies = [
   mimirConfigValid,
   mimirConfigEnvDefined,
   mimirCompactorRuns,
+  ringsSharedAcrossPods,
   mimirStoresInSharedObjectStorage,
   mimirStoreGatewaySeesRecentBlocks,
   // Retention chain

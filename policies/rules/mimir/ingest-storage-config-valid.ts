@@ -162,6 +162,16 @@ export const mimirIngestStorageConfigValid = stackRule<object>(
           mimir.urn,
         );
       }
+      // Where ingesters start reading at start-up (KafkaConfig consume_from_position_at_startup: last-offset, start,
+      // end, timestamp; Mimir ingest-storage docs). "end" skips every record not yet consumed when an ingester
+      // restarts or rolls out: acknowledged samples never reach an ingester, its blocks or a query.
+      const position = mimir.structuredNode(`${KAFKA}.consume_from_position_at_startup`);
+      if (position.raw() === "end")
+        ctx.violation(
+          `${position.where}="end": each ingester restart or rollout skips the records it had not yet consumed, so samples Kafka ` +
+            `acknowledged never reach an ingester, a block or a query (data loss). Fix: keep the default last-offset.`,
+          mimir.urn,
+        );
     }
   },
 );
