@@ -6,24 +6,10 @@ import { mergeOverrides, Values } from "../shared/values";
 import { buildStructuredConfig } from "./config";
 import { ingestersPerChartZone, placementValues, ZoneLayout, zoneLayout } from "./zones";
 import { gatewayNginxValues } from "./gateway-auth";
+import { MIMIR_CONFIG_SECTIONS } from "../../policies/lib/mimir";
 
-/**
- * Chart sections whose pods run Mimir with the shared config file (values.yaml `global.extraEnv` scope minus the
- * nginx gateway, memcached and the test jobs). Each validates ingest_storage at startup, so each needs the Kafka
- * password variable; nothing else gets it.
- */
-export const MIMIR_CONFIG_COMPONENTS = [
-  "alertmanager",
-  "compactor",
-  "distributor",
-  "ingester",
-  "overrides_exporter",
-  "querier",
-  "query_frontend",
-  "query_scheduler",
-  "ruler",
-  "store_gateway",
-] as const;
+/** The chart sections that load Mimir's config: one list, the pack's (M16 checks each gets the Kafka password). */
+export const MIMIR_CONFIG_COMPONENTS = MIMIR_CONFIG_SECTIONS;
 
 export interface MimirValueInputs {
   region: string;

@@ -248,3 +248,24 @@ function chartBoolean(node: PropNode, fallback: boolean, defaultWhere: string): 
 export function mimirReleases(stack: StackView): MimirRelease[] {
   return stack.helmReleases(CHARTS.mimir).map((r) => new MimirRelease(r));
 }
+
+/**
+ * mimir-distributed sections whose pods run Mimir with the shared config file (values.yaml `global.extraEnv` scope
+ * minus the nginx gateway, memcached and the test jobs): each validates the whole config at start-up and expands its
+ * ${VAR}s. The program gives each the Kafka password variable (components/mimir/values.ts); M16 checks they have it.
+ */
+export const MIMIR_CONFIG_SECTIONS = [
+  "alertmanager",
+  "compactor",
+  "distributor",
+  "ingester",
+  "overrides_exporter",
+  "querier",
+  "query_frontend",
+  "query_scheduler",
+  "ruler",
+  "store_gateway",
+] as const;
+
+/** The ruler's own query path, rendered only with ruler.remoteEvaluationDedicatedQueryPath (chart values.yaml). */
+export const MIMIR_REMOTE_RULER_SECTIONS = ["ruler_querier", "ruler_query_frontend", "ruler_query_scheduler"] as const;

@@ -4,27 +4,10 @@
 // must define each variable the config names: an override that replaces a component's `env` list (lists are replaced,
 // not merged) silently drops, say, the Kafka SASL password from that component, which then authenticates with an empty
 // password and never becomes ready.
-import { mimirReleases } from "../../lib/mimir";
+import { MIMIR_CONFIG_SECTIONS, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown, known } from "../../lib/unknown";
-
-/**
- * mimir-distributed sections whose pods load the shared Mimir config (the chart's `mimir.config` / structuredConfig),
- * with the chart default of `<section>.enabled` (values.yaml; the ruler and alertmanager are on by default).
- */
-const CONFIG_SECTIONS = [
-  "alertmanager",
-  "compactor",
-  "distributor",
-  "ingester",
-  "overrides_exporter",
-  "querier",
-  "query_frontend",
-  "query_scheduler",
-  "ruler",
-  "store_gateway",
-] as const;
 
 /** Every `${NAME}` (and `$NAME`) a config tree names. */
 function referencedVariables(node: unknown, found = new Set<string>()): Set<string> {
@@ -68,7 +51,7 @@ export const mimirConfigEnvDefined = stackRule<object>(
       // envFrom can bring any variable in: the pack cannot list it, so it does not judge those sections.
       if (values.at("global.extraEnvFrom").isPresent) continue;
       const global = envNames(values.at("global.extraEnv")) ?? new Set<string>();
-      for (const section of CONFIG_SECTIONS) {
+      for (const section of MIMIR_CONFIG_SECTIONS) {
         const enabled = known(values.at(`${section}.enabled`).boolean());
         if (enabled === false) continue;
         if (values.at(`${section}.extraEnvFrom`).isPresent) continue;

@@ -1,6 +1,6 @@
 // U3 (HARD): an image tag override must run the Mimir / Loki release the pinned chart renders its configuration for.
 import { lokiReleases } from "../../lib/loki";
-import { mimirReleases } from "../../lib/mimir";
+import { MIMIR_CONFIG_SECTIONS, MIMIR_REMOTE_RULER_SECTIONS, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { HelmRelease } from "../../lib/stack";
@@ -14,21 +14,7 @@ import { chartApp } from "./chart-versions";
  * component. When set it takes precedence over what is defined in global image"; _helpers.tpl mimir.imageReference
  * merges the component's image over the global one).
  */
-const MIMIR_COMPONENTS = [
-  "alertmanager",
-  "compactor",
-  "distributor",
-  "ingester",
-  "overrides_exporter",
-  "querier",
-  "query_frontend",
-  "query_scheduler",
-  "ruler",
-  "ruler_querier",
-  "ruler_query_frontend",
-  "ruler_query_scheduler",
-  "store_gateway",
-] as const;
+const MIMIR_COMPONENTS = [...MIMIR_CONFIG_SECTIONS, ...MIMIR_REMOTE_RULER_SECTIONS];
 
 /**
  * loki sections whose pods run Loki from templates/_pod.tpl: the image is `<component>.image.tag`, else
