@@ -21,6 +21,8 @@ export interface StackResource {
 export interface HelmRelease {
   readonly resource: StackResource;
   readonly releaseName: string;
+  /** The chart's base name ("mimir-distributed"), "helm" when the chart is not known. */
+  readonly chart: string;
   readonly namespace: string;
   /** Chart version as declared, when known. */
   readonly chartVersion?: string;
@@ -117,6 +119,7 @@ export class StackView {
         return {
           resource,
           releaseName,
+          chart: chartName,
           namespace: nameProp(resource.props.get("namespace"), "default"),
           chartVersion: version.isUnknown ? undefined : (version.raw() as string | undefined),
           values: PropNode.root(owner, resource.props.raw()).get("values"),

@@ -116,7 +116,7 @@ function sortedDependencies(resource: CapturedResource): Record<string, string[]
  * in a secret, so a basic-auth Secret's user name (a tenant id) would otherwise count as a leaked secret wherever
  * the tenant id appears.
  */
-function stackSecrets(captured: CapturedStack): string[] {
+export function stackSecrets(captured: CapturedStack): string[] {
   const found = new Set<string>();
   for (const resource of captured.resources) {
     secretStrings(resource.inputs as WireValue, found);
@@ -133,6 +133,11 @@ function stackSecrets(captured: CapturedStack): string[] {
   return [...found]
     .filter((s) => s.length >= MIN_SCANNED_SECRET_LENGTH && !exported.has(s))
     .sort((a, b) => b.length - a.length || a.localeCompare(b));
+}
+
+/** A value with every known secret replaced, as the artifacts hold it. */
+export function scrubSecrets(value: Plain, secrets: string[]): Plain {
+  return scrub(value, secrets, "", []);
 }
 
 function safeFileName(name: string): string {

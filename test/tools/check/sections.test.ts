@@ -4,12 +4,11 @@ import type { Plain } from "../../../tools/check/readable";
 import { derivedSettings, lokiIngesterWorkload } from "../../../tools/check/sections/derived-settings";
 import { policyVerdicts } from "../../../tools/check/sections/policies";
 import { resourcesPerComponent } from "../../../tools/check/sections/resources";
-import { StackFacts, type Release } from "../../../tools/check/sections/stack-facts";
+import { ReportView } from "../../../tools/check/sections/report-view";
 import { storageOf, valuesWorkloads } from "../../../tools/check/sections/workloads";
 import type { AnalyzerInfo, PolicyRunResult } from "../../../tools/harness/analyzer";
 import type { CapturedStack } from "../../../tools/harness/capture";
 import type { WireProperties } from "../../../tools/harness/wire";
-import { stackViewOf } from "../../../tools/planning/capture-view";
 
 const ROOT = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev";
 
@@ -44,9 +43,9 @@ const mimirValues = (kafkaConfig: Record<string, Plain>) => ({
   },
 });
 
-/** The settings as the section derives them: the records the artifacts hold, and the pack's view of the same stack. */
-function derivedSettingsOf(records: ResourceRecord[]) {
-  const captured: CapturedStack = {
+/** The captured stack of these resources (outputs = inputs, as the mocks return them). */
+function capturedOf(records: ResourceRecord[]): CapturedStack {
+  return {
     project: "p",
     stack: "dev",
     preview: false,
@@ -73,8 +72,10 @@ function derivedSettingsOf(records: ResourceRecord[]) {
       },
     })),
   };
-  return derivedSettings(new StackFacts(records), stackViewOf(captured));
 }
+
+/** The settings as the section derives them, from the pack's view of the captured stack. */
+const derivedSettingsOf = (records: ResourceRecord[]) => derivedSettings(ReportView.of(capturedOf(records)));
 
 describe("check report sections", () => {
   describe("derived settings", () => {
@@ -150,12 +151,15 @@ describe("check report sections", () => {
     });
 
     it("finds Loki's ingesters in the workload of its deployment mode (Monolithic when unset)", () => {
-      const loki = (deploymentMode?: string): Release => ({
-        record: record("t", "loki", {}),
-        name: "loki",
-        chart: "loki",
-        values: deploymentMode ? { deploymentMode } : {},
-      });
+      const loki = (deploymentMode?: string) =>
+        ReportView.of(
+          capturedOf([
+            record("kubernetes:helm.sh/v3:Release", "loki", {
+              chart: "loki",
+              values: deploymentMode ? { deploymentMode } : {},
+            }),
+          ]),
+        ).release("loki");
       assert.equal(lokiIngesterWorkload(loki()), "singleBinary");
       assert.equal(lokiIngesterWorkload(loki("SimpleScalable")), "write");
       assert.equal(lokiIngesterWorkload(loki("Distributed")), "ingester");

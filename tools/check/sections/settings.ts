@@ -1,10 +1,9 @@
 /** The derived-settings section: cross-component values and sizing, as the resources carry them. */
-import { stackViewOf } from "../../planning/capture-view";
 import { table } from "../text";
 import { derivedSettings, type DerivedSettings } from "./derived-settings";
 import { section } from "./section";
 import type { SettingRow } from "./setting-row";
-import { StackFacts } from "./stack-facts";
+import { ReportView } from "./report-view";
 import { nodeGroupRows, workloadRows, type NodeGroupRow, type WorkloadRow } from "./workloads";
 
 export interface SettingsData extends DerivedSettings {
@@ -45,9 +44,8 @@ export const settingsSection = section<SettingsData>({
   key: "settings",
   title: "Derived settings (read from the resources, after overrides)",
   build: (evidence) => {
-    const facts = new StackFacts(evidence.artifacts.resources);
-    const view = stackViewOf(evidence.captured);
-    return { ...derivedSettings(facts, view), workloads: workloadRows(facts), nodeGroups: nodeGroupRows(facts, view) };
+    const report = ReportView.of(evidence.captured);
+    return { ...derivedSettings(report), workloads: workloadRows(report), nodeGroups: nodeGroupRows(report) };
   },
   render: renderSettings,
 });

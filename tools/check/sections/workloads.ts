@@ -3,12 +3,12 @@
  * volumes), and the EKS node groups they run on. Found by shape (an object with `replicas` or `resources`), so a
  * component an override adds or resizes appears without this file knowing the charts.
  */
-import { at, isPlainObject, type Plain } from "../readable";
-import type { StackFacts } from "./stack-facts";
 import { nodeGroupDiskGiB } from "../../../policies/rules/capacity/nodes";
 import type { StackView } from "../../../policies/lib/stack";
 import { TYPES } from "../../../policies/lib/types";
 import { Inconclusive } from "../../../policies/lib/unknown";
+import { at, isPlainObject, type Plain } from "../readable";
+import type { ReportView } from "./report-view";
 
 export interface WorkloadRow {
   /** Helm release name, or "Strimzi" for Kafka node pools. */
@@ -118,16 +118,17 @@ export function valuesWorkloads(owner: string, values: Plain, chart = ""): Workl
   return rows;
 }
 
-export function workloadRows(facts: StackFacts): WorkloadRow[] {
-  const rows = facts
+export function workloadRows(report: ReportView): WorkloadRow[] {
+  const rows = report
     .releases()
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((release) => valuesWorkloads(release.name, release.values, release.chart));
-  for (const pool of facts.strimzi("KafkaNodePool").sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!isPlainObject(pool.spec)) continue;
-    const roles = at(pool.spec, "roles");
+    .sort((a, b) => a.releaseName.localeCompare(b.releaseName))
+    .flatMap((release) => valuesWorkloads(release.releaseName, report.shown(release.values) ?? {}, release.chart));
+  for (const pool of report.strimzi("KafkaNodePool").sort((a, b) => a.name.localeCompare(b.name))) {
+    const spec = report.shown(pool.spec);
+    if (!isPlainObject(spec)) continue;
+    const roles = at(spec, "roles");
     const label = `KafkaNodePool ${pool.name}${Array.isArray(roles) ? ` (${roles.join(", ")})` : ""}`;
-    rows.push(workloadRow("Strimzi", label, pool.spec, text(pool.spec.replicas)));
+    rows.push(workloadRow("Strimzi", label, spec, text(spec.replicas)));
   }
   return rows;
 }
@@ -144,20 +145,17 @@ function diskOf(view: StackView, urn: string): string {
   }
 }
 
-/** `view` is the pack's view of the same stack (tools/planning/capture-view.ts), whose URNs match the facts'. */
-export function nodeGroupRows(facts: StackFacts, view: StackView): NodeGroupRow[] {
-  return facts
-    .nodeGroups()
+export function nodeGroupRows(report: ReportView): NodeGroupRow[] {
+  return [...report.view.ofType(TYPES.eksNodeGroup)]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((record) => {
-      const inputs = facts.inputs(record);
-      const types = inputs.instanceTypes;
-      const scaling = (key: string) => text(at(inputs, `scalingConfig.${key}`));
+    .map((group) => {
+      const types = report.shown(group.props.get("instanceTypes"));
+      const scaling = (key: string) => text(report.shown(group.props.get("scalingConfig", key)));
       return {
-        name: record.name,
+        name: group.name,
         instanceTypes: Array.isArray(types) ? types.join(", ") : text(types),
         scaling: `${scaling("minSize")} / ${scaling("desiredSize")} / ${scaling("maxSize")}`,
-        diskGiB: diskOf(view, record.urn),
+        diskGiB: diskOf(report.view, group.urn),
       };
     });
 }
