@@ -12,15 +12,14 @@ import {
   UNKNOWN,
   type WireValue,
 } from "../harness/wire";
+import { isPlainObject } from "../../policies/lib/plain";
+
+export { isPlainObject };
 
 /** What artifacts and the report show for a value the engine does not know before the update. */
 export const UNKNOWN_MARKER = "[unknown]";
 
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
-
-function isObject(value: unknown): value is Record<string, WireValue> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Wire value -> readable JSON with secrets redacted. Keys sorted; signature objects resolved. */
 export function readable(value: WireValue): Plain {
@@ -30,7 +29,7 @@ export function readable(value: WireValue): Plain {
   if (Array.isArray(value)) {
     return value.map(readable);
   }
-  if (!isObject(value)) {
+  if (!isPlainObject(value)) {
     return value;
   }
   const signature = value[SIG_KEY];
@@ -62,7 +61,7 @@ export function secretStrings(value: WireValue, found: Set<string> = new Set(), 
     }
   } else if (Array.isArray(value)) {
     value.forEach((item) => secretStrings(item, found, insideSecret));
-  } else if (isObject(value)) {
+  } else if (isPlainObject(value)) {
     const secret =
       insideSecret || value[SIG_KEY] === SECRET_SIG || (value[SIG_KEY] === OUTPUT_VALUE_SIG && value.secret === true);
     for (const [key, item] of Object.entries(value)) {
@@ -80,7 +79,7 @@ export function plainStrings(value: WireValue, found: Set<string> = new Set()): 
     if (value !== UNKNOWN) found.add(value);
   } else if (Array.isArray(value)) {
     value.forEach((item) => plainStrings(item, found));
-  } else if (isObject(value)) {
+  } else if (isPlainObject(value)) {
     if (value[SIG_KEY] === SECRET_SIG || (value[SIG_KEY] === OUTPUT_VALUE_SIG && value.secret === true)) return found;
     for (const [key, item] of Object.entries(value)) {
       if (key !== SIG_KEY) plainStrings(item, found);
@@ -94,14 +93,10 @@ export function at(value: Plain | undefined, path: string | readonly string[]): 
   const keys = typeof path === "string" ? path.split(".") : path;
   let current: Plain | undefined = value;
   for (const key of keys) {
-    if (!isObject(current)) {
+    if (!isPlainObject(current)) {
       return undefined;
     }
     current = (current as { [key: string]: Plain })[key];
   }
   return current;
-}
-
-export function isPlainObject(value: Plain | undefined): value is { [key: string]: Plain } {
-  return isObject(value);
 }

@@ -7,6 +7,8 @@
  * can forward it to the pack without a lossy round trip through SDK objects.
  */
 
+import { isPlainObject } from "../../policies/lib/plain";
+
 /** A JSON value as carried in a protobuf `Struct`. */
 export type WireValue = null | boolean | number | string | WireValue[] | { [key: string]: WireValue };
 
@@ -32,9 +34,7 @@ export const REDACTED = "[secret]";
 
 type WireObject = { [key: string]: WireValue };
 
-function isObject(value: WireValue | undefined): value is WireObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const isObject = (value: WireValue | undefined): value is WireObject => isPlainObject(value);
 
 /** A secret in wire form: `{ <sig>: <secret sig>, value }`. */
 export function isSecret(value: WireValue | undefined): value is { [SIG_KEY]: typeof SECRET_SIG; value: WireValue } {
