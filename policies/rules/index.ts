@@ -38,6 +38,8 @@ import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
 import { lokiStoresInObjectStorage } from "./loki/stores-in-object-storage";
 import { lokiIngesterStateDurable } from "./loki/ingester-state-durable";
 import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
+import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
+import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
@@ -50,6 +52,9 @@ import { mimirStorageLocationsDistinct } from "./mimir/storage-locations-distinc
 import { mimirStoreGatewayReplicationWithinReplicas } from "./mimir/store-gateway-replication-within-replicas";
 import { mimirZonesCoverReplication } from "./mimir/zones-cover-replication";
 import { mimirConfigValid } from "./mimir/config-valid";
+import { mimirBlocksShippedToStorage } from "./mimir/blocks-shipped-to-storage";
+import { mimirBucketIndexStalenessCoversUpdates } from "./mimir/bucket-index-staleness-covers-updates";
+import { mimirObjectStorageClassReadable } from "./mimir/object-storage-class-readable";
 import { mimirConfigEnvDefined } from "./mimir/config-env-defined";
 import { mimirCompactorRuns } from "./mimir/compactor-runs";
 import { ringsSharedAcrossPods } from "./mimir/rings-shared-across-pods";
@@ -82,6 +87,18 @@ import { logWritersReachLoki } from "./wiring/log-writers-reach-loki";
 import { datasourcesReachStores } from "./wiring/datasources-reach-stores";
 import { tenancyStaysEnabled } from "./wiring/tenancy-stays-enabled";
 import { kafkaSaslMatchesListener } from "./wiring/kafka-sasl-matches-listener";
+import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-service";
+import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
+import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
+import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-timestamps";
+import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
+import { kafkaCommittedOffsetsOutliveReplayWindow } from "./kafka/committed-offsets-outlive-replay-window";
+import { pushRequestWithinReceiveLimit } from "./limits/push-request-within-receive-limit";
+import { seriesLabelsWithinLimits } from "./limits/series-labels-within-limits";
+import { queryLookbackCoversRetention } from "./limits/query-lookback-covers-retention";
+import { instanceLimitsHoldWorkload } from "./limits/instance-limits-hold-workload";
+import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-histograms";
+import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
 import { componentVersionsMatchCharts } from "./rollout/component-versions-match-charts";
@@ -110,6 +127,9 @@ export const policies: Policies = [
   kafkaRetentionBytesCoversReplayWindow,
   kafkaRetentionFitsBrokerDisk,
   kafkaListenersValid,
+  kafkaTopicAcceptsMimirTimestamps,
+  kafkaSegmentRollNotTooFrequent,
+  kafkaCommittedOffsetsOutliveReplayWindow,
   // Mimir startup and replication
   mimirQueryIngestersWithinExceedsStoreAfter,
   mimirDeletionMarkDelaysOrdered,
@@ -123,6 +143,9 @@ export const policies: Policies = [
   mimirRulerEvaluatesRemotely,
   mimirDeduplicatesPrometheusPair,
   mimirConfigValid,
+  mimirBlocksShippedToStorage,
+  mimirBucketIndexStalenessCoversUpdates,
+  mimirObjectStorageClassReadable,
   mimirConfigEnvDefined,
   mimirCompactorRuns,
   ringsSharedAcrossPods,
@@ -144,6 +167,8 @@ export const policies: Policies = [
   lokiStoresInObjectStorage,
   lokiIngesterStateDurable,
   alloyReadsHostLogs,
+  lokiObjectStorageClassReadable,
+  lokiWalReplayFitsMemory,
   // Security
   s3BucketPrivate,
   s3BucketEncrypted,
@@ -183,4 +208,13 @@ export const policies: Policies = [
   datasourcesReachStores,
   tenancyStaysEnabled,
   kafkaSaslMatchesListener,
+  ringsJoinMemberlistService,
+  listenPortsMatchChartServices,
+  strimziOperatorsWatchKafkaNamespace,
+  pushRequestWithinReceiveLimit,
+  seriesLabelsWithinLimits,
+  queryLookbackCoversRetention,
+  instanceLimitsHoldWorkload,
+  mimirAcceptsNativeHistograms,
+  mimirPastGraceCoversResend,
 ];

@@ -4,7 +4,9 @@
 // of them stops every Mimir pod. This rule covers the checks of pkg/storage/tsdb/config.go (TSDBConfig.Validate,
 // BucketStoreConfig.Validate) and pkg/compactor/compactor.go (Config.Validate) that a values file can break through
 // mimir.structuredConfig, except those other rules own: ingest_storage (M9), compactor.block_ranges (M3) and the
-// deletion-mark delays (M2).
+// deletion-mark delays (M2). It also covers the HA tracker timeouts (Limits.Validate, defaults and every tenant of the
+// runtime config, and the distributor.ha_tracker copies Mimir 3.0 removed) and the S3 storage class of every Mimir
+// bucket client (pkg/storage/bucket/s3/config.go Config.Validate).
 //
 // Version read: grafana/mimir pkg/storage/tsdb/config.go at commit eb75be526e1c24ad5a5998dc0079d74a5d7f55ba (main,
 // December 2024) and pkg/compactor/compactor.go at 0a4655b69f875bb194f138191fafeb3f1445cdcd; the search index holds no
@@ -13,10 +15,11 @@
 // "must be between 0 and 15 minutes" and the compaction orders below, and the CHANGELOG (commit 00135b602593) lists
 // no change to any of them in 2.17.0 or 3.0.0. The 15m maximum dates from Mimir 2.7 (grafana/mimir#4364, before
 // it 5m).
-import { parseDurationMs } from "../../lib/duration";
+import { formatDuration, parseDurationMs } from "../../lib/duration";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
+import { isUnknown } from "../../lib/unknown";
 
 const TSDB = "blocks_storage.tsdb";
 const BUCKET_STORE = "blocks_storage.bucket_store";
@@ -279,23 +282,178 @@ function compactorChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding
   return findings;
 }
 
+// --- HA tracker timeouts ---
+// Mimir 3.0.0 CHANGELOG: "[CHANGE] Distributor: Remove deprecated global HA tracker timeout configuration flags.
+// #12321" (they moved to the per-tenant limits in 2.17; grafana/mimir pkg/distributor/ha_tracker.go HATrackerConfig
+// keeps only enable_ha_tracker, enable_elected_replica_metric and kvstore). Mimir decodes its config file strictly, so
+// one of the old keys under distributor.ha_tracker fails loading ("field ... not found in type ...").
+const REMOVED_HA_TRACKER_KEYS = [
+  "ha_tracker_update_timeout",
+  "ha_tracker_update_timeout_jitter_max",
+  "ha_tracker_failover_timeout",
+] as const;
+/** pkg/util/validation/limits.go RegisterFlags: update 15s, jitter 5s, failover 30s (-distributor.ha-tracker.*). */
+const HA_DEFAULTS_MS = {
+  ha_tracker_update_timeout: 15_000,
+  ha_tracker_update_timeout_jitter_max: 5_000,
+  ha_tracker_failover_timeout: 30_000,
+} as const;
+type HaKey = keyof typeof HA_DEFAULTS_MS;
+/** Limits.Validate const errInvalidFailoverTimeout (Go prints model.Duration, e.g. 5s and 21s). */
+const FAILOVER_ERROR = (failover: number, min: number) =>
+  `HA Tracker failover timeout (${formatDuration(failover)}) must be at least 1s greater than update timeout - max jitter (${formatDuration(min)})`;
+
+function removedHaTrackerKeys(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  return REMOVED_HA_TRACKER_KEYS.flatMap((key): Finding[] => {
+    const found = present(ctx, mimir, `distributor.ha_tracker.${key}`);
+    if (!found) return [];
+    return [
+      {
+        node: found.node,
+        error: `error loading config: field ${key} not found in type distributor.HATrackerConfig`,
+        fix:
+          `Mimir 3.0 removed the distributor.ha_tracker copy of this timeout (CHANGELOG 3.0.0, #12321): move it to ` +
+          `mimir.structuredConfig.limits.${key} (a Prometheus duration; per tenant in runtimeConfig.overrides)`,
+      },
+    ];
+  });
+}
+
+/**
+ * Limits.Validate (pkg/util/validation/limits.go): `HATrackerUpdateTimeoutJitterMax < 0` is rejected, and when the
+ * update or failover timeout is above 0, the failover timeout must be >= update + jitter + 1s. Mimir validates the
+ * defaults at start-up and each tenant of the runtime config when it loads it (pkg/mimir/runtime_config.go
+ * runtimeConfigLoader: `l.validate(limits)` for every TenantLimits entry; a tenant inherits the defaults it omits).
+ */
+function haTrackerLimits(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  const read = (node: PropNode, fallback: number): { ms: number; node?: PropNode } | "unknown" | "bad" => {
+    if (node.isUnknown) {
+      ctx.inconclusive(node.unknown());
+      return "unknown";
+    }
+    const raw = node.raw();
+    if (raw === undefined || raw === null) return { ms: fallback };
+    const ms = typeof raw === "string" ? parseDurationMs(raw, "prometheus") : undefined;
+    if (ms === undefined) {
+      findings.push({
+        node,
+        error: PARSE_ERROR(raw, "model.Duration"),
+        fix: "use a Prometheus duration such as 15s, 5s or 30s",
+      });
+      return "bad";
+    }
+    return { ms, node };
+  };
+  const judge = (scope: (key: HaKey) => PropNode, fallback: (key: HaKey) => number, tenant?: string) => {
+    const update = read(scope("ha_tracker_update_timeout"), fallback("ha_tracker_update_timeout"));
+    const jitter = read(
+      scope("ha_tracker_update_timeout_jitter_max"),
+      fallback("ha_tracker_update_timeout_jitter_max"),
+    );
+    const failover = read(scope("ha_tracker_failover_timeout"), fallback("ha_tracker_failover_timeout"));
+    if (typeof update !== "object" || typeof jitter !== "object" || typeof failover !== "object") return;
+    if (update.ms <= 0 && failover.ms <= 0) return;
+    const min = update.ms + jitter.ms + 1_000;
+    if (failover.ms >= min) return;
+    // Report on the key the operator set (failover first, else the update timeout or jitter that raised the minimum).
+    const node = failover.node ?? update.node ?? jitter.node;
+    if (!node) return;
+    findings.push({
+      node,
+      error:
+        (tenant
+          ? `validating runtime config overrides of tenant ${JSON.stringify(tenant)}: `
+          : "error validating config: ") + FAILOVER_ERROR(failover.ms, min),
+      fix:
+        `keep ha_tracker_failover_timeout (${formatDuration(failover.ms)}) at least ha_tracker_update_timeout ` +
+        `(${formatDuration(update.ms)}) + ha_tracker_update_timeout_jitter_max (${formatDuration(jitter.ms)}) + 1s = ` +
+        `${formatDuration(min)} (defaults 15s, 5s, 30s)`,
+    });
+  };
+  const defaults = (key: HaKey) => mimir.structuredNode(`limits.${key}`);
+  judge(defaults, (key) => HA_DEFAULTS_MS[key]);
+  // What a tenant inherits for the keys it omits (a default that does not parse was reported above).
+  const inherited = (key: HaKey): number => {
+    const raw = defaults(key).raw();
+    const ms = typeof raw === "string" ? parseDurationMs(raw, "prometheus") : undefined;
+    return ms ?? HA_DEFAULTS_MS[key];
+  };
+  const overrides = mimir.values.at("runtimeConfig.overrides").entries();
+  if (isUnknown(overrides)) {
+    ctx.inconclusive(overrides);
+    return findings;
+  }
+  for (const [tenant, node] of overrides ?? []) {
+    if (!REMOVED_HA_TRACKER_KEYS.some((key) => node.get(key).isPresent)) continue;
+    judge((key) => node.get(key), inherited, tenant);
+  }
+  return findings;
+}
+
+// --- S3 storage class ---
+// pkg/storage/bucket/s3/config.go: `supportedStorageClasses = s3_types.ObjectStorageClass("").Values()` and
+// Config.Validate returns errUnsupportedStorageClass ("unsupported S3 storage class (supported values: ...)") for
+// any other non-empty value. The list is the AWS SDK's ObjectStorageClass enum: the Mimir config descriptor (April
+// 2025) lists STANDARD ... EXPRESS_ONEZONE; newer SDKs add FSX_OPENZFS and FSX_ONTAP (AWS S3 API reference,
+// InvalidObjectState StorageClass), accepted here so a newer value is never refused wrongly.
+export const MIMIR_S3_STORAGE_CLASSES = [
+  "STANDARD",
+  "REDUCED_REDUNDANCY",
+  "GLACIER",
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "DEEP_ARCHIVE",
+  "OUTPOSTS",
+  "GLACIER_IR",
+  "SNOW",
+  "EXPRESS_ONEZONE",
+  "FSX_OPENZFS",
+  "FSX_ONTAP",
+] as const;
+/** Every Mimir bucket client config (blocks, ruler, alertmanager, and the common block they inherit from). */
+export const MIMIR_S3_SECTIONS = ["common.storage", "blocks_storage", "ruler_storage", "alertmanager_storage"] as const;
+
+function storageClassChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  return MIMIR_S3_SECTIONS.flatMap((section): Finding[] => {
+    const found = present(ctx, mimir, `${section}.s3.storage_class`);
+    if (!found || found.raw === "") return [];
+    if ((MIMIR_S3_STORAGE_CLASSES as readonly unknown[]).includes(found.raw)) return [];
+    return [
+      {
+        node: found.node,
+        error: `error validating config: unsupported S3 storage class (supported values: ${MIMIR_S3_STORAGE_CLASSES.slice(0, 11).join(", ")})`,
+        fix: "use STANDARD (or leave it unset), STANDARD_IA, INTELLIGENT_TIERING or GLACIER_IR",
+      },
+    ];
+  });
+}
+
 export const mimirConfigValid = stackRule<object>(
   {
     name: "mimir-config-valid",
     rule: "M13",
     description:
-      "Mimir's blocks storage, store-gateway and compactor settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes)",
+      "Mimir's blocks storage, store-gateway, compactor, HA tracker and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s and no removed distributor.ha_tracker timeout, a known S3 storage class)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-      "Keep each blocks_storage.tsdb, blocks_storage.bucket_store and compactor setting within what Mimir's Validate accepts, or remove it to use the default.",
+      "Keep each blocks_storage.tsdb, blocks_storage.bucket_store, compactor, limits.ha_tracker_* and s3.storage_class setting within what Mimir's Validate accepts, or remove it to use the default; set the HA tracker timeouts under limits, not distributor.ha_tracker.",
     url: "https://github.com/grafana/mimir/blob/main/pkg/storage/tsdb/config.go (TSDBConfig.Validate, BucketStoreConfig.Validate); pkg/compactor/compactor.go (Config.Validate)",
     tags: ["mimir", "startup"],
     judgedPerResource: true,
   },
   (stack, ctx) => {
     for (const mimir of mimirReleases(stack)) {
-      const findings = [...tsdbChecks(ctx, mimir), ...bucketStoreChecks(ctx, mimir), ...compactorChecks(ctx, mimir)];
+      const findings = [
+        ...tsdbChecks(ctx, mimir),
+        ...bucketStoreChecks(ctx, mimir),
+        ...compactorChecks(ctx, mimir),
+        ...removedHaTrackerKeys(ctx, mimir),
+        ...haTrackerLimits(ctx, mimir),
+        ...storageClassChecks(ctx, mimir),
+      ];
       for (const f of findings) {
         const value = f.node.raw();
         ctx.violation(

@@ -1,0 +1,331 @@
+import { strict as assert } from "assert";
+import { instanceLimitsHoldWorkload } from "../../../../policies/rules/limits/instance-limits-hold-workload";
+import { mimirAcceptsNativeHistograms } from "../../../../policies/rules/limits/mimir-accepts-native-histograms";
+import { mimirPastGraceCoversResend } from "../../../../policies/rules/limits/mimir-past-grace-covers-resend";
+import { pushRequestWithinReceiveLimit } from "../../../../policies/rules/limits/push-request-within-receive-limit";
+import { queryLookbackCoversRetention } from "../../../../policies/rules/limits/query-lookback-covers-retention";
+import { seriesLabelsWithinLimits } from "../../../../policies/rules/limits/series-labels-within-limits";
+import { compliantStack, mutateValues } from "../../support/fixture";
+import { runStackPolicy } from "../../support/harness";
+
+const MIMIR = "mimir.structuredConfig";
+const WORKLOAD = { activeSeries: 600_000, samplesPerSecond: 40_000, logsGBPerDay: 50, queriesPerSecond: 5 };
+
+const withRemoteWrite = (records = compliantStack(), queueConfig?: Record<string, unknown>) =>
+  mutateValues(records, "kube-prometheus-stack", "prometheus.prometheusSpec.remoteWrite", [
+    {
+      url: "http://mimir-gateway.mimir.svc/api/v1/push",
+      headers: { "X-Scope-OrgID": "prod" },
+      ...(queueConfig ? { queueConfig } : {}),
+    },
+  ]);
+
+const POD_LOG_ALLOY = `
+discovery.relabel "pod_logs" {
+  rule {
+    source_labels = ["__meta_kubernetes_namespace"]
+    target_label  = "namespace"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    target_label  = "app"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_uid"]
+    target_label  = "__path__"
+  }
+}
+loki.write "default" {
+  endpoint {
+    url = "http://loki-gateway.loki.svc/loki/api/v1/push"
+  }
+}
+`;
+
+describe("policy push-request-within-receive-limit (Q1)", () => {
+  it("passes the compliant fixture and the defaults", async () => {
+    assert.deepEqual((await runStackPolicy(pushRequestWithinReceiveLimit, withRemoteWrite())).violations, []);
+  });
+
+  it("rejects a Mimir max_recv_msg_size smaller than a remote-write request (held-out c3)", async () => {
+    const run = await runStackPolicy(
+      pushRequestWithinReceiveLimit,
+      mutateValues(withRemoteWrite(), "mimir", `${MIMIR}.distributor.max_recv_msg_size`, 10000),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_recv_msg_size=10000 \(10000 bytes\) is smaller than one remote-write request of .*Prometheus default queue_config\.max_samples_per_send=2000.*\(128000 bytes\) or more/,
+    );
+    assert.match(run.violations[0].message, /metrics are lost/);
+  });
+
+  it("accepts a lowered limit that still holds the request, and a smaller maxSamplesPerSend", async () => {
+    const raised = mutateValues(withRemoteWrite(), "mimir", `${MIMIR}.distributor.max_recv_msg_size`, 4_194_304);
+    assert.deepEqual((await runStackPolicy(pushRequestWithinReceiveLimit, raised)).violations, []);
+    const small = mutateValues(
+      withRemoteWrite(compliantStack(), { maxSamplesPerSend: 100 }),
+      "mimir",
+      `${MIMIR}.distributor.max_recv_msg_size`,
+      10000,
+    );
+    assert.deepEqual((await runStackPolicy(pushRequestWithinReceiveLimit, small)).violations, []);
+  });
+
+  it("rejects a Loki max_recv_msg_size below Alloy's batch (held-out c30)", async () => {
+    const run = await runStackPolicy(
+      pushRequestWithinReceiveLimit,
+      mutateValues(compliantStack(), "loki", "loki.structuredConfig.distributor.max_recv_msg_size", 65536),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_recv_msg_size=65536 \(64Ki \(65536 bytes\)\) is smaller than a full batch of .*loki\.write "default".*logs are lost/,
+    );
+  });
+
+  it("rejects a Loki gateway body limit below the batch, accepts 0 (no limit)", async () => {
+    const run = await runStackPolicy(
+      pushRequestWithinReceiveLimit,
+      mutateValues(compliantStack(), "loki", "gateway.nginxConfig.clientMaxBodySize", "512k"),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /clientMaxBodySize=512k .*413/);
+    const unlimited = mutateValues(compliantStack(), "loki", "gateway.nginxConfig.clientMaxBodySize", "0");
+    assert.deepEqual((await runStackPolicy(pushRequestWithinReceiveLimit, unlimited)).violations, []);
+  });
+});
+
+describe("policy series-labels-within-limits (Q2)", () => {
+  it("passes the compliant fixture", async () => {
+    assert.deepEqual((await runStackPolicy(seriesLabelsWithinLimits, compliantStack())).violations, []);
+  });
+
+  it("rejects Mimir max_label_names_per_series 4 (held-out c4)", async () => {
+    const run = await runStackPolicy(
+      seriesLabelsWithinLimits,
+      mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_label_names_per_series`, 4),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_label_names_per_series=4 \(tenants on the default limits\) < 18.*kube_pod_info.*prometheus, prometheus_replica.*metrics are lost/,
+    );
+  });
+
+  it("rejects Mimir max_label_value_length 16 (held-out c40) and a tenant's override", async () => {
+    const run = await runStackPolicy(
+      seriesLabelsWithinLimits,
+      mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_label_value_length`, 16),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /max_label_value_length=16 .* < 253/);
+    const tenant = await runStackPolicy(
+      seriesLabelsWithinLimits,
+      mutateValues(compliantStack(), "mimir", "runtimeConfig.overrides.team-a.max_label_names_per_series", 10),
+    );
+    assert.equal(tenant.violations.length, 1);
+    assert.match(tenant.violations[0].message, /\["team-a"\]\.max_label_names_per_series=10 \(tenant "team-a"\) < 18/);
+  });
+
+  it("accepts raised limits (benign c51: 40 label names)", async () => {
+    let records = mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_label_names_per_series`, 40);
+    records = mutateValues(records, "mimir", `${MIMIR}.limits.max_label_value_length`, 4096);
+    assert.deepEqual((await runStackPolicy(seriesLabelsWithinLimits, records)).violations, []);
+  });
+
+  it("counts an HA-deduplicated replica label out and extra external labels in", async () => {
+    let records = mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_label_names_per_series`, 17);
+    records = mutateValues(records, "mimir", `${MIMIR}.limits.accept_ha_samples`, true);
+    records = mutateValues(records, "mimir", `${MIMIR}.limits.ha_replica_label`, "prometheus_replica");
+    assert.deepEqual((await runStackPolicy(seriesLabelsWithinLimits, records)).violations, []);
+    records = mutateValues(records, "kube-prometheus-stack", "prometheus.prometheusSpec.externalLabels", {
+      cluster: "prod",
+    });
+    assert.equal((await runStackPolicy(seriesLabelsWithinLimits, records)).violations.length, 1);
+  });
+
+  it("rejects Loki max_label_names_per_series 2 below Alloy's 4 stream labels (held-out c22)", async () => {
+    const base = mutateValues(compliantStack(), "alloy", "alloy.configMap.content", POD_LOG_ALLOY);
+    assert.deepEqual((await runStackPolicy(seriesLabelsWithinLimits, base)).violations, []);
+    const run = await runStackPolicy(
+      seriesLabelsWithinLimits,
+      mutateValues(base, "loki", "loki.limits_config.max_label_names_per_series", 2),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_label_names_per_series=2 \(tenants on the default limits\) < 4.*namespace, pod, container, app.*logs are lost/,
+    );
+    const value = await runStackPolicy(
+      seriesLabelsWithinLimits,
+      mutateValues(base, "loki", "loki.limits_config.max_label_value_length", 100),
+    );
+    assert.match(value.violations[0].message, /max_label_value_length=100 .* < 253/);
+  });
+});
+
+describe("policy query-lookback-covers-retention (Q3)", () => {
+  it("passes the compliant fixture, lookback 0 and a lookback at least the retention (benign c51)", async () => {
+    assert.deepEqual((await runStackPolicy(queryLookbackCoversRetention, compliantStack())).violations, []);
+    const unlimited = mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_query_lookback`, "0s");
+    assert.deepEqual((await runStackPolicy(queryLookbackCoversRetention, unlimited)).violations, []);
+    const longer = mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_query_lookback`, "400d");
+    assert.deepEqual((await runStackPolicy(queryLookbackCoversRetention, longer)).violations, []);
+  });
+
+  it("rejects Mimir max_query_lookback 7d below 365d retention (held-out c8)", async () => {
+    const run = await runStackPolicy(
+      queryLookbackCoversRetention,
+      mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.max_query_lookback`, "7d"),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_query_lookback=7d < .*compactor_blocks_retention_period=365d \(tenants on the default limits\).*can never be read/,
+    );
+  });
+
+  it("rejects Loki max_query_lookback 1d below 30d retention (held-out c21), per tenant too", async () => {
+    const run = await runStackPolicy(
+      queryLookbackCoversRetention,
+      mutateValues(compliantStack(), "loki", "loki.limits_config.max_query_lookback", "1d"),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /max_query_lookback=1d < .*retention_period=30d/);
+    let tenant = mutateValues(compliantStack(), "loki", "loki.limits_config.max_query_lookback", "30d");
+    tenant = mutateValues(tenant, "loki", "loki.runtimeConfig.overrides.team-a.retention_period", "60d");
+    const t = await runStackPolicy(queryLookbackCoversRetention, tenant);
+    assert.equal(t.violations.length, 1);
+    assert.match(t.violations[0].message, /\(tenant "team-a"\)/);
+  });
+});
+
+describe("policy mimir-instance-limits-hold-workload (Q4)", () => {
+  const run = (records: ReturnType<typeof compliantStack>) =>
+    runStackPolicy(instanceLimitsHoldWorkload, records, { workload: WORKLOAD });
+
+  it("passes the compliant fixture and a raised limit", async () => {
+    assert.deepEqual((await run(compliantStack())).violations, []);
+    const raised = mutateValues(compliantStack(), "mimir", `${MIMIR}.ingester.instance_limits.max_series`, 500_000);
+    assert.deepEqual((await run(raised)).violations, []);
+  });
+
+  it("rejects ingester max_series 10000 below each ingester's share (held-out c34)", async () => {
+    const result = await run(
+      mutateValues(compliantStack(), "mimir", `${MIMIR}.ingester.instance_limits.max_series`, 10000),
+    );
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /max_series=10000 < 300,000 series, what at least one ingester of each zone holds .*activeSeries=600,000/,
+    );
+  });
+
+  it("rejects an ingester or distributor rate below its share and max_tenants below the writers", async () => {
+    let records = mutateValues(compliantStack(), "mimir", `${MIMIR}.ingester.instance_limits.max_ingestion_rate`, 1000);
+    records = mutateValues(records, "mimir", `${MIMIR}.distributor.instance_limits.max_ingestion_rate`, 1000);
+    records = mutateValues(records, "mimir", `${MIMIR}.ingester.instance_limits.max_tenants`, 1);
+    records = mutateValues(
+      records,
+      "alloy",
+      "alloy.configMap.content",
+      `
+prometheus.remote_write "mimir" {
+  endpoint {
+    url     = "http://mimir-gateway.mimir.svc/api/v1/push"
+    headers = { "X-Scope-OrgID" = "platform" }
+  }
+}`,
+    );
+    const result = await run(withRemoteWrite(records));
+    assert.equal(result.violations.length, 3);
+    assert.match(
+      result.violations.map((v) => v.message).join("\n"),
+      /max_tenants=1 < the 2 tenants this stack writes \(prod, platform\)/,
+    );
+  });
+});
+
+describe("policy mimir-accepts-native-histograms (Q5)", () => {
+  const nativeOn = (records = compliantStack()) =>
+    mutateValues(records, "kube-prometheus-stack", "prometheus.prometheusSpec.enableFeatures", ["native-histograms"]);
+
+  it("passes the compliant fixture and native histograms with the limit on or unset", async () => {
+    assert.deepEqual((await runStackPolicy(mimirAcceptsNativeHistograms, nativeOn())).violations, []);
+    const on = mutateValues(nativeOn(), "mimir", `${MIMIR}.limits.native_histograms_ingestion_enabled`, true);
+    assert.deepEqual((await runStackPolicy(mimirAcceptsNativeHistograms, on)).violations, []);
+    const offWithoutSender = mutateValues(
+      compliantStack(),
+      "mimir",
+      `${MIMIR}.limits.native_histograms_ingestion_enabled`,
+      false,
+    );
+    assert.deepEqual((await runStackPolicy(mimirAcceptsNativeHistograms, offWithoutSender)).violations, []);
+  });
+
+  it("rejects ingestion off while Prometheus collects native histograms (held-out c35)", async () => {
+    const result = await runStackPolicy(
+      mimirAcceptsNativeHistograms,
+      mutateValues(nativeOn(), "mimir", `${MIMIR}.limits.native_histograms_ingestion_enabled`, false),
+    );
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /native_histograms_ingestion_enabled=false \(tenants on the default limits\) while .*enableFeatures native-histograms.*silently lost/,
+    );
+  });
+
+  it("rejects a tenant override off while scrapeNativeHistograms is on", async () => {
+    let records = mutateValues(
+      compliantStack(),
+      "kube-prometheus-stack",
+      "prometheus.prometheusSpec.scrapeNativeHistograms",
+      true,
+    );
+    records = mutateValues(records, "mimir", "runtimeConfig.overrides.prod.native_histograms_ingestion_enabled", false);
+    const result = await runStackPolicy(mimirAcceptsNativeHistograms, records);
+    assert.equal(result.violations.length, 1);
+    assert.match(result.violations[0].message, /\(tenant "prod"\) while .*scrapeNativeHistograms=true/);
+  });
+});
+
+describe("policy mimir-past-grace-covers-resend (Q6)", () => {
+  it("passes the compliant fixture, 0 (disabled) and 2h or more", async () => {
+    assert.deepEqual((await runStackPolicy(mimirPastGraceCoversResend, compliantStack())).violations, []);
+    for (const value of ["0s", "2h", "6h"]) {
+      const records = mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.past_grace_period`, value);
+      assert.deepEqual((await runStackPolicy(mimirPastGraceCoversResend, records)).violations, [], value);
+    }
+  });
+
+  it("rejects past_grace_period 1m (held-out c28)", async () => {
+    const result = await runStackPolicy(
+      mimirPastGraceCoversResend,
+      mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.past_grace_period`, "1m"),
+    );
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /past_grace_period=1m \+ Mimir default limits\.out_of_order_time_window=0s \(tenants on the default limits\): Mimir rejects every sample older than 1m.*lost/,
+    );
+  });
+
+  it("adds the out-of-order window and judges tenants", async () => {
+    let records = mutateValues(compliantStack(), "mimir", `${MIMIR}.limits.past_grace_period`, "1h");
+    records = mutateValues(records, "mimir", `${MIMIR}.limits.out_of_order_time_window`, "1h");
+    assert.deepEqual((await runStackPolicy(mimirPastGraceCoversResend, records)).violations, []);
+    records = mutateValues(records, "mimir", "runtimeConfig.overrides.team-a.out_of_order_time_window", "0s");
+    const result = await runStackPolicy(mimirPastGraceCoversResend, records);
+    assert.equal(result.violations.length, 1);
+    assert.match(result.violations[0].message, /tenant "team-a"/);
+  });
+});
