@@ -47,6 +47,16 @@ describe("architecture: dependencies point from the instruments to the product, 
     assert.deepEqual(violations(["policies"], ["index", "components", "settings", "tools", "test"]), []);
   });
 
+  it("the instruments (tools/) read the pack through policies/model.ts and the program through settings/index.ts only", () => {
+    const entryPoints = new Set(["policies/model", "settings", "settings/index"]);
+    const found: string[] = [];
+    for (const file of sourceFiles("tools").filter((f) => !f.startsWith(`tools${path.sep}test${path.sep}`)))
+      for (const target of localImports(file))
+        if (/^(policies|settings|components|index)(\/|$)/.test(target) && !entryPoints.has(target))
+          found.push(`${file} imports ${target}`);
+    assert.deepEqual(found, []);
+  });
+
   it("the check finds imports at all (a layout change must not make this test vacuous)", () => {
     assert.ok(localImports("index.ts").some((target) => target.startsWith("components/")));
     assert.ok(

@@ -526,14 +526,6 @@ export const CONFLICTS: Conflict[] = [
     message: /ha_tracker_failover_timeout=5s: Mimir refuses to start.*HA Tracker failover timeout \(5s\).*\(21s\)/,
   },
   {
-    title: "HA tracker timeout under distributor.ha_tracker (removed in Mimir 3.0)",
-    base: "prod",
-    config: mimir({ distributor: { ha_tracker: { ha_tracker_failover_timeout: "5s" } } }),
-    policy: "mimir-config-valid",
-    level: "mandatory",
-    message: /field ha_tracker_failover_timeout not found in type distributor\.HATrackerConfig/,
-  },
-  {
     title: "ingesters never ship blocks (ship_interval 0s)",
     base: "prod",
     config: mimir({ blocks_storage: { tsdb: { ship_interval: "0s" } } }),

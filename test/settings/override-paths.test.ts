@@ -78,6 +78,125 @@ describe("settings/overrides/paths: an override its target cannot accept is refu
     assert.deepEqual(refused(benign), []);
   });
 
+  describe("values the charts render into Loki's / Mimir's own config file are checked against that version's keys", () => {
+    const keyOf = (issues: ReturnType<typeof overridePathIssues>) => issues.map((i) => i.key);
+
+    it("Loki: a misspelt key is refused with the nearest valid key, wherever the chart renders it from", () => {
+      const [issue, ...rest] = overridePathIssues({ loki: { loki: { limits_config: { max_line_sizee: "256KB" } } } });
+      assert.equal(rest.length, 0);
+      assert.equal(issue.key, "overrides.loki.loki.limits_config.max_line_sizee");
+      assert.match(issue.problem, /into the limits_config block of Loki's config file/);
+      assert.match(issue.problem, /not a key there in Loki 3\.7\.6/);
+      assert.match(issue.problem, /every pod would fail to start \("field max_line_sizee not found in type/);
+      assert.match(issue.problem, /did you mean overrides\.loki\.loki\.limits_config\.max_line_size\?/);
+      assert.deepEqual(
+        keyOf(
+          overridePathIssues({
+            loki: {
+              loki: {
+                structuredConfig: { ingester: { wal: { replay_memory_ceilin: "4GB" } } },
+                schemaConfig: { configs: [{ from: "2024-04-01", store: "tsdb", shema: "v13" }] },
+                rulerConfig: { alertmanager_urll: "http://am" },
+              },
+            },
+          }),
+        ),
+        [
+          "overrides.loki.loki.structuredConfig.ingester.wal.replay_memory_ceilin",
+          "overrides.loki.loki.schemaConfig.configs[0].shema",
+          "overrides.loki.loki.rulerConfig.alertmanager_urll",
+        ],
+      );
+    });
+
+    it("Loki: a key Loki 3 removed (limits_config.enforce_metric_name) is refused with the version that removed it", () => {
+      const tenants = { "tenant-a": { enforce_metric_name: false } };
+      const issues = overridePathIssues({
+        loki: {
+          loki: {
+            limits_config: { enforce_metric_name: false },
+            structuredConfig: { limits_config: { enforce_metric_name: false } },
+            runtimeConfig: { overrides: tenants },
+            block_builder: { concurrency: 2 },
+          },
+        },
+      });
+      assert.deepEqual(keyOf(issues), [
+        "overrides.loki.loki.limits_config.enforce_metric_name",
+        "overrides.loki.loki.structuredConfig.limits_config.enforce_metric_name",
+        "overrides.loki.loki.runtimeConfig.overrides.tenant-a.enforce_metric_name",
+        "overrides.loki.loki.block_builder",
+      ]);
+      for (const issue of issues.slice(0, 3)) assert.match(issue.problem, /it was removed in Loki 3\.0\.0/);
+      assert.match(
+        issues[3].problem,
+        /block_builder block of Loki's config file, which Loki 3\.7\.6 does not have \(it was removed in Loki 3\.6\.0\)/,
+      );
+    });
+
+    it("Mimir: a misspelt key and a key the CHANGELOG says 3.0 removed are refused", () => {
+      const issues = overridePathIssues({
+        mimir: {
+          mimir: {
+            structuredConfig: { limits: { max_global_series_per_usr: 1 }, frontend: { downstream_url: "http://p" } },
+          },
+          runtimeConfig: { overrides: { "tenant-a": { maxGlobalSeriesPerUser: 1 } } },
+        },
+      });
+      assert.deepEqual(keyOf(issues), [
+        "overrides.mimir.mimir.structuredConfig.limits.max_global_series_per_usr",
+        "overrides.mimir.mimir.structuredConfig.frontend.downstream_url",
+        "overrides.mimir.runtimeConfig.overrides.tenant-a.maxGlobalSeriesPerUser",
+      ]);
+      assert.match(
+        issues[0].problem,
+        /did you mean overrides\.mimir\.mimir\.structuredConfig\.limits\.max_global_series_per_user\?/,
+      );
+      assert.match(issues[1].problem, /it was removed in Mimir 3\.0\.0/);
+      assert.match(issues[2].problem, /the limits block of Mimir's config file/);
+    });
+
+    it("real keys deep in the tree, free-form maps, hidden keys and (Mimir) keys newer than the descriptor pass", () => {
+      const benign: Overrides = {
+        loki: {
+          loki: {
+            structuredConfig: {
+              storage_config: {
+                tsdb_shipper: { active_index_directory: "/var/loki/index" },
+                named_stores: { aws: { "store-1": { endpoint: "s3://bucket", region: "eu-west-1" } } },
+              },
+              distributor: { ring: { instance_addr: "10.0.0.1" } },
+              limits_config: {
+                otlp_config: { resource_attributes: { attributes_config: [{ action: "index_label" }] } },
+              },
+            },
+            limits_config: { per_stream_rate_limit: "5MB", retention_stream: [{ selector: '{a="b"}', period: "24h" }] },
+            ingester: { wal: { replay_memory_ceiling: "4GB" } },
+            schemaConfig: {
+              configs: [{ from: "2024-04-01", store: "tsdb", schema: "v13", index: { prefix: "i_", period: "24h" } }],
+            },
+            rulerConfig: { alertmanager_url: "http://am" },
+            runtimeConfig: { overrides: { "any-tenant": { retention_period: "30d" } }, configs: { t: { x: 1 } } },
+          },
+        },
+        mimir: {
+          mimir: {
+            structuredConfig: {
+              ingest_storage: { kafka: { consume_from_position_at_startup: "last-offset" } },
+              distributor: { ha_tracker: { ha_tracker_failover_timeout: "30s" } },
+              limits: { active_series_custom_trackers: { team_a: '{team="a"}' }, some_limit_added_in_3_0: 1 },
+              blocks_storage: { tsdb: { retention_period: "13h" } },
+            },
+          },
+          runtimeConfig: {
+            overrides: { "any-tenant": { max_global_series_per_user: 1, ha_tracker_failover_timeout: "1m" } },
+          },
+        },
+      };
+      assert.deepEqual(refused(benign), []);
+    });
+  });
+
   describe("every value the program itself builds is accepted (no false refusal of the pinned charts' keys)", () => {
     let runs: Record<string, ProgramRun>;
     before(async function () {
@@ -98,6 +217,10 @@ describe("settings/overrides/paths: an override its target cannot accept is refu
           kafkaTopic: spec(T.topic),
         };
         for (const [target, given] of Object.entries(overrides)) assert.ok(given, `${stack} builds ${target}`);
+        // The sections rendered into Loki's and Mimir's config files are among them (checked key by key).
+        const values = overrides as Record<string, { [key: string]: Record<string, unknown> }>;
+        assert.ok(Object.keys(values.loki.loki.limits_config ?? {}).length > 0, `${stack} sets loki.limits_config`);
+        assert.ok(Object.keys(values.mimir.mimir.structuredConfig ?? {}).length > 0, `${stack} sets structuredConfig`);
         assert.deepEqual(refused(overrides), []);
       });
     }

@@ -12,7 +12,7 @@ import {
   UNKNOWN,
   type WireValue,
 } from "../harness/wire";
-import { isPlainObject } from "../../policies/lib/plain";
+import { isPlainObject } from "../../policies/model";
 
 export { isPlainObject };
 

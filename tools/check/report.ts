@@ -21,7 +21,7 @@ import type { PoliciesData } from "./sections/policies";
 import { heading, indent, plural, subheading, wrapLine } from "./text";
 import { renderSummaryText, summarizeStack, type StackSummary } from "./summary";
 import { renderChangesText, type StackChanges } from "./changes";
-import { PolicyInputError } from "../../policies/lib/node";
+import { PolicyInputError } from "../../policies/model";
 
 export interface StackReport {
   stack: string;

@@ -111,7 +111,7 @@ export function bytes(value: number): string {
 }
 
 /** 259200000 -> "3d"; 5400000 -> "1h30m": the policy pack's form, so report and policy messages agree. */
-export { formatDuration as duration } from "../../policies/lib/duration";
+export { formatDuration as duration } from "../../policies/model";
 
 export function plural(count: number, word: string, pluralWord = `${word}s`): string {
   return `${count} ${count === 1 ? word : pluralWord}`;

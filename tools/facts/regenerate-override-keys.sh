@@ -5,7 +5,9 @@
 #   STRIMZI_CRD_DIR    Strimzi 1.2.0 install/cluster-operator CRDs (040-Crd-kafka.yaml, 043-Crd-kafkatopic.yaml)
 #   MIMIR_VALUES_5_7_0 grafana/mimir operations/helm/charts/mimir-distributed/values.yaml at commit 5c776e4
 # Needs git clones of the chart repositories: set GRAFANA_COMMUNITY_CHARTS, PROMETHEUS_COMMUNITY_CHARTS, ALLOY_REPO
-# and STRIMZI_REPO to their paths.
+# and STRIMZI_REPO to their paths. For the keys of Loki's and Mimir's own config file (loki-config.json,
+# mimir-config.json): LOKI_REPO, a grafana/loki clone with its release tags, and MIMIR_CONFIG_DESCRIPTOR, grafana/mimir
+# cmd/mimir/config-descriptor.json of April 2025 (patched to 3.0.4 by tools/facts/mimir-3.0.4-config.patch.json).
 set -euo pipefail
 work=$1 crds=$2 mimir_values=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,3 +40,7 @@ dependencies:
   - { name: rollout-operator, alias: rollout_operator }
 CHART
 $extract chart mimir "mimir-distributed chart 6.0.6, approximated: the 5.7.0 values.yaml (grafana/mimir commit 5c776e4) changed as the chart CHANGELOG says for 5.8.0-6.0.6 (tools/facts/mimir-distributed-6.0.6.patch.json); checked two levels deep" mimir --patch "$here/mimir-distributed-6.0.6.patch.json"
+
+# Loki 3.7.6 (the loki chart 18.11.0's appVersion); the older tags only date the keys 3.7.6 no longer has.
+node "$here/extract-config-keys.js" loki "$LOKI_REPO" v3.7.6 v2.9.17 v3.0.0 v3.1.0 v3.2.0 v3.3.0 v3.4.0 v3.5.0 v3.6.0 v3.7.0
+node "$here/extract-config-keys.js" mimir "$MIMIR_CONFIG_DESCRIPTOR" "$here/mimir-3.0.4-config.patch.json"

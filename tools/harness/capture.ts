@@ -4,7 +4,7 @@
  * inputs and outputs in wire format (secrets and preview unknowns marked), stack outputs, logs, and the program's
  * failure if it fails.
  *
- * Two ways, with the same result (test/tools/harness/shared-evaluation.test.ts compares them over the shipped
+ * Two ways, with the same result (tools/test/harness/shared-evaluation.test.ts compares them over the shipped
  * stacks):
  * - `captureProgram`: one stack in a fresh child process, its config in the environment as the language host
  *   passes it. The reference behaviour.

@@ -4,7 +4,7 @@
  * generateTimeoutInSeconds), so a harness that forwards timeouts must parse them the same way. The syntax is the
  * policy pack's Go-duration parser (policies/lib/duration.ts), which the pack applies to the same format.
  */
-import { parseDurationMs } from "../../policies/lib/duration";
+import { parseDurationMs } from "../../policies/model";
 
 export function parseGoDurationSeconds(text: string): number {
   // Go takes a sign before the bare "0" as well (go/src/time/format.go, ParseDuration) and never trims spaces.

@@ -11,7 +11,7 @@
  * object if a mock echoes them in its state (the common `{ ...args.inputs }` pattern).
  */
 
-import { isPlainObject } from "../../policies/lib/plain";
+import { isPlainObject } from "../../policies/model";
 
 const TAG = "__harnessTransfer";
 

@@ -4,7 +4,7 @@
  * (pkg/resource/analyzer/config.go: parsePolicyPackConfig, extractEnforcementLevel, createConfigWithDefaults,
  * applyConfig, ReconcilePolicyPackConfig; messages are the engine's).
  */
-import { isPlainObject } from "../../policies/lib/plain";
+import { isPlainObject } from "../../policies/model";
 import { validateJsonSchema } from "./json-schema";
 import {
   ENFORCEMENT_LEVELS,

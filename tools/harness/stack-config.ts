@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { isPlainObject } from "../../policies/lib/plain";
+import { isPlainObject } from "../../policies/model";
 
 type ConfigTypeName = "string" | "integer" | "boolean" | "array" | "object";
 

@@ -7,7 +7,7 @@
  * can forward it to the pack without a lossy round trip through SDK objects.
  */
 
-import { isPlainObject } from "../../policies/lib/plain";
+import { isPlainObject } from "../../policies/model";
 
 /** A JSON value as carried in a protobuf `Struct`. */
 export type WireValue = null | boolean | number | string | WireValue[] | { [key: string]: WireValue };

@@ -5,7 +5,7 @@
  * - Grafana Cloud Pro (platform fee, billable series, logs).
  * Every line names its price's source; quantities name their formula.
  */
-import type { Workload } from "../../policies/rules/capacity/workload";
+import { type Workload } from "../../policies/model";
 import { GrafanaCloudPrices, PRICES, PriceTable, RegionPrices } from "./price-table";
 import { CostLine } from "./cost";
 

@@ -6,8 +6,7 @@
  * policies/rules/capacity/ reads this view, so the report and the policies compute from the same data.
  */
 import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
-import { providerUnconfigured } from "../../policies/lib/analyzed";
-import { StackView } from "../../policies/lib/stack";
+import { providerUnconfigured, StackView } from "../../policies/model";
 import type { CapturedResource, CapturedStack } from "../harness/capture-types";
 import { providerUrnOf } from "../harness/engine-identity";
 import { downgradeResourceReferences, revealSecrets, type WireProperties } from "../harness/wire";

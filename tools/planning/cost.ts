@@ -3,13 +3,16 @@
  * EBS (node disks and the pods' volumes), NAT gateways and the traffic they process, S3 storage and requests for
  * the retained metrics and logs, KMS keys and requests, and Kafka's cross-zone replication.
  */
-import type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
-import { INSTANCE_SHAPES } from "../../policies/rules/capacity/figures";
-import type { Workload } from "../../policies/rules/capacity/workload";
-import type { StackView } from "../../policies/lib/stack";
-import { kafkaLandscape } from "../../policies/lib/kafka";
-import { CHARTS, TYPES } from "../../policies/lib/types";
-import { isUnknown } from "../../policies/lib/unknown";
+import {
+  type CapacityAnalysis,
+  INSTANCE_SHAPES,
+  type Workload,
+  type StackView,
+  kafkaLandscape,
+  CHARTS,
+  TYPES,
+  isUnknown,
+} from "../../policies/model";
 import { PRICES, Price, PriceTable, ResolvedPrices } from "./price-table";
 import { StoreRetention } from "./retention";
 

@@ -6,8 +6,7 @@
  *   const report = planStack(captured);   // JSON-serialisable
  *   console.log(renderPlanning(report));
  */
-import { analyzeCapacity, CapacityAnalysis } from "../../policies/rules/capacity/analysis";
-import { analyzeZoneLoss, ZoneLossAnalysis } from "../../policies/rules/capacity/zone-loss";
+import { analyzeCapacity, CapacityAnalysis, analyzeZoneLoss, ZoneLossAnalysis } from "../../policies/model";
 import type { CapturedStack } from "../harness/capture-types";
 import { AlternativeEstimate, ampAndCloudWatchEstimate, grafanaCloudEstimate } from "./alternatives";
 import { stackViewOf } from "./capture-view";
@@ -18,8 +17,8 @@ import { estimateRollout, RolloutEstimate } from "./rollout";
 import { plannedWorkload, stackRegion } from "./workload";
 
 export { renderPlanning } from "./render";
-export type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
-export type { ZoneLossAnalysis, ZoneLossLine } from "../../policies/rules/capacity/zone-loss";
+export type { CapacityAnalysis } from "../../policies/model";
+export type { ZoneLossAnalysis, ZoneLossLine } from "../../policies/model";
 export type { CostEstimate, CostLine } from "./cost";
 export type { AlternativeEstimate } from "./alternatives";
 export type { RolloutEstimate, PathStep, UnneededDependency } from "./rollout";

@@ -1,5 +1,5 @@
 /** The planning report as text for the check command's output. */
-import { fmtCpu, fmtMemory } from "../../policies/rules/capacity/fit";
+import { fmtCpu, fmtMemory } from "../../policies/model";
 import type { PlanningReport } from "./index";
 
 const usd = (value: number): string =>

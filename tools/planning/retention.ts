@@ -4,12 +4,15 @@
  * the bucket that holds them (tenant prefixes). Per-tenant retention overrides are listed, not apportioned:
  * the workload is not split by tenant.
  */
-import { bucketViews, expirationRules } from "../../policies/lib/buckets";
-import { lokiReleases } from "../../policies/lib/loki";
-import { mimirReleases } from "../../policies/lib/mimir";
-import type { StackView } from "../../policies/lib/stack";
-import { DAY_MS } from "../../policies/lib/duration";
-import { isUnknown } from "../../policies/lib/unknown";
+import {
+  bucketViews,
+  expirationRules,
+  lokiReleases,
+  mimirReleases,
+  type StackView,
+  DAY_MS,
+  isUnknown,
+} from "../../policies/model";
 
 export interface StoreRetention {
   /** Days objects live: the component's retention, else the lifecycle's, else `undefined` (kept forever). */

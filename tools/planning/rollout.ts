@@ -4,7 +4,7 @@
  * durations. Compared with a lower bound (EKS cluster, then one node group, then the slowest chain of releases and
  * Strimzi resources that wait for readiness), and searched for dependencies a resource does not need.
  */
-import type { CapacityAnalysis } from "../../policies/rules/capacity/analysis";
+import { type CapacityAnalysis } from "../../policies/model";
 import type { CapturedResource, CapturedStack } from "../harness/capture-types";
 import { nominalDuration } from "./durations";
 import { providerUrnOf } from "../harness/engine-identity";

@@ -3,8 +3,7 @@
  * when the program exports it (what the policy pack reads too), else from the captured config resolved the way
  * the program resolves it (profile defaults, then the stack's keys).
  */
-import type { Workload } from "../../policies/rules/capacity/workload";
-import { WORKLOAD_KEYS, WORKLOAD_OUTPUT } from "../../policies/rules/capacity/workload";
+import { type Workload, WORKLOAD_KEYS, WORKLOAD_OUTPUT } from "../../policies/model";
 import type { CapturedStack } from "../harness/capture-types";
 import { revealSecrets } from "../harness/wire";
 
@@ -31,7 +30,7 @@ export function plannedWorkload(captured: CapturedStack): PlannedWorkload {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
   }
   // Loaded only for a program that exports no workload: the settings schema costs the check ~80 ms to load.
-  const { resolveConfig } = require("../../settings/resolve") as typeof import("../../settings/resolve");
+  const { resolveConfig } = require("../../settings") as typeof import("../../settings");
   const config = resolveConfig(captured.project, raw);
   return {
     workload: { ...config.workload },

@@ -5,7 +5,7 @@
 // BucketStoreConfig.Validate) and pkg/compactor/compactor.go (Config.Validate) that a values file can break through
 // mimir.structuredConfig, except those other rules own: ingest_storage (M9), compactor.block_ranges (M3) and the
 // deletion-mark delays (M2). It also covers the HA tracker timeouts (Limits.Validate, defaults and every tenant of the
-// runtime config, and the distributor.ha_tracker copies Mimir 3.0 removed) and the S3 storage class of every Mimir
+// runtime config) and the S3 storage class of every Mimir
 // bucket client (pkg/storage/bucket/s3/config.go Config.Validate).
 //
 // Version read: grafana/mimir pkg/storage/tsdb/config.go at commit eb75be526e1c24ad5a5998dc0079d74a5d7f55ba (main,
@@ -284,10 +284,10 @@ function compactorChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding
 
 // --- HA tracker timeouts ---
 // Mimir 3.0.0 CHANGELOG: "[CHANGE] Distributor: Remove deprecated global HA tracker timeout configuration flags.
-// #12321" (they moved to the per-tenant limits in 2.17; grafana/mimir pkg/distributor/ha_tracker.go HATrackerConfig
-// keeps only enable_ha_tracker, enable_elected_replica_metric and kvstore). Mimir decodes its config file strictly, so
-// one of the old keys under distributor.ha_tracker fails loading ("field ... not found in type ...").
-const REMOVED_HA_TRACKER_KEYS = [
+// #12321": the timeouts are per-tenant limits now. The old keys under distributor.ha_tracker still parse and are
+// ignored (grafana/mimir pkg/mimir TestRemovedGlobalHATrackerTimeouts, "ignores values in removed
+// distributor.ha_tracker"), so they are no start-up failure and this rule leaves them alone.
+const HA_TRACKER_KEYS = [
   "ha_tracker_update_timeout",
   "ha_tracker_update_timeout_jitter_max",
   "ha_tracker_failover_timeout",
@@ -302,22 +302,6 @@ type HaKey = keyof typeof HA_DEFAULTS_MS;
 /** Limits.Validate const errInvalidFailoverTimeout (Go prints model.Duration, e.g. 5s and 21s). */
 const FAILOVER_ERROR = (failover: number, min: number) =>
   `HA Tracker failover timeout (${formatDuration(failover)}) must be at least 1s greater than update timeout - max jitter (${formatDuration(min)})`;
-
-function removedHaTrackerKeys(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
-  return REMOVED_HA_TRACKER_KEYS.flatMap((key): Finding[] => {
-    const found = present(ctx, mimir, `distributor.ha_tracker.${key}`);
-    if (!found) return [];
-    return [
-      {
-        node: found.node,
-        error: `error loading config: field ${key} not found in type distributor.HATrackerConfig`,
-        fix:
-          `Mimir 3.0 removed the distributor.ha_tracker copy of this timeout (CHANGELOG 3.0.0, #12321): move it to ` +
-          `mimir.structuredConfig.limits.${key} (a Prometheus duration; per tenant in runtimeConfig.overrides)`,
-      },
-    ];
-  });
-}
 
 /**
  * Limits.Validate (pkg/util/validation/limits.go): `HATrackerUpdateTimeoutJitterMax < 0` is rejected, and when the
@@ -385,7 +369,7 @@ function haTrackerLimits(ctx: RuleContext<object>, mimir: MimirRelease): Finding
     return findings;
   }
   for (const [tenant, node] of overrides ?? []) {
-    if (!REMOVED_HA_TRACKER_KEYS.some((key) => node.get(key).isPresent)) continue;
+    if (!HA_TRACKER_KEYS.some((key) => node.get(key).isPresent)) continue;
     judge((key) => node.get(key), inherited, tenant);
   }
   return findings;
@@ -435,7 +419,7 @@ export const mimirConfigValid = stackRule<object>(
     name: "mimir-config-valid",
     rule: "M13",
     description:
-      "Mimir's blocks storage, store-gateway, compactor, HA tracker and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s and no removed distributor.ha_tracker timeout, a known S3 storage class)",
+      "Mimir's blocks storage, store-gateway, compactor, HA tracker and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, a known S3 storage class)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -450,7 +434,6 @@ export const mimirConfigValid = stackRule<object>(
         ...tsdbChecks(ctx, mimir),
         ...bucketStoreChecks(ctx, mimir),
         ...compactorChecks(ctx, mimir),
-        ...removedHaTrackerKeys(ctx, mimir),
         ...haTrackerLimits(ctx, mimir),
         ...storageClassChecks(ctx, mimir),
       ];

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { planStack } from "../../../tools/planning";
-import { captureStack } from "../../tools/planning/stacks";
+import { captureStack } from "../../../tools/test/planning/stacks";
 
 /**
  * The pod model counts what the pinned chart renders. The facts come from real `helm template` output of the loki

@@ -2,8 +2,7 @@
  * The cross-component values a reviewer checks against each other, read from the resources: the retention chain
  * from Prometheus to S3, replication per component, Kafka sizes and partitions. Each row names where it was read.
  */
-import type { HelmRelease } from "../../../policies/lib/stack";
-import { CHARTS, TYPES } from "../../../policies/lib/types";
+import { type HelmRelease, CHARTS, TYPES } from "../../../policies/model";
 import { at, isPlainObject, type Plain } from "../readable";
 import {
   brokerConfig,

@@ -3,9 +3,13 @@
  * Mimir's `ingest_storage.kafka.address` against the Strimzi bootstrap services, cluster label and namespace), so
  * that the report shows the cluster, node pools and topic the rules judge, read from the same view.
  */
-import { kafkaLandscape, strimziBelongsTo } from "../../../policies/lib/kafka";
-import type { CustomResource, HelmRelease } from "../../../policies/lib/stack";
-import { CHARTS } from "../../../policies/lib/types";
+import {
+  kafkaLandscape,
+  strimziBelongsTo,
+  type CustomResource,
+  type HelmRelease,
+  CHARTS,
+} from "../../../policies/model";
 import type { Plain } from "../readable";
 import type { ReportView } from "./report-view";
 

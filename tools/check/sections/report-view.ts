@@ -4,9 +4,13 @@
  * releases, custom resources and Kafka the rules judge. Values are shown as the artifacts show them: unknowns as
  * "[unknown]", secrets replaced wherever they appear (the artifacts' own scrubbing).
  */
-import type { PropNode } from "../../../policies/lib/node";
-import type { CustomResource, HelmRelease, StackView } from "../../../policies/lib/stack";
-import type { CHARTS } from "../../../policies/lib/types";
+import {
+  type PropNode,
+  type CustomResource,
+  type HelmRelease,
+  type StackView,
+  type CHARTS,
+} from "../../../policies/model";
 import { scrubSecrets, stackSecrets } from "../artifacts";
 import { readable, UNKNOWN_MARKER, type Plain } from "../readable";
 import type { CapturedStack } from "../../harness/capture-types";

@@ -3,10 +3,7 @@
  * volumes), and the EKS node groups they run on. Found by shape (an object with `replicas` or `resources`), so a
  * component an override adds or resizes appears without this file knowing the charts.
  */
-import { nodeGroupDiskGiB } from "../../../policies/rules/capacity/nodes";
-import type { StackView } from "../../../policies/lib/stack";
-import { TYPES } from "../../../policies/lib/types";
-import { Inconclusive } from "../../../policies/lib/unknown";
+import { nodeGroupDiskGiB, type StackView, TYPES, Inconclusive } from "../../../policies/model";
 import { at, isPlainObject, type Plain } from "../readable";
 import type { ReportView } from "./report-view";
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import type { CheckReport } from "../../../tools/check/report";
 import type { PoliciesData } from "../../../tools/check/sections/policies";
 import { removeTempDirs, runCheckCli, tempDir, type CheckResult } from "./support";
-import { UNKNOWABLE_IN_FIRST_PREVIEW } from "../../support/first-preview";
+import { UNKNOWABLE_IN_FIRST_PREVIEW } from "../../../test/support/first-preview";
 
 /** Runs the check CLI once for the suite; the fields fill in before the tests run. */
 function checkRun(args: string[]): { out: string; result: CheckResult; report: CheckReport } {

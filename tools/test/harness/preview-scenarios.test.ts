@@ -12,7 +12,7 @@ import {
 import type { CapturedStack } from "../../../tools/harness/capture";
 import { runPolicies } from "../../../tools/harness/run-policies";
 import { containsUnknown, UNKNOWN } from "../../../tools/harness/wire";
-import { REPO_ROOT, runStack } from "../../support/program";
+import { REPO_ROOT, runStack } from "../../../test/support/program";
 
 const isKubernetes = (type: string) => type.startsWith("kubernetes:");
 

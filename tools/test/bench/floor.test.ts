@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { REPO_ROOT, runStack, SHIPPED_STACKS } from "../../support/program";
+import { REPO_ROOT, runStack, SHIPPED_STACKS } from "../../../test/support/program";
 
 describe("bench floor (programs and pack start, no policies)", () => {
   it("evaluates every shipped stack in one program process while the pack starts, and times both", async () => {
