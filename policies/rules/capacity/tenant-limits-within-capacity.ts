@@ -1,6 +1,8 @@
 // C5: a tenant's limits are what Mimir and Loki let it send; a limit above what the tier carries lets one tenant
-// saturate the write path (or the ingesters' memory) for every tenant before its own limit stops it. Mandatory in
-// staging and prod, where every tenant shares those tiers; advisory elsewhere.
+// saturate the write path (or the ingesters' memory) for every tenant before its own limit stops it. An availability
+// risk, not a conflict: a limit is a ceiling, not traffic (the traffic the stack declares is judged, mandatorily, by
+// C1-C3), and operators raise limits above need on purpose. So advisory by default in every environment; a team that
+// forbids oversubscribed tenants enforces it with the policy config `environments: ["staging", "prod"]`.
 import { Environment } from "../../lib/config";
 import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
 import { LOKI_DEFAULTS, lokiReleases } from "../../lib/loki";
@@ -78,7 +80,7 @@ export const tenantLimitsWithinCapacity = stackRule<Config>(
     name: "tenant-limits-within-capacity",
     rule: "C5",
     description:
-      "No tenant's Mimir ingestion_rate or max_global_series_per_user, or Loki ingestion_rate_mb (the default or an override), may exceed what its tier carries (mandatory in staging and prod)",
+      "No tenant's Mimir ingestion_rate or max_global_series_per_user, or Loki ingestion_rate_mb (the default or an override), may exceed what its tier carries (advisory unless the policy config's environments enforce it)",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -88,7 +90,7 @@ export const tenantLimitsWithinCapacity = stackRule<Config>(
     configSchema: {
       properties: {
         environment: environmentOverrideSchema,
-        environments: enforcedEnvironmentsSchema(["staging", "prod"]),
+        environments: enforcedEnvironmentsSchema([]),
       },
     },
   },
