@@ -11,7 +11,7 @@ export { kafkaLandscape, strimziBelongsTo } from "./lib/kafka";
 export { lokiReleases } from "./lib/loki";
 export { mimirReleases } from "./lib/mimir";
 export { PolicyInputError } from "./lib/node";
-export type { PropNode } from "./lib/node";
+export type { PropNode, Sourced } from "./lib/node";
 export { isPlainObject } from "./lib/plain";
 export { StackView } from "./lib/stack";
 export type { CustomResource, HelmRelease } from "./lib/stack";

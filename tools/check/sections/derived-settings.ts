@@ -20,7 +20,7 @@ import { asBytes, asMillis, derivedRow, row, type SettingRow } from "./setting-r
 function value(report: ReportView, release: HelmRelease | undefined, path: string): Shown {
   return {
     value: release ? report.shown(release.values.at(path)) : undefined,
-    source: `${release?.releaseName ?? "(release absent)"} values ${path}`,
+    where: `${release?.releaseName ?? "(release absent)"} values ${path}`,
   };
 }
 
@@ -36,7 +36,7 @@ function lokiConfig(
 }
 
 function sourcedRow(setting: string, sourced: Shown, format?: (v: Plain) => string): SettingRow {
-  return row(setting, sourced.value, sourced.source, format);
+  return row(setting, sourced.value, sourced.where, format);
 }
 
 function tenantOverrides(

@@ -7,6 +7,7 @@ import {
   kafkaLandscape,
   strimziBelongsTo,
   type CustomResource,
+  type Sourced,
   type HelmRelease,
   CHARTS,
 } from "../../../policies/model";
@@ -22,17 +23,14 @@ export interface MimirKafka {
   controllerPools: CustomResource[];
 }
 
-/** A value as the report shows it, and where it was read. */
-export interface Shown {
-  value: Plain | undefined;
-  source: string;
-}
+/** A value as the report shows it, and where it was read: the pack's Sourced. */
+export type Shown = Sourced<Plain | undefined>;
 
 /** A Mimir configuration key as the release sets it in `mimir.structuredConfig`. */
 export function mimirConfig(report: ReportView, mimir: HelmRelease | undefined, path: string): Shown {
   return {
     value: mimir ? report.shown(mimir.values.get("mimir", "structuredConfig", ...path.split("."))) : undefined,
-    source: `${mimir?.releaseName ?? "mimir"} values mimir.structuredConfig.${path}`,
+    where: `${mimir?.releaseName ?? "mimir"} values mimir.structuredConfig.${path}`,
   };
 }
 
@@ -69,7 +67,7 @@ export function findMimirKafka(report: ReportView): MimirKafka {
 export function brokerConfig(report: ReportView, kafka: MimirKafka, key: string): Shown {
   return {
     value: kafka.cluster ? report.shown(kafka.cluster.spec.get("kafka", "config", key)) : undefined,
-    source: `Kafka ${kafka.cluster?.name ?? "(none)"} spec.kafka.config["${key}"]`,
+    where: `Kafka ${kafka.cluster?.name ?? "(none)"} spec.kafka.config["${key}"]`,
   };
 }
 
@@ -77,10 +75,10 @@ export function brokerConfig(report: ReportView, kafka: MimirKafka, key: string)
 export function topicOrBroker(report: ReportView, kafka: MimirKafka, topicKey: string, brokerKey: string): Shown {
   const onTopic = kafka.topic ? report.shown(kafka.topic.spec.get("config", topicKey)) : undefined;
   if (onTopic !== undefined) {
-    return { value: onTopic, source: `KafkaTopic ${kafka.topic?.name} spec.config["${topicKey}"]` };
+    return { value: onTopic, where: `KafkaTopic ${kafka.topic?.name} spec.config["${topicKey}"]` };
   }
   const broker = brokerConfig(report, kafka, brokerKey);
-  return { value: broker.value, source: `${broker.source} (topic does not set ${topicKey})` };
+  return { value: broker.value, where: `${broker.where} (topic does not set ${topicKey})` };
 }
 
 /** Summed `spec.replicas` of node pools; undefined when a pool's count is not a number. */
