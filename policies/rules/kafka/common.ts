@@ -10,6 +10,15 @@ export function landscape<C extends ExternalKafkaRuleConfig>(stack: StackView, c
   return found;
 }
 
+/** The topics Mimir writes to, each once however many Mimir releases write to it (one finding per topic). */
+export function writtenTopics<C extends ExternalKafkaRuleConfig>(
+  stack: StackView,
+  ctx: RuleContext<C>,
+): KafkaTopicView[] {
+  const topics = landscape(stack, ctx).paths.map((path) => path.topic);
+  return [...new Set(topics.filter((topic): topic is KafkaTopicView => topic !== undefined))];
+}
+
 /** Labels of the facts a check needs that are not declared (value undefined), for reportUnverifiable. */
 export function undeclared(facts: ReadonlyArray<readonly [unknown, string]>): string[] {
   return facts.filter(([value]) => value === undefined).map(([, label]) => label);

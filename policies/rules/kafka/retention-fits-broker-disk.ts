@@ -8,7 +8,7 @@
 import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
 import { parseQuantityBytes } from "../../lib/bytes";
 import { formatDuration } from "../../lib/duration";
-import { effectiveTopicSetting, KafkaTopicView, strimziBelongsTo } from "../../lib/kafka";
+import { effectiveTopicSetting, strimziBelongsTo } from "../../lib/kafka";
 import {
   ASSUMED_KAFKA_BYTES_PER_SAMPLE,
   brokerVolumeBytes,
@@ -21,7 +21,7 @@ import { stackRule } from "../../lib/policy";
 import { CustomResource } from "../../lib/stack";
 import { isUnknown } from "../../lib/unknown";
 import { readWorkload, workloadSchema } from "../capacity/workload";
-import { landscape, topicUrn } from "./common";
+import { writtenTopics, topicUrn } from "./common";
 
 interface Config extends ExternalKafkaRuleConfig {
   workload?: unknown;
@@ -85,12 +85,9 @@ export const kafkaRetentionFitsBrokerDisk = stackRule<Config>(
     const samples = workload.workload.samplesPerSecond;
     const writeRate = kafkaWriteBytesPerSecond(samples);
     const pools = stack.strimzi("KafkaNodePool");
-    const seen = new Set<KafkaTopicView>();
-    for (const path of landscape(stack, ctx).paths) {
-      const topic = path.topic;
+    for (const topic of writtenTopics(stack, ctx)) {
       // Only Strimzi clusters declare their volumes in the stack.
-      if (!topic || topic.cluster.kind !== "strimzi" || seen.has(topic)) continue;
-      seen.add(topic);
+      if (topic.cluster.kind !== "strimzi") continue;
       const cluster = topic.cluster;
       const retentionMs = effectiveTopicSetting(topic, "retention.ms");
       const retentionBytes = effectiveTopicSetting(topic, "retention.bytes");

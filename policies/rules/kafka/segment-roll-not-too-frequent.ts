@@ -15,7 +15,7 @@ import { effectiveTopicSetting, KafkaTopicView } from "../../lib/kafka";
 import { Maybe, showFor, Sourced } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
-import { landscape, topicFix, topicUrn, writersText } from "./common";
+import { writtenTopics, topicFix, topicUrn, writersText } from "./common";
 
 /** KIP-1030: new minimum of segment.ms / log.roll.ms (1 minute). */
 const SEGMENT_MS_FLOOR = 60_000;
@@ -55,11 +55,7 @@ export const kafkaSegmentRollNotTooFrequent = stackRule<ExternalKafkaRuleConfig>
     configSchema: { properties: { externalKafka: externalKafkaSchema } },
   },
   (stack, ctx) => {
-    const seen = new Set<KafkaTopicView>();
-    for (const path of landscape(stack, ctx).paths) {
-      const topic = path.topic;
-      if (!topic || seen.has(topic)) continue;
-      seen.add(topic);
+    for (const topic of writtenTopics(stack, ctx)) {
       const roll = segmentMs(topic);
       if (roll === undefined) continue;
       ctx.known([roll], (period) => {

@@ -3,10 +3,9 @@
 // compaction ("compact", "compact,delete") keeps only the newest record per tenant per partition (Kafka topic config
 // docs, cleanup.policy: "compact" retains the latest value for each key) and every earlier write request is dropped.
 import { externalKafkaSchema, ExternalKafkaRuleConfig } from "../../lib/config";
-import { KafkaTopicView } from "../../lib/kafka";
 import { showFor } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { landscape, topicFix, topicUrn, writersText } from "./common";
+import { writtenTopics, topicFix, topicUrn, writersText } from "./common";
 import { effectiveTopicText } from "./text-settings";
 
 /** Kafka's default log.cleanup.policy (Kafka broker config docs). */
@@ -27,11 +26,7 @@ export const kafkaTopicKeepsEveryRecord = stackRule<ExternalKafkaRuleConfig>(
     configSchema: { properties: { externalKafka: externalKafkaSchema } },
   },
   (stack, ctx) => {
-    const seen = new Set<KafkaTopicView>(); // one finding per topic, however many Mimir releases write to it
-    for (const path of landscape(stack, ctx).paths) {
-      const topic = path.topic;
-      if (!topic || seen.has(topic)) continue;
-      seen.add(topic);
+    for (const topic of writtenTopics(stack, ctx)) {
       const policy = effectiveTopicText(
         topic,
         "cleanup.policy",
