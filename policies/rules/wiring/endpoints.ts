@@ -8,6 +8,7 @@ import { CHARTS, TYPES } from "../../lib/types";
 import { isUnknown, Unknown } from "../../lib/unknown";
 import { blocks, stripComments } from "../../lib/alloy";
 import type { Client } from "./reach";
+import { chartFullname } from "../../lib/chart-names";
 
 /** The tenant header of Mimir and Loki (Mimir docs "About authentication and authorization"; Loki docs "Multi-tenancy"). */
 export const TENANT_HEADER = "X-Scope-OrgID";
@@ -79,21 +80,6 @@ export interface StoreGateway {
   readonly binding: Maybe<Binding>;
 }
 
-/**
- * The chart's fullname: fullnameOverride, else the release name when it contains the chart's name, else
- * `<release>-<name>` (mimir-distributed templates/_helpers.tpl "mimir.fullname" with mimir.infixName "mimir"; loki
- * templates/_helpers.tpl "loki.fullname"; the same rule settings/names.ts chartFullname applies).
- */
-function fullname(release: HelmRelease, chartName: string): Maybe<string> {
-  const override = release.values.at("fullnameOverride").string();
-  if (isUnknown(override)) return override;
-  if (override) return override;
-  const nameOverride = release.values.at("nameOverride").string();
-  if (isUnknown(nameOverride)) return nameOverride;
-  const name = nameOverride || chartName;
-  return release.releaseName.includes(name) ? release.releaseName : `${release.releaseName}-${name}`;
-}
-
 function bindingOf(release: HelmRelease, spec: GatewayValues): Maybe<Binding> {
   const snippet = (key: string): Maybe<string> | undefined => release.values.at(`${spec.nginxConfig}.${key}`).string();
   const file = snippet("file");
@@ -139,7 +125,7 @@ export function storeGateways(stack: StackView, store?: Store): StoreGateway[] {
     const kind: Store = spec.chart === CHARTS.mimir ? "Mimir" : "Loki";
     if (store && kind !== store) continue;
     for (const release of stack.helmReleases(spec.chart)) {
-      const base = fullname(release, kind === "Mimir" ? "mimir" : "loki");
+      const base = chartFullname(release, kind === "Mimir" ? "mimir" : "loki");
       if (isUnknown(base)) continue;
       // mimir-distributed templates/gateway/_helpers.tpl "mimir.gateway.service.name": gateway.service.nameOverride,
       // else mimir.resourceName with component "gateway"; loki _helpers.tpl "loki.gatewayFullname" (settings/names.ts).

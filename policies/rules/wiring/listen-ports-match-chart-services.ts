@@ -20,6 +20,7 @@ import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { HelmRelease } from "../../lib/stack";
 import { isUnknown } from "../../lib/unknown";
+import { chartFullname } from "../../lib/chart-names";
 
 /** loki values.yaml loki.server defaults; Mimir config descriptor server.* defaults (the chart helpers' fallbacks). */
 const LOKI_PORTS = { http_listen_port: 3100, grpc_listen_port: 9095 } as const;
@@ -36,16 +37,6 @@ const CONSEQUENCES: Readonly<Record<string, string>> = {
   "frontend.scheduler_address": "the query-frontend cannot enqueue queries, so every query fails",
   "frontend_worker.frontend_address": "queriers cannot reach the query-frontend, so every query fails",
 };
-
-function chartFullname(release: HelmRelease, chartName: string): string | undefined {
-  const override = release.values.at("fullnameOverride").string();
-  if (isUnknown(override)) return undefined;
-  if (override) return override;
-  const nameOverride = release.values.at("nameOverride").string();
-  if (isUnknown(nameOverride)) return undefined;
-  const name = nameOverride || chartName;
-  return release.releaseName.includes(name) ? release.releaseName : `${release.releaseName}-${name}`;
-}
 
 function portOf(node: PropNode, fallback: number): number | undefined | "unknown" {
   const value = node.number();
@@ -93,7 +84,7 @@ function strings(raw: unknown, path: string[] = [], found: Array<[string, string
 
 function checkMimir<C extends object>(ctx: RuleContext<C>, mimir: MimirRelease): void {
   const base = chartFullname(mimir.release, "mimir");
-  if (!base) return;
+  if (isUnknown(base) || !base) return;
   const values = mimir.release.values;
   const http = portOf(values.at("mimir.structuredConfig.server.http_listen_port"), MIMIR_PORTS.http_listen_port);
   const grpc = portOf(values.at("mimir.structuredConfig.server.grpc_listen_port"), MIMIR_PORTS.grpc_listen_port);

@@ -23,6 +23,7 @@ import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { HelmRelease, StackView } from "../../lib/stack";
 import { isUnknown } from "../../lib/unknown";
+import { chartFullname } from "../../lib/chart-names";
 
 const SERVICE_TYPE = "kubernetes:core/v1:Service";
 /** dskit/memberlist default bind port (memberlist.bind_port 7946; both charts' default). */
@@ -47,17 +48,6 @@ interface Ring {
   readonly dropped?: string;
 }
 
-/** The chart's fullname (mimir-distributed _helpers.tpl "mimir.fullname", loki _helpers.tpl "loki.fullname"). */
-function fullname(release: HelmRelease, chartName: string): string | undefined {
-  const override = release.values.at("fullnameOverride").string();
-  if (isUnknown(override)) return undefined;
-  if (override) return override;
-  const nameOverride = release.values.at("nameOverride").string();
-  if (isUnknown(nameOverride)) return undefined;
-  const name = nameOverride || chartName;
-  return release.releaseName.includes(name) ? release.releaseName : `${release.releaseName}-${name}`;
-}
-
 function numberOr(node: PropNode, fallback: number): number {
   const value = node.number();
   return typeof value === "number" ? value : fallback;
@@ -75,8 +65,8 @@ function escape(text: string): string {
 function rings(stack: StackView): Ring[] {
   const found: Ring[] = [];
   for (const mimir of mimirReleases(stack)) {
-    const base = fullname(mimir.release, "mimir");
-    if (!base) continue;
+    const base = chartFullname(mimir.release, "mimir");
+    if (isUnknown(base) || !base) continue;
     const values = mimir.release.values;
     const join = values.at("mimir.structuredConfig.memberlist.join_members");
     found.push({
@@ -96,8 +86,8 @@ function rings(stack: StackView): Ring[] {
     });
   }
   for (const loki of lokiReleases(stack)) {
-    const base = fullname(loki.release, "loki");
-    if (!base) continue;
+    const base = chartFullname(loki.release, "loki");
+    if (isUnknown(base) || !base) continue;
     const values = loki.values;
     const structured = values.at("loki.structuredConfig.memberlist.join_members");
     const replaced = values.at("loki.memberlistConfig");
