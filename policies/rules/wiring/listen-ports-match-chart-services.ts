@@ -135,7 +135,7 @@ export const listenPortsMatchChartServices = stackRule<object>(
     severity: "critical",
     remediationSteps:
       "Loki: set loki.server.http_listen_port / grpc_listen_port (the chart follows them) instead of loki.structuredConfig.server.*. Mimir: keep the port of every address in mimir.structuredConfig equal to server.grpc_listen_port (gRPC) or server.http_listen_port (HTTP).",
-    url: "loki chart 18.11.0 templates/_pod.tpl, _service.tpl, _helpers.tpl; mimir-distributed templates/_helpers.tpl (mimir.serverHttpListenPort, mimir.serverGrpcListenPort)",
+    url: "https://github.com/grafana-community/helm-charts/tree/loki-18.11.0/charts/loki/templates (_pod.tpl, _service.tpl, _helpers.tpl); https://github.com/grafana/mimir/blob/main/operations/helm/charts/mimir-distributed/templates/_helpers.tpl (mimir.serverHttpListenPort, mimir.serverGrpcListenPort)",
     tags: ["mimir", "loki", "wiring"],
     judgedPerResource: true,
   },
