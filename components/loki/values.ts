@@ -246,6 +246,10 @@ export function buildLokiValues(settings: Settings, inputs: LokiInputs): Values 
       // compress the distributor-to-ingester gRPC (Loki 3.7 configuration reference, ingester_client.grpc_client_config
       // grpc_compression: '' by default, 'gzip' or 'snappy'; snappy for its low CPU cost).
       ingester_client: { grpc_client_config: { grpc_compression: "snappy" } },
+      // L9: Loki's 4GB default replay ceiling (pkg/ingester/wal.go) can exceed the ingester's memory limit, so a replay
+      // after a crash would be OOM-killed before it flushes; the settings put it at ~75% of that limit (flagext.ByteSize:
+      // MB = 2^20 bytes). The chart's own loki.ingester.wal.flush_on_shutdown stays (Helm merges maps).
+      ingester: { wal: { replay_memory_ceiling: `${loki.walReplayMemoryCeilingMB}MB` } },
       limits_config: {
         retention_period: retention.retentionPeriod,
         ingestion_rate_mb: loki.ingestionRateMB,

@@ -38,8 +38,12 @@ import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
 import { lokiStoresInObjectStorage } from "./loki/stores-in-object-storage";
 import { lokiIngesterStateDurable } from "./loki/ingester-state-durable";
 import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
+import { containerRequestsWithinLimits } from "./workloads/container-requests-within-limits";
+import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-config-runs-as-daemonset";
+import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
 import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
+import { lokiConfigValid } from "./loki/config-valid";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
@@ -167,8 +171,12 @@ export const policies: Policies = [
   lokiStoresInObjectStorage,
   lokiIngesterStateDurable,
   alloyReadsHostLogs,
+  containerRequestsWithinLimits,
+  alloyPerNodeConfigRunsAsDaemonset,
+  mimirIngesterStateDurable,
   lokiObjectStorageClassReadable,
   lokiWalReplayFitsMemory,
+  lokiConfigValid,
   // Security
   s3BucketPrivate,
   s3BucketEncrypted,

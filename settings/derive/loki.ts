@@ -37,6 +37,11 @@ export interface LokiSettings {
   chunksCacheMB?: number;
   /** Alloy's loki.write batch, kept below the tenant burst (L2). */
   alloyBatchSizeBytes: number;
+  /**
+   * ingester.wal.replay_memory_ceiling in Loki's MB (2^20 bytes) for the pods that run the ingester (singleBinary in
+   * Monolithic mode, ingester in Distributed): below their memory limit, so a replay flushes before an OOM kill (L9).
+   */
+  walReplayMemoryCeilingMB: number;
 }
 
 /** Project assumption: peaks run at twice the daily average; then the planning doc's 50% headroom. */
@@ -96,6 +101,17 @@ export function chunksCacheMB(ingestionRateMB: number): number {
   return Math.min(upstream.charts.lokiChunksCacheDefaultMB, Math.max(CHUNKS_CACHE_MIN_MB, roundUpTo(wanted, 128)));
 }
 
+/**
+ * Loki docs operations/storage/wal.md: replay_memory_ceiling "We suggest setting this to a high percentage (~75%) of
+ * available memory"; Loki's own default (4GB, pkg/ingester/wal.go) ignores the container's limit.
+ */
+export const WAL_REPLAY_MEMORY_FRACTION = 0.75;
+
+/** The WAL replay ceiling (Loki MB, 2^20 bytes) for a container limited to memoryLimitMiB: ~75% of it, whole MB. */
+export function walReplayMemoryCeilingMB(memoryLimitMiB: number): number {
+  return Math.floor(memoryLimitMiB * WAL_REPLAY_MEMORY_FRACTION);
+}
+
 function size(replicas: number, cpuMillis: number, memoryMiB: number, diskGiB?: number): ComponentSize {
   return {
     replicas,
@@ -115,15 +131,17 @@ export function deriveLoki(config: StackConfig): LokiSettings {
   const gateway = size(n, 100, 128);
   const batch = alloyBatchSizeBytes(burstMB);
   if (config.profile === "dev") {
+    // L1: every replica of a stream needs a live single-binary pod.
+    const singleBinary = size(Math.max(1, rf), 500, 1024, 10);
     return {
       deploymentMode: "Monolithic",
       replicationFactor: rf,
       ingestionRateMB: rateMB,
       ingestionBurstSizeMB: burstMB,
-      // L1: every replica of a stream needs a live single-binary pod.
-      sizes: { singleBinary: size(Math.max(1, rf), 500, 1024, 10), gateway },
+      sizes: { singleBinary, gateway },
       ingesterZoneAware: false,
       alloyBatchSizeBytes: batch,
+      walReplayMemoryCeilingMB: walReplayMemoryCeilingMB(singleBinary.memoryLimitMiB),
     };
   }
   const sized = config.workload.logsGBPerDay * LOG_PEAK_FACTOR * upstream.mimirCapacity.headroom;
@@ -134,6 +152,11 @@ export function deriveLoki(config: StackConfig): LokiSettings {
   const ingesterReplicas = ingesterZoneAware ? roundUpTo(ingesters, zones) : ingesters;
   // Cores split over the replicas that run (zone rounding adds pods, not cores), at least the floor each.
   const ingesterCpu = Math.max(500, roundUpTo((tableIngester.cpuMillis * ingesters) / ingesterReplicas, 50));
+  // Disk from the unrounded count: the pods added to fill the zones only add room.
+  const ingester: ComponentSize = {
+    ...size(ingesterReplicas, ingesterCpu, tableIngester.memoryMiB),
+    diskGiB: Math.max(10, roundUpTo(((mbps * 3600 * 2) / 1000 / ingesters) * rf, 5)),
+  };
   const qps = config.workload.queriesPerSecond;
   // Loki's table sizes queriers by ingest tier; one per 10 queries/s (project figure) when queries run higher.
   const queriers = Math.max(n, Math.ceil(qps / 10));
@@ -144,11 +167,7 @@ export function deriveLoki(config: StackConfig): LokiSettings {
     ingestionBurstSizeMB: burstMB,
     sizes: {
       distributor: tableSize("distributor", sized, { replicas: n, cpuMillis: 250 }),
-      // Disk from the unrounded count: the pods added to fill the zones only add room.
-      ingester: {
-        ...size(ingesterReplicas, ingesterCpu, tableIngester.memoryMiB),
-        diskGiB: Math.max(10, roundUpTo(((mbps * 3600 * 2) / 1000 / ingesters) * rf, 5)),
-      },
+      ingester,
       querier: tableSize("querier", sized, { replicas: queriers, cpuMillis: 250 }),
       queryFrontend: tableSize("queryFrontend", sized, { replicas: n, cpuMillis: 250 }),
       queryScheduler: tableSize("queryScheduler", sized, { replicas: n, cpuMillis: 100 }),
@@ -159,5 +178,6 @@ export function deriveLoki(config: StackConfig): LokiSettings {
     ingesterZoneAware,
     chunksCacheMB: chunksCacheMB(rateMB),
     alloyBatchSizeBytes: batch,
+    walReplayMemoryCeilingMB: walReplayMemoryCeilingMB(ingester.memoryLimitMiB),
   };
 }

@@ -5,6 +5,7 @@ import { PolicyRunResult, runPolicies } from "../../tools/harness/run-policies";
 import { REPO_ROOT, runStack, runStacks, RunOptions, SHIPPED_STACKS } from "../support/program";
 import { CONFLICTS } from "./conflicts";
 import { UNKNOWABLE_IN_FIRST_PREVIEW } from "../support/first-preview";
+import { timeoutForRuns } from "../support/timeouts";
 
 const summary = (r: PolicyRunResult) =>
   r.diagnostics
@@ -75,13 +76,14 @@ describe("policy pack over the real program, run the way the engine runs it", fu
 
     const results = new Map<string, PolicyRunResult | Error>();
     const key = (title: string, scenario: string) => `${scenario}: ${title}`;
-    before(async () => {
+    before(async function () {
       const requests = SCENARIOS.flatMap((s) =>
         CONFLICTS.filter((c) => !(c.notInFirstPreview && s.run.preview && !s.run.existingStack)).map((c) => ({
           scenario: s,
           conflict: c,
         })),
       );
+      this.timeout(timeoutForRuns(requests.length));
       const runs = await runStacks(
         requests.map(({ scenario, conflict }) => ({
           stack: conflict.base,

@@ -1,13 +1,15 @@
 import { strict as assert } from "assert";
 import { BAD_CONFIGS } from "../fixtures/badConfigs";
 import { PROJECT, ProgramRun, runStack } from "../support/program";
+import { timeoutForRuns } from "../support/timeouts";
 
 describe("program: a bad configuration stops the program before any resource is registered", function () {
   this.timeout(180_000);
 
   // Evaluate the corpus up front (runStack runs a few programs at a time).
   const results = new Map<string, ProgramRun>();
-  before(async () => {
+  before(async function () {
+    this.timeout(timeoutForRuns(BAD_CONFIGS.length));
     await Promise.all(
       BAD_CONFIGS.map(async (bad, i) => {
         // The stack's own file is ignored: each case is the whole project config.

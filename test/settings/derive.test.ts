@@ -7,7 +7,13 @@ import {
   mimirBlocksExpirationDays,
 } from "../../settings/derive/retention";
 import { distributorSize, ingesterSize, storeGatewaySize, compactorSize } from "../../settings/derive/sizing";
-import { alloyBatchSizeBytes, chunksCacheMB, CHUNKS_CACHE_MIN_MB, ingestionLimits } from "../../settings/derive/loki";
+import {
+  alloyBatchSizeBytes,
+  chunksCacheMB,
+  CHUNKS_CACHE_MIN_MB,
+  ingestionLimits,
+  walReplayMemoryCeilingMB,
+} from "../../settings/derive/loki";
 import { lokiZoneAware, mimirZoneAware } from "../../settings/derive/zones";
 import * as upstream from "../../settings/upstream";
 import { prometheusVolumeGiB, queueConfig } from "../../settings/derive/prometheus";
@@ -184,6 +190,17 @@ describe("settings/derive: sizing from Mimir's capacity planning with 50% headro
     assert.equal(alloyBatchSizeBytes(1), 524_288);
     for (const burst of [1, 6, 70]) assert.ok(alloyBatchSizeBytes(burst) <= (burst * 1_048_576) / 2);
     assert.equal(alloyBatchSizeBytes(70), 1024 * 1024);
+  });
+
+  it("L9: Loki's WAL replay ceiling is ~75% of the memory limit of the pods running the ingester, never Loki's 4GB default", () => {
+    assert.equal(walReplayMemoryCeilingMB(2048), 1536);
+    assert.equal(walReplayMemoryCeilingMB(1000), 750);
+    for (const profile of ["dev", "staging", "prod"]) {
+      const loki = settingsFor({ profile }).loki;
+      const holder = loki.deploymentMode === "Monolithic" ? loki.sizes.singleBinary! : loki.sizes.ingester!;
+      assert.equal(loki.walReplayMemoryCeilingMB, Math.floor(holder.memoryLimitMiB * 0.75), profile);
+      assert.ok(loki.walReplayMemoryCeilingMB < holder.memoryLimitMiB, profile);
+    }
   });
 
   it("Loki chunks cache: ten minutes of the rate limit in 128 MB steps, between the floor and the chart default", () => {

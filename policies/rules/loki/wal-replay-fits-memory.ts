@@ -7,8 +7,9 @@
 // With the ceiling at or above the container's memory limit the flush never starts before the kernel OOM-kills the
 // container: an ingester restarting with a large WAL (after an object-store outage, exactly when it matters) is
 // killed during every replay and never becomes ready, so its share of streams stops taking writes and the logs only
-// in its WAL are never flushed. Only a ceiling set in the values is judged; Loki's 4GB default against a smaller limit
-// is listed as a gap in CONSTRAINTS.md (the program does not set it).
+// in its WAL are never flushed. A ceiling the values leave unset is Loki's default, 4GB (pkg/ingester/wal.go
+// `defaultCeiling = 4 << 30`), judged the same way against the limit (the program sets ~75% of the limit itself,
+// settings/derive/loki.ts walReplayMemoryCeilingMB).
 import { formatBytes, parseQuantityBytes } from "../../lib/bytes";
 import { LOKI_CHART_DEFAULTS, lokiReleases } from "../../lib/loki";
 import { PropNode } from "../../lib/node";
@@ -16,6 +17,8 @@ import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
 
 const KEY = "ingester.wal.replay_memory_ceiling";
+/** Loki 3.7.6 pkg/ingester/wal.go: `const defaultCeiling = 4 << 30 // 4GB`. */
+export const LOKI_DEFAULT_REPLAY_CEILING_BYTES = 4 * 2 ** 30;
 
 // flagext.ByteSize.Set upper-cases the text and parses it with c2h5oh/datasize (binary units: KB = 1024 bytes).
 const DATASIZE = /^(\d+(?:\.\d+)?)\s*(B|K|KB|M|MB|G|GB|T|TB|P|PB|E|EB)?$/;
@@ -45,7 +48,7 @@ export const lokiWalReplayFitsMemory = stackRule<object>(
     name: "loki-wal-replay-fits-memory",
     rule: "L9",
     description:
-      "Loki's ingester.wal.replay_memory_ceiling, when set, must be below the memory limit of the pods that run the ingester: above it the replay never flushes before the OOM kill",
+      "Loki's ingester.wal.replay_memory_ceiling (default 4GB when unset) must be below the memory limit of the pods that run the ingester: above it the replay never flushes before the OOM kill",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -61,11 +64,18 @@ export const lokiWalReplayFitsMemory = stackRule<object>(
         ctx.inconclusive(found);
         continue;
       }
-      if (found === undefined || found.value === null || found.value === undefined) continue;
       const enabled = loki.setting("ingester.wal.enabled");
-      if (enabled && !isUnknown(enabled) && String(enabled.value) === "false") continue;
-      const ceiling = lokiByteSize(found.value);
+      if (isUnknown(enabled)) {
+        ctx.inconclusive(enabled);
+        continue;
+      }
+      if (enabled && String(enabled.value) === "false") continue;
+      const explicit = found !== undefined && found.value !== null && found.value !== undefined;
+      const ceiling = explicit ? lokiByteSize(found.value) : LOKI_DEFAULT_REPLAY_CEILING_BYTES;
       if (ceiling === undefined) continue;
+      const stated = explicit
+        ? `${found.where}=${String(found.value)}`
+        : `${KEY} unset in the values of ${loki.label}: Loki's default 4GB`;
       for (const section of ingesterSections(loki.values)) {
         const limitNode = loki.values.at(`${section}.resources.limits.memory`);
         const raw = limitNode.raw();
@@ -76,7 +86,7 @@ export const lokiWalReplayFitsMemory = stackRule<object>(
         const limit = typeof raw === "string" || typeof raw === "number" ? parseQuantityBytes(raw) : undefined;
         if (limit === undefined || ceiling < limit) continue;
         ctx.violation(
-          `${found.where}=${String(found.value)} (${formatBytes(ceiling)}) >= ${limitNode.where}=${String(raw)} (${formatBytes(limit)}): ` +
+          `${stated} (${formatBytes(ceiling)}) >= ${limitNode.where}=${String(raw)} (${formatBytes(limit)}): ` +
             `the WAL replay flushes to storage only after holding ${formatBytes(ceiling)}, but the container is OOM-killed at ` +
             `${formatBytes(limit)}; an ingester restarting with a WAL larger than its memory (after an object-store outage or a ` +
             `long stall) is killed in every replay and never becomes ready, so its streams stop taking writes and the logs only ` +

@@ -5,8 +5,10 @@
 // BucketStoreConfig.Validate) and pkg/compactor/compactor.go (Config.Validate) that a values file can break through
 // mimir.structuredConfig, except those other rules own: ingest_storage (M9), compactor.block_ranges (M3) and the
 // deletion-mark delays (M2). It also covers the HA tracker timeouts (Limits.Validate, defaults and every tenant of the
-// runtime config) and the S3 storage class of every Mimir
-// bucket client (pkg/storage/bucket/s3/config.go Config.Validate).
+// runtime config), the other Limits.Validate checks a value can fail whatever Mimir's version (estimated-chunks
+// multiplier, read consistency, name validation scheme, OTLP translation strategy, label-value strategy), the
+// distributor and store-gateway tenant shard sizes, the querier's engine, streaming buffers and timeout, and the S3
+// storage class of every Mimir bucket client (pkg/storage/bucket/s3/config.go Config.Validate).
 //
 // Version read: grafana/mimir pkg/storage/tsdb/config.go at commit eb75be526e1c24ad5a5998dc0079d74a5d7f55ba (main,
 // December 2024) and pkg/compactor/compactor.go at 0a4655b69f875bb194f138191fafeb3f1445cdcd; the search index holds no
@@ -375,6 +377,164 @@ function haTrackerLimits(ctx: RuleContext<object>, mimir: MimirRelease): Finding
   return findings;
 }
 
+// --- Other Limits.Validate checks, the tenant shard sizes, the querier ---
+// pkg/util/validation/limits.go Limits.Validate, read at the version whose find_string id is 2455655112 (Mimir 3.1
+// era: it has 3.1's per-tenant early head compaction) and at aa3dce83c9eb (2024). Only checks that are either in both
+// versions, or refuse a value Mimir 3.0 cannot accept whatever its version (an enum value no version knows: if the key
+// itself is missing from 3.0, strict YAML refuses it as well) are judged here. Limits.Validate runs on the defaults
+// at start-up and on every tenant of the runtime config (pkg/mimir/runtime_config.go), like the HA tracker check.
+/** pkg/querier/api consistency.go ReadConsistencies (strong, eventual). */
+const READ_CONSISTENCIES = ["strong", "eventual"];
+/**
+ * Enum limits whose values no Mimir version outside the list accepts. name_validation_scheme: Limits.Validate
+ * "unrecognized name validation scheme" (prometheus/common model.ValidationScheme: legacy, utf8). otel_translation_strategy:
+ * "unsupported OTLP translation strategy" (prometheus/otlptranslator TranslationStrategyOption). label_value_length_over_limit_strategy:
+ * LabelValueLengthOverLimitStrategy (error, truncate, drop; its UnmarshalYAML refuses other values, INFERRED from the
+ * field's doc "Options are: 'error', 'truncate', 'drop'"). All three were added in Mimir 3.0 (CHANGELOG 3.0.0 #12215,
+ * #12284, #12627).
+ */
+const LIMIT_ENUMS: ReadonlyArray<{ key: string; values: readonly string[]; error: (v: string) => string }> = [
+  {
+    key: "ingest_storage_read_consistency",
+    values: READ_CONSISTENCIES,
+    error: () => `invalid ingest storage read consistency (supported values: ${READ_CONSISTENCIES.join(", ")})`,
+  },
+  {
+    key: "name_validation_scheme",
+    values: ["legacy", "utf8"],
+    error: (v) => `unrecognized name validation scheme: ${v}`,
+  },
+  {
+    key: "otel_translation_strategy",
+    values: [
+      "UnderscoreEscapingWithSuffixes",
+      "UnderscoreEscapingWithoutSuffixes",
+      "NoUTF8EscapingWithSuffixes",
+      "NoTranslation",
+    ],
+    error: (v) => `unsupported OTLP translation strategy ${JSON.stringify(v)}`,
+  },
+  {
+    key: "label_value_length_over_limit_strategy",
+    values: ["error", "truncate", "drop"],
+    error: (v) => `invalid label value length over limit strategy ${JSON.stringify(v)} (INFERRED wording)`,
+  },
+];
+
+function otherLimits(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  const judge = (node: (key: string) => PropNode, prefix: string) => {
+    // errInvalidMaxEstimatedChunksPerQueryMultiplier: `< 1 && != 0`.
+    const multiplier = node("max_estimated_fetched_chunks_per_query_multiplier");
+    if (multiplier.isUnknown) ctx.inconclusive(multiplier.unknown());
+    else if (multiplier.isPresent) {
+      const n = float(multiplier.raw());
+      if (n !== undefined && n !== 0 && n < 1)
+        findings.push({
+          node: multiplier,
+          error: `${prefix}invalid value for -querier.max-estimated-fetched-chunks-per-query-multiplier: must be 0 or greater than or equal to 1`,
+          fix: "use 0 (no estimate-based limit, the default) or a multiplier of 1 or more",
+        });
+    }
+    for (const { key, values, error } of LIMIT_ENUMS) {
+      const found = node(key);
+      if (found.isUnknown) {
+        ctx.inconclusive(found.unknown());
+        continue;
+      }
+      const raw = found.raw();
+      if (raw === undefined || raw === null || raw === "" || values.includes(String(raw))) continue;
+      findings.push({
+        node: found,
+        error: prefix + error(String(raw)),
+        fix: `use one of ${values.join(", ")} (or remove it for the default)`,
+      });
+    }
+  };
+  judge((key) => mimir.structuredNode(`limits.${key}`), "error validating config: ");
+  const overrides = mimir.values.at("runtimeConfig.overrides").entries();
+  if (isUnknown(overrides)) ctx.inconclusive(overrides);
+  else
+    for (const [tenant, node] of overrides ?? [])
+      judge((key) => node.get(key), `validating runtime config overrides of tenant ${JSON.stringify(tenant)}: `);
+
+  // Tenant shard sizes, validated against the default limits at start-up: pkg/distributor/distributor.go
+  // Config.Validate and pkg/storegateway/gateway.go Config.Validate return errInvalidTenantShardSize ("invalid tenant
+  // shard size, the value must be greater [than] or equal to zero/0"; the wording varies by version) when negative.
+  for (const [key, component] of [
+    ["ingestion_tenant_shard_size", "distributor"],
+    ["store_gateway_tenant_shard_size", "store-gateway"],
+  ] as const) {
+    findings.push(
+      ...integerCheck(
+        ctx,
+        mimir,
+        `limits.${key}`,
+        (n) => n >= 0,
+        `error validating config: invalid ${component} config: invalid tenant shard size, the value must be greater than or equal to zero`,
+        "use 0 (no shuffle sharding) or a positive shard size",
+      ),
+    );
+  }
+  return findings;
+}
+
+/**
+ * pkg/querier/querier.go Config.Validate: `QueryEngine != "prometheus" && != "mimir"` is "unknown PromQL engine
+ * '<x>'" (read at 096dc676b49a; Mimir 3.0 keeps both engines, CHANGELOG 3.0.0 #12361). Mimir 3.0.0 CHANGELOG:
+ * "Querier: Require non-zero values for -querier.streaming-chunks-per-ingester-buffer-size and
+ * -querier.streaming-chunks-per-store-gateway-buffer-size" (#12790 ...); the error's wording is INFERRED.
+ */
+function querierChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  const engine = present(ctx, mimir, "querier.query_engine");
+  if (engine && engine.raw !== "prometheus" && engine.raw !== "mimir") {
+    findings.push({
+      node: engine.node,
+      error: `error validating config: invalid querier config: unknown PromQL engine '${String(engine.raw)}'`,
+      fix: "use mimir (Mimir's query engine) or prometheus",
+    });
+  }
+  for (const key of [
+    "streaming_chunks_per_ingester_series_buffer_size",
+    "streaming_chunks_per_store_gateway_series_buffer_size",
+  ]) {
+    findings.push(
+      ...integerCheck(
+        ctx,
+        mimir,
+        `querier.${key}`,
+        (n) => n > 0,
+        `error validating config: invalid querier config: ${key} must be greater than 0 (INFERRED wording; Mimir 3.0 requires a non-zero value)`,
+        "use a positive number of series (default 256)",
+      ),
+    );
+  }
+  // pkg/mimir/mimir.go Config.Validate (read at the version with find_string id 2776907737, the 3.x Config.Validate
+  // order): `Querier.EngineConfig.Timeout > Server.HTTPServerWriteTimeout` is "querier timeout (%s) must be lower than
+  // or equal to HTTP server write timeout (%s)", unwrapped. Defaults: querier.timeout 2m (config descriptor),
+  // server.http_server_write_timeout 2m (registerServerFlagsWithChangedDefaultValues).
+  const timeout = present(ctx, mimir, "querier.timeout");
+  const write = present(ctx, mimir, "server.http_server_write_timeout");
+  const unknownTimeout = ["querier.timeout", "server.http_server_write_timeout"].some(
+    (path) => mimir.structuredNode(path).isUnknown,
+  );
+  if ((timeout || write) && !unknownTimeout) {
+    const ms = (v: Value | undefined) =>
+      v === undefined ? 120_000 : typeof v.raw === "string" ? parseDurationMs(v.raw, "go") : undefined;
+    const q = ms(timeout);
+    const w = ms(write);
+    if (q !== undefined && w !== undefined && q > w) {
+      findings.push({
+        node: (timeout ?? write)!.node,
+        error: `error validating config: querier timeout (${formatDuration(q)}) must be lower than or equal to HTTP server write timeout (${formatDuration(w)})`,
+        fix: `keep querier.timeout (${formatDuration(q)}) at most server.http_server_write_timeout (${formatDuration(w)}); both default to 2m, so raise the write timeout with it`,
+      });
+    }
+  }
+  return findings;
+}
+
 // --- S3 storage class ---
 // pkg/storage/bucket/s3/config.go: `supportedStorageClasses = s3_types.ObjectStorageClass("").Values()` and
 // Config.Validate returns errUnsupportedStorageClass ("unsupported S3 storage class (supported values: ...)") for
@@ -419,11 +579,11 @@ export const mimirConfigValid = stackRule<object>(
     name: "mimir-config-valid",
     rule: "M13",
     description:
-      "Mimir's blocks storage, store-gateway, compactor, HA tracker and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, a known S3 storage class)",
+      "Mimir's blocks storage, store-gateway, compactor, limits, querier and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, known limit enum values, estimated-chunks multiplier 0 or >= 1, non-negative tenant shard sizes, a known query engine, querier timeout <= HTTP write timeout, a known S3 storage class)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-      "Keep each blocks_storage.tsdb, blocks_storage.bucket_store, compactor, limits.ha_tracker_* and s3.storage_class setting within what Mimir's Validate accepts, or remove it to use the default; set the HA tracker timeouts under limits, not distributor.ha_tracker.",
+      "Keep each blocks_storage.tsdb, blocks_storage.bucket_store, compactor, limits.ha_tracker_* and s3.storage_class setting within what Mimir's Validate accepts, or remove it to use the default; set the HA tracker timeouts under limits, not distributor.ha_tracker; use only the documented values of the limits' enums and querier.query_engine, and raise server.http_server_write_timeout with querier.timeout.",
     url: "https://github.com/grafana/mimir/blob/main/pkg/storage/tsdb/config.go (TSDBConfig.Validate, BucketStoreConfig.Validate); pkg/compactor/compactor.go (Config.Validate)",
     tags: ["mimir", "startup"],
     judgedPerResource: true,
@@ -435,6 +595,8 @@ export const mimirConfigValid = stackRule<object>(
         ...bucketStoreChecks(ctx, mimir),
         ...compactorChecks(ctx, mimir),
         ...haTrackerLimits(ctx, mimir),
+        ...otherLimits(ctx, mimir),
+        ...querierChecks(ctx, mimir),
         ...storageClassChecks(ctx, mimir),
       ];
       for (const f of findings) {

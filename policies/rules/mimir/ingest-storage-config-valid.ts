@@ -120,6 +120,124 @@ function pairChecks(mimir: MimirRelease): Finding[] {
   return findings;
 }
 
+// KafkaConfig.Validate's start-position, consumer-lag and ingestion-concurrency checks. Read in grafana/mimir
+// pkg/storage/ingest/config.go at 791a75d784e3 (early 2025, Mimir 2.16-2.17) and at 001afd283f1b (main, after 3.1):
+// both hold each check below, so Mimir 3.0 does too (the 3.0.0 CHANGELOG lists no change to them).
+/** consumeFromPositionOptions. */
+const CONSUME_POSITIONS = ["last-offset", "start", "end", "timestamp"];
+/**
+ * `ConsumeFromTimestampAtStartup < 1e12` (791a75d) / `< 9e11` (001afd2) with position "timestamp" is
+ * "configured timestamp must be a millisecond timestamp": only values below the lower bound are refused here, so a
+ * value either version accepts is never refused.
+ */
+const MIN_MS_TIMESTAMP = 9e11;
+/** RegisterFlagsWithPrefix: target-consumer-lag-at-startup 2s, max-consumer-lag-at-startup 15s. */
+const CONSUMER_LAG_DEFAULT_MS = { target: 2_000, max: 15_000 };
+/**
+ * -ingest-storage.kafka.ingestion-concurrency-max default: 0 in Mimir 3.0 (config descriptor April 2025), 8 from
+ * Mimir 3.1 (CHANGELOG 3.1.0 #15072). Its four parameters default to positive values in both.
+ */
+const INGESTION_CONCURRENCY_PARAMS = [
+  "ingestion_concurrency_batch_size",
+  "ingestion_concurrency_queue_capacity",
+  "ingestion_concurrency_estimated_bytes_per_sample",
+  "ingestion_concurrency_target_flushes_per_shard",
+];
+const INVALID_POSITION = "the configured consume position is invalid";
+
+function startupChecks(mimir: MimirRelease): Finding[] {
+  const findings: Finding[] = [];
+  // A value unknown at preview may be anything: the checks that read it are skipped.
+  const unknown = (...keys: string[]) => keys.some((key) => isUnknown(mimir.structuredNode(`${KAFKA}.${key}`).raw()));
+  // ErrInvalidConsumePosition and its two wrapped forms.
+  const position = present(mimir, "consume_from_position_at_startup");
+  const timestamp = present(mimir, "consume_from_timestamp_at_startup");
+  const positionValue = position ? position.value : "last-offset";
+  const ts = timestamp ? numberOf(timestamp.value) : 0;
+  if (unknown("consume_from_position_at_startup", "consume_from_timestamp_at_startup")) {
+    // judged when known
+  } else if (position && !CONSUME_POSITIONS.includes(String(position.value))) {
+    findings.push({
+      path: position.node.where,
+      value: position.value,
+      problem: `"${INVALID_POSITION}" (supported: ${CONSUME_POSITIONS.join(", ")})`,
+    });
+  } else if (positionValue === "timestamp" && (ts === undefined || ts < MIN_MS_TIMESTAMP)) {
+    findings.push({
+      path: timestamp ? timestamp.node.where : position!.node.where,
+      value: timestamp ? timestamp.value : positionValue,
+      problem:
+        `"${INVALID_POSITION}: configured timestamp must be a millisecond timestamp" ` +
+        `(${KAFKA}.consume_from_position_at_startup is "timestamp"; set consume_from_timestamp_at_startup to a Unix time in milliseconds)`,
+    });
+  } else if (positionValue !== "timestamp" && ts !== undefined && ts > 0 && timestamp) {
+    findings.push({
+      path: timestamp.node.where,
+      value: timestamp.value,
+      problem:
+        `"${INVALID_POSITION}: configured consume position must be set to "timestamp"" ` +
+        `(consume_from_position_at_startup is ${JSON.stringify(positionValue)}; remove the timestamp or set the position to timestamp)`,
+    });
+  }
+
+  // ErrInconsistentConsumerLagAtStartup / ErrInvalidMaxConsumerLagAtStartup.
+  const target = present(mimir, "target_consumer_lag_at_startup");
+  const max = present(mimir, "max_consumer_lag_at_startup");
+  if ((target || max) && !unknown("target_consumer_lag_at_startup", "max_consumer_lag_at_startup")) {
+    const ms = (f: { value: unknown } | undefined, fallback: number) =>
+      f === undefined ? fallback : typeof f.value === "string" ? parseDurationMs(f.value, "go") : undefined;
+    const t = ms(target, CONSUMER_LAG_DEFAULT_MS.target);
+    const m = ms(max, CONSUMER_LAG_DEFAULT_MS.max);
+    const at = (max ?? target)!;
+    if (t !== undefined && m !== undefined) {
+      if ((t !== 0) !== (m !== 0)) {
+        findings.push({
+          path: at.node.where,
+          value: at.value,
+          problem: `"the target and max consumer lag at startup must be either both set to 0 or to a value greater than 0" (target ${t / 1000}s, max ${m / 1000}s)`,
+        });
+      } else if (m < t) {
+        findings.push({
+          path: at.node.where,
+          value: at.value,
+          problem: `"the configured max consumer lag at startup must greater or equal than the configured target consumer lag" (target ${t / 1000}s, max ${m / 1000}s)`,
+        });
+      }
+    }
+  }
+
+  // ErrInvalidIngestionConcurrencyMax / ErrInvalidIngestionConcurrencyParams.
+  const concurrency = present(mimir, "ingestion_concurrency_max");
+  const version = mimir.release.chartVersion;
+  const defaultConcurrency = !version || version.startsWith("6.0.") ? 0 : 8;
+  const c = concurrency ? numberOf(concurrency.value) : defaultConcurrency;
+  if (unknown("ingestion_concurrency_max", ...INGESTION_CONCURRENCY_PARAMS)) {
+    // judged when known
+  } else if (concurrency && c !== undefined && c < 0) {
+    findings.push({
+      path: concurrency.node.where,
+      value: concurrency.value,
+      problem: `"ingest-storage.kafka.ingestion-concurrency-max must either be set to 0 or to a value greater than 0"`,
+    });
+  } else if (c !== undefined && c >= 1) {
+    for (const key of INGESTION_CONCURRENCY_PARAMS) {
+      const found = present(mimir, key);
+      const n = found ? numberOf(found.value) : undefined;
+      if (found && (n === undefined || n <= 0)) {
+        findings.push({
+          path: found.node.where,
+          value: found.value,
+          problem:
+            `"ingest-storage.kafka.ingestion-concurrency-queue-capacity, ingest-storage.kafka.ingestion-concurrency-estimated-bytes-per-sample, ` +
+            `ingest-storage.kafka.ingestion-concurrency-batch-size and ingest-storage.kafka.ingestion-concurrency-target-flushes-per-shard must be greater than 0" ` +
+            `(ingestion_concurrency_max is ${c}${concurrency ? "" : ", the default"})`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
 function unknownKeyChecks(mimir: MimirRelease): Finding[] {
   const version = mimir.release.chartVersion;
   if (!version || !version.startsWith("6.0.")) return [];
@@ -142,11 +260,11 @@ export const mimirIngestStorageConfigValid = stackRule<object>(
     name: "mimir-ingest-storage-config-valid",
     rule: "M9",
     description:
-      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, and only keys that version knows)",
+      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, start position and timestamp, consumer lag, ingestion concurrency, and only keys that version knows)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-      "Keep each ingest_storage.kafka setting within the range Mimir accepts, set SASL username and password together, and use only keys of the Mimir version the chart runs.",
+      "Keep each ingest_storage.kafka setting within the range Mimir accepts, set SASL username and password together, pair consume_from_position_at_startup: timestamp with a millisecond consume_from_timestamp_at_startup (and only then), keep the consumer-lag pair consistent and the ingestion-concurrency parameters positive, and use only keys of the Mimir version the chart runs.",
     url: "https://github.com/grafana/mimir/blob/main/pkg/storage/ingest/config.go (KafkaConfig.Validate)",
     tags: ["mimir", "kafka", "startup"],
     judgedPerResource: true,
@@ -155,7 +273,12 @@ export const mimirIngestStorageConfigValid = stackRule<object>(
     for (const mimir of mimirReleases(stack)) {
       const enabled = mimir.boolean("ingest_storage.enabled");
       if (isUnknown(enabled) || !enabled.value) continue;
-      for (const f of [...rangeChecks(mimir), ...pairChecks(mimir), ...unknownKeyChecks(mimir)]) {
+      for (const f of [
+        ...rangeChecks(mimir),
+        ...pairChecks(mimir),
+        ...startupChecks(mimir),
+        ...unknownKeyChecks(mimir),
+      ]) {
         ctx.violation(
           `${f.path}=${JSON.stringify(f.value)}: Mimir refuses to start with ${f.problem} (every Mimir pod exits with "error validating config"), so no sample is written or read. ` +
             `Fix: change ${f.path} to a value Mimir accepts.`,

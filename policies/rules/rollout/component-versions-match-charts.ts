@@ -1,4 +1,7 @@
 // U3 (HARD): an image tag override must run the Mimir / Loki release the pinned chart renders its configuration for.
+// Also (older releases only; a newer patch or minor is benign here): Alloy, kube-prometheus-stack's Prometheus,
+// Alertmanager and operator, and the Strimzi operator and its Kafka images, against the release the pinned chart ships.
+import { blocks, stripComments } from "../../lib/alloy";
 import { lokiReleases } from "../../lib/loki";
 import { MIMIR_CONFIG_SECTIONS, MIMIR_REMOTE_RULER_SECTIONS, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
@@ -109,19 +112,138 @@ function checkSubject(ctx: RuleContext<object>, subject: Subject): void {
   }
 }
 
+/** `v1.15.0`, `1.15`, `v3.14.0-distroless`, `v1.15.0@sha256:...` -> [1, 15, 0]; undefined otherwise. */
+function tagVersion(tag: string): [number, number, number] | undefined {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+@].*)?$/.exec(tag.trim());
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : undefined;
+}
+
+const older = (a: readonly number[], b: readonly number[]): boolean => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+};
+
+/** A release a chart ships by default, for the image tags that replace it. */
+interface Shipped {
+  product: string;
+  /** <major>.<minor> the chart ships. */
+  app: [number, number];
+  source: string;
+}
+
+/**
+ * Alloy blocks and components the pack knows were added after an older Alloy release: an older Alloy refuses a config
+ * that uses them ("unrecognized block name", grafana/alloy syntax/vm/struct_decoder.go) and exits ("error during the
+ * initial load" / "could not perform the initial load successfully", internal/alloycli/cmd_run.go).
+ */
+const ALLOY_FEATURES: ReadonlyArray<{
+  what: string;
+  since: [number, number, number];
+  source: string;
+  uses: (config: string) => boolean;
+}> = [
+  {
+    what: "a `clustering` block in loki.source.kubernetes_events",
+    since: [1, 16, 0],
+    source: "grafana/alloy CHANGELOG 1.16.0, #6027",
+    uses: (config) =>
+      blocks(config, /\bloki\.source\.kubernetes_events\s+"([^"]*)"\s*\{/).some((b) =>
+        /\bclustering\s*\{/.test(b.body),
+      ),
+  },
+];
+
+// The releases the pinned charts ship (chart values.yaml / Chart.yaml as read in /tmp/charts and
+// shared/reference/data): alloy 1.11.1 appVersion v1.18.1 (image.tag null -> appVersion); kube-prometheus-stack 88.5.3
+// prometheusSpec.image.tag v3.14.0-distroless, alertmanagerSpec.image.tag v0.34.0, prometheusOperator.image.tag "" ->
+// appVersion v0.93.1; strimzi-kafka-operator 1.2.0 defaultImageTag 1.2.0 (operator, topic/user operator, kafka-init
+// image tags and the Kafka images' tagPrefix default to it).
+const ALLOY: Shipped = { product: "Alloy", app: [1, 18], source: "alloy chart 1.11.1 Chart.yaml appVersion v1.18.1" };
+const KPS_IMAGES: ReadonlyArray<{ path: string; shipped: Shipped; enabled: string }> = [
+  {
+    path: "prometheus.prometheusSpec.image.tag",
+    enabled: "prometheus.enabled",
+    shipped: {
+      product: "Prometheus",
+      app: [3, 14],
+      source: "kube-prometheus-stack 88.5.3 values prometheusSpec.image.tag v3.14.0",
+    },
+  },
+  {
+    path: "alertmanager.alertmanagerSpec.image.tag",
+    enabled: "alertmanager.enabled",
+    shipped: {
+      product: "Alertmanager",
+      app: [0, 34],
+      source: "kube-prometheus-stack 88.5.3 values alertmanagerSpec.image.tag v0.34.0",
+    },
+  },
+  {
+    path: "prometheusOperator.image.tag",
+    enabled: "prometheusOperator.enabled",
+    shipped: {
+      product: "prometheus-operator",
+      app: [0, 93],
+      source: "kube-prometheus-stack 88.5.3 Chart.yaml appVersion v0.93.1",
+    },
+  },
+];
+const STRIMZI: Shipped = {
+  product: "Strimzi",
+  app: [1, 2],
+  source: "strimzi-kafka-operator 1.2.0 values defaultImageTag 1.2.0",
+};
+const STRIMZI_TAGS = [
+  "defaultImageTag",
+  "image.tag",
+  "topicOperator.image.tag",
+  "userOperator.image.tag",
+  "kafkaInit.image.tag",
+  "kafka.image.tagPrefix",
+];
+
+/** Tags older than what the chart ships: advisory (INFERRED) unless `mandatory` explains a certain failure. */
+function checkOlder(
+  ctx: RuleContext<object>,
+  release: HelmRelease,
+  node: PropNode,
+  shipped: Shipped,
+  consequence: (tag: [number, number, number]) => string | undefined,
+): void {
+  const raw = known(node.string());
+  if (raw === undefined || raw === "") return;
+  const tag = tagVersion(raw);
+  if (tag === undefined || !older(tag, shipped.app)) return;
+  const head =
+    `${node.where}=${raw} runs ${shipped.product} ${tag[0]}.${tag[1]}, older than the ${shipped.app.join(".")} ${release.label} ` +
+    `(chart ${release.chartVersion ?? "?"}) ships (${shipped.source}).`;
+  const certain = consequence(tag);
+  if (certain !== undefined) {
+    ctx.violation(`${head} ${certain}`, release.resource.urn);
+    return;
+  }
+  ctx.advisory(
+    `INFERRED: ${head} The chart's templates and these values are written for ${shipped.app.join(".")}; settings added since ` +
+      `${tag[0]}.${tag[1]} are refused or silently ignored by the older release. Fix: remove the tag override, or pin a ` +
+      `${shipped.app.join(".")}.x (or newer) tag.`,
+    release.resource.urn,
+  );
+}
+
 export const componentVersionsMatchCharts = stackRule<object>(
   {
     name: "component-versions-match-charts",
     rule: "U3",
     description:
-      "A Mimir or Loki image tag override must be the <major>.<minor> the pinned chart renders its configuration for",
+      "A Mimir or Loki image tag override must be the <major>.<minor> the pinned chart renders its configuration for; Alloy, Prometheus, Alertmanager, prometheus-operator and Strimzi tags not older than what the chart ships",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
       "Remove image.tag / <component>.image.tag (Mimir) and loki.image.tag / <component>.image.tag (Loki) to run the chart's " +
-      "appVersion, or pin a patch release of the same <major>.<minor>; to move to another release, change the chart version with it.",
+      "appVersion, or pin a patch release of the same <major>.<minor>; to move to another release, change the chart version with it. " +
+      "For Alloy, kube-prometheus-stack and Strimzi, remove the tag override or pin a release no older than the one the chart ships.",
     url: "https://grafana.com/docs/helm-charts/mimir-distributed/latest/ (values image.tag; grafana/mimir cmd/mimir/main.go LoadConfig: yaml.UnmarshalStrict)",
-    tags: ["mimir", "loki", "rollout"],
+    tags: ["mimir", "loki", "alloy", "prometheus", "kafka", "rollout"],
     judgedPerResource: true,
   },
   (stack, ctx) => {
@@ -158,6 +280,29 @@ export const componentVersionsMatchCharts = stackRule<object>(
         // grafana/loki pkg/util/cfg/files.go: the config file is read with yaml.UnmarshalStrict (dYAMLStrict).
         strictParse: "Loki parses its config file strictly (pkg/util/cfg/files.go, yaml.UnmarshalStrict).",
       });
+    }
+    for (const release of stack.helmReleases(CHARTS.alloy)) {
+      const content = known(release.values.at("alloy.configMap.content").string());
+      const config = content ? stripComments(content) : "";
+      checkOlder(ctx, release, release.values.at("image.tag"), ALLOY, (tag) => {
+        const missing = ALLOY_FEATURES.filter((f) => f.uses(config) && older(tag, f.since));
+        if (missing.length === 0) return undefined;
+        return (
+          `Its config (values.alloy.configMap.content) uses ${missing.map((f) => `${f.what} (added in Alloy ${f.since.join(".")}, ${f.source})`).join(", ")}: ` +
+          `Alloy ${tag[0]}.${tag[1]} refuses it ("unrecognized block name", syntax/vm) and exits at start-up ("error during the initial load", ` +
+          `internal/alloycli/cmd_run.go), so every Alloy pod crash-loops and no log or metric is collected. Fix: remove image.tag to run the chart's ` +
+          `${ALLOY.app.join(".")}, or pin ${missing.reduce((a, f) => (older(a, f.since) ? f.since : a), missing[0].since).join(".")} or newer.`
+        );
+      });
+    }
+    for (const release of stack.helmReleases(CHARTS.kubePrometheusStack)) {
+      for (const image of KPS_IMAGES) {
+        if (known(release.values.at(image.enabled).boolean()) === false) continue;
+        checkOlder(ctx, release, release.values.at(image.path), image.shipped, () => undefined);
+      }
+    }
+    for (const release of stack.helmReleases(CHARTS.strimzi)) {
+      for (const path of STRIMZI_TAGS) checkOlder(ctx, release, release.values.at(path), STRIMZI, () => undefined);
     }
   },
 );

@@ -130,6 +130,13 @@ describe("loki values", () => {
         assert.equal(configs[0].index.period, "24h");
       });
 
+      it("sets the WAL replay ceiling of the settings, below the memory limit of the pods running the ingester (L9)", () => {
+        assert.equal(values.loki.ingester.wal.replay_memory_ceiling, `${settings.loki.walReplayMemoryCeilingMB}MB`);
+        const holder = settings.loki.deploymentMode === "Monolithic" ? values.singleBinary : values.ingester;
+        const limitMiB = Number(/^(\d+)Mi$/.exec(holder.resources.limits.memory)![1]);
+        assert.ok(settings.loki.walReplayMemoryCeilingMB < limitMiB);
+      });
+
       it("is multi-tenant with the settings' ingestion limits", () => {
         assert.equal(values.loki.auth_enabled, true);
         assert.equal(values.loki.limits_config.ingestion_rate_mb, settings.loki.ingestionRateMB);

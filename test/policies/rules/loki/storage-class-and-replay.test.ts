@@ -97,4 +97,24 @@ describe("policy loki-wal-replay-fits-memory (L9)", () => {
       /loki\.ingester\.wal\.replay_memory_ceiling=32GB \(32Gi .*\) >= .*ingester\.resources\.limits\.memory=8Gi .*OOM-killed.*about 75% of the limit \(6Gi/,
     );
   });
+  const limitOnly = (memory: string) => withValue("ingester.resources", { limits: { memory } });
+
+  it("judges Loki's 4GB default when the values set no ceiling: a 3Gi ingester is OOM-killed in the replay", async () => {
+    const run = await runStackPolicy(lokiWalReplayFitsMemory, limitOnly("3Gi"));
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /replay_memory_ceiling unset in the values of .*: Loki's default 4GB \(4Gi.*\) >= .*ingester\.resources\.limits\.memory=3Gi .*OOM-killed.*about 75% of the limit \(2304Mi/,
+    );
+  });
+
+  it("passes the default 4GB under a larger limit, and any default once the WAL is off", async () => {
+    assert.deepEqual((await runStackPolicy(lokiWalReplayFitsMemory, limitOnly("8Gi"))).violations, []);
+    const walOff = mutateValues(limitOnly("3Gi"), "loki", "loki.ingester", { wal: { enabled: false } });
+    assert.deepEqual((await runStackPolicy(lokiWalReplayFitsMemory, walOff)).violations, []);
+    const ceiling = mutateValues(limitOnly("3Gi"), "loki", "loki.ingester", {
+      wal: { replay_memory_ceiling: "2304MB" },
+    });
+    assert.deepEqual((await runStackPolicy(lokiWalReplayFitsMemory, ceiling)).violations, []);
+  });
 });

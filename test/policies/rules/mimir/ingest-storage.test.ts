@@ -61,4 +61,94 @@ describe("policy mimir-ingest-storage-config-valid (M9)", () => {
       /"field \w+ not found in type ingest\.KafkaConfig": Mimir 3\.0 \(chart 6\.0\.6\) has no such key; it arrives in Mimir 3\.1/,
     );
   });
+  describe("start position, consumer lag and ingestion concurrency (KafkaConfig.Validate)", () => {
+    const kafkaAll = (settings: Record<string, unknown>, records = compliantStack()) =>
+      Object.entries(settings).reduce(
+        (r, [key, value]) => mutateValues(r, "mimir", `mimir.structuredConfig.ingest_storage.kafka.${key}`, value),
+        records,
+      );
+
+    it("rejects position timestamp without a millisecond timestamp (x13), and accepts it with one", async () => {
+      const found = await messages(kafka("consume_from_position_at_startup", "timestamp"));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /consume_from_position_at_startup="timestamp": Mimir refuses to start with "the configured consume position is invalid: configured timestamp must be a millisecond timestamp"/,
+      );
+      const seconds = await messages(
+        kafkaAll({ consume_from_position_at_startup: "timestamp", consume_from_timestamp_at_startup: 1_735_689_600 }),
+      );
+      assert.match(seconds[0], /consume_from_timestamp_at_startup=1735689600: .*must be a millisecond timestamp/);
+      assert.deepEqual(
+        await messages(
+          kafkaAll({
+            consume_from_position_at_startup: "timestamp",
+            consume_from_timestamp_at_startup: 1_735_689_600_000,
+          }),
+        ),
+        [],
+      );
+    });
+
+    it("rejects a timestamp with another position and an unknown position; accepts start and last-offset", async () => {
+      assert.match(
+        (await messages(kafka("consume_from_timestamp_at_startup", 1_735_689_600_000)))[0],
+        /configured consume position must be set to "timestamp"/,
+      );
+      assert.match(
+        (await messages(kafka("consume_from_position_at_startup", "earliest")))[0],
+        /consume_from_position_at_startup="earliest": Mimir refuses to start with "the configured consume position is invalid" \(supported: last-offset, start, end, timestamp\)/,
+      );
+      assert.deepEqual(await messages(kafka("consume_from_position_at_startup", "start")), []);
+      assert.deepEqual(await messages(kafka("consume_from_position_at_startup", "last-offset")), []);
+      assert.deepEqual(await messages(kafka("consume_from_timestamp_at_startup", 0)), []);
+    });
+
+    it("rejects an inconsistent consumer-lag pair; accepts both 0 and max >= target", async () => {
+      assert.match(
+        (await messages(kafka("max_consumer_lag_at_startup", "0s")))[0],
+        /must be either both set to 0 or to a value greater than 0" \(target 2s, max 0s\)/,
+      );
+      assert.match(
+        (await messages(kafka("target_consumer_lag_at_startup", "30s")))[0],
+        /max consumer lag at startup must greater or equal than the configured target consumer lag/,
+      );
+      assert.deepEqual(
+        await messages(kafkaAll({ target_consumer_lag_at_startup: "0s", max_consumer_lag_at_startup: "0s" })),
+        [],
+      );
+      assert.deepEqual(await messages(kafka("max_consumer_lag_at_startup", "1m")), []);
+    });
+
+    it("rejects ingestion concurrency with a parameter <= 0 (x14) or a negative maximum", async () => {
+      const found = await messages(kafkaAll({ ingestion_concurrency_max: 8, ingestion_concurrency_batch_size: 0 }));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /ingestion_concurrency_batch_size=0: Mimir refuses to start with "ingest-storage\.kafka\.ingestion-concurrency-queue-capacity, .* must be greater than 0" \(ingestion_concurrency_max is 8\)/,
+      );
+      assert.match(
+        (await messages(kafka("ingestion_concurrency_max", -1)))[0],
+        /ingestion-concurrency-max must either be set to 0 or to a value greater than 0/,
+      );
+      // Concurrency off: the parameters are not checked.
+      assert.deepEqual(
+        await messages(kafkaAll({ ingestion_concurrency_max: 0, ingestion_concurrency_batch_size: 0 })),
+        [],
+      );
+      assert.deepEqual(
+        await messages(kafkaAll({ ingestion_concurrency_max: 16, ingestion_concurrency_batch_size: 300 })),
+        [],
+      );
+    });
+
+    it("uses each Mimir version's default ingestion concurrency: off in 3.0 (chart 6.0.x), 8 in 3.1", async () => {
+      assert.match(
+        (await messages(kafka("ingestion_concurrency_queue_capacity", 0)))[0],
+        /\(ingestion_concurrency_max is 8, the default\)/,
+      );
+      const on30 = await messages(withMimirChart(kafka("ingestion_concurrency_queue_capacity", 0)));
+      assert.equal(on30.filter((m) => /ingestion_concurrency/.test(m)).length, 0);
+    });
+  });
 });

@@ -418,3 +418,64 @@ describe("policy kafka-version-supported-by-strimzi (U4)", () => {
     assert.match(found[0], /metadataVersion=4\.3\.1 is not a KRaft metadata version/);
   });
 });
+
+describe("policy component-versions-match-charts (U3): Alloy, kube-prometheus-stack, Strimzi", () => {
+  // The program's events block (components/alloy/config.ts buildAlloyConfig).
+  const EVENTS = `loki.source.kubernetes_events "cluster" {\n  forward_to = []\n\n  clustering {\n    enabled = true\n  }\n}\n`;
+  const alloy = (tag: string, content = EVENTS) =>
+    mutateValues(mutateValues(compliantStack(), "alloy", "alloy.configMap.content", content), "alloy", "image", {
+      tag,
+    });
+
+  it("rejects Alloy 1.15 running a config with kubernetes_events clustering (added in 1.16; held-out x22)", async () => {
+    const run = await runStackPolicy(componentVersionsMatchCharts, alloy("v1.15.0"));
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /values\.image\.tag=v1\.15\.0 runs Alloy 1\.15, older than the 1\.18 .*clustering.*added in Alloy 1\.16\.0.*error during the initial load/,
+    );
+  });
+
+  it("advises (never refuses) an older Alloy whose config uses nothing the pack knows is newer, and older kps/Strimzi tags", async () => {
+    for (const records of [
+      alloy("v1.12.0", `loki.write "default" {\n}\n`),
+      alloy("v1.10.2", `// clustering { } in a comment\nloki.source.kubernetes_events "e" {\n  forward_to = []\n}\n`),
+      mutateValues(compliantStack(), "kube-prometheus-stack", "prometheus.prometheusSpec.image.tag", "v3.5.0"),
+      mutateValues(compliantStack(), "kube-prometheus-stack", "prometheusOperator.image.tag", "v0.80.0"),
+      mutateValues(compliantStack(), "strimzi-operator", "image.tag", "1.1.0"),
+    ]) {
+      const run = await runStackPolicy(componentVersionsMatchCharts, records);
+      assert.deepEqual(run.violations, []);
+      assert.equal(run.advisories.length, 1);
+      assert.match(run.advisories[0].message, /INFERRED: .* older than the .* ships/);
+    }
+  });
+
+  it("accepts the chart's release, a newer patch or minor, and unparseable tags", async () => {
+    for (const records of [
+      alloy("v1.18.1"),
+      alloy("v1.18.3"),
+      alloy("v1.19.0"),
+      alloy("latest"),
+      mutateValues(
+        compliantStack(),
+        "kube-prometheus-stack",
+        "prometheus.prometheusSpec.image.tag",
+        "v3.14.1-distroless",
+      ),
+      mutateValues(compliantStack(), "strimzi-operator", "kafka.image.tagPrefix", "1.2.0"),
+      // Prometheus disabled: its tag reaches no pod.
+      mutateValues(
+        mutateValues(compliantStack(), "kube-prometheus-stack", "prometheus.enabled", false),
+        "kube-prometheus-stack",
+        "prometheus.prometheusSpec.image.tag",
+        "v2.40.0",
+      ),
+    ])
+      assert.deepEqual(await runStackPolicy(componentVersionsMatchCharts, records), {
+        violations: [],
+        advisories: [],
+        previewAdvisory: undefined,
+      });
+  });
+});

@@ -1,0 +1,497 @@
+// L10 (HARD at start-up): Loki validates its whole configuration before any module starts (Loki 3.7.6
+// pkg/loki/loki.go Config.Validate; cmd/loki/main.go logs `msg="validating config" err=...` and exits 1), each section's
+// error wrapped as "CONFIG ERROR: invalid <section> config: ...". A value that breaks one stops every Loki pod. Tenants
+// of the runtime config go through the same Limits.Validate (pkg/loki/runtime_config.go runtimeConfigValues.validate:
+// "invalid override for tenant %s: %w"); the runtime-config module fails to start when its file does not load
+// (dskit runtimeconfig Manager.starting: "failed to load runtime config"), so at start-up every pod fails too, and a
+// running Loki keeps its old overrides and ignores every later change to the file (loadConfig errors on each reload).
+// A tenant inherits the defaults it omits (Limits.UnmarshalYAML starts from the default limits), so a tenant is judged
+// on the keys it sets; a bad default is reported once, as the default.
+//
+// Covered (what the loki chart 18.11.0 renders from loki.structuredConfig and loki.<section> values, and
+// loki.runtimeConfig.overrides.<tenant>):
+// - limits_config, Limits.Validate (pkg/validation/limits.go): deletion_mode (deletionmode.ParseMode), the OTLP
+//   scope_attributes action (push.OTLPConfig.Validate), tsdb_sharding_strategy (logql.ParseShardVersion),
+//   bloom_block_encoding (compression.ParseCodec), tsdb_max_bytes_per_shard > 0,
+//   engine_results_cache_time_bucket_interval >= 1m. retention_stream periods and allow_structured_metadata are R5's.
+// - ingester, Config.Validate and WALConfig.Validate (pkg/ingester/ingester.go, wal.go): chunk_encoding, WAL
+//   checkpoint_duration and disk_full_threshold, flush_op_backoff, flush_op_timeout, index_shards.
+// - distributor (pkg/distributor/distributor.go): kafka or ingester writes enabled.
+// - querier (pkg/querier/querier.go), query_range (pkg/querier/queryrange/queryrangebase/roundtrip.go), frontend_worker
+//   (pkg/querier/worker/worker.go), pattern_ingester (pkg/pattern/ingester.go), compactor (pkg/compactor/config.go,
+//   jobqueue/worker.go; retention_enabled without delete_request_store is R4's).
+// Not covered: schema_config (L4, R5), the S3 storage class (L8), ring num_tokens/replication_factor of the
+// scheduler, compactor and index gateway (the program refuses those keys, absent from Loki's config reference), the
+// ruler's remote_write clients, bloom and kafka sections (off in this stack), and label selectors of
+// retention_stream / policy_stream_mapping (LogQL parsing).
+import { formatDuration, parseDurationMs } from "../../lib/duration";
+import { LokiRelease, lokiReleases } from "../../lib/loki";
+import { PropNode } from "../../lib/node";
+import { RuleContext, stackRule } from "../../lib/policy";
+import { isUnknown } from "../../lib/unknown";
+import { lokiByteSize } from "./wal-replay-fits-memory";
+
+/** Chart 18.11.0 values.yaml `loki.config`: `{{- with .Values.loki.<section> }} <section>: ...`. */
+const VALUES_OF: Readonly<Record<string, string>> = {
+  limits_config: "loki.limits_config",
+  ingester: "loki.ingester",
+  compactor: "loki.compactor",
+  distributor: "loki.distributor",
+  querier: "loki.querier",
+  query_range: "loki.query_range",
+  pattern_ingester: "loki.pattern_ingester",
+  frontend_worker: "loki.frontend_worker",
+};
+
+/** pkg/compactor/deletionmode/mode.go AllModes. */
+export const LOKI_DELETION_MODES = ["disabled", "filter-only", "filter-and-delete"] as const;
+/** pkg/logql/shards.go validStrategies (PowerOfTwoVersion, BoundedVersion). */
+const SHARD_VERSIONS = ["power_of_two", "bounded"] as const;
+/** pkg/compression/codec.go supportedCodecs, in order; ParseCodec compares with strings.EqualFold. */
+const CODECS = ["none", "gzip", "lz4-64k", "snappy", "lz4-256k", "lz4-1M", "lz4", "flate", "zstd"] as const;
+const CODEC_ERROR = (raw: string) => `invalid encoding: ${raw}, supported: ${CODECS.join(", ")}`;
+
+interface Finding {
+  node: PropNode;
+  /** Loki's error text, without the section or tenant wrapping. */
+  error: string;
+  fix: string;
+}
+
+interface Scope {
+  /** Set keys of the section (undefined when unset, unknown recorded as inconclusive). */
+  key(path: string): PropNode | undefined;
+}
+
+function present(ctx: RuleContext<object>, node: PropNode): PropNode | undefined {
+  if (node.isUnknown) {
+    ctx.inconclusive(node.unknown());
+    return undefined;
+  }
+  return node.isPresent ? node : undefined;
+}
+
+/** A config section as Loki reads it: loki.structuredConfig.<section> merged over the chart's loki.<section> values. */
+function section(ctx: RuleContext<object>, loki: LokiRelease, name: string): Scope {
+  return {
+    key: (path) =>
+      present(ctx, loki.values.at(`loki.structuredConfig.${name}.${path}`)) ??
+      (VALUES_OF[name] ? present(ctx, loki.values.at(`${VALUES_OF[name]}.${path}`)) : undefined),
+  };
+}
+
+function integer(raw: unknown): number | undefined {
+  if (typeof raw === "number" && Number.isInteger(raw)) return raw;
+  if (typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw)) return Number(raw);
+  return undefined;
+}
+
+function float(raw: unknown): number | undefined {
+  if (typeof raw === "number" && Number.isFinite(raw)) return raw;
+  if (typeof raw === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(raw)) return Number(raw);
+  return undefined;
+}
+
+function bool(raw: unknown): boolean | undefined {
+  if (typeof raw === "boolean") return raw;
+  return raw === "true" ? true : raw === "false" ? false : undefined;
+}
+
+/** A Go time.Duration field (yaml.v2 decodes a string with time.ParseDuration; an int as nanoseconds). */
+function goMs(raw: unknown): number | undefined {
+  if (typeof raw === "number") return raw / 1e6;
+  return typeof raw === "string" ? parseDurationMs(raw, "go") : undefined;
+}
+
+// --- limits_config: Limits.Validate (defaults and every tenant) ---
+
+function limitsChecks(scope: Scope): Finding[] {
+  const findings: Finding[] = [];
+  const mode = scope.key("deletion_mode");
+  if (mode && typeof mode.raw() === "string" && !(LOKI_DELETION_MODES as readonly unknown[]).includes(mode.raw())) {
+    findings.push({
+      node: mode,
+      error: `unknown deletion mode: must be one of ${LOKI_DELETION_MODES.join("|")}`,
+      fix: `use one of ${LOKI_DELETION_MODES.join(", ")} (hyphens, default filter-and-delete)`,
+    });
+  }
+  const strategy = scope.key("tsdb_sharding_strategy");
+  if (
+    strategy &&
+    typeof strategy.raw() === "string" &&
+    !(SHARD_VERSIONS as readonly unknown[]).includes(strategy.raw())
+  ) {
+    findings.push({
+      node: strategy,
+      error: `invalid tsdb sharding strategy: invalid shard version ${String(strategy.raw())}`,
+      fix: `use ${SHARD_VERSIONS.join(" or ")} (default power_of_two)`,
+    });
+  }
+  const encoding = scope.key("bloom_block_encoding");
+  if (encoding && typeof encoding.raw() === "string") {
+    const text = encoding.raw() as string;
+    if (!CODECS.some((c) => c.toLowerCase() === text.toLowerCase())) {
+      findings.push({
+        node: encoding,
+        error: CODEC_ERROR(text),
+        fix: `use one of ${CODECS.join(", ")} (default none)`,
+      });
+    }
+  }
+  const shard = scope.key("tsdb_max_bytes_per_shard");
+  if (shard && lokiByteSize(shard.raw()) === 0) {
+    findings.push({
+      node: shard,
+      error: "querier.tsdb-max-bytes-per-shard must be greater than 0",
+      fix: "use a positive size (default 600MB)",
+    });
+  }
+  const bucket = scope.key("engine_results_cache_time_bucket_interval");
+  if (bucket && typeof bucket.raw() === "string") {
+    // model.Duration (Prometheus format); a text it cannot parse is left to the parser's own error.
+    const ms = parseDurationMs(bucket.raw() as string, "prometheus");
+    if (ms !== undefined && ms < 60_000) {
+      findings.push({
+        node: bucket,
+        error: `engine_results_cache_time_bucket_interval must be >= 1m, got ${String(bucket.raw())}`,
+        fix: "use 1m or more (default 24h)",
+      });
+    }
+  }
+  const scopeAttributes = scope.key("otlp_config.scope_attributes");
+  const items = scopeAttributes && Array.isArray(scopeAttributes.raw()) ? scopeAttributes.items() : undefined;
+  if (items && !isUnknown(items)) {
+    for (const item of items) {
+      const action = item.get("action");
+      if (action.raw() === "index_label") {
+        findings.push({
+          node: action,
+          error: "index_label action is only supported for resource_attributes",
+          fix: "use structured_metadata or drop for scope_attributes; index labels come from resource_attributes",
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+// --- ingester: Config.Validate, WALConfig.Validate ---
+
+function ingesterChecks(scope: Scope): Finding[] {
+  const findings: Finding[] = [];
+  const encoding = scope.key("chunk_encoding");
+  if (encoding && typeof encoding.raw() === "string") {
+    const text = encoding.raw() as string;
+    if (!CODECS.some((c) => c.toLowerCase() === text.toLowerCase())) {
+      findings.push({
+        node: encoding,
+        error: CODEC_ERROR(text),
+        fix: `use one of ${CODECS.join(", ")} (default gzip)`,
+      });
+    }
+  }
+  // `cfg.Enabled && cfg.CheckpointDuration < 1` (wal.enabled default true).
+  const walEnabled = scope.key("wal.enabled");
+  const checkpoint = scope.key("wal.checkpoint_duration");
+  if (checkpoint && bool(walEnabled?.raw()) !== false) {
+    const ms = goMs(checkpoint.raw());
+    if (ms !== undefined && ms <= 0) {
+      findings.push({
+        node: checkpoint,
+        error: `invalid checkpoint duration: ${String(checkpoint.raw())}`,
+        fix: "use a positive duration (default 5m)",
+      });
+    }
+  }
+  const disk = scope.key("wal.disk_full_threshold");
+  const threshold = disk ? float(disk.raw()) : undefined;
+  if (disk && threshold !== undefined && (threshold < 0 || threshold > 1)) {
+    findings.push({
+      node: disk,
+      error: `invalid disk full threshold: ${threshold} (must be between 0 and 1)`,
+      fix: "use a fraction from 0 (no throttling) to 1 (default 0.9)",
+    });
+  }
+  // FlushOpBackoff defaults: min_period 10s, max_period 1m, max_retries 10; flush_op_timeout 10m (RegisterFlags).
+  const minNode = scope.key("flush_op_backoff.min_period");
+  const maxNode = scope.key("flush_op_backoff.max_period");
+  const min = minNode ? goMs(minNode.raw()) : 10_000;
+  const max = maxNode ? goMs(maxNode.raw()) : 60_000;
+  if ((minNode || maxNode) && min !== undefined && max !== undefined && min > max) {
+    findings.push({
+      node: (minNode ?? maxNode)!,
+      error: "invalid flush op min backoff: cannot be larger than max backoff",
+      fix: `keep flush_op_backoff.min_period (${minNode ? String(minNode.raw()) : "10s"}) <= max_period (${maxNode ? String(maxNode.raw()) : "1m"})`,
+    });
+  }
+  const retries = scope.key("flush_op_backoff.max_retries");
+  const retryCount = retries ? integer(retries.raw()) : undefined;
+  if (retries && retryCount !== undefined && retryCount <= 0) {
+    findings.push({
+      node: retries,
+      error: `invalid flush op max retries: ${retryCount}`,
+      fix: "use 1 or more (default 10)",
+    });
+  }
+  const timeout = scope.key("flush_op_timeout");
+  const timeoutMs = timeout ? goMs(timeout.raw()) : undefined;
+  if (timeout && timeoutMs !== undefined && timeoutMs <= 0) {
+    findings.push({
+      node: timeout,
+      error: `invalid flush op timeout: ${String(timeout.raw())}`,
+      fix: "use a positive duration (default 10m)",
+    });
+  }
+  const shards = scope.key("index_shards");
+  const shardCount = shards ? integer(shards.raw()) : undefined;
+  if (shards && shardCount !== undefined && shardCount <= 0) {
+    findings.push({
+      node: shards,
+      error: `invalid ingester index shard factor: ${shardCount}`,
+      fix: "use a positive factor that every schema's shard factor divides (default 32)",
+    });
+  }
+  return findings;
+}
+
+// --- the other sections ---
+
+function distributorChecks(scope: Scope): Finding[] {
+  // `!cfg.KafkaEnabled && !cfg.IngesterEnabled` (kafka_writes_enabled default false, ingester_writes_enabled true).
+  const ingesterWrites = scope.key("ingester_writes_enabled");
+  const kafkaWrites = scope.key("kafka_writes_enabled");
+  if (!ingesterWrites || bool(ingesterWrites.raw()) !== false || bool(kafkaWrites?.raw()) === true) return [];
+  return [
+    {
+      node: ingesterWrites,
+      error: "at least one of kafka and ingestor writes must be enabled",
+      fix: "keep distributor.ingester_writes_enabled true (default) unless Kafka writes are on",
+    },
+  ];
+}
+
+function querierChecks(scope: Scope): Finding[] {
+  const storeOnly = scope.key("query_store_only");
+  const ingesterOnly = scope.key("query_ingester_only");
+  if (!storeOnly || !ingesterOnly || bool(storeOnly.raw()) !== true || bool(ingesterOnly.raw()) !== true) return [];
+  return [
+    {
+      node: ingesterOnly,
+      error: "querier.query_store_only and querier.query_ingester_only cannot both be true",
+      fix: "set at most one of them (both default false)",
+    },
+  ];
+}
+
+function queryRangeChecks(scope: Scope): Finding[] {
+  // `len(cfg.ShardAggregations) > 0 && !cfg.ShardedQueries` (flagext.StringSliceCSV; parallelise_shardable_queries
+  // default true).
+  const aggregations = scope.key("shard_aggregations");
+  const sharded = scope.key("parallelise_shardable_queries");
+  if (!aggregations || !sharded || bool(sharded.raw()) !== false) return [];
+  const raw = aggregations.raw();
+  const nonEmpty = Array.isArray(raw) ? raw.length > 0 : typeof raw === "string" && raw.trim() !== "";
+  if (!nonEmpty) return [];
+  return [
+    {
+      node: sharded,
+      error: "shard_aggregations requires parallelise_shardable_queries=true",
+      fix: "keep parallelise_shardable_queries true (default) or drop shard_aggregations",
+    },
+  ];
+}
+
+/**
+ * Config.Validate: both addresses set. The chart sets loki.frontend_worker.scheduler_address to
+ * `{{ include "loki.querySchedulerAddress" . }}` (values.yaml), which renders the scheduler's address in Distributed
+ * mode and "" otherwise (templates/_helpers.tpl).
+ */
+function frontendWorkerChecks(loki: LokiRelease, scope: Scope): Finding[] {
+  const frontend = scope.key("frontend_address");
+  if (!frontend || typeof frontend.raw() !== "string" || (frontend.raw() as string).trim() === "") return [];
+  const structured = loki.values.at("loki.structuredConfig.frontend_worker.scheduler_address");
+  const values = loki.values.at("loki.frontend_worker.scheduler_address");
+  const mode = loki.values.at("deploymentMode").raw();
+  const distributed = typeof mode === "string" && mode.split("<->").includes("Distributed");
+  let scheduler: unknown;
+  if (structured.isPresent) scheduler = structured.raw();
+  else if (values.raw() === null) scheduler = "";
+  else scheduler = values.raw() ?? "{{ chart default }}";
+  if (isUnknown(scheduler)) return [];
+  const text = typeof scheduler === "string" ? scheduler : "";
+  const renders = text.includes("{{") ? distributed : text.trim() !== "";
+  if (!renders) return [];
+  return [
+    {
+      node: frontend,
+      error: "frontend address and scheduler address are mutually exclusive, please use only one",
+      fix: "drop frontend_worker.frontend_address: the chart points the workers at the query-scheduler",
+    },
+  ];
+}
+
+function patternIngesterChecks(scope: Scope): Finding[] {
+  const findings: Finding[] = [];
+  const rf = scope.key("lifecycler.ring.replication_factor");
+  const rfValue = rf ? integer(rf.raw()) : undefined;
+  if (rf && rfValue !== undefined && rfValue !== 1) {
+    findings.push({
+      node: rf,
+      error: "pattern ingester replication factor must be 1",
+      fix: "remove the key (default 1)",
+    });
+  }
+  // Defaults (RegisterFlags): retain_for 3h, max_chunk_age 1h, pattern_sample_interval 10s, volume_threshold 0.99.
+  const read = (key: string, fallback: number): { ms: number; node?: PropNode; text: string } | undefined => {
+    const node = scope.key(key);
+    if (!node) return { ms: fallback, text: `${formatDuration(fallback)} (default)` };
+    const ms = goMs(node.raw());
+    return ms === undefined ? undefined : { ms, node, text: String(node.raw()) };
+  };
+  const retain = read("retain_for", 3 * 3_600_000);
+  const chunk = read("max_chunk_age", 3_600_000);
+  const sample = read("pattern_sample_interval", 10_000);
+  if (retain && chunk && retain.ms < chunk.ms && (retain.node ?? chunk.node)) {
+    findings.push({
+      node: (retain.node ?? chunk.node)!,
+      error: `retain-for (${retain.text}) must be greater than or equal to chunk-duration (${chunk.text})`,
+      fix: "keep pattern_ingester.retain_for >= max_chunk_age (defaults 3h and 1h)",
+    });
+  }
+  if (chunk && sample && chunk.ms < sample.ms && (chunk.node ?? sample.node)) {
+    findings.push({
+      node: (chunk.node ?? sample.node)!,
+      error: `chunk-duration (${chunk.text}) must be greater than or equal to sample-interval (${sample.text})`,
+      fix: "keep pattern_ingester.max_chunk_age >= pattern_sample_interval (defaults 1h and 10s)",
+    });
+  }
+  const volume = scope.key("volume_threshold");
+  const threshold = volume ? float(volume.raw()) : undefined;
+  if (volume && threshold !== undefined && (threshold < 0 || threshold > 1)) {
+    findings.push({
+      node: volume,
+      error: `volume_threshold (${threshold}) must be between 0 and 1`,
+      fix: "use a fraction from 0 to 1 (default 0.99)",
+    });
+  }
+  return findings;
+}
+
+/** storage/config ValidatePathPrefix (pkg/storage/config/schema_config.go). */
+function pathPrefixError(prefix: string): string | undefined {
+  if (prefix === "") return "prefix must be set";
+  if (prefix.includes("\\")) return "prefix should only have '/' as a path separator";
+  if (prefix.startsWith("/")) return "prefix should never start with a path separator i.e '/'";
+  if (!prefix.endsWith("/")) return "prefix should end with a path separator i.e '/'";
+  return undefined;
+}
+
+function compactorChecks(ctx: RuleContext<object>, loki: LokiRelease, scope: Scope): Finding[] {
+  const findings: Finding[] = [];
+  const parallelism = scope.key("max_compaction_parallelism");
+  const p = parallelism ? integer(parallelism.raw()) : undefined;
+  if (parallelism && p !== undefined && p < 1) {
+    findings.push({
+      node: parallelism,
+      error: "max compaction parallelism must be >= 1",
+      fix: "use 1 or more (default 1)",
+    });
+  }
+  const retention = loki.setting("compactor.retention_enabled");
+  if (isUnknown(retention)) ctx.inconclusive(retention);
+  else if (retention && bool(retention.value) === true) {
+    const prefix = scope.key("delete_request_store_key_prefix");
+    if (prefix && typeof prefix.raw() === "string") {
+      const error = pathPrefixError(prefix.raw() as string);
+      if (error) {
+        findings.push({
+          node: prefix,
+          error: `validate delete store path prefix: ${error}`,
+          fix: "use a relative prefix ending in / (default index/)",
+        });
+      }
+    }
+    const marker = scope.key("deletion_marker_object_store_prefix");
+    if (marker && typeof marker.raw() === "string" && marker.raw() !== "" && !(marker.raw() as string).endsWith("/")) {
+      findings.push({
+        node: marker,
+        error: "deletion marker object store prefix must end with /",
+        fix: "end the prefix with / (or leave it empty: markers stay on the local disk)",
+      });
+    }
+  }
+  const manifest = scope.key("jobs_config.deletion.deletion_manifest_store_prefix");
+  if (manifest && typeof manifest.raw() === "string" && !(manifest.raw() as string).endsWith("/")) {
+    findings.push({
+      node: manifest,
+      error: "deletion manifest store prefix must end with /",
+      fix: "end the prefix with / (default __deletion_manifest__/)",
+    });
+  }
+  const workers = scope.key("worker_config.num_sub_workers");
+  const w = workers ? integer(workers.raw()) : undefined;
+  if (workers && w !== undefined && w <= 0) {
+    findings.push({ node: workers, error: "num_sub_workers must be > 0", fix: "use 1 or more (default 4)" });
+  }
+  return findings;
+}
+
+const shown = (node: PropNode): string => {
+  const value = node.raw();
+  return typeof value === "string" ? value : JSON.stringify(value);
+};
+
+export const lokiConfigValid = stackRule<object>(
+  {
+    name: "loki-config-valid",
+    rule: "L10",
+    description:
+      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows)",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+      "Keep each setting within what Loki's Validate accepts (the message names the key, Loki's error and the accepted values), or remove it to use Loki's default.",
+    url: "https://github.com/grafana/loki/blob/v3.7.6/pkg/validation/limits.go (Limits.Validate); pkg/loki/loki.go (Config.Validate); pkg/loki/runtime_config.go",
+    tags: ["loki", "startup"],
+    judgedPerResource: true,
+  },
+  (stack, ctx) => {
+    for (const loki of lokiReleases(stack)) {
+      const sectionFindings: Array<[string, Finding[]]> = [
+        ["limits_config", limitsChecks(section(ctx, loki, "limits_config"))],
+        ["ingester", ingesterChecks(section(ctx, loki, "ingester"))],
+        ["distributor", distributorChecks(section(ctx, loki, "distributor"))],
+        ["querier", querierChecks(section(ctx, loki, "querier"))],
+        ["query_range", queryRangeChecks(section(ctx, loki, "query_range"))],
+        ["frontend_worker", frontendWorkerChecks(loki, section(ctx, loki, "frontend_worker"))],
+        ["pattern_ingester", patternIngesterChecks(section(ctx, loki, "pattern_ingester"))],
+        ["compactor", compactorChecks(ctx, loki, section(ctx, loki, "compactor"))],
+      ];
+      for (const [name, findings] of sectionFindings) {
+        for (const f of findings) {
+          ctx.violation(
+            `${f.node.where}=${shown(f.node)}: Loki refuses to start ("CONFIG ERROR: invalid ${name} config: ${f.error}"); ` +
+              `every Loki pod validates the whole config and exits, so no log is written or read. Fix: ${f.fix}.`,
+            loki.urn,
+          );
+        }
+      }
+      const tenants = loki.tenantOverrides();
+      if (isUnknown(tenants)) {
+        ctx.inconclusive(tenants);
+        continue;
+      }
+      for (const [tenant, node] of tenants ?? []) {
+        const scope: Scope = { key: (path) => present(ctx, node.at(path)) };
+        for (const f of limitsChecks(scope)) {
+          ctx.violation(
+            `${f.node.where}=${shown(f.node)}: Loki's runtime config does not load ("invalid override for tenant ${tenant}: ${f.error}"): ` +
+              `at start-up every Loki pod fails ("failed to load runtime config"), and a running Loki keeps its old overrides and ` +
+              `ignores every later change to the runtime config, for all tenants. Fix: ${f.fix}.`,
+            loki.urn,
+          );
+        }
+      }
+    }
+  },
+);
