@@ -8,6 +8,7 @@ import { CHARTS } from "./types";
 import { ReleaseConfig } from "./release-config";
 import { isUnknown } from "./unknown";
 import { ZONE_LABEL } from "./zones";
+import MIMIR_FLAGS from "./mimir-flags.json";
 
 // Mimir defaults, from mimir-config-descriptor-2025-04.json (fieldDefaultValue) unless noted.
 /** Mimir refuses producer_max_record_size_bytes outside these (pkg/storage/ingest/config.go ErrInvalidProducerMaxRecordSizeBytes:
@@ -94,6 +95,38 @@ const CHART_GENERATED_CONFIG: Readonly<Record<string, unknown>> = {
 // Mimir's integer flags (e.g. write_clients) take only whole numbers, also when written as strings.
 const MIMIR_NUMBER = { pattern: /^-?\d+$/, expected: "an integer" };
 
+/** Config key -> its CLI flag (tools/facts/extract-mimir-flags.js, from the config descriptor's fieldFlag). */
+const FLAG_OF_KEY = new Map(Object.entries(MIMIR_FLAGS as Record<string, string>).map(([flag, key]) => [key, flag]));
+
+/**
+ * The chart section whose pods use a config key, so that its `extraArgs` flag is the one that counts: the chart
+ * passes `<section>.extraArgs` as `-key=value` to that component only (mimir-distributed templates, e.g.
+ * ingester-statefulset.yaml `range .Values.ingester.extraArgs`), and `global.extraArgs` to every component. First
+ * match wins; a key no entry names takes a flag from any section.
+ */
+const USER_OF_KEY: Array<[RegExp, string]> = [
+  [/^limits\.compactor_/, "compactor"],
+  [/^limits\.(store_gateway_|max_fetched_|max_chunks_per_query)/, "store_gateway"],
+  [/^limits\.(ruler_)/, "ruler"],
+  [
+    /^limits\.(max_query_|max_total_query|max_partial_query|query_|split_|results_cache|cardinality_analysis)/,
+    "querier",
+  ],
+  [/^limits\.(max_global_series|max_global_exemplars|out_of_order|native_histograms|max_global_metadata)/, "ingester"],
+  [/^limits\./, "distributor"],
+  [/^blocks_storage\.tsdb\./, "ingester"],
+  [/^blocks_storage\.bucket_store\./, "store_gateway"],
+  [/^compactor\./, "compactor"],
+  [/^querier\./, "querier"],
+  [/^frontend\./, "query_frontend"],
+  [/^query_scheduler\./, "query_scheduler"],
+  [/^store_gateway\./, "store_gateway"],
+  [/^distributor\./, "distributor"],
+  [/^ingester\./, "ingester"],
+  [/^ruler\./, "ruler"],
+  [/^alertmanager\./, "alertmanager"],
+];
+
 export class MimirRelease extends ReleaseConfig {
   private readonly structured: PropNode;
 
@@ -112,8 +145,37 @@ export class MimirRelease extends ReleaseConfig {
     return this.structured.at(path);
   }
 
+  /**
+   * The value a CLI flag in extraArgs gives a config key, for the component that uses it (CLI flags take precedence
+   * over the config file: Mimir docs, configure/about-configurations.md), else undefined.
+   */
+  private flagSetting(path: string): Maybe<Sourced<unknown>> | undefined {
+    const flag = FLAG_OF_KEY.get(path);
+    if (flag === undefined) return undefined;
+    const user = USER_OF_KEY.find(([pattern]) => pattern.test(path))?.[1];
+    const sections = user ? [user, "global"] : this.extraArgsSections();
+    for (const section of sections) {
+      const args = this.release.values.at(`${section}.extraArgs`);
+      for (const key of [flag, `-${flag}`]) {
+        const node = args.get(key);
+        if (node.isUnknown) return node.unknown();
+        if (node.isPresent) return { value: node.raw(), where: node.where };
+      }
+    }
+    return undefined;
+  }
+
+  /** Chart sections with an extraArgs map, global first (what every component receives). */
+  private extraArgsSections(): string[] {
+    const raw = this.release.values.raw();
+    const sections = raw && typeof raw === "object" && !isUnknown(raw) ? Object.keys(raw).sort() : [];
+    return ["global", ...sections.filter((s) => s !== "global")];
+  }
+
   /** Effective value of a Mimir config key with where it comes from; undefined when nothing sets it. */
   setting(path: string): Maybe<Sourced<unknown>> | undefined {
+    const flagged = this.flagSetting(path);
+    if (flagged !== undefined) return flagged;
     const node = this.structured.at(path);
     if (node.isUnknown) return node.unknown();
     if (node.isPresent) return { value: node.raw(), where: node.where };

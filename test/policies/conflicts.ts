@@ -816,7 +816,11 @@ export const CONFLICTS: Conflict[] = [
     base: "prod",
     config: {
       overrides: {
-        kubePrometheusStack: { prometheus: { prometheusSpec: { resources: { limits: { memory: "1Gi" } } } } },
+        // The request too: a request above the limit is refused first, by P1 (per resource), and the engine then
+        // never calls AnalyzeStack.
+        kubePrometheusStack: {
+          prometheus: { prometheusSpec: { resources: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } } },
+        },
       },
     },
     policy: "prometheus-memory-holds-series",
@@ -1024,5 +1028,26 @@ export const CONFLICTS: Conflict[] = [
     policy: "mimir-past-grace-covers-resend",
     level: "mandatory",
     message: /past_grace_period=1m .*Mimir rejects every sample older than 1m/,
+  },
+  {
+    title: "The HA pair's tenant overrides ha_replica_label to a label Prometheus does not send",
+    base: "prod",
+    config: {
+      overrides: { mimir: { runtimeConfig: { overrides: { platform: { ha_replica_label: "__replica__" } } } } },
+    },
+    policy: "mimir-deduplicates-prometheus-pair",
+    level: "mandatory",
+    message:
+      /for tenant "platform" .*overrides\.platform\.ha_replica_label="__replica__" \(Prometheus sends "prometheus_replica"\)/,
+  },
+  {
+    title: "The tenant the stack writes its metrics as may hold fewer series than the declared workload",
+    base: "prod",
+    config: {
+      overrides: { mimir: { runtimeConfig: { overrides: { platform: { max_global_series_per_user: 200000 } } } } },
+    },
+    policy: "tenant-limits-hold-stack-traffic",
+    level: "mandatory",
+    message: /max_global_series_per_user=200000 for tenant "platform", which receives all of the stack's own metrics/,
   },
 ];
