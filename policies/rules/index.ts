@@ -4,6 +4,7 @@ import { capacityHeadroom } from "./capacity/capacity-headroom";
 import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
 import { tenantLimitsWithinCapacity } from "./capacity/tenant-limits-within-capacity";
+import { tenantLimitsHoldStackTraffic } from "./capacity/tenant-limits-hold-stack-traffic";
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { memcachedFitsContainer } from "./memory/memcached-fits-container";
@@ -94,6 +95,7 @@ import { kafkaSaslMatchesListener } from "./wiring/kafka-sasl-matches-listener";
 import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-service";
 import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
+import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-timestamps";
 import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
 import { kafkaCommittedOffsetsOutliveReplayWindow } from "./kafka/committed-offsets-outlive-replay-window";
@@ -105,6 +107,7 @@ import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-hist
 import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
+import { lokiOnDeleteStatefulSetsHaveOperator } from "./rollout/loki-ondelete-statefulsets-have-operator";
 import { componentVersionsMatchCharts } from "./rollout/component-versions-match-charts";
 import { kafkaVersionSupportedByStrimzi } from "./rollout/kafka-version-supported-by-strimzi";
 
@@ -196,6 +199,7 @@ export const policies: Policies = [
   // Upgrades, rollouts and drains
   disruptionBudgetsAllowEviction,
   mimirZoneAwareRolloutsHaveOperator,
+  lokiOnDeleteStatefulSetsHaveOperator,
   componentVersionsMatchCharts,
   kafkaVersionSupportedByStrimzi,
   // Buffers and memory against container limits
@@ -209,6 +213,7 @@ export const policies: Policies = [
   capacityHeadroom,
   zoneLossSurvived,
   tenantLimitsWithinCapacity,
+  tenantLimitsHoldStackTraffic,
   volumesWithinEbsLimit,
   // Wiring: writers and readers reach the stores' gateways as their tenants
   remoteWriteReachesMimir,
@@ -219,6 +224,7 @@ export const policies: Policies = [
   ringsJoinMemberlistService,
   listenPortsMatchChartServices,
   strimziOperatorsWatchKafkaNamespace,
+  secretReferencesDeclared,
   pushRequestWithinReceiveLimit,
   seriesLabelsWithinLimits,
   queryLookbackCoversRetention,

@@ -53,6 +53,14 @@ export const CONFLICTS: Conflict[] = [
     message: /offsets\.retention\.minutes"\]=1 minutes.*partition from the start/,
   },
   {
+    title: "broker cleaner dedupe buffer of 1 MiB for one cleaner thread",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { config: { "log.cleaner.dedupe.buffer.size": 1048576 } } } } },
+    policy: "kafka-broker-config-valid",
+    level: "mandatory",
+    message: /log\.cleaner\.dedupe\.buffer\.size must be at least 1MB per cleaner thread.*refuse to start/,
+  },
+  {
     title: "broker message.max.bytes lowered in dev",
     base: "dev",
     config: {
@@ -391,6 +399,24 @@ export const CONFLICTS: Conflict[] = [
     message: /engine_results_cache_time_bucket_interval must be >= 1m, got 30s/,
   },
   {
+    title: "Loki retention_stream selector without braces",
+    base: "prod",
+    config: loki({
+      loki: { limits_config: { retention_stream: [{ selector: 'namespace="audit"', priority: 1, period: "168h" }] } },
+    }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message: /selector=namespace="audit": Loki refuses to start.*invalid labels matchers: parse error/,
+  },
+  {
+    title: "Loki ruler remote write enabled without a client",
+    base: "prod",
+    config: loki({ loki: { structuredConfig: { ruler: { remote_write: { enabled: true } } } } }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message: /invalid ruler remote-write config: remote-write enabled but no clients URL are configured/,
+  },
+  {
     title: "Loki ingester zones unpinned from the AWS zones in prod",
     base: "prod",
     config: loki({
@@ -616,6 +642,14 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /querier\.timeout=5m: Mimir refuses to start.*querier timeout \(5m\) must be lower than or equal to HTTP server write timeout \(2m\)/,
+  },
+  {
+    title: "Mimir ruler tenant federation without the global tenant federation",
+    base: "prod",
+    config: mimir({ ruler: { tenant_federation: { enabled: true } } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message: /-ruler\.tenant-federation\.enabled=true requires -tenant-federation\.enabled=true.*every ruler pod exits/,
   },
   {
     title: "ingesters never ship blocks (ship_interval 0s)",
@@ -1049,5 +1083,38 @@ export const CONFLICTS: Conflict[] = [
     policy: "tenant-limits-hold-stack-traffic",
     level: "mandatory",
     message: /max_global_series_per_user=200000 for tenant "platform", which receives all of the stack's own metrics/,
+  },
+  {
+    title: "Loki gateway basicAuth.existingSecret names a Secret the stack does not create (gateway pods never start)",
+    base: "prod",
+    config: loki({ gateway: { basicAuth: { existingSecret: "loki-gateway-htpasswd-prod" } } }),
+    policy: "secret-references-declared",
+    level: "mandatory",
+    message:
+      /values\.gateway\.basicAuth\.existingSecret="loki-gateway-htpasswd-prod" .*names no Secret the stack declares in namespace loki/,
+  },
+  {
+    title: "Loki ingester WAL on the chart's /tmp emptyDir instead of the /var/loki volume",
+    base: "prod",
+    config: loki({ loki: { ingester: { wal: { dir: "/tmp/loki-wal" } } } }),
+    policy: "loki-ingester-state-durable",
+    level: "mandatory",
+    message: /values\.loki\.ingester\.wal\.dir=\/tmp\/loki-wal: the ingesters' WAL is outside \/var\/loki/,
+  },
+  {
+    title: "Mimir ingester TSDB directory outside the chart's /data volume",
+    base: "prod",
+    config: mimir({ blocks_storage: { tsdb: { dir: "/tmp/tsdb" } } }),
+    policy: "mimir-ingester-state-durable",
+    level: "mandatory",
+    message: /blocks_storage\.tsdb\.dir=\/tmp\/tsdb: the ingesters' TSDB .*is outside \/data/,
+  },
+  {
+    title: "Loki ingester StatefulSets OnDelete without the rollout-operator (pods never updated)",
+    base: "prod",
+    config: loki({ ingester: { strategy: { type: "OnDelete" } } }),
+    policy: "loki-ondelete-statefulsets-have-operator",
+    level: "mandatory",
+    message: /values\.ingester\.strategy\.type=OnDelete .*the StatefulSet controller never replaces a pod/,
   },
 ];

@@ -1,28 +1,70 @@
 // K13 (HARD at start-up or admission): Kafka's own cross-field checks on broker settings a Strimzi user can set
 // (core KafkaConfig.validateValues: the broker exits with "requirement failed: ..."), and Kafka 4's 1 MiB floor on
-// log.segment.bytes (KIP-1030; Strimzi's config model refuses the Kafka resource first, naming the key).
+// log.segment.bytes (KIP-1030; Strimzi's config model refuses the Kafka resource first, naming the key). Also
+// the cleaner buffer per thread, max.connections.per.ip 0, the failed-authentication delay against the idle
+// timeout, log.roll.ms / log.roll.jitter.ms / log.retention.ms floors (all KafkaConfig.validateValues) and the
+// consumer-group heartbeat / session bounds (GroupCoordinatorConfig constructor). Single-key ConfigDef ranges are
+// left to Strimzi's config model; listener / SASL / process-role checks concern keys Strimzi forbids or manages.
 import { kafkaLandscape } from "../../lib/kafka";
-import { show } from "../../lib/node";
-import { stackRule } from "../../lib/policy";
+import { StrimziCluster } from "../../lib/kafka/clusters";
+import { KafkaCluster } from "../../lib/kafka/model";
+import { Maybe, show, Sourced } from "../../lib/node";
+import { RuleContext, stackRule } from "../../lib/policy";
+import { isUnknown } from "../../lib/unknown";
 
 /** Kafka 4.0+ minimum segment size (KIP-1030: "Value must be at least 1048576"). */
 const MIN_SEGMENT_BYTES = 1_048_576;
+
+/**
+ * Defaults of the keys below that policies/lib/kafka/defaults.ts does not carry (apache/kafka, mirror HEAD 2024-10):
+ * - log.cleaner.threads 1, log.cleaner.dedupe.buffer.size 128 MiB: storage CleanerConfig.LOG_CLEANER_THREADS /
+ *   LOG_CLEANER_DEDUPE_BUFFER_SIZE.
+ * - max.connections.per.ip Integer.MAX_VALUE, connections.max.idle.ms 600000, connection.failed.authentication.delay.ms
+ *   100: server SocketServerConfigs *_DEFAULT.
+ * - group.consumer.*: group-coordinator GroupCoordinatorConfig CONSUMER_GROUP_*_DEFAULT (heartbeat 5000, min 5000,
+ *   max 15000; session 45000, min 45000, max 60000).
+ * - log.roll.ms / log.roll.jitter.ms have no default (null): KafkaConfig.logRollTimeMillis falls back to
+ *   log.roll.hours (ConfigDef atLeast(1)) and log.roll.jitter.hours (atLeast(0)), which cannot fail the checks.
+ */
+const LOCAL_DEFAULTS: Readonly<Record<string, number>> = {
+  "log.cleaner.threads": 1,
+  "log.cleaner.dedupe.buffer.size": 134_217_728,
+  "max.connections.per.ip": 2_147_483_647,
+  "connections.max.idle.ms": 600_000,
+  "connection.failed.authentication.delay.ms": 100,
+  "group.consumer.heartbeat.interval.ms": 5_000,
+  "group.consumer.min.heartbeat.interval.ms": 5_000,
+  "group.consumer.max.heartbeat.interval.ms": 15_000,
+  "group.consumer.session.timeout.ms": 45_000,
+  "group.consumer.min.session.timeout.ms": 45_000,
+  "group.consumer.max.session.timeout.ms": 60_000,
+};
+
+const isStrimzi = (c: KafkaCluster): c is StrimziCluster => c.kind === "strimzi";
+
+/** The broker setting, with the local default when the shared defaults table has none. */
+function setting(cluster: StrimziCluster, name: string): Maybe<Sourced<number>> | undefined {
+  const found = cluster.brokerSetting(name);
+  if (found === undefined || isUnknown(found) || found.value !== undefined) return found;
+  const fallback = LOCAL_DEFAULTS[name];
+  return fallback === undefined ? undefined : { ...found, value: fallback };
+}
 
 export const kafkaBrokerConfigValid = stackRule<object>(
   {
     name: "kafka-broker-config-valid",
     rule: "K13",
     description:
-      "Kafka broker settings must pass Kafka's own start-up checks: replica fetch wait within the socket and lag timeouts, queued request bytes above the socket request size, segments of at least 1 MiB",
+      "Kafka broker settings must pass Kafka's own start-up checks: replica fetch wait within the socket and lag timeouts, queued request bytes above the socket request size, segments of at least 1 MiB, cleaner buffer per thread, connection limits and idle timeout, roll and retention floors, consumer-group heartbeat and session bounds",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-      "Keep replica.fetch.wait.max.ms <= replica.socket.timeout.ms and replica.lag.time.max.ms, queued.max.request.bytes -1 or >= socket.request.max.bytes, and log.segment.bytes >= 1048576.",
+      "Keep replica.fetch.wait.max.ms <= replica.socket.timeout.ms and replica.lag.time.max.ms, queued.max.request.bytes -1 or >= socket.request.max.bytes, log.segment.bytes >= 1048576, log.cleaner.dedupe.buffer.size above 1 MiB per log.cleaner.threads, max.connections.per.ip 0 only with max.connections.per.ip.overrides, connection.failed.authentication.delay.ms < connections.max.idle.ms, log.roll.ms >= 1, log.roll.jitter.ms >= 0, log.retention.ms != 0, and group.consumer.* heartbeat < session with both within their min/max.",
     url: "https://github.com/apache/kafka/blob/trunk/core/src/main/scala/kafka/server/KafkaConfig.scala (validateValues); KIP-1030",
     tags: ["kafka"],
   },
   (stack, ctx) => {
-    for (const cluster of kafkaLandscape(stack).clusters.filter((c) => c.kind === "strimzi")) {
+    for (const cluster of kafkaLandscape(stack).clusters.filter(isStrimzi)) {
       const at = (name: string) => cluster.brokerSetting(name);
       const [w, st, l, q, sr, sg] = [
         "replica.fetch.wait.max.ms",
@@ -64,6 +106,145 @@ export const kafkaBrokerConfigValid = stackRule<object>(
           );
         }
       });
+      checkMore(cluster, ctx);
     }
   },
 );
+
+function checkMore(cluster: StrimziCluster, ctx: RuleContext<object>): void {
+  const refuse = (text: string, fix: string) =>
+    ctx.violation(`${text}: the brokers of ${cluster.label} refuse to start. Fix: ${fix}.`, cluster.urn);
+  const at = (name: string) => setting(cluster, name);
+  const explicit = (name: string) => {
+    const node = cluster.kafka.spec.get("kafka", "config", name);
+    return node.isPresent ? at(name) : undefined;
+  };
+
+  // KafkaConfig.validateValues: require(logCleanerDedupeBufferSize / logCleanerThreads > 1024 * 1024, ...)
+  // (integer division of two longs/ints).
+  const [buffer, threads] = [at("log.cleaner.dedupe.buffer.size"), at("log.cleaner.threads")];
+  if (buffer && threads)
+    ctx.known([buffer, threads], (b, t) => {
+      if (t.value > 0 && Math.floor(b.value / t.value) <= 1024 * 1024)
+        refuse(
+          `${show(b)} / ${show(t)} leaves ${Math.floor(b.value / t.value)} bytes per cleaner thread, not more than 1048576 ("requirement failed: log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.")`,
+          "raise log.cleaner.dedupe.buffer.size above 1 MiB times log.cleaner.threads (Kafka's default is 128 MiB for 1 thread) or lower log.cleaner.threads",
+        );
+    });
+
+  // KafkaConfig.validateValues: if (maxConnectionsPerIp == 0) require(maxConnectionsPerIpOverrides.nonEmpty, ...).
+  const perIp = at("max.connections.per.ip");
+  const overrides = cluster.kafka.spec.get("kafka", "config", "max.connections.per.ip.overrides");
+  const overridesRaw = overrides.raw();
+  if (perIp && !isUnknown(overridesRaw))
+    ctx.known([perIp], (p) => {
+      const empty = overridesRaw === undefined || overridesRaw === null || String(overridesRaw).trim() === "";
+      if (p.value === 0 && empty)
+        refuse(
+          `${show(p)} without max.connections.per.ip.overrides ("requirement failed: max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.")`,
+          "remove max.connections.per.ip (default unlimited) or set max.connections.per.ip.overrides for the hosts that may connect",
+        );
+    });
+
+  // KafkaConfig.validateValues: if (connectionsMaxIdleMs >= 0) require(failedAuthenticationDelayMs < connectionsMaxIdleMs, ...).
+  const [idle, delay] = [at("connections.max.idle.ms"), at("connection.failed.authentication.delay.ms")];
+  if (idle && delay)
+    ctx.known([idle, delay], (i, d) => {
+      if (i.value >= 0 && d.value >= i.value)
+        refuse(
+          `${show(d)} is not less than ${show(i)} ("requirement failed: connection.failed.authentication.delay.ms=${d.value} should always be less than connections.max.idle.ms=${i.value} to prevent failed authentication responses from timing out")`,
+          "raise connections.max.idle.ms (default 600000) above connection.failed.authentication.delay.ms, or lower the delay",
+        );
+    });
+
+  // KafkaConfig.validateValues: log.roll.ms >= 1, log.roll.jitter.ms >= 0; log.retention.ms >= 1 or -1, where
+  // logRetentionTimeMillis maps any negative value to -1, so only 0 fails. Only explicit keys: the hours
+  // fallbacks carry ConfigDef floors Strimzi's model already enforces.
+  const floors: Array<[string, (v: number) => boolean, string, string]> = [
+    [
+      "log.roll.ms",
+      (v) => v < 1,
+      "log.roll.ms must be greater than or equal to 1",
+      "set log.roll.ms to at least 1 (or remove it to use log.roll.hours)",
+    ],
+    [
+      "log.roll.jitter.ms",
+      (v) => v < 0,
+      "log.roll.jitter.ms must be greater than or equal to 0",
+      "set log.roll.jitter.ms to 0 or more",
+    ],
+  ];
+  for (const [name, bad, words, fix] of floors) {
+    const found = explicit(name);
+    if (found) ctx.known([found], (f) => bad(f.value) && refuse(`${show(f)} ("requirement failed: ${words}")`, fix));
+  }
+  const retention = cluster.brokerSetting("log.retention.ms");
+  if (retention && !isUnknown(retention) && retention.where !== "Kafka default log.retention.ms")
+    ctx.known([retention], (r) => {
+      if (r.value === 0)
+        refuse(
+          `${show(r)} ("requirement failed: log.retention.ms must be unlimited (-1) or, greater than or equal to 1")`,
+          "set a positive broker retention, or -1 for unlimited",
+        );
+    });
+
+  // GroupCoordinatorConfig constructor (Utils.require, IllegalArgumentException at start-up): the consumer-group
+  // (KIP-848) heartbeat and session bounds.
+  const g = (k: string) => at(`group.consumer.${k}`);
+  // [low, high, strict, Kafka's words]: low must be below (strict) or at most high.
+  const pairs: Array<[string, string, boolean, string]> = [
+    [
+      "min.heartbeat.interval.ms",
+      "max.heartbeat.interval.ms",
+      false,
+      "max.heartbeat.interval.ms must be greater than or equal to group.consumer.min.heartbeat.interval.ms",
+    ],
+    [
+      "min.heartbeat.interval.ms",
+      "heartbeat.interval.ms",
+      false,
+      "heartbeat.interval.ms must be greater than or equal to group.consumer.min.heartbeat.interval.ms",
+    ],
+    [
+      "heartbeat.interval.ms",
+      "max.heartbeat.interval.ms",
+      false,
+      "heartbeat.interval.ms must be less than or equal to group.consumer.max.heartbeat.interval.ms",
+    ],
+    [
+      "min.session.timeout.ms",
+      "max.session.timeout.ms",
+      false,
+      "max.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms",
+    ],
+    [
+      "min.session.timeout.ms",
+      "session.timeout.ms",
+      false,
+      "session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms",
+    ],
+    [
+      "session.timeout.ms",
+      "max.session.timeout.ms",
+      false,
+      "session.timeout.ms must be less than or equal to group.consumer.max.session.timeout.ms",
+    ],
+    [
+      "heartbeat.interval.ms",
+      "session.timeout.ms",
+      true,
+      "heartbeat.interval.ms must be less than group.consumer.session.timeout.ms",
+    ],
+  ];
+  for (const [low, high, strict, words] of pairs) {
+    const [a, b] = [g(low), g(high)];
+    if (!a || !b) continue;
+    ctx.known([a, b], (x, y) => {
+      if (strict ? x.value < y.value : x.value <= y.value) return;
+      refuse(
+        `${show(x)} ${strict ? ">=" : ">"} ${show(y)} (GroupCoordinatorConfig: "group.consumer.${words}")`,
+        `keep group.consumer.${low} ${strict ? "<" : "<="} group.consumer.${high}`,
+      );
+    });
+  }
+}

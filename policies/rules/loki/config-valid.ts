@@ -20,10 +20,14 @@
 // - querier (pkg/querier/querier.go), query_range (pkg/querier/queryrange/queryrangebase/roundtrip.go), frontend_worker
 //   (pkg/querier/worker/worker.go), pattern_ingester (pkg/pattern/ingester.go), compactor (pkg/compactor/config.go,
 //   jobqueue/worker.go; retention_enabled without delete_request_store is R4's).
+// - ruler (pkg/ruler/config.go Config.Validate, RemoteWriteConfig.Validate): remote_write enabled with a client URL.
+// - limits_config label selectors of retention_stream and policy_stream_mapping (Limits.Validate,
+//   PolicyStreamMapping.Validate: syntax.ParseMatchers(selector, true)), conservatively: only what certainly fails
+//   to parse (no braces, unbalanced quotes, no matcher, trailing pipeline, every matcher matching the empty value).
 // Not covered: schema_config (L4, R5), the S3 storage class (L8), ring num_tokens/replication_factor of the
 // scheduler, compactor and index gateway (the program refuses those keys, absent from Loki's config reference), the
-// ruler's remote_write clients, bloom and kafka sections (off in this stack), and label selectors of
-// retention_stream / policy_stream_mapping (LogQL parsing).
+// ruler's remote_write client settings beyond the URL, bloom and kafka sections (off in this stack), and a full
+// LogQL parse of selectors.
 import { formatDuration, parseDurationMs } from "../../lib/duration";
 import { LokiRelease, lokiReleases } from "../../lib/loki";
 import { PropNode } from "../../lib/node";
@@ -77,6 +81,22 @@ function section(ctx: RuleContext<object>, loki: LokiRelease, name: string): Sco
     key: (path) =>
       present(ctx, loki.values.at(`loki.structuredConfig.${name}.${path}`)) ??
       (VALUES_OF[name] ? present(ctx, loki.values.at(`${VALUES_OF[name]}.${path}`)) : undefined),
+  };
+}
+
+/**
+ * The ruler section: loki.structuredConfig.ruler (merged whatever ruler.enabled), then loki.rulerConfig, which
+ * chart 18.11.0 renders only while ruler.enabled (default true): templates/_helpers.tpl "loki.rulerConfig",
+ * values.yaml `{{- if .Values.ruler.enabled }} {{ include "loki.rulerConfig" . }}`. Loki's Config.Validate checks the
+ * ruler section in every pod whatever its target (pkg/loki/loki.go: "CONFIG ERROR: invalid ruler config").
+ */
+function rulerSection(ctx: RuleContext<object>, loki: LokiRelease): Scope {
+  const rulerEnabled = present(ctx, loki.values.at("ruler.enabled"));
+  const rendered = !rulerEnabled || bool(rulerEnabled.raw()) !== false;
+  return {
+    key: (path) =>
+      present(ctx, loki.values.at(`loki.structuredConfig.ruler.${path}`)) ??
+      (rendered ? present(ctx, loki.values.at(`loki.rulerConfig.${path}`)) : undefined),
   };
 }
 
@@ -170,6 +190,141 @@ function limitsChecks(scope: Scope): Finding[] {
           fix: "use structured_metadata or drop for scope_attributes; index labels come from resource_attributes",
         });
       }
+    }
+  }
+  findings.push(...selectorChecks(scope));
+  return findings;
+}
+
+// --- label selectors (syntax.ParseMatchers with validation, pkg/logql/syntax/parser.go) ---
+
+/** pkg/logql/syntax/parser.go errAtleastOneEqualityMatcherRequired (validateMatchers). */
+const EMPTY_MATCHERS_ERROR =
+  'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
+
+/**
+ * Why `selector` certainly fails syntax.ParseMatchers(selector, true), else undefined. Conservative: only a
+ * selector that does not start with `{`, has an unterminated quoted string, no closing `}`, nothing or anything
+ * but matchers inside (`{}`), text after the `}` (a pipeline: "only label matchers are supported",
+ * logqlmodel.ErrParseMatchers), or only matchers that match the empty value (validateMatchers). Any other text is
+ * left to Loki, never refused.
+ */
+export function selectorProblem(selector: string): string | undefined {
+  const text = selector.trim();
+  if (!text.startsWith("{")) return 'a stream selector must be enclosed in braces, e.g. {namespace="dev"}';
+  let quote: string | undefined;
+  let close = -1;
+  for (let i = 1; i < text.length && close < 0; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "`") quote = c;
+    else if (c === "}") close = i;
+  }
+  if (quote) return `unterminated quoted string (${quote})`;
+  if (close < 0) return "no closing brace";
+  if (text.slice(close + 1).trim() !== "")
+    return `text after the closing brace ("${text.slice(close + 1).trim()}"): only label matchers are supported`;
+  const inner = text.slice(1, close).trim();
+  if (inner === "") return "no label matcher between the braces";
+  // Split on commas outside quotes; judge emptiness only when every matcher has the simple form.
+  const parts: string[] = [];
+  let current = "";
+  quote = undefined;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') {
+        current += c + (inner[i + 1] ?? "");
+        i++;
+        continue;
+      }
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "`") quote = c;
+    else if (c === ",") {
+      parts.push(current);
+      current = "";
+      continue;
+    }
+    current += c;
+  }
+  parts.push(current);
+  const matcher = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*$/;
+  const parsed = parts.map((part) => matcher.exec(part));
+  if (parsed.some((m) => m === null)) return undefined;
+  const matchesEmpty = (m: RegExpExecArray) => {
+    const value = m[2].slice(1, -1);
+    if (m[1] === "=") return value === "";
+    if (m[1] === "!=") return value !== "";
+    if (m[1] === "=~") return value === "" || value === ".*";
+    return false; // !~: depends on the regexp; never refused
+  };
+  if ((parsed as RegExpExecArray[]).every(matchesEmpty)) return EMPTY_MATCHERS_ERROR;
+  return undefined;
+}
+
+function selectorChecks(scope: Scope): Finding[] {
+  const findings: Finding[] = [];
+  const judge = (item: PropNode, wrap: string) => {
+    const selector = item.get("selector");
+    const raw = selector.raw();
+    if (isUnknown(raw) || typeof raw !== "string") return;
+    const problem = selectorProblem(raw);
+    if (problem)
+      findings.push({
+        node: selector,
+        error:
+          problem === EMPTY_MATCHERS_ERROR
+            ? `${wrap}: parse error : ${problem}` // logqlmodel ParseError.Error at line 0, col 0
+            : `${wrap}: parse error: ${problem} (Loki's parser words it differently; the selector cannot parse)`,
+        fix: 'write the selector as a LogQL stream selector in braces with at least one matcher that does not match the empty value, e.g. {namespace="audit"}, quoted in YAML',
+      });
+  };
+  const streams = scope.key("retention_stream");
+  const items = streams ? streams.items() : undefined;
+  if (items && !isUnknown(items)) for (const item of items) judge(item, "invalid labels matchers");
+  const mapping = scope.key("policy_stream_mapping");
+  const policies = mapping ? mapping.entries() : undefined;
+  if (policies && !isUnknown(policies)) {
+    for (const [, list] of policies) {
+      const entries = list.items();
+      if (entries && !isUnknown(entries))
+        for (const item of entries) judge(item, "invalid labels matchers for policy stream mapping");
+    }
+  }
+  return findings;
+}
+
+// --- ruler: Config.Validate -> RemoteWriteConfig.Validate (pkg/ruler/config.go, Loki 3.7.6) ---
+
+function rulerChecks(scope: Scope): Finding[] {
+  const enabled = scope.key("remote_write.enabled");
+  if (!enabled || bool(enabled.raw()) !== true) return [];
+  const clientUrl = scope.key("remote_write.client.url");
+  const clients = scope.key("remote_write.clients");
+  const entries = clients ? clients.entries() : undefined;
+  if (entries !== undefined && isUnknown(entries)) return [];
+  // (c.Client == nil || c.Client.URL == nil) && len(c.Clients) == 0
+  if (!clientUrl && (entries ?? []).length === 0) {
+    return [
+      {
+        node: enabled,
+        error: "invalid ruler remote-write config: remote-write enabled but no clients URL are configured",
+        fix: "add ruler.remote_write.clients.<id>.url (the Prometheus-compatible write endpoint for recording rules), or set remote_write.enabled to false",
+      },
+    ];
+  }
+  const findings: Finding[] = [];
+  for (const [id, client] of entries ?? []) {
+    const url = client.get("url");
+    if (url.isUnknown) continue;
+    if (!url.isPresent || url.raw() === null || url.raw() === "") {
+      findings.push({
+        node: client,
+        error: `invalid ruler remote-write config: remote-write enabled but client '${String(client.get("name").raw() ?? "")}' URL for tenant ${id} is not configured`,
+        fix: `set ruler.remote_write.clients.${id}.url, or remove that client`,
+      });
     }
   }
   return findings;
@@ -446,7 +601,7 @@ export const lokiConfigValid = stackRule<object>(
     name: "loki-config-valid",
     rule: "L10",
     description:
-      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows)",
+      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -466,6 +621,7 @@ export const lokiConfigValid = stackRule<object>(
         ["frontend_worker", frontendWorkerChecks(loki, section(ctx, loki, "frontend_worker"))],
         ["pattern_ingester", patternIngesterChecks(section(ctx, loki, "pattern_ingester"))],
         ["compactor", compactorChecks(ctx, loki, section(ctx, loki, "compactor"))],
+        ["ruler", rulerChecks(rulerSection(ctx, loki))],
       ];
       for (const [name, findings] of sectionFindings) {
         for (const f of findings) {

@@ -93,6 +93,60 @@ function duration(loki: LokiRelease, paths: string[], fallback: string, defaultW
   return parseSourcedDuration({ value: fallback, where: defaultWhere }, "go", loki.urn);
 }
 
+/**
+ * The loki chart 18.11.0 mounts the component's persistent volume (`data`, `storage` for the single binary) at
+ * /var/loki in every deployment mode and an emptyDir `temp` at /tmp (templates/_pod.tpl volumeMounts); the root file
+ * system is read-only (values.yaml loki.containerSecurityContext.readOnlyRootFilesystem true). Unset, Loki puts the
+ * WAL and the TSDB active index under common.path_prefix (/var/loki: pkg/loki/config_wrapper.go applyPathPrefixDefaults).
+ */
+const LOKI_DATA_MOUNT = "/var/loki";
+const STATE_DIRS: ReadonlyArray<{ what: string; paths: string[] }> = [
+  { what: "WAL", paths: ["loki.structuredConfig.ingester.wal.dir", "loki.ingester.wal.dir"] },
+  {
+    what: "TSDB active index",
+    paths: [
+      "loki.structuredConfig.storage_config.tsdb_shipper.active_index_directory",
+      "loki.storage_config.tsdb_shipper.active_index_directory",
+    ],
+  },
+];
+const MOUNTING_COMPONENTS = ["singleBinary", "write", "ingester", "backend"];
+
+/** An absolute WAL / active-index directory outside /var/loki (and outside any extra volume mount) is on an emptyDir. */
+function walDirsOnVolume(ctx: RuleContext<object>, loki: LokiRelease): void {
+  const extraMounts: string[] = [];
+  for (const component of MOUNTING_COMPONENTS) {
+    const mounts = loki.values.at(`${component}.extraVolumeMounts`).raw();
+    if (Array.isArray(mounts))
+      for (const m of mounts) if (m && typeof m.mountPath === "string") extraMounts.push(m.mountPath);
+  }
+  const under = (dir: string, root: string) => dir === root || dir.startsWith(root.endsWith("/") ? root : `${root}/`);
+  for (const state of STATE_DIRS) {
+    const node = state.paths.map((p) => loki.values.at(p)).find((n) => n.isUnknown || n.isPresent);
+    if (!node) continue;
+    if (node.isUnknown) {
+      ctx.inconclusive(node.unknown());
+      continue;
+    }
+    const dir = node.raw();
+    // A relative directory resolves against the container's working directory; not judged.
+    if (typeof dir !== "string" || !dir.startsWith("/")) continue;
+    const normal = dir.replace(/\/+$/, "") || "/";
+    if (under(normal, LOKI_DATA_MOUNT) || extraMounts.some((m) => under(normal, m))) continue;
+    const where =
+      normal === "/tmp" || normal.startsWith("/tmp/")
+        ? "the chart's `temp` emptyDir mounted at /tmp"
+        : "no volume the chart mounts (the root file system is read-only)";
+    ctx.violation(
+      `${node.where}=${dir}: the ingesters' ${state.what} is outside ${LOKI_DATA_MOUNT}, the only path the loki chart mounts from the persistent volume, ` +
+        `and lands on ${where} (loki 18.11.0 templates/_pod.tpl): a pod that goes away without a clean shutdown (node loss, eviction, a drain past the grace period) ` +
+        `comes back without it, and the log lines it had acknowledged but not flushed are lost (Loki docs, Write Ahead Log: the WAL directory "should be on the mounted volume"). ` +
+        `Fix: put it under ${LOKI_DATA_MOUNT} (e.g. ${LOKI_DATA_MOUNT}/wal, the default with common.path_prefix ${LOKI_DATA_MOUNT}) or remove the key.`,
+      loki.urn,
+    );
+  }
+}
+
 export const lokiIngesterStateDurable = stackRule<object>(
   {
     name: "loki-ingester-state-durable",
@@ -148,6 +202,8 @@ export const lokiIngesterStateDurable = stackRule<object>(
           );
         }
       }
+
+      walDirsOnVolume(ctx, loki);
 
       const within = duration(
         loki,

@@ -8,7 +8,8 @@
 // runtime config), the other Limits.Validate checks a value can fail whatever Mimir's version (estimated-chunks
 // multiplier, read consistency, name validation scheme, OTLP translation strategy, label-value strategy), the
 // distributor and store-gateway tenant shard sizes, the querier's engine, streaming buffers and timeout, and the S3
-// storage class of every Mimir bucket client (pkg/storage/bucket/s3/config.go Config.Validate).
+// storage class of every Mimir bucket client (pkg/storage/bucket/s3/config.go Config.Validate), and the ruler's
+// tenant federation, which needs the global one (pkg/mimir/modules.go initRuler; only the ruler pods exit).
 //
 // Version read: grafana/mimir pkg/storage/tsdb/config.go at commit eb75be526e1c24ad5a5998dc0079d74a5d7f55ba (main,
 // December 2024) and pkg/compactor/compactor.go at 0a4655b69f875bb194f138191fafeb3f1445cdcd; the search index holds no
@@ -38,6 +39,8 @@ interface Finding {
   /** Mimir's error, as the pod logs it (with Config.Validate's wrapping). */
   error: string;
   fix: string;
+  /** The consequence when it is not every Mimir pod that exits (default: Config.Validate's "every Mimir pod"). */
+  consequence?: string;
 }
 
 type Value = { node: PropNode; raw: unknown };
@@ -535,6 +538,46 @@ function querierChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[]
   return findings;
 }
 
+// --- Module-level cross-section checks ---
+/**
+ * pkg/mimir/modules.go initRuler (read at the version of find_string id 2458555902, the 3.x modules.go):
+ * `if t.Cfg.Ruler.TenantFederation.Enabled && !t.Cfg.TenantFederation.Enabled` returns
+ * errors.New("-" + ruler.TenantFederationFlag + "=true requires -tenant-federation.enabled=true"); the ruler module
+ * fails to initialise, so the ruler pods exit (other components do not build the ruler module). Both flags default
+ * to false (-ruler.tenant-federation.enabled, -tenant-federation.enabled: Mimir config descriptor). The ruler pods
+ * render unless the chart's ruler.enabled is false (mimir-distributed values, default true).
+ */
+function moduleChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
+  const rulerEnabled = mimir.release.values.at("ruler.enabled").boolean();
+  if (isUnknown(rulerEnabled)) {
+    ctx.inconclusive(rulerEnabled);
+    return [];
+  }
+  if (rulerEnabled === false) return [];
+  const flag = (path: string): boolean | undefined | "unknown" => {
+    const found = mimir.setting(path);
+    if (found === undefined) return false;
+    if (isUnknown(found)) {
+      ctx.inconclusive(found);
+      return "unknown";
+    }
+    const v = found.value;
+    return v === true || v === "true" ? true : v === false || v === "false" || v === undefined ? false : undefined;
+  };
+  const ruler = flag("ruler.tenant_federation.enabled");
+  const global = flag("tenant_federation.enabled");
+  if (ruler !== true || global !== false) return [];
+  return [
+    {
+      node: mimir.structuredNode("ruler.tenant_federation.enabled"),
+      error: "-ruler.tenant-federation.enabled=true requires -tenant-federation.enabled=true",
+      fix: "also set mimir.structuredConfig.tenant_federation.enabled: true (federated rule groups query several tenants through it), or remove ruler.tenant_federation.enabled",
+      consequence:
+        "the ruler module fails to initialise and every ruler pod exits, so no recording or alerting rule is evaluated",
+    },
+  ];
+}
+
 // --- S3 storage class ---
 // pkg/storage/bucket/s3/config.go: `supportedStorageClasses = s3_types.ObjectStorageClass("").Values()` and
 // Config.Validate returns errUnsupportedStorageClass ("unsupported S3 storage class (supported values: ...)") for
@@ -579,7 +622,7 @@ export const mimirConfigValid = stackRule<object>(
     name: "mimir-config-valid",
     rule: "M13",
     description:
-      "Mimir's blocks storage, store-gateway, compactor, limits, querier and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, known limit enum values, estimated-chunks multiplier 0 or >= 1, non-negative tenant shard sizes, a known query engine, querier timeout <= HTTP write timeout, a known S3 storage class)",
+      "Mimir's blocks storage, store-gateway, compactor, limits, querier and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, known limit enum values, estimated-chunks multiplier 0 or >= 1, non-negative tenant shard sizes, a known query engine, querier timeout <= HTTP write timeout, a known S3 storage class, ruler tenant federation only with the global tenant federation)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -598,12 +641,13 @@ export const mimirConfigValid = stackRule<object>(
         ...otherLimits(ctx, mimir),
         ...querierChecks(ctx, mimir),
         ...storageClassChecks(ctx, mimir),
+        ...moduleChecks(ctx, mimir),
       ];
       for (const f of findings) {
         const value = f.node.raw();
         ctx.violation(
           `${f.node.where}=${typeof value === "string" ? value : JSON.stringify(value)}: Mimir refuses to start ("${f.error}"); ` +
-            `every Mimir pod validates the whole config and exits, so no sample is written or read. Fix: ${f.fix}.`,
+            `${f.consequence ?? "every Mimir pod validates the whole config and exits, so no sample is written or read"}. Fix: ${f.fix}.`,
           mimir.urn,
         );
       }

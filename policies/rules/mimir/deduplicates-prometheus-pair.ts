@@ -9,6 +9,9 @@ import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
 
+/** The tenant header of a remoteWrite entry (Mimir docs, "About authentication and authorization"). */
+const TENANT_HEADER = "X-Scope-OrgID";
+
 export const mimirDeduplicatesPrometheusPair = stackRule<object>(
   {
     name: "mimir-deduplicates-prometheus-pair",
@@ -48,13 +51,46 @@ export const mimirDeduplicatesPrometheusPair = stackRule<object>(
           mimir.string("limits.ha_replica_label"),
         ],
         (tracker, accept, clusterLabel, replicaLabel) => {
-          const problems: string[] = [];
-          if (!tracker.value) problems.push(show(tracker));
-          if (!accept.value) problems.push(show(accept));
-          if (clusterLabel.value !== expected.cluster)
-            problems.push(`${show(clusterLabel)} (Prometheus sends "${expected.cluster}")`);
-          if (replicaLabel.value !== expected.replica)
-            problems.push(`${show(replicaLabel)} (Prometheus sends "${expected.replica}")`);
+          // A tenant's runtime-config override wins over limits for that tenant (Mimir runtime configuration docs;
+          // the distributor reads d.limits.AcceptHASamples(userID) / HAReplicaLabel(userID) per request,
+          // pkg/distributor/distributor.go prePushHaDedupeMiddleware), so the pair is judged per tenant it writes as.
+          const problemsFor = (tenant: string | undefined): string[] => {
+            const override = (key: string) => {
+              if (tenant === undefined) return undefined;
+              const node = mimir.release.values.get("runtimeConfig").get("overrides").get(tenant).get(key);
+              const raw = node.raw();
+              if (isUnknown(raw) || raw === undefined || raw === null) return undefined;
+              return { raw, where: `${node.where}=${JSON.stringify(raw)}` };
+            };
+            const found: string[] = [];
+            const acceptOwn = override("accept_ha_samples");
+            const acceptValue = acceptOwn ? acceptOwn.raw === true || acceptOwn.raw === "true" : accept.value;
+            if (!acceptValue) found.push(acceptOwn ? acceptOwn.where : show(accept));
+            const clusterOwn = override("ha_cluster_label");
+            if ((clusterOwn ? clusterOwn.raw : clusterLabel.value) !== expected.cluster)
+              found.push(
+                `${clusterOwn ? clusterOwn.where : show(clusterLabel)} (Prometheus sends "${expected.cluster}")`,
+              );
+            const replicaOwn = override("ha_replica_label");
+            if ((replicaOwn ? replicaOwn.raw : replicaLabel.value) !== expected.replica)
+              found.push(
+                `${replicaOwn ? replicaOwn.where : show(replicaLabel)} (Prometheus sends "${expected.replica}")`,
+              );
+            return found;
+          };
+          const tenants = [
+            ...new Set(
+              (writes ?? []).map((write) => {
+                const header = write.get("headers", TENANT_HEADER).raw();
+                return typeof header === "string" ? header : undefined;
+              }),
+            ),
+          ];
+          const problems: string[] = tracker.value ? [] : [show(tracker)];
+          for (const tenant of tenants) {
+            for (const problem of problemsFor(tenant))
+              problems.push(tenant === undefined ? problem : `for tenant ${JSON.stringify(tenant)} ${problem}`);
+          }
           if (problems.length === 0) {
             // Shards of one Prometheus share its cluster label (prometheus-operator sets prometheus=<namespace>/<name>
             // on every shard; each pod's replica label is its own name), so the HA tracker elects one pod of one shard
@@ -72,7 +108,7 @@ export const mimirDeduplicatesPrometheusPair = stackRule<object>(
           ctx.violation(
             `${prometheus.label} runs ${replicas} Prometheus replicas writing to ${mimir.label}, but ${problems.join("; ")}: every series arrives once per replica ` +
               `as separate series, doubling active series and ingestion against the tenant's limits until Mimir discards samples. ` +
-              `Fix: enable the HA tracker and accept_ha_samples with ha_cluster_label "${expected.cluster}" and ha_replica_label "${expected.replica}".`,
+              `Fix: enable the HA tracker and accept_ha_samples (and remove tenant overrides that turn them off or rename the labels) with ha_cluster_label "${expected.cluster}" and ha_replica_label "${expected.replica}".`,
             mimir.urn,
           );
         },

@@ -50,10 +50,29 @@ export const mimirIngesterStateDurable = stackRule<object>(
       ctx.known(
         [enabled, persistent, replicas, tsdbDir ?? undefined, ingest ?? undefined],
         (on, pv, count, dir, ingestStorage) => {
-          if (on === false || pv !== false || count.value === 0) return;
-          // A TSDB moved off the chart's /data (onto a volume the values add) cannot be judged here.
+          if (on === false || count.value === 0) return;
           const dirText = dir ? String(dir.value) : `${CHART_DATA_DIR}/tsdb`;
-          if (!dirText.startsWith(`${CHART_DATA_DIR}/`) && dirText !== CHART_DATA_DIR) return;
+          if (!dirText.startsWith(`${CHART_DATA_DIR}/`) && dirText !== CHART_DATA_DIR) {
+            // A TSDB moved onto a volume the values add (ingester.extraVolumeMounts) cannot be judged here; an absolute
+            // directory outside /data and every extra mount is on no persistent volume: the chart mounts the ingester's
+            // claim only at /data (its mimir.config puts the TSDB at /data/tsdb); a relative one is not judged.
+            const mounts = values.at("ingester.extraVolumeMounts").raw();
+            const extra = Array.isArray(mounts)
+              ? mounts
+                  .filter((m) => m && typeof m.mountPath === "string")
+                  .map((m) => String(m.mountPath).replace(/\/+$/, ""))
+              : [];
+            if (!dirText.startsWith("/") || extra.some((m) => dirText === m || dirText.startsWith(`${m}/`))) return;
+            ctx.violation(
+              `${dir ? dir.where : "blocks_storage.tsdb.dir"}=${dirText}: the ingesters' TSDB (head, WAL and blocks not yet uploaded) is outside ${CHART_DATA_DIR}, ` +
+                `the only path mimir-distributed mounts from the ingester's PersistentVolumeClaim, so it lives in the container's own file system or an emptyDir ` +
+                `and is deleted with the pod at every rollout, eviction, drain or node loss: the samples no ingester had shipped are lost for good. ` +
+                `Fix: keep blocks_storage.tsdb.dir under ${CHART_DATA_DIR} (the chart's ${CHART_DATA_DIR}/tsdb) or remove the override.`,
+              mimir.release.resource.urn,
+            );
+            return;
+          }
+          if (pv !== false) return;
           const kafka =
             ingestStorage && (ingestStorage.value === true || ingestStorage.value === "true")
               ? `With ingest storage (${ingestStorage.where}=true) the ingester has already committed its Kafka offset for those records, so a ` +

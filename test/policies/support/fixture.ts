@@ -146,6 +146,22 @@ loki.write "default" {
 }
 `;
 
+/** The fixture plus the Secrets the program declares for the references its values make (W9 reads them). */
+export function withDeclaredSecrets(records: ResourceRecord[] = compliantStack()): ResourceRecord[] {
+  const secret = (name: string, namespace: string): ResourceRecord => ({
+    type: "kubernetes:core/v1:Secret",
+    name: `${namespace}-${name}`,
+    props: { metadata: { name, namespace }, type: "Opaque" },
+  });
+  return [
+    ...records,
+    secret("mimir-gateway-htpasswd", "mimir"),
+    secret("mimir-kafka", "mimir"),
+    secret("loki-gateway-htpasswd", "loki"),
+    secret("grafana-admin", "monitoring"),
+  ];
+}
+
 export function compliantStack(): ResourceRecord[] {
   const subnets: ResourceRecord[] = ZONES.map((z) => ({
     type: T.subnet,

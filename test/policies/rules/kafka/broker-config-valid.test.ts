@@ -38,4 +38,81 @@ describe("policy kafka-broker-config-valid (K13)", () => {
       /log\.segment\.bytes"?\]?=524288 < 1048576: Kafka 4 requires segments of at least 1 MiB \(KIP-1030\)/,
     );
   });
+
+  const brokers = (config: Record<string, unknown>) =>
+    Object.entries(config).reduce(
+      (records, [key, value]) => mutate(records, "kafka-cluster", ["spec", "kafka", "config", key], value),
+      compliantStack(),
+    );
+
+  it("rejects a cleaner dedupe buffer of 1 MiB per thread, and accepts 256 MiB", async () => {
+    assert.match(
+      (await runStackPolicy(kafkaBrokerConfigValid, broker("log.cleaner.dedupe.buffer.size", 1_048_576))).violations[0]
+        .message,
+      /log\.cleaner\.dedupe\.buffer\.size must be at least 1MB per cleaner thread.*refuse to start/,
+    );
+    assert.equal(
+      (await runStackPolicy(kafkaBrokerConfigValid, brokers({ "log.cleaner.threads": 200 }))).violations.length,
+      1,
+    );
+    assert.deepEqual(
+      (await runStackPolicy(kafkaBrokerConfigValid, broker("log.cleaner.dedupe.buffer.size", 268_435_456))).violations,
+      [],
+    );
+  });
+
+  it("rejects max.connections.per.ip 0 without overrides, and accepts it with overrides", async () => {
+    assert.match(
+      (await runStackPolicy(kafkaBrokerConfigValid, broker("max.connections.per.ip", 0))).violations[0].message,
+      /max\.connections\.per\.ip can be set to zero only if max\.connections\.per\.ip\.overrides property is set/,
+    );
+    assert.deepEqual(
+      (
+        await runStackPolicy(
+          kafkaBrokerConfigValid,
+          brokers({ "max.connections.per.ip": 0, "max.connections.per.ip.overrides": "10.0.0.0/8:100" }),
+        )
+      ).violations,
+      [],
+    );
+  });
+
+  it("rejects an idle timeout not above the failed-authentication delay, and accepts -1 and 600000", async () => {
+    assert.match(
+      (await runStackPolicy(kafkaBrokerConfigValid, broker("connections.max.idle.ms", 60))).violations[0].message,
+      /connection\.failed\.authentication\.delay\.ms=100 should always be less than connections\.max\.idle\.ms=60/,
+    );
+    for (const idle of [-1, 600_000])
+      assert.deepEqual(
+        (await runStackPolicy(kafkaBrokerConfigValid, broker("connections.max.idle.ms", idle))).violations,
+        [],
+      );
+  });
+
+  it("rejects log.roll.ms 0, negative jitter and zero retention, and accepts -1 retention", async () => {
+    for (const [key, value, words] of [
+      ["log.roll.ms", 0, /log\.roll\.ms must be greater than or equal to 1/],
+      ["log.roll.jitter.ms", -1, /log\.roll\.jitter\.ms must be greater than or equal to 0/],
+      ["log.retention.ms", 0, /log\.retention\.ms must be unlimited \(-1\)/],
+    ] as Array<[string, number, RegExp]>)
+      assert.match((await runStackPolicy(kafkaBrokerConfigValid, broker(key, value))).violations[0].message, words);
+    assert.deepEqual((await runStackPolicy(kafkaBrokerConfigValid, broker("log.retention.ms", -1))).violations, []);
+  });
+
+  it("rejects consumer-group heartbeat and session outside their bounds, and accepts raised bounds", async () => {
+    assert.match(
+      (await runStackPolicy(kafkaBrokerConfigValid, broker("group.consumer.session.timeout.ms", 90_000))).violations[0]
+        .message,
+      /group\.consumer\.session\.timeout\.ms must be less than or equal to group\.consumer\.max\.session\.timeout\.ms/,
+    );
+    assert.deepEqual(
+      (
+        await runStackPolicy(
+          kafkaBrokerConfigValid,
+          brokers({ "group.consumer.session.timeout.ms": 90_000, "group.consumer.max.session.timeout.ms": 120_000 }),
+        )
+      ).violations,
+      [],
+    );
+  });
 });

@@ -48,6 +48,37 @@ describe("policy mimir-deduplicates-prometheus-pair (M12)", () => {
     );
   });
 
+  const asTenant = (records = deduplicated()) =>
+    mutateValues(records, "kube-prometheus-stack", "prometheus.prometheusSpec.remoteWrite", [
+      { url: "http://mimir-gateway.mimir.svc/api/v1/push", headers: { "X-Scope-OrgID": "platform" } },
+    ]);
+
+  it("rejects a tenant override that turns accept_ha_samples off for the tenant Prometheus writes as", async () => {
+    const records = mutateValues(asTenant(), "mimir", "runtimeConfig.overrides.platform.accept_ha_samples", false);
+    const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(run.violations[0].message, /for tenant "platform" .*overrides\.platform\.accept_ha_samples=false/);
+  });
+
+  it("rejects a tenant override of ha_replica_label that the operator does not send", async () => {
+    const records = mutateValues(
+      asTenant(),
+      "mimir",
+      "runtimeConfig.overrides.platform.ha_replica_label",
+      "__replica__",
+    );
+    const run = await runStackPolicy(mimirDeduplicatesPrometheusPair, records);
+    assert.match(run.violations[0].message, /ha_replica_label="__replica__" \(Prometheus sends "prometheus_replica"\)/);
+  });
+
+  it("ignores overrides of other tenants, and accepts an override that turns dedup on for the writing tenant", async () => {
+    let records = mutateValues(asTenant(), "mimir", "runtimeConfig.overrides.team-x.accept_ha_samples", false);
+    assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, records)).violations, []);
+    records = mutateValues(asTenant(deduplicated()), "mimir", "mimir.structuredConfig.limits.accept_ha_samples", false);
+    records = mutateValues(records, "mimir", "runtimeConfig.overrides.platform.accept_ha_samples", true);
+    assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, records)).violations, []);
+  });
+
   it("says nothing for a single Prometheus", async () => {
     const records = mutateValues(writing(), "kube-prometheus-stack", "prometheus.prometheusSpec.replicas", 1);
     assert.deepEqual((await runStackPolicy(mimirDeduplicatesPrometheusPair, records)).violations, []);

@@ -46,8 +46,29 @@ describe("policy mimir-ingester-state-durable (M30)", () => {
       mutateValues(off, "mimir", "ingester.replicas", 0),
       mutateValues(compliantStack(), "mimir", "store_gateway.persistentVolume", { enabled: false }),
       mutateValues(compliantStack(), "mimir", "compactor.persistentVolume", { enabled: false }),
-      mutateValues(off, "mimir", "mimir.structuredConfig.blocks_storage.tsdb.dir", "/tsdb-volume/tsdb"),
+      mutateValues(
+        mutateValues(off, "mimir", "mimir.structuredConfig.blocks_storage.tsdb.dir", "/tsdb-volume/tsdb"),
+        "mimir",
+        "ingester.extraVolumeMounts",
+        [{ name: "tsdb", mountPath: "/tsdb-volume" }],
+      ),
     ])
       assert.deepEqual(await violations(records), []);
+  });
+  it("rejects a TSDB directory outside /data and every mounted volume", async () => {
+    const found = await violations(
+      mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.blocks_storage.tsdb.dir", "/tmp/tsdb"),
+    );
+    assert.equal(found.length, 1);
+    assert.match(found[0], /blocks_storage\.tsdb\.dir=\/tmp\/tsdb: the ingesters' TSDB .* is outside \/data/);
+  });
+
+  it("accepts a TSDB directory elsewhere under /data", async () => {
+    assert.deepEqual(
+      await violations(
+        mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.blocks_storage.tsdb.dir", "/data/tsdb-v2"),
+      ),
+      [],
+    );
   });
 });

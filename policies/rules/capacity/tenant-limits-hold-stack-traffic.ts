@@ -1,0 +1,191 @@
+// C7 (HARD at write time): the stack's own senders write its declared workload as known tenants: Prometheus
+// remote_write with its X-Scope-OrgID header, Alloy's prometheus.remote_write with its header and Alloy's loki.write
+// with its tenant_id. A tenant that receives all of one signal must be allowed that signal's traffic, else the
+// distributors refuse the excess with 429 and the senders drop it after their retries (data loss):
+// - Mimir: the per-tenant ingestion_rate token bucket (ingestion_burst_size its bucket size) is taken in
+//   prePushValidationMiddleware, after prePushHaDedupeMiddleware has dropped the non-elected replica's samples
+//   (grafana/mimir pkg/distributor/distributor.go wrapPushWithMiddlewares: limits, metrics, HA dedupe, relabel,
+//   sort/filter, validation (ingestionRateLimiter.AllowN)), so a deduplicated HA pair counts once: the limit must
+//   hold one replica's samples, the workload's samplesPerSecond (M12 judges the deduplication itself).
+//   max_global_series_per_user caps the tenant's in-memory series (Mimir configuration reference, limits): past it
+//   the ingesters refuse new series ("per-user series limit").
+// - Loki: ingestion_rate_mb / ingestion_burst_size_mb per tenant (Loki configuration reference, limits_config); Loki's
+//   MB is 2^20 bytes (grafana/loki pkg/validation/limits.go bytesInMB); above it Loki answers 429 "Ingestion rate limit
+//   exceeded" and loki.write drops the batch after max_backoff_retries (Alloy reference, loki.write).
+// A burst below one second of the traffic: INFERRED (token-bucket arithmetic, golang.org/x/time/rate): the bucket
+// then cannot absorb the second-to-second variation of remote-write shards and loki.write batches at the average
+// rate; the program sets burst = 2 x rate (settings/derive/mimir.ts, loki.ts).
+// When one signal's senders write as different tenants, how the workload splits between them is unknown: no tenant
+// is judged for that signal. A tenant not literal in the config (an expression, an env var) is not judged either.
+import { LokiRelease, lokiReleases } from "../../lib/loki";
+import { MimirRelease, mimirReleases } from "../../lib/mimir";
+import { PropNode, show } from "../../lib/node";
+import { RuleContext, stackRule } from "../../lib/policy";
+import { StackView } from "../../lib/stack";
+import { CHARTS } from "../../lib/types";
+import { isUnknown } from "../../lib/unknown";
+import { alloyEndpoints } from "../wiring/endpoints";
+import { formatFigure } from "./analysis";
+import { readWorkload, Workload, workloadSchema } from "./workload";
+
+interface Config {
+  workload?: Workload;
+}
+
+const TENANT_HEADER = "X-Scope-OrgID";
+/** Loki's MB in limits (grafana/loki pkg/validation/limits.go bytesInMB = 1 << 20). */
+const LOKI_MB = 1 << 20;
+
+/** The tenants a signal's senders write as; undefined when one of them is not a literal (then nothing is judged). */
+type Tenants = { tenants: Set<string>; senders: string[] } | undefined;
+
+function metricTenants(stack: StackView, ctx: RuleContext<Config>): Tenants {
+  const tenants = new Set<string>();
+  const senders: string[] = [];
+  for (const prometheus of stack.helmReleases(CHARTS.kubePrometheusStack)) {
+    const writes = prometheus.values.at("prometheus.prometheusSpec.remoteWrite").items();
+    if (isUnknown(writes)) return void ctx.inconclusive(writes);
+    for (const write of writes ?? []) {
+      const header = write.get("headers", TENANT_HEADER);
+      const tenant = header.raw();
+      if (isUnknown(tenant)) return void ctx.inconclusive(tenant);
+      if (typeof tenant !== "string") return undefined;
+      tenants.add(tenant);
+      senders.push(`${header.where}=${tenant}`);
+    }
+  }
+  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
+    const content = alloy.values.at("alloy.configMap.content");
+    const text = content.string();
+    if (isUnknown(text)) return void ctx.inconclusive(text);
+    for (const endpoint of alloyEndpoints(text ?? "", "prometheus.remote_write")) {
+      if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
+      tenants.add(endpoint.tenant.literal);
+      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
+    }
+  }
+  return { tenants, senders };
+}
+
+function logTenants(stack: StackView, ctx: RuleContext<Config>): Tenants {
+  const tenants = new Set<string>();
+  const senders: string[] = [];
+  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
+    const content = alloy.values.at("alloy.configMap.content");
+    const text = content.string();
+    if (isUnknown(text)) return void ctx.inconclusive(text);
+    for (const endpoint of alloyEndpoints(text ?? "", "loki.write")) {
+      if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
+      tenants.add(endpoint.tenant.literal);
+      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
+    }
+  }
+  return { tenants, senders };
+}
+
+/** The one tenant receiving all of a signal, or undefined (no sender, several tenants, a non-literal tenant). */
+function soleTenant(found: Tenants): { tenant: string; senders: string } | undefined {
+  if (!found || found.tenants.size !== 1) return undefined;
+  return { tenant: [...found.tenants][0], senders: found.senders.join(", ") };
+}
+
+interface Limit {
+  value: number;
+  where: string;
+}
+
+/** A tenant's override (runtime config) wins over the default for that tenant (Mimir and Loki runtime config docs). */
+function tenantLimit(
+  overrides: PropNode | undefined,
+  key: string,
+  fallback: () => Limit | undefined,
+): Limit | undefined | "unknown" {
+  const node = overrides?.get(key);
+  const raw = node?.raw();
+  if (isUnknown(raw)) return "unknown";
+  if (node && raw !== undefined && raw !== null) {
+    const value = typeof raw === "string" && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+    if (typeof value === "number") return { value, where: `${node.where}=${value}` };
+    return undefined;
+  }
+  return fallback();
+}
+
+function sourced(
+  ctx: RuleContext<Config>,
+  value: ReturnType<MimirRelease["number"]> | ReturnType<LokiRelease["number"]>,
+): Limit | undefined {
+  if (isUnknown(value)) return void ctx.inconclusive(value);
+  return { value: value.value, where: show(value) };
+}
+
+export const tenantLimitsHoldStackTraffic = stackRule<Config>(
+  {
+    name: "tenant-limits-hold-stack-traffic",
+    rule: "C7",
+    description:
+      "The tenant the stack's own senders write all of a signal as (Prometheus/Alloy remote write, Alloy loki.write) must be allowed the declared workload: Mimir ingestion_rate, ingestion_burst_size, max_global_series_per_user, Loki ingestion_rate_mb and ingestion_burst_size_mb",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+      "Raise the tenant's limit (tenants[].limits, or mimir limits / runtimeConfig.overrides.<tenant>, loki limits_config / runtimeConfig.overrides.<tenant>) to at least the workload, or correct the workload (config key workload).",
+    url: "https://grafana.com/docs/mimir/latest/references/configuration-parameters/#limits; https://grafana.com/docs/loki/latest/configure/#limits_config",
+    tags: ["capacity", "mimir", "loki"],
+    configSchema: { properties: { workload: workloadSchema } },
+  },
+  (stack, ctx) => {
+    const declared = readWorkload(stack, ctx.config.workload);
+    if (!declared) return;
+    const { workload, where } = declared;
+    const report = (limit: Limit, tenant: { tenant: string; senders: string }, need: string, urn: string) =>
+      ctx.violation(
+        `${limit.where} for tenant ${JSON.stringify(tenant.tenant)}, which receives all of the stack's own ${need} (${tenant.senders}): ` +
+          `writes above the limit get 429 and the senders drop them after their retries (data loss). ` +
+          `Fix: raise the tenant's limit to at least the workload or correct the workload.`,
+        urn,
+      );
+
+    const mimir = mimirReleases(stack)[0];
+    const metrics = mimir ? soleTenant(metricTenants(stack, ctx)) : undefined;
+    if (mimir && metrics) {
+      const overrides = mimir.release.values.get("runtimeConfig").get("overrides").get(metrics.tenant);
+      const checks: Array<[string, number, string]> = [
+        [
+          "ingestion_rate",
+          workload.samplesPerSecond,
+          `${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} samples/s`,
+        ],
+        [
+          "ingestion_burst_size",
+          workload.samplesPerSecond,
+          `one second of ${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} (INFERRED: a smaller bucket cannot absorb the senders' bursts)`,
+        ],
+        [
+          "max_global_series_per_user",
+          workload.activeSeries,
+          `${where}.activeSeries=${formatFigure(workload.activeSeries)} series`,
+        ],
+      ];
+      for (const [key, need, what] of checks) {
+        const limit = tenantLimit(overrides, key, () => sourced(ctx, mimir.number(`limits.${key}`)));
+        if (limit === "unknown" || limit === undefined) continue;
+        if (limit.value < need) report(limit, metrics, `metrics, ${what}`, mimir.urn);
+      }
+    }
+
+    const loki = lokiReleases(stack)[0];
+    const logs = loki ? soleTenant(logTenants(stack, ctx)) : undefined;
+    if (loki && logs) {
+      const tenants = loki.tenantOverrides();
+      if (isUnknown(tenants)) return void ctx.inconclusive(tenants);
+      const overrides = (tenants ?? []).find(([name]) => name === logs.tenant)?.[1];
+      const mbps = (workload.logsGBPerDay * 1e9) / 86_400 / LOKI_MB;
+      const what = `logs, ${where}.logsGBPerDay=${formatFigure(workload.logsGBPerDay)} = ${mbps.toFixed(2)} MB/s (Loki MB = 2^20 bytes)`;
+      for (const key of ["ingestion_rate_mb", "ingestion_burst_size_mb"]) {
+        const limit = tenantLimit(overrides, key, () => sourced(ctx, loki.number(`limits_config.${key}`)));
+        if (limit === "unknown" || limit === undefined) continue;
+        if (limit.value < mbps) report(limit, logs, what, loki.urn);
+      }
+    }
+  },
+);
