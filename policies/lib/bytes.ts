@@ -18,21 +18,22 @@ const DECIMAL: Record<string, number> = {
   E: 1e18,
 };
 
-/** Bytes of a Kubernetes quantity ("6Gi", "1500M", "1e9", 1073741824), rounded up; undefined when malformed. */
-export function parseQuantityBytes(quantity: string | number): number | undefined {
-  if (typeof quantity === "number") {
-    return Number.isFinite(quantity) ? Math.ceil(quantity) : undefined;
-  }
+/** The value of a Kubernetes quantity ("500m" -> 0.5, "6Gi" -> 6 * 2^30, "1e9"); undefined when malformed. */
+export function parseQuantity(quantity: string | number): number | undefined {
+  if (typeof quantity === "number") return Number.isFinite(quantity) ? quantity : undefined;
   const match = QUANTITY.exec(quantity.trim());
   if (!match) return undefined;
-  const number = Number(match[1]);
   const suffix = match[2] ?? "";
-  let multiplier: number;
-  if (suffix in BINARY) multiplier = BINARY[suffix];
-  else if (suffix in DECIMAL) multiplier = DECIMAL[suffix];
-  else multiplier = 10 ** Number(suffix.slice(1));
+  const multiplier =
+    suffix in BINARY ? BINARY[suffix] : suffix in DECIMAL ? DECIMAL[suffix] : 10 ** Number(suffix.slice(1));
+  return Number(match[1]) * multiplier;
+}
+
+/** Bytes of a Kubernetes quantity ("6Gi", "1500M", "1e9", 1073741824), rounded up; undefined when malformed. */
+export function parseQuantityBytes(quantity: string | number): number | undefined {
+  const value = parseQuantity(quantity);
   // Same rounding as the mimir-distributed chart's siToBytes helper (ceil).
-  return Math.ceil(number * multiplier);
+  return value === undefined ? undefined : Math.ceil(value);
 }
 
 // Alloy `loki.write` sizes are alecthomas/units Base2Bytes: KB and KiB both mean 1024 (ParseBase2Bytes).

@@ -63,6 +63,30 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
 // Loki numbers may be written as decimal strings (e.g. limits_config.ingestion_burst_size_mb is a float64).
 const LOKI_NUMBER = { pattern: /^\d+(\.\d+)?$/, expected: "a number" };
 
+/**
+ * The loki chart's sections that run Loki pods, per deployment mode (loki 18.11.0 values.yaml and templates: singleBinary
+ * in Monolithic, write/read/backend in SimpleScalable, one section per component in Distributed).
+ */
+export const LOKI_WORKLOADS = {
+  monolithic: ["singleBinary"],
+  simpleScalable: ["write", "read", "backend"],
+  distributed: [
+    "ingester",
+    "distributor",
+    "querier",
+    "queryFrontend",
+    "queryScheduler",
+    "indexGateway",
+    "compactor",
+    "ruler",
+    "bloomGateway",
+    "bloomPlanner",
+    "bloomBuilder",
+    "patternIngester",
+    "overridesExporter",
+  ],
+} as const;
+
 export class LokiRelease extends ReleaseConfig {
   constructor(release: HelmRelease) {
     super(release, "Loki", LOKI_NUMBER);

@@ -14,7 +14,9 @@
  * Engine rules applied to the results: a `remediate`-level diagnostic counts as mandatory; Analyze diagnostics are
  * attributed to the analyzed resource; a stack diagnostic naming no known resource is attributed to the root stack;
  * a remediation that could not run becomes an advisory diagnostic. In an update (not a preview), the engine stops at
- * the first resource with a mandatory violation and never runs AnalyzeStack; `halted` reports where.
+ * the first resource with a mandatory violation and never runs AnalyzeStack; `halted` reports where
+ * (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go analyzeResource: a mandatory diagnostic sets `invalid` only when
+ * `!dryRun`; step_generator.go then returns BailErrorf("resource %s is invalid"), so AnalyzeResources is never reached).
  *
  * One difference in timing, none in results: the engine makes the per-resource calls one at a time, as it
  * processes registrations; here they are all sent at once and their answers read in registration order, which took

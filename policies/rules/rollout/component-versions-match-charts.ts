@@ -2,7 +2,7 @@
 // Also (older releases only; a newer patch or minor is benign here): Alloy, kube-prometheus-stack's Prometheus,
 // Alertmanager and operator, and the Strimzi operator and its Kafka images, against the release the pinned chart ships.
 import { blocks, stripComments } from "../../lib/alloy";
-import { lokiReleases } from "../../lib/loki";
+import { lokiReleases, LOKI_WORKLOADS } from "../../lib/loki";
 import { MIMIR_CONFIG_SECTIONS, MIMIR_REMOTE_RULER_SECTIONS, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
@@ -23,25 +23,7 @@ const MIMIR_COMPONENTS = [...MIMIR_CONFIG_SECTIONS, ...MIMIR_REMOTE_RULER_SECTIO
  * loki sections whose pods run Loki from templates/_pod.tpl: the image is `<component>.image.tag`, else
  * `loki.image.tag`, else the chart's appVersion (`loki.image` helper: coalesce $component.tag $default.tag $defaultVersion).
  */
-const LOKI_COMPONENTS = [
-  "singleBinary",
-  "write",
-  "read",
-  "backend",
-  "ingester",
-  "distributor",
-  "querier",
-  "queryFrontend",
-  "queryScheduler",
-  "indexGateway",
-  "compactor",
-  "ruler",
-  "bloomGateway",
-  "bloomPlanner",
-  "bloomBuilder",
-  "patternIngester",
-  "overridesExporter",
-] as const;
+const LOKI_COMPONENTS = Object.values(LOKI_WORKLOADS).flat();
 
 /** `3.0.1`, `v3.0.1`, `3.0`, `3.1.0-rc.1` -> [3, 0]; undefined for anything else (weekly `r350-...` builds, `latest`, digests). */
 function tagMajorMinor(tag: string): [number, number] | undefined {

@@ -20,7 +20,8 @@ import { RuleContext, stackRule } from "../../lib/policy";
 import { HelmRelease } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
-import { LOKI_CHART_DEFAULTS } from "../../lib/loki";
+import { LOKI_CHART_DEFAULTS, LOKI_WORKLOADS } from "../../lib/loki";
+import { parseQuantity } from "../../lib/bytes";
 
 /** The resources Kubernetes compares (the brief's compute and local-storage resources). */
 const COMPARED = ["cpu", "memory", "ephemeral-storage"] as const;
@@ -83,26 +84,9 @@ function rendered(release: HelmRelease, path: string[]): boolean {
     const single = /Monolithic|SingleBinary/.test(mode);
     const scalable = mode.includes("SimpleScalable");
     const distributed = mode.includes("Distributed");
-    if (top === "singleBinary") return single;
-    if (["write", "read", "backend"].includes(top)) return scalable;
-    if (
-      [
-        "ingester",
-        "distributor",
-        "querier",
-        "queryFrontend",
-        "queryScheduler",
-        "indexGateway",
-        "compactor",
-        "ruler",
-        "bloomGateway",
-        "bloomPlanner",
-        "bloomBuilder",
-        "patternIngester",
-        "overridesExporter",
-      ].includes(top)
-    )
-      return distributed;
+    if ((LOKI_WORKLOADS.monolithic as readonly string[]).includes(top)) return single;
+    if ((LOKI_WORKLOADS.simpleScalable as readonly string[]).includes(top)) return scalable;
+    if ((LOKI_WORKLOADS.distributed as readonly string[]).includes(top)) return distributed;
   }
   if (release.chart === CHARTS.kubePrometheusStack) {
     if (top === "thanosRuler") return flag("thanosRuler.enabled", false);
@@ -123,35 +107,9 @@ const CONFIG_KEYS = new Set([
   "extraEnv",
 ]);
 
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
-const MULTIPLIER: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  "": 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
 /** The value of a Kubernetes quantity ("500m" -> 0.5, "1Gi" -> 2^30); undefined when malformed (not judged here). */
 export function quantityValue(raw: unknown): number | undefined {
-  if (typeof raw === "number") return Number.isFinite(raw) ? raw : undefined;
-  if (typeof raw !== "string") return undefined;
-  const match = QUANTITY.exec(raw.trim());
-  if (!match) return undefined;
-  const suffix = match[2] ?? "";
-  const multiplier = suffix in MULTIPLIER ? MULTIPLIER[suffix] : 10 ** Number(suffix.slice(1));
-  return Number(match[1]) * multiplier;
+  return typeof raw === "number" || typeof raw === "string" ? parseQuantity(raw) : undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
