@@ -9,7 +9,7 @@ export interface Conflict {
   policy: string;
   level: "mandatory" | "advisory";
   message?: RegExp;
-  /** The policy judges outputs no first preview knows (program-integration.test.ts UNKNOWABLE_IN_FIRST_PREVIEW). */
+  /** The policy judges outputs no first preview knows (program-integration.e2e.test.ts UNKNOWABLE_IN_FIRST_PREVIEW). */
   notInFirstPreview?: true;
 }
 

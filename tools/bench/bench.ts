@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the median time of `check --all` against the median time of loading the SDKs alone, and their
  * ratio (target: within 3x). Each measurement is a fresh process, as a user runs it; one untimed warm-up run of each
- * fills the disk caches (and the check's transpile cache) first. Before that, one run with an empty transpile cache
+ * fills the disk caches (and tsx's transpile cache) first. Before that, one run with an empty transpile cache
  * (a temporary TMPDIR, so that nobody else's cache is touched) shows the first run after a checkout or a change.
  * Alongside, the floor (floor.ts): the programs evaluated and the pack started, with no policy run and no report,
  * which is what no scheduling of the check can go below on the machine at hand.

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Entry point of `npm run check`: cli.ts through the harness's transpile cache (see typescript-entry.js for why).
+// Entry point of `npm run check`: cli.ts through tsx (see ../harness/typescript-entry.mjs).
 "use strict";
 const path = require("path");
-require("../harness/typescript-entry").runTypeScriptMain(path.join(__dirname, "cli.ts"), "check");
+import("../harness/typescript-entry.mjs").then(({ runTypeScriptMain }) =>
+  runTypeScriptMain(path.join(__dirname, "cli.ts"), "check"),
+);

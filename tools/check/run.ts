@@ -15,7 +15,6 @@ import {
   captureStacks,
   loadProject,
   loadStackConfig,
-  prewarmProgram,
   type CapturedStack,
   type StackToCapture,
 } from "../harness/capture";
@@ -171,13 +170,6 @@ function evaluatePrograms(
   progress: Progress,
 ): Map<StackRun, Promise<boolean>> {
   const groups = processGroups(evaluable, options.jobs);
-  if (groups.length > 1) {
-    try {
-      prewarmProgram(programPath);
-    } catch {
-      // Each process then meets (and reports) the same problem for its stacks.
-    }
-  }
   const evaluated = new Map<StackRun, Promise<boolean>>();
   for (const group of groups) {
     progress(

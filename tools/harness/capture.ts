@@ -4,7 +4,7 @@
  * inputs and outputs in wire format (secrets and preview unknowns marked), stack outputs, logs, and the program's
  * failure if it fails.
  *
- * Two ways, with the same result (tools/test/harness/shared-evaluation.test.ts compares them over the shipped
+ * Two ways, with the same result (tools/test/harness/shared-evaluation.e2e.test.ts compares them over the shipped
  * stacks):
  * - `captureProgram`: one stack in a fresh child process, its config in the environment as the language host
  *   passes it. The reference behaviour.
@@ -14,18 +14,19 @@
  *   ~0.7 s of CPU loading @pulumi/aws and @pulumi/kubernetes and ~0.4 s evaluating this project's program.
  *
  * Why child processes: the program gets its own working directory (`process.chdir` is not available to worker
- * threads) and cannot disturb the caller's own Pulumi runtime. TypeScript is transpiled once per import graph into a
- * disk cache rather than by ts-node in every child (see ts-transpile-cache.ts).
+ * threads) and cannot disturb the caller's own Pulumi runtime. A child loads TypeScript through tsx's require hook
+ * (esbuild, transpile-only as ts-node's mode, with tsx's own disk cache), not through ts-node: transpile-only is what
+ * the language host does too, and type checking is `tsc --noEmit`'s job.
  */
 import { fork, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CaptureChildRequest, ChildMessage, EvaluateMessage, EvaluationMode } from "./capture-child";
 import type { CapturedStack } from "./capture-types";
 import { isMockRequest, type MockReplyMessage, type MockRequestMessage, TransferCodec } from "./mock-bridge";
 import { setLanguageHostEnvironment } from "./language-host-env";
-import { prewarmTranspileCache, transpileSettingsFor, writeBootstrap } from "./ts-transpile-cache";
 
 export type {
   CapturedError,
@@ -89,34 +90,32 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 interface ChildEntry {
   file: string;
   execArgv: string[];
+  /** The tsconfig.json the program's TypeScript is transpiled with, if it has one. */
+  tsconfig?: string;
 }
 
-/**
- * The child's entry and flags. TypeScript (the harness's own sources when run from them, and a .ts program) goes
- * through the cached transpiler (see ts-transpile-cache.ts). With `prewarm`, the whole import graph is put in the
- * cache here first, so that processes started together do not each transpile the same files; a single process
- * transpiles what it loads itself, concurrently with whatever this process does meanwhile.
- */
-function childEntry(programPath: string, prewarm: boolean): ChildEntry {
+/** The tsconfig.json ts-node would use for a program: the nearest one in its folder or above. */
+function nearestTsconfig(programPath: string): string | undefined {
+  for (let dir = path.dirname(programPath); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "tsconfig.json");
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The child's entry and flags: TypeScript (the harness's own sources when run from them, and a .ts program) through tsx. */
+function childEntry(programPath: string): ChildEntry {
   const fromSources = __filename.endsWith(".ts");
   const file = path.join(__dirname, fromSources ? "capture-child.ts" : "capture-child.js");
-  const entries = [...(fromSources ? [file] : []), ...(programPath.endsWith(".ts") ? [programPath] : [])];
-  if (entries.length === 0) {
+  if (!fromSources && !programPath.endsWith(".ts")) {
     return { file, execArgv: [] };
   }
-  const settings = transpileSettingsFor(programPath);
-  if (prewarm) {
-    prewarmTranspileCache(entries, settings);
-  }
-  return { file, execArgv: ["--require", writeBootstrap(settings)] };
-}
-
-/**
- * Transpiles the program's import graph (and the harness's child) into the cache, for a caller about to start
- * several program processes at once (captureProgram does so itself on every call).
- */
-export function prewarmProgram(programPath: string): void {
-  childEntry(path.resolve(programPath), true);
+  // tsx's require() and import() hooks both: tsx leaves a program's import() as it is.
+  return {
+    file,
+    execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href],
+    tsconfig: nearestTsconfig(programPath),
+  };
 }
 
 /** The caller's environment without engine addresses, with `stack`'s language host variables (none for a shared process). */
@@ -200,7 +199,10 @@ class ProgramProcess {
     this.child = fork(entry.file, [], {
       cwd: options.cwd ?? path.dirname(programPath),
       // A process-mode child evaluates its one stack with the settings it started with, as under the language host.
-      env: programEnvironment(programPath, mode === "process" ? stacks[0] : undefined),
+      env: {
+        ...programEnvironment(programPath, mode === "process" ? stacks[0] : undefined),
+        ...(entry.tsconfig ? { TSX_TSCONFIG_PATH: entry.tsconfig } : {}),
+      },
       execArgv: entry.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -303,12 +305,12 @@ class ProgramProcess {
   }
 }
 
-function prepare(programPath: string, prewarm: boolean): ChildEntry {
+function prepare(programPath: string): ChildEntry {
   if (!fs.existsSync(programPath)) {
     throw new CaptureError(`program ${programPath} does not exist`, "");
   }
   try {
-    return childEntry(programPath, prewarm);
+    return childEntry(programPath);
   } catch (err) {
     throw new CaptureError(`could not prepare ${programPath}: ${err instanceof Error ? err.message : String(err)}`, "");
   }
@@ -319,8 +321,7 @@ export function captureProgram(options: CaptureOptions): Promise<CapturedStack> 
   const programPath = path.resolve(options.programPath);
   let entry: ChildEntry;
   try {
-    // Callers often start several of these at once (tests do).
-    entry = prepare(programPath, true);
+    entry = prepare(programPath);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -347,8 +348,7 @@ export function captureStacks(options: CaptureStacksOptions): Promise<CapturedSt
   });
   let entry: ChildEntry;
   try {
-    // One process at a time here: it transpiles what it needs itself (prewarmProgram is for several at once).
-    entry = prepare(programPath, false);
+    entry = prepare(programPath);
   } catch (err) {
     for (const s of settle) s.reject(err as Error);
     return settle.map((s) => s.promise);

@@ -8,8 +8,8 @@
  * the explicit `typeCheck`, `noResolve` breaks ts-node, and `noCheck` plus `isolatedModules` (TS 5.6+, in the
  * tsconfig's `ts-node` section) still took 2.1 s, as ts-node builds a whole program to emit each file.
  *
- * The build is the pack folder mirrored file for file, its TypeScript transpiled with the pack's own tsconfig.json
- * options through the harness's transpile cache (transpile-only, as `npm run typecheck` type-checks the pack), and
+ * The build is the pack folder mirrored file for file, its TypeScript transpiled by esbuild with the pack's own
+ * tsconfig.json (transpile-only, as `npm run typecheck` type-checks the pack; a few milliseconds a file), and
  * package.json `main` pointed at the JavaScript. The pack is then started exactly as before: the real
  * run-policy-pack, in the build's folder, running the pack's own code. The build lives in a `.cache` folder inside
  * the node_modules the pack resolves its SDKs from, so that @pulumi/policy and every other dependency resolve to the
@@ -19,7 +19,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { createTranspiler, transpileSettingsFor } from "./ts-transpile-cache";
+import { transformSync, type TsconfigRaw } from "esbuild";
 
 export const PACK_BUILD_CACHE = path.join(".cache", "observability-policy-pack");
 /** Builds older than this, of the same pack, are removed when a new one is made. */
@@ -90,6 +90,40 @@ function removeStaleBuilds(cacheRoot: string, prefix: string, keep: string): voi
   }
 }
 
+/** A tsconfig.json's content; the TypeScript compiler (slow to load) only for one with comments or trailing commas. */
+function readTsconfig(file: string): { extends?: unknown; compilerOptions?: Record<string, unknown> } {
+  const text = fs.readFileSync(file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    const ts = require("typescript") as typeof import("typescript");
+    const read = ts.parseConfigFileTextToJson(file, text);
+    if (read.error) throw new PackBuildUnsupported(`${file} does not parse`);
+    return read.config;
+  }
+}
+
+/**
+ * TypeScript to CommonJS with the options of the pack's tsconfig.json, as run-policy-pack passes them to ts-node
+ * (its `module` must be CommonJS: run-policy-pack requires the pack).
+ */
+function transpilerFor(tsconfigPath: string): (file: string) => string {
+  const config = readTsconfig(tsconfigPath);
+  if (config.extends !== undefined) throw new PackBuildUnsupported(`${tsconfigPath} extends another tsconfig`);
+  const options = config.compilerOptions ?? {};
+  const module = String(options.module ?? "commonjs").toLowerCase();
+  if (module !== "commonjs") throw new PackBuildUnsupported(`${tsconfigPath} sets module ${module}, not commonjs`);
+  const target = String(options.target ?? "es2022").toLowerCase();
+  return (file) =>
+    transformSync(fs.readFileSync(file, "utf8"), {
+      loader: "ts",
+      format: "cjs",
+      target,
+      sourcefile: file,
+      tsconfigRaw: { compilerOptions: options } as TsconfigRaw,
+    }).code;
+}
+
 /**
  * Returns the folder of the pack's JavaScript build, making it if this version of the pack has none yet. A pack
  * with no TypeScript is returned as it is. Throws PackBuildUnsupported when a copy would not behave as the pack.
@@ -102,13 +136,11 @@ export function buildJavaScriptPack(packDir: string): string {
     // run-policy-pack then gives ts-node its own defaults rather than the nearest tsconfig.json above the pack.
     throw new PackBuildUnsupported(`${dir} has no tsconfig.json of its own`);
   }
-  // The compiler options of the pack's tsconfig.json, as run-policy-pack passes them to ts-node.
-  const settings = transpileSettingsFor(path.join(dir, "index.ts"));
-  const transpiler = createTranspiler(settings);
+  const transpile = transpilerFor(path.join(dir, "tsconfig.json"));
   const outputs = new Map<string, string | Buffer>();
   for (const file of files) {
     if (isTypeScript(file)) {
-      const javascript = transpiler.transpile(path.join(dir, file));
+      const javascript = transpile(path.join(dir, file));
       const outside = importsOutside(dir, file, javascript);
       if (outside.length > 0) {
         throw new PackBuildUnsupported(

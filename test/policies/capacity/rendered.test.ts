@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { planStack } from "../../../tools/planning";
-import { captureStack } from "../../../tools/test/planning/stacks";
+import { runStack } from "../../support/program";
 
 /**
  * The pod model counts what the pinned chart renders. The facts come from real `helm template` output of the loki
@@ -42,7 +42,9 @@ describe("the pod model counts Loki's pods as the pinned chart renders them", fu
       const rendered: RenderedWorkload[] = JSON.parse(
         fs.readFileSync(path.join(__dirname, `../../fixtures/rendered/loki-18.11.0-${stack}.workloads.json`), "utf8"),
       );
-      const pods = planStack(await captureStack(stack)).capacity.pods.filter((g) => g.owner === 'loki release "loki"');
+      const pods = planStack((await runStack(stack)).captured).capacity.pods.filter(
+        (g) => g.owner === 'loki release "loki"',
+      );
       const modelled = Object.fromEntries(
         pods.map((g) => [
           g.component,

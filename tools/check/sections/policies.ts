@@ -4,7 +4,11 @@ import type { PolicyRunDiagnostic } from "../../harness/run-policies";
 import { plural } from "../text";
 import { section } from "./section";
 
-export type Verdict = "violated" | "advisory" | "inconclusive" | "passed" | "disabled";
+/**
+ * "unreached": `pulumi up` stops at the first resource with a mandatory violation, so a policy without findings was
+ * not judged on the resources after it, nor (a stack policy) at all: it did not pass.
+ */
+export type Verdict = "violated" | "advisory" | "inconclusive" | "unreached" | "passed" | "disabled";
 
 export interface PolicyFinding {
   level: EnforcementLevel;
@@ -39,7 +43,7 @@ export interface PoliciesData {
   verdicts: PolicyVerdict[];
 }
 
-const VERDICT_ORDER: Verdict[] = ["violated", "advisory", "inconclusive", "passed", "disabled"];
+const VERDICT_ORDER: Verdict[] = ["violated", "advisory", "inconclusive", "unreached", "passed", "disabled"];
 // @pulumi/policy 1.21.0 server.js: a policy that reads a value unknown during preview reports this advisory.
 const PREVIEW_INCONCLUSIVE = /^can't run .* during preview:/m;
 
@@ -55,11 +59,12 @@ function stripDescription(message: string, description: string): string {
   return message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
 }
 
-function verdictOf(level: EnforcementLevel, findings: PolicyFinding[]): Verdict {
+function verdictOf(level: EnforcementLevel, findings: PolicyFinding[], halted: boolean): Verdict {
   if (findings.some((f) => f.level === "mandatory")) return "violated";
   if (findings.length > 0)
     return findings.every((f) => PREVIEW_INCONCLUSIVE.test(f.message)) ? "inconclusive" : "advisory";
-  return level === "disabled" ? "disabled" : "passed";
+  if (level === "disabled") return "disabled";
+  return halted ? "unreached" : "passed";
 }
 
 export function policyVerdicts(info: AnalyzerInfo, result: PolicyRunResult, rootStackUrn: string): PoliciesData {
@@ -86,7 +91,7 @@ export function policyVerdicts(info: AnalyzerInfo, result: PolicyRunResult, root
       level,
       severity: policy?.severity,
       url: policy?.url,
-      verdict: verdictOf(level, findings),
+      verdict: verdictOf(level, findings, result.halted !== undefined),
       findings,
     };
   });
@@ -112,6 +117,7 @@ const LABEL: Record<Verdict, string> = {
   violated: "FAIL",
   advisory: "ADVISORY",
   inconclusive: "PREVIEW?",
+  unreached: "NOT RUN",
   passed: "PASS",
   disabled: "DISABLED",
 };
@@ -124,7 +130,10 @@ export function renderPolicies(data: PoliciesData): string {
     `Policy pack ${data.pack.name} ${data.pack.version}: ${plural(data.verdicts.length, "policy", "policies")} — ${tally}`,
   ];
   if (data.haltedAt) {
-    lines.push(`  pulumi up would stop at ${data.haltedAt} (first mandatory violation); stack policies would not run.`);
+    lines.push(
+      `  pulumi up would stop at ${data.haltedAt} (first mandatory violation): the resources after it and the stack ` +
+        `policies are not judged (NOT RUN); fix the violation and check again.`,
+    );
   }
   const width = Math.max(...Object.values(LABEL).map((l) => l.length));
   for (const v of data.verdicts) {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import type { ResourceRecord } from "../../../tools/check/artifacts";
 import type { Plain } from "../../../tools/check/readable";
 import { derivedSettings, lokiIngesterWorkload } from "../../../tools/check/sections/derived-settings";
-import { policyVerdicts } from "../../../tools/check/sections/policies";
+import { policyVerdicts, renderPolicies } from "../../../tools/check/sections/policies";
 import { resourcesPerComponent } from "../../../tools/check/sections/resources";
 import { ReportView } from "../../../tools/check/sections/report-view";
 import { storageOf, valuesWorkloads } from "../../../tools/check/sections/workloads";
@@ -281,8 +281,38 @@ describe("check report sections", () => {
           ["d-off", "disabled", "disabled"],
         ],
       );
-      assert.deepEqual(data.counts, { violated: 1, advisory: 0, inconclusive: 1, passed: 1, disabled: 1 });
+      assert.deepEqual(data.counts, {
+        violated: 1,
+        advisory: 0,
+        inconclusive: 1,
+        unreached: 0,
+        passed: 1,
+        disabled: 1,
+      });
       assert.equal(data.mandatoryViolations, 1);
+    });
+
+    it("after an update stops at a mandatory finding, says which policies were not run instead of passing them", () => {
+      const halted: PolicyRunResult = {
+        ...result,
+        dryRun: false,
+        diagnostics: [
+          { ...diagnostic("b-fails", "mandatory", "b-fails description\ntopic too small"), phase: "analyze" },
+        ],
+        halted: { urn: result.diagnostics[0].urn },
+      };
+      const data = policyVerdicts(info, halted, ROOT);
+      assert.deepEqual(
+        data.verdicts.map((v) => [v.name, v.verdict]),
+        [
+          ["b-fails", "violated"],
+          ["a-passes", "unreached"],
+          ["c-preview", "unreached"],
+          ["d-off", "disabled"],
+        ],
+      );
+      assert.match(renderPolicies(data), /NOT RUN\s+a-passes/);
+      assert.match(renderPolicies(data), /pulumi up would stop at .*KafkaTopic::kafka-topic/);
     });
 
     it("keeps the message without the description it repeats, and names the resource", () => {
