@@ -652,6 +652,15 @@ export const CONFLICTS: Conflict[] = [
     message: /-ruler\.tenant-federation\.enabled=true requires -tenant-federation\.enabled=true.*every ruler pod exits/,
   },
   {
+    title: "Mimir component config Mimir refuses (rule store backend)",
+    base: "prod",
+    config: mimir({ ruler_storage: { backend: "minio" } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message:
+      /ruler_storage\.backend=minio: Mimir refuses to start.*invalid rulestore config: unsupported storage backend/,
+  },
+  {
     title: "ingesters never ship blocks (ship_interval 0s)",
     base: "prod",
     config: mimir({ blocks_storage: { tsdb: { ship_interval: "0s" } } }),

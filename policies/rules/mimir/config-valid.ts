@@ -20,6 +20,7 @@
 // it 5m).
 import { formatDuration, parseDurationMs } from "../../lib/duration";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
+import { componentChecks } from "./config-valid-components";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
@@ -622,7 +623,7 @@ export const mimirConfigValid = stackRule<object>(
     name: "mimir-config-valid",
     rule: "M13",
     description:
-      "Mimir's blocks storage, store-gateway, compactor, limits, querier and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, known limit enum values, estimated-chunks multiplier 0 or >= 1, non-negative tenant shard sizes, a known query engine, querier timeout <= HTTP write timeout, a known S3 storage class, ruler tenant federation only with the global tenant federation)",
+      "Mimir's blocks storage, store-gateway, compactor, limits, querier and S3 settings must pass Mimir 3.0's start-up validation (stripe size a power of 2, head compaction interval in (0, 15m], a supported compaction jobs order, positive concurrencies and sizes, HA failover timeout >= update timeout + jitter + 1s, known limit enum values, estimated-chunks multiplier 0 or >= 1, non-negative tenant shard sizes, a known query engine, querier timeout <= HTTP write timeout, a known S3 storage class, ruler tenant federation only with the global tenant federation; the ruler, rule and alertmanager stores, query-frontend and results cache, frontend worker, query-scheduler, ingester client, usage stats and alertmanager checks: known storage backends and gRPC compressions, alphanumeric storage prefixes, non-negative ruler shard size, json/protobuf response formats, a split interval with the results cache, memcached results cache, dns/ring scheduler discovery, a valid alertmanager external URL)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -643,10 +644,14 @@ export const mimirConfigValid = stackRule<object>(
         ...storageClassChecks(ctx, mimir),
         ...moduleChecks(ctx, mimir),
       ];
-      for (const f of findings) {
-        const value = f.node.raw();
+      const all = [
+        ...findings.map((f) => ({ ...f, where: f.node.where, value: f.node.raw() })),
+        ...componentChecks(ctx, mimir),
+      ];
+      for (const f of all) {
+        const value = f.value;
         ctx.violation(
-          `${f.node.where}=${typeof value === "string" ? value : JSON.stringify(value)}: Mimir refuses to start ("${f.error}"); ` +
+          `${f.where}=${typeof value === "string" ? value : JSON.stringify(value)}: Mimir refuses to start ("${f.error}"); ` +
             `${f.consequence ?? "every Mimir pod validates the whole config and exits, so no sample is written or read"}. Fix: ${f.fix}.`,
           mimir.urn,
         );

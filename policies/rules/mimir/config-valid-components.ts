@@ -1,0 +1,378 @@
+// M13, continued: the start-up checks of pkg/mimir/mimir.go Config.Validate on the components other than the blocks
+// storage, compactor, limits and querier (config-valid.ts): the ruler and its rule store, the alertmanager storage and
+// the alertmanager, the query-frontend (and its results cache), the querier's frontend worker, the query-scheduler,
+// the ingester client and usage stats.
+//
+// Version read: grafana/mimir main (the search index holds no mimir-3.0.x tag; the fetch tool refuses the 544 MB
+// snapshot). pkg/mimir/mimir.go Config.Validate at 0010b536a0b3 calls, in order and on every component whatever its
+// -target: RulerStorage.Validate ("invalid rulestore config"), Ruler.Validate ("invalid ruler config"),
+// MemberlistKV.Validate, ..., IngesterClient.Validate ("invalid ingester_client config"), Worker.Validate ("invalid
+// frontend_worker config"), Frontend.Validate ("invalid query-frontend config"), ..., AlertmanagerStorage.Validate
+// ("invalid alertmanager storage config"), QueryScheduler.Validate ("invalid query-scheduler config"),
+// UsageStats.Validate ("invalid usage stats config"), and Alertmanager.Validate ("invalid alertmanager config") only
+// when -target=alertmanager. Each check below exists in both a 2.x version and main of its file, so Mimir 3.0 has it;
+// checks added after 3.0 are left out (memberlist zone-aware routing, the only MemberlistKV.Validate check, is a
+// 3.1.0 feature: CHANGELOG 3.1.0 "Memberlist: Add experimental support for zone-aware routing" #13129).
+import { MimirRelease } from "../../lib/mimir";
+import { RuleContext } from "../../lib/policy";
+import { isUnknown } from "../../lib/unknown";
+import { parseDurationMs } from "../../lib/duration";
+
+export interface ComponentFinding {
+  where: string;
+  value: unknown;
+  /** Mimir's error, as the pod logs it. */
+  error: string;
+  fix: string;
+  consequence?: string;
+}
+
+const PREFIX = "error validating config: ";
+
+/** The effective value a values file gives a key (a flag in extraArgs, else structuredConfig); undefined when unset. */
+function read(
+  ctx: RuleContext<object>,
+  mimir: MimirRelease,
+  path: string,
+): { value: unknown; where: string } | undefined {
+  const found = mimir.setting(path);
+  if (found === undefined) return undefined;
+  if (isUnknown(found)) {
+    ctx.inconclusive(found);
+    return undefined;
+  }
+  if (found.where.startsWith("Mimir default") || found.value === undefined || found.value === null) return undefined;
+  return { value: found.value, where: found.where };
+}
+
+const asNumber = (v: unknown): number | undefined =>
+  typeof v === "number" ? v : typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : undefined;
+const asBool = (v: unknown): boolean | undefined =>
+  v === true || v === "true" ? true : v === false || v === "false" ? false : undefined;
+
+// dskit grpcclient/grpcclient.go Config.Validate: supported compressors are gzip, snappy and "" plus the client's
+// CustomCompressors (Mimir registers s2 on its clients, e.g. pkg/ruler/ruler.go RegisterFlags
+// `cfg.ClientTLSConfig.CustomCompressors = []string{s2.Name}`); anything else is
+// errors.Errorf("unsupported compression type: %q"). s2 is accepted for every client so that no valid value is refused.
+const GRPC_COMPRESSIONS = ["", "gzip", "snappy", "s2"];
+const GRPC_CLIENTS: ReadonlyArray<{ path: string; wrap: string }> = [
+  // Ruler.Validate: errors.Wrap(cfg.ClientTLSConfig.Validate(), "invalid ruler gRPC client config").
+  { path: "ruler.ruler_client.grpc_compression", wrap: "invalid ruler config: invalid ruler gRPC client config: " },
+  // pkg/ingester/client/client.go Config.Validate validates its GRPCClientConfig.
+  { path: "ingester_client.grpc_client_config.grpc_compression", wrap: "invalid ingester_client config: " },
+  // pkg/querier/worker/worker.go Config.Validate: QueryFrontendGRPCClientConfig and QuerySchedulerGRPCClientConfig.
+  { path: "frontend_worker.grpc_client_config.grpc_compression", wrap: "invalid frontend_worker config: " },
+  {
+    path: "frontend_worker.query_scheduler_grpc_client_config.grpc_compression",
+    wrap: "invalid frontend_worker config: ",
+  },
+  // pkg/frontend/v2/frontend.go Config.Validate: `return cfg.GRPCClientConfig.Validate()`.
+  { path: "frontend.grpc_client_config.grpc_compression", wrap: "invalid query-frontend config: " },
+];
+
+/** pkg/frontend/querymiddleware (and pkg/ruler remotequerier.go): allFormats = json, protobuf. */
+const RESPONSE_FORMATS = ["json", "protobuf"];
+/** pkg/storage/bucket/client.go SupportedBackends; the rule and alertmanager stores add "local" (ExtraBackends). */
+const BUCKET_BACKENDS = ["s3", "gcs", "azure", "swift", "filesystem"];
+/** pkg/storage/bucket/client.go validPrefixCharactersRegex. */
+const STORAGE_PREFIX = /^[\da-zA-Z]+$/;
+/** pkg/scheduler/schedulerdiscovery/config.go modes. */
+const DISCOVERY_MODES = ["dns", "ring"];
+/** pkg/usagestats/reporter.go: custom, helm, jsonnet. */
+const INSTALLATION_MODES = ["custom", "helm", "jsonnet"];
+
+function enumCheck(
+  ctx: RuleContext<object>,
+  mimir: MimirRelease,
+  path: string,
+  allowed: readonly string[],
+  error: (v: string) => string,
+  fix: string,
+  consequence?: string,
+): ComponentFinding[] {
+  const found = read(ctx, mimir, path);
+  if (!found || allowed.includes(String(found.value))) return [];
+  return [{ ...found, error: PREFIX + error(String(found.value)), fix, consequence }];
+}
+
+function grpcClients(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  return GRPC_CLIENTS.flatMap(({ path, wrap }) =>
+    enumCheck(
+      ctx,
+      mimir,
+      path,
+      GRPC_COMPRESSIONS,
+      (v) => `${wrap}unsupported compression type: ${JSON.stringify(v)}`,
+      "use gzip, snappy (or s2) or leave it empty for no compression",
+    ),
+  );
+}
+
+/** pkg/ruler/ruler.go Config.Validate and pkg/ruler/remotequerier.go QueryFrontendConfig.Validate. */
+function rulerChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  const findings: ComponentFinding[] = [];
+  // `limits.RulerTenantShardSize < 0` is errInvalidTenantShardSize (the default limits only: Ruler.Validate(c.LimitsConfig)).
+  const shard = read(ctx, mimir, "limits.ruler_tenant_shard_size");
+  const n = shard && asNumber(shard.value);
+  if (shard && n !== undefined && n < 0) {
+    findings.push({
+      ...shard,
+      error: `${PREFIX}invalid ruler config: invalid tenant shard size, the value must be greater or equal to 0`,
+      fix: "use 0 (no shuffle sharding) or a positive shard size",
+    });
+  }
+  findings.push(
+    ...enumCheck(
+      ctx,
+      mimir,
+      "ruler.query_frontend.query_result_response_format",
+      RESPONSE_FORMATS,
+      (v) =>
+        `invalid ruler config: invalid ruler query-frontend config: unknown query result response format '${v}'. Supported values: ${RESPONSE_FORMATS.join(", ")}`,
+      "use protobuf (the default) or json",
+    ),
+  );
+  // errInnvalidRuleEvaluationConcurrencyMinDurationPercentage: `IndependentRuleEvaluationConcurrencyMinDurationPercentage < 0`.
+  const pct = read(ctx, mimir, "ruler.independent_rule_evaluation_concurrency_min_duration_percentage");
+  const p = pct && asNumber(pct.value);
+  if (pct && p !== undefined && p < 0) {
+    findings.push({
+      ...pct,
+      error: `${PREFIX}invalid ruler config: invalid tenant minimum duration percentage for rule evaluation concurrency, the value must be greater or equal to 0`,
+      fix: "use a percentage of 0 or more (default 50)",
+    });
+  }
+  return findings;
+}
+
+/**
+ * pkg/ruler/rulestore/config.go Config.Validate and pkg/alertmanager/alertstore Config.Validate call bucket.Config.Validate
+ * (pkg/storage/bucket/client.go): a backend outside SupportedBackends (+ "local") is ErrUnsupportedStorageBackend
+ * ("unsupported storage backend"), a storage_prefix outside [0-9a-zA-Z]+ is ErrInvalidCharactersInStoragePrefix. The
+ * blocks storage runs the same bucket.Config.Validate (BlocksStorageConfig.Validate, wrapped "invalid TSDB config").
+ * common.storage is inherited by all three, so its backend must be one every store accepts.
+ */
+function storageChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  const findings: ComponentFinding[] = [];
+  const stores: ReadonlyArray<{ section: string; wrap: string; backends: string[] }> = [
+    { section: "common.storage", wrap: "invalid rulestore config: ", backends: BUCKET_BACKENDS },
+    { section: "ruler_storage", wrap: "invalid rulestore config: ", backends: [...BUCKET_BACKENDS, "local"] },
+    {
+      section: "alertmanager_storage",
+      wrap: "invalid alertmanager storage config: ",
+      backends: [...BUCKET_BACKENDS, "local"],
+    },
+    { section: "blocks_storage", wrap: "invalid TSDB config: ", backends: BUCKET_BACKENDS },
+  ];
+  for (const { section, wrap, backends } of stores) {
+    findings.push(
+      ...enumCheck(
+        ctx,
+        mimir,
+        `${section}.backend`,
+        backends,
+        () => `${wrap}unsupported storage backend`,
+        `use one of ${backends.join(", ")}`,
+      ),
+    );
+    if (section === "common.storage") continue;
+    const prefix = read(ctx, mimir, `${section}.storage_prefix`);
+    if (prefix && prefix.value !== "" && !STORAGE_PREFIX.test(String(prefix.value))) {
+      findings.push({
+        ...prefix,
+        error: `${PREFIX}${wrap}storage prefix contains invalid characters, it may only contain digits and English alphabet letters`,
+        fix: "use only digits and English letters (no '/', '-', '_' or '.'), or leave it empty",
+      });
+    }
+  }
+  // rulestore Config.Validate: `cfg.Cache.Validate()` with supportedCacheBackends = [memcached] (Redis removed in
+  // 3.0.0, CHANGELOG #12163). The wording is dskit cache BackendConfig.Validate's, INFERRED.
+  findings.push(
+    ...enumCheck(
+      ctx,
+      mimir,
+      "ruler_storage.cache.backend",
+      ["", "memcached"],
+      (v) => `invalid rulestore config: unsupported cache backend: ${v} (INFERRED wording)`,
+      "use memcached or leave it empty (Mimir 3.0 removed the Redis cache)",
+    ),
+  );
+  return findings;
+}
+
+/**
+ * pkg/frontend/querymiddleware/roundtrip.go Config.Validate (identical in 2.x and the 3.x versions read):
+ *   cache_results && split_queries_by_interval <= 0 -> "-query-frontend.cache-results may only be enabled in conjunction
+ *   with -query-frontend.split-queries-by-interval. Please set the latter";
+ *   cache_results || cache_errors || query_sharding_target_series_per_shard > 0 -> ResultsCache.Validate, wrapped
+ *   "invalid query-frontend results cache config": backend outside supportedResultsCacheBackends (memcached only since
+ *   3.0 removed Redis) is errUnsupportedResultsCacheBackend `"%w: %q, supported values: %v"` ("unsupported cache
+ *   backend"), a compression other than "" / snappy is refused by cache.CompressionConfig.Validate (wording INFERRED);
+ *   query_result_response_format outside json, protobuf -> "unknown query result response format '%s'. Supported values: %s".
+ * The chart turns the results cache on with `results-cache.enabled` (its generated config sets cache_results and the
+ * shard target then); split_queries_by_interval defaults to 24h (config descriptor).
+ */
+function frontendChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  const findings: ComponentFinding[] = [];
+  const wrap = "invalid query-frontend config: ";
+  findings.push(
+    ...enumCheck(
+      ctx,
+      mimir,
+      "frontend.query_result_response_format",
+      RESPONSE_FORMATS,
+      (v) => `${wrap}unknown query result response format '${v}'. Supported values: ${RESPONSE_FORMATS.join(", ")}`,
+      "use protobuf (the default) or json",
+    ),
+  );
+  const chartCache = mimir.release.values.at("results-cache.enabled").boolean();
+  if (isUnknown(chartCache)) {
+    ctx.inconclusive(chartCache);
+    return findings;
+  }
+  const cacheResults = read(ctx, mimir, "frontend.cache_results");
+  const cacheErrors = read(ctx, mimir, "frontend.cache_errors");
+  const target = read(ctx, mimir, "frontend.query_sharding_target_series_per_shard");
+  const resultsOn = cacheResults !== undefined ? asBool(cacheResults.value) === true : chartCache === true;
+  const validated =
+    resultsOn ||
+    asBool(cacheErrors?.value) === true ||
+    (target !== undefined ? (asNumber(target.value) ?? 0) > 0 : chartCache === true);
+  const split = read(ctx, mimir, "frontend.split_queries_by_interval");
+  if (resultsOn && split) {
+    const ms = typeof split.value === "string" ? parseDurationMs(split.value, "go") : asNumber(split.value);
+    if (ms !== undefined && ms <= 0) {
+      findings.push({
+        ...split,
+        error: `${PREFIX}${wrap}-query-frontend.cache-results may only be enabled in conjunction with -query-frontend.split-queries-by-interval. Please set the latter`,
+        fix: "keep a positive split interval (default 24h) while the results cache is on, or turn frontend.cache_results off",
+      });
+    }
+  }
+  if (!validated) return findings;
+  const cacheWrap = `${wrap}invalid query-frontend results cache config: `;
+  findings.push(
+    ...enumCheck(
+      ctx,
+      mimir,
+      "frontend.results_cache.backend",
+      ["", "memcached"],
+      (v) => `${cacheWrap}unsupported cache backend: ${JSON.stringify(v)}, supported values: [memcached]`,
+      "use memcached (Mimir 3.0 removed the Redis cache) or leave it empty",
+    ),
+    ...enumCheck(
+      ctx,
+      mimir,
+      "frontend.results_cache.compression",
+      ["", "snappy"],
+      (v) => `${cacheWrap}unsupported compression type: ${v} (INFERRED wording)`,
+      "use snappy or leave it empty",
+    ),
+  );
+  return findings;
+}
+
+/**
+ * pkg/scheduler/scheduler.go Config.Validate -> pkg/scheduler/schedulerdiscovery/config.go Config.Validate: the mode
+ * must be dns or ring; max_used_instances > 0 only with ring; max_used_instances < 0 is refused.
+ */
+function schedulerChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  const wrap = "invalid query-scheduler config: ";
+  const findings = enumCheck(
+    ctx,
+    mimir,
+    "query_scheduler.service_discovery_mode",
+    DISCOVERY_MODES,
+    () =>
+      `${wrap}unsupported query-scheduler service discovery mode (supported values are: ${DISCOVERY_MODES.join(", ")})`,
+    "use dns (the chart's headless-service addresses) or ring",
+  );
+  const max = read(ctx, mimir, "query_scheduler.max_used_instances");
+  const n = max && asNumber(max.value);
+  if (max && n !== undefined && n !== 0) {
+    const mode = read(ctx, mimir, "query_scheduler.service_discovery_mode");
+    const ring = mode !== undefined && mode.value === "ring";
+    if (n < 0) {
+      findings.push({
+        ...max,
+        error: `${PREFIX}${wrap}the query-scheduler max used instances can't be negative`,
+        fix: "use 0 (all instances) or a positive count",
+      });
+    } else if (!ring) {
+      findings.push({
+        ...max,
+        error: `${PREFIX}${wrap}the query-scheduler max used instances can be set only when -query-scheduler.service-discovery-mode is set to 'ring'`,
+        fix: "remove it, or also set query_scheduler.service_discovery_mode: ring (and drop the chart's scheduler addresses)",
+      });
+    }
+  }
+  return findings;
+}
+
+/** pkg/usagestats/reporter.go Config.Validate: errors.Errorf("unsupported installation mode: %q"). The chart sets helm. */
+function usageStatsChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  return enumCheck(
+    ctx,
+    mimir,
+    "usage_stats.installation_mode",
+    INSTALLATION_MODES,
+    (v) => `invalid usage stats config: unsupported installation mode: ${JSON.stringify(v)}`,
+    "use helm (what the chart sets), jsonnet or custom",
+  );
+}
+
+/**
+ * pkg/alertmanager/multitenant.go MultitenantAlertmanagerConfig.Validate, run only with -target=alertmanager (the
+ * chart's alertmanager pods; rendered unless alertmanager.enabled is false): external_url empty (errEmptyExternalURL),
+ * not a path and missing a scheme or host, or a path ending in "/". The chart sets /alertmanager.
+ */
+function alertmanagerChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  const enabled = mimir.release.values.at("alertmanager.enabled").boolean();
+  if (isUnknown(enabled)) {
+    ctx.inconclusive(enabled);
+    return [];
+  }
+  if (enabled === false) return [];
+  const url = read(ctx, mimir, "alertmanager.external_url");
+  if (!url) return [];
+  const text = String(url.value);
+  const consequence = "every alertmanager pod exits, so no alert notification is sent";
+  const finding = (error: string, fix: string): ComponentFinding[] => [
+    { ...url, error: `${PREFIX}invalid alertmanager config: ${error}`, fix, consequence },
+  ];
+  if (text === "")
+    return finding("-alertmanager.web.external-url cannot be empty", "use /alertmanager (the chart's value)");
+  let path = text;
+  if (!text.startsWith("/")) {
+    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/.exec(text);
+    if (!m)
+      return finding(
+        "the configured external URL is invalid because it's missing the scheme (e.g. https://)",
+        "give a full URL (https://host/alertmanager) or a path starting with /",
+      );
+    if (m[2] === "")
+      return finding(
+        "the configured external URL is invalid because it's missing the hostname",
+        "give a full URL with a host (https://host/alertmanager) or a path starting with /",
+      );
+    path = m[3];
+  }
+  if (path.endsWith("/"))
+    return finding(
+      "the configured external URL is invalid: should not end with /",
+      "drop the trailing / (e.g. /alertmanager)",
+    );
+  return [];
+}
+
+export function componentChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  return [
+    ...storageChecks(ctx, mimir),
+    ...rulerChecks(ctx, mimir),
+    ...grpcClients(ctx, mimir),
+    ...frontendChecks(ctx, mimir),
+    ...schedulerChecks(ctx, mimir),
+    ...usageStatsChecks(ctx, mimir),
+    ...alertmanagerChecks(ctx, mimir),
+  ];
+}

@@ -1,0 +1,129 @@
+import { strict as assert } from "assert";
+import { mimirConfigValid } from "../../../../policies/rules/mimir/config-valid";
+import { compliantStack, mutateValues } from "../../support/fixture";
+import { runStackPolicy } from "../../support/harness";
+
+const sc = "mimir.structuredConfig";
+const set = (path: string, value: unknown, records = compliantStack()) => mutateValues(records, "mimir", path, value);
+const messages = async (records = compliantStack()) =>
+  (await runStackPolicy(mimirConfigValid, records)).violations.map((v) => v.message);
+/** One conflict: exactly one violation matching `pattern`. */
+const refuses = async (records: ReturnType<typeof compliantStack>, pattern: RegExp) => {
+  const found = await messages(records);
+  assert.equal(found.length, 1, found.join("\n"));
+  assert.match(found[0], pattern);
+};
+const passes = async (records: ReturnType<typeof compliantStack>) => assert.deepEqual(await messages(records), []);
+
+describe("policy mimir-config-valid (M13): component start-up checks (ruler, stores, frontend, scheduler, clients)", () => {
+  it("passes the compliant fixture", async () => {
+    await passes(compliantStack());
+  });
+
+  it("ruler: negative ruler_tenant_shard_size refused; 0 and positive pass", async () => {
+    await refuses(
+      set(`${sc}.limits.ruler_tenant_shard_size`, -1),
+      /ruler_tenant_shard_size=-1: Mimir refuses to start \("error validating config: invalid ruler config: invalid tenant shard size, the value must be greater or equal to 0"\)/,
+    );
+    await passes(set(`${sc}.limits.ruler_tenant_shard_size`, 3));
+  });
+
+  it("ruler: unknown query-frontend response format and negative concurrency percentage refused", async () => {
+    await refuses(
+      set(`${sc}.ruler.query_frontend.query_result_response_format`, "yaml"),
+      /invalid ruler query-frontend config: unknown query result response format 'yaml'\. Supported values: json, protobuf/,
+    );
+    await passes(set(`${sc}.ruler.query_frontend.query_result_response_format`, "json"));
+    await refuses(
+      set(`${sc}.ruler.independent_rule_evaluation_concurrency_min_duration_percentage`, -5),
+      /invalid tenant minimum duration percentage for rule evaluation concurrency/,
+    );
+    await passes(set(`${sc}.ruler.independent_rule_evaluation_concurrency_min_duration_percentage`, 0));
+  });
+
+  it("gRPC clients: unsupported compression refused (config file and extraArgs flag); gzip/snappy/s2 pass", async () => {
+    await refuses(
+      set(`${sc}.ruler.ruler_client.grpc_compression`, "zstd"),
+      /invalid ruler config: invalid ruler gRPC client config: unsupported compression type: "zstd"/,
+    );
+    await refuses(
+      set("querier.extraArgs", { "querier.scheduler-client.grpc-compression": "lz4" }),
+      /querier\.extraArgs\["querier\.scheduler-client\.grpc-compression"\]=lz4: Mimir refuses to start \("error validating config: invalid frontend_worker config: unsupported compression type/,
+    );
+    await refuses(
+      set(`${sc}.ingester_client.grpc_client_config.grpc_compression`, "zstd"),
+      /invalid ingester_client config: unsupported compression type/,
+    );
+    await passes(set(`${sc}.ingester_client.grpc_client_config.grpc_compression`, "snappy"));
+    await passes(set(`${sc}.frontend.grpc_client_config.grpc_compression`, "s2"));
+    await passes(set(`${sc}.frontend_worker.grpc_client_config.grpc_compression`, "gzip"));
+  });
+
+  it("rule, alertmanager and common stores: unknown backend and non-alphanumeric prefix refused", async () => {
+    await refuses(
+      set(`${sc}.ruler_storage.backend`, "minio"),
+      /ruler_storage\.backend=minio: Mimir refuses to start \("error validating config: invalid rulestore config: unsupported storage backend"\)/,
+    );
+    await refuses(
+      set(`${sc}.alertmanager_storage.storage_prefix`, "am/state"),
+      /invalid alertmanager storage config: storage prefix contains invalid characters, it may only contain digits and English alphabet letters/,
+    );
+    await refuses(
+      set(`${sc}.common.storage.backend`, "local"),
+      /common\.storage\.backend=local: .*unsupported storage backend/,
+    );
+    await refuses(set(`${sc}.ruler_storage.cache.backend`, "redis"), /unsupported cache backend: redis/);
+    await passes(set(`${sc}.ruler_storage.backend`, "local"));
+    await passes(set(`${sc}.alertmanager_storage.storage_prefix`, "amstate2"));
+    await passes(set(`${sc}.ruler_storage.cache.backend`, "memcached"));
+  });
+
+  it("query-frontend: response format, split interval with the results cache, results cache backend", async () => {
+    await refuses(
+      set(`${sc}.frontend.query_result_response_format`, "csv"),
+      /invalid query-frontend config: unknown query result response format 'csv'/,
+    );
+    const cached = set(`${sc}.frontend.cache_results`, true);
+    await refuses(
+      set(`${sc}.frontend.split_queries_by_interval`, "0s", cached),
+      /split_queries_by_interval=0s: Mimir refuses to start \("error validating config: invalid query-frontend config: -query-frontend\.cache-results may only be enabled in conjunction with -query-frontend\.split-queries-by-interval/,
+    );
+    await passes(set(`${sc}.frontend.split_queries_by_interval`, "0s")); // no results cache: Mimir accepts 0
+    await passes(set(`${sc}.frontend.split_queries_by_interval`, "12h", cached));
+    await refuses(
+      set(`${sc}.frontend.results_cache.backend`, "redis", set("results-cache.enabled", true)),
+      /invalid query-frontend results cache config: unsupported cache backend: "redis", supported values: \[memcached\]/,
+    );
+    await passes(set(`${sc}.frontend.results_cache.backend`, "memcached", set("results-cache.enabled", true)));
+  });
+
+  it("query-scheduler: discovery mode and max used instances", async () => {
+    await refuses(
+      set(`${sc}.query_scheduler.service_discovery_mode`, "consul"),
+      /invalid query-scheduler config: unsupported query-scheduler service discovery mode \(supported values are: dns, ring\)/,
+    );
+    await refuses(
+      set(`${sc}.query_scheduler.max_used_instances`, 2),
+      /max used instances can be set only when -query-scheduler\.service-discovery-mode is set to 'ring'/,
+    );
+    await passes(
+      set(`${sc}.query_scheduler.max_used_instances`, 2, set(`${sc}.query_scheduler.service_discovery_mode`, "ring")),
+    );
+    await passes(set(`${sc}.query_scheduler.service_discovery_mode`, "dns"));
+  });
+
+  it("usage stats installation mode and the alertmanager external URL", async () => {
+    await refuses(
+      set(`${sc}.usage_stats.installation_mode`, "pulumi"),
+      /invalid usage stats config: unsupported installation mode: "pulumi"/,
+    );
+    await passes(set(`${sc}.usage_stats.installation_mode`, "custom"));
+    await refuses(
+      set(`${sc}.alertmanager.external_url`, "/alertmanager/"),
+      /invalid alertmanager config: the configured external URL is invalid: should not end with \/"\); every alertmanager pod exits/,
+    );
+    await refuses(set(`${sc}.alertmanager.external_url`, "alerts.example.com/am"), /missing the scheme/);
+    await passes(set(`${sc}.alertmanager.external_url`, "https://alerts.example.com/alertmanager"));
+    await passes(set("alertmanager.enabled", false, set(`${sc}.alertmanager.external_url`, "/alertmanager/")));
+  });
+});
