@@ -172,13 +172,19 @@ export class MimirRelease extends ReleaseConfig {
     return ["global", ...sections.filter((s) => s !== "global")];
   }
 
-  /** Effective value of a Mimir config key with where it comes from; undefined when nothing sets it. */
-  setting(path: string): Maybe<Sourced<unknown>> | undefined {
+  /** What the values set a Mimir config key to (a CLI flag in extraArgs, else structuredConfig); undefined if neither. */
+  configured(path: string): Maybe<Sourced<unknown>> | undefined {
     const flagged = this.flagSetting(path);
     if (flagged !== undefined) return flagged;
     const node = this.structured.at(path);
     if (node.isUnknown) return node.unknown();
-    if (node.isPresent) return { value: node.raw(), where: node.where };
+    return node.isPresent ? { value: node.raw(), where: node.where } : undefined;
+  }
+
+  /** Effective value of a Mimir config key with where it comes from; undefined when nothing sets it. */
+  setting(path: string): Maybe<Sourced<unknown>> | undefined {
+    const configured = this.configured(path);
+    if (configured !== undefined) return configured;
     if (path in CHART_GENERATED_CONFIG) {
       return { value: CHART_GENERATED_CONFIG[path], where: `${this.label} chart-generated config ${path}` };
     }

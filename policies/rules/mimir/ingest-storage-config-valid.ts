@@ -3,7 +3,6 @@
 // YAML is strict: a key the running version lacks stops every pod too. Only the settings a values file can set are
 // checked; the defaults pass. Mimir 3.0 is what mimir-distributed 6.0.x runs (chart CHANGELOG).
 import { MIMIR_PRODUCER_RECORD_BYTES, MimirRelease, mimirReleases } from "../../lib/mimir";
-import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { parseDurationMs } from "../../lib/duration";
 import { isUnknown } from "../../lib/unknown";
@@ -35,11 +34,12 @@ const MIMIR_31_KAFKA_KEYS = [
 
 type Finding = { path: string; value: unknown; problem: string };
 
-function present(mimir: MimirRelease, key: string): { node: PropNode; value: unknown } | undefined {
-  const node = mimir.structuredNode(`${KAFKA}.${key}`);
-  const value = node.raw();
-  if (value === undefined || value === null || isUnknown(value)) return undefined;
-  return { node, value };
+/** A key the values set, as a CLI flag in the using component's extraArgs or in structuredConfig (flags win). */
+function present(mimir: MimirRelease, key: string): { where: string; value: unknown } | undefined {
+  const found = mimir.configured(`${KAFKA}.${key}`);
+  if (found === undefined || isUnknown(found) || found.value === undefined || found.value === null) return undefined;
+  if (isUnknown(found.value)) return undefined;
+  return { where: found.where, value: found.value };
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -54,7 +54,7 @@ function rangeChecks(mimir: MimirRelease): Finding[] {
     const found = present(mimir, key);
     if (!found) return;
     const n = numberOf(found.value);
-    if (n === undefined || !ok(n)) findings.push({ path: found.node.where, value: found.value, problem });
+    if (n === undefined || !ok(n)) findings.push({ path: found.where, value: found.value, problem });
   };
   check(
     "producer_max_record_size_bytes",
@@ -77,7 +77,7 @@ function rangeChecks(mimir: MimirRelease): Finding[] {
     const ms = typeof wait.value === "string" ? parseDurationMs(wait.value, "go") : undefined;
     if (ms === undefined || ms < FETCH_MAX_WAIT_MS.min || ms > FETCH_MAX_WAIT_MS.max) {
       findings.push({
-        path: wait.node.where,
+        path: wait.where,
         value: wait.value,
         problem: `"the Kafka fetch max wait must be between 5s and 30s"`,
       });
@@ -90,7 +90,7 @@ function pairChecks(mimir: MimirRelease): Finding[] {
   const findings: Finding[] = [];
   const topic = present(mimir, "topic");
   if (topic && topic.value === "")
-    findings.push({ path: topic.node.where, value: "", problem: `"the Kafka topic has not been configured"` });
+    findings.push({ path: topic.where, value: "", problem: `"the Kafka topic has not been configured"` });
   const user = present(mimir, "sasl_username");
   const password = present(mimir, "sasl_password");
   const set = (f?: { value: unknown }) => f !== undefined && f.value !== "";
@@ -112,7 +112,7 @@ function pairChecks(mimir: MimirRelease): Finding[] {
     (n === undefined || (n !== -1 && n < 1))
   ) {
     findings.push({
-      path: partitions.node.where,
+      path: partitions.where,
       value: partitions.value,
       problem: `"ingest-storage.kafka.auto-create-topic-default-partitions must be -1 or greater than 0 when ingest-storage.kafka.auto-create-topic-enabled is true"`,
     });
@@ -158,13 +158,13 @@ function startupChecks(mimir: MimirRelease): Finding[] {
     // judged when known
   } else if (position && !CONSUME_POSITIONS.includes(String(position.value))) {
     findings.push({
-      path: position.node.where,
+      path: position.where,
       value: position.value,
       problem: `"${INVALID_POSITION}" (supported: ${CONSUME_POSITIONS.join(", ")})`,
     });
   } else if (positionValue === "timestamp" && (ts === undefined || ts < MIN_MS_TIMESTAMP)) {
     findings.push({
-      path: timestamp ? timestamp.node.where : position!.node.where,
+      path: timestamp ? timestamp.where : position!.where,
       value: timestamp ? timestamp.value : positionValue,
       problem:
         `"${INVALID_POSITION}: configured timestamp must be a millisecond timestamp" ` +
@@ -172,7 +172,7 @@ function startupChecks(mimir: MimirRelease): Finding[] {
     });
   } else if (positionValue !== "timestamp" && ts !== undefined && ts > 0 && timestamp) {
     findings.push({
-      path: timestamp.node.where,
+      path: timestamp.where,
       value: timestamp.value,
       problem:
         `"${INVALID_POSITION}: configured consume position must be set to "timestamp"" ` +
@@ -192,13 +192,13 @@ function startupChecks(mimir: MimirRelease): Finding[] {
     if (t !== undefined && m !== undefined) {
       if ((t !== 0) !== (m !== 0)) {
         findings.push({
-          path: at.node.where,
+          path: at.where,
           value: at.value,
           problem: `"the target and max consumer lag at startup must be either both set to 0 or to a value greater than 0" (target ${t / 1000}s, max ${m / 1000}s)`,
         });
       } else if (m < t) {
         findings.push({
-          path: at.node.where,
+          path: at.where,
           value: at.value,
           problem: `"the configured max consumer lag at startup must greater or equal than the configured target consumer lag" (target ${t / 1000}s, max ${m / 1000}s)`,
         });
@@ -215,7 +215,7 @@ function startupChecks(mimir: MimirRelease): Finding[] {
     // judged when known
   } else if (concurrency && c !== undefined && c < 0) {
     findings.push({
-      path: concurrency.node.where,
+      path: concurrency.where,
       value: concurrency.value,
       problem: `"ingest-storage.kafka.ingestion-concurrency-max must either be set to 0 or to a value greater than 0"`,
     });
@@ -225,7 +225,7 @@ function startupChecks(mimir: MimirRelease): Finding[] {
       const n = found ? numberOf(found.value) : undefined;
       if (found && (n === undefined || n <= 0)) {
         findings.push({
-          path: found.node.where,
+          path: found.where,
           value: found.value,
           problem:
             `"ingest-storage.kafka.ingestion-concurrency-queue-capacity, ingest-storage.kafka.ingestion-concurrency-estimated-bytes-per-sample, ` +
@@ -246,7 +246,7 @@ function unknownKeyChecks(mimir: MimirRelease): Finding[] {
     return found
       ? [
           {
-            path: found.node.where,
+            path: found.where,
             value: found.value,
             problem: `"field ${key} not found in type ingest.KafkaConfig": Mimir 3.0 (chart ${version}) has no such key; it arrives in Mimir 3.1 (chart 6.1)`,
           },

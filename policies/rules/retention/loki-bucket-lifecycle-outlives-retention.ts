@@ -108,13 +108,20 @@ function checkChunks(ctx: RuleContext<object>, loki: LokiRelease, bucket: Bucket
   }
 }
 
+/**
+ * Loki 3.7.6 pkg/ruler/rulestore/objectclient/rule_store.go: rulePrefix = "rules/" (rules/<tenant>/<namespace>/<group>).
+ * A rule scoped elsewhere (say to "<tenant>/") matches none of the ruler's objects.
+ */
+const RULER_OBJECT_PREFIX = "rules/";
+
 function checkRuler(ctx: RuleContext<object>, loki: LokiRelease, bucket: BucketView): void {
   for (const lifecycle of bucket.lifecycles) {
     ctx.known([expirationRules(lifecycle)], (rules) => {
       for (const rule of rules) {
+        if (!prefixesOverlap(rule.prefix.value, RULER_OBJECT_PREFIX)) continue;
         ctx.violation(
-          `INFERRED: ${rule.where} expires objects of ${bucket.label}, the ruler storage of ${loki.label}, after ${rule.days.value} days: ` +
-            `rule groups are only written when changed, so they silently disappear. Fix: remove the expiration from this bucket.`,
+          `INFERRED: ${rule.where} (${show(rule.prefix)}) expires objects of ${bucket.label}, the ruler storage of ${loki.label}, after ${rule.days.value} days: ` +
+            `rule groups under rules/ are only written when changed, so they silently disappear. Fix: remove the expiration from this bucket.`,
           lifecycle.urn,
         );
       }

@@ -105,7 +105,7 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
             prefix: at.prefix === "" ? "" : joinPrefix(at.prefix, ""),
             what: `${section} objects${at.prefix ? ` under ${at.prefix}/` : ""}`,
           });
-        else checkNeverExpired(ctx, mimir, at.bucket, section);
+        else checkNeverExpired(ctx, mimir, { bucket: at.bucket, prefix: at.prefix }, section);
       }
       const retentionInputs: Array<{ tenant?: string; value: Maybe<Sourced<number>> }> = [
         { value: mimir.duration("limits.compactor_blocks_retention_period") },
@@ -162,13 +162,32 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
   },
 );
 
-function checkNeverExpired(ctx: RuleContext<Config>, mimir: MimirRelease, bucket: BucketView, section: string): void {
-  for (const lifecycle of bucket.lifecycles) {
+/**
+ * Where Mimir writes in the rule and alertmanager stores, under the store's storage_prefix:
+ * pkg/ruler/rulestore/bucketclient/bucket_client.go RulesPrefix "rules" (rules/<tenant>/<namespace>/<group>);
+ * pkg/alertmanager/alertstore/bucketclient/bucket_client.go AlertsPrefix "alerts" (alerts/<tenant>),
+ * AlertmanagerPrefix "alertmanager" (alertmanager/<tenant>/fullstate), GrafanaAlertmanagerPrefix
+ * "grafana_alertmanager". A rule scoped elsewhere (say to "<tenant>/") matches none of Mimir's objects.
+ */
+const STORE_OBJECT_PREFIXES: Record<"ruler_storage" | "alertmanager_storage", string[]> = {
+  ruler_storage: ["rules/"],
+  alertmanager_storage: ["alerts/", "alertmanager/", "grafana_alertmanager/"],
+};
+
+function checkNeverExpired(
+  ctx: RuleContext<Config>,
+  mimir: MimirRelease,
+  store: { bucket: BucketView; prefix: string },
+  section: "ruler_storage" | "alertmanager_storage",
+): void {
+  const objectPrefixes = STORE_OBJECT_PREFIXES[section].map((p) => joinPrefix(store.prefix, p));
+  for (const lifecycle of store.bucket.lifecycles) {
     ctx.known([expirationRules(lifecycle)], (rules) => {
       for (const rule of rules) {
+        if (!objectPrefixes.some((p) => prefixesOverlap(rule.prefix.value, p))) continue;
         ctx.violation(
-          `INFERRED: ${rule.where} expires objects of ${bucket.label}, the ${section} of ${mimir.label}, after ${rule.days.value} days: ` +
-            `Mimir keeps ${section === "ruler_storage" ? "rule groups" : "alertmanager configurations and silences"} there until changed, so they would silently disappear. ` +
+          `INFERRED: ${rule.where} (${show(rule.prefix)}) expires objects of ${store.bucket.label}, the ${section} of ${mimir.label}, after ${rule.days.value} days: ` +
+            `Mimir keeps ${section === "ruler_storage" ? "rule groups" : "alertmanager configurations and silences"} under ${objectPrefixes.join(", ")} until changed, so they would silently disappear. ` +
             `Fix: remove the expiration from this bucket.`,
           lifecycle.urn,
         );

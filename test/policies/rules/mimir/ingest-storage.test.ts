@@ -120,6 +120,21 @@ describe("policy mimir-ingest-storage-config-valid (M9)", () => {
       assert.deepEqual(await messages(kafka("max_consumer_lag_at_startup", "1m")), []);
     });
 
+    it("reads the consumer-lag pair from the ingesters' CLI flags too (flags win over structuredConfig)", async () => {
+      const flagged = mutateValues(compliantStack(), "mimir", "ingester.extraArgs", {
+        "ingest-storage.kafka.target-consumer-lag-at-startup": "30s",
+      });
+      assert.match(
+        (await messages(flagged))[0],
+        /ingester\.extraArgs.*target-consumer-lag-at-startup.*max consumer lag at startup must greater or equal/s,
+      );
+      const raisedBoth = mutateValues(flagged, "mimir", "ingester.extraArgs", {
+        "ingest-storage.kafka.target-consumer-lag-at-startup": "30s",
+        "ingest-storage.kafka.max-consumer-lag-at-startup": "1m",
+      });
+      assert.deepEqual(await messages(raisedBoth), []);
+    });
+
     it("rejects ingestion concurrency with a parameter <= 0 (x14) or a negative maximum", async () => {
       const found = await messages(kafkaAll({ ingestion_concurrency_max: 8, ingestion_concurrency_batch_size: 0 }));
       assert.equal(found.length, 1);

@@ -8,10 +8,20 @@ const mimirRule = (path: Array<string | number>, value: unknown) =>
   mutate(compliantStack(), "mimirBlocks-lifecycle", ["rules", 0, ...path], value);
 const lokiRule = (path: Array<string | number>, value: unknown) =>
   mutate(compliantStack(), "lokiChunks-lifecycle", ["rules", 0, ...path], value);
-const lifecycleFor = (role: string, bucket: string): ResourceRecord => ({
+const lifecycleFor = (role: string, bucket: string, prefix?: string): ResourceRecord => ({
   type: T.lifecycle,
   name: `${role}-lifecycle`,
-  props: { bucket, rules: [{ id: "expire-everything", status: "Enabled", expiration: { days: 30 } }] },
+  props: {
+    bucket,
+    rules: [
+      {
+        id: prefix ? `expire-${prefix}` : "expire-everything",
+        status: "Enabled",
+        expiration: { days: 30 },
+        ...(prefix ? { filter: { prefix } } : {}),
+      },
+    ],
+  },
   propertyDependencies: { bucket: [`${role}-bucket`] },
 });
 
@@ -84,6 +94,24 @@ describe("policy mimir-bucket-lifecycle-outlives-retention (R2, INFERRED)", () =
     );
   });
 
+  it("rejects a rule over the alertmanager's objects, and passes one scoped to a tenant, which matches none", async () => {
+    const alerts = await runStackPolicy(mimirBucketLifecycleOutlivesRetention, [
+      ...compliantStack(),
+      lifecycleFor("mimirAlertmanager", "obs-prod-mimir-alertmanager", "alertmanager/"),
+    ]);
+    assert.equal(alerts.violations.length, 1);
+    assert.match(
+      alerts.violations[0].message,
+      /alertmanager configurations and silences under alerts\/, alertmanager\//,
+    );
+    const tenantScoped = await runStackPolicy(mimirBucketLifecycleOutlivesRetention, [
+      ...compliantStack(),
+      lifecycleFor("mimirAlertmanager", "obs-prod-mimir-alertmanager", "prod/"),
+      lifecycleFor("mimirRuler", "obs-prod-mimir-ruler", "prod/"),
+    ]);
+    assert.deepEqual(tenantScoped.violations, []);
+  });
+
   it("honours safetyMarginDays", async () => {
     const run = await runStackPolicy(mimirBucketLifecycleOutlivesRetention, mimirRule(["expiration", "days"], 367), {
       safetyMarginDays: 3,
@@ -145,6 +173,14 @@ describe("policy loki-bucket-lifecycle-outlives-retention (R3)", () => {
     ]);
     assert.equal(run.violations.length, 1);
     assert.match(run.violations[0].message, /^INFERRED: .*the ruler storage of loki release "loki"/);
+  });
+
+  it("passes a ruler bucket rule scoped to a tenant, which matches none of the rules/ objects", async () => {
+    const run = await runStackPolicy(lokiBucketLifecycleOutlivesRetention, [
+      ...compliantStack(),
+      lifecycleFor("lokiRuler", "obs-prod-loki-ruler", "prod/"),
+    ]);
+    assert.deepEqual(run.violations, []);
   });
 });
 
