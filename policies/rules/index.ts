@@ -96,6 +96,7 @@ import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-servi
 import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
+import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
 import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-timestamps";
 import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
 import { kafkaCommittedOffsetsOutliveReplayWindow } from "./kafka/committed-offsets-outlive-replay-window";
@@ -106,6 +107,7 @@ import { instanceLimitsHoldWorkload } from "./limits/instance-limits-hold-worklo
 import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-histograms";
 import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
+import { disruptionBudgetsKeepRedundancy } from "./rollout/disruption-budgets-keep-redundancy";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
 import { lokiOnDeleteStatefulSetsHaveOperator } from "./rollout/loki-ondelete-statefulsets-have-operator";
 import { componentVersionsMatchCharts } from "./rollout/component-versions-match-charts";
@@ -198,6 +200,7 @@ export const policies: Policies = [
   storageRegionMatchesBuckets,
   // Upgrades, rollouts and drains
   disruptionBudgetsAllowEviction,
+  disruptionBudgetsKeepRedundancy,
   mimirZoneAwareRolloutsHaveOperator,
   lokiOnDeleteStatefulSetsHaveOperator,
   componentVersionsMatchCharts,
@@ -225,6 +228,7 @@ export const policies: Policies = [
   listenPortsMatchChartServices,
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
+  alloyLokiConfigEnvDefined,
   pushRequestWithinReceiveLimit,
   seriesLabelsWithinLimits,
   queryLookbackCoversRetention,

@@ -756,6 +756,23 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
   },
   {
+    title: "Kafka PDB maxUnavailable 2: two brokers below min ISR, two of three controllers",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { template: { podDisruptionBudget: { maxUnavailable: 2 } } } } } },
+    policy: "disruption-budgets-keep-redundancy",
+    level: "mandatory",
+    message:
+      /podDisruptionBudget\.maxUnavailable=2: Strimzi makes one PodDisruptionBudget over all 6 nodes.*NOT_ENOUGH_REPLICAS/,
+  },
+  {
+    title: "Loki distributor PDB lets both staging distributors go at once",
+    base: "staging",
+    config: loki({ distributor: { podDisruptionBudget: { maxUnavailable: 2 } } }),
+    policy: "disruption-budgets-keep-redundancy",
+    level: "advisory",
+    message: /distributor\.podDisruptionBudget\.maxUnavailable=2: .*every log push is refused/,
+  },
+  {
     title: "rollout-operator off with zone-aware StatefulSets",
     base: "prod",
     config: { overrides: { mimir: { rollout_operator: { enabled: false } } } },
@@ -1101,6 +1118,27 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /values\.gateway\.basicAuth\.existingSecret="loki-gateway-htpasswd-prod" .*names no Secret the stack declares in namespace loki/,
+  },
+  {
+    title:
+      'alloy.envFrom override keeps only the Mimir Secret: sys.env("LOKI_PASSWORD") is "", every log batch gets 401',
+    base: "prod",
+    config: { overrides: { alloy: { alloy: { envFrom: [{ secretRef: { name: "alloy-mimir-auth" } }] } } } },
+    policy: "alloy-loki-config-env-defined",
+    level: "mandatory",
+    message: /reads sys\.env\("LOKI_PASSWORD"\) \(password\).*does not define them.*answers 401/,
+    notInFirstPreview: true,
+  },
+  {
+    title: "Kafka image of 4.2.1 while version/metadataVersion stay 4.3.1/4.3-IV0 (brokers refused registration)",
+    base: "prod",
+    config: {
+      overrides: { kafkaCluster: { kafka: { image: "registry.example.com/strimzi/kafka:1.2.0-kafka-4.2.1" } } },
+    },
+    policy: "kafka-version-supported-by-strimzi",
+    level: "mandatory",
+    message:
+      /spec\.kafka\.image=registry\.example\.com\/strimzi\/kafka:1\.2\.0-kafka-4\.2\.1 runs Kafka 4\.2\.1.*cannot run metadata version 4\.3-IV0/,
   },
   {
     title: "Loki ingester WAL on the chart's /tmp emptyDir instead of the /var/loki volume",

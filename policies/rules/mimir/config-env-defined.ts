@@ -9,11 +9,15 @@ import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown, known } from "../../lib/unknown";
 
-/** Every `${NAME}` (and `$NAME`) a config tree names. */
+/**
+ * Every `${NAME}` (and `$NAME`) a config tree names without a default. `${NAME:default}` falls back to its default
+ * when NAME is unset or empty (cmd/mimir/main.go expandEnvironmentVariables: "A default value can be given by using
+ * the form ${var:default value}"), so it needs no definition.
+ */
 function referencedVariables(node: unknown, found = new Set<string>()): Set<string> {
   if (typeof node === "string") {
-    for (const m of node.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g))
-      found.add(m[1] ?? m[2]);
+    for (const m of node.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g))
+      if (m[2] === undefined) found.add(m[1] ?? m[3]);
   } else if (Array.isArray(node)) node.forEach((item) => referencedVariables(item, found));
   else if (node && typeof node === "object") Object.values(node).forEach((v) => referencedVariables(v, found));
   return found;

@@ -19,6 +19,23 @@ describe("policy mimir-config-env-defined (M16)", () => {
     );
   });
 
+  it("accepts a reference with a default (${VAR:default}), which Mimir falls back to when VAR is unset", async () => {
+    const records = mutateValues(
+      compliantStack(),
+      "mimir",
+      "mimir.structuredConfig.ingest_storage.kafka.client_id",
+      "${KAFKA_CLIENT_ID:mimir}",
+    );
+    assert.deepEqual((await runStackPolicy(mimirConfigEnvDefined, records)).violations, []);
+    const required = mutateValues(
+      compliantStack(),
+      "mimir",
+      "mimir.structuredConfig.ingest_storage.kafka.client_id",
+      "${KAFKA_CLIENT_ID}",
+    );
+    assert.match((await runStackPolicy(mimirConfigEnvDefined, required)).violations[0].message, /KAFKA_CLIENT_ID/);
+  });
+
   it("accepts each component defining the variable itself, and a disabled component without it", async () => {
     let records = mutateValues(compliantStack(), "mimir", "global.extraEnv", []);
     const env = [{ name: "KAFKA_SASL_PASSWORD", value: "from-a-secret-in-real-life" }];
