@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the median time of `check --all` against the median time of loading the SDKs alone, and their
  * ratio (target: within 3x). Each measurement is a fresh process, as a user runs it; one untimed warm-up run of each
- * fills the disk caches (and tsx's transpile cache) first. Before that, one run with an empty transpile cache
- * (a temporary TMPDIR, so that nobody else's cache is touched) shows the first run after a checkout or a change.
+ * fills the disk caches first. Before that, one run with a temporary TMPDIR (so that nobody else's files are touched)
+ * shows the first run after a checkout or a change.
  * Alongside, the floor (floor.ts): the programs evaluated and the pack started, with no policy run and no report,
  * which is what no scheduling of the check can go below on the machine at hand.
  *
@@ -113,7 +113,7 @@ function main(): void {
     const checkTime = summarize("check --all", check);
     if (cold.status === 0) {
       process.stdout.write(
-        `${"  with a cold cache".padEnd(26)} ${seconds(cold.wallMs)} wall${cold.cpuMs !== undefined ? `, ${seconds(cold.cpuMs)} CPU` : ""} (one run, empty transpile cache: the first run after a checkout or a change)\n`,
+        `${"  with a cold cache".padEnd(26)} ${seconds(cold.wallMs)} wall${cold.cpuMs !== undefined ? `, ${seconds(cold.cpuMs)} CPU` : ""} (one run, fresh TMPDIR: the first run after a checkout or a change)\n`,
       );
     }
     const startups = check.map(packStartupMs).filter((ms): ms is number => ms !== undefined);

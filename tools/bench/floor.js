@@ -2,6 +2,4 @@
 // Entry point of the bench's floor measurement (floor.ts), loaded the way the check loads itself (main.js).
 "use strict";
 const path = require("path");
-import("../harness/typescript-entry.mjs").then(({ runTypeScriptMain }) =>
-  runTypeScriptMain(path.join(__dirname, "floor.ts"), "floor"),
-);
+require("../harness/typescript-entry").runTypeScriptMain(path.join(__dirname, "floor.ts"), "floor");

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Entry point of `npm run check`: cli.ts through tsx (see ../harness/typescript-entry.mjs).
+// Entry point of `npm run check`: cli.ts through esbuild (see ../harness/typescript-loader.js).
 "use strict";
 const path = require("path");
-import("../harness/typescript-entry.mjs").then(({ runTypeScriptMain }) =>
-  runTypeScriptMain(path.join(__dirname, "cli.ts"), "check"),
-);
+require("../harness/typescript-entry").runTypeScriptMain(path.join(__dirname, "cli.ts"), "check");

@@ -14,14 +14,13 @@
  *   ~0.7 s of CPU loading @pulumi/aws and @pulumi/kubernetes and ~0.4 s evaluating this project's program.
  *
  * Why child processes: the program gets its own working directory (`process.chdir` is not available to worker
- * threads) and cannot disturb the caller's own Pulumi runtime. A child loads TypeScript through tsx's require hook
- * (esbuild, transpile-only as ts-node's mode, with tsx's own disk cache), not through ts-node: transpile-only is what
- * the language host does too, and type checking is `tsc --noEmit`'s job.
+ * threads) and cannot disturb the caller's own Pulumi runtime. A child loads TypeScript through esbuild
+ * (typescript-loader.js), not through ts-node: transpile-only is what the language host does too, and type checking
+ * is `tsc --noEmit`'s job.
  */
 import { fork, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { pathToFileURL } from "url";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CaptureChildRequest, ChildMessage, EvaluateMessage, EvaluationMode } from "./capture-child";
 import type { CapturedStack } from "./capture-types";
@@ -90,32 +89,20 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 interface ChildEntry {
   file: string;
   execArgv: string[];
-  /** The tsconfig.json the program's TypeScript is transpiled with, if it has one. */
-  tsconfig?: string;
 }
 
-/** The tsconfig.json ts-node would use for a program: the nearest one in its folder or above. */
-function nearestTsconfig(programPath: string): string | undefined {
-  for (let dir = path.dirname(programPath); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "tsconfig.json");
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
-/** The child's entry and flags: TypeScript (the harness's own sources when run from them, and a .ts program) through tsx. */
+/**
+ * The child's entry and flags: TypeScript (the harness's own sources when run from them, and a .ts program) through
+ * the harness's TypeScript loader (typescript-loader.js: esbuild, transpile-only, each file with its nearest
+ * tsconfig.json, as the language host's ts-node finds it).
+ */
 function childEntry(programPath: string): ChildEntry {
   const fromSources = __filename.endsWith(".ts");
   const file = path.join(__dirname, fromSources ? "capture-child.ts" : "capture-child.js");
   if (!fromSources && !programPath.endsWith(".ts")) {
     return { file, execArgv: [] };
   }
-  // tsx's require() and import() hooks both: tsx leaves a program's import() as it is.
-  return {
-    file,
-    execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href],
-    tsconfig: nearestTsconfig(programPath),
-  };
+  return { file, execArgv: ["--require", path.join(__dirname, "typescript-loader.js")] };
 }
 
 /** The caller's environment without engine addresses, with `stack`'s language host variables (none for a shared process). */
@@ -199,10 +186,7 @@ class ProgramProcess {
     this.child = fork(entry.file, [], {
       cwd: options.cwd ?? path.dirname(programPath),
       // A process-mode child evaluates its one stack with the settings it started with, as under the language host.
-      env: {
-        ...programEnvironment(programPath, mode === "process" ? stacks[0] : undefined),
-        ...(entry.tsconfig ? { TSX_TSCONFIG_PATH: entry.tsconfig } : {}),
-      },
+      env: programEnvironment(programPath, mode === "process" ? stacks[0] : undefined),
       execArgv: entry.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "pipe", "pipe", "ipc"],

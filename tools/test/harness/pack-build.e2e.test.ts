@@ -84,10 +84,10 @@ describe("the policy pack's JavaScript build", function () {
       const pack = tempPack({});
       const first = build(pack);
       assert.equal(build(pack), first);
-      fs.writeFileSync(path.join(pack, "lib/rules.ts"), "export const policies = [] as never[];\n");
+      fs.writeFileSync(path.join(pack, "lib/rules.ts"), 'export const policies = ["changed"] as never[];\n');
       const second = build(pack);
       assert.notEqual(second, first);
-      assert.match(fs.readFileSync(path.join(second, "lib/rules.js"), "utf8"), /exports\.policies = \[\]/);
+      assert.deepEqual(require(path.join(second, "lib/rules.js")).policies, ["changed"]);
     });
 
     it("refuses a pack whose code reaches outside its folder, or that has no tsconfig.json of its own", () => {
@@ -103,6 +103,18 @@ describe("the policy pack's JavaScript build", function () {
       assert.throws(
         () => build(noTsconfig),
         (err: unknown) => err instanceof PackBuildUnsupported && /has no tsconfig\.json of its own/.test(err.message),
+      );
+    });
+
+    it("reads a tsconfig.json with comments, and refuses one run-policy-pack could not require as CommonJS", () => {
+      const commented = tempPack({
+        "tsconfig.json": '{\n  // the pack\'s options\n  "compilerOptions": { "module": "commonjs", },\n}\n',
+      });
+      assert.match(fs.readFileSync(path.join(build(commented), "index.js"), "utf8"), /require\("\.\/lib\/rules"\)/);
+      const esm = tempPack({ "tsconfig.json": JSON.stringify({ compilerOptions: { module: "esnext" } }) });
+      assert.throws(
+        () => build(esm),
+        (err: unknown) => err instanceof PackBuildUnsupported && /sets module esnext, not commonjs/.test(err.message),
       );
     });
 
