@@ -16,6 +16,8 @@ export const MIMIR_PLANNING = {
   ingesterSeriesPerUnit: 300_000,
   ingesterMemoryGBPerUnit: 2.5,
   ingesterDiskGBPerUnit: 5,
+  /** The TSDB retention that disk figure is for: blocks_storage.tsdb.retention_period's default, 13h (config descriptor). */
+  ingesterDiskRetentionMs: 13 * 3600 * 1000,
   /** Querier and store-gateway: 1 core + 1 GB per 10 queries per second. */
   querierQpsPerUnit: 10,
   storeGatewayQpsPerUnit: 10,

@@ -2,6 +2,7 @@
 // project's Loki assumption), and the headroom against the workload.
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
+import { showDuration } from "../../lib/node";
 import { StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { known } from "../../lib/unknown";
@@ -97,14 +98,31 @@ function samplesTier(stack: StackView, groups: PodGroup[]): TierCapacity | undef
   };
 }
 
-function seriesTier(groups: PodGroup[]): TierCapacity | undefined {
+/**
+ * How many times the disk of Mimir's planning figure an ingester needs: the figure is for the default TSDB retention
+ * (blocks_storage.tsdb.retention_period 13h, Mimir config descriptor), and an ingester keeps its compacted blocks on
+ * disk that long (Mimir docs "About the ingester": blocks are kept until the retention period expires), so a longer
+ * retention grows the disk in proportion (INFERRED: the WAL part of the figure does not grow, so this is an upper bound).
+ */
+function ingesterRetentionFactor(stack: StackView): { factor: number; text: string } {
+  const mimir = mimirReleases(stack)[0];
+  if (!mimir) return { factor: 1, text: "" };
+  const retention = known(mimir.duration("blocks_storage.tsdb.retention_period"));
+  const factor = Math.max(1, retention.value / MIMIR_PLANNING.ingesterDiskRetentionMs);
+  return factor > 1
+    ? { factor, text: `; disk x${factor.toFixed(1)} for ${showDuration(retention)} (the figure is for 13h)` }
+    : { factor, text: "" };
+}
+
+function seriesTier(stack: StackView, groups: PodGroup[]): TierCapacity | undefined {
   const ingesters = ofRole(groups, "mimir-ingester");
   if (ingesters.length === 0) return undefined;
+  const retention = ingesterRetentionFactor(stack);
   const perUnit = (g: PodGroup) =>
     Math.min(
       cores(g),
       g.memoryBytes / GB / MIMIR_PLANNING.ingesterMemoryGBPerUnit,
-      g.volumeBytes / GB / MIMIR_PLANNING.ingesterDiskGBPerUnit,
+      g.volumeBytes / GB / (MIMIR_PLANNING.ingesterDiskGBPerUnit * retention.factor),
     ) * MIMIR_PLANNING.ingesterSeriesPerUnit;
   const byZone = new Map<string, number>();
   for (const g of ingesters)
@@ -119,7 +137,7 @@ function seriesTier(groups: PodGroup[]): TierCapacity | undefined {
     label: `active series (in-memory series across ${byZone.size} ingester zone${byZone.size > 1 ? "s" : ""}: each zone holds every series)`,
     unit: "series",
     capacity,
-    basis: `1 core + 2.5 GB + 5 GB disk per 300,000 in-memory series (Mimir planning-capacity.md) over ${describe(ingesters)}; per zone: ${zones}`,
+    basis: `1 core + 2.5 GB + 5 GB disk per 300,000 in-memory series (Mimir planning-capacity.md)${retention.text} over ${describe(ingesters)}; per zone: ${zones}`,
     inferred: false,
   };
 }
@@ -183,9 +201,12 @@ const LOAD: Record<TierName, keyof Workload> = {
 };
 
 export function tierCapacities(stack: StackView, groups: PodGroup[], workload?: Workload): TierCapacity[] {
-  const tiers = [samplesTier(stack, groups), seriesTier(groups), queriesTier(groups), logsTier(stack, groups)].filter(
-    (t): t is TierCapacity => t !== undefined,
-  );
+  const tiers = [
+    samplesTier(stack, groups),
+    seriesTier(stack, groups),
+    queriesTier(groups),
+    logsTier(stack, groups),
+  ].filter((t): t is TierCapacity => t !== undefined);
   if (!workload) return tiers;
   return tiers.map((t) => {
     const load = workload[LOAD[t.tier]];

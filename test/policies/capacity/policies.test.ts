@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { capacityHeadroom } from "../../../policies/rules/capacity/capacity-headroom";
 import { podsFitZoneNodeGroups } from "../../../policies/rules/capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "../../../policies/rules/capacity/workload-within-capacity";
-import { mutate } from "../support/fixture";
+import { mutate, mutateValues } from "../support/fixture";
 import { runStackPolicy, UNKNOWN } from "../support/harness";
 import { capacityStack, WORKLOAD } from "./fixture";
 
@@ -41,6 +41,28 @@ describe("policy workload-within-sized-capacity (C1)", () => {
     assert.equal(run.violations.length, 1);
     assert.match(run.violations[0].message, /workload\.activeSeries=1,000,000 exceeds the 900,000 series/);
     assert.match(run.violations[0].message, /per zone: zone-a 900,000, zone-b 900,000, zone-c 900,000/);
+  });
+
+  it("sizes ingester disk for the TSDB retention: a week on disk needs about 13x the planning figure's 13h", async () => {
+    const longRetention = mutateValues(
+      withWorkload({}),
+      "mimir",
+      "mimir.structuredConfig.blocks_storage.tsdb.retention_period",
+      "168h",
+    );
+    const run = await runStackPolicy(workloadWithinSizedCapacity, longRetention);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /workload\.activeSeries=600,000 exceeds .*disk x12\.9 for .*blocks_storage\.tsdb\.retention_period=168h/,
+    );
+    const justAbove = mutateValues(
+      withWorkload({}),
+      "mimir",
+      "mimir.structuredConfig.blocks_storage.tsdb.retention_period",
+      "14h",
+    );
+    assert.deepEqual((await runStackPolicy(workloadWithinSizedCapacity, justAbove)).violations, []);
   });
 
   it("names the query tier that limits (queriers at 20 QPS)", async () => {
