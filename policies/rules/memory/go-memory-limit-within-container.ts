@@ -19,7 +19,7 @@
 //   - alloy 1.11.1: `alloy.extraEnv` (templates/containers/_agent.yaml).
 // With two entries of one name the kubelet keeps the last (see limits.ts envValue).
 import { formatBytes } from "../../lib/bytes";
-import { LOKI_CHART_DEFAULTS } from "../../lib/loki";
+import { LOKI_CHART_DEFAULTS, LOKI_WORKLOADS } from "../../lib/loki";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { HelmRelease } from "../../lib/stack";
@@ -79,35 +79,17 @@ function mimirContainers(values: PropNode): GoContainer[] {
   }));
 }
 
-// loki 18.11.0: the Loki workloads each deployment mode renders (templates/<component>/workload.yaml with
-// loki.deployment.isMonolithic / isScalable / isDistributed); a Distributed or SimpleScalable one only with replicas > 0
-// (distributed replicas default 0, simple-scalable 3: values.yaml; policies/rules/capacity/pods.ts models the same).
-const LOKI_DISTRIBUTED = [
-  "ingester",
-  "distributor",
-  "querier",
-  "queryFrontend",
-  "queryScheduler",
-  "indexGateway",
-  "compactor",
-  "ruler",
-  "patternIngester",
-  "bloomGateway",
-  "bloomPlanner",
-  "bloomBuilder",
-  "overridesExporter",
-];
-const LOKI_SIMPLE_SCALABLE = ["write", "read", "backend"];
-
+// The Loki workloads each deployment mode renders (LOKI_WORKLOADS, policies/lib/loki.ts); a Distributed or
+// SimpleScalable one only with replicas > 0 (loki 18.11.0 values.yaml: distributed replicas default 0, simple-scalable 3).
 function lokiContainers(values: PropNode): GoContainer[] {
   const mode = known(values.at("deploymentMode").string()) ?? LOKI_CHART_DEFAULTS.deploymentMode;
   const modes = mode.split("<->");
   const sections: string[] = [];
   if (modes.some((m) => m === "Monolithic" || m === "SingleBinary")) sections.push("singleBinary");
   if (modes.includes("SimpleScalable"))
-    sections.push(...LOKI_SIMPLE_SCALABLE.filter((key) => numberAt(values.at(`${key}.replicas`), 3) > 0));
+    sections.push(...LOKI_WORKLOADS.simpleScalable.filter((key) => numberAt(values.at(`${key}.replicas`), 3) > 0));
   if (modes.includes("Distributed"))
-    sections.push(...LOKI_DISTRIBUTED.filter((key) => numberAt(values.at(`${key}.replicas`), 0) > 0));
+    sections.push(...LOKI_WORKLOADS.distributed.filter((key) => numberAt(values.at(`${key}.replicas`), 0) > 0));
   return sections.map((key) => ({
     component: key,
     section: key,
