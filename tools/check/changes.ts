@@ -8,6 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import type { PlanningReport } from "../planning";
 import type { ResourceRecord } from "./artifacts";
+import { dataMoves, type DataMove } from "./data-moves";
 import { isPlainObject, type Plain } from "./readable";
 import type { CheckReport, StackReport } from "./report";
 import type { PoliciesData } from "./sections/policies";
@@ -27,6 +28,8 @@ export interface StackChanges {
   resources: { added: string[]; removed: string[]; replaced: ValueChange[]; changed: string[] };
   settings: ValueChange[];
   values: ValueChange[];
+  /** Value changes that strand data already stored (data-moves.ts): listed first, with what happens to the data. */
+  dataMoves: DataMove[];
   findings: { appeared: string[]; cleared: string[] };
   cost?: { before: number; after: number };
 }
@@ -55,7 +58,13 @@ const REPLACED_ON: Array<{ type: RegExp; inputs: string[] }> = [
 
 const MAX_LISTED = 60;
 
-export function compareWithBaseline(baselineDir: string, report: CheckReport, outDir: string): StackChanges[] {
+/** `today` (YYYY-MM-DD, UTC) tells which Loki schema periods have started. */
+export function compareWithBaseline(
+  baselineDir: string,
+  report: CheckReport,
+  outDir: string,
+  today = new Date().toISOString().slice(0, 10),
+): StackChanges[] {
   const baselineFile = path.join(baselineDir, "report.json");
   if (!fs.existsSync(baselineFile))
     throw new Error(`--baseline ${baselineDir}: no report.json there (give the --out folder of another check run)`);
@@ -64,7 +73,7 @@ export function compareWithBaseline(baselineDir: string, report: CheckReport, ou
   return names.map((name) => {
     const after = report.stacks.find((s) => s.stack === name);
     const before = baseline.stacks.find((s) => s.stack === name);
-    return stackChanges(name, before, after, path.join(baselineDir, name), path.join(outDir, name));
+    return stackChanges(name, before, after, path.join(baselineDir, name), path.join(outDir, name), today);
   });
 }
 
@@ -74,6 +83,7 @@ function stackChanges(
   after: StackReport | undefined,
   beforeDir: string,
   afterDir: string,
+  today: string,
 ): StackChanges {
   const changes: StackChanges = {
     stack,
@@ -81,13 +91,16 @@ function stackChanges(
     resources: { added: [], removed: [], replaced: [], changed: [] },
     settings: [],
     values: [],
+    dataMoves: [],
     findings: { appeared: [], cleared: [] },
   };
   const verdictOf = (s?: StackReport) => (s ? `${s.status} (exit ${s.exitCode})` : "absent");
   if (verdictOf(before) !== verdictOf(after)) changes.verdict = { before: verdictOf(before), after: verdictOf(after) };
   compareResources(readResources(beforeDir), readResources(afterDir), changes);
   changes.settings = compareMaps(settingsOf(before), settingsOf(after));
-  changes.values = compareMaps(valuesOf(beforeDir), valuesOf(afterDir));
+  const [valuesBefore, valuesAfter] = [valuesOf(beforeDir), valuesOf(afterDir)];
+  changes.values = compareMaps(valuesBefore, valuesAfter);
+  if (before && after) changes.dataMoves = dataMoves(valuesBefore, valuesAfter, today);
   const [was, is] = [findingsOf(before), findingsOf(after)];
   changes.findings = {
     appeared: [...is].filter((f) => !was.has(f)).sort(),
@@ -227,7 +240,8 @@ export function isEmpty(c: StackChanges): boolean {
     !c.verdict &&
     !c.cost &&
     r.added.length + r.removed.length + r.replaced.length + r.changed.length === 0 &&
-    c.settings.length + c.values.length + c.findings.appeared.length + c.findings.cleared.length === 0
+    c.settings.length + c.values.length + c.dataMoves.length === 0 &&
+    c.findings.appeared.length + c.findings.cleared.length === 0
   );
 }
 
@@ -243,6 +257,8 @@ export function renderChangesText(all: StackChanges[]): string {
       `${c.stack}${c.presence !== "both" ? ` (${c.presence === "new" ? "new stack" : "stack removed"})` : ""}:`,
     );
     if (c.verdict) lines.push(`  verdict: ${c.verdict.before} -> ${c.verdict.after}`);
+    for (const m of c.dataMoves)
+      lines.push(`  STRANDS STORED DATA ${m.where}: ${m.before} -> ${m.after}`, `    ${m.consequence}`);
     if (c.cost)
       lines.push(
         `  cost: $${Math.round(c.cost.before).toLocaleString("en-US")} -> $${Math.round(c.cost.after).toLocaleString("en-US")}/month (${signed(c.cost.after - c.cost.before)})`,

@@ -55,6 +55,8 @@ function changesMarkdown(all: StackChanges[]): string[] {
       `**${c.stack}**${c.presence === "new" ? " (new stack)" : c.presence === "removed" ? " (stack removed)" : ""}`,
     );
     if (c.verdict) lines.push(`- verdict: ${c.verdict.before} → ${c.verdict.after}`);
+    for (const m of c.dataMoves)
+      lines.push(`- ⛔ **strands stored data** \`${m.where}\`: ${m.before} → ${m.after}. ${m.consequence}`);
     if (c.cost)
       lines.push(
         `- cost: $${Math.round(c.cost.before).toLocaleString("en-US")} → $${Math.round(c.cost.after).toLocaleString("en-US")}/month (${signed(c.cost.after - c.cost.before)})`,

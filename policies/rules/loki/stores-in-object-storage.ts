@@ -14,6 +14,8 @@ import { isUnknown } from "../../lib/unknown";
 
 const OBJECT_STORAGE_TYPES = ["s3", "gcs", "azure", "swift", "alibabacloud", "cos", "bos"];
 
+// The replicas validate.yaml tests, exactly: it leaves out the bloom, pattern-ingester and overrides-exporter
+// workloads, so this is deliberately not LOKI_WORKLOADS (policies/lib/loki.ts), which lists every workload rendered.
 const SCALABLE = { backend: 3, read: 3, write: 3 } as const;
 const DISTRIBUTED = [
   "ingester",

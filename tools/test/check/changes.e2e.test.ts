@@ -16,8 +16,9 @@ describe("npm run check --baseline: what a change does", function () {
 
   let markdown: CheckResult;
   let report: CheckReport;
+  let baseline: string;
   before(async () => {
-    const baseline = tempDir("baseline");
+    baseline = tempDir("baseline");
     const base = await runCheckCli(["--stack", "prod", "--out", baseline, "--quiet"]);
     assert.equal(base.status, 0, base.stderr);
     const prod = stackFile("prod").replace(
@@ -66,7 +67,38 @@ describe("npm run check --baseline: what a change does", function () {
       changed: ["BucketLifecycleConfiguration buckets-mimirBlocks", "Release mimir-release"],
     });
     assert.deepEqual(prod.findings, { appeared: [], cleared: [] });
+    assert.deepEqual(prod.dataMoves, [], "a longer retention strands no stored data");
     assert.ok(prod.cost && prod.cost.after > prod.cost.before, "a longer retention stores more blocks");
+  });
+
+  it("calls out a change that strands stored data, which no policy can see: a Mimir storage prefix added", async () => {
+    const prod = stackFile("prod").replace(
+      "  observability-stack:tenants:",
+      [
+        "  observability-stack:overrides:",
+        "    mimir:",
+        "      mimir:",
+        "        structuredConfig:",
+        "          blocks_storage:",
+        "            storage_prefix: blocks",
+        "  observability-stack:tenants:",
+      ].join("\n"),
+    );
+    const out = tempDir("prefix");
+    const run = await runCheckCli([
+      ...["--project-dir", tempProject({ prod }), "--program", PROGRAM, "--out", out, "--baseline", baseline],
+      "--quiet",
+    ]);
+    assert.equal(run.status, 0, "the policies pass it: only the baseline knows the blocks were stored without one");
+    const moved = (JSON.parse(fs.readFileSync(path.join(out, "report.json"), "utf8")) as CheckReport).changes!;
+    assert.deepEqual(
+      moved.find((c) => c.stack === "prod")!.dataMoves.map((m) => [m.where, m.before, m.after]),
+      [["mimir mimir.structuredConfig.blocks_storage.storage_prefix", "(not set)", "blocks"]],
+    );
+    assert.match(
+      fs.readFileSync(path.join(out, "report.txt"), "utf8"),
+      /STRANDS STORED DATA mimir mimir\.structuredConfig\.blocks_storage\.storage_prefix: \(not set\) -> blocks\n {4}everything already written under the old location/,
+    );
   });
 
   it("renders the summary and the change set as Markdown for the pull-request comment", () => {
