@@ -765,6 +765,15 @@ export const CONFLICTS: Conflict[] = [
       /podDisruptionBudget\.maxUnavailable=2: Strimzi makes one PodDisruptionBudget over all 6 nodes.*NOT_ENOUGH_REPLICAS/,
   },
   {
+    title: "Strimzi budget generation off: a drain may take every Kafka node at once",
+    base: "prod",
+    config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
+    policy: "disruption-budgets-keep-redundancy",
+    level: "mandatory",
+    message:
+      /generatePodDisruptionBudget=false: Strimzi makes no PodDisruptionBudget for the 6 nodes.*NOT_ENOUGH_REPLICAS/,
+  },
+  {
     title: "Loki distributor PDB lets both staging distributors go at once",
     base: "staging",
     config: loki({ distributor: { podDisruptionBudget: { maxUnavailable: 2 } } }),

@@ -35,6 +35,11 @@ export interface Budget {
   minAvailable?: Field;
   /** Where the replicas are set, for the fix. */
   replicasPath?: string;
+  /**
+   * Set when the chart renders no budget for the component (U6 judges its absence like a budget that allows every
+   * pod): the setting that leaves it out, and the values that give it one.
+   */
+  absent?: { why: string; fix: string };
 }
 
 export interface Strategy {
@@ -307,16 +312,10 @@ export function strimziOperatorBudgets(release: HelmRelease): Budget[] {
  * has no budget template of its own (045-Crd-kafkanodepool.yaml).
  */
 export function strimziOperandBudgets(stack: StackView): Budget[] {
-  const generate = stack
-    .helmReleases("strimzi-kafka-operator")
-    .every((r) => known(r.values.get("generatePodDisruptionBudget").boolean()) !== false);
-  if (!generate) return [];
+  if (strimziBudgetsDisabled(stack)) return [];
   const budgets: Budget[] = [];
-  const pools = stack.strimzi("KafkaNodePool");
   for (const kafka of stack.strimzi("Kafka")) {
-    const nodes = pools
-      .filter((p) => p.labels[STRIMZI_CLUSTER_LABEL] === kafka.name && sameNamespace(p, kafka))
-      .reduce((sum, p) => sum + (known(p.spec.get("replicas").number()) ?? 0), 0);
+    const nodes = kafkaNodeCount(stack, kafka);
     const operand = (section: string, component: string, pods: number, note: string) => {
       const node = kafka.spec.at(`${section}.template.podDisruptionBudget.maxUnavailable`);
       const maxUnavailable = field(node);
@@ -340,6 +339,27 @@ export function strimziOperandBudgets(stack: StackView): Budget[] {
     }
   }
   return budgets;
+}
+
+/**
+ * Where the operator chart turns budget generation off (`generatePodDisruptionBudget: false` sets the operator's
+ * STRIMZI_POD_DISRUPTION_BUDGET_GENERATION, strimzi-kafka-operator 1.2.0 templates/060-Deployment-strimzi-cluster-operator.yaml;
+ * Strimzi docs "Disabling pod disruption budget generation": define your own budgets then), or undefined.
+ */
+export function strimziBudgetsDisabled(stack: StackView): string | undefined {
+  for (const release of stack.helmReleases("strimzi-kafka-operator")) {
+    const node = release.values.get("generatePodDisruptionBudget");
+    if (known(node.boolean()) === false) return `${node.where}=false`;
+  }
+  return undefined;
+}
+
+/** The nodes of a Kafka cluster: the replicas of its KafkaNodePools. */
+export function kafkaNodeCount(stack: StackView, kafka: CustomResource): number {
+  return stack
+    .strimzi("KafkaNodePool")
+    .filter((p) => p.labels[STRIMZI_CLUSTER_LABEL] === kafka.name && sameNamespace(p, kafka))
+    .reduce((sum, p) => sum + (known(p.spec.get("replicas").number()) ?? 0), 0);
 }
 
 function sameNamespace(a: CustomResource, b: CustomResource): boolean {

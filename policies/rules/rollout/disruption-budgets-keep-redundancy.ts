@@ -6,7 +6,9 @@
 // quorum, both replicas of a Prometheus HA pair (mandatory: writes stop or samples are lost), or every replica of a
 // stateless tier (an outage for the drain's length: advisory unless the policy config's `environments` lists the
 // stack's environment, prod by default). A component of one pod (dev) has no redundancy to keep, and U1 needs its
-// budget to allow the eviction, so it is exempt. Components without a rendered budget are not judged here.
+// budget to allow the eviction, so it is exempt. A component whose redundancy keeps writes or data (Kafka nodes,
+// ingesters, a Prometheus HA pair) and that renders no budget at all is judged as a budget allowing every pod; a
+// stateless tier without one is not judged (most render none by the charts' defaults).
 import { enforcedEnvironmentsSchema, Environment, environmentOverrideSchema } from "../../lib/config";
 import { describeEnvironment, ruleApplies, stackEnvironment } from "../../lib/environment";
 import { effectiveTopicSetting, kafkaLandscape, KafkaTopicView } from "../../lib/kafka";
@@ -21,10 +23,12 @@ import { podInventory, PodInventory } from "../capacity/pods";
 import {
   allowedEvictions,
   Budget,
+  kafkaNodeCount,
   kubePrometheusStackBudgets,
   lokiBudgets,
   mimirBudgets,
   PodsRef,
+  strimziBudgetsDisabled,
   strimziOperandBudgets,
 } from "./budgets";
 
@@ -80,6 +84,7 @@ class Pods {
 
 /** The budget's setting, e.g. `values.ingester.podDisruptionBudget.maxUnavailable=2`. */
 function setting(budget: Budget): string {
+  if (budget.absent) return budget.absent.why;
   const field = budget.maxUnavailable ?? budget.minAvailable;
   return field ? `${field.where}=${field.value.text}` : budget.path;
 }
@@ -104,6 +109,7 @@ function allowance(budget: Budget, pods: number): { allowed: number; how: string
 
 /** The fix: a budget that allows `keep` evictions at most. */
 function fixFor(budget: Budget, keep: number, pods: number): string {
+  if (budget.absent) return budget.absent.fix.replace("{keep}", String(keep)).replace("{min}", String(pods - keep));
   if (budget.path.endsWith("maxUnavailable")) return `set ${budget.path} to ${keep}`;
   if (budget.minAvailable && !budget.maxUnavailable)
     return `set ${budget.path}.minAvailable to ${pods - keep}, or set it to null and ${budget.path}.maxUnavailable to ${keep}`;
@@ -129,8 +135,10 @@ function judge(
     level: what.level,
     urn: budget.urn,
     message:
-      `${setting(budget)}: the ${budget.component} PodDisruptionBudget of ${budget.owner} lets a drain evict ${allowed} pod(s) at once ` +
-      `(${how}), but ${what.why}, so it tolerates ${what.tolerated} down at once. ${what.consequence} ` +
+      (budget.absent
+        ? `${setting(budget)}: no ${budget.component} PodDisruptionBudget is rendered, so a drain may evict all ${allowed} pod(s) at once`
+        : `${setting(budget)}: the ${budget.component} PodDisruptionBudget of ${budget.owner} lets a drain evict ${allowed} pod(s) at once (${how})`) +
+      `, but ${what.why}, so it tolerates ${what.tolerated} down at once. ${what.consequence} ` +
       `Fix: ${fixFor(budget, keep, pods)}${what.more ?? ""}.`,
   });
 }
@@ -141,6 +149,32 @@ const ALL_AT_ONCE = (component: string, pods: number, effect: string) => ({
   consequence: `With every ${component} pod evicted together, ${effect} until a replacement is ready.`,
   level: "outage" as const,
 });
+
+/** A budget the chart leaves out, for a component that needs one: judged as one that allows every pod. */
+function absentBudget(
+  release: HelmRelease,
+  component: string,
+  pods: string,
+  why: string,
+  fix: string,
+  replicasPath = `${component}.replicas`,
+): Budget {
+  return {
+    replicasPath,
+    owner: release.label,
+    urn: release.resource.urn,
+    component,
+    path: `${component}.podDisruptionBudget`,
+    pods: { ownerUrn: release.resource.urn, component: pods },
+    absent: { why, fix },
+  };
+}
+
+/** `where=value` of a values node, for the setting that leaves a budget out. */
+function shown(node: { where: string; raw(): unknown }): string {
+  const raw = known(node.raw());
+  return `${node.where}=${raw === undefined ? "(not set)" : JSON.stringify(raw)}`;
+}
 
 // ---------------------------------------------------------------- Mimir
 
@@ -158,8 +192,25 @@ const MIMIR_TIERS: Readonly<Record<string, string>> = {
   alertmanager: "no Mimir alert notification is sent",
 };
 
+/** mimir-distributed components whose redundancy keeps recent samples or long-term reads available. */
+const MIMIR_NEEDS_BUDGET = ["ingester", "store_gateway"];
+
 function mimirFindings(mimir: MimirRelease, pods: Pods, findings: Finding[]): void {
-  for (const budget of mimirBudgets(mimir)) {
+  const budgets = mimirBudgets(mimir);
+  for (const component of MIMIR_NEEDS_BUDGET) {
+    if (budgets.some((b) => b.component === component)) continue;
+    // templates/lib/pdb.tpl renders nothing when `<component>.podDisruptionBudget` is empty, null or false.
+    budgets.push(
+      absentBudget(
+        mimir.release,
+        component,
+        component,
+        shown(mimir.release.values.get(component, "podDisruptionBudget")),
+        `set ${component}.podDisruptionBudget to {maxUnavailable: {keep}} (the chart's default is 1)`,
+      ),
+    );
+  }
+  for (const budget of budgets) {
     const count = pods.count(budget.pods);
     if (!count) continue;
     if (budget.component === "ingester") {
@@ -236,7 +287,25 @@ const LOKI_TIERS: Readonly<Record<string, string>> = {
 };
 
 function lokiFindings(loki: LokiRelease, pods: Pods, findings: Finding[]): void {
-  for (const budget of lokiBudgets(loki)) {
+  const budgets = lokiBudgets(loki);
+  for (const component of LOKI_RING) {
+    if (budgets.some((b) => b.component === component)) continue;
+    // templates/_pdb.tpl renders none when podDisruptionBudget.enabled is false or neither bound is set.
+    const section = loki.release.values.get(component);
+    const enabled = section.at("podDisruptionBudget.enabled");
+    budgets.push(
+      absentBudget(
+        loki.release,
+        component,
+        component === "singleBinary" ? "single-binary" : component,
+        known(enabled.boolean()) === false
+          ? shown(enabled)
+          : `${shown(section.at("podDisruptionBudget.maxUnavailable"))}, ${shown(section.get("maxUnavailable"))}`,
+        `set ${component}.podDisruptionBudget to {enabled: true, maxUnavailable: {keep}}`,
+      ),
+    );
+  }
+  for (const budget of budgets) {
     const count = pods.count(budget.pods);
     if (!count) continue;
     if (LOKI_RING.has(budget.component)) {
@@ -264,7 +333,20 @@ function lokiFindings(loki: LokiRelease, pods: Pods, findings: Finding[]): void 
 // ---------------------------------------------------------------- kube-prometheus-stack
 
 function kubePrometheusStackFindings(release: HelmRelease, pods: Pods, findings: Finding[]): void {
-  for (const budget of kubePrometheusStackBudgets(release)) {
+  const budgets = kubePrometheusStackBudgets(release);
+  if (!budgets.some((b) => b.component === "prometheus"))
+    // templates/prometheus/podDisruptionBudget.yaml renders only with prometheus.podDisruptionBudget.enabled (default false).
+    budgets.push(
+      absentBudget(
+        release,
+        "prometheus",
+        "prometheus",
+        shown(release.values.at("prometheus.podDisruptionBudget.enabled")),
+        "set prometheus.podDisruptionBudget to {enabled: true, minAvailable: {min}}",
+        "prometheus.prometheusSpec.replicas",
+      ),
+    );
+  for (const budget of budgets) {
     const count = pods.count(budget.pods);
     if (!count) continue;
     if (budget.component === "prometheus") {
@@ -275,7 +357,7 @@ function kubePrometheusStackFindings(release: HelmRelease, pods: Pods, findings:
       if (replicas <= 1) continue; // no HA pair: no redundancy to keep
       judge(findings, budget, count, {
         tolerated: replicas - 1,
-        why: `the ${replicas} replicas (${budget.replicasPath}=${replicas}) of a shard scrape the same targets and the budget selects all ${count} pods`,
+        why: `the ${replicas} replicas (${budget.replicasPath}=${replicas}) of a shard scrape the same targets${budget.absent ? "" : ` and the budget selects all ${count} pods`}`,
         consequence:
           "When every replica of a shard is evicted together, nobody scrapes its targets until one is back: those samples are never collected, a gap in every series (and in the alerts evaluated on them).",
         level: "loss",
@@ -304,8 +386,21 @@ function kubePrometheusStackFindings(release: HelmRelease, pods: Pods, findings:
  * strimziSelectorLabels without a pool label), so a drain may take any `maxUnavailable` of them.
  */
 function kafkaFindings(stack: StackView, findings: Finding[]): void {
-  const budgets = strimziOperandBudgets(stack).filter((b) => b.component === "Kafka nodes");
-  if (budgets.length === 0) return; // Strimzi's default maxUnavailable 1, or no budget generated
+  const disabled = strimziBudgetsDisabled(stack);
+  const budgets: Budget[] = disabled
+    ? stack.strimzi("Kafka").map((kafka) => ({
+        owner: kafka.label,
+        urn: kafka.resource.urn,
+        component: "Kafka nodes",
+        path: "generatePodDisruptionBudget",
+        pods: { count: kafkaNodeCount(stack, kafka), note: "the replicas of its KafkaNodePools" },
+        absent: {
+          why: disabled,
+          fix: "set generatePodDisruptionBudget to true (Strimzi's default), with spec.kafka.template.podDisruptionBudget.maxUnavailable {keep}",
+        },
+      }))
+    : strimziOperandBudgets(stack).filter((b) => b.component === "Kafka nodes");
+  if (budgets.length === 0) return; // Strimzi's default maxUnavailable 1
   const land = kafkaLandscape(stack);
   for (const budget of budgets) {
     const nodes = "count" in budget.pods ? budget.pods.count : 0;
@@ -379,10 +474,12 @@ function kafkaFindings(stack: StackView, findings: Finding[]): void {
       level,
       urn: budget.urn,
       message:
-        `${setting(budget)}: Strimzi makes one PodDisruptionBudget over all ${nodes} nodes of ${budget.owner} (brokers and controllers together, ` +
-        `minAvailable ${Math.max(0, nodes - allowed)}), so a drain may evict ${allowed} of them at once. ` +
+        (budget.absent
+          ? `${setting(budget)}: Strimzi makes no PodDisruptionBudget for the ${nodes} nodes of ${budget.owner} and the stack declares none, so a drain may evict all of them at once. `
+          : `${setting(budget)}: Strimzi makes one PodDisruptionBudget over all ${nodes} nodes of ${budget.owner} (brokers and controllers together, ` +
+            `minAvailable ${Math.max(0, nodes - allowed)}), so a drain may evict ${allowed} of them at once. `) +
         `${reasons.join("; and ")}. ` +
-        `Fix: set ${budget.path} to ${keep}${keep === 1 ? " (Strimzi's default)" : ""}.`,
+        `Fix: ${fixFor(budget, keep, nodes)}${!budget.absent && keep === 1 ? " (Strimzi's default)" : ""}.`,
     });
   }
 }

@@ -422,6 +422,7 @@ export function compliantStack(): ResourceRecord[] {
         version: "88.5.3",
         values: {
           prometheus: {
+            podDisruptionBudget: { enabled: true, minAvailable: 1 },
             prometheusSpec: {
               retention: "10d",
               replicas: 2,

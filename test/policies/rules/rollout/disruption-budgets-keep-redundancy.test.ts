@@ -147,4 +147,50 @@ describe("policy disruption-budgets-keep-redundancy (U6)", () => {
     assert.equal(result.violations.length, 1);
     assert.match(result.violations[0].message, /Mimir default ingester\.ring\.replication_factor=3.*push needs 2/);
   });
+
+  it("judges a quorum component that renders no budget as one allowing every pod: Strimzi's generation off", async () => {
+    const result = await run(mutateValues(compliantStack(), "strimzi-operator", "generatePodDisruptionBudget", false));
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /generatePodDisruptionBudget=false: Strimzi makes no PodDisruptionBudget for the 6 nodes of .* the stack declares none, so a drain may evict all of them at once\. 3 of its 3 brokers.*NOT_ENOUGH_REPLICAS.*Fix: set generatePodDisruptionBudget to true \(Strimzi's default\), with spec\.kafka\.template\.podDisruptionBudget\.maxUnavailable 1\./,
+    );
+  });
+
+  it("rejects a Loki ingester or Prometheus HA pair left without a budget, and a Mimir ingester one in prod", async () => {
+    const loki = await run(mutateValues(compliantStack(), "loki", "ingester.podDisruptionBudget.enabled", false));
+    assert.equal(loki.violations.length, 1);
+    assert.match(
+      loki.violations[0].message,
+      /ingester\.podDisruptionBudget\.enabled=false: no ingester PodDisruptionBudget is rendered, so a drain may evict all 3 pod\(s\) at once, but each stream is written to 3 ingesters.*Fix: set ingester\.podDisruptionBudget to \{enabled: true, maxUnavailable: 1\}/,
+    );
+    const prometheus = await run(
+      mutateValues(compliantStack(), "kube-prometheus-stack", "prometheus.podDisruptionBudget.enabled", false),
+    );
+    assert.equal(prometheus.violations.length, 1);
+    assert.match(
+      prometheus.violations[0].message,
+      /prometheus\.podDisruptionBudget\.enabled=false: no prometheus PodDisruptionBudget .* all 2 pod\(s\).*prometheus\.prometheusSpec\.replicas=2.*Fix: set prometheus\.podDisruptionBudget to \{enabled: true, minAvailable: 1\}/,
+    );
+    const mimir = mutateValues(compliantStack(), "mimir", "ingester.podDisruptionBudget", null);
+    const prod = await run(mimir);
+    assert.equal(prod.violations.length, 1);
+    assert.match(prod.violations[0].message, /ingester\.podDisruptionBudget=null: no ingester PodDisruptionBudget/);
+    const staging = await run(retag(mimir, "staging"));
+    assert.deepEqual(staging.violations, [], "ingest storage: reads of recent samples stop, writes go on (advisory)");
+    assert.equal(staging.advisories.length, 1);
+  });
+
+  it("does not judge a one-replica Prometheus or a stateless tier without a budget", async () => {
+    let records = mutateValues(
+      compliantStack(),
+      "kube-prometheus-stack",
+      "prometheus.podDisruptionBudget.enabled",
+      false,
+    );
+    records = mutateValues(records, "kube-prometheus-stack", "prometheus.prometheusSpec.replicas", 1);
+    records = mutateValues(records, "loki", "distributor.podDisruptionBudget.enabled", false);
+    const result = await run(records);
+    assert.deepEqual([...result.violations, ...result.advisories], []);
+  });
 });
