@@ -41,6 +41,7 @@ import { lokiIngesterStateDurable } from "./loki/ingester-state-durable";
 import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
 import { containerRequestsWithinLimits } from "./workloads/container-requests-within-limits";
 import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-config-runs-as-daemonset";
+import { nodeSelectorsMatchNodeGroups } from "./workloads/node-selectors-match-node-groups";
 import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
 import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
@@ -178,6 +179,7 @@ export const policies: Policies = [
   alloyReadsHostLogs,
   containerRequestsWithinLimits,
   alloyPerNodeConfigRunsAsDaemonset,
+  nodeSelectorsMatchNodeGroups,
   mimirIngesterStateDurable,
   lokiObjectStorageClassReadable,
   lokiWalReplayFitsMemory,

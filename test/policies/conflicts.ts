@@ -765,6 +765,15 @@ export const CONFLICTS: Conflict[] = [
       /podDisruptionBudget\.maxUnavailable=2: Strimzi makes one PodDisruptionBudget over all 6 nodes.*NOT_ENOUGH_REPLICAS/,
   },
   {
+    title: "Mimir ingesters pinned to amd64 nodes on Graviton node groups",
+    base: "prod",
+    config: { overrides: { mimir: { ingester: { nodeSelector: { "kubernetes.io/arch": "amd64" } } } } },
+    policy: "node-selectors-match-node-groups",
+    level: "mandatory",
+    message:
+      /ingester\.nodeSelector\["kubernetes\.io\/arch"\] \(kubernetes\.io\/arch=amd64: every node group has kubernetes\.io\/arch=arm64\).*Pending/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },

@@ -17,11 +17,10 @@
 // Quantities follow k8s.io/apimachinery pkg/api/resource/quantity.go (decimal and binary suffixes, exponents).
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
-import { HelmRelease } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
-import { LOKI_CHART_DEFAULTS, LOKI_WORKLOADS } from "../../lib/loki";
 import { parseQuantity } from "../../lib/bytes";
+import { renderedSection, visitPodFields } from "./pod-values";
 
 /** The resources Kubernetes compares (the brief's compute and local-storage resources). */
 const COMPARED = ["cpu", "memory", "ephemeral-storage"] as const;
@@ -54,58 +53,18 @@ const CHART_DEFAULTS: Readonly<Record<string, Readonly<Record<string, Block>>>> 
   [CHARTS.loki]: { "minio.resources": { requests: { cpu: "100m", memory: "128Mi" } } },
 };
 
-/**
- * Sections a chart renders only when switched on (their `resources` reach no pod otherwise), beyond an explicit
- * `enabled: false` / `replicas: 0` on the path, which always means no pod:
- * - mimir-distributed: the memcached caches are off by default (values `<cache>.enabled: false`); the dedicated
- *   remote-ruler query path only with `ruler.remoteEvaluationDedicatedQueryPath`; `enterprise`-only components.
- * - loki 18.11.0: `minio.enabled` false; the components of another deployment mode are not rendered
- *   (templates/<component>/*.yaml check `deploymentMode`).
- * - kube-prometheus-stack: `thanosRuler.enabled` false; the subcharts follow `kubeStateMetrics.enabled`,
- *   `nodeExporter.enabled`, `grafana.enabled` (Chart.yaml dependency conditions).
- */
-function rendered(release: HelmRelease, path: string[]): boolean {
-  const values = release.values;
-  const flag = (dotted: string, fallback: boolean): boolean => {
-    const value = values.at(dotted).boolean();
-    return isUnknown(value) || value === undefined ? fallback : value;
-  };
-  const top = path[0];
-  if (release.chart === CHARTS.mimir) {
-    if (/-cache$/.test(top)) return flag(`${top}.enabled`, false);
-    if (top.startsWith("ruler_")) return flag("ruler.remoteEvaluationDedicatedQueryPath", false);
-    if (["admin_api", "graphite", "enterprise", "gr-aggr-cache", "gr-metricname-cache"].includes(top))
-      return flag("enterprise.enabled", false);
-  }
-  if (release.chart === CHARTS.loki) {
-    if (top === "minio") return flag("minio.enabled", false);
-    const modeValue = values.at("deploymentMode").string();
-    const mode = isUnknown(modeValue) || !modeValue ? LOKI_CHART_DEFAULTS.deploymentMode : modeValue;
-    const single = /Monolithic|SingleBinary/.test(mode);
-    const scalable = mode.includes("SimpleScalable");
-    const distributed = mode.includes("Distributed");
-    if ((LOKI_WORKLOADS.monolithic as readonly string[]).includes(top)) return single;
-    if ((LOKI_WORKLOADS.simpleScalable as readonly string[]).includes(top)) return scalable;
-    if ((LOKI_WORKLOADS.distributed as readonly string[]).includes(top)) return distributed;
-  }
-  if (release.chart === CHARTS.kubePrometheusStack) {
-    if (top === "thanosRuler") return flag("thanosRuler.enabled", false);
-    if (top === "kube-state-metrics") return flag("kubeStateMetrics.enabled", true);
-    if (top === "prometheus-node-exporter") return flag("nodeExporter.enabled", true);
-  }
-  return true;
-}
+const RESOURCES = new Set(["resources"]);
 
-/** Subtrees that hold an application's configuration, not pod specs. */
-const CONFIG_KEYS = new Set([
-  "structuredConfig",
-  "runtimeConfig",
-  "configMap",
-  "config",
-  "extraArgs",
-  "env",
-  "extraEnv",
-]);
+/** A `resources` field that holds requests or limits (unknown: waits for the update). */
+function resourcesBlock(ctx: RuleContext<object>, field: PropNode): boolean {
+  if (field.isUnknown) {
+    ctx.inconclusive(field.unknown());
+    return false;
+  }
+  return (
+    isObject(field.raw()) && ["requests", "limits"].some((k) => field.get(k).isUnknown || isObject(field.get(k).raw()))
+  );
+}
 
 /** The value of a Kubernetes quantity ("500m" -> 0.5, "1Gi" -> 2^30); undefined when malformed (not judged here). */
 export function quantityValue(raw: unknown): number | undefined {
@@ -166,44 +125,6 @@ function judge(ctx: RuleContext<object>, node: PropNode, chartDefault: Block | u
   return found;
 }
 
-/** Every `resources` object under `node` (skipping configuration subtrees and switched-off sections). */
-function visit(
-  node: PropNode,
-  path: string[],
-  onBlock: (block: PropNode, path: string[]) => void,
-  skip: (path: string[], node: PropNode) => boolean,
-  ctx: RuleContext<object>,
-  depth = 0,
-): void {
-  if (depth > 12) return;
-  if (node.isUnknown) {
-    // Unknown values or spec as a whole cannot be judged; an unknown leaf elsewhere (a role ARN annotation) holds no
-    // resources block (unknown `resources` blocks are recorded where they are met, below).
-    if (path.length === 0) ctx.inconclusive(node.unknown());
-    return;
-  }
-  const raw = node.raw();
-  if (Array.isArray(raw)) {
-    raw.forEach((_, i) => visit(node.get(i), [...path, String(i)], onBlock, skip, ctx, depth + 1));
-    return;
-  }
-  if (!isObject(raw)) return;
-  // A section switched off, or scaled to nothing, creates no pod.
-  if (path.length > 0 && (raw.enabled === false || raw.replicas === 0)) return;
-  if (skip(path, node)) return;
-  for (const key of Object.keys(raw)) {
-    if (CONFIG_KEYS.has(key)) continue;
-    const child = node.get(key);
-    if (key === "resources" && (child.isUnknown || isObject(child.raw()))) {
-      if (child.isUnknown) ctx.inconclusive(child.unknown());
-      else if (["requests", "limits"].some((k) => child.get(k).isUnknown || isObject(child.get(k).raw())))
-        onBlock(child, [...path, key]);
-      continue;
-    }
-    visit(child, [...path, key], onBlock, skip, ctx, depth + 1);
-  }
-}
-
 function describe(block: PropNode, f: Finding): string {
   const origin = f.fromDefault ? " (one side from the chart's default, which Helm merges under the values)" : "";
   return `${block.where}: requests.${f.resource} ${String(f.request)} > limits.${f.resource} ${String(f.limit)}${origin}`;
@@ -228,14 +149,15 @@ export const containerRequestsWithinLimits = stackRule<object>(
     for (const release of stack.helmReleases()) {
       const defaults = CHART_DEFAULTS[release.chart] ?? {};
       const findings: string[] = [];
-      visit(
+      visitPodFields(
         release.values,
-        [],
+        RESOURCES,
         (block, path) => {
+          if (!resourcesBlock(ctx, block)) return;
           const chartDefault = defaults[path.join(".")];
           for (const f of judge(ctx, block, chartDefault)) findings.push(describe(block, f));
         },
-        (path) => path.length === 1 && !rendered(release, path),
+        (path) => path.length === 1 && !renderedSection(release, path),
         ctx,
       );
       if (findings.length === 0) continue;
@@ -250,10 +172,11 @@ export const containerRequestsWithinLimits = stackRule<object>(
     for (const kind of ["Kafka", "KafkaNodePool"] as const) {
       for (const cr of stack.strimzi(kind)) {
         const findings: string[] = [];
-        visit(
+        visitPodFields(
           cr.spec,
-          [],
+          RESOURCES,
           (block) => {
+            if (!resourcesBlock(ctx, block)) return;
             for (const f of judge(ctx, block, undefined)) findings.push(describe(block, f));
           },
           () => false,

@@ -191,6 +191,9 @@ export function compliantStack(): ResourceRecord[] {
       props: {
         subnetIds: ZONES.map((z) => z.subnet),
         instanceTypes: ["m6i.2xlarge"],
+        amiType: "AL2023_x86_64_STANDARD",
+        capacityType: "ON_DEMAND",
+        labels: { "observability/node-pool": "workload" },
         scalingConfig: { desiredSize: 6, minSize: 3, maxSize: 9 },
         tags: PROFILE,
       },
