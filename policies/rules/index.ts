@@ -29,6 +29,7 @@ import { kafkaSocketRequestFitsMessages } from "./kafka/socket-request-fits-mess
 import { kafkaTopicReplicationWithinBrokers } from "./kafka/topic-replication-within-brokers";
 import { kafkaTopicKeepsEveryRecord } from "./kafka/topic-keeps-every-record";
 import { kafkaUncleanLeaderElectionOff } from "./kafka/unclean-leader-election-off";
+import { customCaSecretsDeclared } from "./kafka/custom-ca-secrets-declared";
 import { kafkaRetentionBytesCoversReplayWindow } from "./kafka/retention-bytes-covers-replay-window";
 import { kafkaRetentionFitsBrokerDisk } from "./kafka/retention-fits-broker-disk";
 import { kafkaListenersValid } from "./kafka/listeners-valid";
@@ -134,6 +135,7 @@ export const policies: Policies = [
   kafkaBrokerConfigValid,
   kafkaTopicKeepsEveryRecord,
   kafkaUncleanLeaderElectionOff,
+  customCaSecretsDeclared,
   kafkaRetentionBytesCoversReplayWindow,
   kafkaRetentionFitsBrokerDisk,
   kafkaListenersValid,

@@ -774,6 +774,14 @@ export const CONFLICTS: Conflict[] = [
       /ingester\.nodeSelector\["kubernetes\.io\/arch"\] \(kubernetes\.io\/arch=amd64: every node group has kubernetes\.io\/arch=arm64\).*Pending/,
   },
   {
+    title: "Kafka cluster CA not generated, and no CA Secrets in the stack",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { clusterCa: { generateCertificateAuthority: false } } } },
+    policy: "kafka-custom-ca-secrets-declared",
+    level: "mandatory",
+    message: /clusterCa\.generateCertificateAuthority=false but the stack declares no Secret kafka-cluster-ca-cert/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
