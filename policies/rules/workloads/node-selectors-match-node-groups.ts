@@ -8,9 +8,8 @@
 // - The nodes are the EKS managed node groups: their `labels`, plus what the kubelet and EKS set on every node
 //   (Kubernetes "Well-Known Labels, Annotations and Taints": kubernetes.io/arch and /os, node.kubernetes.io/instance-type;
 //   EKS user guide "Managed node groups": eks.amazonaws.com/nodegroup, eks.amazonaws.com/capacityType). The arch
-//   follows the node group's amiType (EKS API Nodegroup amiType: *_ARM_64_* arm64, else amd64). Other labels under
-//   the Kubernetes, EKS or AWS domains (zone, hostname, zone-id, ...) are set by something outside the stack; their
-//   values are not judged here (zones: C2's pod model).
+//   follows the node group's amiType (EKS API Nodegroup amiType: *_ARM_64_* arm64, else amd64). Zone, hostname and
+//   the other labels set outside the stack (ANY_VALUE) are not judged here (zones: C2's pod model).
 // - Cluster autoscaler scales a node group up for a Pending pod only if a node of that group would fit it (its
 //   template node carries the same labels), so no scale-up rescues it.
 import { PropNode } from "../../lib/node";
@@ -28,8 +27,31 @@ interface NodeGroupLabels {
   labels: (key: string) => LabelValues;
 }
 
-/** Label domains the kubelet, EKS or AWS controllers own (Kubernetes docs "Well-Known Labels"; EKS, AWS components). */
-const EXTERNAL_DOMAIN = /(^|\.)(kubernetes\.io|k8s\.io|amazonaws\.com|k8s\.aws)\//;
+/**
+ * Labels every EKS node has whose values the stack does not decide (Kubernetes docs "Well-Known Labels, Annotations
+ * and Taints": hostname, zone, region and their deprecated failure-domain forms; the AWS cloud provider's
+ * topology.k8s.aws/zone-id; the EBS CSI node's topology.ebs.csi.aws.com/zone; EKS user guide "Managed node groups":
+ * eks.amazonaws.com/nodegroup-image and the launch-template labels; k8s.io/cloud-provider-aws).
+ */
+const ANY_VALUE = new Set([
+  "kubernetes.io/hostname",
+  "topology.kubernetes.io/zone",
+  "topology.kubernetes.io/region",
+  "failure-domain.beta.kubernetes.io/zone",
+  "failure-domain.beta.kubernetes.io/region",
+  "topology.k8s.aws/zone-id",
+  "topology.ebs.csi.aws.com/zone",
+  "eks.amazonaws.com/nodegroup-image",
+  "eks.amazonaws.com/sourceLaunchTemplateId",
+  "eks.amazonaws.com/sourceLaunchTemplateVersion",
+  "k8s.io/cloud-provider-aws",
+]);
+
+/**
+ * Other labels of AWS's domains may be set by AWS components the stack does not see (any value); other labels of the
+ * Kubernetes domains are reserved and, outside the well-known list, set by nothing on an EKS node (absent).
+ */
+const AWS_DOMAIN = /(^|\.)(amazonaws\.com|k8s\.aws)\//;
 
 function nodeGroupLabels(group: StackResource): NodeGroupLabels | undefined {
   const labelsNode = group.props.get("labels");
@@ -62,7 +84,8 @@ function nodeGroupLabels(group: StackResource): NodeGroupLabels | undefined {
   };
   return {
     name: group.name,
-    labels: (key) => (key in own ? [own[key]] : (wellKnown[key] ?? (EXTERNAL_DOMAIN.test(key) ? "any" : "absent"))),
+    labels: (key) =>
+      key in own ? [own[key]] : (wellKnown[key] ?? (ANY_VALUE.has(key) || AWS_DOMAIN.test(key) ? "any" : "absent")),
   };
 }
 
@@ -229,7 +252,7 @@ export const nodeSelectorsMatchNodeGroups = stackRule<object>(
     const report = (label: string, urn: string, findings: string[]) => {
       if (findings.length === 0) return;
       ctx.violation(
-        `${findings.join("; ")}: no node group's nodes match, so the scheduler leaves these pods of ${label} Pending: ` +
+        `${findings.join("; ")}: no node group's nodes match, so no node can run these pods of ${label} (a Deployment's or StatefulSet's stay Pending, a DaemonSet runs none): ` +
           `the component never starts, and a rollout stalls on its first new pod (cluster-autoscaler adds no node for them: ` +
           `a new node of any group has the same labels). Fix: remove the selector or select a label the node groups carry, ` +
           `or add a node group that carries it.`,
@@ -251,6 +274,15 @@ export const nodeSelectorsMatchNodeGroups = stackRule<object>(
       for (const cr of stack.strimzi(kind)) {
         const findings: string[] = [];
         visitPodFields(cr.spec, FIELDS, judgeSpec(findings), () => false, ctx);
+        // Rack awareness adds a required node affinity `<topologyKey> Exists` to every broker pod (Strimzi
+        // cluster-operator model/ModelUtils.java affinityWithRackLabelSelector, from KafkaCluster for broker nodes).
+        const rack = cr.spec.at("kafka.rack.topologyKey");
+        const key = kind === "Kafka" && !rack.isUnknown ? known(rack.string()) : undefined;
+        const requirement = key && { key, operator: "Exists", values: [], where: rack.where };
+        if (requirement && !groups.some((g) => satisfiable(g.labels(key), "Exists", [])))
+          findings.push(
+            `${rack.where} (${text(requirement)}: ${onNodes(key, groups)}; Strimzi requires it of every broker)`,
+          );
         report(cr.label, cr.resource.urn, findings);
       }
     }

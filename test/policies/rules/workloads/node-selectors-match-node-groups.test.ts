@@ -24,7 +24,7 @@ describe("policy node-selectors-match-node-groups (P3)", () => {
     assert.equal(result.violations.length, 1);
     assert.match(
       result.violations[0].message,
-      /values\.ingester\.nodeSelector\["kubernetes\.io\/arch"\] \(kubernetes\.io\/arch=arm64: every node group has kubernetes\.io\/arch=amd64\): no node group's nodes match, so the scheduler leaves these pods of mimir-distributed release "mimir" Pending.*Fix: remove the selector/,
+      /values\.ingester\.nodeSelector\["kubernetes\.io\/arch"\] \(kubernetes\.io\/arch=arm64: every node group has kubernetes\.io\/arch=amd64\): no node group's nodes match, so no node can run these pods of mimir-distributed release "mimir".*Fix: remove the selector/,
     );
   });
 
@@ -46,6 +46,22 @@ describe("policy node-selectors-match-node-groups (P3)", () => {
       messages.join("\n"),
       /topologySpreadConstraints\[0\]\.topologyKey \(topology\.example\.com\/rack Exists: no node group has this label\)/,
     );
+  });
+
+  it("rejects a Kafka rack label no node carries: Strimzi requires it of every broker", async () => {
+    const records = mutate(compliantStack(), "kafka-cluster", ["spec", "kafka", "rack"], {
+      topologyKey: "topology.example.com/rack",
+    });
+    const result = await run(records);
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /spec\.kafka\.rack\.topologyKey \(topology\.example\.com\/rack Exists: no node group has this label; Strimzi requires it of every broker\)/,
+    );
+    const zone = mutate(compliantStack(), "kafka-cluster", ["spec", "kafka", "rack"], {
+      topologyKey: "topology.kubernetes.io/zone",
+    });
+    assert.deepEqual((await run(zone)).violations, []);
   });
 
   it("rejects a required affinity no term of which a node group meets", async () => {
