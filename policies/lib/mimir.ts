@@ -31,6 +31,8 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "ingest_storage.kafka.tls_enabled": false,
   "ingest_storage.kafka.tls_cert_path": "",
   "ingest_storage.kafka.tls_key_path": "",
+  // Mimir config descriptor: api.prometheus_http_prefix "/prometheus" (-http.prometheus-http-prefix).
+  "api.prometheus_http_prefix": "/prometheus",
   "limits.compactor_blocks_retention_period": "0s",
   // Mimir config descriptor: ingestion_burst_size 200000 samples.
   "limits.ingestion_burst_size": 200_000,

@@ -782,6 +782,14 @@ export const CONFLICTS: Conflict[] = [
     message: /clusterCa\.generateCertificateAuthority=false but the stack declares no Secret kafka-cluster-ca-cert/,
   },
   {
+    title: "Mimir's Prometheus API moved to /prom while Grafana's datasources keep /prometheus",
+    base: "prod",
+    config: { overrides: { mimir: { mimir: { structuredConfig: { api: { prometheus_http_prefix: "/prom" } } } } } },
+    policy: "datasources-reach-stores",
+    level: "mandatory",
+    message: /has path \/prometheus, but the Mimir gateway serves the Prometheus API only under `location \/prom`/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },

@@ -1,5 +1,6 @@
 // W3: Grafana's Mimir and Loki datasources inside the cluster must read through the stores' gateways, on the path
 // each gateway serves the query API under, as the tenant of the credential they send.
+import { mimirReleases } from "../../lib/mimir";
 import { Maybe, Sourced } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
@@ -31,6 +32,22 @@ const MIMIR_READ: Route = {
   lost: LOST,
   refused: LOST,
 };
+
+/**
+ * The route for a Mimir whose `api.prometheus_http_prefix` is not the default: the chart's gateway follows it
+ * (mimir-distributed _helpers.tpl `mimir.prometheusHttpPrefix` reads the calculated config's
+ * api.prometheus_http_prefix, and the nginx config serves `location {{ prefix }}`), Mimir's API serves it there.
+ */
+function mimirRead(prefix: Sourced<string>): Route {
+  const path = `/${prefix.value.replace(/^\/+|\/+$/g, "")}`;
+  if (path === MIMIR_READ.path) return MIMIR_READ;
+  return {
+    ...MIMIR_READ,
+    paths: [path, `${path}/`],
+    path,
+    routes: `serves the Prometheus API only under \`location ${path}\` (${prefix.where}=${prefix.value}; Grafana appends /api/v1/... to the datasource URL)`,
+  };
+}
 
 /**
  * Grafana's Loki datasource appends `/loki/api/v1/...` to its URL (Grafana docs, Loki data source "URL"); the loki
@@ -67,6 +84,7 @@ export const datasourcesReachStores = stackRule<object>(
   },
   (stack, ctx) => {
     const mimirNamespaces = new Set(storeGateways(stack, "Mimir").map((g) => g.namespace));
+    const mimirs = mimirReleases(stack);
     const { datasources, unknowns } = grafanaDatasources(stack);
     unknowns.forEach((u) => ctx.inconclusive(u));
     for (const { node, release } of datasources) {
@@ -84,11 +102,19 @@ export const datasourcesReachStores = stackRule<object>(
       // A prometheus datasource reads Mimir when it points into a Mimir release's namespace or says so
       // (jsonData.prometheusType "Mimir", Grafana docs, Prometheus data source "Performance"); the chart's own
       // datasource for the local Prometheus is neither.
+      const mimir = mimirs.find((m) => m.release.namespace === url.namespace);
+      const prefix = mimir?.string("api.prometheus_http_prefix");
+      if (prefix && isUnknown(prefix)) {
+        ctx.inconclusive(prefix);
+        continue;
+      }
       const route =
         type === "loki"
           ? LOKI_READ
           : type === "prometheus" && (mimirNamespaces.has(url.namespace) || flavour === "Mimir")
-            ? MIMIR_READ
+            ? prefix
+              ? mimirRead(prefix)
+              : MIMIR_READ
             : undefined;
       if (!route) continue;
       const user = readable(datasourceUser(node));

@@ -336,6 +336,28 @@ describe("policy datasources-reach-stores (W3)", () => {
     );
   });
 
+  it("follows Mimir's api.prometheus_http_prefix, as the chart's gateway does", async () => {
+    const moved = mutateValues(
+      withDatasources(datasources("platform", MIMIR, LOKI)),
+      "mimir",
+      "mimir.structuredConfig.api.prometheus_http_prefix",
+      "/prom",
+    );
+    const result = await runStackPolicy(datasourcesReachStores, moved);
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /has path \/prometheus, but the Mimir gateway serves the Prometheus API only under `location \/prom` \(.*api\.prometheus_http_prefix=\/prom/,
+    );
+    const followed = mutateValues(
+      withDatasources(datasources("platform", "http://mimir-gateway.mimir.svc/prom", LOKI)),
+      "mimir",
+      "mimir.structuredConfig.api.prometheus_http_prefix",
+      "/prom",
+    );
+    assert.deepEqual((await runStackPolicy(datasourcesReachStores, followed)).violations, []);
+  });
+
   it("reads grafana.datasources files too", async () => {
     const records = mutateValues(compliantStack(), "kube-prometheus-stack", "grafana.datasources", {
       "datasources.yaml": {
