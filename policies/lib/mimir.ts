@@ -33,6 +33,8 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "ingest_storage.kafka.tls_key_path": "",
   // Mimir config descriptor: api.prometheus_http_prefix "/prometheus" (-http.prometheus-http-prefix).
   "api.prometheus_http_prefix": "/prometheus",
+  // Mimir config descriptor: blocks_storage.bucket_store.bucket_index.max_stale_period 1h.
+  "blocks_storage.bucket_store.bucket_index.max_stale_period": "1h",
   "limits.compactor_blocks_retention_period": "0s",
   // Mimir config descriptor: ingestion_burst_size 200000 samples.
   "limits.ingestion_burst_size": 200_000,

@@ -20,8 +20,6 @@ import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
 
 const STALE = "blocks_storage.bucket_store.bucket_index.max_stale_period";
-/** Mimir config descriptor: max_stale_period default 1h. */
-const DEFAULT_STALE = "1h";
 
 export const mimirBucketIndexStalenessCoversUpdates = stackRule<object>(
   {
@@ -41,7 +39,7 @@ export const mimirBucketIndexStalenessCoversUpdates = stackRule<object>(
     for (const mimir of mimirReleases(stack)) {
       const enabled = mimir.setting("blocks_storage.bucket_store.bucket_index.enabled");
       if (enabled && !isUnknown(enabled) && String(enabled.value) === "false") continue;
-      const found = mimir.setting(STALE) ?? { value: DEFAULT_STALE, where: `Mimir default ${STALE}` };
+      const found = mimir.setting(STALE)!; // MIMIR_DEFAULTS holds the default (1h)
       const stale = isUnknown(found) ? found : parseSourcedDuration(found, "go", mimir.urn);
       const cleanup = mimir.duration("compactor.cleanup_interval");
       const sync = mimir.duration("blocks_storage.bucket_store.sync_interval");

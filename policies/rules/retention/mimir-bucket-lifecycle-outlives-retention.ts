@@ -71,7 +71,7 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
     severity: "critical",
     remediationSteps:
       "Remove the expiration (Mimir's compactor applies compactor_blocks_retention_period itself) or make it longer than retention + compactor.deletion_delay + " +
-      "compactor.cleanup_interval + 1 day, scoped to tenant prefixes; never expire __mimir_cluster/, ruler or alertmanager storage.",
+      "compactor.cleanup_interval + bucket_index.max_stale_period, scoped to tenant prefixes; never expire __mimir_cluster/, ruler or alertmanager storage.",
     url: "https://grafana.com/docs/mimir/latest/manage/mimir-runbooks/#err-mimir-store-consistency-check-failed (conflict-rules.md R2, INFERRED)",
     tags: ["mimir", "retention", "s3"],
     configSchema: {
@@ -79,9 +79,9 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
         safetyMarginDays: {
           type: "integer",
           minimum: 0,
-          default: 1,
+          default: 0,
           description:
-            "Days added to retention + deletion_delay + cleanup_interval (S3 counts from object creation and rounds to midnight UTC).",
+            "Days added to retention + deletion_delay + cleanup_interval + the bucket index's max_stale_period (a margin of your own: S3 only ever expires later than that).",
         },
       },
     },
@@ -111,14 +111,19 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
         { value: mimir.duration("limits.compactor_blocks_retention_period") },
         ...mimir.tenantDurations("compactor_blocks_retention_period"),
       ];
+      // A block past retention is marked within one cleanup_interval, deleted deletion_delay later, and the bucket
+      // index without it reaches the queriers within max_stale_period (Mimir config descriptor: queriers refuse an
+      // older index, "bucket index is too old"). S3 counts days from the object's creation, never before the block's
+      // data ends, and rounds up to midnight UTC (AWS docs, "Lifecycle configuration elements"), so it expires later.
       const delays = [
         mimir.duration("compactor.deletion_delay"),
         mimir.duration("compactor.cleanup_interval"),
+        mimir.duration("blocks_storage.bucket_store.bucket_index.max_stale_period"),
       ] as const;
       for (const lifecycle of blocks.bucket.lifecycles) {
         ctx.known(
-          [expirationRules(lifecycle), delays[0], delays[1], ...retentionInputs.map((r) => r.value)],
-          (rules, deletionDelay, cleanup, ...retentionValues) => {
+          [expirationRules(lifecycle), delays[0], delays[1], delays[2], ...retentionInputs.map((r) => r.value)],
+          (rules, deletionDelay, cleanup, stale, ...retentionValues) => {
             const retentions = retentionInputs.map((r, i) => ({
               tenant: r.tenant,
               value: retentionValues[i] as Sourced<number>,
@@ -146,11 +151,11 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
                 continue;
               }
               const neededMs =
-                retention.value + deletionDelay.value + cleanup.value + ctx.config.safetyMarginDays * DAY_MS;
+                retention.value + deletionDelay.value + cleanup.value + stale.value + ctx.config.safetyMarginDays * DAY_MS;
               if (rule.days.value * DAY_MS > neededMs) continue;
               ctx.violation(
                 `INFERRED: ${show(rule.days)} days on ${blocks.bucket!.label} <= ${showDuration(retention)}${tenantText} + ${show(deletionDelay)} + ${show(cleanup)} + ` +
-                  `${ctx.config.safetyMarginDays}d margin = ${formatDuration(neededMs)}: S3 deletes blocks the compactor has not yet removed from the bucket ` +
+                  `${show(stale)}${ctx.config.safetyMarginDays > 0 ? ` + ${ctx.config.safetyMarginDays}d margin` : ""} = ${formatDuration(neededMs)}: S3 deletes blocks the compactor has not yet removed from the bucket ` +
                   `index, and queries fail with err-mimir-store-consistency-check-failed. Fix: expire after more than ${Math.ceil(neededMs / DAY_MS)} days or remove the rule.`,
                 lifecycle.urn,
               );

@@ -26,20 +26,34 @@ const lifecycleFor = (role: string, bucket: string, prefix?: string): ResourceRe
 });
 
 describe("policy mimir-bucket-lifecycle-outlives-retention (R2, INFERRED)", () => {
-  it("rejects an expiration within retention + deletion_delay + cleanup_interval + 1 day", async () => {
-    const run = await runStackPolicy(mimirBucketLifecycleOutlivesRetention, mimirRule(["expiration", "days"], 366));
+  it("rejects an expiration within retention + deletion_delay + cleanup_interval + the bucket index's max staleness", async () => {
+    const run = await runStackPolicy(mimirBucketLifecycleOutlivesRetention, mimirRule(["expiration", "days"], 365));
     assert.equal(run.violations.length, 1);
     const [v] = run.violations;
     assert.match(
       v.message,
-      /^INFERRED: BucketLifecycleConfiguration "mimirBlocks-lifecycle" rules\[0\]\.expiration\.days=366 days on Bucket "obs-prod-mimir-blocks"/,
+      /^INFERRED: BucketLifecycleConfiguration "mimirBlocks-lifecycle" rules\[0\]\.expiration\.days=365 days on Bucket "obs-prod-mimir-blocks"/,
     );
     assert.match(
       v.message,
-      /limits\.compactor_blocks_retention_period=365d \+ mimir-distributed release "mimir" chart-generated config compactor\.deletion_delay=2h \+ Mimir default compactor\.cleanup_interval=15m \+ 1d margin = 366d2h15m/,
+      /limits\.compactor_blocks_retention_period=365d \+ mimir-distributed release "mimir" chart-generated config compactor\.deletion_delay=2h \+ Mimir default compactor\.cleanup_interval=15m \+ Mimir default blocks_storage\.bucket_store\.bucket_index\.max_stale_period=1h = 365d3h15m/,
     );
     assert.match(v.message, /err-mimir-store-consistency-check-failed/);
     assert.equal(v.urn, urnOf(T.lifecycle, "mimirBlocks-lifecycle"));
+  });
+
+  it("accepts a day's expiration past the compactor's deletion, and a deletion_delay raised within it", async () => {
+    assert.deepEqual(
+      (await runStackPolicy(mimirBucketLifecycleOutlivesRetention, mimirRule(["expiration", "days"], 366))).violations,
+      [],
+    );
+    const slower = mutateValues(
+      mimirRule(["expiration", "days"], 367),
+      "mimir",
+      "mimir.structuredConfig.compactor.deletion_delay",
+      "24h",
+    );
+    assert.deepEqual((await runStackPolicy(mimirBucketLifecycleOutlivesRetention, slower)).violations, []);
   });
 
   it("accepts one more day than needed", async () => {
