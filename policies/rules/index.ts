@@ -52,6 +52,7 @@ import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-rang
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
 import { mimirDeduplicatesPrometheusPair } from "./mimir/deduplicates-prometheus-pair";
 import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
+import { mimirDeletionDelayOutlastsReaders } from "./mimir/deletion-delay-outlasts-readers";
 import { mimirIngestStorageConfigValid } from "./mimir/ingest-storage-config-valid";
 import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
 import { mimirRulerEvaluatesRemotely } from "./mimir/ruler-evaluates-remotely";
@@ -145,6 +146,7 @@ export const policies: Policies = [
   // Mimir startup and replication
   mimirQueryIngestersWithinExceedsStoreAfter,
   mimirDeletionMarkDelaysOrdered,
+  mimirDeletionDelayOutlastsReaders,
   mimirCompactorBlockRangesDivisible,
   mimirStorageLocationsDistinct,
   mimirBlocksRetentionCoversQueryStoreAfter,

@@ -790,6 +790,14 @@ export const CONFLICTS: Conflict[] = [
     message: /has path \/prometheus, but the Mimir gateway serves the Prometheus API only under `location \/prom`/,
   },
   {
+    title: "Mimir compactor deletes compacted blocks at once",
+    base: "prod",
+    config: mimir({ compactor: { deletion_delay: "0s" } }),
+    policy: "mimir-deletion-delay-outlasts-readers",
+    level: "mandatory",
+    message: /compactor\.deletion_delay=0s < .* = 2h: the compactor deletes compacted blocks at once/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
