@@ -109,6 +109,7 @@ import { queryLookbackCoversRetention } from "./limits/query-lookback-covers-ret
 import { instanceLimitsHoldWorkload } from "./limits/instance-limits-hold-workload";
 import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-histograms";
 import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
+import { remoteWriteKeepsSamplesThroughOutages } from "./limits/remote-write-keeps-samples-through-outages";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
 import { disruptionBudgetsKeepRedundancy } from "./rollout/disruption-budgets-keep-redundancy";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
@@ -241,4 +242,5 @@ export const policies: Policies = [
   instanceLimitsHoldWorkload,
   mimirAcceptsNativeHistograms,
   mimirPastGraceCoversResend,
+  remoteWriteKeepsSamplesThroughOutages,
 ];

@@ -798,6 +798,26 @@ export const CONFLICTS: Conflict[] = [
     message: /compactor\.deletion_delay=0s < .* = 2h: the compactor deletes compacted blocks at once/,
   },
   {
+    title: "Prometheus drops queued samples older than 30s",
+    base: "staging",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: {
+            prometheusSpec: {
+              remoteWrite: [
+                { url: "http://mimir-gateway.mimir.svc/api/v1/push", queueConfig: { sampleAgeLimit: "30s" } },
+              ],
+            },
+          },
+        },
+      },
+    },
+    policy: "remote-write-keeps-samples-through-outages",
+    level: "mandatory",
+    message: /sampleAgeLimit=30s: Prometheus drops samples older than 30s/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
