@@ -43,3 +43,18 @@ export function statements(document: unknown): Statement[] {
     };
   });
 }
+
+/** A statement that denies every S3 request without TLS (aws:SecureTransport false) on the bucket and its objects. */
+export function deniesPlainHttp(statement: Statement, bucketName: string | undefined): boolean {
+  if (statement.effect !== "Deny" || !statement.everyone) return false;
+  if (!statement.actions.some((a) => a === "s3:*" || a === "*")) return false;
+  const secure = statement.condition.Bool?.["aws:SecureTransport"];
+  if (!(secure === false || secure === "false" || (Array.isArray(secure) && secure.map(String).includes("false"))))
+    return false;
+  if (statement.resources.includes("*")) return true;
+  const arn = bucketName ? `arn:aws:s3:::${bucketName}` : undefined;
+  // Both the bucket and its objects: `<arn>` and `<arn>/*`.
+  return arn
+    ? statement.resources.includes(arn) && statement.resources.includes(`${arn}/*`)
+    : statement.resources.some((r) => statement.resources.includes(`${r}/*`));
+}

@@ -87,6 +87,7 @@ import { statefulVolumesRetained } from "./security/stateful-volumes-retained";
 import { s3BucketEncrypted } from "./security/s3-bucket-encrypted";
 import { s3BucketPrivate } from "./security/s3-bucket-private";
 import { s3BucketTlsOnly } from "./security/s3-bucket-tls-only";
+import { storageClientsUseTls } from "./security/storage-clients-use-tls";
 import { workloadIdentityMatchesRole } from "./identity/workload-identity-matches-role";
 import { storageBucketsGrantedToWorkload } from "./identity/storage-buckets-granted-to-workload";
 import { storageRegionMatchesBuckets } from "./identity/storage-region-matches-buckets";
@@ -193,6 +194,7 @@ export const policies: Policies = [
   s3BucketPrivate,
   s3BucketEncrypted,
   s3BucketTlsOnly,
+  storageClientsUseTls,
   noStaticAwsKeys,
   noPlaintextPasswords,
   kafkaClientsAuthenticate,

@@ -818,6 +818,14 @@ export const CONFLICTS: Conflict[] = [
     message: /sampleAgeLimit=30s: Prometheus drops samples older than 30s/,
   },
   {
+    title: "Mimir's S3 client on plain HTTP against TLS-only buckets",
+    base: "dev",
+    config: mimir({ common: { storage: { s3: { insecure: true } } } }),
+    policy: "storage-clients-use-tls",
+    level: "mandatory",
+    message: /common\.storage\.s3\.insecure=true makes Mimir's blocks_storage to Bucket .* speak plain HTTP/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },

@@ -1,21 +1,7 @@
 // Deny any request to the bucket that does not use TLS (aws:SecureTransport false).
 import { bucketViews } from "../../lib/buckets";
 import { stackRule } from "../../lib/policy";
-import { Statement, parsePolicyDocument, statements } from "../../lib/policy-document";
-
-function deniesPlainHttp(statement: Statement, bucketName: string | undefined): boolean {
-  if (statement.effect !== "Deny" || !statement.everyone) return false;
-  if (!statement.actions.some((a) => a === "s3:*" || a === "*")) return false;
-  const secure = statement.condition.Bool?.["aws:SecureTransport"];
-  if (!(secure === false || secure === "false" || (Array.isArray(secure) && secure.map(String).includes("false"))))
-    return false;
-  if (statement.resources.includes("*")) return true;
-  const arn = bucketName ? `arn:aws:s3:::${bucketName}` : undefined;
-  // Both the bucket and its objects: `<arn>` and `<arn>/*`.
-  return arn
-    ? statement.resources.includes(arn) && statement.resources.includes(`${arn}/*`)
-    : statement.resources.some((r) => statement.resources.includes(`${r}/*`));
-}
+import { deniesPlainHttp, parsePolicyDocument, statements } from "../../lib/policy-document";
 
 export const s3BucketTlsOnly = stackRule<object>(
   {
