@@ -96,6 +96,7 @@ import { logWritersReachLoki } from "./wiring/log-writers-reach-loki";
 import { datasourcesReachStores } from "./wiring/datasources-reach-stores";
 import { tenancyStaysEnabled } from "./wiring/tenancy-stays-enabled";
 import { kafkaSaslMatchesListener } from "./wiring/kafka-sasl-matches-listener";
+import { kafkaListenerAdmitsMimir } from "./wiring/kafka-listener-admits-mimir";
 import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-service";
 import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
@@ -233,6 +234,7 @@ export const policies: Policies = [
   datasourcesReachStores,
   tenancyStaysEnabled,
   kafkaSaslMatchesListener,
+  kafkaListenerAdmitsMimir,
   ringsJoinMemberlistService,
   listenPortsMatchChartServices,
   strimziOperatorsWatchKafkaNamespace,

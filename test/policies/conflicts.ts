@@ -826,6 +826,46 @@ export const CONFLICTS: Conflict[] = [
     message: /common\.storage\.s3\.insecure=true makes Mimir's blocks_storage to Bucket .* speak plain HTTP/,
   },
   {
+    title: "Kafka listener peers narrowed to the ingesters: distributors cannot produce",
+    base: "prod",
+    config: {
+      overrides: {
+        kafkaCluster: {
+          kafka: {
+            listeners: [
+              {
+                name: "saslplain",
+                port: 9093,
+                type: "internal",
+                tls: false,
+                authentication: {
+                  type: "custom",
+                  sasl: true,
+                  listenerConfig: {
+                    "sasl.enabled.mechanisms": "PLAIN",
+                    "plain.sasl.jaas.config":
+                      'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:MIMIR_KAFKA_SASL_PASSWORD}";',
+                  },
+                },
+                networkPolicyPeers: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
+                    podSelector: {
+                      matchLabels: { "app.kubernetes.io/instance": "mimir", "app.kubernetes.io/component": "ingester" },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    policy: "kafka-listener-admits-mimir",
+    level: "mandatory",
+    message: /admits none of mimir-distributed release "mimir"'s distributor pods/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
