@@ -43,6 +43,7 @@ import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
 import { containerRequestsWithinLimits } from "./workloads/container-requests-within-limits";
 import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-config-runs-as-daemonset";
 import { nodeSelectorsMatchNodeGroups } from "./workloads/node-selectors-match-node-groups";
+import { hardAntiAffinityFitsTopology } from "./workloads/hard-anti-affinity-fits-topology";
 import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
 import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
@@ -187,6 +188,7 @@ export const policies: Policies = [
   containerRequestsWithinLimits,
   alloyPerNodeConfigRunsAsDaemonset,
   nodeSelectorsMatchNodeGroups,
+  hardAntiAffinityFitsTopology,
   mimirIngesterStateDurable,
   lokiObjectStorageClassReadable,
   lokiWalReplayFitsMemory,

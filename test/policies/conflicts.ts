@@ -866,6 +866,14 @@ export const CONFLICTS: Conflict[] = [
     message: /admits none of mimir-distributed release "mimir"'s distributor pods/,
   },
   {
+    title: "Four Prometheus replicas under hard zone anti-affinity in three zones",
+    base: "staging",
+    config: { overrides: { kubePrometheusStack: { prometheus: { prometheusSpec: { replicas: 4 } } } } },
+    policy: "hard-anti-affinity-fits-topology",
+    level: "mandatory",
+    message: /allows one Prometheus pod per zone, but prometheusSpec\.replicas 4 makes 4 pods and there are 3 zones/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
