@@ -151,7 +151,11 @@ export const mimirBucketLifecycleOutlivesRetention = stackRule<Config>(
                 continue;
               }
               const neededMs =
-                retention.value + deletionDelay.value + cleanup.value + stale.value + ctx.config.safetyMarginDays * DAY_MS;
+                retention.value +
+                deletionDelay.value +
+                cleanup.value +
+                stale.value +
+                ctx.config.safetyMarginDays * DAY_MS;
               if (rule.days.value * DAY_MS > neededMs) continue;
               ctx.violation(
                 `INFERRED: ${show(rule.days)} days on ${blocks.bucket!.label} <= ${showDuration(retention)}${tenantText} + ${show(deletionDelay)} + ${show(cleanup)} + ` +
