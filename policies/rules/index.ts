@@ -5,9 +5,11 @@ import { podsFitZoneNodeGroups } from "./capacity/pods-fit-node-groups";
 import { workloadWithinSizedCapacity } from "./capacity/workload-within-capacity";
 import { tenantLimitsWithinCapacity } from "./capacity/tenant-limits-within-capacity";
 import { tenantLimitsHoldStackTraffic } from "./capacity/tenant-limits-hold-stack-traffic";
+import { tenantShardHoldsTenantSeries } from "./capacity/tenant-shard-holds-tenant-series";
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { memcachedFitsContainer } from "./memory/memcached-fits-container";
+import { cachesFitContainer } from "./memory/caches-fit-container";
 import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-container";
 import { kafkaHeapFitsContainer } from "./memory/kafka-heap-fits-container";
 import { prometheusMemoryHoldsSeries } from "./memory/prometheus-memory-holds-series";
@@ -92,6 +94,7 @@ import { storageClientsUseTls } from "./security/storage-clients-use-tls";
 import { workloadIdentityMatchesRole } from "./identity/workload-identity-matches-role";
 import { storageBucketsGrantedToWorkload } from "./identity/storage-buckets-granted-to-workload";
 import { storageRegionMatchesBuckets } from "./identity/storage-region-matches-buckets";
+import { kubernetesApiAccessKept } from "./identity/kubernetes-api-access-kept";
 import { remoteWriteReachesMimir } from "./wiring/remote-write-reaches-mimir";
 import { logWritersReachLoki } from "./wiring/log-writers-reach-loki";
 import { datasourcesReachStores } from "./wiring/datasources-reach-stores";
@@ -100,6 +103,7 @@ import { kafkaSaslMatchesListener } from "./wiring/kafka-sasl-matches-listener";
 import { kafkaListenerAdmitsMimir } from "./wiring/kafka-listener-admits-mimir";
 import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-service";
 import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
+import { alloyListensWhereProbed } from "./wiring/alloy-listens-where-probed";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
@@ -119,6 +123,7 @@ import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-r
 import { lokiOnDeleteStatefulSetsHaveOperator } from "./rollout/loki-ondelete-statefulsets-have-operator";
 import { componentVersionsMatchCharts } from "./rollout/component-versions-match-charts";
 import { kafkaVersionSupportedByStrimzi } from "./rollout/kafka-version-supported-by-strimzi";
+import { prometheusSpecsValid } from "./rollout/prometheus-specs-valid";
 
 export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
@@ -210,6 +215,7 @@ export const policies: Policies = [
   workloadIdentityMatchesRole,
   storageBucketsGrantedToWorkload,
   storageRegionMatchesBuckets,
+  kubernetesApiAccessKept,
   // Upgrades, rollouts and drains
   disruptionBudgetsAllowEviction,
   disruptionBudgetsKeepRedundancy,
@@ -217,11 +223,13 @@ export const policies: Policies = [
   lokiOnDeleteStatefulSetsHaveOperator,
   componentVersionsMatchCharts,
   kafkaVersionSupportedByStrimzi,
+  prometheusSpecsValid,
   // Buffers and memory against container limits
   memcachedFitsContainer,
   goMemoryLimitWithinContainer,
   kafkaHeapFitsContainer,
   prometheusMemoryHoldsSeries,
+  cachesFitContainer,
   // Capacity
   workloadWithinSizedCapacity,
   podsFitZoneNodeGroups,
@@ -229,6 +237,7 @@ export const policies: Policies = [
   zoneLossSurvived,
   tenantLimitsWithinCapacity,
   tenantLimitsHoldStackTraffic,
+  tenantShardHoldsTenantSeries,
   volumesWithinEbsLimit,
   // Wiring: writers and readers reach the stores' gateways as their tenants
   remoteWriteReachesMimir,
@@ -239,6 +248,7 @@ export const policies: Policies = [
   kafkaListenerAdmitsMimir,
   ringsJoinMemberlistService,
   listenPortsMatchChartServices,
+  alloyListensWhereProbed,
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,

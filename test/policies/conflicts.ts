@@ -946,6 +946,34 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
   },
   {
+    title: "Prometheus remote write with both basicAuth and authorization (operator refuses the Prometheus resource)",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: {
+            prometheusSpec: {
+              remoteWrite: [
+                {
+                  name: "mimir",
+                  url: "http://mimir-gateway.mimir.svc/api/v1/push",
+                  basicAuth: {
+                    username: { name: "mimir-remote-write-auth", key: "username" },
+                    password: { name: "mimir-remote-write-auth", key: "password" },
+                  },
+                  authorization: { type: "Bearer", credentials: { name: "mimir-remote-write-auth", key: "password" } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+    policy: "prometheus-specs-valid",
+    level: "mandatory",
+    message: /"basicAuth" and "authorization" can't be set at the same time/,
+  },
+  {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",
     base: "prod",
     config: {
@@ -1004,6 +1032,15 @@ export const CONFLICTS: Conflict[] = [
     policy: "prometheus-memory-holds-series",
     level: "mandatory",
     message: /limits\.memory=1Gi .* < stack output workload\.activeSeries=.* x 4096/,
+  },
+  {
+    title: "A 4 GiB in-process series hash cache in store-gateways limited to 2944Mi (OOM as queries fill it)",
+    base: "prod",
+    config: mimir({ blocks_storage: { bucket_store: { series_hash_cache_max_size_bytes: 4294967296 } } }),
+    policy: "caches-fit-container",
+    level: "mandatory",
+    message:
+      /series_hash_cache_max_size_bytes=4294967296 \(series hash cache.*store-gateway, whose memory limit is .*=2944Mi/,
   },
   {
     title: "Mimir multi-tenancy switched off",
@@ -1065,6 +1102,14 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /ruler\.query_frontend\.address=dns:\/\/\/mimir-query-frontend\.mimir\.svc:9095.*no recording rule or alert/,
+  },
+  {
+    title: "Alloy listening on 127.0.0.1 while its readiness probe dials the pod IP",
+    base: "prod",
+    config: { overrides: { alloy: { alloy: { listenAddr: "127.0.0.1" } } } },
+    policy: "alloy-listens-where-probed",
+    level: "mandatory",
+    message: /listenAddr=127\.0\.0\.1 .*loopback only.*pods never become Ready/,
   },
   {
     title: "Topic Operator watches another namespace than the KafkaTopic's",
@@ -1130,6 +1175,14 @@ export const CONFLICTS: Conflict[] = [
     notInFirstPreview: true,
     message:
       /common\.storage\.s3\.region=us-east-1 signs every request for us-east-1 \(answered 400 AuthorizationHeaderMalformed/,
+  },
+  {
+    title: "Alloy RBAC switched off while its config discovers pods and reads events through the API",
+    base: "prod",
+    config: { overrides: { alloy: { rbac: { create: false } } } },
+    policy: "kubernetes-api-access-kept",
+    level: "mandatory",
+    message: /values\.rbac\.create=false: .*uses discovery\.kubernetes, loki\.source\.kubernetes_events.*403 Forbidden/,
   },
   {
     title: "one Mimir component's env replaced, dropping the Kafka password variable",
@@ -1229,6 +1282,15 @@ export const CONFLICTS: Conflict[] = [
     message: /max_global_series_per_user=200000 for tenant "platform", which receives all of the stack's own metrics/,
   },
   {
+    title: "Every tenant shuffle-sharded to one Kafka partition: one ingester per zone holds all the stack's series",
+    base: "prod",
+    config: mimir({ limits: { ingestion_partitions_tenant_shard_size: 1 } }),
+    policy: "tenant-shard-holds-tenant-series",
+    level: "mandatory",
+    message:
+      /ingestion_partitions_tenant_shard_size=1 puts tenants on the default limits on 1 of the 2 active partitions/,
+  },
+  {
     title: "Loki gateway basicAuth.existingSecret names a Secret the stack does not create (gateway pods never start)",
     base: "prod",
     config: loki({ gateway: { basicAuth: { existingSecret: "loki-gateway-htpasswd-prod" } } }),
@@ -1236,6 +1298,37 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /values\.gateway\.basicAuth\.existingSecret="loki-gateway-htpasswd-prod" .*names no Secret the stack declares in namespace loki/,
+  },
+  {
+    title:
+      'Prometheus remoteWrite basicAuth password key "pass" while the Secret has username/password (prometheus-operator never reconciles)',
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: {
+            prometheusSpec: {
+              remoteWrite: [
+                {
+                  name: "mimir",
+                  url: "http://mimir-gateway.mimir.svc.cluster.local/api/v1/push",
+                  headers: { "X-Scope-OrgID": "platform" },
+                  basicAuth: {
+                    username: { name: "mimir-remote-write-auth", key: "username" },
+                    password: { name: "mimir-remote-write-auth", key: "pass" },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+    policy: "secret-references-declared",
+    level: "mandatory",
+    message:
+      /remoteWrite\[0\]\.basicAuth\.password=\{name: "mimir-remote-write-auth", key: "pass"\}.*has no key "pass" \(its keys: password, username\)/,
+    notInFirstPreview: true,
   },
   {
     title:

@@ -24,6 +24,7 @@ import { stripComments } from "../../lib/alloy";
 import { LOKI_CHART_DEFAULTS, LOKI_WORKLOADS, lokiReleases } from "../../lib/loki";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
+import { CONFIG_MAP_TYPE, declaredKeys } from "../../lib/secret-keys";
 import { HelmRelease, StackView } from "../../lib/stack";
 import { CHARTS, TYPES } from "../../lib/types";
 import { isUnknown, known } from "../../lib/unknown";
@@ -84,29 +85,6 @@ export function envsubstUses(node: unknown, found = new Set<string>()): Set<stri
   return found;
 }
 
-/** Keys of a Secret / ConfigMap the stack declares in a namespace: undefined = not declared; "unknown" = not readable yet. */
-function declaredKeys(
-  stack: StackView,
-  type: string,
-  namespace: string,
-  name: string,
-): Set<string> | "unknown" | undefined {
-  for (const resource of stack.ofType(type)) {
-    const metadata = resource.props.get("metadata");
-    const ns = metadata.get("namespace").raw();
-    if (metadata.get("name").raw() !== name) continue;
-    if ((typeof ns === "string" && ns !== "" ? ns : "default") !== namespace) continue;
-    const keys = new Set<string>();
-    for (const field of type === TYPES.kubernetesSecret ? ["stringData", "data"] : ["data", "binaryData"]) {
-      const value = resource.props.get(field).raw();
-      if (isUnknown(value)) return "unknown";
-      if (value && typeof value === "object") Object.keys(value).forEach((k) => keys.add(k));
-    }
-    return keys;
-  }
-  return undefined;
-}
-
 interface Env {
   /** Names the container defines. */
   names: Set<string>;
@@ -153,7 +131,7 @@ function readEnv(stack: StackView, namespace: string, envLists: PropNode[], envF
       const pre = typeof prefix === "string" ? prefix : "";
       for (const [field, type] of [
         ["secretRef", TYPES.kubernetesSecret],
-        ["configMapRef", "kubernetes:core/v1:ConfigMap"],
+        ["configMapRef", CONFIG_MAP_TYPE],
       ] as const) {
         const name = item.get(field, "name").raw();
         if (typeof name !== "string") continue;

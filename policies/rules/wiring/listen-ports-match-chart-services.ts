@@ -14,6 +14,12 @@
 //   not regenerate are addresses written out in structuredConfig, such as the program's
 //   ruler.query_frontend.address (dns:///<fullname>-query-frontend.<ns>.svc:9095): an address naming one of the
 //   release's component Services must use the port the Service now exposes.
+// - Addresses (both charts): server.http_listen_address / grpc_listen_address (dskit server.Config; empty, the default,
+//   listens on every interface) on loopback make the component answer only inside its pod: the readiness probe
+//   (httpGet on the pod IP) fails and no other component reaches its gRPC port. Loki takes them from loki.server or
+//   loki.structuredConfig.server (values.yaml loki.config renders loki.server); Mimir from mimir.structuredConfig.server.
+//   INFERRED for Mimir's probe: mimir-distributed's readiness probes are httpGet /ready on http-metrics (not re-read here).
+import { isLoopbackHost } from "./alloy-listens-where-probed";
 import { lokiReleases } from "../../lib/loki";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
@@ -125,12 +131,41 @@ function checkMimir<C extends object>(ctx: RuleContext<C>, mimir: MimirRelease):
   }
 }
 
+/** A loopback server.http_listen_address / grpc_listen_address under any of the given config roots. */
+function checkAddresses<C extends object>(
+  ctx: RuleContext<C>,
+  values: PropNode,
+  roots: string[],
+  urn: string,
+  product: string,
+): void {
+  for (const key of ["http_listen_address", "grpc_listen_address"]) {
+    for (const root of roots) {
+      const node = values.at(`${root}.server.${key}`);
+      const address = node.string();
+      if (isUnknown(address)) {
+        ctx.inconclusive(address);
+        continue;
+      }
+      if (address === undefined || !isLoopbackHost(address)) continue;
+      const consequence =
+        key === "http_listen_address"
+          ? "the readiness probe (httpGet on the pod IP, port http-metrics) fails, so pods never become Ready, the rollout never completes and Services have no endpoints"
+          : "no other pod reaches its gRPC port, so writes and queries between components fail";
+      ctx.violation(
+        `${node.where}=${address} makes ${product} listen on loopback only: ${consequence}. Fix: remove it (the default listens on every interface) or set 0.0.0.0.`,
+        urn,
+      );
+    }
+  }
+}
+
 export const listenPortsMatchChartServices = stackRule<object>(
   {
     name: "listen-ports-match-chart-services",
     rule: "W7",
     description:
-      "Mimir and Loki must listen on the ports the charts' Services, probes and generated addresses use: Loki server ports set in loki.server (not only structuredConfig), Mimir addresses naming the release's Services on its server ports",
+      "Mimir and Loki must listen on the ports and addresses the charts' Services, probes and generated addresses use: Loki server ports set in loki.server (not only structuredConfig), Mimir addresses naming the release's Services on its server ports, no loopback listen address",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -140,7 +175,13 @@ export const listenPortsMatchChartServices = stackRule<object>(
     judgedPerResource: true,
   },
   (stack, ctx) => {
-    for (const loki of lokiReleases(stack)) checkLoki(ctx, loki.release, loki.urn, loki.label);
-    for (const mimir of mimirReleases(stack)) checkMimir(ctx, mimir);
+    for (const loki of lokiReleases(stack)) {
+      checkLoki(ctx, loki.release, loki.urn, loki.label);
+      checkAddresses(ctx, loki.release.values, ["loki", "loki.structuredConfig"], loki.urn, "Loki");
+    }
+    for (const mimir of mimirReleases(stack)) {
+      checkMimir(ctx, mimir);
+      checkAddresses(ctx, mimir.release.values, ["mimir.structuredConfig"], mimir.urn, "Mimir");
+    }
   },
 );

@@ -55,4 +55,25 @@ describe("policy listen-ports-match-chart-services (W7)", () => {
       /ruler\.query_frontend\.address=dns:\/\/\/mimir-query-frontend\.mimir\.svc:9095 dials Service mimir-query-frontend on port 9095.*grpc_listen_port=9096.*no recording rule or alert is evaluated.*use port 9096/,
     );
   });
+  it("rejects a loopback listen address for Loki and Mimir, accepts 0.0.0.0", async () => {
+    const loki = await runStackPolicy(
+      listenPortsMatchChartServices,
+      mutateValues(compliantStack(), "loki", "loki.structuredConfig.server.http_listen_address", "127.0.0.1"),
+    );
+    assert.equal(loki.violations.length, 1);
+    assert.match(
+      loki.violations[0].message,
+      /http_listen_address=127\.0\.0\.1 makes Loki listen on loopback only.*pods never become Ready/,
+    );
+    const mimir = await runStackPolicy(
+      listenPortsMatchChartServices,
+      mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.server.grpc_listen_address", "localhost"),
+    );
+    assert.match(mimir.violations[0].message, /grpc_listen_address=localhost makes Mimir listen on loopback only/);
+    const open = await runStackPolicy(
+      listenPortsMatchChartServices,
+      mutateValues(compliantStack(), "loki", "loki.server.http_listen_address", "0.0.0.0"),
+    );
+    assert.deepEqual(open.violations, []);
+  });
 });
