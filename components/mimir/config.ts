@@ -82,6 +82,10 @@ export function buildStructuredConfig(settings: Settings, inputs: ConfigInputs):
         sync_interval: t.bucketStoreSyncInterval,
         ignore_deletion_mark_delay: t.ignoreDeletionMarkDelay,
         ignore_deletion_mark_while_querying_delay: t.ignoreDeletionMarkWhileQueryingDelay,
+        // B5: in-process caches sized to the store-gateway's memory limit (settings/derive/sizing.ts storeGatewayCaches);
+        // the backend stays Mimir's (inmemory) unless the chart's index-cache switches it to memcached.
+        index_cache: { inmemory: { max_size_bytes: m.sizing.storeGateway.indexCacheBytes } },
+        series_hash_cache_max_size_bytes: m.sizing.storeGateway.seriesHashCacheBytes,
       },
     },
     ruler_storage: { s3: { bucket_name: inputs.buckets.ruler } },

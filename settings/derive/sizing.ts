@@ -24,7 +24,7 @@ export interface MimirSizing {
   querier: ComponentSize;
   queryFrontend: ComponentSize;
   queryScheduler: ComponentSize;
-  storeGateway: ComponentSize;
+  storeGateway: ComponentSize & StoreGatewayCaches;
   compactor: ComponentSize;
   ruler: ComponentSize;
   alertmanager: ComponentSize;
@@ -108,6 +108,26 @@ export function querierSize(profile: Profile, qps: number): ComponentSize {
   return { replicas, perZone: replicas, ...s, memoryLimitMiB: roundUpTo(s.memoryMiB * 1.5, 128) };
 }
 
+/** The store-gateway's in-process caches, in bytes (Mimir blocks_storage.bucket_store). */
+export interface StoreGatewayCaches {
+  indexCacheBytes: number;
+  seriesHashCacheBytes: number;
+}
+
+/**
+ * B5: a full in-process cache is live heap, and with GOGC=100 and no GOMEMLIMIT the Go heap grows to twice the live
+ * heap before a collection (Go GC guide), so the caches must stay well under half the container limit. Mimir's
+ * defaults (1 GiB in-memory index cache, 1 GiB series hash cache; config descriptor) exceed that on a 1.5 GiB
+ * store-gateway. Project choice: a quarter of the limit for the index cache, a tenth for the series hash cache.
+ */
+export function storeGatewayCaches(memoryLimitMiB: number): StoreGatewayCaches {
+  const MiB = upstream.bytes.MiB;
+  return {
+    indexCacheBytes: Math.floor(memoryLimitMiB * 0.25) * MiB,
+    seriesHashCacheBytes: Math.floor(memoryLimitMiB * 0.1) * MiB,
+  };
+}
+
 /**
  * M7/M8: with zone awareness each zone holds one replica of every block (so zones >= RF, checked in config);
  * without it, the RF replicas need RF pods.
@@ -121,7 +141,7 @@ export function storeGatewaySize(
   zones: number,
   replicationFactor: number,
   retentionDays = 365,
-): ComponentSize {
+): ComponentSize & StoreGatewayCaches {
   const units = (qps / upstream.mimirCapacity.storeGatewayQpsPerCoreAndGB) * H;
   const zoneAware = mimirZoneAware(zones);
   const perZone = zoneAware
@@ -139,12 +159,14 @@ export function storeGatewaySize(
     H *
     (keptDays(retentionDays) / c.storeGatewayDiskFigureRetentionDays) *
     (copies / c.storeGatewayDiskFigureReplicationFactor);
+  const memoryLimitMiB = roundUpTo(s.memoryMiB * 1.5, 128);
   return {
     replicas,
     perZone,
     ...s,
-    memoryLimitMiB: roundUpTo(s.memoryMiB * 1.5, 128),
+    memoryLimitMiB,
     diskGiB: Math.max(10, roundUpTo(diskTotal / replicas, 5)),
+    ...storeGatewayCaches(memoryLimitMiB),
   };
 }
 

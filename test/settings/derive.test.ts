@@ -176,6 +176,16 @@ describe("settings/derive: sizing from Mimir's capacity planning with 50% headro
     assert.equal(zoned.replicas, 3);
   });
 
+  it("store-gateways: in-process caches sized well under half the memory limit (B5), not Mimir's 1 GiB defaults", () => {
+    for (const qps of [1, 40, 400]) {
+      const size = storeGatewaySize(qps, 2_000_000, 3, 3);
+      const limit = size.memoryLimitMiB * upstream.bytes.MiB;
+      assert.ok(size.indexCacheBytes + size.seriesHashCacheBytes <= limit / 2, `qps ${qps}`);
+      assert.ok(size.indexCacheBytes > 0 && size.seriesHashCacheBytes > 0);
+    }
+    assert.equal(storeGatewaySize(1, 1000, 3, 3).indexCacheBytes, 384 * upstream.bytes.MiB, "a quarter of 1536Mi");
+  });
+
   it("compactors: one per 20M active series", () => {
     assert.equal(compactorSize(19_000_000).replicas, 1);
     assert.equal(compactorSize(41_000_000).replicas, 3);

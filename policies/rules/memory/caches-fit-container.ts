@@ -22,8 +22,9 @@
 //     Loki turns the chunk and results embedded caches on by itself when no other cache is configured
 //     (pkg/loki/config_wrapper.go applyEmbeddedCacheConfig); the chart configures memcached for them while
 //     chunksCache / resultsCache.enabled (values.yaml loki.config template).
-//   Only sizes the values set are judged (structuredConfig, a component's extraArgs flag for Mimir, loki.query_range /
-//   loki.storage_config for Loki); a default size is a lower bound the pack does not add in.
+//   Mimir's caches count at the size the values set (structuredConfig, or the component's extraArgs flag), else at
+//   Mimir's default (a full cache reaches it); Loki's embedded caches only when the values size them
+//   (loki.query_range / loki.storage_config / structuredConfig).
 //
 // The fraction required: a full cache is live heap. Without GOMEMLIMIT the Go GC lets the heap grow to
 // live heap x (1 + GOGC/100) before it collects (Go GC guide, go.dev/doc/gc-guide, "GOGC": with the default GOGC=100
@@ -76,7 +77,8 @@ const DEFAULT_GOGC = 100;
 const MIMIR_HOLDERS: ReadonlyArray<{
   section: string;
   component: string;
-  caches: ReadonlyArray<{ path: string; what: string; inmemoryIndexCache?: true }>;
+  /** `fallback`: Mimir's default size (config descriptor), which a full cache reaches when the values set none. */
+  caches: ReadonlyArray<{ path: string; what: string; fallback: number; inmemoryIndexCache?: true }>;
   offload: string;
 }> = [
   {
@@ -86,9 +88,14 @@ const MIMIR_HOLDERS: ReadonlyArray<{
       {
         path: "blocks_storage.bucket_store.index_cache.inmemory.max_size_bytes",
         what: "in-memory index cache",
+        fallback: 1024 * MiB,
         inmemoryIndexCache: true,
       },
-      { path: "blocks_storage.bucket_store.series_hash_cache_max_size_bytes", what: "series hash cache" },
+      {
+        path: "blocks_storage.bucket_store.series_hash_cache_max_size_bytes",
+        what: "series hash cache",
+        fallback: 1024 * MiB,
+      },
     ],
     offload:
       "move the index cache to memcached (values index-cache.enabled: true; the chart then sets backend memcached)",
@@ -96,7 +103,9 @@ const MIMIR_HOLDERS: ReadonlyArray<{
   {
     section: "ingester",
     component: "ingester",
-    caches: [{ path: "blocks_storage.tsdb.series_hash_cache_max_size_bytes", what: "series hash cache" }],
+    caches: [
+      { path: "blocks_storage.tsdb.series_hash_cache_max_size_bytes", what: "series hash cache", fallback: 350 * MiB },
+    ],
     offload: "lower the cache",
   },
 ];
@@ -115,8 +124,10 @@ function mimirHolders(mimir: MimirRelease): Holder[] {
     const caches: Cache[] = [];
     for (const cache of spec.caches) {
       if (cache.inmemoryIndexCache && !indexCacheInMemory(mimir)) continue;
-      const found = known(mimir.configured(cache.path));
-      if (found === undefined) continue;
+      const found = known(mimir.configured(cache.path)) ?? {
+        value: cache.fallback,
+        where: `Mimir default ${cache.path}`,
+      };
       const bytes = wholeNumber(found.value);
       if (bytes === undefined || bytes <= 0) continue;
       caches.push({ bytes, where: `${found.where}=${JSON.stringify(found.value)}`, what: cache.what });

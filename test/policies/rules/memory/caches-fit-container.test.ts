@@ -14,11 +14,27 @@ function withValues(...changes: Change[]): ResourceRecord[] {
 
 const INDEX_CACHE = "mimir.structuredConfig.blocks_storage.bucket_store.index_cache";
 const SG_LIMIT: Change = ["mimir", "store_gateway.resources", { limits: { memory: "2944Mi" } }];
+/** The program sizes the series hash cache to a tenth of the limit (settings/derive/sizing.ts storeGatewayCaches). */
+const SERIES_HASH: Change = [
+  "mimir",
+  "mimir.structuredConfig.blocks_storage.bucket_store.series_hash_cache_max_size_bytes",
+  294 * 2 ** 20,
+];
 const run = (records: ResourceRecord[]) => runStackPolicy(cachesFitContainer, records);
 
 describe("policy caches-fit-container (B5)", () => {
-  it("accepts the compliant fixture (no cache sizes set)", async () => {
+  it("accepts the compliant fixture (no memory limit on the store-gateways)", async () => {
     assert.deepEqual((await run(compliantStack())).violations, []);
+  });
+
+  it("counts Mimir's default cache sizes: 1 GiB index + 1 GiB series hash cache on a 1536Mi store-gateway", async () => {
+    const found = (await run(withValues(["mimir", "store_gateway.resources", { limits: { memory: "1536Mi" } }])))
+      .violations;
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0].message,
+      /^Mimir default blocks_storage\.bucket_store\.index_cache\.inmemory\.max_size_bytes=1073741824 .* \+ Mimir default blocks_storage\.bucket_store\.series_hash_cache_max_size_bytes=1073741824 .* = 2Gi/,
+    );
   });
 
   it("rejects an 8 GiB in-memory index cache in store-gateways limited to 2944Mi", async () => {
@@ -30,7 +46,7 @@ describe("policy caches-fit-container (B5)", () => {
     assert.equal(found.length, 1);
     assert.match(
       found[0].message,
-      /index_cache\.inmemory\.max_size_bytes=8589934592 \(in-memory index cache, 8Gi .*store-gateway, whose memory limit is .*store_gateway\.resources\.limits\.memory=2944Mi.*50% of it: with GOGC=100 and no GOMEMLIMIT.*OOM-killed.*at most 1472Mi.*memcached.*more than 16384Mi/,
+      /index_cache\.inmemory\.max_size_bytes=8589934592 \(in-memory index cache, 8Gi .*store-gateway, whose memory limit is .*store_gateway\.resources\.limits\.memory=2944Mi.*50% of it: with GOGC=100 and no GOMEMLIMIT.*OOM-killed.*at most 1472Mi.*memcached.*more than 18432Mi/,
     );
   });
 
@@ -64,13 +80,14 @@ describe("policy caches-fit-container (B5)", () => {
 
   it("accepts an index cache within half the limit, a memcached backend, no limit, and the chart's memcached index-cache", async () => {
     assert.deepEqual(
-      (await run(withValues(SG_LIMIT, ["mimir", `${INDEX_CACHE}.inmemory.max_size_bytes`, 1073741824]))).violations,
+      (await run(withValues(SG_LIMIT, SERIES_HASH, ["mimir", `${INDEX_CACHE}.inmemory.max_size_bytes`, 1073741824])))
+        .violations,
       [],
     );
     assert.deepEqual(
       (
         await run(
-          withValues(SG_LIMIT, [
+          withValues(SG_LIMIT, SERIES_HASH, [
             "mimir",
             INDEX_CACHE,
             { backend: "memcached", inmemory: { max_size_bytes: 8589934592 } },
@@ -88,6 +105,7 @@ describe("policy caches-fit-container (B5)", () => {
         await run(
           withValues(
             SG_LIMIT,
+            SERIES_HASH,
             ["mimir", "index-cache.enabled", true],
             ["mimir", `${INDEX_CACHE}.inmemory.max_size_bytes`, 8589934592],
           ),
@@ -100,8 +118,8 @@ describe("policy caches-fit-container (B5)", () => {
   it("lets a GOMEMLIMIT raise the bound to the soft limit", async () => {
     const gomem = (value: string): Change => ["mimir", "store_gateway.env", [{ name: "GOMEMLIMIT", value }]];
     const size: Change = ["mimir", `${INDEX_CACHE}.inmemory.max_size_bytes`, 2 * 2 ** 30];
-    assert.deepEqual((await run(withValues(SG_LIMIT, size, gomem("2650MiB")))).violations, []);
-    const found = (await run(withValues(SG_LIMIT, size, gomem("1800MiB")))).violations;
+    assert.deepEqual((await run(withValues(SG_LIMIT, SERIES_HASH, size, gomem("2650MiB")))).violations, []);
+    const found = (await run(withValues(SG_LIMIT, SERIES_HASH, size, gomem("1800MiB")))).violations;
     assert.equal(found.length, 1);
     assert.match(found[0].message, /at or above .*store_gateway\.env.*=1800MiB/);
   });
