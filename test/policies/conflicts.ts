@@ -17,6 +17,29 @@ const mimir = (structuredConfig: Record<string, unknown>, rest: Record<string, u
   overrides: { mimir: { mimir: { structuredConfig }, ...rest } },
 });
 const loki = (values: Record<string, unknown>) => ({ overrides: { loki: values } });
+/** Prometheus' one remote write, as the program renders it (components/prometheus/values.ts), with `changes` over it. */
+const remoteWrite = (changes: Record<string, unknown>) => ({
+  overrides: {
+    kubePrometheusStack: {
+      prometheus: {
+        prometheusSpec: {
+          remoteWrite: [
+            {
+              name: "mimir",
+              url: "http://mimir-gateway.mimir.svc/api/v1/push",
+              headers: { "X-Scope-OrgID": "platform" },
+              basicAuth: {
+                username: { name: "mimir-remote-write-auth", key: "username" },
+                password: { name: "mimir-remote-write-auth", key: "password" },
+              },
+              ...changes,
+            },
+          ],
+        },
+      },
+    },
+  },
+});
 
 export const CONFLICTS: Conflict[] = [
   // ---- Kafka vs Mimir
@@ -800,19 +823,7 @@ export const CONFLICTS: Conflict[] = [
   {
     title: "Prometheus drops queued samples older than 30s",
     base: "staging",
-    config: {
-      overrides: {
-        kubePrometheusStack: {
-          prometheus: {
-            prometheusSpec: {
-              remoteWrite: [
-                { url: "http://mimir-gateway.mimir.svc/api/v1/push", queueConfig: { sampleAgeLimit: "30s" } },
-              ],
-            },
-          },
-        },
-      },
-    },
+    config: remoteWrite({ queueConfig: { sampleAgeLimit: "30s" } }),
     policy: "remote-write-keeps-samples-through-outages",
     level: "mandatory",
     message: /sampleAgeLimit=30s: Prometheus drops samples older than 30s/,
@@ -948,27 +959,9 @@ export const CONFLICTS: Conflict[] = [
   {
     title: "Prometheus remote write with both basicAuth and authorization (operator refuses the Prometheus resource)",
     base: "prod",
-    config: {
-      overrides: {
-        kubePrometheusStack: {
-          prometheus: {
-            prometheusSpec: {
-              remoteWrite: [
-                {
-                  name: "mimir",
-                  url: "http://mimir-gateway.mimir.svc/api/v1/push",
-                  basicAuth: {
-                    username: { name: "mimir-remote-write-auth", key: "username" },
-                    password: { name: "mimir-remote-write-auth", key: "password" },
-                  },
-                  authorization: { type: "Bearer", credentials: { name: "mimir-remote-write-auth", key: "password" } },
-                },
-              ],
-            },
-          },
-        },
-      },
-    },
+    config: remoteWrite({
+      authorization: { type: "Bearer", credentials: { name: "mimir-remote-write-auth", key: "password" } },
+    }),
     policy: "prometheus-specs-valid",
     level: "mandatory",
     message: /"basicAuth" and "authorization" can't be set at the same time/,
@@ -1122,27 +1115,7 @@ export const CONFLICTS: Conflict[] = [
   {
     title: "remote write to the removed nginx Service",
     base: "prod",
-    config: {
-      overrides: {
-        kubePrometheusStack: {
-          prometheus: {
-            prometheusSpec: {
-              remoteWrite: [
-                {
-                  name: "mimir",
-                  url: "http://mimir-nginx.mimir.svc/api/v1/push",
-                  headers: { "X-Scope-OrgID": "platform" },
-                  basicAuth: {
-                    username: { name: "mimir-remote-write-auth", key: "username" },
-                    password: { name: "mimir-remote-write-auth", key: "password" },
-                  },
-                },
-              ],
-            },
-          },
-        },
-      },
-    },
+    config: remoteWrite({ url: "http://mimir-nginx.mimir.svc/api/v1/push" }),
     policy: "remote-write-reaches-mimir",
     level: "mandatory",
     message: /names Service mimir-nginx/,
@@ -1303,27 +1276,13 @@ export const CONFLICTS: Conflict[] = [
     title:
       'Prometheus remoteWrite basicAuth password key "pass" while the Secret has username/password (prometheus-operator never reconciles)',
     base: "prod",
-    config: {
-      overrides: {
-        kubePrometheusStack: {
-          prometheus: {
-            prometheusSpec: {
-              remoteWrite: [
-                {
-                  name: "mimir",
-                  url: "http://mimir-gateway.mimir.svc.cluster.local/api/v1/push",
-                  headers: { "X-Scope-OrgID": "platform" },
-                  basicAuth: {
-                    username: { name: "mimir-remote-write-auth", key: "username" },
-                    password: { name: "mimir-remote-write-auth", key: "pass" },
-                  },
-                },
-              ],
-            },
-          },
-        },
+    config: remoteWrite({
+      url: "http://mimir-gateway.mimir.svc.cluster.local/api/v1/push",
+      basicAuth: {
+        username: { name: "mimir-remote-write-auth", key: "username" },
+        password: { name: "mimir-remote-write-auth", key: "pass" },
       },
-    },
+    }),
     policy: "secret-references-declared",
     level: "mandatory",
     message:
