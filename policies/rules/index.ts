@@ -56,6 +56,7 @@ import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-wr
 import { mimirDeduplicatesPrometheusPair } from "./mimir/deduplicates-prometheus-pair";
 import { mimirDeletionMarkDelaysOrdered } from "./mimir/deletion-mark-delays-ordered";
 import { mimirDeletionDelayOutlastsReaders } from "./mimir/deletion-delay-outlasts-readers";
+import { mimirComponentsServeStackTenants } from "./mimir/components-serve-stack-tenants";
 import { mimirIngestStorageConfigValid } from "./mimir/ingest-storage-config-valid";
 import { mimirQueryIngestersWithinExceedsStoreAfter } from "./mimir/query-ingesters-within-exceeds-store-after";
 import { mimirRulerEvaluatesRemotely } from "./mimir/ruler-evaluates-remotely";
@@ -156,6 +157,7 @@ export const policies: Policies = [
   mimirQueryIngestersWithinExceedsStoreAfter,
   mimirDeletionMarkDelaysOrdered,
   mimirDeletionDelayOutlastsReaders,
+  mimirComponentsServeStackTenants,
   mimirCompactorBlockRangesDivisible,
   mimirStorageLocationsDistinct,
   mimirBlocksRetentionCoversQueryStoreAfter,

@@ -885,6 +885,14 @@ export const CONFLICTS: Conflict[] = [
     message: /allows one Prometheus pod per zone, but prometheusSpec\.replicas 4 makes 4 pods and there are 3 zones/,
   },
   {
+    title: "Mimir compactor skips the platform tenant the stack writes as",
+    base: "prod",
+    config: mimir({ compactor: { disabled_tenants: "platform" } }),
+    policy: "mimir-components-serve-stack-tenants",
+    level: "mandatory",
+    message: /compactor\.disabled_tenants="platform" leaves out tenant\(s\) "platform"/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },

@@ -21,10 +21,8 @@ import { LokiRelease, lokiReleases } from "../../lib/loki";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
 import { PropNode, show } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
-import { StackView } from "../../lib/stack";
-import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
-import { alloyEndpoints } from "../wiring/endpoints";
+import { logTenants, metricTenants, SenderTenants } from "../wiring/endpoints";
 import { formatFigure } from "./analysis";
 import { readWorkload, Workload, workloadSchema } from "./workload";
 
@@ -32,59 +30,11 @@ interface Config {
   workload?: Workload;
 }
 
-const TENANT_HEADER = "X-Scope-OrgID";
 /** Loki's MB in limits (grafana/loki pkg/validation/limits.go bytesInMB = 1 << 20). */
 const LOKI_MB = 1 << 20;
 
-/** The tenants a signal's senders write as; undefined when one of them is not a literal (then nothing is judged). */
-type Tenants = { tenants: Set<string>; senders: string[] } | undefined;
-
-function metricTenants(stack: StackView, ctx: RuleContext<Config>): Tenants {
-  const tenants = new Set<string>();
-  const senders: string[] = [];
-  for (const prometheus of stack.helmReleases(CHARTS.kubePrometheusStack)) {
-    const writes = prometheus.values.at("prometheus.prometheusSpec.remoteWrite").items();
-    if (isUnknown(writes)) return void ctx.inconclusive(writes);
-    for (const write of writes ?? []) {
-      const header = write.get("headers", TENANT_HEADER);
-      const tenant = header.raw();
-      if (isUnknown(tenant)) return void ctx.inconclusive(tenant);
-      if (typeof tenant !== "string") return undefined;
-      tenants.add(tenant);
-      senders.push(`${header.where}=${tenant}`);
-    }
-  }
-  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
-    const content = alloy.values.at("alloy.configMap.content");
-    const text = content.string();
-    if (isUnknown(text)) return void ctx.inconclusive(text);
-    for (const endpoint of alloyEndpoints(text ?? "", "prometheus.remote_write")) {
-      if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
-      tenants.add(endpoint.tenant.literal);
-      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
-    }
-  }
-  return { tenants, senders };
-}
-
-function logTenants(stack: StackView, ctx: RuleContext<Config>): Tenants {
-  const tenants = new Set<string>();
-  const senders: string[] = [];
-  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
-    const content = alloy.values.at("alloy.configMap.content");
-    const text = content.string();
-    if (isUnknown(text)) return void ctx.inconclusive(text);
-    for (const endpoint of alloyEndpoints(text ?? "", "loki.write")) {
-      if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
-      tenants.add(endpoint.tenant.literal);
-      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
-    }
-  }
-  return { tenants, senders };
-}
-
 /** The one tenant receiving all of a signal, or undefined (no sender, several tenants, a non-literal tenant). */
-function soleTenant(found: Tenants): { tenant: string; senders: string } | undefined {
+function soleTenant(found: SenderTenants): { tenant: string; senders: string } | undefined {
   if (!found || found.tenants.size !== 1) return undefined;
   return { tenant: [...found.tenants][0], senders: found.senders.join(", ") };
 }

@@ -408,3 +408,50 @@ export function datasourceUser(node: PropNode): Maybe<Sourced<string>> | undefin
 export function isExpanded(text: string): boolean {
   return text.includes("$") || text.includes("{{");
 }
+
+/** The tenants a signal's senders write as; undefined when one of them is not a literal (then nothing is judged). */
+export type SenderTenants = { tenants: Set<string>; senders: string[] } | undefined;
+
+export function metricTenants(stack: StackView, ctx: { inconclusive(u: Unknown): void }): SenderTenants {
+  const tenants = new Set<string>();
+  const senders: string[] = [];
+  for (const prometheus of stack.helmReleases(CHARTS.kubePrometheusStack)) {
+    const writes = prometheus.values.at("prometheus.prometheusSpec.remoteWrite").items();
+    if (isUnknown(writes)) return void ctx.inconclusive(writes);
+    for (const write of writes ?? []) {
+      const header = write.get("headers", TENANT_HEADER);
+      const tenant = header.raw();
+      if (isUnknown(tenant)) return void ctx.inconclusive(tenant);
+      if (typeof tenant !== "string") return undefined;
+      tenants.add(tenant);
+      senders.push(`${header.where}=${tenant}`);
+    }
+  }
+  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
+    const content = alloy.values.at("alloy.configMap.content");
+    const text = content.string();
+    if (isUnknown(text)) return void ctx.inconclusive(text);
+    for (const endpoint of alloyEndpoints(text ?? "", "prometheus.remote_write")) {
+      if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
+      tenants.add(endpoint.tenant.literal);
+      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
+    }
+  }
+  return { tenants, senders };
+}
+
+export function logTenants(stack: StackView, ctx: { inconclusive(u: Unknown): void }): SenderTenants {
+  const tenants = new Set<string>();
+  const senders: string[] = [];
+  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
+    const content = alloy.values.at("alloy.configMap.content");
+    const text = content.string();
+    if (isUnknown(text)) return void ctx.inconclusive(text);
+    for (const endpoint of alloyEndpoints(text ?? "", "loki.write")) {
+      if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
+      tenants.add(endpoint.tenant.literal);
+      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
+    }
+  }
+  return { tenants, senders };
+}
