@@ -35,6 +35,8 @@ const VALUES_SECTION: ReadonlyArray<[string, string]> = [
   ["ingester.", "loki.ingester."],
   ["compactor.", "loki.compactor."],
   ["limits_config.", "loki.limits_config."],
+  // loki 18.11.0 values.yaml loki.config: `querier:` renders loki.querier.
+  ["querier.", "loki.querier."],
 ];
 
 // Defaults the chart itself puts in those sections (data/loki-18.11.0.values.yaml loki.commonConfig, loki.limits_config).
@@ -50,6 +52,9 @@ export const LOKI_MAX_LINE_SIZE_BYTES = 256 * 1024;
 // Loki 3.x defaults (Loki configuration reference; pkg/compactor/config.go, pkg/validation/limits.go; conflict-rules.md).
 export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   "compactor.retention_enabled": false,
+  // pkg/querier/querier.go RegisterFlagsWithPrefix: -querier.query-store-only, -querier.query-ingester-only (false).
+  "querier.query_store_only": false,
+  "querier.query_ingester_only": false,
   "compactor.retention_delete_delay": "2h",
   "compactor.delete_request_store": "",
   "compactor.delete_request_store_key_prefix": "index/",

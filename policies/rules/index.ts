@@ -40,6 +40,7 @@ import { lokiBurstHoldsALine } from "./loki/burst-holds-a-line";
 import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
 import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
 import { lokiStoresInObjectStorage } from "./loki/stores-in-object-storage";
+import { lokiQueriersReadIngestersAndStore } from "./loki/queriers-read-ingesters-and-store";
 import { lokiIngesterStateDurable } from "./loki/ingester-state-durable";
 import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
 import { containerRequestsWithinLimits } from "./workloads/container-requests-within-limits";
@@ -190,6 +191,7 @@ export const policies: Policies = [
   lokiBurstHoldsALine,
   lokiSchemaPeriodsValid,
   lokiStoresInObjectStorage,
+  lokiQueriersReadIngestersAndStore,
   lokiIngesterStateDurable,
   alloyReadsHostLogs,
   containerRequestsWithinLimits,

@@ -893,6 +893,14 @@ export const CONFLICTS: Conflict[] = [
     message: /compactor\.disabled_tenants="platform" leaves out tenant\(s\) "platform"/,
   },
   {
+    title: "Loki queriers read only the store: the newest logs are invisible",
+    base: "prod",
+    config: loki({ loki: { querier: { query_store_only: true } } }),
+    policy: "loki-queriers-read-ingesters-and-store",
+    level: "mandatory",
+    message: /query_store_only=true: .*never read the ingesters/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },
