@@ -35,8 +35,9 @@ const VALUES_SECTION: ReadonlyArray<[string, string]> = [
   ["ingester.", "loki.ingester."],
   ["compactor.", "loki.compactor."],
   ["limits_config.", "loki.limits_config."],
-  // loki 18.11.0 values.yaml loki.config: `querier:` renders loki.querier.
+  // loki 18.11.0 values.yaml loki.config: `querier:` renders loki.querier, `distributor:` loki.distributor.
   ["querier.", "loki.querier."],
+  ["distributor.", "loki.distributor."],
 ];
 
 // Defaults the chart itself puts in those sections (data/loki-18.11.0.values.yaml loki.commonConfig, loki.limits_config).
@@ -54,6 +55,10 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   "compactor.retention_enabled": false,
   // pkg/querier/querier.go RegisterFlagsWithPrefix: -querier.query-store-only, -querier.query-ingester-only (false).
   "querier.query_store_only": false,
+  // pkg/distributor/distributor.go: -distributor.max-recv-msg-size 100<<20; -distributor.max-decompressed-size
+  // 5000<<20 (the help text's "50x max-recv-msg-size" applies only when it is set to 0, Config.Validate).
+  "distributor.max_recv_msg_size": 100 * 2 ** 20,
+  "distributor.max_decompressed_size": 5000 * 2 ** 20,
   "querier.query_ingester_only": false,
   "compactor.retention_delete_delay": "2h",
   "compactor.delete_request_store": "",

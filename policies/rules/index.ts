@@ -36,6 +36,7 @@ import { kafkaRetentionBytesCoversReplayWindow } from "./kafka/retention-bytes-c
 import { kafkaRetentionFitsBrokerDisk } from "./kafka/retention-fits-broker-disk";
 import { kafkaListenersValid } from "./kafka/listeners-valid";
 import { alloyBatchWithinLokiBurst } from "./loki/alloy-batch-within-loki-burst";
+import { alloyBatchWithinRequestLimits } from "./loki/alloy-batch-within-request-limits";
 import { lokiBurstHoldsALine } from "./loki/burst-holds-a-line";
 import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
 import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
@@ -188,6 +189,7 @@ export const policies: Policies = [
   // Loki and Alloy
   lokiReplicationWithinIngesters,
   alloyBatchWithinLokiBurst,
+  alloyBatchWithinRequestLimits,
   lokiBurstHoldsALine,
   lokiSchemaPeriodsValid,
   lokiStoresInObjectStorage,

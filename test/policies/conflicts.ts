@@ -901,6 +901,14 @@ export const CONFLICTS: Conflict[] = [
     message: /query_store_only=true: .*never read the ingesters/,
   },
   {
+    title: "Loki refuses requests that decompress above 256 KiB: Alloy's 1MiB batches are dropped",
+    base: "staging",
+    config: loki({ loki: { distributor: { max_decompressed_size: 262144 } } }),
+    policy: "alloy-batch-within-loki-request-limits",
+    level: "mandatory",
+    message: /batch_size=1MiB .* >= .*max_decompressed_size=262144/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },

@@ -13,7 +13,7 @@ const ALLOY_DEFAULT_BATCH = "1MiB";
 const LOKI_MB = 1 << 20;
 
 /** The Loki release an endpoint URL points at: by service host `<release>-*.<namespace>`, else the only Loki. */
-function targetOf(url: string | undefined, lokis: LokiRelease[]): LokiRelease | undefined {
+export function targetOf(url: string | undefined, lokis: LokiRelease[]): LokiRelease | undefined {
   const host = url ? /^[a-z]+:\/\/([^/:]+)/.exec(url)?.[1] : undefined;
   const labels = host?.split(".") ?? [];
   const matched = lokis.find(
