@@ -54,6 +54,8 @@ export const LOKI_MAX_LINE_SIZE_BYTES = 256 * 1024;
 export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   "compactor.retention_enabled": false,
   // pkg/querier/querier.go RegisterFlagsWithPrefix: -querier.query-store-only, -querier.query-ingester-only (false).
+  // pkg/validation/limits.go: -ingester.max-global-streams-per-user 5000.
+  "limits_config.max_global_streams_per_user": 5000,
   "querier.query_store_only": false,
   // pkg/distributor/distributor.go: -distributor.max-recv-msg-size 100<<20; -distributor.max-decompressed-size
   // 5000<<20 (the help text's "50x max-recv-msg-size" applies only when it is set to 0, Config.Validate).

@@ -909,6 +909,15 @@ export const CONFLICTS: Conflict[] = [
     message: /batch_size=1MiB .* >= .*max_decompressed_size=262144/,
   },
   {
+    title: "The platform tenant may have 100 log streams: fewer than the stack's own pods",
+    base: "prod",
+    config: loki({ loki: { runtimeConfig: { overrides: { platform: { max_global_streams_per_user: 100 } } } } }),
+    policy: "tenant-limits-hold-stack-traffic",
+    level: "mandatory",
+    message:
+      /max_global_streams_per_user=100 for tenant "platform", which receives all of the stack's own logs: at least \d+ streams/,
+  },
+  {
     title: "Strimzi budget generation off: a drain may take every Kafka node at once",
     base: "prod",
     config: { overrides: { strimzi: { generatePodDisruptionBudget: false } } },

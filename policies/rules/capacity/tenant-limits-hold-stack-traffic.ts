@@ -19,9 +19,13 @@
 // is judged for that signal. A tenant not literal in the config (an expression, an env var) is not judged either.
 import { LokiRelease, lokiReleases } from "../../lib/loki";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
-import { PropNode, show } from "../../lib/node";
+import { PolicyInputError, PropNode, show } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
-import { isUnknown } from "../../lib/unknown";
+import { Inconclusive, isUnknown, known } from "../../lib/unknown";
+import { StackView } from "../../lib/stack";
+import { CHARTS } from "../../lib/types";
+import { nodeGroups } from "./nodes";
+import { podInventory } from "./pods";
 import { logTenants, metricTenants, SenderTenants } from "../wiring/endpoints";
 import { formatFigure } from "./analysis";
 import { readWorkload, Workload, workloadSchema } from "./workload";
@@ -37,6 +41,38 @@ const LOKI_MB = 1 << 20;
 function soleTenant(found: SenderTenants): { tenant: string; senders: string } | undefined {
   if (!found || found.tenants.size !== 1) return undefined;
   return { tenant: [...found.tenants][0], senders: found.senders.join(", ") };
+}
+
+/**
+ * The streams the stack's own pods make, at least: when Alloy labels each log stream with its pod (a relabel rule
+ * from __meta_kubernetes_pod_name to target_label "pod", as the program's config does), every running pod is a
+ * stream of its own, or several (one per container). DaemonSet pods count once per node at the node groups'
+ * desiredSize. Loki refuses a tenant's streams past max_global_streams_per_user (enforced per ingester as
+ * global / ingesters x replication factor, pkg/ingester/limiter.go; every stream reaches RF ingesters, so the stack's
+ * streams may not exceed the global limit) with 429 (pkg/ingester/instance.go StreamLimitErrorMsg).
+ */
+function podStreams(stack: StackView): { count: number; how: string } | undefined {
+  const labelsPods = stack.helmReleases(CHARTS.alloy).some((alloy) => {
+    const content = known(alloy.values.at("alloy.configMap.content").string()) ?? "";
+    return /source_labels\s*=\s*\[\s*"__meta_kubernetes_pod_name"\s*\][^}]*target_label\s*=\s*"pod"/.test(content);
+  });
+  if (!labelsPods) return undefined;
+  let inventory;
+  try {
+    inventory = podInventory(stack);
+  } catch (error) {
+    if (error instanceof PolicyInputError || error instanceof Inconclusive) return undefined;
+    throw error;
+  }
+  const nodes = nodeGroups(stack).reduce((sum, g) => sum + g.desiredSize, 0);
+  const count = inventory.groups.reduce(
+    (sum, g) => sum + (g.placement.kind === "daemonset" ? g.replicas * nodes : g.replicas),
+    0,
+  );
+  return {
+    count,
+    how: `one per pod the stack itself runs (Alloy labels streams by pod; DaemonSets on ${nodes} nodes at desiredSize)`,
+  };
 }
 
 interface Limit {
@@ -135,6 +171,14 @@ export const tenantLimitsHoldStackTraffic = stackRule<Config>(
         const limit = tenantLimit(overrides, key, () => sourced(ctx, loki.number(`limits_config.${key}`)));
         if (limit === "unknown" || limit === undefined) continue;
         if (limit.value < mbps) report(limit, logs, what, loki.urn);
+      }
+      const pods = podStreams(stack);
+      if (pods) {
+        const limit = tenantLimit(overrides, "max_global_streams_per_user", () =>
+          sourced(ctx, loki.number("limits_config.max_global_streams_per_user")),
+        );
+        if (limit !== "unknown" && limit !== undefined && limit.value > 0 && limit.value < pods.count)
+          report(limit, logs, `logs: at least ${pods.count} streams, ${pods.how}`, loki.urn);
       }
     }
   },

@@ -43,6 +43,38 @@ describe("policy tenant-limits-hold-stack-traffic (C7)", () => {
     );
   });
 
+  it("rejects a Loki stream limit below the stack's own pods when Alloy labels streams by pod", async () => {
+    const byPod = `discovery.relabel "pod_logs" {
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+}
+loki.write "default" {
+  endpoint {
+    url       = "http://loki-gateway.loki.svc/loki/api/v1/push"
+    tenant_id = "prod"
+  }
+}
+`;
+    const labelled = mutateValues(writing(), "alloy", "alloy.configMap.content", byPod);
+    const low = mutateValues(labelled, "loki", "loki.runtimeConfig.overrides.prod.max_global_streams_per_user", 10);
+    const found = (await run(low)).violations;
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0].message,
+      /overrides\.prod\.max_global_streams_per_user=10 for tenant "prod", which receives all of the stack's own logs: at least \d+ streams, one per pod the stack itself runs/,
+    );
+    assert.deepEqual((await run(labelled)).violations, [], "Loki's default 5000 holds the fixture's pods");
+    const unlabelled = mutateValues(
+      writing(),
+      "loki",
+      "loki.runtimeConfig.overrides.prod.max_global_streams_per_user",
+      10,
+    );
+    assert.deepEqual((await run(unlabelled)).violations, [], "streams not labelled by pod: their number is not known");
+  });
+
   it("accepts limits raised above need, and another tenant's low limits", async () => {
     let records = mutateValues(writing(), "mimir", "runtimeConfig.overrides.prod.ingestion_rate", 1_000_000);
     records = mutateValues(records, "mimir", "runtimeConfig.overrides.team-x.max_global_series_per_user", 10);
