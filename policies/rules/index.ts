@@ -13,6 +13,7 @@ import { cachesFitContainer } from "./memory/caches-fit-container";
 import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-container";
 import { kafkaHeapFitsContainer } from "./memory/kafka-heap-fits-container";
 import { prometheusMemoryHoldsSeries } from "./memory/prometheus-memory-holds-series";
+import { memoryVolumesFitContainer } from "./memory/memory-volumes-fit-container";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaBrokerConfigValid } from "./kafka/broker-config-valid";
 import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
@@ -32,6 +33,7 @@ import { kafkaTopicReplicationWithinBrokers } from "./kafka/topic-replication-wi
 import { kafkaTopicKeepsEveryRecord } from "./kafka/topic-keeps-every-record";
 import { kafkaUncleanLeaderElectionOff } from "./kafka/unclean-leader-election-off";
 import { customCaSecretsDeclared } from "./kafka/custom-ca-secrets-declared";
+import { strimziFeatureGatesValid } from "./kafka/strimzi-feature-gates-valid";
 import { kafkaRetentionBytesCoversReplayWindow } from "./kafka/retention-bytes-covers-replay-window";
 import { kafkaRetentionFitsBrokerDisk } from "./kafka/retention-fits-broker-disk";
 import { kafkaListenersValid } from "./kafka/listeners-valid";
@@ -47,6 +49,7 @@ import { alloyReadsHostLogs } from "./loki/alloy-reads-host-logs";
 import { containerRequestsWithinLimits } from "./workloads/container-requests-within-limits";
 import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-config-runs-as-daemonset";
 import { nodeSelectorsMatchNodeGroups } from "./workloads/node-selectors-match-node-groups";
+import { clusterObjectsReferencedExist } from "./workloads/cluster-objects-referenced-exist";
 import { hardAntiAffinityFitsTopology } from "./workloads/hard-anti-affinity-fits-topology";
 import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
@@ -149,6 +152,7 @@ export const policies: Policies = [
   kafkaTopicKeepsEveryRecord,
   kafkaUncleanLeaderElectionOff,
   customCaSecretsDeclared,
+  strimziFeatureGatesValid,
   kafkaRetentionBytesCoversReplayWindow,
   kafkaRetentionFitsBrokerDisk,
   kafkaListenersValid,
@@ -199,6 +203,7 @@ export const policies: Policies = [
   containerRequestsWithinLimits,
   alloyPerNodeConfigRunsAsDaemonset,
   nodeSelectorsMatchNodeGroups,
+  clusterObjectsReferencedExist,
   hardAntiAffinityFitsTopology,
   mimirIngesterStateDurable,
   lokiObjectStorageClassReadable,
@@ -235,6 +240,7 @@ export const policies: Policies = [
   goMemoryLimitWithinContainer,
   kafkaHeapFitsContainer,
   prometheusMemoryHoldsSeries,
+  memoryVolumesFitContainer,
   cachesFitContainer,
   // Capacity
   workloadWithinSizedCapacity,

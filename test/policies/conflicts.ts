@@ -414,6 +414,14 @@ export const CONFLICTS: Conflict[] = [
     message: /deletion_mode=filter_and_delete: .*invalid override for tenant team-payments: unknown deletion mode/,
   },
   {
+    title: "Loki S3 signature version v2 (Loki 3.7 signs only with v4)",
+    base: "prod",
+    config: loki({ loki: { storage: { s3: { signatureVersion: "v2" } } } }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message: /signatureVersion=v2: Loki refuses to start .*invalid S3 Storage config: unsupported signature version/,
+  },
+  {
     title: "Loki engine results cache bucket below 1m",
     base: "prod",
     config: loki({ loki: { limits_config: { engine_results_cache_time_bucket_interval: "30s" } } }),
@@ -585,6 +593,15 @@ export const CONFLICTS: Conflict[] = [
     message: /name="sasl-plain" does not match/,
   },
   {
+    title: "Mimir S3 STS endpoint without a scheme",
+    base: "prod",
+    config: mimir({ common: { storage: { s3: { sts_endpoint: "sts.eu-west-1.amazonaws.com" } } } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message:
+      /common\.storage\.s3\.sts_endpoint .*=sts\.eu-west-1\.amazonaws\.com: Mimir refuses to start .*sts-endpoint must be a valid url/,
+  },
+  {
     title: "TSDB stripe size not a power of 2",
     base: "prod",
     config: mimir({ blocks_storage: { tsdb: { stripe_size: 1000 } } }),
@@ -746,6 +763,35 @@ export const CONFLICTS: Conflict[] = [
     message: /from=2030-01-01 is after today/,
   },
   {
+    title: "future Loki schema period on v12 while structured metadata is allowed (refused once it is active)",
+    base: "prod",
+    config: loki({
+      loki: {
+        schemaConfig: {
+          configs: [
+            {
+              from: "2024-04-01",
+              store: "tsdb",
+              object_store: "s3",
+              schema: "v13",
+              index: { prefix: "index_", period: "24h" },
+            },
+            {
+              from: "2099-01-01",
+              store: "tsdb",
+              object_store: "s3",
+              schema: "v12",
+              index: { prefix: "index_", period: "24h" },
+            },
+          ],
+        },
+      },
+    }),
+    policy: "loki-schema-periods-valid",
+    level: "mandatory",
+    message: /starts 2099-01-01 with schema v12 .*validateSchemaRequirements/,
+  },
+  {
     title: "Loki on filesystem in distributed mode",
     base: "prod",
     config: loki({ loki: { storage: { type: "filesystem" } } }),
@@ -797,12 +843,44 @@ export const CONFLICTS: Conflict[] = [
       /ingester\.nodeSelector\["kubernetes\.io\/arch"\] \(kubernetes\.io\/arch=amd64: every node group has kubernetes\.io\/arch=arm64\).*Pending/,
   },
   {
+    title: "Prometheus volume claim names a StorageClass the stack does not create (PVC Pending)",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: {
+            prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3-retain" } } } },
+          },
+        },
+      },
+    },
+    policy: "cluster-objects-referenced-exist",
+    level: "mandatory",
+    message: /storageClassName=gp3-retain: no StorageClass "gp3-retain" exists .*only gp2, gp3\).*stay Pending/,
+  },
+  {
     title: "Kafka cluster CA not generated, and no CA Secrets in the stack",
     base: "prod",
     config: { overrides: { kafkaCluster: { clusterCa: { generateCertificateAuthority: false } } } },
     policy: "kafka-custom-ca-secrets-declared",
     level: "mandatory",
     message: /clusterCa\.generateCertificateAuthority=false but the stack declares no Secret kafka-cluster-ca-cert/,
+  },
+  {
+    title: "Strimzi feature gate UseKRaft, removed in 0.42 (the 1.2.0 operator crash-loops)",
+    base: "prod",
+    config: { overrides: { strimzi: { featureGates: "+UseKRaft" } } },
+    policy: "strimzi-feature-gates-valid",
+    level: "mandatory",
+    message: /Unknown feature gate UseKRaft found in the configuration/,
+  },
+  {
+    title: "Kafka log.cleaner.min.cleanable.ratio 1.5, outside Kafka's range [0, 1] (Strimzi refuses the Kafka)",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { config: { "log.cleaner.min.cleanable.ratio": 1.5 } } } } },
+    policy: "kafka-broker-config-valid",
+    level: "mandatory",
+    message: /log\.cleaner\.min\.cleanable\.ratio has value 1\.5 which greater than the maximum value 1/,
   },
   {
     title: "Mimir's Prometheus API moved to /prom while Grafana's datasources keep /prometheus",
@@ -1000,6 +1078,15 @@ export const CONFLICTS: Conflict[] = [
     message: /"basicAuth" and "authorization" can't be set at the same time/,
   },
   {
+    title:
+      "Prometheus scrapeTimeout 45s above the default 30s scrapeInterval (operator refuses to generate the config)",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { prometheus: { prometheusSpec: { scrapeTimeout: "45s" } } } } },
+    policy: "prometheus-specs-valid",
+    level: "mandatory",
+    message: /scrapeTimeout "45s" greater than scrapeInterval "30s"/,
+  },
+  {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",
     base: "prod",
     config: {
@@ -1069,6 +1156,19 @@ export const CONFLICTS: Conflict[] = [
       /series_hash_cache_max_size_bytes=4294967296 \(series hash cache.*store-gateway, whose memory limit is .*=2944Mi/,
   },
   {
+    title: "Prometheus TSDB on a memory-backed emptyDir holding 15 days of blocks (OOM by construction)",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: { prometheus: { prometheusSpec: { storageSpec: { emptyDir: { medium: "Memory" } } } } },
+      },
+    },
+    policy: "memory-volumes-fit-container",
+    level: "mandatory",
+    message:
+      /storageSpec\.emptyDir\.medium=Memory puts the TSDB on a tmpfs counted against .*limits\.memory=.*GiB of blocks.*OOM-killed/,
+  },
+  {
     title: "Mimir multi-tenancy switched off",
     base: "prod",
     config: mimir({ multitenancy_enabled: false }),
@@ -1136,6 +1236,23 @@ export const CONFLICTS: Conflict[] = [
     policy: "alloy-listens-where-probed",
     level: "mandatory",
     message: /listenAddr=127\.0\.0\.1 .*loopback only.*pods never become Ready/,
+  },
+  {
+    title: "Alloy listenPort on the OTLP gRPC extra port 4317",
+    base: "prod",
+    config: { overrides: { alloy: { alloy: { listenPort: 4317 } } } },
+    policy: "alloy-listens-where-probed",
+    level: "mandatory",
+    message:
+      /listenPort=4317\) and values\.alloy\.extraPorts\[0\] \(name otlp-grpc, port 4317\/TCP\) give the alloy Service .*Duplicate value/,
+  },
+  {
+    title: "Alloy listenScheme HTTPS while its config serves plain HTTP",
+    base: "prod",
+    config: { overrides: { alloy: { alloy: { listenScheme: "HTTPS" } } } },
+    policy: "alloy-listens-where-probed",
+    level: "mandatory",
+    message: /listenScheme=HTTPS .*Alloy serves plain HTTP.*pods never become Ready/,
   },
   {
     title: "Topic Operator watches another namespace than the KafkaTopic's",

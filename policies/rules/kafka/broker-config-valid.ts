@@ -3,14 +3,30 @@
 // log.segment.bytes (KIP-1030; Strimzi's config model refuses the Kafka resource first, naming the key). Also
 // the cleaner buffer per thread, max.connections.per.ip 0, the failed-authentication delay against the idle
 // timeout, log.roll.ms / log.roll.jitter.ms / log.retention.ms floors (all KafkaConfig.validateValues) and the
-// consumer-group heartbeat / session bounds (GroupCoordinatorConfig constructor). Single-key ConfigDef ranges are
-// left to Strimzi's config model; listener / SASL / process-role checks concern keys Strimzi forbids or manages.
+// consumer-group heartbeat / session bounds (GroupCoordinatorConfig constructor); listener / SASL / process-role
+// checks concern keys Strimzi forbids or manages.
+// Single keys: Strimzi validates every `spec.kafka.config` key its config model of the Kafka version knows (type, and
+// the ConfigDef validator: Range minimum/maximum, ValidString values, ValidList items) before it reconciles anything
+// (strimzi-kafka-operator 1.2.0 KafkaCluster.validateConfiguration -> KafkaConfiguration.validate -> config-model
+// ConfigModel.validate*; InvalidResourceException "Kafka <ns>/<name> has invalid spec.kafka.config: ..."), after
+// dropping the forbidden keys (AbstractConfiguration.filterForbidden, K12). Unknown keys pass ("extra configs might be
+// intended for plugins"). The model is policies/lib/kafka/broker-config-model.json (tools/facts/
+// extract-kafka-config-model.js: Kafka's broker ConfigDef read from its sources, patched to the pinned 4.3.1). Strimzi
+// picks the model of spec.kafka.version; one model (4.3.1, the default) stands for the 4.2.x/4.3.x it supports
+// (INFERRED: their ConfigDef ranges do not differ).
 import { kafkaLandscape } from "../../lib/kafka";
 import { StrimziCluster } from "../../lib/kafka/clusters";
+import {
+  configModelErrors,
+  KAFKA_CONFIG_MODEL,
+  KAFKA_CONFIG_MODEL_VERSION,
+  strimziText,
+} from "../../lib/kafka/config-model";
 import { KafkaCluster } from "../../lib/kafka/model";
 import { Maybe, show, Sourced } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
-import { isUnknown } from "../../lib/unknown";
+import { containsUnknownSentinel, isUnknown } from "../../lib/unknown";
+import { strimziDropsOption } from "./config-not-forbidden";
 
 /** Kafka 4.0+ minimum segment size (KIP-1030: "Value must be at least 1048576"). */
 const MIN_SEGMENT_BYTES = 1_048_576;
@@ -107,6 +123,7 @@ export const kafkaBrokerConfigValid = stackRule<object>(
         }
       });
       checkMore(cluster, ctx);
+      checkConfigModel(cluster, ctx);
     }
   },
 );
@@ -247,4 +264,33 @@ function checkMore(cluster: StrimziCluster, ctx: RuleContext<object>): void {
       );
     });
   }
+}
+
+/** Strimzi's config-model validation of every key of spec.kafka.config (see the header). */
+function checkConfigModel(cluster: StrimziCluster, ctx: RuleContext<object>): void {
+  const config = cluster.kafka.spec.get("kafka", "config");
+  const entries = config.entries();
+  if (isUnknown(entries)) return ctx.inconclusive(entries);
+  const errors: string[] = [];
+  for (const [key, node] of entries ?? []) {
+    const model = KAFKA_CONFIG_MODEL[key];
+    // log.segment.bytes below 1 MiB is reported above with its own consequence; forbidden keys never reach validate.
+    if (!model || key === "log.segment.bytes" || strimziDropsOption(key)) continue;
+    const raw = node.raw();
+    if (node.isUnknown || containsUnknownSentinel(raw)) {
+      ctx.inconclusive(node.unknown());
+      continue;
+    }
+    const text = strimziText(raw);
+    if (text === undefined) continue; // null / objects: OrderedProperties refuses them too, a different message
+    errors.push(...configModelErrors(key, text, model));
+  }
+  if (errors.length === 0) return;
+  ctx.violation(
+    `${config.where}: Strimzi refuses the Kafka resource before reconciling anything ("has invalid spec.kafka.config: ` +
+      `${errors.join(", ")}"; KafkaCluster.validateConfiguration against the Kafka ${KAFKA_CONFIG_MODEL_VERSION} config model, ` +
+      `Kafka's ConfigDef types and ranges), so no broker or controller is created or rolled and Mimir cannot write. Fix: set ` +
+      `each key within its range or allowed values (Kafka's broker configuration reference lists them) or remove it.`,
+    cluster.urn,
+  );
 }

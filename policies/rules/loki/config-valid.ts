@@ -24,6 +24,8 @@
 // - limits_config label selectors of retention_stream and policy_stream_mapping (Limits.Validate,
 //   PolicyStreamMapping.Validate: syntax.ParseMatchers(selector, true)), conservatively: only what certainly fails
 //   to parse (no braces, unbalanced quotes, no matcher, trailing pipeline, every matcher matching the empty value).
+// - object storage clients (storageChecks below): the aws S3 client's signature version (v4 only) and SSE, the thanos
+//   S3 client's endpoint prefix, STS endpoint, SSE and bucket lookup type, through every values path that reaches them.
 // Not covered: schema_config (L4, R5), the S3 storage class (L8), ring num_tokens/replication_factor of the
 // scheduler, compactor and index gateway (the program refuses those keys, absent from Loki's config reference), the
 // ruler's remote_write client settings beyond the URL, bloom and kafka sections (off in this stack), and a full
@@ -34,6 +36,12 @@ import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
 import { lokiByteSize } from "./wal-replay-fits-memory";
+import {
+  certainlyNotUrl,
+  endpointPrefixedWithBucket,
+  notStringMap,
+  S3_BUCKET_LOOKUP_TYPES,
+} from "../mimir/config-valid-components";
 
 /** Chart 18.11.0 values.yaml `loki.config`: `{{- with .Values.loki.<section> }} <section>: ...`. */
 const VALUES_OF: Readonly<Record<string, string>> = {
@@ -591,6 +599,272 @@ function compactorChecks(ctx: RuleContext<object>, loki: LokiRelease, scope: Sco
   return findings;
 }
 
+// --- object storage clients: Loki 3.7.6's S3 client configs ---
+// - aws client (storage_config.aws, ruler.storage.s3; common.storage.s3 is copied into both, then the file's own keys
+//   are parsed again over it: pkg/loki/config_wrapper.go applyStorageConfig): pkg/storage/chunk/client/aws
+//   s3_storage_client.go S3Config.Validate, run on both whatever the store type (pkg/storage/factory.go
+//   Config.Validate "invalid AWS Storage config" -> aws StorageConfig.Validate "invalid S3 Storage config";
+//   pkg/ruler/config.go "invalid ruler store config" -> base/storage.go RuleStoreConfig.Validate): supportedSignatureVersions
+//   is v4 only, anything else (v2, "") is errUnsupportedSignatureVersion "unsupported signature version". Its SSE is
+//   parsed when the client is created (NewS3ObjectClient -> buildSSEParsedConfig -> sse_config.go NewSSEParsedConfig,
+//   wrapped "failed to build SSE config"): a type other than SSE-S3 / SSE-KMS is "SSE type is empty or invalid",
+//   SSE-KMS without kms_key_id "KMS key id must be passed when SSE-KMS encryption is selected", a context that is not
+//   JSON "failed to parse KMS encryption context: failed to marshal KMS encryption context: ...". The chunk store
+//   creates it for a schema period on s3/aws unless use_thanos_objstore; the ruler for its s3 store.
+// - thanos client (storage_config.object_store.s3, common.storage.object_store.s3 copied into it, ruler_storage.s3):
+//   pkg/storage/bucket/s3/config.go Config.Validate, run on both whatever the backend (bucket/client.go
+//   Config.Validate; loki.go "invalid storage_config config" via factory.go "invalid object store config", and
+//   "invalid ruler_storage config"): the endpoint-prefix, sts-endpoint, SSE type (SSE-KMS, SSE-S3) and KMS context
+//   (map[string]string) checks, as Mimir's; bucket_lookup_type must parse (objstore BucketLookupType.UnmarshalYAML).
+// - Chart 18.11.0 (templates/_helpers.tpl): loki.storage.s3 becomes common.storage.s3 ("loki.commonStorageConfig",
+//   unless use_thanos_objstore or minio.enabled, with storage.type s3) and the ruler's storage.s3
+//   ("loki.rulerStorageConfig", while ruler.enabled and loki.rulerConfig.storage.type is not local);
+//   loki.storage.s3.signatureVersion is rendered as signature_version (`with`: empty is omitted), sse as sse, other
+//   keys as they are. With use_thanos_objstore, loki.storage.object_store.s3 becomes common.storage.object_store.s3 and
+//   ruler_storage.s3, each with bucket_name forced to loki.storage.bucketNames.chunks / .ruler ("loki.thanosStorageConfig").
+// Storage classes are L8's, `insecure` S13's, static keys S4's. Not covered: named_stores, the thanos client's
+// creation-time checks (its path is off in this stack).
+
+const LOKI_SSE_TYPES = ["SSE-S3", "SSE-KMS"];
+
+interface StorageFinding {
+  node: PropNode;
+  /** Loki's error as logged. */
+  error: string;
+  fix: string;
+  consequence: string;
+}
+
+const EVERY_POD = "every Loki pod validates the whole config and exits, so no log is written or read";
+
+function storageChecks(ctx: RuleContext<object>, loki: LokiRelease): StorageFinding[] {
+  const at = (path: string | undefined): PropNode | undefined =>
+    path === undefined ? undefined : present(ctx, loki.values.at(path));
+  const first = (paths: Array<string | undefined>): PropNode | undefined => {
+    for (const p of paths) {
+      const node = at(p);
+      if (node && node.raw() !== null) return node;
+    }
+    return undefined;
+  };
+  const flag = (path: string): boolean | undefined => {
+    const node = at(path);
+    return node ? bool(node.raw()) : undefined;
+  };
+  const text = (path: string, fallback: string): string => {
+    const node = at(path);
+    return node && typeof node.raw() === "string" ? (node.raw() as string) : fallback;
+  };
+  const sc = "loki.structuredConfig";
+  const thanosChart = flag("loki.storage.use_thanos_objstore") === true;
+  const chartAws = !thanosChart && flag("minio.enabled") !== true && text("loki.storage.type", "s3") === "s3";
+  const rulerEnabled = flag("ruler.enabled") !== false;
+  const chartRulerAws = chartAws && rulerEnabled && text("loki.rulerConfig.storage.type", "") !== "local";
+  const chartThanosS3 = thanosChart && text("loki.storage.object_store.type", "s3") === "s3";
+  /** loki.storage.s3 as the chart renders key k (signatureVersion is `with`-rendered as signature_version). */
+  const chart = (k: string): string[] => {
+    if (k !== "signature_version") return [`loki.storage.s3.${k}`];
+    const camel = at("loki.storage.s3.signatureVersion");
+    return camel && camel.raw() ? ["loki.storage.s3.signatureVersion"] : ["loki.storage.s3.signature_version"];
+  };
+  const awsTargets = [
+    {
+      name: "storage_config.aws",
+      wrap: "CONFIG ERROR: invalid storage_config config: invalid AWS Storage config: invalid S3 Storage config: ",
+      key: (k: string) =>
+        first([
+          `${sc}.storage_config.aws.${k}`,
+          `loki.storage_config.aws.${k}`,
+          `${sc}.common.storage.s3.${k}`,
+          ...(chartAws ? chart(k) : []),
+        ]),
+    },
+    {
+      name: "ruler.storage.s3",
+      wrap: "CONFIG ERROR: invalid ruler config: invalid ruler store config: invalid S3 Storage config: ",
+      key: (k: string) =>
+        first([
+          `${sc}.ruler.storage.s3.${k}`,
+          rulerEnabled ? `loki.rulerConfig.storage.s3.${k}` : undefined,
+          ...(chartRulerAws ? chart(k) : []),
+          `${sc}.common.storage.s3.${k}`,
+          ...(chartAws ? chart(k) : []),
+        ]),
+    },
+  ];
+  const findings = new Map<string, StorageFinding>();
+  const add = (id: string, f: StorageFinding) => {
+    if (!findings.has(`${f.node.where}|${id}`)) findings.set(`${f.node.where}|${id}`, f);
+  };
+  for (const target of awsTargets) {
+    const signature = target.key("signature_version");
+    if (signature && String(signature.raw()) !== "v4") {
+      add("signature", {
+        node: signature,
+        error: `${target.wrap}unsupported signature version`,
+        fix: "use v4 or remove the key: Loki 3.7's S3 client signs only with v4",
+        consequence: EVERY_POD,
+      });
+    }
+  }
+  // The aws client's SSE, parsed when the chunk store or the ruler store creates the client.
+  // The chart renders storage_config.use_thanos_objstore from loki.storage.use_thanos_objstore unless
+  // loki.storage_config sets it (values.yaml `loki.config`).
+  const thanosNode = first([
+    `${sc}.storage_config.use_thanos_objstore`,
+    "loki.storage_config.use_thanos_objstore",
+    "loki.storage.use_thanos_objstore",
+  ]);
+  const thanosUsed = thanosNode !== undefined && bool(thanosNode.raw()) === true;
+  const periods = loki.schemaConfigs();
+  const chunksOnS3 =
+    periods !== undefined &&
+    !isUnknown(periods) &&
+    periods.some((p) => ["s3", "aws"].includes(String(p.get("object_store").raw())));
+  const rulerType = first([
+    `${sc}.ruler.storage.type`,
+    rulerEnabled ? "loki.rulerConfig.storage.type" : undefined,
+  ])?.raw();
+  const rulerOnS3 = rulerEnabled && (rulerType === undefined ? chartRulerAws : rulerType === "s3");
+  const sseUsers: Array<{ target: (typeof awsTargets)[number]; used: boolean; who: string }> = [
+    {
+      target: awsTargets[0],
+      used: !thanosUsed && chunksOnS3,
+      who: "every Loki pod that opens the chunk store (ingesters, queriers, index gateways, the compactor) fails to start, so logs are neither written nor read",
+    },
+    {
+      target: awsTargets[1],
+      used: rulerOnS3,
+      who: "the ruler fails to start when it opens its rule store, so no rule is evaluated",
+    },
+  ];
+  for (const { target, used, who } of sseUsers) {
+    if (!used) continue;
+    const type = target.key("sse.type");
+    const typeText = type ? String(type.raw()) : "";
+    if (type && typeText !== "" && !LOKI_SSE_TYPES.includes(typeText)) {
+      add("aws-sse-type", {
+        node: type,
+        error: "failed to build SSE config: SSE type is empty or invalid",
+        fix: "use SSE-KMS or SSE-S3, or remove sse (the stack's buckets encrypt with their KMS key by default)",
+        consequence: who,
+      });
+    }
+    if (typeText !== "SSE-KMS") continue;
+    const keyId = target.key("sse.kms_key_id");
+    if (!keyId || String(keyId.raw()) === "") {
+      add("aws-sse-key", {
+        node: keyId ?? type!,
+        error: "failed to build SSE config: KMS key id must be passed when SSE-KMS encryption is selected",
+        fix: "set sse.kms_key_id to the KMS key ARN next to sse.type SSE-KMS, or remove sse.type",
+        consequence: who,
+      });
+    }
+    const context = target.key("sse.kms_encryption_context");
+    if (context && typeof context.raw() === "string" && context.raw() !== "") {
+      try {
+        JSON.parse(context.raw() as string);
+      } catch (e) {
+        add("aws-sse-context", {
+          node: context,
+          error: `failed to build SSE config: failed to parse KMS encryption context: failed to marshal KMS encryption context: <Go's JSON error: ${(e as Error).message}>`,
+          fix: 'give the context as JSON, quoted as one YAML string (e.g. \'{"team":"observability"}\'), or remove it',
+          consequence: who,
+        });
+      }
+    }
+  }
+  // The thanos client's Config.Validate (always run) and the bucket lookup type (parsed with the file).
+  const thanosTargets = [
+    {
+      wrap: "CONFIG ERROR: invalid storage_config config: invalid object store config: ",
+      key: (k: string) =>
+        first([
+          `${sc}.storage_config.object_store.s3.${k}`,
+          `loki.storage_config.object_store.s3.${k}`,
+          `${sc}.common.storage.object_store.s3.${k}`,
+          chartThanosS3
+            ? k === "bucket_name"
+              ? "loki.storage.bucketNames.chunks"
+              : `loki.storage.object_store.s3.${k}`
+            : undefined,
+        ]),
+    },
+    {
+      wrap: "CONFIG ERROR: invalid ruler_storage config: ",
+      key: (k: string) =>
+        first([
+          `${sc}.ruler_storage.s3.${k}`,
+          chartThanosS3 && rulerEnabled
+            ? k === "bucket_name"
+              ? "loki.storage.bucketNames.ruler"
+              : `loki.storage.object_store.s3.${k}`
+            : undefined,
+        ]),
+    },
+  ];
+  for (const target of thanosTargets) {
+    const endpoint = target.key("endpoint");
+    const endpointText = endpoint ? String(endpoint.raw()) : "";
+    if (
+      endpoint &&
+      endpointText.includes(".") &&
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(endpointText.split(".")[0])
+    ) {
+      const bucket = target.key("bucket_name");
+      if (
+        bucket &&
+        typeof bucket.raw() === "string" &&
+        endpointPrefixedWithBucket(endpointText, bucket.raw() as string)
+      ) {
+        add("endpoint-prefix", {
+          node: endpoint,
+          error: `${target.wrap}the endpoint must not prefixed with the bucket name`,
+          fix: `give the regional endpoint without the bucket (s3.<region>.amazonaws.com); the bucket is ${String(bucket.raw())}`,
+          consequence: EVERY_POD,
+        });
+      }
+    }
+    const sts = target.key("sts_endpoint");
+    if (sts && String(sts.raw()) !== "" && certainlyNotUrl(String(sts.raw()))) {
+      add("sts", {
+        node: sts,
+        error: `${target.wrap}sts-endpoint must be a valid url`,
+        fix: "give a full URL with its scheme (https://sts.<region>.amazonaws.com) or remove it",
+        consequence: EVERY_POD,
+      });
+    }
+    const type = target.key("sse.type");
+    if (type && String(type.raw()) !== "" && !LOKI_SSE_TYPES.includes(String(type.raw()))) {
+      add("thanos-sse-type", {
+        node: type,
+        error: `${target.wrap}unsupported S3 SSE type`,
+        fix: "use SSE-KMS or SSE-S3, or remove sse (the stack's buckets encrypt with their KMS key by default)",
+        consequence: EVERY_POD,
+      });
+    }
+    const context = target.key("sse.kms_encryption_context");
+    if (context && typeof context.raw() === "string" && context.raw() !== "" && notStringMap(context.raw() as string)) {
+      add("thanos-sse-context", {
+        node: context,
+        error: `${target.wrap}invalid S3 SSE encryption context`,
+        fix: 'give a JSON object of strings, quoted as one YAML string (e.g. \'{"team":"observability"}\'), or remove it',
+        consequence: EVERY_POD,
+      });
+    }
+    const lookup = target.key("bucket_lookup_type");
+    if (lookup && !S3_BUCKET_LOOKUP_TYPES.includes(String(lookup.raw()))) {
+      add("lookup", {
+        node: lookup,
+        error: `failed parsing config: ...: unsupported bucket lookup type: ${String(lookup.raw())}`,
+        fix: `use ${S3_BUCKET_LOOKUP_TYPES.join(", ")} (default auto)`,
+        consequence: "the config file does not load, so no Loki pod starts",
+      });
+    }
+  }
+  return [...findings.values()];
+}
+
 const shown = (node: PropNode): string => {
   const value = node.raw();
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -601,7 +875,7 @@ export const lokiConfigValid = stackRule<object>(
     name: "loki-config-valid",
     rule: "L10",
     description:
-      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors)",
+      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -631,6 +905,12 @@ export const lokiConfigValid = stackRule<object>(
             loki.urn,
           );
         }
+      }
+      for (const f of storageChecks(ctx, loki)) {
+        ctx.violation(
+          `${f.node.where}=${shown(f.node)}: Loki refuses to start ("${f.error}"); ${f.consequence}. Fix: ${f.fix}.`,
+          loki.urn,
+        );
       }
       const tenants = loki.tenantOverrides();
       if (isUnknown(tenants)) {

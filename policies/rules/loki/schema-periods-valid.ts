@@ -12,6 +12,21 @@
 //   writes that period's chunks somewhere the chart never set up: with `filesystem`, a directory inside each writer pod
 //   (INFERRED: Loki's filesystem client under the chart's path_prefix /var/loki), unreadable by other pods and lost
 //   with the pod.
+// Loki 3.7.6 pkg/loki/validation.go, run by Config.Validate at every start-up (pkg/loki/loki.go; "CONFIG ERROR: ..."):
+// - validateSchemaRequirements judges only the active period (config.ActivePeriodConfig: the last one whose `from` has
+//   passed): with limits_config.allow_structured_metadata (default true, pkg/validation/limits.go
+//   -validation.allow-structured-metadata) it needs schema >= v13 ("schema v13 is required to store Structured Metadata")
+//   and store tsdb ("`tsdb` index type is required to store Structured Metadata"). The active period today is R5's
+//   finding; a FUTURE period that breaks either passes today and stops every Loki pod that starts once its date has
+//   come (a rollout, an eviction, a node replacement): checked here. Its index_cache_validity check needs a non-tsdb
+//   active period, which with structured metadata allowed already fails as above; not checked on its own.
+// - validateSchemaValues, every period: `store` one of Loki's index types (types.SupportedIndexTypes tsdb,
+//   boltdb-shipper; DeprecatedIndexTypes aws, aws-dynamo, bigtable, bigtable-hashed, boltdb, cassandra, gcp,
+//   gcp-columnkey, grpc-store; TestingStorageTypes inmemory), else "unrecognized `store` (index) type". Its
+//   object_store check is stricter below (the client the chart configures).
+// - pkg/storage/config/schema_config.go PeriodConfig.validate (SchemaConfig.Validate, every period): the schema must read
+//   as v9..v13 (VersionAsInt trims "v", strconv.Atoi; other numbers are errInvalidSchemaVersion "invalid schema
+//   version"), so a typo or a not-yet-existing v14 stops Loki at once whatever its date.
 // A period added later with a `from` in the past would re-read already written data with the new schema; the pack cannot
 // know the previous deployment, so that case is not checked.
 import { LokiRelease, LOKI_CHART_DEFAULTS, lokiReleases } from "../../lib/loki";
@@ -135,6 +150,86 @@ function checkObjectStores(ctx: RuleContext<object>, loki: LokiRelease, configs:
   }
 }
 
+/** Loki 3.7.6 pkg/storage/types/types.go: Supported, Deprecated and Testing index types (validateSchemaValues). */
+const INDEX_TYPES = [
+  "tsdb",
+  "boltdb-shipper",
+  "aws",
+  "aws-dynamo",
+  "bigtable",
+  "bigtable-hashed",
+  "boltdb",
+  "cassandra",
+  "gcp",
+  "gcp-columnkey",
+  "grpc-store",
+  "inmemory",
+];
+
+/** PeriodConfig.VersionAsInt: strings.Trim(schema, "v") then strconv.Atoi (an optional sign, decimal digits). */
+function schemaVersion(schema: string): number | undefined {
+  const trimmed = schema.replace(/^v+|v+$/g, "");
+  return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+function checkSchemaValues(ctx: RuleContext<object>, loki: LokiRelease, configs: PropNode[], nowMs: number): void {
+  const allowedNode = loki.setting("limits_config.allow_structured_metadata");
+  if (isUnknown(allowedNode)) ctx.inconclusive(allowedNode);
+  const allowed = isUnknown(allowedNode)
+    ? undefined
+    : allowedNode === undefined
+      ? { value: true, where: "limits_config.allow_structured_metadata (Loki default true)" }
+      : {
+          value: allowedNode.value !== false && allowedNode.value !== "false",
+          where: `${allowedNode.where}=${String(allowedNode.value)}`,
+        };
+  for (const period of configs) {
+    const [schemaNode, storeNode, fromNode] = [period.get("schema"), period.get("store"), period.get("from")];
+    const [schema, store, from] = [schemaNode.raw(), storeNode.raw(), fromNode.raw()];
+    const unknown = [schema, store, from].find(isUnknown);
+    if (unknown !== undefined) {
+      ctx.inconclusive(unknown);
+      continue;
+    }
+    const version = typeof schema === "string" ? schemaVersion(schema) : undefined;
+    if (schema !== undefined && schema !== null && (version === undefined || version < 9 || version > 13)) {
+      ctx.violation(
+        `${schemaNode.where}=${JSON.stringify(schema)}: Loki 3.7.6 knows schemas v9 to v13 only and refuses to start ("invalid schema version", ` +
+          `pkg/storage/config/schema_config.go PeriodConfig.validate), whatever the period's date. Fix: use schema: v13.`,
+        loki.urn,
+      );
+      continue;
+    }
+    if (typeof store === "string" && !INDEX_TYPES.includes(store)) {
+      ctx.violation(
+        `${storeNode.where}=${store}: Loki refuses to start ("unrecognized \`store\` (index) type \`${store}\`, choose one of: boltdb-shipper, tsdb", ` +
+          `pkg/loki/validation.go validateSchemaValues). Fix: use store: tsdb.`,
+        loki.urn,
+      );
+      continue;
+    }
+    const fromMs = typeof from === "string" ? parseDay(from) : undefined;
+    // Only future periods: the active one is R5's finding (loki-index-period-24h).
+    if (!allowed?.value || fromMs === undefined || fromMs <= nowMs) continue;
+    const problems: string[] = [];
+    if (version !== undefined && version < 13)
+      problems.push(
+        `schema ${String(schema)} ("schema v13 is required to store Structured Metadata and use native OTLP ingestion")`,
+      );
+    if (store !== "tsdb")
+      problems.push(`store ${String(store)} ("\`tsdb\` index type is required to store Structured Metadata")`);
+    if (problems.length === 0) continue;
+    ctx.violation(
+      `${period.where} starts ${String(from)} with ${problems.join(" and ")} while structured metadata is allowed (${allowed.where}): ` +
+        `from ${String(from)} on it is the active period, and Loki 3.7.6 refuses to start with it (pkg/loki/validation.go ` +
+        `validateSchemaRequirements, "CONFIG ERROR"), so every Loki pod that starts after that date (rollout, eviction, node ` +
+        `replacement) crash-loops and log writes stop once the running ones are gone. Fix: give the new period schema: v13 and ` +
+        `store: tsdb, or set limits_config.allow_structured_metadata: false.`,
+      loki.urn,
+    );
+  }
+}
+
 /** The policy with a clock: the pack reads the date it runs on; tests pass a fixed one. */
 export function lokiSchemaPeriodsValidRule(now: () => Date) {
   return stackRule<object>(
@@ -142,12 +237,12 @@ export function lokiSchemaPeriodsValidRule(now: () => Date) {
       name: "loki-schema-periods-valid",
       rule: "L4",
       description:
-        "Loki schema periods must have YYYY-MM-DD `from` dates, distinct and increasing, the first one not in the future, and the object_store that loki.storage.type configures",
+        "Loki schema periods must have YYYY-MM-DD `from` dates, distinct and increasing, the first one not in the future, the object_store that loki.storage.type configures, a known schema (v9-v13) and index store, and future periods v13 on tsdb while structured metadata is allowed",
       enforcementLevel: "mandatory",
       severity: "critical",
       remediationSteps:
-        "Keep the first schema period on a past date, add later periods only with future dates in increasing order, and use object_store s3 (the chart's loki.storage.type) in every period.",
-      url: "https://github.com/grafana/loki/blob/main/pkg/storage/config/schema_config.go (SchemaConfig.Validate, SchemaForTime); https://grafana.com/docs/loki/latest/operations/storage/schema/",
+        "Keep the first schema period on a past date, add later periods only with future dates in increasing order, use object_store s3 (the chart's loki.storage.type) in every period, and give every new period schema v13 and store tsdb (or set limits_config.allow_structured_metadata: false).",
+      url: "https://github.com/grafana/loki/blob/v3.7.6/pkg/storage/config/schema_config.go (SchemaConfig.Validate, SchemaForTime); pkg/loki/validation.go (validateSchemaRequirements, validateSchemaValues); https://grafana.com/docs/loki/latest/operations/storage/schema/",
       tags: ["loki", "storage"],
       judgedPerResource: true,
     },
@@ -162,6 +257,7 @@ export function lokiSchemaPeriodsValidRule(now: () => Date) {
         if (!configs || configs.length === 0) continue;
         checkPeriods(ctx, loki, configs, now().getTime());
         checkObjectStores(ctx, loki, configs);
+        checkSchemaValues(ctx, loki, configs, now().getTime());
       }
     },
   );

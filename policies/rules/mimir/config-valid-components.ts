@@ -1,7 +1,9 @@
 // M13, continued: the start-up checks of pkg/mimir/mimir.go Config.Validate on the components other than the blocks
 // storage, compactor, limits and querier (config-valid.ts): the ruler and its rule store, the alertmanager storage and
 // the alertmanager, the query-frontend (and its results cache), the querier's frontend worker, the query-scheduler,
-// the ingester client and usage stats.
+// the ingester client and usage stats, and the S3 bucket client configs of the three stores (s3ClientChecks below:
+// their Validate, the bucket lookup type the config file must parse into, and the checks their client runs when a
+// component creates it).
 //
 // Version read: grafana/mimir main (the search index holds no mimir-3.0.x tag; the fetch tool refuses the 544 MB
 // snapshot). pkg/mimir/mimir.go Config.Validate at 0010b536a0b3 calls, in order and on every component whatever its
@@ -365,9 +367,223 @@ function alertmanagerChecks(ctx: RuleContext<object>, mimir: MimirRelease): Comp
   return [];
 }
 
+// --- S3 bucket clients (blocks, ruler and alertmanager stores, and the common.storage they inherit) ---
+// Version read: grafana/mimir pkg/storage/bucket/s3/config.go at 096dc676 (signature versions v4/v2, SSE-KMS/SSE-S3,
+// common.HTTPConfig) and bucket_client.go at 0d4371ce (newS3Config). The April 2025 config descriptor lists the same
+// s3 keys (signature_version default v4, sse.type/kms_key_id/kms_encryption_context, bucket_lookup_type auto,
+// list_objects_version, sts_endpoint), and CHANGELOG 2.17.0 to 3.1.x changes none of them, so Mimir 3.0 has these
+// checks; a later main (config_test.go with SSE-C and no signature test) is not 3.0 and is not followed. The storage
+// class, also in this Validate, is config-valid.ts's; `insecure` is S13's; static keys are S4's.
+// - pkg/storage/bucket/client.go StorageBackendConfig.Validate calls S3.Validate only when the store's backend is s3.
+// - Config.Validate, in order: signature_version outside [v4, v2] is errUnsupportedSignatureVersion "unsupported
+//   signature version (supported values: v4, v2)"; a bucket_name equal to the endpoint's first dot-separated label is
+//   errInvalidEndpointPrefix "the endpoint must not prefixed with the bucket name"; an sts_endpoint that fails
+//   util.IsValidURL (url.Parse without error, Scheme and Host non-empty; pkg/util/url.go) is errInvalidSTSEndpoint
+//   "sts-endpoint must be a valid url"; SSEConfig.Validate: a type other than "" / SSE-KMS / SSE-S3 is
+//   errUnsupportedSSEType "unsupported S3 SSE type", a kms_encryption_context json.Unmarshal cannot read into
+//   map[string]string is errInvalidSSEContext "invalid S3 SSE encryption context" (whatever the type).
+// - bucket_lookup_type is a thanos-io/objstore s3.BucketLookupType: its UnmarshalYAML (and the flag's
+//   bucketLookupTypeValue.Set) refuse anything but auto, virtual-hosted, path: "unsupported bucket lookup type: %s",
+//   so the config file does not load.
+// - When a component creates the bucket client (bucket_client.go NewBucketClient -> objstore
+//   providers/s3/s3.go NewBucketWithConfig, unchanged since objstore 1d6b5f8, July 2022): validate() refuses an empty
+//   endpoint ("no s3 endpoint in config file") and SSE-KMS without kms_key_id ("kms_key_id must be set if
+//   sse_config.type is set to 'SSE-KMS'"); a list_objects_version other than "", v1, v2 is refused ("Initialize s3
+//   client list objects version: Unsupported version %q was provided. Supported values are v1, v2"). Those pods exit.
+// Mimir's common config: a store's own key wins, else common.storage's (YAML common, then the specific section,
+// pkg/mimir/mimir.go ConfigWithCommon.UnmarshalYAML). Config.Validate checks RulerStorage, then BlocksStorage, ...,
+// then AlertmanagerStorage, so an inherited common value is reported under the first store that uses it.
+
+const S3_STORES: ReadonlyArray<{ store: string; wrap: string; users: string }> = [
+  { store: "ruler_storage", wrap: "invalid rulestore config: ", users: "rulers" },
+  {
+    store: "blocks_storage",
+    wrap: "invalid TSDB config: ",
+    users: "ingesters, store-gateways, the compactor and queriers",
+  },
+  { store: "alertmanager_storage", wrap: "invalid alertmanager storage config: ", users: "alertmanagers" },
+];
+/** pkg/storage/bucket/s3/config.go supportedSignatureVersions. */
+const MIMIR_SIGNATURE_VERSIONS = ["v4", "v2"];
+/** pkg/storage/bucket/s3/config.go supportedSSETypes. */
+const MIMIR_SSE_TYPES = ["SSE-KMS", "SSE-S3"];
+/** thanos-io/objstore providers/s3 BucketLookupType strings. */
+export const S3_BUCKET_LOOKUP_TYPES = ["auto", "virtual-hosted", "path"];
+/** S3 bucket names: 3-63 characters of a-z, 0-9, '.', '-' (S3 User Guide, bucket naming rules). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Go util.IsValidURL: url.Parse succeeds with a scheme and a host. Conservative: only a certain failure is false. */
+export function certainlyNotUrl(text: string): boolean {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(text);
+  if (!m) return true; // no scheme://: Scheme or Host is empty
+  return m[2].replace(/^[^@]*@/, "") === ""; // "https://" or "https://user@": no host
+}
+
+/** Whether Go's json.Unmarshal of `text` into map[string]string fails (a JSON object of strings, or null). */
+export function notStringMap(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  if (parsed === null) return false;
+  if (typeof parsed !== "object" || Array.isArray(parsed)) return true;
+  return Object.values(parsed as Record<string, unknown>).some((v) => v !== null && typeof v !== "string");
+}
+
+/** Whether the endpoint's first dot-separated label is the bucket name (errInvalidEndpointPrefix). */
+export function endpointPrefixedWithBucket(endpoint: string, bucket: string): boolean {
+  const first = endpoint.split(".")[0];
+  return bucket !== "" && first !== "" && first === bucket;
+}
+
+function s3ClientChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  // One finding per setting (an inherited common.storage value is reported once, under the first store using it).
+  const found = new Map<string, ComponentFinding & { stores: string[] }>();
+  const add = (f: ComponentFinding, store: string, key: string) => {
+    const id = `${f.where}|${key}`;
+    const seen = found.get(id);
+    if (seen) seen.stores.push(store);
+    else found.set(id, { ...f, stores: [store] });
+  };
+  for (const { store, wrap, users } of S3_STORES) {
+    const backend = read(ctx, mimir, `${store}.backend`) ?? read(ctx, mimir, "common.storage.backend");
+    if (String(backend?.value ?? "filesystem") !== "s3") continue;
+    const key = (k: string) => read(ctx, mimir, `${store}.s3.${k}`) ?? read(ctx, mimir, `common.storage.s3.${k}`);
+    const atStartup = `the ${users} exit at start-up when they create the ${store} bucket client, so that store can be neither written nor read`;
+    const signature = key("signature_version");
+    if (signature && !MIMIR_SIGNATURE_VERSIONS.includes(String(signature.value))) {
+      add(
+        {
+          ...signature,
+          error: `${PREFIX}${wrap}unsupported signature version (supported values: ${MIMIR_SIGNATURE_VERSIONS.join(", ")})`,
+          fix: "use v4 (the default) or remove the key",
+        },
+        store,
+        "signature",
+      );
+    }
+    const endpoint = key("endpoint");
+    const endpointText = endpoint ? String(endpoint.value) : "";
+    const firstLabel = endpointText.split(".")[0];
+    // Only an endpoint whose first label could be a bucket name needs the (possibly not yet known) bucket name.
+    if (endpoint && BUCKET_NAME.test(firstLabel) && endpointText.includes(".")) {
+      const bucket = key("bucket_name");
+      if (bucket && typeof bucket.value === "string" && endpointPrefixedWithBucket(endpointText, bucket.value)) {
+        add(
+          {
+            ...endpoint,
+            error: `${PREFIX}${wrap}the endpoint must not prefixed with the bucket name`,
+            fix: `give the regional endpoint without the bucket (e.g. s3.<region>.amazonaws.com); the bucket is ${store}.s3.bucket_name (${bucket.value})`,
+          },
+          store,
+          "endpoint-prefix",
+        );
+      }
+    }
+    if (endpoint && endpointText === "") {
+      // An explicit empty endpoint (the store's own key overrides the common one): objstore validate() refuses it.
+      add(
+        {
+          ...endpoint,
+          error: "no s3 endpoint in config file",
+          fix: "remove the empty endpoint so the common regional endpoint (s3.<region>.amazonaws.com) applies",
+          consequence: atStartup,
+        },
+        store,
+        "endpoint-empty",
+      );
+    }
+    const sts = key("sts_endpoint");
+    if (sts && String(sts.value) !== "" && certainlyNotUrl(String(sts.value))) {
+      add(
+        {
+          ...sts,
+          error: `${PREFIX}${wrap}sts-endpoint must be a valid url`,
+          fix: `give a full URL with its scheme (https://${String(sts.value)
+            .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+            .replace(/^\/+/, "")}) or remove it (the default STS endpoint)`,
+        },
+        store,
+        "sts",
+      );
+    }
+    const sseType = key("sse.type");
+    const sseText = sseType ? String(sseType.value) : "";
+    if (sseType && sseText !== "" && !MIMIR_SSE_TYPES.includes(sseText)) {
+      add(
+        {
+          ...sseType,
+          error: `${PREFIX}${wrap}unsupported S3 SSE type`,
+          fix: "use SSE-KMS or SSE-S3 (Mimir 3.0 has no SSE-C), or remove it: the stack's buckets encrypt with their KMS key by default",
+        },
+        store,
+        "sse-type",
+      );
+    }
+    const context = key("sse.kms_encryption_context");
+    if (context && typeof context.value === "string" && context.value !== "" && notStringMap(context.value)) {
+      add(
+        {
+          ...context,
+          error: `${PREFIX}${wrap}invalid S3 SSE encryption context`,
+          fix: 'give a JSON object of strings, quoted as one YAML string (e.g. \'{"team":"observability"}\'), or remove it',
+        },
+        store,
+        "sse-context",
+      );
+    }
+    if (sseText === "SSE-KMS") {
+      const keyId = key("sse.kms_key_id");
+      if (!keyId || String(keyId.value) === "") {
+        add(
+          {
+            ...(keyId ?? sseType!),
+            error: "kms_key_id must be set if sse_config.type is set to 'SSE-KMS'",
+            fix: "set sse.kms_key_id to the KMS key ARN next to sse.type SSE-KMS, or remove sse.type (the buckets encrypt with their KMS key by default)",
+            consequence: atStartup,
+          },
+          store,
+          "sse-kms-key",
+        );
+      }
+    }
+    const lookup = key("bucket_lookup_type");
+    if (lookup && !S3_BUCKET_LOOKUP_TYPES.includes(String(lookup.value))) {
+      add(
+        {
+          ...lookup,
+          error: `error loading config: unsupported bucket lookup type: ${String(lookup.value)}`,
+          fix: `use ${S3_BUCKET_LOOKUP_TYPES.join(", ")} (default auto; AWS S3 works with auto or virtual-hosted)`,
+        },
+        store,
+        "lookup",
+      );
+    }
+    const list = key("list_objects_version");
+    if (list && !["", "v1", "v2"].includes(String(list.value))) {
+      add(
+        {
+          ...list,
+          error: `Initialize s3 client list objects version: Unsupported version ${JSON.stringify(String(list.value))} was provided. Supported values are v1, v2`,
+          fix: "use v2 or v1, or remove it (the client's default)",
+          consequence: atStartup,
+        },
+        store,
+        "list-version",
+      );
+    }
+  }
+  return [...found.values()].map(({ stores, ...f }) =>
+    stores.length > 1 ? { ...f, where: `${f.where} (inherited by ${stores.join(", ")})` } : f,
+  );
+}
+
 export function componentChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
   return [
     ...storageChecks(ctx, mimir),
+    ...s3ClientChecks(ctx, mimir),
     ...rulerChecks(ctx, mimir),
     ...grpcClients(ctx, mimir),
     ...frontendChecks(ctx, mimir),

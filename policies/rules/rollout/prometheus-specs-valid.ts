@@ -35,8 +35,22 @@
 // - alertmanager.config (merged over the chart default): what Alertmanager v0.33 config.Load (vendored by the operator,
 //   go.mod) and the operator's checkAlertmanagerConfigRootRoute (pkg/alertmanager/amcfg.go alertmanagerConfigFromBytes)
 //   refuse about the routing tree and receivers.
+// - scrapeTimeout against scrapeInterval: the operator refuses to generate the configuration when the timeout is greater
+//   (pkg/prometheus/promcfg.go GenerateServerConfiguration / GenerateAgentConfiguration ->
+//   CompareScrapeTimeoutToScrapeInterval, "scrapeTimeout %q greater than scrapeInterval %q"), the interval defaulting to
+//   the CRD's 30s (pkg/apis/monitoring/v1/prometheus_types.go ScrapeInterval +kubebuilder:default:="30s"); the chart
+//   renders each only when set (templates/prometheus/prometheus.yaml).
+// - scrapeInterval, scrapeTimeout, evaluationInterval (not rendered in agent mode), ruleQueryOffset: the CRD's Duration
+//   pattern (API refusal, as retention).
+// - kubelet.serviceMonitor.scrapeTimeout against each endpoint the chart renders into the kubelet ServiceMonitor
+//   (templates/exporters/kubelet/servicemonitor.yaml: kubelet and probes at `interval`, else Prometheus' scrapeInterval;
+//   cAdvisor at `interval` else cAdvisorInterval, default 10s; resource at `interval` else resourceInterval, default
+//   10s): the operator rejects the whole ServiceMonitor (pkg/prometheus/resource_selector.go checkServiceMonitor ->
+//   validateScrapeIntervalAndTimeout; "skipping object", an InvalidConfiguration event), so no kubelet/cAdvisor series
+//   is scraped, silently.
 // Not inventoried because nothing stops: queueConfig / metadataConfig values (the operator copies them unchecked and
 // Prometheus has no range check), shards and replicas (no operator check beyond the CRD's int32).
+import { parseDurationMs } from "../../lib/duration";
 import { PropNode } from "../../lib/node";
 import { isPlainObject } from "../../lib/plain";
 import { RuleContext, stackRule } from "../../lib/policy";
@@ -520,6 +534,106 @@ function checkPrometheus(release: HelmRelease, report: Report, ctx: RuleContext<
       `${specNode.where}.retentionSize=${q(spec.retentionSize)} is not a prometheus-operator ByteSize (pattern ${BYTE_SIZE.source}, e.g. ` +
         `50GiB): ${API_REFUSES}. Fix: end it in B (50GiB or 50GB, not 50Gi).`,
     );
+  checkScrapeIntervals(release, spec, specNode.where, agent, report, ctx);
+}
+
+/** The CRD default of Prometheus.spec.scrapeInterval (prometheus_types.go +kubebuilder:default:="30s"). */
+const DEFAULT_SCRAPE_INTERVAL = "30s";
+/** kube-prometheus-stack 88.5.3 values.yaml kubelet.serviceMonitor defaults the checks below read. */
+const KUBELET_DEFAULTS: Obj = {
+  kubelet: true,
+  probes: true,
+  cAdvisor: true,
+  resource: false,
+  interval: "",
+  cAdvisorInterval: "10s",
+  resourceInterval: "10s",
+  scrapeTimeout: "",
+};
+
+/** A Duration field the chart renders only when truthy; its text when set, undefined otherwise. */
+const rendered = (value: unknown): string | undefined =>
+  value === undefined || value === null || value === "" || value === false ? undefined : String(value);
+
+function checkScrapeIntervals(
+  release: HelmRelease,
+  spec: Obj,
+  where: string,
+  agent: boolean,
+  report: Report,
+  ctx: RuleContext<object>,
+): void {
+  const fields: Array<[string, boolean]> = [
+    ["scrapeInterval", true],
+    ["scrapeTimeout", true],
+    ["evaluationInterval", !agent],
+    ["ruleQueryOffset", !agent],
+  ];
+  const bad = new Set<string>();
+  for (const [key, renders] of fields) {
+    const value = rendered(spec[key]);
+    if (!renders || value === undefined || DURATION.test(value)) continue;
+    bad.add(key);
+    report(
+      `${where}.${key}=${q(spec[key])} is not a prometheus-operator Duration (pattern ${DURATION.source}, e.g. 30s or 1m30s): ` +
+        `${API_REFUSES}. Fix: write it as whole units such as 30s, 1m or 1m30s.`,
+    );
+  }
+  if (bad.has("scrapeInterval") || bad.has("scrapeTimeout")) return;
+  const interval = rendered(spec.scrapeInterval) ?? DEFAULT_SCRAPE_INTERVAL;
+  const timeout = rendered(spec.scrapeTimeout);
+  const intervalMs = parseDurationMs(interval, "prometheus");
+  if (timeout !== undefined && intervalMs !== undefined) {
+    const timeoutMs = parseDurationMs(timeout, "prometheus");
+    if (timeoutMs !== undefined && timeoutMs > intervalMs)
+      report(
+        `${where}.scrapeTimeout=${q(timeout)} is greater than scrapeInterval ${q(interval)}${rendered(spec.scrapeInterval) ? "" : " (the CRD default)"}: ` +
+          `prometheus-operator refuses to generate the configuration ('creating config failed: generating config failed: scrapeTimeout ` +
+          `"${timeout}" greater than scrapeInterval "${interval}"', pkg/prometheus/promcfg.go CompareScrapeTimeoutToScrapeInterval), and ` +
+          `${PROM_STOPS}. Fix: keep prometheus.prometheusSpec.scrapeTimeout at or below scrapeInterval (raise scrapeInterval or lower the timeout).`,
+      );
+  }
+  if (intervalMs === undefined) return;
+
+  // The kubelet ServiceMonitor (templates/exporters/kubelet/servicemonitor.yaml).
+  const values = release.values;
+  const gates = [
+    values.at("kubelet.enabled"),
+    values.at("kubelet.serviceMonitor"),
+    values.at("kubernetesServiceMonitors.enabled"),
+  ];
+  const raws = gates.map((g) => g.raw());
+  if (raws.some((r) => containsUnknownSentinel(r)) || gates.some((g) => g.isUnknown))
+    return ctx.inconclusive(gates[1].unknown());
+  if (raws[0] === false || raws[2] === false) return;
+  const sm: Obj = { enabled: true, ...KUBELET_DEFAULTS, ...(obj(raws[1]) ?? {}) };
+  const smTimeout = rendered(sm.scrapeTimeout);
+  if (!sm.enabled || smTimeout === undefined) return;
+  const smTimeoutMs = parseDurationMs(smTimeout, "prometheus");
+  if (smTimeoutMs === undefined) return;
+  const own = rendered(sm.interval);
+  const endpoints: Array<[string, boolean, string | undefined]> = [
+    ["kubelet", sm.kubelet === true, own],
+    ["cAdvisor", sm.cAdvisor === true, own ?? rendered(sm.cAdvisorInterval)],
+    ["probes", sm.probes === true, own],
+    ["resource", sm.resource === true, own ?? rendered(sm.resourceInterval)],
+  ];
+  const short: string[] = [];
+  for (const [name, on, endpointInterval] of endpoints) {
+    if (!on) continue;
+    // resource_selector.go validateScrapeIntervalAndTimeout: an empty endpoint interval takes Prometheus' scrapeInterval.
+    const effective = endpointInterval ?? interval;
+    const ms = parseDurationMs(effective, "prometheus");
+    if (ms !== undefined && smTimeoutMs > ms) short.push(`${name} (interval ${effective})`);
+  }
+  if (short.length > 0)
+    report(
+      `kubelet.serviceMonitor.scrapeTimeout=${q(smTimeout)} is greater than the interval of the kubelet ServiceMonitor's ${short.join(", ")} ` +
+        `endpoint${short.length > 1 ? "s" : ""}: prometheus-operator rejects the whole ServiceMonitor ('scrapeTimeout "${smTimeout}" greater than ` +
+        `scrapeInterval', pkg/prometheus/resource_selector.go checkServiceMonitor, logged as "skipping object"), so no kubelet, cAdvisor ` +
+        `or probe series is scraped (silent loss of node and container metrics). Fix: lower kubelet.serviceMonitor.scrapeTimeout to at most ` +
+        `the shortest interval (cAdvisorInterval and resourceInterval default to 10s) or raise those intervals.`,
+    );
 }
 
 function checkAlertmanager(release: HelmRelease, report: Report, ctx: RuleContext<object>): void {
@@ -571,11 +685,11 @@ export const prometheusSpecsValid = stackRule<object>(
     name: "prometheus-specs-valid",
     rule: "U7",
     description:
-      "The Prometheus and Alertmanager resources kube-prometheus-stack renders must pass prometheus-operator's checks (one auth method per remote-write/read and alerting endpoint, no additionalArgs the operator sets, complete web TLS, CRD formats) and Alertmanager's config loader",
+      "The Prometheus and Alertmanager resources kube-prometheus-stack renders must pass prometheus-operator's checks (one auth method per remote-write/read and alerting endpoint, no additionalArgs the operator sets, complete web TLS, CRD formats, scrapeTimeout within scrapeInterval and the kubelet ServiceMonitor intervals) and Alertmanager's config loader",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-      "Keep one authentication method per remoteWrite/remoteRead/alertingEndpoints entry, drive flags through spec fields rather than additionalArgs, give web.tlsConfig one certificate and one key, write retention as 10d / retentionSize as 50GiB, and keep every Alertmanager route's receiver defined.",
+      "Keep one authentication method per remoteWrite/remoteRead/alertingEndpoints entry, drive flags through spec fields rather than additionalArgs, give web.tlsConfig one certificate and one key, write retention as 10d / retentionSize as 50GiB, keep scrapeTimeout (and kubelet.serviceMonitor.scrapeTimeout) at or below the scrape intervals (default 30s; cAdvisor and resource 10s), and keep every Alertmanager route's receiver defined.",
     url: "https://github.com/prometheus-operator/prometheus-operator/blob/v0.93.0/pkg/prometheus/operator.go (validateRemoteWriteSpec); pkg/prometheus/server/operator.go (sync); pkg/operator/argument.go (BuildArgs)",
     tags: ["prometheus", "alertmanager", "rollout"],
     judgedPerResource: true,

@@ -115,4 +115,63 @@ describe("policy kafka-broker-config-valid (K13)", () => {
       [],
     );
   });
+
+  describe("Strimzi's config model (types and ConfigDef ranges of the pinned Kafka)", () => {
+    const messages = async (records: ReturnType<typeof compliantStack>) =>
+      (await runStackPolicy(kafkaBrokerConfigValid, records)).violations.map((v) => v.message);
+
+    it("rejects log.cleaner.min.cleanable.ratio 1.5, outside between(0, 1) (held-out t30)", async () => {
+      const found = await messages(broker("log.cleaner.min.cleanable.ratio", 1.5));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /Kafka "kafka".*spec\.kafka\.config: Strimzi refuses the Kafka resource before reconciling anything \("has invalid spec\.kafka\.config: log\.cleaner\.min\.cleanable\.ratio has value 1\.5 which greater than the maximum value 1".*no broker or controller is created/,
+      );
+      assert.deepEqual(await messages(broker("log.cleaner.min.cleanable.ratio", 0.9)), []);
+      assert.deepEqual(await messages(broker("log.cleaner.min.cleanable.ratio", "0.1")), []);
+    });
+
+    it("rejects minimums, wrong types, unknown enum values and list items", async () => {
+      assert.match(
+        (await messages(broker("min.insync.replicas", 0)))[0],
+        /min\.insync\.replicas has value 0 which less than the minimum value 1/,
+      );
+      assert.match(
+        (await messages(broker("num.partitions", "three")))[0],
+        /num\.partitions has value 'three' which is not an int/,
+      );
+      assert.match(
+        (await messages(broker("num.partitions", 1.5)))[0],
+        /num\.partitions has value '1\.5' which is not an int/,
+      );
+      assert.match(
+        (await messages(broker("auto.create.topics.enable", "yes")))[0],
+        /auto\.create\.topics\.enable has value 'yes' which is not a boolean/,
+      );
+      assert.match(
+        (await messages(broker("log.message.timestamp.type", "createtime")))[0],
+        /log\.message\.timestamp\.type has value 'createtime' which is not one of the allowed values: \[CreateTime, LogAppendTime\]/,
+      );
+      assert.match(
+        (await messages(broker("log.cleanup.policy", "delete,archive")))[0],
+        /log\.cleanup\.policy contains values \[archive\] which are not in the allowed items \[compact, delete\]/,
+      );
+      assert.match((await messages(broker("log.cleanup.policy", "delete,delete")))[0], /contains duplicate values/);
+      assert.match((await messages(broker("offsets.topic.replication.factor", 40000)))[0], /is not a short/);
+    });
+
+    it("accepts sane values, unknown (plugin) keys and forbidden keys (K12's finding)", async () => {
+      for (const [key, value] of [
+        ["log.cleanup.policy", "compact,delete"],
+        ["num.partitions", "6"],
+        ["log.retention.ms", 604800000],
+        ["default.replication.factor", 3],
+        ["auto.create.topics.enable", false],
+        ["some.plugin.setting", "x"],
+        ["listeners", "bogus"],
+        ["compression.type", "zstd"],
+      ] as Array<[string, unknown]>)
+        assert.deepEqual(await messages(broker(key, value)), [], key);
+    });
+  });
 });

@@ -104,6 +104,63 @@ describe("policy loki-schema-periods-valid (L4)", () => {
   });
 });
 
+describe("policy loki-schema-periods-valid (L4): validateSchemaRequirements / validateSchemaValues", () => {
+  it("rejects a future v12 period while structured metadata is allowed by default (held-out t29)", async () => {
+    const run = await runStackPolicy(
+      onJune2026,
+      withPeriods([period("2024-04-01"), period("2026-09-01", { schema: "v12" })]),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /configs\[1\] starts 2026-09-01 with schema v12 \("schema v13 is required to store Structured Metadata.*"\) while structured metadata is allowed \(limits_config\.allow_structured_metadata \(Loki default true\)\): .*validateSchemaRequirements.*every Loki pod that starts after that date/,
+    );
+  });
+
+  it("rejects a future boltdb-shipper period, accepts both once structured metadata is off", async () => {
+    const future = withPeriods([period("2024-04-01"), period("2026-09-01", { store: "boltdb-shipper" })]);
+    const run = await runStackPolicy(onJune2026, future);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /store boltdb-shipper \("`tsdb` index type is required to store Structured Metadata"\)/,
+    );
+    const off = mutateValues(
+      withPeriods([period("2024-04-01"), period("2026-09-01", { schema: "v12", store: "boltdb-shipper" })]),
+      "loki",
+      "loki.limits_config.allow_structured_metadata",
+      false,
+    );
+    assert.deepEqual((await runStackPolicy(onJune2026, off)).violations, []);
+  });
+
+  it("leaves a past v12 period before the active v13 one alone (history)", async () => {
+    const run = await runStackPolicy(
+      onJune2026,
+      withPeriods([period("2023-01-01", { schema: "v12" }), period("2024-04-01")]),
+    );
+    assert.deepEqual(run.violations, []);
+  });
+
+  it("rejects a schema version Loki does not know and an unknown index store, at any date", async () => {
+    const v14 = await runStackPolicy(
+      onJune2026,
+      withPeriods([period("2024-04-01"), period("2027-01-01", { schema: "v14" })]),
+    );
+    assert.equal(v14.violations.length, 1);
+    assert.match(
+      v14.violations[0].message,
+      /schema="v14": Loki 3\.7\.6 knows schemas v9 to v13 only .*"invalid schema version"/,
+    );
+    const typo = await runStackPolicy(onJune2026, withPeriods([period("2024-04-01", { store: "tsbd" })]));
+    assert.equal(typo.violations.length, 1);
+    assert.match(
+      typo.violations[0].message,
+      /store=tsbd: Loki refuses to start \("unrecognized `store` \(index\) type `tsbd`/,
+    );
+  });
+});
+
 describe("policy loki-stores-in-object-storage (L5)", () => {
   it("passes the compliant fixture", async () => {
     assert.deepEqual((await runStackPolicy(lokiStoresInObjectStorage, compliantStack())).violations, []);

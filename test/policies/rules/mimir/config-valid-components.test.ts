@@ -126,4 +126,68 @@ describe("policy mimir-config-valid (M13): component start-up checks (ruler, sto
     await passes(set(`${sc}.alertmanager.external_url`, "https://alerts.example.com/alertmanager"));
     await passes(set("alertmanager.enabled", false, set(`${sc}.alertmanager.external_url`, "/alertmanager/")));
   });
+  it("S3 clients: signature version, STS endpoint, SSE, lookup type and list version (common inherited, per-store override)", async () => {
+    await refuses(
+      set(`${sc}.common.storage.s3.sts_endpoint`, "sts.eu-west-1.amazonaws.com"),
+      /common\.storage\.s3\.sts_endpoint \(inherited by ruler_storage, blocks_storage, alertmanager_storage\)=sts\.eu-west-1\.amazonaws\.com: Mimir refuses to start \("error validating config: invalid rulestore config: sts-endpoint must be a valid url"\).*https:\/\/sts\.eu-west-1\.amazonaws\.com/,
+    );
+    await passes(set(`${sc}.common.storage.s3.sts_endpoint`, "https://sts.eu-west-1.amazonaws.com"));
+    await refuses(
+      set(`${sc}.blocks_storage.s3.signature_version`, "v3"),
+      /blocks_storage\.s3\.signature_version=v3: Mimir refuses to start \("error validating config: invalid TSDB config: unsupported signature version \(supported values: v4, v2\)"\)/,
+    );
+    await passes(set(`${sc}.blocks_storage.s3.signature_version`, "v2"));
+    await refuses(
+      set(`${sc}.alertmanager_storage.s3.sse.type`, "SSE-C"),
+      /invalid alertmanager storage config: unsupported S3 SSE type/,
+    );
+    await refuses(
+      set(`${sc}.common.storage.s3.sse`, { type: "SSE-KMS" }),
+      /kms_key_id must be set if sse_config\.type is set to 'SSE-KMS'"\); the rulers exit at start-up/,
+    );
+    await passes(
+      set(`${sc}.common.storage.s3.sse`, {
+        type: "SSE-KMS",
+        kms_key_id: "arn:aws:kms:us-east-1:111122223333:key/abc",
+        kms_encryption_context: '{"team":"observability"}',
+      }),
+    );
+    await refuses(
+      set(`${sc}.ruler_storage.s3.sse.kms_encryption_context`, "team=observability"),
+      /invalid rulestore config: invalid S3 SSE encryption context/,
+    );
+    await refuses(
+      set(`${sc}.ruler_storage.s3.sse.kms_encryption_context`, '{"n":1}'),
+      /invalid S3 SSE encryption context/,
+    );
+    await refuses(
+      set(`${sc}.common.storage.s3.bucket_lookup_type`, "dns"),
+      /error loading config: unsupported bucket lookup type: dns/,
+    );
+    await passes(set(`${sc}.common.storage.s3.bucket_lookup_type`, "virtual-hosted"));
+    await refuses(
+      set(`${sc}.blocks_storage.s3.list_objects_version`, "v3"),
+      /Unsupported version "v3" was provided\. Supported values are v1, v2"\); the ingesters, store-gateways, the compactor and queriers exit/,
+    );
+    await passes(set(`${sc}.blocks_storage.s3.list_objects_version`, "v1"));
+    await refuses(
+      set("ruler.extraArgs", { "ruler-storage.s3.signature-version": "v5" }),
+      /ruler\.extraArgs\["ruler-storage\.s3\.signature-version"\]=v5: .*unsupported signature version/,
+    );
+  });
+
+  it("S3 clients: endpoint prefixed with the bucket, an empty endpoint; stores on another backend are not judged", async () => {
+    await refuses(
+      set(`${sc}.blocks_storage.s3.endpoint`, "obs-prod-mimir-blocks.s3.us-east-1.amazonaws.com"),
+      /blocks_storage\.s3\.endpoint=obs-prod-mimir-blocks\.s3\.us-east-1\.amazonaws\.com: .*invalid TSDB config: the endpoint must not prefixed with the bucket name/,
+    );
+    await passes(set(`${sc}.blocks_storage.s3.endpoint`, "s3.dualstack.us-east-1.amazonaws.com"));
+    await refuses(
+      set(`${sc}.alertmanager_storage.s3.endpoint`, ""),
+      /no s3 endpoint in config file"\); the alertmanagers exit/,
+    );
+    await passes(
+      set(`${sc}.alertmanager_storage.backend`, "filesystem", set(`${sc}.alertmanager_storage.s3.sse.type`, "SSE-C")),
+    );
+  });
 });

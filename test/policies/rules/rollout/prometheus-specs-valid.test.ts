@@ -149,4 +149,55 @@ describe("policy prometheus-specs-valid (U7)", () => {
     const matchers = mutateValues(compliantStack(), KPS, "alertmanager.config.route.matchers", ["severity = critical"]);
     assert.match((await messages(matchers))[0], /root route must not have any matchers/);
   });
+
+  it("rejects a scrapeTimeout above scrapeInterval, its 30s CRD default included (held-out t32)", async () => {
+    const spec = "prometheus.prometheusSpec";
+    const found = await messages(mutateValues(compliantStack(), KPS, `${spec}.scrapeTimeout`, "45s"));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /prometheusSpec\.scrapeTimeout="45s" is greater than scrapeInterval "30s" \(the CRD default\): .*scrapeTimeout "45s" greater than scrapeInterval "30s".*a new Prometheus never gets its StatefulSet/,
+    );
+    const raised = mutateValues(
+      mutateValues(compliantStack(), KPS, `${spec}.scrapeTimeout`, "45s"),
+      KPS,
+      `${spec}.scrapeInterval`,
+      "1m",
+    );
+    assert.deepEqual(await messages(raised), []);
+    const lower = mutateValues(
+      mutateValues(compliantStack(), KPS, `${spec}.scrapeTimeout`, "20s"),
+      KPS,
+      `${spec}.scrapeInterval`,
+      "15s",
+    );
+    assert.match((await messages(lower))[0], /scrapeTimeout="20s" is greater than scrapeInterval "15s": /);
+    assert.deepEqual(await messages(mutateValues(compliantStack(), KPS, `${spec}.scrapeTimeout`, "30s")), []);
+  });
+
+  it("rejects interval fields that are not Durations", async () => {
+    const spec = "prometheus.prometheusSpec";
+    for (const key of ["scrapeInterval", "evaluationInterval", "ruleQueryOffset"]) {
+      const found = await messages(mutateValues(compliantStack(), KPS, `${spec}.${key}`, "1.5m"));
+      assert.equal(found.length, 1, key);
+      assert.match(found[0], new RegExp(`${key}="1\\.5m" is not a prometheus-operator Duration.*API server refuses`));
+    }
+    assert.deepEqual(await messages(mutateValues(compliantStack(), KPS, `${spec}.evaluationInterval`, "1m")), []);
+  });
+
+  it("rejects a kubelet ServiceMonitor timeout above an endpoint's interval (cAdvisor's 10s default)", async () => {
+    const found = await messages(mutateValues(compliantStack(), KPS, "kubelet.serviceMonitor.scrapeTimeout", "15s"));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /kubelet\.serviceMonitor\.scrapeTimeout="15s" is greater than the interval of the kubelet ServiceMonitor's cAdvisor \(interval 10s\) endpoint: prometheus-operator rejects the whole ServiceMonitor/,
+    );
+    assert.deepEqual(
+      await messages(mutateValues(compliantStack(), KPS, "kubelet.serviceMonitor.scrapeTimeout", "10s")),
+      [],
+    );
+    let disabled = mutateValues(compliantStack(), KPS, "kubelet.serviceMonitor.scrapeTimeout", "15s");
+    disabled = mutateValues(disabled, KPS, "kubelet.serviceMonitor.interval", "30s");
+    assert.deepEqual(await messages(disabled), []);
+  });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { alloyListensWhereProbed } from "../../../../policies/rules/wiring/alloy-listens-where-probed";
+import { alloyListensWhereProbed, httpServerTls } from "../../../../policies/rules/wiring/alloy-listens-where-probed";
 import { compliantStack, mutateValues } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
 
@@ -68,5 +68,98 @@ describe("policy alloy-listens-where-probed (W11)", () => {
       (await run(records)).violations[0].message,
       /otelcol\.receiver\.otlp "default" listens on 127\.0\.0\.1:4317, loopback only/,
     );
+  });
+
+  // The program's OTLP wiring (components/alloy/values.ts, config.ts): two extra ports and a receiver on 0.0.0.0.
+  const OTLP =
+    'otelcol.receiver.otlp "default" {\n  grpc {\n    endpoint = "0.0.0.0:4317"\n  }\n  http {\n    endpoint = "0.0.0.0:4318"\n  }\n  output {}\n}\n';
+  const TLS = 'http {\n  tls {\n    cert_file = "/tls/tls.crt"\n    key_file  = "/tls/tls.key"\n  }\n}\n';
+  const otlpStack = () => {
+    let records = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", [
+      { name: "otlp-grpc", port: 4317, targetPort: 4317, protocol: "TCP", appProtocol: "grpc" },
+      { name: "otlp-http", port: 4318, targetPort: 4318, protocol: "TCP" },
+    ]);
+    records = mutateValues(records, "alloy", "alloy.clustering", { enabled: true });
+    return mutateValues(records, "alloy", "alloy.configMap.content", OTLP);
+  };
+
+  it("passes the program's OTLP extra ports and receivers", async () => {
+    assert.deepEqual((await run(otlpStack())).violations, []);
+  });
+
+  it("rejects alloy.listenPort equal to an OTLP extra port (held-out example)", async () => {
+    const result = await run(mutateValues(otlpStack(), "alloy", "alloy.listenPort", 4317));
+    assert.equal(result.violations.length, 2);
+    const messages = result.violations.map((v) => v.message).join("\n");
+    assert.match(
+      messages,
+      /http-metrics \(values\.alloy\.listenPort=4317\) and values\.alloy\.extraPorts\[0\] \(name otlp-grpc, port 4317\/TCP\) give the alloy Service .*two TCP ports 4317.*Duplicate value/,
+    );
+    assert.match(messages, /and, with clustering on, the <fullname>-cluster Service\) two TCP ports 4317/);
+    assert.match(
+      messages,
+      /otelcol\.receiver\.otlp "default" listens on 0\.0\.0\.0:4317, the port Alloy's own HTTP server binds/,
+    );
+  });
+
+  it("rejects two extra ports on one port, and port names taken by the chart", async () => {
+    const dup = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", [
+      { name: "a", port: 9000, targetPort: 9000 },
+      { name: "b", port: 9000, targetPort: 9001, protocol: "TCP" },
+    ]);
+    assert.match((await run(dup)).violations[0].message, /two TCP ports 9000/);
+    const udp = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", [
+      { name: "a", port: 9000, targetPort: 9000 },
+      { name: "b", port: 9000, targetPort: 9000, protocol: "UDP" },
+    ]);
+    assert.deepEqual((await run(udp)).violations, []);
+    const named = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", [
+      { name: "http-metrics", port: 9000, targetPort: 9000 },
+    ]);
+    assert.match((await run(named)).violations[0].message, /two ports named http-metrics/);
+    let clusterName = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", [
+      { name: "http", port: 9000, targetPort: 9000 },
+    ]);
+    assert.deepEqual((await run(clusterName)).violations, []);
+    clusterName = mutateValues(clusterName, "alloy", "alloy.clustering", { enabled: true });
+    assert.match((await run(clusterName)).violations[0].message, /-cluster Service two ports named http/);
+  });
+
+  it("rejects duplicate nodePorts under service.type NodePort", async () => {
+    let records = mutateValues(compliantStack(), "alloy", "service.type", "NodePort");
+    records = mutateValues(records, "alloy", "alloy.extraPorts", [
+      { name: "faro", port: 12347, targetPort: 12347, nodePort: 31128 },
+    ]);
+    assert.match((await run(records)).violations[0].message, /same nodePort 31128/);
+  });
+
+  it("rejects listenScheme HTTPS without a TLS block (held-out example), and a lower-case scheme", async () => {
+    const https = mutateValues(otlpStack(), "alloy", "alloy.listenScheme", "HTTPS");
+    const result = await run(https);
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /values\.alloy\.listenScheme=HTTPS .*Alloy serves plain HTTP .*pods never become Ready and the DaemonSet rollout/,
+    );
+    const lower = mutateValues(otlpStack(), "alloy", "alloy.listenScheme", "https");
+    assert.match((await run(lower)).violations[0].message, /accepts only "HTTP" or "HTTPS"/);
+  });
+
+  it("accepts HTTPS with an http tls block, rejects HTTP with one, and needs cluster TLS when clustered", async () => {
+    let records = mutateValues(otlpStack(), "alloy", "alloy.configMap.content", TLS + OTLP);
+    records = mutateValues(records, "alloy", "alloy.listenScheme", "HTTPS");
+    assert.match((await run(records)).violations[0].message, /--cluster\.enable-tls.*cluster never forms/);
+    const clusterTls = mutateValues(records, "alloy", "alloy.extraArgs", ["--cluster.enable-tls"]);
+    assert.deepEqual((await run(clusterTls)).violations, []);
+    const plain = mutateValues(clusterTls, "alloy", "alloy.listenScheme", "HTTP");
+    assert.match((await run(plain)).violations[0].message, /listenScheme=HTTP .*Alloy serves HTTPS/);
+  });
+
+  it("finds only the top-level http block's tls", () => {
+    assert.equal(httpServerTls(TLS), true);
+    assert.equal(httpServerTls(OTLP), false);
+    assert.equal(httpServerTls('otelcol.receiver.otlp "x" {\n  http {\n    tls {\n    }\n  }\n}\n'), false);
+    assert.equal(httpServerTls("// http { tls { } }\n" + OTLP), false);
+    assert.equal(httpServerTls('logging { format = "http {" }\n'), false);
   });
 });
