@@ -6,6 +6,9 @@ import { show } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
+import { PropNode } from "../../lib/node";
+import { RuleContext } from "../../lib/policy";
+import { HelmRelease, StackView } from "../../lib/stack";
 
 // Alloy loki.write endpoint batch_size default 1MiB (Alloy reference, loki.write).
 const ALLOY_DEFAULT_BATCH = "1MiB";
@@ -22,6 +25,36 @@ export function targetOf(url: string | undefined, lokis: LokiRelease[]): LokiRel
   return matched ?? (lokis.length === 1 ? lokis[0] : undefined);
 }
 
+/** One Alloy loki.write endpoint with the Loki it writes to and its batch size (as written, default 1MiB). */
+export interface AlloyLokiWrite {
+  alloy: HelmRelease;
+  contentNode: PropNode;
+  endpoint: ReturnType<typeof lokiWriteEndpoints>[number];
+  loki: LokiRelease;
+  batchText: string;
+}
+
+/** Every Alloy loki.write endpoint that writes to one of the stack's Loki releases (L2, L12). */
+export function alloyLokiWrites(stack: StackView, ctx: RuleContext<object>): AlloyLokiWrite[] {
+  const lokis = lokiReleases(stack);
+  if (lokis.length === 0) return [];
+  const writes: AlloyLokiWrite[] = [];
+  for (const alloy of stack.helmReleases(CHARTS.alloy)) {
+    const contentNode = alloy.values.at("alloy.configMap.content");
+    const content = contentNode.string();
+    if (isUnknown(content)) {
+      ctx.inconclusive(content);
+      continue;
+    }
+    for (const endpoint of lokiWriteEndpoints(content ?? "")) {
+      const loki = targetOf(endpoint.url, lokis);
+      if (loki)
+        writes.push({ alloy, contentNode, endpoint, loki, batchText: endpoint.batchSize ?? ALLOY_DEFAULT_BATCH });
+    }
+  }
+  return writes;
+}
+
 export const alloyBatchWithinLokiBurst = stackRule<object>(
   {
     name: "alloy-batch-within-loki-burst",
@@ -35,37 +68,24 @@ export const alloyBatchWithinLokiBurst = stackRule<object>(
     tags: ["loki", "alloy"],
   },
   (stack, ctx) => {
-    const lokis = lokiReleases(stack);
-    if (lokis.length === 0) return;
-    for (const alloy of stack.helmReleases(CHARTS.alloy)) {
-      const contentNode = alloy.values.at("alloy.configMap.content");
-      const content = contentNode.string();
-      if (isUnknown(content)) {
-        ctx.inconclusive(content);
+    for (const { alloy, contentNode, endpoint, loki, batchText } of alloyLokiWrites(stack, ctx)) {
+      const batch = parseBase2Bytes(batchText);
+      if (batch === undefined) {
+        ctx.violation(
+          `${contentNode.where} ${endpoint.component} endpoint batch_size="${batchText}" is not a size such as 1MiB or 512KiB; Alloy refuses the config.`,
+          alloy.resource.urn,
+        );
         continue;
       }
-      for (const endpoint of lokiWriteEndpoints(content ?? "")) {
-        const loki = targetOf(endpoint.url, lokis);
-        if (!loki) continue;
-        const batchText = endpoint.batchSize ?? ALLOY_DEFAULT_BATCH;
-        const batch = parseBase2Bytes(batchText);
-        if (batch === undefined) {
-          ctx.violation(
-            `${contentNode.where} ${endpoint.component} endpoint batch_size="${batchText}" is not a size such as 1MiB or 512KiB; Alloy refuses the config.`,
-            alloy.resource.urn,
-          );
-          continue;
-        }
-        ctx.known([loki.number("limits_config.ingestion_burst_size_mb")], (burst) => {
-          if (batch <= burst.value * LOKI_MB) return;
-          ctx.violation(
-            `${contentNode.where} ${endpoint.component} endpoint batch_size=${batchText} (${formatBytes(batch)}) > ${show(burst)} MB of ${loki.label}: ` +
-              `a full batch exceeds the distributor's burst, Loki answers 429 (ingestion rate limit exceeded) on every retry and the batch is dropped. ` +
-              `Fix: set batch_size to at most ${burst.value}MiB or raise ingestion_burst_size_mb.`,
-            alloy.resource.urn,
-          );
-        });
-      }
+      ctx.known([loki.number("limits_config.ingestion_burst_size_mb")], (burst) => {
+        if (batch <= burst.value * LOKI_MB) return;
+        ctx.violation(
+          `${contentNode.where} ${endpoint.component} endpoint batch_size=${batchText} (${formatBytes(batch)}) > ${show(burst)} MB of ${loki.label}: ` +
+            `a full batch exceeds the distributor's burst, Loki answers 429 (ingestion rate limit exceeded) on every retry and the batch is dropped. ` +
+            `Fix: set batch_size to at most ${burst.value}MiB or raise ingestion_burst_size_mb.`,
+          alloy.resource.urn,
+        );
+      });
     }
   },
 );

@@ -7,17 +7,10 @@
 //   push.ParseRequest(..., MaxRecvMsgSize, MaxDecompressedSize, ...) -> http.StatusRequestEntityTooLarge).
 // - Alloy retries only 429 and 5xx; a 413 batch is dropped (Alloy loki.write: "Other 4xx responses ... are dropped").
 //   So every full batch, e.g. every catch-up after a restart or an outage, is lost while smaller ones pass.
-import { lokiWriteEndpoints } from "../../lib/alloy";
 import { formatBytes, parseBase2Bytes } from "../../lib/bytes";
-import { lokiReleases } from "../../lib/loki";
 import { show } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { CHARTS } from "../../lib/types";
-import { isUnknown } from "../../lib/unknown";
-import { targetOf } from "./alloy-batch-within-loki-burst";
-
-// Alloy loki.write endpoint batch_size default 1MiB (Alloy reference, loki.write).
-const ALLOY_DEFAULT_BATCH = "1MiB";
+import { alloyLokiWrites } from "./alloy-batch-within-loki-burst";
 
 export const alloyBatchWithinRequestLimits = stackRule<object>(
   {
@@ -33,34 +26,22 @@ export const alloyBatchWithinRequestLimits = stackRule<object>(
     tags: ["loki", "alloy"],
   },
   (stack, ctx) => {
-    const lokis = lokiReleases(stack);
-    if (lokis.length === 0) return;
-    for (const alloy of stack.helmReleases(CHARTS.alloy)) {
-      const contentNode = alloy.values.at("alloy.configMap.content");
-      const content = contentNode.string();
-      if (isUnknown(content)) {
-        ctx.inconclusive(content);
-        continue;
-      }
-      for (const endpoint of lokiWriteEndpoints(content ?? "")) {
-        const loki = targetOf(endpoint.url, lokis);
-        const batchText = endpoint.batchSize ?? ALLOY_DEFAULT_BATCH;
-        const batch = parseBase2Bytes(batchText);
-        if (!loki || batch === undefined) continue; // an unparseable size is L2's to report
-        ctx.known(
-          [loki.number("distributor.max_decompressed_size"), loki.number("distributor.max_recv_msg_size")],
-          (decompressed, received) => {
-            const limits = [decompressed, received].filter((l) => l.value > 0 && batch >= l.value);
-            if (limits.length === 0) return;
-            ctx.violation(
-              `${contentNode.where} ${endpoint.component} endpoint batch_size=${batchText} (${formatBytes(batch)}) >= ${limits.map((l) => show(l)).join(" and ")} of ${loki.label}: ` +
-                `a full batch of log lines is a request the distributor refuses with 413 Request Entity Too Large, which Alloy does not retry: ` +
-                `every full batch (each catch-up after a restart or an outage) is dropped. Fix: raise the limit above the batch or lower batch_size.`,
-              alloy.resource.urn,
-            );
-          },
-        );
-      }
+    for (const { alloy, contentNode, endpoint, loki, batchText } of alloyLokiWrites(stack, ctx)) {
+      const batch = parseBase2Bytes(batchText);
+      if (batch === undefined) continue; // L2 reports an unparseable size
+      ctx.known(
+        [loki.number("distributor.max_decompressed_size"), loki.number("distributor.max_recv_msg_size")],
+        (decompressed, received) => {
+          const limits = [decompressed, received].filter((l) => l.value > 0 && batch >= l.value);
+          if (limits.length === 0) return;
+          ctx.violation(
+            `${contentNode.where} ${endpoint.component} endpoint batch_size=${batchText} (${formatBytes(batch)}) >= ${limits.map((l) => show(l)).join(" and ")} of ${loki.label}: ` +
+              `a full batch of log lines is a request the distributor refuses with 413 Request Entity Too Large, which Alloy does not retry: ` +
+              `every full batch (each catch-up after a restart or an outage) is dropped. Fix: raise the limit above the batch or lower batch_size.`,
+            alloy.resource.urn,
+          );
+        },
+      );
     }
   },
 );
