@@ -33,6 +33,10 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "ingest_storage.kafka.tls_key_path": "",
   // Mimir config descriptor: api.prometheus_http_prefix "/prometheus" (-http.prometheus-http-prefix).
   "api.prometheus_http_prefix": "/prometheus",
+  // Mimir config descriptor: in-process cache sizes (index cache inmemory 1 GiB, series hash caches 1 GiB and 350 MiB).
+  "blocks_storage.bucket_store.index_cache.inmemory.max_size_bytes": 1_073_741_824,
+  "blocks_storage.bucket_store.series_hash_cache_max_size_bytes": 1_073_741_824,
+  "blocks_storage.tsdb.series_hash_cache_max_size_bytes": 367_001_600,
   // Mimir config descriptor: blocks_storage.bucket_store.bucket_index.max_stale_period 1h.
   "blocks_storage.bucket_store.bucket_index.max_stale_period": "1h",
   "limits.compactor_blocks_retention_period": "0s",

@@ -77,8 +77,8 @@ const DEFAULT_GOGC = 100;
 const MIMIR_HOLDERS: ReadonlyArray<{
   section: string;
   component: string;
-  /** `fallback`: Mimir's default size (config descriptor), which a full cache reaches when the values set none. */
-  caches: ReadonlyArray<{ path: string; what: string; fallback: number; inmemoryIndexCache?: true }>;
+  /** Sizes the values do not set count at Mimir's default (MIMIR_DEFAULTS): a full cache reaches it. */
+  caches: ReadonlyArray<{ path: string; what: string; inmemoryIndexCache?: true }>;
   offload: string;
 }> = [
   {
@@ -88,13 +88,11 @@ const MIMIR_HOLDERS: ReadonlyArray<{
       {
         path: "blocks_storage.bucket_store.index_cache.inmemory.max_size_bytes",
         what: "in-memory index cache",
-        fallback: 1024 * MiB,
         inmemoryIndexCache: true,
       },
       {
         path: "blocks_storage.bucket_store.series_hash_cache_max_size_bytes",
         what: "series hash cache",
-        fallback: 1024 * MiB,
       },
     ],
     offload:
@@ -103,9 +101,7 @@ const MIMIR_HOLDERS: ReadonlyArray<{
   {
     section: "ingester",
     component: "ingester",
-    caches: [
-      { path: "blocks_storage.tsdb.series_hash_cache_max_size_bytes", what: "series hash cache", fallback: 350 * MiB },
-    ],
+    caches: [{ path: "blocks_storage.tsdb.series_hash_cache_max_size_bytes", what: "series hash cache" }],
     offload: "lower the cache",
   },
 ];
@@ -124,10 +120,8 @@ function mimirHolders(mimir: MimirRelease): Holder[] {
     const caches: Cache[] = [];
     for (const cache of spec.caches) {
       if (cache.inmemoryIndexCache && !indexCacheInMemory(mimir)) continue;
-      const found = known(mimir.configured(cache.path)) ?? {
-        value: cache.fallback,
-        where: `Mimir default ${cache.path}`,
-      };
+      const found = known(mimir.setting(cache.path));
+      if (found === undefined) continue;
       const bytes = wholeNumber(found.value);
       if (bytes === undefined || bytes <= 0) continue;
       caches.push({ bytes, where: `${found.where}=${JSON.stringify(found.value)}`, what: cache.what });
