@@ -17,6 +17,16 @@ const mimir = (structuredConfig: Record<string, unknown>, rest: Record<string, u
   overrides: { mimir: { mimir: { structuredConfig }, ...rest } },
 });
 const loki = (values: Record<string, unknown>) => ({ overrides: { loki: values } });
+/** The program's one Loki schema period (components/loki/values.ts), with `changes` over it. */
+const period = (changes: Record<string, unknown> = {}) => ({
+  from: "2024-04-01",
+  store: "tsdb",
+  object_store: "s3",
+  schema: "v13",
+  index: { prefix: "index_", period: "24h" },
+  ...changes,
+});
+const schemaPeriods = (...configs: Array<Record<string, unknown>>) => loki({ loki: { schemaConfig: { configs } } });
 /** Prometheus' one remote write, as the program renders it (components/prometheus/values.ts), with `changes` over it. */
 const remoteWrite = (changes: Record<string, unknown>) => ({
   overrides: {
@@ -317,21 +327,7 @@ export const CONFLICTS: Conflict[] = [
   {
     title: "weekly Loki index period",
     base: "dev",
-    config: loki({
-      loki: {
-        schemaConfig: {
-          configs: [
-            {
-              from: "2024-04-01",
-              store: "tsdb",
-              object_store: "s3",
-              schema: "v13",
-              index: { prefix: "index_", period: "168h" },
-            },
-          ],
-        },
-      },
-    }),
+    config: schemaPeriods(period({ index: { prefix: "index_", period: "168h" } })),
     policy: "loki-index-period-24h",
     level: "mandatory",
   },
@@ -743,21 +739,7 @@ export const CONFLICTS: Conflict[] = [
   {
     title: "first Loki schema period in the future",
     base: "prod",
-    config: loki({
-      loki: {
-        schemaConfig: {
-          configs: [
-            {
-              from: "2030-01-01",
-              store: "tsdb",
-              object_store: "s3",
-              schema: "v13",
-              index: { prefix: "index_", period: "24h" },
-            },
-          ],
-        },
-      },
-    }),
+    config: schemaPeriods(period({ from: "2030-01-01" })),
     policy: "loki-schema-periods-valid",
     level: "mandatory",
     message: /from=2030-01-01 is after today/,
@@ -765,28 +747,7 @@ export const CONFLICTS: Conflict[] = [
   {
     title: "future Loki schema period on v12 while structured metadata is allowed (refused once it is active)",
     base: "prod",
-    config: loki({
-      loki: {
-        schemaConfig: {
-          configs: [
-            {
-              from: "2024-04-01",
-              store: "tsdb",
-              object_store: "s3",
-              schema: "v13",
-              index: { prefix: "index_", period: "24h" },
-            },
-            {
-              from: "2099-01-01",
-              store: "tsdb",
-              object_store: "s3",
-              schema: "v12",
-              index: { prefix: "index_", period: "24h" },
-            },
-          ],
-        },
-      },
-    }),
+    config: schemaPeriods(period(), period({ from: "2099-01-01", schema: "v12" })),
     policy: "loki-schema-periods-valid",
     level: "mandatory",
     message: /starts 2099-01-01 with schema v12 .*validateSchemaRequirements/,
