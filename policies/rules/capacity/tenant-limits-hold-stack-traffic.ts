@@ -39,8 +39,9 @@ const LOKI_MB = 1 << 20;
 
 /** The one tenant receiving all of a signal, or undefined (no sender, several tenants, a non-literal tenant). */
 function soleTenant(found: SenderTenants): { tenant: string; senders: string } | undefined {
-  if (!found || found.tenants.size !== 1) return undefined;
-  return { tenant: [...found.tenants][0], senders: found.senders.join(", ") };
+  if (!found || found.size !== 1) return undefined;
+  const [[tenant, senders]] = [...found];
+  return { tenant, senders: senders.join(", ") };
 }
 
 /**

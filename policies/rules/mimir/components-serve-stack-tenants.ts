@@ -52,9 +52,8 @@ function tenantList(mimir: MimirRelease, path: string): { tenants: string[]; whe
 
 function stackTenants(mimir: MimirRelease, ctx: RuleContext<object>, stack: Parameters<typeof metricTenants>[0]) {
   const tenants = new Map<string, string>();
-  const senders = metricTenants(stack, ctx);
-  for (const tenant of senders?.tenants ?? [])
-    tenants.set(tenant, `written by ${senders!.senders.filter((s) => s.endsWith(`=${tenant}`)).join(", ")}`);
+  for (const [tenant, senders] of metricTenants(stack, ctx) ?? [])
+    tenants.set(tenant, `written by ${senders.join(", ")}`);
   for (const [tenant] of known(overrideTenants(mimir)) ?? [])
     if (!tenants.has(tenant)) tenants.set(tenant, `named in runtimeConfig.overrides`);
   return tenants;

@@ -409,12 +409,18 @@ export function isExpanded(text: string): boolean {
   return text.includes("$") || text.includes("{{");
 }
 
-/** The tenants a signal's senders write as; undefined when one of them is not a literal (then nothing is judged). */
-export type SenderTenants = { tenants: Set<string>; senders: string[] } | undefined;
+/**
+ * The tenants a signal's senders write as, each with the senders (where they are configured) writing as it;
+ * undefined when one of them is not a literal (then nothing is judged).
+ */
+export type SenderTenants = Map<string, string[]> | undefined;
+
+function addSender(tenants: Map<string, string[]>, tenant: string, sender: string): void {
+  tenants.set(tenant, [...(tenants.get(tenant) ?? []), sender]);
+}
 
 export function metricTenants(stack: StackView, ctx: { inconclusive(u: Unknown): void }): SenderTenants {
-  const tenants = new Set<string>();
-  const senders: string[] = [];
+  const tenants = new Map<string, string[]>();
   for (const prometheus of stack.helmReleases(CHARTS.kubePrometheusStack)) {
     const writes = prometheus.values.at("prometheus.prometheusSpec.remoteWrite").items();
     if (isUnknown(writes)) return void ctx.inconclusive(writes);
@@ -423,8 +429,7 @@ export function metricTenants(stack: StackView, ctx: { inconclusive(u: Unknown):
       const tenant = header.raw();
       if (isUnknown(tenant)) return void ctx.inconclusive(tenant);
       if (typeof tenant !== "string") return undefined;
-      tenants.add(tenant);
-      senders.push(`${header.where}=${tenant}`);
+      addSender(tenants, tenant, `${header.where}=${tenant}`);
     }
   }
   for (const alloy of stack.helmReleases(CHARTS.alloy)) {
@@ -433,25 +438,24 @@ export function metricTenants(stack: StackView, ctx: { inconclusive(u: Unknown):
     if (isUnknown(text)) return void ctx.inconclusive(text);
     for (const endpoint of alloyEndpoints(text ?? "", "prometheus.remote_write")) {
       if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
-      tenants.add(endpoint.tenant.literal);
-      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
+      const tenant = endpoint.tenant.literal;
+      addSender(tenants, tenant, `${content.where} ${endpoint.component} ${endpoint.tenantKey}=${tenant}`);
     }
   }
-  return { tenants, senders };
+  return tenants;
 }
 
 export function logTenants(stack: StackView, ctx: { inconclusive(u: Unknown): void }): SenderTenants {
-  const tenants = new Set<string>();
-  const senders: string[] = [];
+  const tenants = new Map<string, string[]>();
   for (const alloy of stack.helmReleases(CHARTS.alloy)) {
     const content = alloy.values.at("alloy.configMap.content");
     const text = content.string();
     if (isUnknown(text)) return void ctx.inconclusive(text);
     for (const endpoint of alloyEndpoints(text ?? "", "loki.write")) {
       if (!endpoint.tenant || !("literal" in endpoint.tenant)) return undefined;
-      tenants.add(endpoint.tenant.literal);
-      senders.push(`${content.where} ${endpoint.component} ${endpoint.tenantKey}=${endpoint.tenant.literal}`);
+      const tenant = endpoint.tenant.literal;
+      addSender(tenants, tenant, `${content.where} ${endpoint.component} ${endpoint.tenantKey}=${tenant}`);
     }
   }
-  return { tenants, senders };
+  return tenants;
 }
