@@ -39,6 +39,7 @@ import { kafkaRetentionFitsBrokerDisk } from "./kafka/retention-fits-broker-disk
 import { kafkaListenersValid } from "./kafka/listeners-valid";
 import { alloyBatchWithinLokiBurst } from "./loki/alloy-batch-within-loki-burst";
 import { alloyBatchWithinRequestLimits } from "./loki/alloy-batch-within-request-limits";
+import { lokiAdmitsContainerLogLines } from "./loki/admits-container-log-lines";
 import { lokiBurstHoldsALine } from "./loki/burst-holds-a-line";
 import { lokiReplicationWithinIngesters } from "./loki/replication-within-ingesters";
 import { lokiSchemaPeriodsValid } from "./loki/schema-periods-valid";
@@ -195,6 +196,7 @@ export const policies: Policies = [
   alloyBatchWithinLokiBurst,
   alloyBatchWithinRequestLimits,
   lokiBurstHoldsALine,
+  lokiAdmitsContainerLogLines,
   lokiSchemaPeriodsValid,
   lokiStoresInObjectStorage,
   lokiQueriersReadIngestersAndStore,

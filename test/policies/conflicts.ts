@@ -376,6 +376,14 @@ export const CONFLICTS: Conflict[] = [
     message: /per_stream_rate_limit_burst 102400 bytes .*< max_line_size 262144 bytes/,
   },
   {
+    title: "Loki drops every log line over 100 bytes",
+    base: "prod",
+    config: loki({ loki: { limits_config: { max_line_size: "100B" } } }),
+    policy: "loki-admits-container-log-lines",
+    level: "mandatory",
+    message: /max_line_size 100 bytes .*< 16384 bytes.*line too long/,
+  },
+  {
     title: "Loki chunks written in S3 Glacier",
     base: "prod",
     config: loki({ loki: { structuredConfig: { storage_config: { aws: { storage_class: "GLACIER" } } } } }),
