@@ -3,7 +3,7 @@
 //   >  Loki's own defaults.
 import { DurationFormat } from "./duration";
 import { Maybe, PolicyInputError, PropNode, Sourced } from "./node";
-import { ReleaseConfig } from "./release-config";
+import { ConfigSource, ReleaseConfig } from "./release-config";
 import { HelmRelease, StackView } from "./stack";
 import { CHARTS } from "./types";
 import { isUnknown, Unknown } from "./unknown";
@@ -99,6 +99,38 @@ export const LOKI_WORKLOADS = {
   ],
 } as const;
 
+/**
+ * The values sections the loki chart 18.11.0 renders into Loki's config file, as [values key under `loki.`, config
+ * section] (values.yaml `loki.config`: `{{- with .Values.loki.<key> }} <section>: ...`; `loki.rulerConfig` through
+ * _helpers.tpl "loki.rulerConfig"; `loki.memberlistConfig` merged into `memberlist`). `loki.structuredConfig` is
+ * merged over the whole file.
+ */
+const CONFIG_SECTIONS: ReadonlyArray<[string, string]> = [
+  ["server", "server"],
+  ["pattern_ingester", "pattern_ingester"],
+  ["memberlistConfig", "memberlist"],
+  ["ingester", "ingester"],
+  ["ingester_client", "ingester_client"],
+  ["block_builder", "block_builder"],
+  ["commonConfig", "common"],
+  ["limits_config", "limits_config"],
+  ["rulerConfig", "ruler"],
+  ["query_range", "query_range"],
+  ["storage_config", "storage_config"],
+  ["query_scheduler", "query_scheduler"],
+  ["compactor", "compactor"],
+  ["compactor_grpc_client", "compactor_grpc_client"],
+  ["analytics", "analytics"],
+  ["querier", "querier"],
+  ["index_gateway", "index_gateway"],
+  ["frontend", "frontend"],
+  ["frontend_worker", "frontend_worker"],
+  ["distributor", "distributor"],
+  ["bloom_build", "bloom_build"],
+  ["bloom_gateway", "bloom_gateway"],
+  ["operational_config", "operational_config"],
+];
+
 export class LokiRelease extends ReleaseConfig {
   constructor(release: HelmRelease) {
     super(release, "Loki", LOKI_NUMBER);
@@ -160,6 +192,14 @@ export class LokiRelease extends ReleaseConfig {
       if (node.isPresent) return node.items();
     }
     return undefined;
+  }
+
+  /** Every place the values write Loki's config file: structuredConfig, then each rendered section. */
+  configSources(): ConfigSource[] {
+    return [
+      { node: this.values.at("loki.structuredConfig"), prefix: "" },
+      ...CONFIG_SECTIONS.map(([key, section]) => ({ node: this.values.at(`loki.${key}`), prefix: section })),
+    ];
   }
 
   /** Per-tenant overrides from the runtime config (values loki.runtimeConfig.overrides.<tenant>). */

@@ -5,7 +5,7 @@ import { DurationFormat } from "./duration";
 import { Maybe, parseSourcedDuration, PolicyInputError, PropNode, show, Sourced } from "./node";
 import { HelmRelease, StackView } from "./stack";
 import { CHARTS } from "./types";
-import { ReleaseConfig } from "./release-config";
+import { ConfigSource, ReleaseConfig } from "./release-config";
 import { isUnknown } from "./unknown";
 import { ZONE_LABEL } from "./zones";
 import MIMIR_FLAGS from "./mimir-flags.json";
@@ -141,6 +141,11 @@ export class MimirRelease extends ReleaseConfig {
   constructor(release: HelmRelease) {
     super(release, "Mimir", MIMIR_NUMBER);
     this.structured = release.values.at("mimir.structuredConfig");
+  }
+
+  /** mimir-distributed renders mimir.structuredConfig over its own config template (values.yaml mimir.config). */
+  configSources(): ConfigSource[] {
+    return [{ node: this.structured, prefix: "" }];
   }
 
   /** Mimir keys whose values are Prometheus durations (model.Duration): the per-tenant limits. */

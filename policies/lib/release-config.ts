@@ -12,6 +12,12 @@ export interface NumberSyntax {
   readonly expected: string;
 }
 
+/** A part of a product's config file as the values set it: `prefix` is its config path ("" for the whole file). */
+export interface ConfigSource {
+  node: PropNode;
+  prefix: string;
+}
+
 export abstract class ReleaseConfig {
   readonly label: string;
   readonly urn: string;
@@ -29,6 +35,9 @@ export abstract class ReleaseConfig {
   get values(): PropNode {
     return this.release.values;
   }
+
+  /** Every place the values write the product's config file, in the order the chart applies them. */
+  abstract configSources(): ConfigSource[];
 
   /** Effective value of a config key with where it comes from; undefined when nothing sets it and no default is known. */
   abstract setting(path: string): Maybe<Sourced<unknown>> | undefined;

@@ -111,6 +111,7 @@ import { kafkaListenerAdmitsMimir } from "./wiring/kafka-listener-admits-mimir";
 import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-service";
 import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
 import { alloyListensWhereProbed } from "./wiring/alloy-listens-where-probed";
+import { grpcCompressorsRegistered } from "./wiring/grpc-compressors-registered";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
@@ -263,6 +264,7 @@ export const policies: Policies = [
   ringsJoinMemberlistService,
   listenPortsMatchChartServices,
   alloyListensWhereProbed,
+  grpcCompressorsRegistered,
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,

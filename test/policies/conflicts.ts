@@ -384,6 +384,22 @@ export const CONFLICTS: Conflict[] = [
     message: /max_line_size 100 bytes .*< 16384 bytes.*line too long/,
   },
   {
+    title: "Loki's distributors push to the ingesters with lz4, a compressor Loki does not register",
+    base: "prod",
+    config: loki({ loki: { ingester_client: { grpc_client_config: { grpc_compression: "lz4" } } } }),
+    policy: "grpc-compressors-registered",
+    level: "mandatory",
+    message: /ingester_client\.grpc_client_config\.grpc_compression="lz4": Loki registers no gRPC compressor/,
+  },
+  {
+    title: "Mimir store-gateway ring on a Consul the stack does not run",
+    base: "prod",
+    config: mimir({ store_gateway: { sharding_ring: { kvstore: { store: "consul" } } } }),
+    policy: "rings-shared-across-pods",
+    level: "mandatory",
+    message: /store_gateway\.sharding_ring\.kvstore\.store=consul: it dials Consul at "localhost:8500"/,
+  },
+  {
     title: "Loki chunks written in S3 Glacier",
     base: "prod",
     config: loki({ loki: { structuredConfig: { storage_config: { aws: { storage_class: "GLACIER" } } } } }),

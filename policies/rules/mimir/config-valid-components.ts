@@ -57,7 +57,7 @@ const asBool = (v: unknown): boolean | undefined =>
 // `cfg.ClientTLSConfig.CustomCompressors = []string{s2.Name}`); anything else is
 // errors.Errorf("unsupported compression type: %q"). s2 is accepted for every client so that no valid value is refused.
 const GRPC_COMPRESSIONS = ["", "gzip", "snappy", "s2"];
-const GRPC_CLIENTS: ReadonlyArray<{ path: string; wrap: string }> = [
+export const MIMIR_VALIDATED_GRPC_CLIENTS: ReadonlyArray<{ path: string; wrap: string }> = [
   // Ruler.Validate: errors.Wrap(cfg.ClientTLSConfig.Validate(), "invalid ruler gRPC client config").
   { path: "ruler.ruler_client.grpc_compression", wrap: "invalid ruler config: invalid ruler gRPC client config: " },
   // pkg/ingester/client/client.go Config.Validate validates its GRPCClientConfig.
@@ -98,7 +98,7 @@ function enumCheck(
 }
 
 function grpcClients(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
-  return GRPC_CLIENTS.flatMap(({ path, wrap }) =>
+  return MIMIR_VALIDATED_GRPC_CLIENTS.flatMap(({ path, wrap }) =>
     enumCheck(
       ctx,
       mimir,

@@ -1,20 +1,63 @@
 // M18: Mimir's and Loki's hash rings (ingesters, distributors, store-gateways, compactors, rulers, ...) must live in
-// a KV store every pod shares. The `inmemory` store is per process (dskit kv: "inmemory" is a local, in-process
-// store; Mimir and Loki configuration references list it for single-process use): with more than one pod each sees
-// only itself, so distributors find no ingesters ("empty ring") and writes and reads fail.
+// a KV store every pod shares and that exists.
+// - The `inmemory` store is per process (dskit kv: "inmemory" is a local, in-process store; Mimir and Loki
+//   configuration references list it for single-process use): with more than one pod each sees only itself, so
+//   distributors find no ingesters ("empty ring") and writes and reads fail.
+// - `consul` and `etcd` need a server this stack does not run: dskit kv/consul/client.go RegisterFlags defaults
+//   `consul.hostname` to localhost:8500 (no Consul agent runs in the pods), kv/etcd/etcd.go defaults
+//   `etcd.endpoints` to none (the client cannot be built). A lifecycler must register its instance through the store
+//   (dskit ring/basic_lifecycler.go starting: "register instance in the ring"; ring/lifecycler.go autoJoin), so the pods
+//   never become ready and the ring's readers find no instances. An explicit remote address is the operator's own
+//   Consul or etcd and is not judged. `multi` is judged by its primary, and by an etcd secondary (kv/multi.go).
+// The charts put every ring on memberlist (mimir-distributed values.yaml mimir.config, loki values.yaml
+// loki.config common/memberlist).
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
-import { PropNode } from "../../lib/node";
+import { isPlainObject } from "../../lib/plain";
 import { stackRule } from "../../lib/policy";
+import { ReleaseConfig } from "../../lib/release-config";
 import { isUnknown } from "../../lib/unknown";
 
-/** Every `...kvstore.store` set to inmemory under a config node, as dotted paths. */
-function inmemoryStores(node: unknown, path: string[] = [], found: string[] = []): string[] {
-  if (!node || typeof node !== "object" || Array.isArray(node)) return found;
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === "store" && path[path.length - 1] === "kvstore" && value === "inmemory")
-      found.push([...path, key].join("."));
-    else inmemoryStores(value, [...path, key], found);
+/** dskit kv/consul/client.go: -<prefix>consul.hostname default. */
+const CONSUL_DEFAULT_HOST = "localhost:8500";
+
+type KvStore = Record<string, unknown>;
+
+/** Why a kvstore block's `store` (or a multi store's primary/secondary) reaches no shared store; undefined if it may. */
+function unreachable(kv: KvStore, store: unknown): string | undefined {
+  if (store === "inmemory")
+    return `that ring lives in each pod's own memory, so pods never see each other (distributors find no ingesters: "empty ring") and writes and reads fail`;
+  if (store === "consul") {
+    const host = isPlainObject(kv.consul) ? kv.consul.host : undefined;
+    if (host === undefined || host === "" || /^(localhost|127\.0\.0\.1)(:|$)/.test(String(host)))
+      return `it dials Consul at ${JSON.stringify(host ?? CONSUL_DEFAULT_HOST)} (dskit default localhost:8500), and this stack runs no Consul: the instances cannot register in the ring, so the pods never get ready and the ring's readers find no instances`;
+  }
+  if (store === "etcd") {
+    const endpoints = isPlainObject(kv.etcd) ? kv.etcd.endpoints : undefined;
+    if (endpoints === undefined || (Array.isArray(endpoints) && endpoints.length === 0) || endpoints === "")
+      return `it names no etcd endpoints (dskit default none) and this stack runs no etcd: the KV client cannot be built and the component does not start`;
+  }
+  if (store === "multi") {
+    // The primary serves the ring; the secondary only receives mirrored writes, whose failures are logged, but both
+    // clients are built at start-up (dskit kv/multi.go, kv/client.go buildMultiClient), so an etcd client without
+    // endpoints fails either way.
+    const multi = isPlainObject(kv.multi) ? kv.multi : {};
+    const primary = multi.primary === undefined ? undefined : unreachable(kv, multi.primary);
+    if (primary) return `its multi.primary=${JSON.stringify(multi.primary)}: ${primary}`;
+    const secondary = multi.secondary === "etcd" ? unreachable(kv, "etcd") : undefined;
+    if (secondary) return `its multi.secondary="etcd": ${secondary}`;
+  }
+  return undefined;
+}
+
+/** Every `...kvstore` block under a config node whose store reaches no shared store, as [dotted path, why]. */
+function brokenStores(node: unknown, path: string[], found: Array<[string, unknown, string]> = []) {
+  if (!isPlainObject(node)) return found;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "kvstore" && isPlainObject(value)) {
+      const why = unreachable(value, value.store);
+      if (why) found.push([[...path, key, "store"].join("."), value.store, why]);
+    } else brokenStores(value, [...path, key], found);
   }
   return found;
 }
@@ -24,39 +67,30 @@ export const ringsSharedAcrossPods = stackRule<object>(
     name: "rings-shared-across-pods",
     rule: "M18",
     description:
-      "Mimir's and Loki's rings must use a KV store all pods share (memberlist), never the per-process inmemory store",
+      "Mimir's and Loki's rings must use a KV store all pods share and that exists (memberlist; never the per-process inmemory store, nor a Consul or etcd the stack does not run)",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Remove the kvstore.store: inmemory override; the charts configure memberlist for every ring.",
+    remediationSteps:
+      "Remove the kvstore.store override (the charts configure memberlist for every ring), or point consul.host / etcd.endpoints at a Consul or etcd you run.",
     url: "https://grafana.com/docs/mimir/latest/configure/configuration-parameters/ (kvstore store: consul, etcd, inmemory, memberlist, multi)",
     tags: ["mimir", "loki"],
     judgedPerResource: true,
   },
   (stack, ctx) => {
-    const configs: Array<{ label: string; urn: string; node: PropNode; at: string }> = [
-      ...mimirReleases(stack).map((m) => ({
-        label: m.label,
-        urn: m.urn,
-        node: m.release.values.at("mimir.structuredConfig"),
-        at: "values.mimir.structuredConfig",
-      })),
-      ...lokiReleases(stack).flatMap((l) => [
-        { label: l.label, urn: l.urn, node: l.values.at("loki.structuredConfig"), at: "values.loki.structuredConfig" },
-        { label: l.label, urn: l.urn, node: l.values.at("loki.commonConfig"), at: "values.loki.commonConfig" },
-      ]),
-    ];
-    for (const { label, urn, node, at } of configs) {
-      const raw = node.raw();
-      if (isUnknown(raw)) {
-        ctx.inconclusive(raw);
-        continue;
-      }
-      for (const path of inmemoryStores(raw)) {
-        ctx.violation(
-          `${label} ${at}.${path}=inmemory: that ring lives in each pod's own memory, so pods never see each other (distributors find ` +
-            `no ingesters: "empty ring") and writes and reads fail. Fix: remove the override; the chart puts every ring on memberlist.`,
-          urn,
-        );
+    const releases: ReleaseConfig[] = [...mimirReleases(stack), ...lokiReleases(stack)];
+    for (const release of releases) {
+      for (const source of release.configSources()) {
+        const raw = source.node.raw();
+        if (isUnknown(raw)) {
+          ctx.inconclusive(raw);
+          continue;
+        }
+        for (const [path, store, why] of brokenStores(raw, [])) {
+          ctx.violation(
+            `${source.node.where}.${path}=${store}: ${why}. Fix: remove the override; the chart puts every ring on memberlist.`,
+            release.urn,
+          );
+        }
       }
     }
   },

@@ -35,6 +35,42 @@ describe("policy rings-shared-across-pods (M18)", () => {
   });
 });
 
+describe("policy rings-shared-across-pods (M18): KV stores the stack does not run", () => {
+  const judge = (release: "mimir" | "loki", path: string, value: unknown) =>
+    runStackPolicy(ringsSharedAcrossPods, mutateValues(compliantStack(), release, path, value));
+
+  it("rejects a store-gateway ring on Consul at the default localhost:8500", async () => {
+    const run = await judge("mimir", "mimir.structuredConfig.store_gateway.sharding_ring.kvstore", { store: "consul" });
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /values\.mimir\.structuredConfig\.store_gateway\.sharding_ring\.kvstore\.store=consul: it dials Consul at "localhost:8500" .*runs no Consul/,
+    );
+  });
+
+  it("rejects etcd without endpoints, and a multi store whose primary is Consul, in Loki's rendered sections", async () => {
+    const etcd = await judge("loki", "loki.distributor.ring.kvstore", { store: "etcd" });
+    assert.match(
+      etcd.violations[0].message,
+      /values\.loki\.distributor\.ring\.kvstore\.store=etcd: it names no etcd endpoints/,
+    );
+    const multi = await judge("loki", "loki.commonConfig.ring.kvstore", {
+      store: "multi",
+      multi: { primary: "consul", secondary: "memberlist" },
+    });
+    assert.match(multi.violations[0].message, /kvstore\.store=multi: its multi\.primary="consul": it dials Consul/);
+  });
+
+  it("accepts an operator's own Consul and etcd, and a multi store migrating between them", async () => {
+    for (const kv of [
+      { store: "consul", consul: { host: "consul.infra.svc:8500" } },
+      { store: "etcd", etcd: { endpoints: ["etcd-0.infra.svc:2379"] } },
+      { store: "multi", multi: { primary: "memberlist", secondary: "consul" }, consul: { host: "consul.infra:8500" } },
+    ])
+      assert.deepEqual((await judge("mimir", "mimir.structuredConfig.ingester.ring.kvstore", kv)).violations, []);
+  });
+});
+
 describe("policy mimir-ingest-storage-config-valid (M9): where ingesters start reading", () => {
   it("rejects consume_from_position_at_startup end, accepts last-offset", async () => {
     const { mimirIngestStorageConfigValid } =
