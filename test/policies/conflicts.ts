@@ -54,6 +54,14 @@ const remoteWrite = (changes: Record<string, unknown>) => ({
 export const CONFLICTS: Conflict[] = [
   // ---- Kafka vs Mimir
   {
+    title: "Mimir ingesters of the three zones share one consumer group per partition",
+    base: "prod",
+    config: mimir({ ingest_storage: { kafka: { consumer_group: "mimir-<partition>" } } }),
+    policy: "mimir-ingest-storage-config-valid",
+    level: "mandatory",
+    message: /consumer_group="mimir-<partition>" makes the 3 zones' ingesters of each partition/,
+  },
+  {
     title: "topic max.message.bytes at Kafka's 1 MB default (the seed incident)",
     base: "prod",
     config: { overrides: { kafkaTopic: { config: { "max.message.bytes": 1048588 } } } },

@@ -255,12 +255,40 @@ function unknownKeyChecks(mimir: MimirRelease): Finding[] {
   });
 }
 
+/**
+ * ingest_storage.kafka.consumer_group "must be different for each ingester. If the configured consumer group contains
+ * the '<partition>' placeholder, it is replaced with the actual partition ID owned by the ingester. When empty
+ * (recommended), Mimir uses the ingester instance ID" (Mimir config descriptor, -ingest-storage.kafka.consumer-group).
+ * An ingester resumes from its group's committed offset (pkg/storage/ingest/reader.go partitionCommitter): a group
+ * shared by two ingesters lets one commit past records the other has not consumed, so that one skips them on restart.
+ * Every zone has an ingester per partition, so `<partition>` is shared across zones; without it, by every ingester.
+ */
+function sharedConsumerGroup(mimir: MimirRelease): string | undefined {
+  const group = present(mimir, "consumer_group");
+  if (!group || String(group.value) === "") return undefined;
+  const layout = mimir.podsPerZone("ingester");
+  if (isUnknown(layout)) return undefined;
+  const { zones, perZone } = layout.value;
+  const perPartition = String(group.value).includes("<partition>");
+  const sharers = perPartition ? zones : zones * perZone;
+  if (sharers <= 1) return undefined;
+  const who = perPartition
+    ? `the ${zones} zones' ingesters of each partition (one per zone)`
+    : `all ${sharers} ingesters (${zones} zone${zones > 1 ? "s" : ""} x ${perZone})`;
+  return (
+    `${group.where}=${JSON.stringify(group.value)} makes ${who} share one Kafka consumer group, while Mimir requires one group per ` +
+    `ingester: each commits its own offset into the shared group, so an ingester that restarts resumes from another's offset and ` +
+    `skips records it never consumed (samples missing from its zone's replica, its blocks and queries). Fix: remove consumer_group; ` +
+    `Mimir then uses each ingester's instance ID.`
+  );
+}
+
 export const mimirIngestStorageConfigValid = stackRule<object>(
   {
     name: "mimir-ingest-storage-config-valid",
     rule: "M9",
     description:
-      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, start position and timestamp, consumer lag, ingestion concurrency, and only keys that version knows)",
+      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, start position and timestamp, consumer lag, ingestion concurrency, and only keys that version knows), and no consumer group two ingesters share",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -285,6 +313,8 @@ export const mimirIngestStorageConfigValid = stackRule<object>(
           mimir.urn,
         );
       }
+      const group = sharedConsumerGroup(mimir);
+      if (group) ctx.violation(group, mimir.urn);
       // Where ingesters start reading at start-up (KafkaConfig consume_from_position_at_startup: last-offset, start,
       // end, timestamp; Mimir ingest-storage docs). "end" skips every record not yet consumed when an ingester
       // restarts or rolls out: acknowledged samples never reach an ingester, its blocks or a query.

@@ -13,6 +13,31 @@ describe("policy mimir-ingest-storage-config-valid (M9)", () => {
     assert.deepEqual(await messages(), []);
   });
 
+  it("rejects a consumer group the ingesters share: <partition> across zones, a constant across every ingester", async () => {
+    const perPartition = await messages(kafka("consumer_group", "mimir-<partition>"));
+    assert.equal(perPartition.length, 1);
+    assert.match(
+      perPartition[0],
+      /consumer_group="mimir-<partition>" makes the 3 zones' ingesters of each partition \(one per zone\) share one Kafka consumer group.*skips records/,
+    );
+    const constant = await messages(kafka("consumer_group", "mimir"));
+    assert.match(
+      constant[0],
+      /consumer_group="mimir" makes all \d+ ingesters \(3 zones x \d+\) share one Kafka consumer group/,
+    );
+  });
+
+  it("accepts no consumer group (each ingester's instance ID) and <partition> when ingesters are not zone-aware", async () => {
+    assert.deepEqual(await messages(kafka("consumer_group", "")), []);
+    const oneZone = mutateValues(
+      kafka("consumer_group", "mimir-<partition>"),
+      "mimir",
+      "ingester.zoneAwareReplication.enabled",
+      false,
+    );
+    assert.deepEqual(await messages(oneZone), []);
+  });
+
   it("rejects a producer record size outside the range Mimir accepts at start-up, quoting Mimir's error", async () => {
     for (const value of [1_048_575, 16_000_000]) {
       const found = await messages(kafka("producer_max_record_size_bytes", value));
