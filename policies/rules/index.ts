@@ -20,6 +20,7 @@ import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
 import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-topics-replication-within-brokers";
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
 import { mimirKafkaUserAuthorized } from "./kafka/mimir-user-authorized";
+import { kafkaTopicConfigValid } from "./kafka/topic-config-valid";
 import { kafkaOperatorsReconcileTopicAndUser } from "./kafka/operators-reconcile-topic-and-user";
 import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
 import { kafkaMessageSizeFitsMimirBatch } from "./kafka/message-size-fits-mimir-batch";
@@ -138,6 +139,7 @@ export const policies: Policies = [
   mimirKafkaTargetExists,
   mimirKafkaUserAuthorized,
   kafkaOperatorsReconcileTopicAndUser,
+  kafkaTopicConfigValid,
   kafkaMessageSizeFitsMimirBatch,
   kafkaSegmentSizeFitsMessages,
   kafkaSocketRequestFitsMessages,

@@ -70,6 +70,14 @@ export const CONFLICTS: Conflict[] = [
     message: /KafkaTopic "mimir-ingest".*max\.message\.bytes"\]=1048588 < 16000000.*MESSAGE_TOO_LARGE/,
   },
   {
+    title: "Mimir topic asks for tiered storage the brokers do not run",
+    base: "prod",
+    config: { overrides: { kafkaTopic: { config: { "remote.storage.enable": true } } } },
+    policy: "kafka-topic-config-valid",
+    level: "mandatory",
+    message: /Tiered Storage functionality is disabled in the broker/,
+  },
+  {
     title: "topic refuses records older than 1 ms",
     base: "prod",
     config: { overrides: { kafkaTopic: { config: { "message.timestamp.before.max.ms": 1 } } } },
