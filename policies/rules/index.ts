@@ -114,6 +114,8 @@ import { alloyListensWhereProbed } from "./wiring/alloy-listens-where-probed";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
+import { prometheusSelectsStackMonitors } from "./wiring/prometheus-selects-stack-monitors";
+import { stackAlertsReachAlertmanager } from "./wiring/stack-alerts-reach-alertmanager";
 import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-timestamps";
 import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
 import { kafkaCommittedOffsetsOutliveReplayWindow } from "./kafka/committed-offsets-outlive-replay-window";
@@ -266,6 +268,8 @@ export const policies: Policies = [
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,
+  prometheusSelectsStackMonitors,
+  stackAlertsReachAlertmanager,
   pushRequestWithinReceiveLimit,
   seriesLabelsWithinLimits,
   queryLookbackCoversRetention,
