@@ -88,9 +88,9 @@ export const prometheusSelectsStackMonitors = stackRule<object>(
           ? `${sel.source}: a nil ${field}Selector selects no ${kind} (prometheus-operator v0.93.0 LabelSelectorAsSelector(nil) = labels.Nothing())`
           : `${field}Selector from ${sel.source}${ns.nil ? "" : `, ${field}NamespaceSelector from ${ns.source}`}`;
         ctx.violation(
-          `${release.label}: the Prometheus resource's ${selection} does not select ${missed.length} of the stack's ${ofKind.length} ${kind}(s): ${listed.join("; ")}. ` +
+          `${release.label}: the Prometheus resource's ${selection} does not select ${missed.length} of the stack's ${ofKind.length} ${kind}(s): ` +
             `${LOSS[kind]}. Fix: leave prometheus.prometheusSpec.${field}Selector empty with ${field}SelectorNilUsesHelmValues: false (select everything), ` +
-            `or select labels these objects carry and a ${field}NamespaceSelector that matches their namespaces.`,
+            `or select labels these objects carry and a ${field}NamespaceSelector that matches their namespaces. Not selected: ${listed.join("; ")}.`,
           release.resource.urn,
         );
       }

@@ -70,9 +70,10 @@ export const stackAlertsReachAlertmanager = stackRule<Config>(
       if (!cause) continue;
       const message =
         `${release.label}: ${cause} (kube-prometheus-stack templates/prometheus/prometheus.yaml), so Prometheus sends no alert anywhere, ` +
-        `yet it evaluates the stack's alert rules (${rules.map((r) => r.label).join("; ")}): every alert, the stack's own failure alerts included, ` +
+        `yet it evaluates the stack's alert rules: every alert, the stack's own failure alerts included, ` +
         `is silently dropped (Prometheus docs, "Alerting overview"). Environment: ${describeEnvironment(env)}. ` +
-        `Fix: keep alertmanager.enabled true, or set prometheus.prometheusSpec.alertingEndpoints to an external Alertmanager, and leave disableAlerting false.`;
+        `Fix: keep alertmanager.enabled true, or set prometheus.prometheusSpec.alertingEndpoints to an external Alertmanager, and leave disableAlerting false. ` +
+        `Rules: ${rules.map((r) => r.label).join("; ")}.`;
       if (enforced) ctx.violation(message, release.resource.urn);
       else
         ctx.advisory(

@@ -32,7 +32,7 @@ describe("policy prometheus-selects-stack-monitors (W13)", () => {
     assert.equal(result.violations.length, 1);
     assert.match(
       result.violations[0].message,
-      /serviceMonitorSelector=\{"matchLabels":\{"team":"platform"\}\}, serviceMonitorNamespaceSelector from .* does not select \d+ of the stack's \d+ ServiceMonitor\(s\): .*ServiceMonitor kubelet .*neither stored locally nor remote-written to Mimir.*silent loss/,
+      /serviceMonitorSelector=\{"matchLabels":\{"team":"platform"\}\}, serviceMonitorNamespaceSelector from .* does not select \d+ of the stack's \d+ ServiceMonitor\(s\): Prometheus scrapes none of their targets, so those metrics are neither stored locally nor remote-written to Mimir.*silent loss.*Not selected: .*ServiceMonitor kubelet/,
     );
   });
 
@@ -59,7 +59,7 @@ describe("policy prometheus-selects-stack-monitors (W13)", () => {
     const rule = await run(records);
     assert.match(
       rule.violations[0]?.message ?? "",
-      /does not select 1 of the stack's 2 PrometheusRule\(s\): PrometheusRule "observability-stack-alerts"/,
+      /does not select 1 of the stack.s 2 PrometheusRule\(s\): .*Not selected: PrometheusRule "observability-stack-alerts"/,
     );
   });
 

@@ -20,7 +20,7 @@ describe("policy stack-alerts-reach-alertmanager (W14)", () => {
     assert.equal(result.violations.length, 1);
     assert.match(
       result.violations[0].message,
-      /values\.alertmanager\.enabled=false with no .*alertingEndpoints .*renders no spec\.alerting\.alertmanagers .*default rules .*silently dropped/,
+      /values\.alertmanager\.enabled=false with no .*alertingEndpoints .*renders no spec\.alerting\.alertmanagers .*silently dropped.*Rules: .*default rules/,
     );
   });
 
