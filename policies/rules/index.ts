@@ -116,6 +116,8 @@ import { grpcCompressorsRegistered } from "./wiring/grpc-compressors-registered"
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
+import { prometheusSelectsStackMonitors } from "./wiring/prometheus-selects-stack-monitors";
+import { stackAlertsReachAlertmanager } from "./wiring/stack-alerts-reach-alertmanager";
 import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-timestamps";
 import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
 import { kafkaCommittedOffsetsOutliveReplayWindow } from "./kafka/committed-offsets-outlive-replay-window";
@@ -270,6 +272,8 @@ export const policies: Policies = [
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,
+  prometheusSelectsStackMonitors,
+  stackAlertsReachAlertmanager,
   pushRequestWithinReceiveLimit,
   seriesLabelsWithinLimits,
   queryLookbackCoversRetention,

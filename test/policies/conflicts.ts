@@ -956,6 +956,30 @@ export const CONFLICTS: Conflict[] = [
     message: /admits none of mimir-distributed release "mimir"'s distributor pods/,
   },
   {
+    title: "Prometheus selects only ServiceMonitors labelled team=platform, which none of the stack's carry",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: { prometheusSpec: { serviceMonitorSelector: { matchLabels: { team: "platform" } } } },
+        },
+      },
+    },
+    policy: "prometheus-selects-stack-monitors",
+    level: "mandatory",
+    message:
+      /serviceMonitorSelector=\{"matchLabels":\{"team":"platform"\}\}.* does not select \d+ of the stack's \d+ ServiceMonitor\(s\): Prometheus scrapes none of their targets/,
+  },
+  {
+    title: "Alertmanager disabled with no alertingEndpoints: the stack's alerts go nowhere",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { alertmanager: { enabled: false } } } },
+    policy: "stack-alerts-reach-alertmanager",
+    level: "mandatory",
+    message:
+      /alertmanager\.enabled=false with no .*alertingEndpoints .*renders no spec\.alerting\.alertmanagers.*silently dropped/,
+  },
+  {
     title: "Four Prometheus replicas under hard zone anti-affinity in three zones",
     base: "staging",
     config: { overrides: { kubePrometheusStack: { prometheus: { prometheusSpec: { replicas: 4 } } } } },

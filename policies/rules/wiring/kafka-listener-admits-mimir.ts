@@ -17,9 +17,15 @@
 //   kubernetes.io/metadata.name (Kubernetes sets it on every namespace since 1.22) plus the labels the stack gives them.
 import { kafkaLandscape, strimziListeners } from "../../lib/kafka";
 import { MimirRelease } from "../../lib/mimir";
+import {
+  Labels,
+  labelSelector,
+  namespaceLabels,
+  plainLabels as plain,
+  selectorMatches,
+} from "../../lib/label-selector";
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { StackView } from "../../lib/stack";
 import { isUnknown, known } from "../../lib/unknown";
 
 /** The components that use Kafka in ingest storage, their values section, and what stops without it. */
@@ -46,42 +52,6 @@ const UNMODELLED = new Set([
   "zone",
 ]);
 
-type Labels = Map<string, string>;
-
-function plain(node: PropNode): Record<string, string> {
-  const raw = known(node.raw());
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return {};
-  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-}
-
-/**
- * Whether a LabelSelector matches the labels: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) all
- * hold; an empty selector matches everything. A key in `open` may hold any value: a requirement on it is taken as met.
- */
-function matches(selector: PropNode, labels: Labels, open: Set<string> = new Set()): boolean {
-  for (const [key, value] of Object.entries(plain(selector.get("matchLabels"))))
-    if (!open.has(key) && labels.get(key) !== value) return false;
-  for (const e of known(selector.get("matchExpressions").items()) ?? []) {
-    const key = known(e.get("key").string()) ?? "";
-    if (open.has(key)) continue;
-    const operator = known(e.get("operator").string());
-    const values = (known(e.get("values").items()) ?? []).map((v) => String(known(v.raw())));
-    const has = labels.has(key);
-    const ok =
-      operator === "In"
-        ? has && values.includes(labels.get(key)!)
-        : operator === "NotIn"
-          ? !has || !values.includes(labels.get(key)!)
-          : operator === "Exists"
-            ? has
-            : operator === "DoesNotExist"
-              ? !has
-              : true;
-    if (!ok) return false;
-  }
-  return true;
-}
-
 function podLabels(mimir: MimirRelease, component: string): Labels {
   const values = mimir.release.values;
   const name = known(values.get("nameOverride").string());
@@ -96,27 +66,15 @@ function podLabels(mimir: MimirRelease, component: string): Labels {
   );
 }
 
-function namespaceLabels(stack: StackView, namespace: string): Labels {
-  const declared = stack
-    .ofType("kubernetes:core/v1:Namespace")
-    .find((n) => known(n.props.get("metadata", "name").string()) === namespace);
-  return new Map(
-    Object.entries({
-      ...(declared ? plain(declared.props.get("metadata", "labels")) : {}),
-      "kubernetes.io/metadata.name": namespace,
-    }),
-  );
-}
-
 /** Whether one NetworkPolicyPeer lets the pod in (an ipBlock is taken as admitting: pod IPs are not modelled). */
 function admits(peer: PropNode, pod: Labels, podNamespace: Labels, policyNamespace: string): boolean {
   if (peer.get("ipBlock").isPresent) return true;
   const pods = peer.get("podSelector");
   const namespaces = peer.get("namespaceSelector");
   const namespaceOk = namespaces.isPresent
-    ? matches(namespaces, podNamespace)
+    ? selectorMatches(labelSelector(namespaces), podNamespace)
     : podNamespace.get("kubernetes.io/metadata.name") === policyNamespace;
-  return namespaceOk && (!pods.isPresent || matches(pods, pod, UNMODELLED));
+  return namespaceOk && (!pods.isPresent || selectorMatches(labelSelector(pods), pod, UNMODELLED));
 }
 
 export const kafkaListenerAdmitsMimir = stackRule<object>(
