@@ -51,7 +51,7 @@ function judge(stack: StackView, report: (message: string, urn: string) => void)
       for (const predicate of model.predicates) {
         for (const finding of predicate.check(values)) {
           report(
-            `${release.label}: ${finding.trigger}. The chart refuses to render (${predicate.source}): "${finding.chartMessage}", ` +
+            `${finding.trigger.includes(release.label) ? "" : `${release.label}: `}${finding.trigger}. The chart refuses to render (${predicate.source}): "${finding.chartMessage}", ` +
               `so the Helm release fails to render, so it cannot install or upgrade. Fix: ${finding.fix}.`,
             release.resource.urn,
           );
