@@ -135,6 +135,7 @@ import { lokiOnDeleteStatefulSetsHaveOperator } from "./rollout/loki-ondelete-st
 import { componentVersionsMatchCharts } from "./rollout/component-versions-match-charts";
 import { kafkaVersionSupportedByStrimzi } from "./rollout/kafka-version-supported-by-strimzi";
 import { prometheusSpecsValid } from "./rollout/prometheus-specs-valid";
+import { chartTemplatesRender } from "./rollout/chart-templates-render";
 
 export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
@@ -242,6 +243,7 @@ export const policies: Policies = [
   componentVersionsMatchCharts,
   kafkaVersionSupportedByStrimzi,
   prometheusSpecsValid,
+  chartTemplatesRender,
   // Buffers and memory against container limits
   memcachedFitsContainer,
   goMemoryLimitWithinContainer,

@@ -1509,4 +1509,31 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message: /values\.ingester\.strategy\.type=OnDelete .*the StatefulSet controller never replaces a pod/,
   },
+  {
+    title: "Loki canary disabled while the chart's Helm test (default on) needs it: the release fails to render",
+    base: "prod",
+    config: loki({ lokiCanary: { enabled: false } }),
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /values\.lokiCanary\.enabled=false while test\.enabled=true .*"Helm test requires the Loki Canary to be enabled"/,
+  },
+  {
+    title: "Loki read replicas beside the distributed targets in Distributed mode: the release fails to render",
+    base: "prod",
+    config: loki({ read: { replicas: 2 } }),
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /values\.read\.replicas=2 \(scalable targets\) and .*"You have more than zero replicas configured for scalable targets/,
+  },
+  {
+    title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",
+    base: "prod",
+    config: { overrides: { alloy: { controller: { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } } } },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /values\.controller\.podDisruptionBudget\.enabled=true with controller\.type=daemonset .*"PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/,
+  },
 ];

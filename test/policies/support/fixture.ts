@@ -376,6 +376,11 @@ export function compliantStack(): ResourceRecord[] {
             nginxConfig: { ...TENANT_BINDING, locationSnippet: "proxy_set_header X-Scope-OrgID $remote_user;" },
           },
           deploymentMode: "Distributed",
+          // As the program passes them (components/loki/values.ts SIMPLE_SCALABLE_OFF): the chart defaults backend, read
+          // and write to 3 replicas, and refuses to render those with distributed targets (templates/validate.yaml).
+          backend: { replicas: 0 },
+          read: { replicas: 0 },
+          write: { replicas: 0 },
           ingester: {
             replicas: 3,
             persistence: { enabled: true },

@@ -70,7 +70,12 @@ describe("policy loki-replication-within-ingesters (L1)", () => {
   });
 
   it("accepts SimpleScalable with the chart's 3 write replicas", async () => {
-    const records = mutateValues(compliantStack(), "loki", "deploymentMode", "SimpleScalable");
+    const records = mutateValues(
+      mutateValues(compliantStack(), "loki", "deploymentMode", "SimpleScalable"),
+      "loki",
+      "write",
+      undefined,
+    );
     assert.deepEqual((await runStackPolicy(lokiReplicationWithinIngesters, records)).violations, []);
   });
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates policies/lib/charts/chart-refusals.json: every `fail`/`required` in the pinned charts' templates
+# (tools/facts/extract-chart-refusals.js), keeping the predicate/unreachable notes of unchanged entries.
+# Usage: regenerate-chart-refusals.sh WORK_DIR
+# Needs git clones (bare is fine) of the chart repositories: GRAFANA_COMMUNITY_CHARTS, PROMETHEUS_COMMUNITY_CHARTS,
+# ALLOY_REPO, STRIMZI_REPO, AUTOSCALER_REPO. mimir-distributed 6.0.6 (grafana/mimir) is not scanned: see the
+# chart's entry in the facts file.
+set -euo pipefail
+work=$1
+here=$(cd "$(dirname "$0")" && pwd)
+facts="$here/../../policies/lib/charts/chart-refusals.json"
+mkdir -p "$work" && cd "$work"
+
+unpack() { # repo tag path dest
+  rm -rf "$4" && mkdir -p "$4" && git --git-dir "$1" archive "$2" "$3" | tar -x --strip-components="$(awk -F/ '{print NF}' <<<"$3")" -C "$4"
+}
+add() { # dir chart version source
+  node "$here/extract-chart-refusals.js" "$1" --into "$facts" --chart "$2" --version "$3" --source "$4"
+}
+unpack "$GRAFANA_COMMUNITY_CHARTS" loki-18.11.0 charts/loki loki
+unpack "$PROMETHEUS_COMMUNITY_CHARTS" kube-prometheus-stack-88.5.3 charts/kube-prometheus-stack kps
+unpack "$PROMETHEUS_COMMUNITY_CHARTS" prometheus-operator-crds-31.0.1 charts/prometheus-operator-crds crds
+unpack "$ALLOY_REPO" helm-chart/1.11.1 operations/helm/charts/alloy alloy
+unpack "$STRIMZI_REPO" 1.2.0 packaging/helm-charts/helm3/strimzi-kafka-operator strimzi
+unpack "$AUTOSCALER_REPO" cluster-autoscaler-chart-9.59.0 cluster-autoscaler/charts/cluster-autoscaler autoscaler
+
+add loki loki 18.11.0 "grafana-community/helm-charts tag loki-18.11.0 charts/loki (templates; subcharts minio and rollout-operator are fetched at packaging, not scanned)"
+add kps kube-prometheus-stack 88.5.3 "prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 charts/kube-prometheus-stack (templates and charts/crds; subcharts grafana, kube-state-metrics, prometheus-node-exporter, prometheus-windows-exporter are fetched at packaging, not scanned)"
+add crds prometheus-operator-crds 31.0.1 "prometheus-community/helm-charts tag prometheus-operator-crds-31.0.1 charts/prometheus-operator-crds (templates and charts/crds)"
+add alloy alloy 1.11.1 "grafana/alloy tag helm-chart/1.11.1 operations/helm/charts/alloy (templates and charts/crds)"
+add strimzi strimzi-kafka-operator 1.2.0 "strimzi/strimzi-kafka-operator tag 1.2.0 packaging/helm-charts/helm3/strimzi-kafka-operator (templates)"
+add autoscaler cluster-autoscaler 9.59.0 "kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 cluster-autoscaler/charts/cluster-autoscaler (templates)"
