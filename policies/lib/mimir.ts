@@ -44,6 +44,10 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "limits.ingestion_burst_size": 200_000,
   // Mimir config descriptor: ingestion_rate 10000 samples/s.
   "limits.ingestion_rate": 10_000,
+  // Mimir config descriptor: request_rate 0 and request_burst_size 0 ("0 to disable", -distributor.request-rate-limit,
+  // -distributor.request-burst-size).
+  "limits.request_rate": 0,
+  "limits.request_burst_size": 0,
   // Mimir config descriptor: max_global_series_per_user 150000 (-ingester.max-global-series-per-user).
   "limits.max_global_series_per_user": 150_000,
   "limits.query_ingesters_within": "13h",

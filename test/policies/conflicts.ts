@@ -392,6 +392,16 @@ export const CONFLICTS: Conflict[] = [
     message: /per_stream_rate_limit_burst 102400 bytes .*< max_line_size 262144 bytes/,
   },
   {
+    title: "Mimir limits the stack's tenant to 5 push requests a second",
+    base: "prod",
+    config: {
+      overrides: { mimir: { runtimeConfig: { overrides: { platform: { request_rate: 5, request_burst_size: 5 } } } } },
+    },
+    policy: "tenant-limits-hold-stack-traffic",
+    level: "mandatory",
+    message: /request_rate=5 for tenant "platform".*at least 67 push requests\/s/,
+  },
+  {
     title: "Loki drops every log line over 100 bytes",
     base: "prod",
     config: loki({ loki: { limits_config: { max_line_size: "100B" } } }),

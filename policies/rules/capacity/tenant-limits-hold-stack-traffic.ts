@@ -12,6 +12,10 @@
 // - Loki: ingestion_rate_mb / ingestion_burst_size_mb per tenant (Loki configuration reference, limits_config); Loki's
 //   MB is 2^20 bytes (grafana/loki pkg/validation/limits.go bytesInMB); above it Loki answers 429 "Ingestion rate limit
 //   exceeded" and loki.write drops the batch after max_backoff_retries (Alloy reference, loki.write).
+// - Mimir's request_rate / request_burst_size (0: off) limit push requests per second, before any deduplication
+//   (limits middleware first; pkg/distributor/rate_strategy.go requestRateStrategy: with a rate set, Burst is
+//   request_burst_size, and a burst of 0 admits no request). Each remote-write request carries at most
+//   max_samples_per_send samples, so the senders make at least samplesPerSecond / max_samples_per_send requests a second.
 // A burst below one second of the traffic: INFERRED (token-bucket arithmetic, golang.org/x/time/rate): the bucket
 // then cannot absorb the second-to-second variation of remote-write shards and loki.write batches at the average
 // rate; the program sets burst = 2 x rate (settings/derive/mimir.ts, loki.ts).
@@ -28,6 +32,7 @@ import { nodeGroups } from "./nodes";
 import { podInventory } from "./pods";
 import { logTenants, metricTenants, SenderTenants } from "../wiring/endpoints";
 import { formatFigure } from "./analysis";
+import { remoteWriteSenders } from "../limits/common";
 import { readWorkload, Workload, workloadSchema } from "./workload";
 
 interface Config {
@@ -111,7 +116,7 @@ export const tenantLimitsHoldStackTraffic = stackRule<Config>(
     name: "tenant-limits-hold-stack-traffic",
     rule: "C7",
     description:
-      "The tenant the stack's own senders write all of a signal as (Prometheus/Alloy remote write, Alloy loki.write) must be allowed the declared workload: Mimir ingestion_rate, ingestion_burst_size, max_global_series_per_user, Loki ingestion_rate_mb and ingestion_burst_size_mb",
+      "The tenant the stack's own senders write all of a signal as (Prometheus/Alloy remote write, Alloy loki.write) must be allowed the declared workload: Mimir ingestion_rate, ingestion_burst_size, max_global_series_per_user, request_rate (push requests), Loki ingestion_rate_mb and ingestion_burst_size_mb",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -157,6 +162,23 @@ export const tenantLimitsHoldStackTraffic = stackRule<Config>(
         const limit = tenantLimit(overrides, key, () => sourced(ctx, mimir.number(`limits.${key}`)));
         if (limit === "unknown" || limit === undefined) continue;
         if (limit.value < need) report(limit, metrics, `metrics, ${what}`, mimir.urn);
+      }
+    }
+
+    if (mimir && metrics) {
+      const overrides = mimir.release.values.get("runtimeConfig").get("overrides").get(metrics.tenant);
+      const perSend = remoteWriteSenders(stack, ctx)
+        .filter((s) => s.tenant === metrics.tenant)
+        .reduce((max, s) => (s.perSend > max.perSend ? s : max), { perSend: 0, perSendWhere: "" });
+      const rate = tenantLimit(overrides, "request_rate", () => sourced(ctx, mimir.number("limits.request_rate")));
+      const burst = tenantLimit(overrides, "request_burst_size", () =>
+        sourced(ctx, mimir.number("limits.request_burst_size")),
+      );
+      if (perSend.perSend > 0 && rate !== "unknown" && rate !== undefined && rate.value > 0) {
+        const need = workload.samplesPerSecond / perSend.perSend;
+        const what = `metrics, at least ${Math.ceil(need)} push requests/s (${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} / ${perSend.perSendWhere})`;
+        if (rate.value < need) report(rate, metrics, what, mimir.urn);
+        else if (burst !== "unknown" && burst !== undefined && burst.value < 1) report(burst, metrics, what, mimir.urn);
       }
     }
 

@@ -33,6 +33,22 @@ describe("policy tenant-limits-hold-stack-traffic (C7)", () => {
     assert.match(found[0].message, /limits\.ingestion_rate=5000 for tenant "prod".*samplesPerSecond=8,000/);
   });
 
+  it("rejects a push request rate below samples/s / max_samples_per_send, and a rate with no burst", async () => {
+    const slow = mutateValues(writing(), "mimir", "runtimeConfig.overrides.prod.request_rate", 2);
+    const found = (await run(slow)).violations;
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0].message,
+      /overrides\.prod\.request_rate=2 for tenant "prod".*at least 4 push requests\/s \(.*samplesPerSecond=8,000 \/ Prometheus default queue_config\.max_samples_per_send=2000\)/,
+    );
+    const noBurst = mutateValues(writing(), "mimir", "runtimeConfig.overrides.prod.request_rate", 100);
+    const zero = (await run(mutateValues(noBurst, "mimir", "runtimeConfig.overrides.prod.request_burst_size", 0)))
+      .violations;
+    assert.match(zero[0].message, /request_burst_size=0 for tenant "prod"/);
+    const ok = mutateValues(noBurst, "mimir", "runtimeConfig.overrides.prod.request_burst_size", 10);
+    assert.deepEqual((await run(ok)).violations, []);
+  });
+
   it("rejects a Loki tenant rate below the declared logs", async () => {
     const records = mutateValues(writing(), "loki", "loki.runtimeConfig.overrides.prod.ingestion_rate_mb", 0.2);
     const found = (await run(records)).violations;
