@@ -54,6 +54,14 @@ const remoteWrite = (changes: Record<string, unknown>) => ({
 export const CONFLICTS: Conflict[] = [
   // ---- Kafka vs Mimir
   {
+    title: "Strimzi operator pinned to 0.45, which does not serve the stack's v1 resources",
+    base: "prod",
+    config: { overrides: { strimzi: { image: { tag: "0.45.0" } } } },
+    policy: "component-versions-match-charts",
+    level: "mandatory",
+    message: /as kafka\.strimzi\.io\/v1, an API Strimzi serves from 0\.49\.0/,
+  },
+  {
     title: "Mimir ingesters of the three zones share one consumer group per partition",
     base: "prod",
     config: mimir({ ingest_storage: { kafka: { consumer_group: "mimir-<partition>" } } }),

@@ -175,6 +175,8 @@ const STRIMZI: Shipped = {
   app: [1, 2],
   source: "strimzi-kafka-operator 1.2.0 values defaultImageTag 1.2.0",
 };
+/** The first Strimzi release serving kafka.strimzi.io/v1. */
+const STRIMZI_V1_API_SINCE: [number, number, number] = [0, 49, 0];
 const STRIMZI_TAGS = [
   "defaultImageTag",
   "image.tag",
@@ -283,8 +285,22 @@ export const componentVersionsMatchCharts = stackRule<object>(
         checkOlder(ctx, release, release.values.at(image.path), image.shipped, () => undefined);
       }
     }
+    // The kafka.strimzi.io/v1 API arrived in Strimzi 0.49.0 (strimzi.io blog 2025-11-21 "What's new in Strimzi
+    // 0.49.0": "introduces new v1 API version to Strimzi CRDs"); an older operator watches v1beta2 only, so it
+    // never reconciles the stack's v1 resources: no Kafka, no topic, no user.
+    const v1 = ["Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser"].flatMap((kind) =>
+      stack.strimzi(kind as Parameters<typeof stack.strimzi>[0]).filter((r) => r.resource.type.includes("/v1:")),
+    );
     for (const release of stack.helmReleases(CHARTS.strimzi)) {
-      for (const path of STRIMZI_TAGS) checkOlder(ctx, release, release.values.at(path), STRIMZI, () => undefined);
+      for (const path of STRIMZI_TAGS)
+        checkOlder(ctx, release, release.values.at(path), STRIMZI, (tag) =>
+          v1.length > 0 && older(tag, STRIMZI_V1_API_SINCE)
+            ? `The stack declares its ${v1.map((r) => r.label).join(", ")} as kafka.strimzi.io/v1, an API Strimzi serves from ` +
+              `${STRIMZI_V1_API_SINCE.join(".")} (Strimzi 0.49.0 release): Strimzi ${tag[0]}.${tag[1]} does not reconcile them, so no Kafka, ` +
+              `topic or user is ever created and every Mimir write fails. Fix: remove the tag override to run ${STRIMZI.app.join(".")}, or pin ` +
+              `${STRIMZI_V1_API_SINCE.join(".")} or newer.`
+            : undefined,
+        );
     }
   },
 );

@@ -451,6 +451,18 @@ describe("policy component-versions-match-charts (U3): Alloy, kube-prometheus-st
     }
   });
 
+  it("refuses a Strimzi operator older than 0.49, which does not serve the stack's kafka.strimzi.io/v1 resources", async () => {
+    const run = await runStackPolicy(
+      componentVersionsMatchCharts,
+      mutateValues(compliantStack(), "strimzi-operator", "image.tag", "0.45.0"),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /image\.tag=0\.45\.0 runs Strimzi 0\.45.*as kafka\.strimzi\.io\/v1, an API Strimzi serves from 0\.49\.0.*is ever created/,
+    );
+  });
+
   it("accepts the chart's release, a newer patch or minor, and unparseable tags", async () => {
     for (const records of [
       alloy("v1.18.1"),
