@@ -35,7 +35,9 @@ export const lokiRetentionHasDeleteRequestStore = stackRule<object>(
           }
           if (!enabled.value && period.value > 0) {
             ctx.violation(
-              `${show(period)} but ${show(enabled)}: the compactor never applies retention, so logs are kept forever and storage grows without bound. ` +
+              `${show(period)} but ${show(enabled)}: the compactor never applies retention, so Loki never deletes a log or its index entries: ` +
+                `without an S3 expiration the logs are kept forever and storage grows without bound; with one (the stack's chunks bucket ` +
+                `lifecycle), S3 deletes chunks the index still lists and queries over those days fail on missing chunks. ` +
                 `Fix: set compactor.retention_enabled: true with a delete_request_store, or drop retention_period.`,
               loki.urn,
             );
