@@ -2,11 +2,18 @@
 // (settings/derive/kafka.ts sizes the broker volumes with it) and the pack (K16, K17 check the stack against it).
 
 /**
- * ASSUMPTION: Kafka bytes per Mimir sample are not documented (grafana/mimir#13981). Project assumption: 4 bytes per
- * sample for compressed write requests including labels amortised over a batch; used to size broker disks and to
- * estimate the topic's write rate.
+ * Kafka bytes per Mimir sample, as stored. Mimir 3.0 writes each write request as one record holding a remote-write 1.0
+ * protobuf WriteRequest, every series with all its labels (record version 0, the 3.0 default: grafana/mimir
+ * pkg/storage/ingest/version.go, config.go -ingest-storage.kafka.producer-record-version default 0; writer.go
+ * marshalWriteRequestToRecords). Mimir's own figure for that record size: "the average sample size is somewhere between
+ * ~250 and ~500 bytes. We'll use 500 bytes as a conservative estimate" (config.go,
+ * -ingest-storage.kafka.ingestion-concurrency-estimated-bytes-per-sample, main before 3.1, commit 00be5415). The
+ * producer compresses batches with franz-go's default snappy (Mimir 3.0 sets no codec; twmb/franz-go kgo config.go:
+ * "The default preference is [snappy, none]") and the topic keeps the producer's compression.
+ * ASSUMPTION (grafana/mimir#13981 is still unanswered): snappy at least halves label-heavy protobuf, so 500 / 2 = 250
+ * bytes per sample on the wire and on disk. It sizes the broker disks and the write rate the pack compares quotas with.
  */
-export const ASSUMED_KAFKA_BYTES_PER_SAMPLE = 4;
+export const ASSUMED_KAFKA_BYTES_PER_SAMPLE = 250;
 
 /**
  * Project choice: broker volumes get the 50% headroom Mimir's capacity planning doc adds to every figure
