@@ -1546,6 +1546,14 @@ export const CONFLICTS: Conflict[] = [
       /values\.read\.replicas=2 \(scalable targets\) and .*"You have more than zero replicas configured for scalable targets/,
   },
   {
+    title: "mimir-distributed's renamed memcached section turned on: the release fails to render",
+    base: "prod",
+    config: { overrides: { mimir: { memcached: { enabled: true } } } },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message: /values\.memcached\.enabled=true .*"memcached\.enabled has been renamed to chunks-cache\.enabled"/,
+  },
+  {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",
     base: "prod",
     config: { overrides: { alloy: { controller: { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } } } },
