@@ -1546,12 +1546,13 @@ export const CONFLICTS: Conflict[] = [
       /values\.read\.replicas=2 \(scalable targets\) and .*"You have more than zero replicas configured for scalable targets/,
   },
   {
-    title: "mimir-distributed's renamed memcached section turned on: the release fails to render",
+    title: "mimir-distributed zone-aware migration replicas without the migration: the release fails to render",
     base: "prod",
-    config: { overrides: { mimir: { memcached: { enabled: true } } } },
+    config: { overrides: { mimir: { ingester: { zoneAwareReplication: { migration: { replicas: 3 } } } } } },
     policy: "chart-templates-render",
     level: "mandatory",
-    message: /values\.memcached\.enabled=true .*"memcached\.enabled has been renamed to chunks-cache\.enabled"/,
+    message:
+      /values\.ingester\.zoneAwareReplication\.migration\.replicas=3 with .*"You have set ingester\.zoneAwareReplication\.migration\.replicas, but ingester\.zoneAwareReplication\.migration\.enabled=false/,
   },
   {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",
