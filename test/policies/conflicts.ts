@@ -1546,6 +1546,15 @@ export const CONFLICTS: Conflict[] = [
       /values\.read\.replicas=2 \(scalable targets\) and .*"You have more than zero replicas configured for scalable targets/,
   },
   {
+    title: "mimir-distributed zone-aware migration replicas without the migration: the release fails to render",
+    base: "prod",
+    config: { overrides: { mimir: { ingester: { zoneAwareReplication: { migration: { replicas: 3 } } } } } },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /values\.ingester\.zoneAwareReplication\.migration\.replicas=3 with .*"You have set ingester\.zoneAwareReplication\.migration\.replicas, but ingester\.zoneAwareReplication\.migration\.enabled=false/,
+  },
+  {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",
     base: "prod",
     config: { overrides: { alloy: { controller: { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } } } },

@@ -3,8 +3,14 @@
 # (tools/facts/extract-chart-refusals.js), keeping the predicate/unreachable notes of unchanged entries.
 # Usage: regenerate-chart-refusals.sh WORK_DIR
 # Needs git clones (bare is fine) of the chart repositories: GRAFANA_COMMUNITY_CHARTS, PROMETHEUS_COMMUNITY_CHARTS,
-# ALLOY_REPO, STRIMZI_REPO, AUTOSCALER_REPO. mimir-distributed 6.0.6 (grafana/mimir) is not scanned: see the
-# chart's entry in the facts file.
+# ALLOY_REPO, STRIMZI_REPO, AUTOSCALER_REPO. mimir-distributed 6.0.6 (grafana/mimir, too large to fetch here) is not
+# scanned by this script: its entries were made by hand-copying templates/validate.yaml as the search index stores it
+# at grafana/mimir commit 4fa848c4fcbcd56163b5dcb92becd618421902d7 (read_file; no commit at tag mimir-distributed-6.0.6
+# is in the index) into DIR/templates/validate.yaml and running `node extract-chart-refusals.js DIR`; the predicate and
+# unreachable notes were then added per entry. With a clone (MIMIR_REPO), replace that by:
+#   unpack "$MIMIR_REPO" mimir-distributed-6.0.6 operations/helm/charts/mimir-distributed mimir
+#   add mimir mimir-distributed 6.0.6 "grafana/mimir tag mimir-distributed-6.0.6 operations/helm/charts/mimir-distributed (templates)"
+# (the `into` step keeps the notes of entries whose file and message are unchanged; new ones need a predicate).
 set -euo pipefail
 work=$1
 here=$(cd "$(dirname "$0")" && pwd)

@@ -13,6 +13,7 @@ import { CLUSTER_AUTOSCALER_REFUSAL_DEFAULTS, CLUSTER_AUTOSCALER_REFUSALS } from
 import { ChartValues } from "./chart-refusals/helm";
 import { KPS_REFUSAL_DEFAULTS, KPS_REFUSALS } from "./chart-refusals/kube-prometheus-stack";
 import { LOKI_REFUSAL_DEFAULTS, LOKI_REFUSALS } from "./chart-refusals/loki";
+import { MIMIR_REFUSAL_DEFAULTS, MIMIR_REFUSALS } from "./chart-refusals/mimir";
 import { ChartName, RefusalPredicate } from "./chart-refusals/types";
 
 interface ChartModel {
@@ -23,6 +24,7 @@ interface ChartModel {
 }
 
 export const CHART_REFUSAL_MODELS: Partial<Record<ChartName, ChartModel>> = {
+  [CHARTS.mimir]: { version: "6.0.6", defaults: MIMIR_REFUSAL_DEFAULTS, predicates: MIMIR_REFUSALS },
   [CHARTS.loki]: { version: "18.11.0", defaults: LOKI_REFUSAL_DEFAULTS, predicates: LOKI_REFUSALS },
   [CHARTS.alloy]: { version: "1.11.1", defaults: ALLOY_REFUSAL_DEFAULTS, predicates: ALLOY_REFUSALS },
   [CHARTS.kubePrometheusStack]: { version: "88.5.3", defaults: KPS_REFUSAL_DEFAULTS, predicates: KPS_REFUSALS },

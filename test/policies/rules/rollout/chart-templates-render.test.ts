@@ -6,7 +6,7 @@ import {
   CHART_REFUSAL_PREDICATE_IDS,
   chartTemplatesRender,
 } from "../../../../policies/rules/rollout/chart-templates-render";
-import { compliantStack, mutateValues } from "../../support/fixture";
+import { compliantStack, mutateValues, withMimirChart } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
 import { ResourceRecord } from "../../support/harness";
 
@@ -117,6 +117,139 @@ describe("policy chart-templates-render (U8)", () => {
     );
     const pdb = await run(mutateValues(compliantStack(), "alloy", "controller.podDisruptionBudget.enabled", true));
     assert.match(pdb.violations[0].message, /PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/);
+  });
+
+  describe("mimir-distributed (templates/validate.yaml at grafana/mimir 4fa848c)", () => {
+    // The predicates model the pinned 6.0.6; the fixture's own Mimir release is 6.1 (support/fixture.ts).
+    const mimir = (path: string, value: unknown, records = withMimirChart(compliantStack())) =>
+      mutateValues(records, "mimir", path, value);
+
+    it("passes the compliant fixture at the pinned chart", async () => {
+      assert.deepEqual((await run(withMimirChart(compliantStack()))).violations, []);
+    });
+
+    it("rejects a deprecated memcached section turned on, and accepts its renamed chunks-cache", async () => {
+      const result = await run(mimir("memcached", { enabled: true }));
+      assert.equal(result.violations.length, 1);
+      assert.match(
+        result.violations[0].message,
+        /values\.memcached\.enabled=true.*validate\.yaml \(grafana\/mimir 4fa848c\) lines 125, 131, 137 and 143\): "memcached\.enabled has been renamed to chunks-cache\.enabled".*Fix: move the memcached section to chunks-cache/,
+      );
+      assert.deepEqual((await run(mimir("memcached", { enabled: false }))).violations, []);
+    });
+
+    it("rejects a zone-aware migration step without the step it needs, and accepts the steps in order", async () => {
+      const result = await run(
+        mimir("ingester.zoneAwareReplication.migration", { enabled: true, excludeDefaultZone: true }),
+      );
+      assert.equal(result.violations.length, 1);
+      assert.match(
+        result.violations[0].message,
+        /values\.ingester\.zoneAwareReplication\.migration\.excludeDefaultZone=true with .*writePath=false.*"You have set ingester\.zoneAwareReplication\.migration\.excludeDefaultZone=true, but ingester\.zoneAwareReplication\.migration\.writePath=false\./,
+      );
+      const skipped = await run(
+        mimir("ingester.zoneAwareReplication.migration", { enabled: false, writePath: true, readPath: true }),
+      );
+      assert.match(
+        skipped.violations[0].message,
+        /"You have set ingester\.zoneAwareReplication\.migration\.readPath=true, but ingester\.zoneAwareReplication\.migration\.enabled=false\./,
+      );
+      assert.deepEqual(
+        (
+          await run(
+            mimir("ingester.zoneAwareReplication.migration", { enabled: true, writePath: true, readPath: true }),
+          )
+        ).violations,
+        [],
+      );
+    });
+
+    it("rejects migration replicas without the migration, and a store-gateway migration without zone awareness", async () => {
+      const replicas = await run(mimir("ingester.zoneAwareReplication.migration", { replicas: 3 }));
+      assert.match(
+        replicas.violations[0].message,
+        /migration\.replicas, but ingester\.zoneAwareReplication\.migration\.enabled=false/,
+      );
+      const sg = await run(
+        mimir("store_gateway.zoneAwareReplication", { enabled: false, migration: { enabled: true } }),
+      );
+      assert.match(
+        sg.violations[0].message,
+        /store_gateway\.zoneAwareReplication\.migration\.enabled=true, but store_gateway\.zoneAwareReplication\.enabled=false/,
+      );
+      assert.deepEqual((await run(mimir("store_gateway.zoneAwareReplication", { enabled: false }))).violations, []);
+    });
+
+    it("rejects an ingester Deployment, a bad configStorageType, and a top-level podDisruptionBudget", async () => {
+      const sts = await run(mimir("ingester.statefulSet", { enabled: false }));
+      assert.match(sts.violations[0].message, /Ingesters are stateful/);
+      const storage = await run(mimir("configStorageType", "secret"));
+      assert.match(storage.violations[0].message, /configStorageType=secret.*should be one of 'Secret' or 'ConfigMap'/);
+      assert.deepEqual((await run(mimir("configStorageType", "Secret"))).violations, []);
+      const pdb = await run(mimir("podDisruptionBudget", { maxUnavailable: 1 }));
+      assert.match(pdb.violations[0].message, /per component podDisruptionBudget/);
+    });
+
+    it("rejects gateway autoscaling on memory without a memory request, and both ingresses", async () => {
+      const records = mimir(
+        "gateway.resources",
+        { requests: { cpu: "100m" } },
+        mimir("gateway.autoscaling", { enabled: true }),
+      );
+      const hpa = await run(records);
+      assert.equal(hpa.violations.length, 1);
+      assert.match(
+        hpa.violations[0].message,
+        /gateway\.autoscaling\.targetMemoryUtilizationPercentage, you must also set gateway\.resources\.requests\.memory/,
+      );
+      assert.deepEqual(
+        (await run(mimir("gateway.autoscaling.targetMemoryUtilizationPercentage", null, records))).violations,
+        [],
+      );
+      const both = await run(mimir("ingress", { enabled: true }, mimir("gateway.ingress", { enabled: true })));
+      assert.match(both.violations[0].message, /both ingress\.enabled and gateway\.ingress\.enabled/);
+      assert.deepEqual((await run(mimir("gateway.ingress", { enabled: true }))).violations, []);
+    });
+
+    it("rejects rbac.type scc with the default pod security context ids, and accepts them set to null", async () => {
+      const scc = await run(mimir("rbac", { type: "scc" }));
+      assert.match(
+        scc.violations[0].message,
+        /rbac\.type=scc.*set the values fsGroup, runAsGroup, runAsUser to null in rbac\.podSecurityContext/,
+      );
+      const nulls = { fsGroup: null, runAsGroup: null, runAsUser: null };
+      assert.deepEqual(
+        (
+          await run(
+            mimir(
+              "rbac",
+              { type: "scc", podSecurityContext: nulls },
+              mimir("rollout_operator.podSecurityContext", nulls),
+            ),
+          )
+        ).violations,
+        [],
+      );
+    });
+
+    it("rejects the alertmanager zone-aware without its StatefulSet, and the meta-monitoring agent without ServiceMonitors", async () => {
+      const am = await run(
+        mimir("alertmanager.zoneAwareReplication.enabled", true, mimir("alertmanager.statefulSet", { enabled: false })),
+      );
+      assert.match(
+        am.violations[0].message,
+        /alertmanager\.statefulSet\.enabled=false\. This is not a supported configuration/,
+      );
+      const agent = await run(
+        mimir("metaMonitoring", {
+          serviceMonitor: { enabled: false },
+          grafanaAgent: { enabled: true, metrics: { remote: { url: "http://x" } } },
+        }),
+      );
+      assert.match(agent.violations[0].message, /metaMonitoring\.serviceMonitor is disabled/);
+      const top = await run(mimir("config", { a: 1 }));
+      assert.match(top.violations[0].message, /Top level 'config' is not allowed/);
+    });
   });
 
   describe("the refusal inventory (policies/lib/charts/chart-refusals.json)", () => {
