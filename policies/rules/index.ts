@@ -21,6 +21,7 @@ import { kafkaInternalTopicsReplicationWithinBrokers } from "./kafka/internal-to
 import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
 import { mimirKafkaUserAuthorized } from "./kafka/mimir-user-authorized";
 import { kafkaTopicConfigValid } from "./kafka/topic-config-valid";
+import { kafkaQuotasAdmitMimir } from "./kafka/quotas-admit-mimir";
 import { kafkaOperatorsReconcileTopicAndUser } from "./kafka/operators-reconcile-topic-and-user";
 import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
 import { kafkaMessageSizeFitsMimirBatch } from "./kafka/message-size-fits-mimir-batch";
@@ -143,6 +144,7 @@ export const policies: Policies = [
   mimirKafkaUserAuthorized,
   kafkaOperatorsReconcileTopicAndUser,
   kafkaTopicConfigValid,
+  kafkaQuotasAdmitMimir,
   kafkaMessageSizeFitsMimirBatch,
   kafkaSegmentSizeFitsMessages,
   kafkaSocketRequestFitsMessages,

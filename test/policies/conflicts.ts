@@ -78,6 +78,15 @@ export const CONFLICTS: Conflict[] = [
     message: /KafkaTopic "mimir-ingest".*max\.message\.bytes"\]=1048588 < 16000000.*MESSAGE_TOO_LARGE/,
   },
   {
+    title: "Kafka's default producer quota throttles Mimir far below its write rate",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { quotas: { type: "kafka", producerByteRate: 524288 } } } } },
+    policy: "kafka-quotas-admit-mimir",
+    level: "mandatory",
+    message:
+      /spec\.kafka\.quotas\.producerByteRate=524288 bytes\/s per broker x 3 broker\(s\) = 1\.57 MB\/s at most, below 33\.33 MB\/s/,
+  },
+  {
     title: "Mimir topic asks for tiered storage the brokers do not run",
     base: "prod",
     config: { overrides: { kafkaTopic: { config: { "remote.storage.enable": true } } } },

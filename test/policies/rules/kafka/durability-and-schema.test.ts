@@ -11,7 +11,7 @@ const TOPIC = "kafka-topic-mimir-ingest";
 const CLUSTER = "kafka-cluster";
 const CLEAN = { violations: [], advisories: [], previewAdvisory: undefined };
 
-/** The prod profile's workload (settings/profiles.ts): 133,334 samples/s, about 44,445 bytes/s per partition of 12. */
+/** The prod profile's workload (settings/profiles.ts): 133,334 samples/s, about 2,777,792 bytes/s per partition of 12. */
 const WORKLOAD = {
   workload: { activeSeries: 2_000_000, samplesPerSecond: 133_334, logsGBPerDay: 200, queriesPerSecond: 40 },
 };

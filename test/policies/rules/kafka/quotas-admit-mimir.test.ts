@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+import { kafkaQuotasAdmitMimir } from "../../../../policies/rules/kafka/quotas-admit-mimir";
+import { compliantStack, mutate } from "../../support/fixture";
+import { runStackPolicy } from "../../support/harness";
+
+// The prod workload: 133,334 samples/s x 250 B = 33.3 MB/s into Kafka.
+const WORKLOAD = {
+  workload: { activeSeries: 2_000_000, samplesPerSecond: 133_334, logsGBPerDay: 200, queriesPerSecond: 40 },
+};
+const messages = async (records = compliantStack(), config: Record<string, unknown> = WORKLOAD) =>
+  (await runStackPolicy(kafkaQuotasAdmitMimir, records, config)).violations.map((v) => v.message);
+const userQuota = (quotas: object) => mutate(compliantStack(), "kafka-user-mimir", ["spec", "quotas"], quotas);
+const clusterQuota = (quotas: object, records = compliantStack()) =>
+  mutate(records, "kafka-cluster", ["spec", "kafka", "quotas"], quotas);
+
+describe("policy kafka-quotas-admit-mimir (K27)", () => {
+  it("passes without quotas", async () => {
+    assert.deepEqual(await messages(), []);
+  });
+
+  it("rejects a producer quota of Mimir's KafkaUser below the write rate over all brokers", async () => {
+    const found = await messages(userQuota({ producerByteRate: 1_048_576 }));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /KafkaUser "mimir" .*spec\.quotas\.producerByteRate=1048576 bytes\/s per broker x 3 broker\(s\) = 3\.15 MB\/s at most, below 33\.33 MB\/s for the distributors' writes/,
+    );
+  });
+
+  it("rejects a cluster default consumer quota below every ingester zone's reads", async () => {
+    const found = await messages(clusterQuota({ type: "kafka", consumerByteRate: 20_000_000 }));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /spec\.kafka\.quotas\.consumerByteRate=20000000 .*below 100\.00 MB\/s for 3 ingester zone\(s\)/,
+    );
+  });
+
+  it("accepts quotas above the need, a user's own quota over a low default, and an excluded principal", async () => {
+    assert.deepEqual(await messages(userQuota({ producerByteRate: 20_000_000, consumerByteRate: 50_000_000 })), []);
+    const own = mutate(
+      clusterQuota({ type: "kafka", producerByteRate: 1000 }),
+      "kafka-user-mimir",
+      ["spec", "quotas"],
+      {
+        producerByteRate: 20_000_000,
+      },
+    );
+    assert.deepEqual(await messages(own), []);
+    const exempt = clusterQuota({ type: "strimzi", producerByteRate: 1000, excludedPrincipals: ["User:mimir"] });
+    assert.deepEqual(await messages(exempt), []);
+  });
+
+  it("judges nothing without a declared workload", async () => {
+    assert.deepEqual(await messages(userQuota({ producerByteRate: 1 }), {}), []);
+  });
+});
