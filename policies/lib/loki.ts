@@ -131,6 +131,25 @@ const CONFIG_SECTIONS: ReadonlyArray<[string, string]> = [
   ["operational_config", "operational_config"],
 ];
 
+/**
+ * The targets the loki chart 18.11.0 templates/validate.yaml counts, exactly ($atLeastOneScalableReplica: backend,
+ * read, write; $atLeastOneDistributedReplica: the eight below): it leaves out the bloom, pattern-ingester and
+ * overrides-exporter workloads, so these are deliberately not LOKI_WORKLOADS, which lists every workload rendered.
+ */
+export const LOKI_VALIDATE_TARGETS = {
+  scalable: ["backend", "read", "write"],
+  distributed: [
+    "ingester",
+    "distributor",
+    "querier",
+    "queryFrontend",
+    "queryScheduler",
+    "indexGateway",
+    "compactor",
+    "ruler",
+  ],
+} as const;
+
 export class LokiRelease extends ReleaseConfig {
   constructor(release: HelmRelease) {
     super(release, "Loki", LOKI_NUMBER);

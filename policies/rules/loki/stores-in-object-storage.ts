@@ -7,26 +7,15 @@
 // Object storage is a loki.storage.type among s3, gcs, azure, swift, alibabacloud, cos, bos
 // (templates/_helpers.tpl loki.isUsingObjectStorage). Replica defaults: values.yaml (singleBinary 0; backend, read and
 // write 3; every distributed component 0).
-import { LOKI_CHART_DEFAULTS, LokiRelease, lokiReleases } from "../../lib/loki";
+import { LOKI_CHART_DEFAULTS, LOKI_VALIDATE_TARGETS, LokiRelease, lokiReleases } from "../../lib/loki";
 import { Maybe, Sourced } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
 
 const OBJECT_STORAGE_TYPES = ["s3", "gcs", "azure", "swift", "alibabacloud", "cos", "bos"];
 
-// The replicas validate.yaml tests, exactly: it leaves out the bloom, pattern-ingester and overrides-exporter
-// workloads, so this is deliberately not LOKI_WORKLOADS (policies/lib/loki.ts), which lists every workload rendered.
-const SCALABLE = { backend: 3, read: 3, write: 3 } as const;
-const DISTRIBUTED = [
-  "ingester",
-  "distributor",
-  "querier",
-  "queryFrontend",
-  "queryScheduler",
-  "indexGateway",
-  "compactor",
-  "ruler",
-] as const;
+// The replicas validate.yaml tests (LOKI_VALIDATE_TARGETS); the scalable targets default to 3 replicas (values.yaml).
+const SCALABLE_DEFAULT_REPLICAS = 3;
 
 function replicas(loki: LokiRelease, component: string, fallback: number): Maybe<Sourced<number>> {
   const node = loki.values.at(`${component}.replicas`);
@@ -61,8 +50,8 @@ export const lokiStoresInObjectStorage = stackRule<object>(
       if (OBJECT_STORAGE_TYPES.includes(type.value)) continue;
       const counts = [
         replicas(loki, "singleBinary", LOKI_CHART_DEFAULTS.singleBinaryReplicas),
-        ...Object.entries(SCALABLE).map(([c, d]) => replicas(loki, c, d)),
-        ...DISTRIBUTED.map((c) => replicas(loki, c, 0)),
+        ...LOKI_VALIDATE_TARGETS.scalable.map((c) => replicas(loki, c, SCALABLE_DEFAULT_REPLICAS)),
+        ...LOKI_VALIDATE_TARGETS.distributed.map((c) => replicas(loki, c, 0)),
       ];
       ctx.known(counts, (single, ...others) => {
         const running = others.filter((r) => r.value > 0);

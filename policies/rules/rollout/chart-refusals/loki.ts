@@ -1,6 +1,7 @@
 // The loki chart 18.11.0's render-time refusals (grafana-community/helm-charts tag loki-18.11.0, charts/loki), as
 // predicates over a release's values. Line numbers are at that tag; policies/lib/charts/chart-refusals.json lists
 // every refusal and which predicate models it.
+import { LOKI_VALIDATE_TARGETS } from "../../../lib/loki";
 import { CHARTS } from "../../../lib/types";
 import { ChartValues, dig, empty, failsRequired, int, Read, truthy } from "./helm";
 import { RefusalFinding, RefusalPredicate } from "./types";
@@ -52,18 +53,9 @@ export const LOKI_REFUSAL_DEFAULTS = {
   overridesExporter: { replicas: 0, kind: "Deployment" },
 } as const;
 
-const SCALABLE = ["backend", "read", "write"];
-// validate.yaml line 16 $atLeastOneDistributedReplica.
-const DISTRIBUTED = [
-  "ingester",
-  "distributor",
-  "querier",
-  "queryFrontend",
-  "queryScheduler",
-  "indexGateway",
-  "compactor",
-  "ruler",
-];
+// validate.yaml lines 15-16 $atLeastOneScalableReplica / $atLeastOneDistributedReplica.
+const SCALABLE: string[] = [...LOKI_VALIDATE_TARGETS.scalable];
+const DISTRIBUTED: string[] = [...LOKI_VALIDATE_TARGETS.distributed];
 const OBJECT_STORES = ["s3", "gcs", "azure", "swift", "alibabacloud", "cos", "bos"];
 
 /** The replicas reads validate.yaml makes (lines 13-16): `int` of each, so unset is the default and null is 0. */
