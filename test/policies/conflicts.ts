@@ -84,7 +84,7 @@ export const CONFLICTS: Conflict[] = [
     policy: "kafka-quotas-admit-mimir",
     level: "mandatory",
     message:
-      /spec\.kafka\.quotas\.producerByteRate=524288 bytes\/s per broker x 3 broker\(s\) = 1\.57 MB\/s at most, below 33\.33 MB\/s/,
+      /spec\.kafka\.quotas\.producerByteRate=524288 bytes\/s per broker x 3 broker\(s\) = 1\.57 MB\/s at most, below 6\.67 MB\/s/,
   },
   {
     title: "Mimir topic asks for tiered storage the brokers do not run",

@@ -50,8 +50,8 @@ describe("settings/derive: Kafka limits from Mimir's producer batch", () => {
 
   it("sizes broker disks for retention x RF, with a 20 GiB floor", () => {
     assert.equal(brokerStorageGiB(1, hours(24), 1, 1), 20);
-    // 100k samples/s x 250 B x 86,400 s x 3 / 3 brokers x 1.5 = 3,240 GB = 3,017.4 GiB -> 3,020
-    assert.equal(brokerStorageGiB(100_000, hours(24), 3, 3), 3020);
+    // 100k samples/s x 50 B x 86,400 s x 3 / 3 brokers x 1.5 = 648 GB = 603.5 GiB -> 610
+    assert.equal(brokerStorageGiB(100_000, hours(24), 3, 3), 610);
   });
 
   for (const profile of ["dev", "staging", "prod"]) {

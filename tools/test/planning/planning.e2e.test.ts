@@ -48,7 +48,8 @@ describe("planning the shipped stacks", function () {
       reports[stack] = planStack(captured[stack]);
     }
     const tenfold = Object.fromEntries(Object.entries(PROD_WORKLOAD).map(([k, v]) => [k, v * 10]));
-    captured.tenfold = await captureStack("prod", { workload: tenfold });
+    // 72h of ten times prod's writes would not fit a gp3 volume per broker (the config check refuses it): keep 24h.
+    captured.tenfold = await captureStack("prod", { workload: tenfold, retention: { kafka: "24h" } });
     reports.tenfold = planStack(captured.tenfold);
   });
 
@@ -130,9 +131,11 @@ describe("planning the shipped stacks", function () {
     assert.equal(cost.topLines[0].item, "EC2 m7g.2xlarge");
   });
 
-  it("keeps prod at or below its measured share of AMP + CloudWatch Logs (0.28; the 0.25 target is not met yet)", () => {
+  // 0.28 until the Kafka write rate used 4 B/sample; at the 50 B/sample Mimir's records measure (policies/lib/kafka/
+  // sizing.ts) the brokers' volumes and the cross-zone traffic grow, and prod measures 0.47.
+  it("keeps prod at or below its measured share of AMP + CloudWatch Logs (0.48; the 0.25 target is not met)", () => {
     const amp = reports.prod.alternatives.find((a) => a.targetShare !== undefined)!;
-    assert.ok(amp.stackShare <= 0.28, `prod costs ${amp.stackShare.toFixed(3)} of AMP + CloudWatch Logs`);
+    assert.ok(amp.stackShare <= 0.48, `prod costs ${amp.stackShare.toFixed(3)} of AMP + CloudWatch Logs`);
   });
 
   it("dev is the cheapest environment, then staging, then prod", () => {

@@ -11,7 +11,7 @@ const TOPIC = "kafka-topic-mimir-ingest";
 const CLUSTER = "kafka-cluster";
 const CLEAN = { violations: [], advisories: [], previewAdvisory: undefined };
 
-/** The prod profile's workload (settings/profiles.ts): 133,334 samples/s, about 2,777,792 bytes/s per partition of 12. */
+/** The prod profile's workload (settings/profiles.ts): 133,334 samples/s, about 555,558 bytes/s per partition of 12. */
 const WORKLOAD = {
   workload: { activeSeries: 2_000_000, samplesPerSecond: 133_334, logsGBPerDay: 200, queriesPerSecond: 40 },
 };
@@ -102,7 +102,7 @@ describe("policy kafka-unclean-leader-election-off (K15)", () => {
 });
 
 describe("policy kafka-retention-bytes-covers-replay-window (K16)", () => {
-  it("rejects 100 MiB per partition: about 37 seconds of writes against the 13h replay window", async () => {
+  it("rejects 100 MiB per partition: about 3 minutes of writes against the 13h replay window", async () => {
     const run = await runStackPolicy(
       kafkaRetentionBytesCoversReplayWindow,
       topicConfig("retention.bytes", 104857600),
@@ -111,14 +111,14 @@ describe("policy kafka-retention-bytes-covers-replay-window (K16)", () => {
     assert.equal(run.violations.length, 1);
     assert.match(
       run.violations[0].message,
-      /spec\.config\["retention\.bytes"\]=104857600 \(100Mi \(104857600 bytes\) per partition\) holds only 37s/,
+      /spec\.config\["retention\.bytes"\]=104857600 \(100Mi \(104857600 bytes\) per partition\) holds only 3m8s/,
     );
     assert.match(
       run.violations[0].message,
-      /policy config workload\.samplesPerSecond=133334 x 250 bytes per sample \(ASSUMPTION.*= 2777792 bytes\/s per partition/,
+      /policy config workload\.samplesPerSecond=133334 x 50 bytes per sample \(ASSUMPTION.*= 555558 bytes\/s per partition/,
     );
     assert.match(run.violations[0].message, /replay window Mimir default blocks_storage\.tsdb\.retention_period=13h/);
-    assert.match(run.violations[0].message, /at least 130000650000 \(or -1/);
+    assert.match(run.violations[0].message, /at least 26000130000 \(or -1/);
   });
 
   it("reads the broker's log.retention.bytes when the topic sets none", async () => {
@@ -128,14 +128,14 @@ describe("policy kafka-retention-bytes-covers-replay-window (K16)", () => {
       WORKLOAD,
     );
     assert.equal(run.violations.length, 1);
-    assert.match(run.violations[0].message, /log\.retention\.bytes"\]=1073741824 \(1Gi .*holds only 6m26s/);
+    assert.match(run.violations[0].message, /log\.retention\.bytes"\]=1073741824 \(1Gi .*holds only 32m12s/);
   });
 
-  it("accepts 200 GiB per partition (about 21h), -1, and no known workload", async () => {
+  it("accepts 40 GiB per partition (about 21h), -1, and no known workload", async () => {
     assert.deepEqual(
       await runStackPolicy(
         kafkaRetentionBytesCoversReplayWindow,
-        topicConfig("retention.bytes", 214748364800),
+        topicConfig("retention.bytes", 42949672960),
         WORKLOAD,
       ),
       CLEAN,
@@ -162,17 +162,17 @@ describe("policy kafka-retention-bytes-covers-replay-window (K16)", () => {
 });
 
 describe("policy kafka-retention-fits-broker-disk (K17)", () => {
-  it("rejects 7 days of retention on 4096Gi broker volumes", async () => {
+  it("rejects 7 days of retention on 1024Gi broker volumes", async () => {
     const run = await runStackPolicy(kafkaRetentionFitsBrokerDisk, topicConfig("retention.ms", 604800000), WORKLOAD);
     assert.equal(run.violations.length, 1);
     assert.match(
       run.violations[0].message,
-      /KafkaNodePool "brokers" \(namespace kafka\) spec\.storage\.volumes\[0\]\.size=4096Gi per broker < 28163\.3 GiB needed: each broker keeps 18775\.6 GiB of the topic/,
+      /KafkaNodePool "brokers" \(namespace kafka\) spec\.storage\.volumes\[0\]\.size=1024Gi per broker < 5632\.7 GiB needed: each broker keeps 3755\.1 GiB of the topic/,
     );
     assert.match(run.violations[0].message, /retention\.ms"\]=604800000 \(7d\) of writes/);
     assert.match(run.violations[0].message, /50% headroom/);
     assert.match(run.violations[0].message, /Shutdown broker because all log dirs/);
-    assert.match(run.violations[0].message, /raise the volume to at least 28164Gi/);
+    assert.match(run.violations[0].message, /raise the volume to at least 5633Gi/);
   });
 
   it("bounds the retained bytes by retention.bytes when that is reached first", async () => {
@@ -182,31 +182,31 @@ describe("policy kafka-retention-fits-broker-disk (K17)", () => {
       ["spec", "config", "retention.bytes"],
       2147483648,
     );
-    // 2 GiB x 12 partitions x 3 replicas / 3 brokers = 24 GiB, 36 GiB with headroom: fits 4096Gi.
+    // 2 GiB x 12 partitions x 3 replicas / 3 brokers = 24 GiB, 36 GiB with headroom: fits 1024Gi.
     assert.deepEqual(await runStackPolicy(kafkaRetentionFitsBrokerDisk, records, WORKLOAD), CLEAN);
   });
 
   it("sums JBOD volumes", async () => {
-    let records = topicConfig("retention.ms", 345600000); // 4d: 10728.9 GiB per broker, 16093.3 GiB with headroom
+    let records = topicConfig("retention.ms", 345600000); // 4d: 2145.8 GiB per broker, 3218.7 GiB with headroom
     records = mutate(
       records,
       "kafka-pool-brokers",
       ["spec", "storage", "volumes"],
       [
-        { id: 0, type: "persistent-claim", size: "6000Gi" },
-        { id: 1, type: "persistent-claim", size: "6000Gi" },
+        { id: 0, type: "persistent-claim", size: "1500Gi" },
+        { id: 1, type: "persistent-claim", size: "1500Gi" },
       ],
     );
     const run = await runStackPolicy(kafkaRetentionFitsBrokerDisk, records, WORKLOAD);
     assert.equal(run.violations.length, 1);
     assert.match(
       run.violations[0].message,
-      /sum of .*volumes\[0\]\.size \+ .*volumes\[1\]\.size=12000Gi \(6000Gi \+ 6000Gi\) per broker/,
+      /sum of .*volumes\[0\]\.size \+ .*volumes\[1\]\.size=3000Gi \(1500Gi \+ 1500Gi\) per broker/,
     );
     records = mutate(records, "kafka-pool-brokers", ["spec", "storage", "volumes", 2], {
       id: 2,
       type: "persistent-claim",
-      size: "6000Gi",
+      size: "1500Gi",
     });
     assert.deepEqual(await runStackPolicy(kafkaRetentionFitsBrokerDisk, records, WORKLOAD), CLEAN);
   });

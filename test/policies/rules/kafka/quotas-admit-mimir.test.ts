@@ -3,7 +3,7 @@ import { kafkaQuotasAdmitMimir } from "../../../../policies/rules/kafka/quotas-a
 import { compliantStack, mutate } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
 
-// The prod workload: 133,334 samples/s x 250 B = 33.3 MB/s into Kafka.
+// The prod workload: 133,334 samples/s x 50 B = 6.67 MB/s into Kafka.
 const WORKLOAD = {
   workload: { activeSeries: 2_000_000, samplesPerSecond: 133_334, logsGBPerDay: 200, queriesPerSecond: 40 },
 };
@@ -23,16 +23,16 @@ describe("policy kafka-quotas-admit-mimir (K27)", () => {
     assert.equal(found.length, 1);
     assert.match(
       found[0],
-      /KafkaUser "mimir" .*spec\.quotas\.producerByteRate=1048576 bytes\/s per broker x 3 broker\(s\) = 3\.15 MB\/s at most, below 33\.33 MB\/s for the distributors' writes/,
+      /KafkaUser "mimir" .*spec\.quotas\.producerByteRate=1048576 bytes\/s per broker x 3 broker\(s\) = 3\.15 MB\/s at most, below 6\.67 MB\/s for the distributors' writes/,
     );
   });
 
   it("rejects a cluster default consumer quota below every ingester zone's reads", async () => {
-    const found = await messages(clusterQuota({ type: "kafka", consumerByteRate: 20_000_000 }));
+    const found = await messages(clusterQuota({ type: "kafka", consumerByteRate: 5_000_000 }));
     assert.equal(found.length, 1);
     assert.match(
       found[0],
-      /spec\.kafka\.quotas\.consumerByteRate=20000000 .*below 100\.00 MB\/s for 3 ingester zone\(s\)/,
+      /spec\.kafka\.quotas\.consumerByteRate=5000000 .*below 20\.00 MB\/s for 3 ingester zone\(s\)/,
     );
   });
 
