@@ -419,6 +419,16 @@ export const CONFLICTS: Conflict[] = [
     message: /request_rate=5 for tenant "platform".*at least 67 push requests\/s/,
   },
   {
+    title: "the chart's Prometheus datasource made default again beside the stack's Mimir datasource",
+    base: "prod",
+    config: {
+      overrides: { kubePrometheusStack: { grafana: { sidecar: { datasources: { isDefaultDatasource: true } } } } },
+    },
+    policy: "grafana-provisions-stack-datasources",
+    level: "mandatory",
+    message: /2 Grafana datasources are the default .*Only one datasource per organization/,
+  },
+  {
     title: "Loki drops every log line over 100 bytes",
     base: "prod",
     config: loki({ loki: { limits_config: { max_line_size: "100B" } } }),
