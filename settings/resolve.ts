@@ -260,7 +260,16 @@ export function crossKeyIssues(c: StackConfig): ConfigIssue[] {
   const ng = c.cluster.nodeGroups;
   if (ng.minSize > ng.maxSize)
     add("cluster.nodeGroups.minSize", ng.minSize, `must be <= cluster.nodeGroups.maxSize (${ng.maxSize})`);
-  if (ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize) {
+  // The Cluster Autoscaler is itself a pod (components/cluster, cluster-autoscaler chart): with no node it never runs,
+  // so it never scales a group up from zero (kubernetes/autoscaler cluster-autoscaler FAQ: scaling from zero needs a
+  // running autoscaler); CoreDNS and every stack pod stay Pending.
+  if (ng.desiredSize < 1)
+    add(
+      "cluster.nodeGroups.desiredSize",
+      ng.desiredSize,
+      "must be >= 1: with no node the Cluster Autoscaler (a pod itself) never runs, so no group ever scales up and every pod stays Pending",
+    );
+  else if (ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize) {
     add(
       "cluster.nodeGroups.desiredSize",
       ng.desiredSize,
