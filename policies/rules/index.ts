@@ -22,6 +22,7 @@ import { mimirKafkaTargetExists } from "./kafka/kafka-target-exists";
 import { mimirKafkaUserAuthorized } from "./kafka/mimir-user-authorized";
 import { kafkaTopicConfigValid } from "./kafka/topic-config-valid";
 import { kafkaQuotasAdmitMimir } from "./kafka/quotas-admit-mimir";
+import { strimziPodsMeetNamespaceSecurity } from "./kafka/strimzi-pods-meet-namespace-security";
 import { kafkaOperatorsReconcileTopicAndUser } from "./kafka/operators-reconcile-topic-and-user";
 import { kafkaKraftControllerQuorum } from "./kafka/kraft-controller-quorum";
 import { kafkaMessageSizeFitsMimirBatch } from "./kafka/message-size-fits-mimir-batch";
@@ -146,6 +147,7 @@ export const policies: Policies = [
   kafkaOperatorsReconcileTopicAndUser,
   kafkaTopicConfigValid,
   kafkaQuotasAdmitMimir,
+  strimziPodsMeetNamespaceSecurity,
   kafkaMessageSizeFitsMimirBatch,
   kafkaSegmentSizeFitsMessages,
   kafkaSocketRequestFitsMessages,

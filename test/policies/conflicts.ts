@@ -54,6 +54,17 @@ const remoteWrite = (changes: Record<string, unknown>) => ({
 export const CONFLICTS: Conflict[] = [
   // ---- Kafka vs Mimir
   {
+    title: "Strimzi operator extraEnvs replaced, dropping the restricted Pod Security Provider",
+    base: "prod",
+    config: {
+      overrides: { strimzi: { extraEnvs: [{ name: "STRIMZI_FULL_RECONCILIATION_INTERVAL_MS", value: "60000" }] } },
+    },
+    policy: "strimzi-pods-meet-namespace-security",
+    level: "mandatory",
+    message:
+      /enforces pod-security\.kubernetes\.io\/enforce=restricted, but .* has no STRIMZI_POD_SECURITY_PROVIDER_CLASS/,
+  },
+  {
     title: "Strimzi operator pinned to 0.45, which does not serve the stack's v1 resources",
     base: "prod",
     config: { overrides: { strimzi: { image: { tag: "0.45.0" } } } },
