@@ -705,6 +705,14 @@ export const CONFLICTS: Conflict[] = [
     message: /max_consumer_lag_at_startup="0s": Mimir refuses to start.*either both set to 0/,
   },
   {
+    title: "partitions wait for 4 owners while each has one ingester per zone (3)",
+    base: "prod",
+    config: mimir({ ingester: { partition_ring: { min_partition_owners_count: 4 } } }),
+    policy: "mimir-ingest-storage-config-valid",
+    level: "mandatory",
+    message: /min_partition_owners_count=4 > 3 owners a partition can have.*every push fails/,
+  },
+  {
     title: "estimated-chunks multiplier between 0 and 1",
     base: "prod",
     config: mimir({ limits: { max_estimated_fetched_chunks_per_query_multiplier: 0.5 } }),
