@@ -1341,6 +1341,16 @@ export const CONFLICTS: Conflict[] = [
       /service account "mimir\/mimir-sa".*trusts system:serviceaccount:mimir:mimir: sts:AssumeRoleWithWebIdentity is refused/,
   },
   {
+    title: "Mimir service account asks for a token audience the IRSA trust does not admit",
+    base: "prod",
+    config: { overrides: { mimir: { serviceAccount: { annotations: { "eks.amazonaws.com/audience": "mimir" } } } } },
+    policy: "workload-identity-matches-role",
+    level: "mandatory",
+    notInFirstPreview: true,
+    message:
+      /project a token for audience "mimir", but .*does not admit mimir.*sts:AssumeRoleWithWebIdentity is refused/,
+  },
+  {
     title: "Mimir blocks in a bucket outside the stack",
     base: "prod",
     config: mimir({ blocks_storage: { s3: { bucket_name: "acme-mimir-blocks-shared" } } }),
