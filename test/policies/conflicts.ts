@@ -87,6 +87,15 @@ export const CONFLICTS: Conflict[] = [
       /spec\.kafka\.quotas\.producerByteRate=524288 bytes\/s per broker x 3 broker\(s\) = 1\.57 MB\/s at most, below 6\.67 MB\/s/,
   },
   {
+    title: "Kafka authorization removed while Mimir's KafkaUser keeps simple ACLs",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { authorization: null } } } },
+    policy: "mimir-kafka-user-authorized",
+    level: "mandatory",
+    message:
+      /KafkaUser "mimir".* carries simple ACLs .*has no spec\.kafka\.authorization: the User Operator refuses the user/,
+  },
+  {
     title: "Mimir topic asks for tiered storage the brokers do not run",
     base: "prod",
     config: { overrides: { kafkaTopic: { config: { "remote.storage.enable": true } } } },
