@@ -114,6 +114,7 @@ import { ringsJoinMemberlistService } from "./wiring/rings-join-memberlist-servi
 import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart-services";
 import { alloyListensWhereProbed } from "./wiring/alloy-listens-where-probed";
 import { grpcCompressorsRegistered } from "./wiring/grpc-compressors-registered";
+import { grpcTlsMatchesServers } from "./wiring/grpc-tls-matches-servers";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
@@ -273,6 +274,7 @@ export const policies: Policies = [
   listenPortsMatchChartServices,
   alloyListensWhereProbed,
   grpcCompressorsRegistered,
+  grpcTlsMatchesServers,
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,

@@ -444,6 +444,14 @@ export const CONFLICTS: Conflict[] = [
     message: /ingester_client\.grpc_client_config\.grpc_compression="lz4": Loki registers no gRPC compressor/,
   },
   {
+    title: "Mimir's queriers dial the store-gateways over TLS while they serve plaintext gRPC",
+    base: "prod",
+    config: mimir({ querier: { store_gateway_client: { tls_enabled: true } } }),
+    policy: "grpc-tls-matches-servers",
+    level: "mandatory",
+    message: /querier\.store_gateway_client\.tls_enabled=true: .*serve plaintext gRPC.*fails the TLS handshake/,
+  },
+  {
     title: "Mimir store-gateway ring on a Consul the stack does not run",
     base: "prod",
     config: mimir({ store_gateway: { sharding_ring: { kvstore: { store: "consul" } } } }),
