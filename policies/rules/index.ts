@@ -116,6 +116,7 @@ import { listenPortsMatchChartServices } from "./wiring/listen-ports-match-chart
 import { alloyListensWhereProbed } from "./wiring/alloy-listens-where-probed";
 import { grpcCompressorsRegistered } from "./wiring/grpc-compressors-registered";
 import { grafanaProvisionsStackDatasources } from "./wiring/grafana-provisions-stack-datasources";
+import { grpcTlsMatchesServers } from "./wiring/grpc-tls-matches-servers";
 import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-watch-kafka-namespace";
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
@@ -277,6 +278,7 @@ export const policies: Policies = [
   alloyListensWhereProbed,
   grpcCompressorsRegistered,
   grafanaProvisionsStackDatasources,
+  grpcTlsMatchesServers,
   strimziOperatorsWatchKafkaNamespace,
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,

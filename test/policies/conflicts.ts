@@ -98,6 +98,15 @@ export const CONFLICTS: Conflict[] = [
       /spec\.kafka\.quotas\.producerByteRate=524288 bytes\/s per broker x 3 broker\(s\) = 1\.57 MB\/s at most, below 6\.67 MB\/s/,
   },
   {
+    title: "Kafka authorization removed while Mimir's KafkaUser keeps simple ACLs",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { authorization: null } } } },
+    policy: "mimir-kafka-user-authorized",
+    level: "mandatory",
+    message:
+      /KafkaUser "mimir".* carries simple ACLs .*has no spec\.kafka\.authorization: the User Operator refuses the user/,
+  },
+  {
     title: "Mimir topic asks for tiered storage the brokers do not run",
     base: "prod",
     config: { overrides: { kafkaTopic: { config: { "remote.storage.enable": true } } } },
@@ -456,6 +465,14 @@ export const CONFLICTS: Conflict[] = [
     message: /ingester_client\.grpc_client_config\.grpc_compression="lz4": Loki registers no gRPC compressor/,
   },
   {
+    title: "Mimir's queriers dial the store-gateways over TLS while they serve plaintext gRPC",
+    base: "prod",
+    config: mimir({ querier: { store_gateway_client: { tls_enabled: true } } }),
+    policy: "grpc-tls-matches-servers",
+    level: "mandatory",
+    message: /querier\.store_gateway_client\.tls_enabled=true: .*serve plaintext gRPC.*fails the TLS handshake/,
+  },
+  {
     title: "Mimir store-gateway ring on a Consul the stack does not run",
     base: "prod",
     config: mimir({ store_gateway: { sharding_ring: { kvstore: { store: "consul" } } } }),
@@ -724,6 +741,14 @@ export const CONFLICTS: Conflict[] = [
     policy: "mimir-ingest-storage-config-valid",
     level: "mandatory",
     message: /max_consumer_lag_at_startup="0s": Mimir refuses to start.*either both set to 0/,
+  },
+  {
+    title: "partitions wait for 4 owners while each has one ingester per zone (3)",
+    base: "prod",
+    config: mimir({ ingester: { partition_ring: { min_partition_owners_count: 4 } } }),
+    policy: "mimir-ingest-storage-config-valid",
+    level: "mandatory",
+    message: /min_partition_owners_count=4 > 3 owners a partition can have.*every push fails/,
   },
   {
     title: "estimated-chunks multiplier between 0 and 1",
@@ -1352,6 +1377,16 @@ export const CONFLICTS: Conflict[] = [
     notInFirstPreview: true,
     message:
       /service account "mimir\/mimir-sa".*trusts system:serviceaccount:mimir:mimir: sts:AssumeRoleWithWebIdentity is refused/,
+  },
+  {
+    title: "Mimir service account asks for a token audience the IRSA trust does not admit",
+    base: "prod",
+    config: { overrides: { mimir: { serviceAccount: { annotations: { "eks.amazonaws.com/audience": "mimir" } } } } },
+    policy: "workload-identity-matches-role",
+    level: "mandatory",
+    notInFirstPreview: true,
+    message:
+      /project a token for audience "mimir", but .*does not admit mimir.*sts:AssumeRoleWithWebIdentity is refused/,
   },
   {
     title: "Mimir blocks in a bucket outside the stack",

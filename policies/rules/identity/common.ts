@@ -14,6 +14,12 @@ import { containsUnknownSentinel, Inconclusive, isUnknown, known, Unknown } from
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 /** The audience EKS projects into the token it mounts for IRSA (EKS user guide, "Assign IAM roles to Kubernetes service accounts"). */
 export const STS_AUDIENCE = "sts.amazonaws.com";
+/**
+ * The service-account annotation that overrides the audience of the token the EKS pod identity webhook projects
+ * (aws/amazon-eks-pod-identity-webhook README, "eks.amazonaws.com/audience ... Defaults to sts.amazonaws.com";
+ * pkg/cache/cache.go: entry.Audience = the annotation when present, else --token-audience, default sts.amazonaws.com).
+ */
+export const IRSA_AUDIENCE_ANNOTATION = "eks.amazonaws.com/audience";
 
 // Pulumi type tokens (@pulumi/aws 7.48 and @pulumi/kubernetes 4.34 `__pulumiType`).
 export const IAM = {
@@ -103,6 +109,8 @@ export interface PodIdentity {
   readonly name: Sourced<string>;
   /** The role ARN annotation; undefined when the service account carries none. */
   readonly roleArn?: Sourced<string>;
+  /** The audience annotation, when the service account carries one (else the token's audience is sts.amazonaws.com). */
+  readonly audience?: Sourced<string>;
   /** Where the annotation is (or would be) set, for the fix. */
   readonly annotationAt: string;
 }
@@ -112,9 +120,17 @@ export function subjectOf(identity: PodIdentity): string {
   return `system:serviceaccount:${identity.namespace}:${identity.name.value}`;
 }
 
-/** The annotation of a service account the chart creates, from its values section. */
-function chartAnnotation(section: PropNode): Sourced<string> | undefined {
-  return setText(section.get("annotations", IRSA_ROLE_ANNOTATION));
+/** The IRSA annotations of a service account the chart creates, from its values section. */
+function chartAccount(section: PropNode): {
+  roleArn?: Sourced<string>;
+  audience?: Sourced<string>;
+  annotationAt: string;
+} {
+  return {
+    roleArn: setText(section.get("annotations", IRSA_ROLE_ANNOTATION)),
+    audience: setText(section.get("annotations", IRSA_AUDIENCE_ANNOTATION)),
+    annotationAt: `${section.where}.annotations["${IRSA_ROLE_ANNOTATION}"]`,
+  };
 }
 
 /** A service account the chart does not create: the stack's ServiceAccount of that name, if any. */
@@ -122,7 +138,7 @@ function externalAccount(
   stack: StackView,
   namespace: string,
   name: string,
-): { roleArn?: Sourced<string>; annotationAt: string } {
+): { roleArn?: Sourced<string>; audience?: Sourced<string>; annotationAt: string } {
   const account = stack.ofType(IAM.serviceAccount).find((sa) => {
     const meta = sa.props.get("metadata");
     return (
@@ -137,6 +153,7 @@ function externalAccount(
   const annotations = account.props.get("metadata", "annotations");
   return {
     roleArn: setText(annotations.get(IRSA_ROLE_ANNOTATION)),
+    audience: setText(annotations.get(IRSA_AUDIENCE_ANNOTATION)),
     annotationAt: `ServiceAccount "${namespace}/${name}" metadata.annotations`,
   };
 }
@@ -164,8 +181,7 @@ export function mimirIdentities(stack: StackView, mimir: MimirRelease): PodIdent
         key: "*",
         pods: "every Mimir component",
         name,
-        roleArn: chartAnnotation(general),
-        annotationAt: `${general.where}.annotations["${IRSA_ROLE_ANNOTATION}"]`,
+        ...chartAccount(general),
       }
     : {
         ...base,
@@ -188,8 +204,7 @@ export function mimirIdentities(stack: StackView, mimir: MimirRelease): PodIdent
         where: `${mimir.label} chart default ${component}.serviceAccount.name`,
         note: `${component}.serviceAccount.create=true: the release's account name + "-${component}"`,
       },
-      roleArn: chartAnnotation(section),
-      annotationAt: `${section.where}.annotations["${IRSA_ROLE_ANNOTATION}"]`,
+      ...chartAccount(section),
     });
   }
   return identities;
@@ -230,9 +245,7 @@ export function lokiIdentities(stack: StackView, loki: LokiRelease): PodIdentity
   const create = setBoolean(general.get("create"), true);
   const fullname = chartFullname(release, "loki");
   const generalName = generalAccountName(release, create, fullname);
-  const generalAccount = create
-    ? { roleArn: chartAnnotation(general), annotationAt: `${general.where}.annotations["${IRSA_ROLE_ANNOTATION}"]` }
-    : externalAccount(stack, release.namespace, generalName.value);
+  const generalAccount = create ? chartAccount(general) : externalAccount(stack, release.namespace, generalName.value);
   const mode = setText(values.get("deploymentMode"))?.value ?? "Monolithic";
   const components = mode.split("<->").flatMap((m) => LOKI_STORAGE_COMPONENTS[m] ?? []);
   const own: PodIdentity[] = [];
@@ -247,7 +260,7 @@ export function lokiIdentities(stack: StackView, loki: LokiRelease): PodIdentity
       note: `${key}.serviceAccount.create=true: the fullname + "-${target}"`,
     };
     const account = createOwn
-      ? { roleArn: chartAnnotation(section), annotationAt: `${section.where}.annotations["${IRSA_ROLE_ANNOTATION}"]` }
+      ? chartAccount(section)
       : identityName.value === generalName.value && create
         ? generalAccount
         : externalAccount(stack, release.namespace, identityName.value);
@@ -454,7 +467,12 @@ export function clusterIssuers(stack: StackView): string[] {
  * issuer is absent from the request, so the condition fails (IAM user guide, "Condition operators": a missing key
  * never matches StringEquals/StringLike).
  */
-export function trustFor(role: StackResource, subject: string, issuers: ReadonlyArray<string>): TrustVerdict {
+export function trustFor(
+  role: StackResource,
+  subject: string,
+  issuers: ReadonlyArray<string>,
+  audience: Sourced<string> = { value: STS_AUDIENCE, where: "the webhook's default audience" },
+): TrustVerdict {
   const statements = documentStatements(role.props.get("assumeRolePolicy"), role.urn).filter(
     (s) =>
       s.effect === "Allow" &&
@@ -491,9 +509,9 @@ export function trustFor(role: StackResource, subject: string, issuers: Readonly
       fails.push(
         `${statement.where}: the Federated principal trusts issuer ${providerIssuers.join(", ")}, but this stack's EKS cluster issues tokens as ${issuers.join(", ")}`,
       );
-    if (auds.some((values) => !values.includes(STS_AUDIENCE)))
+    if (auds.some((values) => !values.includes(audience.value)))
       fails.push(
-        `${statement.where}: its :aud condition does not admit ${STS_AUDIENCE}, the audience of the token EKS mounts`,
+        `${statement.where}: its :aud condition admits ${auds.flat().join(", ")} and does not admit ${audience.value}, the audience of the token EKS mounts (${audience.where})`,
       );
     // StringEquals compares literally; StringLike takes * and ? (IAM user guide, "Condition operators").
     const exact = subs.some((s) =>

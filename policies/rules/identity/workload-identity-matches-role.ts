@@ -1,6 +1,9 @@
 // I1 (HARD, blocked writes): Mimir and Loki reach S3 only through IRSA. The service account their pods run as must
 // carry the eks.amazonaws.com/role-arn annotation, naming a role of this stack whose trust policy admits exactly that
-// account; otherwise STS refuses the token (or there is none) and every S3 call fails.
+// account and the audience of the token the webhook projects (eks.amazonaws.com/audience, default sts.amazonaws.com);
+// otherwise STS refuses the token (or there is none) and every S3 call fails. The webhook's other annotations break
+// nothing: eks.amazonaws.com/token-expiration below 600 is raised to 600 and an unparsable one ignored
+// (aws/amazon-eks-pod-identity-webhook pkg/cache/cache.go, pkg/validation.go ValidateMinTokenExpiration).
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
 import { show } from "../../lib/node";
@@ -11,6 +14,7 @@ import {
   clusterIssuers,
   eachKnown,
   iamRoles,
+  IRSA_AUDIENCE_ANNOTATION,
   IRSA_ROLE_ANNOTATION,
   lokiBucketUses,
   lokiIdentities,
@@ -20,6 +24,7 @@ import {
   roleByArn,
   roleLabel,
   servingIdentities,
+  STS_AUDIENCE,
   subjectOf,
   trustFor,
 } from "./common";
@@ -47,13 +52,13 @@ export const workloadIdentityMatchesRole = stackRule<object>(
     name: "workload-identity-matches-role",
     rule: "I1",
     description:
-      "The service account Mimir's and Loki's pods run as carries the eks.amazonaws.com/role-arn annotation, naming a role of this stack whose trust policy admits exactly system:serviceaccount:<namespace>:<name>",
+      "The service account Mimir's and Loki's pods run as carries the eks.amazonaws.com/role-arn annotation, naming a role of this stack whose trust policy admits exactly system:serviceaccount:<namespace>:<name> and the token's audience (eks.amazonaws.com/audience, default sts.amazonaws.com)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
       "Keep serviceAccount.name (mimir-distributed defaults to the release fullname, loki to its fullname) equal to the service account the IRSA role's " +
       'trust policy names (StringEquals "<issuer>:sub": "system:serviceaccount:<namespace>:<name>"), and serviceAccount.annotations["eks.amazonaws.com/role-arn"] ' +
-      "set to that role's ARN.",
+      "set to that role's ARN; leave eks.amazonaws.com/audience unset (sts.amazonaws.com) or make the trust policy's <issuer>:aud admit it.",
     url: "https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
     tags: ["security", "aws", "iam", "mimir", "loki"],
   },
@@ -108,7 +113,7 @@ export const workloadIdentityMatchesRole = stackRule<object>(
           );
           return;
         }
-        const verdict = trustFor(role, subject, issuers);
+        const verdict = trustFor(role, subject, issuers, identity.audience);
         if (verdict.admits === "exactly") return;
         if (verdict.admits === "broadly") {
           ctx.violation(
@@ -121,6 +126,18 @@ export const workloadIdentityMatchesRole = stackRule<object>(
         }
         const trusted = verdict.subjects.length > 0 ? verdict.subjects.join(", ") : "no service account";
         const why = verdict.problems.length > 0 ? ` (${verdict.problems.join("; ")})` : "";
+        // The audience annotation changes the token's aud claim; STS checks it against the trust policy's :aud condition.
+        const audience = identity.audience;
+        if (audience && audience.value !== STS_AUDIENCE && verdict.problems.some((p) => p.includes(":aud condition"))) {
+          ctx.violation(
+            `${runsAs}, whose ${show(audience)} makes the EKS pod identity webhook project a token for audience "${audience.value}", but ${roleLabel(role)} ` +
+              `named by ${show(arn)} admits only another audience${why}: sts:AssumeRoleWithWebIdentity is refused (InvalidIdentityToken / AccessDenied), ` +
+              `so ${consequence}. Fix: remove the ${IRSA_AUDIENCE_ANNOTATION} annotation (the token's audience is then ${STS_AUDIENCE}), or add "${audience.value}" ` +
+              `to the role's <issuer>:aud condition and to the OIDC provider's client IDs.`,
+            identity.release.resource.urn,
+          );
+          return;
+        }
         ctx.violation(
           `${runsAs}, but ${roleLabel(role)} named by ${show(arn)} trusts ${trusted}${why}: sts:AssumeRoleWithWebIdentity is refused with AccessDenied, ` +
             `so ${consequence}. Fix: run the pods as the service account the role trusts (set serviceAccount.name back), or make the role's trust policy admit ${subject}.`,

@@ -2,7 +2,11 @@
 // username (User:<name>; a Strimzi KafkaUser of that name carries its ACLs, Strimzi "Using ACLs for simple
 // authorization"), and it must Write and Read its topic, Describe it, and Create it when Mimir auto-creates it:
 // otherwise produce and fetch fail with TOPIC_AUTHORIZATION_FAILED and no sample is written.
-import { strimziBelongsTo } from "../../lib/kafka";
+// Every KafkaUser must also be one its Kafka can serve: ACLs (spec.authorization type simple) need a Kafka authorizer
+// whose ACLs the Admin API manages, and its authentication type must be one a listener offers.
+import { KafkaCluster, strimziBelongsTo, strimziListeners } from "../../lib/kafka";
+import { RuleContext } from "../../lib/policy";
+import { StackView } from "../../lib/stack";
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
@@ -31,12 +35,88 @@ function allowedOnTopic(acls: PropNode[], topic: string): Set<string> {
   return allowed;
 }
 
+/**
+ * Whether the Kafka's authorizer lets the User Operator manage ACLs through the Admin API. Strimzi
+ * (strimzi/strimzi-kafka-operator api KafkaAuthorization*.java supportsAdminApi(): simple always, keycloak when
+ * delegateToKafkaAcls, custom when supportsAdminApi, opa never; cluster-operator EntityUserOperator sets
+ * STRIMZI_ACLS_ADMIN_API_SUPPORTED from it, false without spec.kafka.authorization). Without it the User Operator
+ * refuses every KafkaUser with simple ACLs (user-operator KafkaUserModel.fromCrd: InvalidResourceException "Simple
+ * authorization ACL rules are configured but not supported in the Kafka cluster configuration."): the user never
+ * turns Ready, and gets no credentials Secret.
+ */
+function aclsAdminApiSupported(authorization: PropNode): boolean | undefined {
+  const type = authorization.get("type").raw();
+  if (isUnknown(type)) return undefined;
+  if (type === undefined || type === null) return false;
+  if (type === "simple") return true;
+  if (type === "keycloak") return authorization.get("delegateToKafkaAcls").raw() === true;
+  if (type === "custom") return authorization.get("supportsAdminApi").raw() === true;
+  return false;
+}
+
+/**
+ * KafkaUser spec.authentication.type (scram-sha-512, tls, tls-external; Strimzi KafkaUserSpec) against the listener
+ * authentication types that accept it (Strimzi GenericKafkaListener authentication: scram-sha-512, tls, oauth,
+ * custom): a SCRAM user logs in only on a scram-sha-512 listener, a certificate user (tls, or tls-external with a
+ * certificate issued elsewhere) only on a tls listener. A custom listener may accept anything: not judged then.
+ */
+const LISTENER_FOR_USER: Record<string, string> = {
+  "scram-sha-512": "scram-sha-512",
+  tls: "tls",
+  "tls-external": "tls",
+};
+
+function usersServable(stack: StackView, ctx: RuleContext<object>, clusters: ReadonlyArray<KafkaCluster>): void {
+  for (const cluster of clusters) {
+    const kafka = stack.strimzi("Kafka").find((k) => k.resource.urn === cluster.urn);
+    if (!kafka) continue;
+    const users = stack.strimzi("KafkaUser").filter((u) => strimziBelongsTo(u, cluster));
+    if (users.length === 0) continue;
+    const authorization = kafka.spec.get("kafka", "authorization");
+    const supported = aclsAdminApiSupported(authorization);
+    const listeners = strimziListeners(cluster);
+    if (listeners !== undefined && isUnknown(listeners)) return ctx.inconclusive(listeners);
+    const offered = (listeners ?? []).map((l) => l.get("authentication", "type").raw());
+    for (const user of users) {
+      const userAuthorization = user.spec.get("authorization", "type").raw();
+      if (isUnknown(userAuthorization)) return ctx.inconclusive(userAuthorization);
+      if (userAuthorization === "simple" && supported === false) {
+        const type = authorization.get("type").raw();
+        const why =
+          type === undefined || type === null
+            ? `${kafka.label} has no spec.kafka.authorization`
+            : `${kafka.label} spec.kafka.authorization.type=${JSON.stringify(type)} does not let the Admin API manage ACLs`;
+        ctx.violation(
+          `${user.label} carries simple ACLs (spec.authorization.type "simple"), but ${why}: the User Operator refuses the user ("Simple authorization ` +
+            `ACL rules are configured but not supported in the Kafka cluster configuration."), it never turns Ready and gets no credentials Secret, ` +
+            `so its client cannot log in (and whatever waits for it, such as the Mimir release, never deploys). Fix: set spec.kafka.authorization ` +
+            `type simple (with superUsers as needed) on ${kafka.label}, or drop spec.authorization from the KafkaUser.`,
+          user.resource.urn,
+        );
+      }
+      const userAuthentication = user.spec.get("authentication", "type").raw();
+      if (isUnknown(userAuthentication)) return ctx.inconclusive(userAuthentication);
+      const needed = LISTENER_FOR_USER[String(userAuthentication)];
+      if (needed === undefined || listeners === undefined) continue;
+      if (offered.some(isUnknown)) return ctx.inconclusive(offered.find(isUnknown)!);
+      if (offered.includes(needed) || offered.includes("custom")) continue;
+      ctx.violation(
+        `${user.label} authenticates with ${userAuthentication} (spec.authentication.type), but no listener of ${kafka.label} offers ${needed} ` +
+          `authentication (spec.kafka.listeners: ${offered.map((t) => (t === undefined ? "none" : String(t))).join(", ") || "none"}): ` +
+          `its credentials are accepted nowhere, so its client (Mimir, when it is Mimir's user) cannot authenticate and no sample is written. ` +
+          `Fix: give the KafkaUser the authentication type of the listener its client uses, or add a listener with ${needed} authentication.`,
+        user.resource.urn,
+      );
+    }
+  }
+}
+
 export const mimirKafkaUserAuthorized = stackRule<object>(
   {
     name: "mimir-kafka-user-authorized",
     rule: "K19",
     description:
-      "With Kafka authorization on, Mimir's user must be allowed to write, read and describe its topic (and create it when Mimir auto-creates it)",
+      "With Kafka authorization on, Mimir's user must be allowed to write, read and describe its topic (and create it when Mimir auto-creates it); a KafkaUser with ACLs needs an authorizer on its Kafka, and its authentication type a listener offering it",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -45,6 +125,7 @@ export const mimirKafkaUserAuthorized = stackRule<object>(
     tags: ["kafka", "mimir", "security"],
   },
   (stack, ctx) => {
+    usersServable(stack, ctx, landscape(stack, ctx).clusters);
     for (const path of landscape(stack, ctx).paths) {
       if (path.cluster?.kind !== "strimzi") continue;
       const kafka = stack.strimzi("Kafka").find((k) => k.resource.urn === path.cluster!.urn);

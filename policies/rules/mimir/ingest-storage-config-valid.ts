@@ -283,12 +283,36 @@ function sharedConsumerGroup(mimir: MimirRelease): string | undefined {
   );
 }
 
+/**
+ * ingester.partition_ring.min_partition_owners_count: "Minimum number of owners to wait before a PENDING partition
+ * gets switched to ACTIVE" (Mimir config descriptor, -ingester.partition-ring.min-partition-owners-count, default 1;
+ * grafana/dskit ring/partition_instance_lifecycler.go switches PENDING to ACTIVE only once the partition has that many
+ * owners). Each ingester owns the partition of its ordinal in its zone, so a partition has one owner per zone (one
+ * in all when not zone-aware). Distributors shard writes over the ring's ACTIVE partitions only
+ * (pkg/distributor, ring.ActivePartitions): with more required owners than that, no partition ever becomes ACTIVE.
+ */
+function partitionOwnersUnreachable(mimir: MimirRelease): string | undefined {
+  const count = mimir.configured("ingester.partition_ring.min_partition_owners_count");
+  if (count === undefined || isUnknown(count) || isUnknown(count.value)) return undefined;
+  const n = numberOf(count.value);
+  const layout = mimir.podsPerZone("ingester");
+  if (n === undefined || isUnknown(layout)) return undefined;
+  const owners = layout.value.zones;
+  if (n <= owners) return undefined;
+  return (
+    `${count.where}=${JSON.stringify(count.value)} > ${owners} owner${owners > 1 ? "s" : ""} a partition can have ` +
+    `(one ingester per zone owns each partition: ${layout.where}): no partition ever leaves PENDING for ACTIVE, and distributors ` +
+    `write only to ACTIVE partitions, so every push fails (no active partitions; each partition added on scale-out stays unused). ` +
+    `Fix: set min_partition_owners_count to at most ${owners} (the default is 1).`
+  );
+}
+
 export const mimirIngestStorageConfigValid = stackRule<object>(
   {
     name: "mimir-ingest-storage-config-valid",
     rule: "M9",
     description:
-      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, start position and timestamp, consumer lag, ingestion concurrency, and only keys that version knows), and no consumer group two ingesters share",
+      "Mimir's ingest_storage.kafka settings must pass Mimir 3.0's start-up validation (ranges, pairs, start position and timestamp, consumer lag, ingestion concurrency, and only keys that version knows), no consumer group two ingesters share, and no more partition owners required than zones",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -315,6 +339,8 @@ export const mimirIngestStorageConfigValid = stackRule<object>(
       }
       const group = sharedConsumerGroup(mimir);
       if (group) ctx.violation(group, mimir.urn);
+      const owners = partitionOwnersUnreachable(mimir);
+      if (owners) ctx.violation(owners, mimir.urn);
       // Where ingesters start reading at start-up (KafkaConfig consume_from_position_at_startup: last-offset, start,
       // end, timestamp; Mimir ingest-storage docs). "end" skips every record not yet consumed when an ingester
       // restarts or rolls out: acknowledged samples never reach an ingester, its blocks or a query.

@@ -201,7 +201,38 @@ describe("policy workload-identity-matches-role (I1)", () => {
     );
     assert.match(
       (await runStackPolicy(workloadIdentityMatchesRole, aud)).violations[0].message,
-      /its :aud condition does not admit sts\.amazonaws\.com/,
+      /its :aud condition admits sts\.example\.com and does not admit sts\.amazonaws\.com/,
+    );
+  });
+
+  it("rejects a token audience (eks.amazonaws.com/audience) the role's :aud condition does not admit, and accepts matching ones", async () => {
+    const audience = (value: unknown, records = withIrsa()) =>
+      mutate(records, "mimir", ["values", "serviceAccount", "annotations", "eks.amazonaws.com/audience"], value);
+    const run = await runStackPolicy(workloadIdentityMatchesRole, audience("mimir"));
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /service account "mimir\/mimir".*eks\.amazonaws\.com\/audience"\]=mimir makes the EKS pod identity webhook project a token for audience "mimir", but Role "obs-prod-mimir".*admits sts\.amazonaws\.com and does not admit mimir.*refused.*Fix: remove the eks\.amazonaws\.com\/audience annotation/,
+    );
+    // Benign: the default audience spelled out, and a role whose :aud admits the annotation's audience.
+    assert.deepEqual((await runStackPolicy(workloadIdentityMatchesRole, audience("sts.amazonaws.com"))).violations, []);
+    const admitted = mutate(
+      audience("mimir"),
+      "irsa-mimir",
+      ["assumeRolePolicy"],
+      trustPolicy("system:serviceaccount:mimir:mimir", "StringEquals", "mimir"),
+    );
+    assert.deepEqual((await runStackPolicy(workloadIdentityMatchesRole, admitted)).violations, []);
+    // A role trusting "mimir" while the account keeps the default audience fails the other way.
+    const mismatch = mutate(
+      withIrsa(),
+      "irsa-mimir",
+      ["assumeRolePolicy"],
+      trustPolicy("system:serviceaccount:mimir:mimir", "StringEquals", "mimir"),
+    );
+    assert.match(
+      (await runStackPolicy(workloadIdentityMatchesRole, mismatch)).violations[0].message,
+      /admits mimir and does not admit sts\.amazonaws\.com, the audience of the token EKS mounts \(the webhook's default audience\)/,
     );
   });
 

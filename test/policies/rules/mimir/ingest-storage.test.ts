@@ -38,6 +38,29 @@ describe("policy mimir-ingest-storage-config-valid (M9)", () => {
     assert.deepEqual(await messages(oneZone), []);
   });
 
+  it("rejects more partition owners required than a partition can have (one ingester per zone)", async () => {
+    const owners = (value: unknown, records = compliantStack()) =>
+      mutateValues(
+        records,
+        "mimir",
+        "mimir.structuredConfig.ingester.partition_ring.min_partition_owners_count",
+        value,
+      );
+    const found = await messages(owners(4));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /min_partition_owners_count=4 > 3 owners a partition can have \(one ingester per zone owns each partition.*every push fails.*at most 3/,
+    );
+    // Benign: up to the zone count, and the default.
+    assert.deepEqual(await messages(owners(3)), []);
+    assert.deepEqual(await messages(owners(1)), []);
+    // Not zone-aware: each partition has a single owner.
+    const oneZone = mutateValues(compliantStack(), "mimir", "ingester.zoneAwareReplication.enabled", false);
+    assert.match((await messages(owners(2, oneZone)))[0], /=2 > 1 owner a partition can have/);
+    assert.deepEqual(await messages(owners(1, oneZone)), []);
+  });
+
   it("rejects a producer record size outside the range Mimir accepts at start-up, quoting Mimir's error", async () => {
     for (const value of [1_048_575, 16_000_000]) {
       const found = await messages(kafka("producer_max_record_size_bytes", value));
