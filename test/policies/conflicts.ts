@@ -998,6 +998,15 @@ export const CONFLICTS: Conflict[] = [
       /serviceMonitorSelector=\{"matchLabels":\{"team":"platform"\}\}.* does not select \d+ of the stack's \d+ ServiceMonitor\(s\): Prometheus scrapes none of their targets/,
   },
   {
+    title: "Mimir scraped every 10 minutes: the stack's 5m rate() alerts never see two samples",
+    base: "prod",
+    config: { overrides: { mimir: { metaMonitoring: { serviceMonitor: { interval: "10m" } } } } },
+    policy: "scrape-intervals-fit-rule-windows",
+    level: "mandatory",
+    message:
+      /metaMonitoring\.serviceMonitor\.interval=10m scrapes every 10m, longer than the stack's own rules allow .*never fire/,
+  },
+  {
     title: "Alertmanager disabled with no alertingEndpoints: the stack's alerts go nowhere",
     base: "prod",
     config: { overrides: { kubePrometheusStack: { alertmanager: { enabled: false } } } },
@@ -1445,6 +1454,15 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /for tenant "platform" .*overrides\.platform\.ha_replica_label="__replica__" \(Prometheus sends "prometheus_replica"\)/,
+  },
+  {
+    title: "Prometheus scrapes every 5s: 2M series send 400k samples/s past the tenant's 200k/s ingestion_rate",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { prometheus: { prometheusSpec: { scrapeInterval: "5s" } } } } },
+    policy: "tenant-limits-hold-stack-traffic",
+    level: "mandatory",
+    message:
+      /ingestion_rate=200001 for tenant "platform".*activeSeries=2,000,000 series scraped every 5s .* = 400,000 samples\/s/,
   },
   {
     title: "The tenant the stack writes its metrics as may hold fewer series than the declared workload",
