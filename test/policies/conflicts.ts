@@ -1040,6 +1040,16 @@ export const CONFLICTS: Conflict[] = [
     message: /query_store_only=true: .*never read the ingesters/,
   },
   {
+    title: "Alloy hardened to run as uid 473: the root-owned 0640 pod log files are unreadable",
+    base: "prod",
+    config: {
+      overrides: { alloy: { alloy: { securityContext: { runAsUser: 473, runAsGroup: 473, runAsNonRoot: true } } } },
+    },
+    policy: "alloy-reads-host-logs",
+    level: "mandatory",
+    message: /as a non-root user \(.*runAsUser=473.*root:root with mode 0640 .*permission denied/,
+  },
+  {
     title: "Loki refuses requests that decompress above 256 KiB: Alloy's 1MiB batches are dropped",
     base: "staging",
     config: loki({ loki: { distributor: { max_decompressed_size: 262144 } } }),
@@ -1306,6 +1316,19 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /listenPort=4317\) and values\.alloy\.extraPorts\[0\] \(name otlp-grpc, port 4317\/TCP\) give the alloy Service .*Duplicate value/,
+  },
+  {
+    title: "alloy.extraPorts replaced by a Zipkin port: the OTLP receivers lose their Service ports",
+    base: "staging",
+    config: {
+      overrides: {
+        alloy: { alloy: { extraPorts: [{ name: "zipkin", port: 9411, targetPort: 9411, protocol: "TCP" }] } },
+      },
+    },
+    policy: "alloy-listens-where-probed",
+    level: "mandatory",
+    message:
+      /listens on 0\.0\.0\.0:4317, but no values\.alloy\.extraPorts entry targets port 4317 .*connection refused/,
   },
   {
     title: "Alloy listenScheme HTTPS while its config serves plain HTTP",
