@@ -121,6 +121,7 @@ import { strimziOperatorsWatchKafkaNamespace } from "./wiring/strimzi-operators-
 import { secretReferencesDeclared } from "./wiring/secret-references-declared";
 import { alloyLokiConfigEnvDefined } from "./wiring/alloy-loki-config-env-defined";
 import { prometheusSelectsStackMonitors } from "./wiring/prometheus-selects-stack-monitors";
+import { scrapeIntervalsFitRuleWindows } from "./wiring/scrape-intervals-fit-rule-windows";
 import { stackAlertsReachAlertmanager } from "./wiring/stack-alerts-reach-alertmanager";
 import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-timestamps";
 import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
@@ -283,6 +284,7 @@ export const policies: Policies = [
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,
   prometheusSelectsStackMonitors,
+  scrapeIntervalsFitRuleWindows,
   stackAlertsReachAlertmanager,
   pushRequestWithinReceiveLimit,
   seriesLabelsWithinLimits,

@@ -1044,6 +1044,15 @@ export const CONFLICTS: Conflict[] = [
       /serviceMonitorSelector=\{"matchLabels":\{"team":"platform"\}\}.* does not select \d+ of the stack's \d+ ServiceMonitor\(s\): Prometheus scrapes none of their targets/,
   },
   {
+    title: "Mimir scraped every 10 minutes: the stack's 5m rate() alerts never see two samples",
+    base: "prod",
+    config: { overrides: { mimir: { metaMonitoring: { serviceMonitor: { interval: "10m" } } } } },
+    policy: "scrape-intervals-fit-rule-windows",
+    level: "mandatory",
+    message:
+      /metaMonitoring\.serviceMonitor\.interval=10m scrapes every 10m, longer than the stack's own rules allow .*never fire/,
+  },
+  {
     title: "Alertmanager disabled with no alertingEndpoints: the stack's alerts go nowhere",
     base: "prod",
     config: { overrides: { kubePrometheusStack: { alertmanager: { enabled: false } } } },
@@ -1075,6 +1084,16 @@ export const CONFLICTS: Conflict[] = [
     policy: "loki-queriers-read-ingesters-and-store",
     level: "mandatory",
     message: /query_store_only=true: .*never read the ingesters/,
+  },
+  {
+    title: "Alloy hardened to run as uid 473: the root-owned 0640 pod log files are unreadable",
+    base: "prod",
+    config: {
+      overrides: { alloy: { alloy: { securityContext: { runAsUser: 473, runAsGroup: 473, runAsNonRoot: true } } } },
+    },
+    policy: "alloy-reads-host-logs",
+    level: "mandatory",
+    message: /as a non-root user \(.*runAsUser=473.*root:root with mode 0640 .*permission denied/,
   },
   {
     title: "Loki refuses requests that decompress above 256 KiB: Alloy's 1MiB batches are dropped",
@@ -1345,6 +1364,19 @@ export const CONFLICTS: Conflict[] = [
       /listenPort=4317\) and values\.alloy\.extraPorts\[0\] \(name otlp-grpc, port 4317\/TCP\) give the alloy Service .*Duplicate value/,
   },
   {
+    title: "alloy.extraPorts replaced by a Zipkin port: the OTLP receivers lose their Service ports",
+    base: "staging",
+    config: {
+      overrides: {
+        alloy: { alloy: { extraPorts: [{ name: "zipkin", port: 9411, targetPort: 9411, protocol: "TCP" }] } },
+      },
+    },
+    policy: "alloy-listens-where-probed",
+    level: "mandatory",
+    message:
+      /listens on 0\.0\.0\.0:4317, but no values\.alloy\.extraPorts entry targets port 4317 .*connection refused/,
+  },
+  {
     title: "Alloy listenScheme HTTPS while its config serves plain HTTP",
     base: "prod",
     config: { overrides: { alloy: { alloy: { listenScheme: "HTTPS" } } } },
@@ -1501,6 +1533,15 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /for tenant "platform" .*overrides\.platform\.ha_replica_label="__replica__" \(Prometheus sends "prometheus_replica"\)/,
+  },
+  {
+    title: "Prometheus scrapes every 5s: 2M series send 400k samples/s past the tenant's 200k/s ingestion_rate",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { prometheus: { prometheusSpec: { scrapeInterval: "5s" } } } } },
+    policy: "tenant-limits-hold-stack-traffic",
+    level: "mandatory",
+    message:
+      /ingestion_rate=200001 for tenant "platform".*activeSeries=2,000,000 series scraped every 5s .* = 400,000 samples\/s/,
   },
   {
     title: "The tenant the stack writes its metrics as may hold fewer series than the declared workload",

@@ -5,10 +5,12 @@ import { FitResult, fitPods } from "./fit";
 import { nodeGroups, NodeGroupView } from "./nodes";
 import { PodGroup, podInventory } from "./pods";
 import { TierCapacity, tierCapacities } from "./tiers";
-import { SourcedWorkload } from "./workload";
+import { effectiveSamplesPerSecond, SamplesRate, SourcedWorkload } from "./workload";
 
 export interface CapacityAnalysis {
   workload?: SourcedWorkload;
+  /** The samples/s the stack's Prometheus sends (above the declared rate when it scrapes faster than assumed). */
+  samples?: SamplesRate;
   pods: PodGroup[];
   nodeGroups: NodeGroupView[];
   fit: FitResult;
@@ -21,12 +23,19 @@ export interface CapacityAnalysis {
 export function analyzeCapacity(stack: StackView, workload?: SourcedWorkload): CapacityAnalysis {
   const inventory = podInventory(stack);
   const groups = nodeGroups(stack);
+  const samples = workload ? effectiveSamplesPerSecond(stack, workload) : undefined;
+  // The samples tier carries what Prometheus actually sends (workload.ts effectiveSamplesPerSecond).
+  const load =
+    workload && samples && samples.value > workload.workload.samplesPerSecond
+      ? { ...workload.workload, samplesPerSecond: samples.value }
+      : workload?.workload;
   return {
     workload,
+    samples,
     pods: inventory.groups,
     nodeGroups: groups,
     fit: fitPods(inventory.groups, groups),
-    tiers: tierCapacities(stack, inventory.groups, workload?.workload),
+    tiers: tierCapacities(stack, inventory.groups, load),
     unmodelledReleases: inventory.unmodelled,
   };
 }

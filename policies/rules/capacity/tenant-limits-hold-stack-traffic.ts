@@ -6,7 +6,9 @@
 //   prePushValidationMiddleware, after prePushHaDedupeMiddleware has dropped the non-elected replica's samples
 //   (grafana/mimir pkg/distributor/distributor.go wrapPushWithMiddlewares: limits, metrics, HA dedupe, relabel,
 //   sort/filter, validation (ingestionRateLimiter.AllowN)), so a deduplicated HA pair counts once: the limit must
-//   hold one replica's samples, the workload's samplesPerSecond (M12 judges the deduplication itself).
+//   hold one replica's samples, the workload's samplesPerSecond (M12 judges the deduplication itself) or, when the
+//   Prometheus scrape interval is shorter than the workload assumes, activeSeries / scrapeInterval
+//   (workload.ts effectiveSamplesPerSecond).
 //   max_global_series_per_user caps the tenant's in-memory series (Mimir configuration reference, limits): past it
 //   the ingesters refuse new series ("per-user series limit").
 // - Loki: ingestion_rate_mb / ingestion_burst_size_mb per tenant (Loki configuration reference, limits_config); Loki's
@@ -33,7 +35,7 @@ import { podInventory } from "./pods";
 import { logTenants, metricTenants, SenderTenants } from "../wiring/endpoints";
 import { formatFigure } from "./analysis";
 import { remoteWriteSenders } from "../limits/common";
-import { readWorkload, Workload, workloadSchema } from "./workload";
+import { effectiveSamplesPerSecond, readWorkload, Workload, workloadSchema } from "./workload";
 
 interface Config {
   workload?: Workload;
@@ -129,6 +131,8 @@ export const tenantLimitsHoldStackTraffic = stackRule<Config>(
     const declared = readWorkload(stack, ctx.config.workload);
     if (!declared) return;
     const { workload, where } = declared;
+    // What the stack's Prometheus actually sends: a scrape interval shorter than the workload assumes raises it.
+    const samples = effectiveSamplesPerSecond(stack, declared);
     const report = (limit: Limit, tenant: { tenant: string; senders: string }, need: string, urn: string) =>
       ctx.violation(
         `${limit.where} for tenant ${JSON.stringify(tenant.tenant)}, which receives all of the stack's own ${need} (${tenant.senders}): ` +
@@ -142,15 +146,11 @@ export const tenantLimitsHoldStackTraffic = stackRule<Config>(
     if (mimir && metrics) {
       const overrides = mimir.release.values.get("runtimeConfig").get("overrides").get(metrics.tenant);
       const checks: Array<[string, number, string]> = [
-        [
-          "ingestion_rate",
-          workload.samplesPerSecond,
-          `${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} samples/s`,
-        ],
+        ["ingestion_rate", samples.value, samples.what],
         [
           "ingestion_burst_size",
-          workload.samplesPerSecond,
-          `one second of ${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} (INFERRED: a smaller bucket cannot absorb the senders' bursts)`,
+          samples.value,
+          `one second of ${samples.what} (INFERRED: a smaller bucket cannot absorb the senders' bursts)`,
         ],
         [
           "max_global_series_per_user",
@@ -175,8 +175,8 @@ export const tenantLimitsHoldStackTraffic = stackRule<Config>(
         sourced(ctx, mimir.number("limits.request_burst_size")),
       );
       if (perSend.perSend > 0 && rate !== "unknown" && rate !== undefined && rate.value > 0) {
-        const need = workload.samplesPerSecond / perSend.perSend;
-        const what = `metrics, at least ${Math.ceil(need)} push requests/s (${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} / ${perSend.perSendWhere})`;
+        const need = samples.value / perSend.perSend;
+        const what = `metrics, at least ${Math.ceil(need)} push requests/s (${samples.what} / ${perSend.perSendWhere})`;
         if (rate.value < need) report(rate, metrics, what, mimir.urn);
         else if (burst !== "unknown" && burst !== undefined && burst.value < 1) report(burst, metrics, what, mimir.urn);
       }

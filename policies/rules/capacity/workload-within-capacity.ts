@@ -41,8 +41,11 @@ export const workloadWithinSizedCapacity = stackRule<{ workload?: Workload }>(
       for (const tier of analysis.tiers) {
         if (tier.load === undefined || tier.load <= tier.capacity) continue;
         const key = WORKLOAD_KEY[tier.tier];
+        const faster =
+          tier.tier === "samples" && analysis.samples && analysis.samples.value > analysis.workload.workload[key];
+        const load = faster ? analysis.samples!.what : `${analysis.workload.where}.${key}=${formatFigure(tier.load)}`;
         ctx.violation(
-          `${analysis.workload.where}.${key}=${formatFigure(tier.load)} exceeds the ${formatFigure(tier.capacity)} ${tier.unit} the stack carries ` +
+          `${load} exceeds the ${formatFigure(tier.capacity)} ${tier.unit} the stack carries ` +
             `(${tier.label}; ${tier.basis}): the tier falls behind, writes are rejected or queries queue. ` +
             `Fix: ${FIX[tier.tier]} to at least ${formatFigure(tier.load / (1 - 0.2))} ${tier.unit} for 20% headroom.`,
         );

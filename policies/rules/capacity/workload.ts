@@ -7,6 +7,10 @@ import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicyInputError, PropNode } from "../../lib/node";
 import { StackView } from "../../lib/stack";
 import { known } from "../../lib/unknown";
+import { CHARTS } from "../../lib/types";
+import { formatDuration } from "../../lib/duration";
+import { flag } from "../wiring/stack-monitoring";
+import { globalScrapeInterval } from "../wiring/scrape-intervals-fit-rule-windows";
 
 export interface Workload {
   activeSeries: number;
@@ -77,4 +81,45 @@ export function readWorkload(stack: StackView, configured: unknown): SourcedWork
   if (!output.isPresent) return undefined;
   const where = `stack output ${WORKLOAD_OUTPUT}`;
   return { workload: parse(output, where, root.urn), where };
+}
+
+/** As analysis.ts formatFigure prints figures (kept here: analysis.ts imports this module). */
+const formatFigure = (value: number) => (value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1));
+
+/** The samples/s the stack's metric senders write, with how it was derived. */
+export interface SamplesRate {
+  value: number;
+  what: string;
+}
+
+/**
+ * The samples/s the stack's Prometheus actually sends: the declared samplesPerSecond assumes one scrape of every
+ * active series each activeSeries / samplesPerSecond seconds (15s for the shipped profiles, settings/profiles.ts);
+ * Prometheus scrapes every series once per scrape interval (prometheusSpec.scrapeInterval, CRD default 30s; see
+ * wiring/scrape-intervals-fit-rule-windows.ts), so a shorter interval sends activeSeries / interval samples/s. The
+ * larger of the two is the rate the tenant limits and the write path must carry. Per-monitor intervals, which apply
+ * to a subset of the series, are not modelled.
+ */
+export function effectiveSamplesPerSecond(stack: StackView, sourced: SourcedWorkload): SamplesRate {
+  const { workload, where } = sourced;
+  const declared: SamplesRate = {
+    value: workload.samplesPerSecond,
+    what: `${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} samples/s`,
+  };
+  let best = declared;
+  for (const release of stack.helmReleases(CHARTS.kubePrometheusStack)) {
+    if (!flag(release.values, "prometheus.enabled", true)) continue;
+    const interval = globalScrapeInterval(release);
+    if (!interval || interval.ms <= 0) continue;
+    const rate = workload.activeSeries / (interval.ms / 1000);
+    if (rate <= best.value) continue;
+    const assumed = formatDuration(Math.round(workload.activeSeries / workload.samplesPerSecond) * 1000);
+    best = {
+      value: rate,
+      what:
+        `${where}.activeSeries=${formatFigure(workload.activeSeries)} series scraped every ${formatDuration(interval.ms)} (${interval.where}) = ` +
+        `${formatFigure(Math.ceil(rate))} samples/s, above ${where}.samplesPerSecond=${formatFigure(workload.samplesPerSecond)} (which assumes one scrape every ${assumed})`,
+    };
+  }
+  return best;
 }

@@ -14,7 +14,9 @@
 //   StringVar), so an extra --server.http.listen-addr replaces the chart's, while the probe and Services keep listenPort.
 // - A numeric alloy.livenessProbe port other than the listen port fails every check: the kubelet restarts the pod forever.
 // - Components the program's config listens with (otelcol.receiver.* endpoint = "host:port") behind alloy.extraPorts:
-//   a loopback host makes the Service's extra port lead nowhere, so applications' OTLP pushes fail.
+//   a loopback host makes the Service's extra port lead nowhere, so applications' OTLP pushes fail; a non-loopback
+//   receiver port that no extraPorts entry targets has no port on the alloy Service (templates/service.yaml), so pushes
+//   to the Service are refused (receivers whose endpoint the config leaves at its default are not seen).
 // - Port collisions. templates/service.yaml renders http-metrics (port/targetPort alloy.listenPort, TCP; nodePort
 //   service.nodePort, default 31128, when service.type is NodePort) followed by every alloy.extraPorts entry (protocol
 //   defaults to TCP); cluster_service.yaml (clustering on) renders clustering.portName (default "http") on listenPort
@@ -462,6 +464,32 @@ function checkRelease(ctx: RuleContext<object>, release: HelmRelease): void {
         release.resource.urn,
       );
     }
+
+  // A receiver listening beyond its pod must have its port on the alloy Service (templates/service.yaml: http-metrics
+  // on listenPort, then `range $values.extraPorts` with targetPort). alloy.extraPorts is a list, so an override
+  // replaces the program's entries (components/shared/values.ts mergeOverrides, arrayMerge replaceArrays): a receiver
+  // the config still runs then has no Service port, and senders that push to the Service get connection refused.
+  const service = obj(values.get("service").raw());
+  if (typeof content === "string" && service.enabled !== false) {
+    const targets = new Set<number>([chartPort, ...exposed.keys()]);
+    if (Array.isArray(extraPorts))
+      for (const p of extraPorts) {
+        const named = Number(obj(p).port);
+        if (obj(p).targetPort === undefined && Number.isFinite(named)) targets.add(named);
+      }
+    for (const { component, endpoint } of receiverEndpoints(content)) {
+      const hp = splitHostPort(endpoint);
+      if (!hp || isLoopbackHost(hp[0]) || targets.has(hp[1])) continue;
+      const listed = [...exposed].map(([t, name]) => `${name} ${t}`).join(", ") || "none";
+      ctx.violation(
+        `${release.label} values.alloy.configMap.content: ${component} listens on ${endpoint}, but no ${extraPortsWhere} entry targets port ${hp[1]} ` +
+          `(extra ports: ${listed}), so the alloy Service (alloy chart templates/service.yaml: listenPort, then every extraPorts entry) has no port for it: ` +
+          `senders that push to the Service get connection refused and their data is lost. An override of alloy.extraPorts replaces the whole list. ` +
+          `Fix: list every receiver port in alloy.extraPorts (with the program's otlp-grpc 4317 and otlp-http 4318), or drop the receiver.`,
+        release.resource.urn,
+      );
+    }
+  }
 
   checkPortCollisions(ctx, release, pick, chartPort, [host, port], probed, clustered);
   checkScheme(ctx, release, pick, probed, clustered);

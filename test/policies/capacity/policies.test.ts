@@ -36,6 +36,30 @@ describe("policy workload-within-sized-capacity (C1)", () => {
     );
   });
 
+  it("judges the samples Prometheus sends when it scrapes faster than the workload assumes (activeSeries / interval)", async () => {
+    const scraping = (interval: string) => [
+      ...withWorkload({}),
+      {
+        type: "kubernetes:helm.sh/v3:Release",
+        name: "kps",
+        props: {
+          chart: "kube-prometheus-stack",
+          name: "kps",
+          namespace: "monitoring",
+          values: { prometheus: { prometheusSpec: { scrapeInterval: interval } } },
+        },
+      },
+    ];
+    const run = await runStackPolicy(workloadWithinSizedCapacity, scraping("6s"));
+    assert.match(
+      run.violations.find((v) => /samples\/s the stack carries/.test(v.message))?.message ?? "",
+      /^stack output workload\.activeSeries=600,000 series scraped every 6s \(.*scrapeInterval=6s\) = 100,000 samples\/s, above stack output workload\.samplesPerSecond=50,000 \(which assumes one scrape every 12s\) exceeds the 75,000 samples\/s/,
+    );
+    // Benign: the 12s the workload assumes sends no more than the declared 50,000/s.
+    const slow = await runStackPolicy(workloadWithinSizedCapacity, scraping("12s"));
+    assert.equal(slow.violations.filter((v) => /samples\/s the stack carries/.test(v.message)).length, 0);
+  });
+
   it("rejects more active series than the least-provisioned ingester zone holds", async () => {
     const run = await runStackPolicy(workloadWithinSizedCapacity, withWorkload({ activeSeries: 1_000_000 }));
     assert.equal(run.violations.length, 1);

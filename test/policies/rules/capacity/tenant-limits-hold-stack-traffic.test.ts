@@ -33,13 +33,27 @@ describe("policy tenant-limits-hold-stack-traffic (C7)", () => {
     assert.match(found[0].message, /limits\.ingestion_rate=5000 for tenant "prod".*samplesPerSecond=8,000/);
   });
 
+  it("rejects an ingestion_rate below activeSeries / a scrape interval shorter than the workload assumes", async () => {
+    const limited = mutateValues(writing(), "mimir", "mimir.structuredConfig.limits.ingestion_rate", 10_000);
+    const fast = (interval: string) =>
+      mutateValues(limited, "kube-prometheus-stack", "prometheus.prometheusSpec.scrapeInterval", interval);
+    const found = (await run(fast("2s"))).violations;
+    assert.match(
+      found[0]?.message ?? "",
+      /limits\.ingestion_rate=10000 for tenant "prod".*workload\.activeSeries=40,000 series scraped every 2s \(.*prometheusSpec\.scrapeInterval=2s\) = 20,000 samples\/s, above policy config workload\.samplesPerSecond=8,000 \(which assumes one scrape every 5s\)/,
+    );
+    // Benign: the interval the workload assumes, and the 30s default, send no more than samplesPerSecond.
+    assert.deepEqual((await run(fast("5s"))).violations, []);
+    assert.deepEqual((await run(limited)).violations, []);
+  });
+
   it("rejects a push request rate below samples/s / max_samples_per_send, and a rate with no burst", async () => {
     const slow = mutateValues(writing(), "mimir", "runtimeConfig.overrides.prod.request_rate", 2);
     const found = (await run(slow)).violations;
     assert.equal(found.length, 1);
     assert.match(
       found[0].message,
-      /overrides\.prod\.request_rate=2 for tenant "prod".*at least 4 push requests\/s \(.*samplesPerSecond=8,000 \/ Prometheus default queue_config\.max_samples_per_send=2000\)/,
+      /overrides\.prod\.request_rate=2 for tenant "prod".*at least 4 push requests\/s \(.*samplesPerSecond=8,000 samples\/s \/ Prometheus default queue_config\.max_samples_per_send=2000\)/,
     );
     const noBurst = mutateValues(writing(), "mimir", "runtimeConfig.overrides.prod.request_rate", 100);
     const zero = (await run(mutateValues(noBurst, "mimir", "runtimeConfig.overrides.prod.request_burst_size", 0)))

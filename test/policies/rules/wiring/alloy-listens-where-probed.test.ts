@@ -74,17 +74,46 @@ describe("policy alloy-listens-where-probed (W11)", () => {
   const OTLP =
     'otelcol.receiver.otlp "default" {\n  grpc {\n    endpoint = "0.0.0.0:4317"\n  }\n  http {\n    endpoint = "0.0.0.0:4318"\n  }\n  output {}\n}\n';
   const TLS = 'http {\n  tls {\n    cert_file = "/tls/tls.crt"\n    key_file  = "/tls/tls.key"\n  }\n}\n';
+  const otlpStackPorts = [
+    { name: "otlp-grpc", port: 4317, targetPort: 4317, protocol: "TCP", appProtocol: "grpc" },
+    { name: "otlp-http", port: 4318, targetPort: 4318, protocol: "TCP" },
+  ];
   const otlpStack = () => {
-    let records = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", [
-      { name: "otlp-grpc", port: 4317, targetPort: 4317, protocol: "TCP", appProtocol: "grpc" },
-      { name: "otlp-http", port: 4318, targetPort: 4318, protocol: "TCP" },
-    ]);
+    let records = mutateValues(compliantStack(), "alloy", "alloy.extraPorts", otlpStackPorts);
     records = mutateValues(records, "alloy", "alloy.clustering", { enabled: true });
     return mutateValues(records, "alloy", "alloy.configMap.content", OTLP);
   };
 
   it("passes the program's OTLP extra ports and receivers", async () => {
     assert.deepEqual((await run(otlpStack())).violations, []);
+  });
+
+  it("rejects extraPorts replaced by a list without the receivers' ports: the alloy Service has no port for them", async () => {
+    const zipkin = [{ name: "zipkin", port: 9411, targetPort: 9411, protocol: "TCP" }];
+    const result = await run(mutateValues(otlpStack(), "alloy", "alloy.extraPorts", zipkin));
+    assert.equal(result.violations.length, 2);
+    assert.match(
+      result.violations[0].message,
+      /otelcol\.receiver\.otlp "default" listens on 0\.0\.0\.0:4317, but no values\.alloy\.extraPorts entry targets port 4317 \(extra ports: zipkin 9411\), so the alloy Service .*has no port for it: senders .*connection refused/,
+    );
+    assert.match(result.violations[1].message, /listens on 0\.0\.0\.0:4318, but no/);
+    // Benign: the program's ports plus zipkin, a loopback-only receiver with no extra port, the Service disabled.
+    const kept = [...(otlpStackPorts as unknown[]), ...zipkin];
+    assert.deepEqual((await run(mutateValues(otlpStack(), "alloy", "alloy.extraPorts", kept))).violations, []);
+    const local = mutateValues(
+      mutateValues(otlpStack(), "alloy", "alloy.extraPorts", []),
+      "alloy",
+      "alloy.configMap.content",
+      OTLP.replace(/0\.0\.0\.0/g, "127.0.0.1"),
+    );
+    assert.deepEqual((await run(local)).violations, []);
+    const noService = mutateValues(
+      mutateValues(otlpStack(), "alloy", "alloy.extraPorts", zipkin),
+      "alloy",
+      "service.enabled",
+      false,
+    );
+    assert.deepEqual((await run(noService)).violations, []);
   });
 
   it("rejects alloy.listenPort equal to an OTLP extra port (held-out example)", async () => {
