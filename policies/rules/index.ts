@@ -129,6 +129,7 @@ import { instanceLimitsHoldWorkload } from "./limits/instance-limits-hold-worklo
 import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-histograms";
 import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
 import { remoteWriteKeepsSamplesThroughOutages } from "./limits/remote-write-keeps-samples-through-outages";
+import { lokiEntriesLimitHoldsGrafanaLines } from "./limits/loki-entries-limit-holds-grafana-lines";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
 import { disruptionBudgetsKeepRedundancy } from "./rollout/disruption-budgets-keep-redundancy";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
@@ -285,4 +286,5 @@ export const policies: Policies = [
   mimirAcceptsNativeHistograms,
   mimirPastGraceCoversResend,
   remoteWriteKeepsSamplesThroughOutages,
+  lokiEntriesLimitHoldsGrafanaLines,
 ];

@@ -1436,6 +1436,14 @@ export const CONFLICTS: Conflict[] = [
     message: /past_grace_period=1m .*Mimir rejects every sample older than 1m/,
   },
   {
+    title: "Loki max_entries_limit_per_query below the 1000 lines Grafana's Loki datasources ask for",
+    base: "prod",
+    config: loki({ loki: { limits_config: { max_entries_limit_per_query: 500 } } }),
+    policy: "loki-entries-limit-holds-grafana-lines",
+    level: "mandatory",
+    message: /max_entries_limit_per_query=500 .* is below the 1000 lines .*max entries limit per query exceeded/,
+  },
+  {
     title: "The HA pair's tenant overrides ha_replica_label to a label Prometheus does not send",
     base: "prod",
     config: {

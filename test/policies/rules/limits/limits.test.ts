@@ -4,6 +4,7 @@ import { mimirAcceptsNativeHistograms } from "../../../../policies/rules/limits/
 import { mimirPastGraceCoversResend } from "../../../../policies/rules/limits/mimir-past-grace-covers-resend";
 import { pushRequestWithinReceiveLimit } from "../../../../policies/rules/limits/push-request-within-receive-limit";
 import { queryLookbackCoversRetention } from "../../../../policies/rules/limits/query-lookback-covers-retention";
+import { lokiEntriesLimitHoldsGrafanaLines } from "../../../../policies/rules/limits/loki-entries-limit-holds-grafana-lines";
 import { seriesLabelsWithinLimits } from "../../../../policies/rules/limits/series-labels-within-limits";
 import { compliantStack, mutateValues } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
@@ -327,5 +328,68 @@ describe("policy mimir-past-grace-covers-resend (Q6)", () => {
     const result = await runStackPolicy(mimirPastGraceCoversResend, records);
     assert.equal(result.violations.length, 1);
     assert.match(result.violations[0].message, /tenant "team-a"/);
+  });
+});
+
+const lokiDatasource = (tenant: string, jsonData: Record<string, unknown> = {}) => ({
+  name: `Loki (${tenant})`,
+  type: "loki",
+  url: "http://loki-gateway.loki.svc",
+  jsonData: { httpHeaderName1: "X-Scope-OrgID", ...jsonData },
+  secureJsonData: { httpHeaderValue1: tenant },
+});
+const withLokiDatasources = (records = compliantStack(), ...list: Record<string, unknown>[]) =>
+  mutateValues(records, "kube-prometheus-stack", "grafana.additionalDataSources", list);
+
+describe("policy loki-entries-limit-holds-grafana-lines (Q8)", () => {
+  it("passes the defaults (5000 >= 1000), 0 (no limit), a limit equal to maxLines and other datasource types", async () => {
+    const base = withLokiDatasources(compliantStack(), lokiDatasource("platform"));
+    assert.deepEqual((await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, base)).violations, []);
+    for (const value of [0, 1000, "2000"]) {
+      const records = mutateValues(base, "loki", "loki.limits_config.max_entries_limit_per_query", value);
+      assert.deepEqual(
+        (await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records)).violations,
+        [],
+        String(value),
+      );
+    }
+    let records = mutateValues(base, "loki", "loki.limits_config.max_entries_limit_per_query", 500);
+    records = withLokiDatasources(records, lokiDatasource("platform", { maxLines: 200 }), {
+      name: "Mimir",
+      type: "prometheus",
+      url: "http://mimir-gateway.mimir.svc/prometheus",
+    });
+    assert.deepEqual((await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records)).violations, []);
+  });
+
+  it("rejects a limit below Grafana's default 1000 lines (held-out g17)", async () => {
+    const records = mutateValues(
+      withLokiDatasources(compliantStack(), lokiDatasource("platform")),
+      "loki",
+      "loki.limits_config.max_entries_limit_per_query",
+      500,
+    );
+    const run = await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_entries_limit_per_query=500 \(tenants on the default limits\) is below the 1000 lines .*"Loki \(platform\)" asks for \(Grafana's default Loki datasource maxLines\).*400 "max entries limit per query exceeded/,
+    );
+  });
+
+  it("judges the datasource's maxLines against its tenant's override", async () => {
+    let records = withLokiDatasources(compliantStack(), lokiDatasource("platform", { maxLines: "8000" }));
+    const run = await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /Loki default limits_config\.max_entries_limit_per_query=5000 .*8000 lines/,
+    );
+    records = mutateValues(records, "loki", "loki.runtimeConfig.overrides.platform.max_entries_limit_per_query", 10000);
+    assert.deepEqual((await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records)).violations, []);
+    records = mutateValues(records, "loki", "loki.runtimeConfig.overrides.platform.max_entries_limit_per_query", 100);
+    const tenant = await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records);
+    assert.equal(tenant.violations.length, 1);
+    assert.match(tenant.violations[0].message, /=100 \(tenant "platform"\)/);
   });
 });
