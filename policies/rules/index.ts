@@ -130,6 +130,7 @@ import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-hist
 import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
 import { remoteWriteKeepsSamplesThroughOutages } from "./limits/remote-write-keeps-samples-through-outages";
 import { lokiEntriesLimitHoldsGrafanaLines } from "./limits/loki-entries-limit-holds-grafana-lines";
+import { queryQueueHoldsQueryParallelism } from "./limits/query-queue-holds-query-parallelism";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
 import { disruptionBudgetsKeepRedundancy } from "./rollout/disruption-budgets-keep-redundancy";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
@@ -287,4 +288,5 @@ export const policies: Policies = [
   mimirPastGraceCoversResend,
   remoteWriteKeepsSamplesThroughOutages,
   lokiEntriesLimitHoldsGrafanaLines,
+  queryQueueHoldsQueryParallelism,
 ];

@@ -1391,6 +1391,14 @@ export const CONFLICTS: Conflict[] = [
     message: /max_recv_msg_size=10000 .* is smaller than one remote-write request of/,
   },
   {
+    title: "Loki distributor's gRPC client to the ingesters sends less than one Alloy batch",
+    base: "prod",
+    config: loki({ loki: { ingester_client: { grpc_client_config: { max_send_msg_size: 4096 } } } }),
+    policy: "push-request-within-receive-limit",
+    level: "mandatory",
+    message: /max_send_msg_size=4096 .*The distributor's gRPC client to the ingesters refuses it/,
+  },
+  {
     title: "Mimir max_label_names_per_series below kube_pod_info's labels",
     base: "prod",
     config: mimir({ limits: { max_label_names_per_series: 4 } }),
@@ -1442,6 +1450,15 @@ export const CONFLICTS: Conflict[] = [
     policy: "loki-entries-limit-holds-grafana-lines",
     level: "mandatory",
     message: /max_entries_limit_per_query=500 .* is below the 1000 lines .*max entries limit per query exceeded/,
+  },
+  {
+    title: "Mimir's query-scheduler queues fewer requests per tenant than one query's parallelism",
+    base: "prod",
+    config: mimir({ query_scheduler: { max_outstanding_requests_per_tenant: 1 } }),
+    policy: "query-queue-holds-query-parallelism",
+    level: "mandatory",
+    message:
+      /max_outstanding_requests_per_tenant=1 is smaller than one query's parallelism.*too many outstanding requests/,
   },
   {
     title: "The HA pair's tenant overrides ha_replica_label to a label Prometheus does not send",
