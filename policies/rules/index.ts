@@ -54,6 +54,7 @@ import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-co
 import { nodeSelectorsMatchNodeGroups } from "./workloads/node-selectors-match-node-groups";
 import { clusterObjectsReferencedExist } from "./workloads/cluster-objects-referenced-exist";
 import { hardAntiAffinityFitsTopology } from "./workloads/hard-anti-affinity-fits-topology";
+import { hostNetworkPodsResolveServices } from "./workloads/host-network-pods-resolve-services";
 import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
 import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
@@ -217,6 +218,7 @@ export const policies: Policies = [
   nodeSelectorsMatchNodeGroups,
   clusterObjectsReferencedExist,
   hardAntiAffinityFitsTopology,
+  hostNetworkPodsResolveServices,
   mimirIngesterStateDurable,
   lokiObjectStorageClassReadable,
   lokiWalReplayFitsMemory,

@@ -887,6 +887,14 @@ export const CONFLICTS: Conflict[] = [
     message: /storageClassName=gp3-retain: no StorageClass "gp3-retain" exists .*only gp2, gp3\).*stay Pending/,
   },
   {
+    title: "Alloy on the host network keeps the chart's dnsPolicy ClusterFirst",
+    base: "prod",
+    config: { overrides: { alloy: { controller: { hostNetwork: true } } } },
+    policy: "host-network-pods-resolve-services",
+    level: "mandatory",
+    message: /controller\.hostNetwork=true runs .*dnsPolicy=ClusterFirst: .*cannot resolve/,
+  },
+  {
     title: "Kafka cluster CA not generated, and no CA Secrets in the stack",
     base: "prod",
     config: { overrides: { kafkaCluster: { clusterCa: { generateCertificateAuthority: false } } } },
