@@ -38,6 +38,12 @@ const VALUES_SECTION: ReadonlyArray<[string, string]> = [
   // loki 18.11.0 values.yaml loki.config: `querier:` renders loki.querier, `distributor:` loki.distributor.
   ["querier.", "loki.querier."],
   ["distributor.", "loki.distributor."],
+  // loki 18.11.0 values.yaml loki.config: `query_scheduler:` renders loki.query_scheduler, `frontend:` loki.frontend.
+  ["query_scheduler.", "loki.query_scheduler."],
+  ["frontend.", "loki.frontend."],
+  // `server:` renders loki.server, `ingester_client:` loki.ingester_client (loki 18.11.0 values.yaml loki.config).
+  ["server.", "loki.server."],
+  ["ingester_client.", "loki.ingester_client."],
 ];
 
 // Defaults the chart itself puts in those sections (data/loki-18.11.0.values.yaml loki.commonConfig, loki.limits_config).
@@ -45,6 +51,9 @@ const CHART_SECTION_DEFAULTS: Readonly<Record<string, unknown>> = {
   "common.replication_factor": 3,
   "limits_config.reject_old_samples": true,
   "limits_config.reject_old_samples_max_age": "168h",
+  // loki 18.11.0 values.yaml loki.server: grpc_server_max_recv_msg_size / grpc_server_max_send_msg_size 104857600.
+  "server.grpc_server_max_recv_msg_size": 104_857_600,
+  "server.grpc_server_max_send_msg_size": 104_857_600,
 };
 
 /** limits_config.max_line_size default 256KB (Loki configuration reference; flagext.ByteSize, KB = 1024 bytes). */
@@ -70,6 +79,17 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   "limits_config.ingestion_burst_size_mb": 6,
   "limits_config.reject_old_samples": true,
   "limits_config.reject_old_samples_max_age": "168h",
+  // v3.7.6 pkg/validation/limits.go: -querier.max-query-parallelism 32, -querier.tsdb-max-query-parallelism 128.
+  "limits_config.max_query_parallelism": 32,
+  "limits_config.tsdb_max_query_parallelism": 128,
+  // v3.7.6 pkg/scheduler/scheduler.go -query-scheduler.max-outstanding-requests-per-tenant 32000;
+  // pkg/lokifrontend/frontend/v1/frontend.go -querier.max-outstanding-requests-per-tenant 2048.
+  "query_scheduler.max_outstanding_requests_per_tenant": 32000,
+  "frontend.max_outstanding_per_tenant": 2048,
+  // dskit crypto/grpcclient Config.RegisterFlagsWithPrefix (-ingester.client.grpc-max-send-msg-size,
+  // -grpc-max-recv-msg-size): 100<<20 each.
+  "ingester_client.grpc_client_config.max_send_msg_size": 100 * 2 ** 20,
+  "ingester_client.grpc_client_config.max_recv_msg_size": 100 * 2 ** 20,
 };
 
 // Loki numbers may be written as decimal strings (e.g. limits_config.ingestion_burst_size_mb is a float64).

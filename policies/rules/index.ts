@@ -55,6 +55,7 @@ import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-co
 import { nodeSelectorsMatchNodeGroups } from "./workloads/node-selectors-match-node-groups";
 import { clusterObjectsReferencedExist } from "./workloads/cluster-objects-referenced-exist";
 import { hardAntiAffinityFitsTopology } from "./workloads/hard-anti-affinity-fits-topology";
+import { hostNetworkPodsResolveServices } from "./workloads/host-network-pods-resolve-services";
 import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
 import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
@@ -133,6 +134,8 @@ import { instanceLimitsHoldWorkload } from "./limits/instance-limits-hold-worklo
 import { mimirAcceptsNativeHistograms } from "./limits/mimir-accepts-native-histograms";
 import { mimirPastGraceCoversResend } from "./limits/mimir-past-grace-covers-resend";
 import { remoteWriteKeepsSamplesThroughOutages } from "./limits/remote-write-keeps-samples-through-outages";
+import { lokiEntriesLimitHoldsGrafanaLines } from "./limits/loki-entries-limit-holds-grafana-lines";
+import { queryQueueHoldsQueryParallelism } from "./limits/query-queue-holds-query-parallelism";
 import { disruptionBudgetsAllowEviction } from "./rollout/disruption-budgets-allow-eviction";
 import { disruptionBudgetsKeepRedundancy } from "./rollout/disruption-budgets-keep-redundancy";
 import { mimirZoneAwareRolloutsHaveOperator } from "./rollout/mimir-zone-aware-rollouts-have-operator";
@@ -220,6 +223,7 @@ export const policies: Policies = [
   nodeSelectorsMatchNodeGroups,
   clusterObjectsReferencedExist,
   hardAntiAffinityFitsTopology,
+  hostNetworkPodsResolveServices,
   mimirIngesterStateDurable,
   lokiObjectStorageClassReadable,
   lokiWalReplayFitsMemory,
@@ -293,4 +297,6 @@ export const policies: Policies = [
   mimirAcceptsNativeHistograms,
   mimirPastGraceCoversResend,
   remoteWriteKeepsSamplesThroughOutages,
+  lokiEntriesLimitHoldsGrafanaLines,
+  queryQueueHoldsQueryParallelism,
 ];

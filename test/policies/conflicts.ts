@@ -933,6 +933,14 @@ export const CONFLICTS: Conflict[] = [
     message: /storageClassName=gp3-retain: no StorageClass "gp3-retain" exists .*only gp2, gp3\).*stay Pending/,
   },
   {
+    title: "Alloy on the host network keeps the chart's dnsPolicy ClusterFirst",
+    base: "prod",
+    config: { overrides: { alloy: { controller: { hostNetwork: true } } } },
+    policy: "host-network-pods-resolve-services",
+    level: "mandatory",
+    message: /controller\.hostNetwork=true runs .*dnsPolicy=ClusterFirst: .*cannot resolve/,
+  },
+  {
     title: "Kafka cluster CA not generated, and no CA Secrets in the stack",
     base: "prod",
     config: { overrides: { kafkaCluster: { clusterCa: { generateCertificateAuthority: false } } } },
@@ -1479,6 +1487,14 @@ export const CONFLICTS: Conflict[] = [
     message: /max_recv_msg_size=10000 .* is smaller than one remote-write request of/,
   },
   {
+    title: "Loki distributor's gRPC client to the ingesters sends less than one Alloy batch",
+    base: "prod",
+    config: loki({ loki: { ingester_client: { grpc_client_config: { max_send_msg_size: 4096 } } } }),
+    policy: "push-request-within-receive-limit",
+    level: "mandatory",
+    message: /max_send_msg_size=4096 .*The distributor's gRPC client to the ingesters refuses it/,
+  },
+  {
     title: "Mimir max_label_names_per_series below kube_pod_info's labels",
     base: "prod",
     config: mimir({ limits: { max_label_names_per_series: 4 } }),
@@ -1522,6 +1538,23 @@ export const CONFLICTS: Conflict[] = [
     policy: "mimir-past-grace-covers-resend",
     level: "mandatory",
     message: /past_grace_period=1m .*Mimir rejects every sample older than 1m/,
+  },
+  {
+    title: "Loki max_entries_limit_per_query below the 1000 lines Grafana's Loki datasources ask for",
+    base: "prod",
+    config: loki({ loki: { limits_config: { max_entries_limit_per_query: 500 } } }),
+    policy: "loki-entries-limit-holds-grafana-lines",
+    level: "mandatory",
+    message: /max_entries_limit_per_query=500 .* is below the 1000 lines .*max entries limit per query exceeded/,
+  },
+  {
+    title: "Mimir's query-scheduler queues fewer requests per tenant than one query's parallelism",
+    base: "prod",
+    config: mimir({ query_scheduler: { max_outstanding_requests_per_tenant: 1 } }),
+    policy: "query-queue-holds-query-parallelism",
+    level: "mandatory",
+    message:
+      /max_outstanding_requests_per_tenant=1 is smaller than one query's parallelism.*too many outstanding requests/,
   },
   {
     title: "The HA pair's tenant overrides ha_replica_label to a label Prometheus does not send",

@@ -9,6 +9,15 @@
 //   chart's gateway nginx refuses bodies above gateway.nginxConfig.clientMaxBodySize (default 4M; loki chart 18.11.0
 //   values.yaml, templates/_helpers.tpl `client_max_body_size`) with 413. Alloy loki.write drops the batch on any 4xx
 //   but 429 (Alloy reference loki.write, retry_on_http_429).
+// - Loki distributor -> ingesters: the distributor forwards each ingester its streams of the push as one gRPC message
+//   (grafana/loki v3.7.6 pkg/distributor/distributor.go sendStreamsErr -> logproto PusherClient.Push), so a batch of
+//   one stream travels whole. grpc-go refuses a message above the client's ingester_client.grpc_client_config
+//   max_send_msg_size ("trying to send message larger than max", rpc_util/stream.go, the compressed payload) and the
+//   ingesters' server.grpc_server_max_recv_msg_size ("received message larger than max" / "after decompression larger
+//   than max", rpc_util.go recvAndDecompress) with ResourceExhausted; the distributor answers 5xx, loki.write retries
+//   the same batch until its retries run out and drops it (dskit grpcclient / dskit server defaults; the loki chart
+//   sets the server's to 104857600). max_recv_msg_size of the client and max_send_msg_size of the server size the
+//   push response and query results, not the push: not judged here.
 import { formatBytes, parseBase2Bytes } from "../../lib/bytes";
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
@@ -97,6 +106,17 @@ function checkLoki(stack: Parameters<typeof lokiReleases>[0], ctx: RuleContext<o
   if (isUnknown(found)) return ctx.inconclusive(found);
   const limit = recvLimit(found, "Loki");
   const gateway = gatewayBodyLimit(loki.release, "gateway.nginxConfig.clientMaxBodySize", "4M");
+  const grpc: Array<[Sourced<number> | undefined, string]> = [];
+  for (const [path, side] of [
+    ["ingester_client.grpc_client_config.max_send_msg_size", "The distributor's gRPC client to the ingesters"],
+    ["server.grpc_server_max_recv_msg_size", "The ingesters' gRPC server"],
+  ] as const) {
+    const found = loki.setting(path);
+    if (isUnknown(found)) return ctx.inconclusive(found);
+    const value = found === undefined ? undefined : wholeNumber(found.value);
+    if (found !== undefined && value !== undefined)
+      grpc.push([{ value, where: found.where, text: String(found.value) }, side]);
+  }
   for (const sender of lokiBatchSenders(stack, ctx)) {
     const batch = parseBase2Bytes(sender.batchText);
     if (batch === undefined) continue; // L2 reports an unparseable batch_size.
@@ -113,6 +133,16 @@ function checkLoki(stack: Parameters<typeof lokiReleases>[0], ctx: RuleContext<o
         loki.urn,
       );
     }
+    for (const [bound, side] of grpc) {
+      if (!bound || bound.value <= 0 || bound.value >= batch) continue;
+      ctx.violation(
+        `${show(bound)} (${formatBytes(bound.value)}) is smaller than a full batch of ${sender.label} (${sender.batchWhere}, ${formatBytes(batch)} of log lines), ` +
+          `which the distributor forwards to each ingester as one gRPC message (a stream's entries travel together; INFERRED that a push can reach the batch size). ` +
+          `${side} refuses it with ResourceExhausted ("message larger than max"), the distributor answers 5xx, and loki.write retries the same batch until its retries run out and drops it: log ingestion stops. ` +
+          `Fix: raise it to at least ${batch} bytes (default 104857600) or lower batch_size.`,
+        loki.urn,
+      );
+    }
   }
 }
 
@@ -121,7 +151,7 @@ export const pushRequestWithinReceiveLimit = stackRule<object>(
     name: "push-request-within-receive-limit",
     rule: "Q1",
     description:
-      "Mimir's and Loki's distributor.max_recv_msg_size and their gateways' client_max_body_size must hold a whole push of this stack's senders (Prometheus/Alloy remote write, Alloy loki.write batch)",
+      "Mimir's and Loki's distributor.max_recv_msg_size, their gateways' client_max_body_size and Loki's distributor-to-ingester gRPC message limits must hold a whole push of this stack's senders (Prometheus/Alloy remote write, Alloy loki.write batch)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:

@@ -4,6 +4,8 @@ import { mimirAcceptsNativeHistograms } from "../../../../policies/rules/limits/
 import { mimirPastGraceCoversResend } from "../../../../policies/rules/limits/mimir-past-grace-covers-resend";
 import { pushRequestWithinReceiveLimit } from "../../../../policies/rules/limits/push-request-within-receive-limit";
 import { queryLookbackCoversRetention } from "../../../../policies/rules/limits/query-lookback-covers-retention";
+import { queryQueueHoldsQueryParallelism } from "../../../../policies/rules/limits/query-queue-holds-query-parallelism";
+import { lokiEntriesLimitHoldsGrafanaLines } from "../../../../policies/rules/limits/loki-entries-limit-holds-grafana-lines";
 import { seriesLabelsWithinLimits } from "../../../../policies/rules/limits/series-labels-within-limits";
 import { compliantStack, mutateValues } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
@@ -101,6 +103,34 @@ describe("policy push-request-within-receive-limit (Q1)", () => {
     assert.match(run.violations[0].message, /clientMaxBodySize=512k .*413/);
     const unlimited = mutateValues(compliantStack(), "loki", "gateway.nginxConfig.clientMaxBodySize", "0");
     assert.deepEqual((await runStackPolicy(pushRequestWithinReceiveLimit, unlimited)).violations, []);
+  });
+
+  it("rejects distributor-to-ingester gRPC limits below the batch (held-out g25), accepts ones that hold it", async () => {
+    const client = await runStackPolicy(
+      pushRequestWithinReceiveLimit,
+      mutateValues(compliantStack(), "loki", "loki.ingester_client.grpc_client_config.max_send_msg_size", 4096),
+    );
+    assert.equal(client.violations.length, 1);
+    assert.match(
+      client.violations[0].message,
+      /ingester_client\.grpc_client_config\.max_send_msg_size=4096 .*is smaller than a full batch of .*The distributor's gRPC client to the ingesters refuses it with ResourceExhausted.*log ingestion stops/,
+    );
+    const server = await runStackPolicy(
+      pushRequestWithinReceiveLimit,
+      mutateValues(compliantStack(), "loki", "loki.structuredConfig.server.grpc_server_max_recv_msg_size", 524288),
+    );
+    assert.equal(server.violations.length, 1);
+    assert.match(server.violations[0].message, /grpc_server_max_recv_msg_size=524288 .*The ingesters' gRPC server/);
+    // Responses, not pushes: a small client receive / server send limit is not this check's business; 1 MiB holds the batch.
+    let records = mutateValues(
+      compliantStack(),
+      "loki",
+      "loki.ingester_client.grpc_client_config.max_recv_msg_size",
+      4096,
+    );
+    records = mutateValues(records, "loki", "loki.server.grpc_server_max_send_msg_size", 4096);
+    records = mutateValues(records, "loki", "loki.server.grpc_server_max_recv_msg_size", 1048576);
+    assert.deepEqual((await runStackPolicy(pushRequestWithinReceiveLimit, records)).violations, []);
   });
 });
 
@@ -327,5 +357,136 @@ describe("policy mimir-past-grace-covers-resend (Q6)", () => {
     const result = await runStackPolicy(mimirPastGraceCoversResend, records);
     assert.equal(result.violations.length, 1);
     assert.match(result.violations[0].message, /tenant "team-a"/);
+  });
+});
+
+const lokiDatasource = (tenant: string, jsonData: Record<string, unknown> = {}) => ({
+  name: `Loki (${tenant})`,
+  type: "loki",
+  url: "http://loki-gateway.loki.svc",
+  jsonData: { httpHeaderName1: "X-Scope-OrgID", ...jsonData },
+  secureJsonData: { httpHeaderValue1: tenant },
+});
+const withLokiDatasources = (records = compliantStack(), ...list: Record<string, unknown>[]) =>
+  mutateValues(records, "kube-prometheus-stack", "grafana.additionalDataSources", list);
+
+describe("policy loki-entries-limit-holds-grafana-lines (Q8)", () => {
+  it("passes the defaults (5000 >= 1000), 0 (no limit), a limit equal to maxLines and other datasource types", async () => {
+    const base = withLokiDatasources(compliantStack(), lokiDatasource("platform"));
+    assert.deepEqual((await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, base)).violations, []);
+    for (const value of [0, 1000, "2000"]) {
+      const records = mutateValues(base, "loki", "loki.limits_config.max_entries_limit_per_query", value);
+      assert.deepEqual(
+        (await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records)).violations,
+        [],
+        String(value),
+      );
+    }
+    let records = mutateValues(base, "loki", "loki.limits_config.max_entries_limit_per_query", 500);
+    records = withLokiDatasources(records, lokiDatasource("platform", { maxLines: 200 }), {
+      name: "Mimir",
+      type: "prometheus",
+      url: "http://mimir-gateway.mimir.svc/prometheus",
+    });
+    assert.deepEqual((await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records)).violations, []);
+  });
+
+  it("rejects a limit below Grafana's default 1000 lines (held-out g17)", async () => {
+    const records = mutateValues(
+      withLokiDatasources(compliantStack(), lokiDatasource("platform")),
+      "loki",
+      "loki.limits_config.max_entries_limit_per_query",
+      500,
+    );
+    const run = await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /max_entries_limit_per_query=500 \(tenants on the default limits\) is below the 1000 lines .*"Loki \(platform\)" asks for \(Grafana's default Loki datasource maxLines\).*400 "max entries limit per query exceeded/,
+    );
+  });
+
+  it("judges the datasource's maxLines against its tenant's override", async () => {
+    let records = withLokiDatasources(compliantStack(), lokiDatasource("platform", { maxLines: "8000" }));
+    const run = await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records);
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /Loki default limits_config\.max_entries_limit_per_query=5000 .*8000 lines/,
+    );
+    records = mutateValues(records, "loki", "loki.runtimeConfig.overrides.platform.max_entries_limit_per_query", 10000);
+    assert.deepEqual((await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records)).violations, []);
+    records = mutateValues(records, "loki", "loki.runtimeConfig.overrides.platform.max_entries_limit_per_query", 100);
+    const tenant = await runStackPolicy(lokiEntriesLimitHoldsGrafanaLines, records);
+    assert.equal(tenant.violations.length, 1);
+    assert.match(tenant.violations[0].message, /=100 \(tenant "platform"\)/);
+  });
+});
+
+describe("policy query-queue-holds-query-parallelism (Q9)", () => {
+  const run = (records: ReturnType<typeof compliantStack>) => runStackPolicy(queryQueueHoldsQueryParallelism, records);
+
+  it("passes the compliant fixture, queues at the parallelism, 0 and a lowered parallelism", async () => {
+    assert.deepEqual((await run(compliantStack())).violations, []);
+    let records = mutateValues(
+      compliantStack(),
+      "loki",
+      "loki.query_scheduler.max_outstanding_requests_per_tenant",
+      32,
+    );
+    records = mutateValues(records, "mimir", `${MIMIR}.query_scheduler.max_outstanding_requests_per_tenant`, 14);
+    assert.deepEqual((await run(records)).violations, []);
+    records = mutateValues(compliantStack(), "loki", "loki.query_scheduler.max_outstanding_requests_per_tenant", 8);
+    records = mutateValues(records, "loki", "loki.limits_config.max_query_parallelism", 8);
+    assert.deepEqual((await run(records)).violations, []);
+    // Without the query-scheduler (not Distributed), the frontend's own queue is the one that counts.
+    records = mutateValues(compliantStack(), "loki", "loki.query_scheduler.max_outstanding_requests_per_tenant", 1);
+    records = mutateValues(records, "loki", "deploymentMode", "SimpleScalable");
+    assert.deepEqual((await run(records)).violations, []);
+  });
+
+  it("rejects a Loki query-scheduler queue of 16 (held-out g19)", async () => {
+    const result = await run(
+      mutateValues(compliantStack(), "loki", "loki.query_scheduler.max_outstanding_requests_per_tenant", 16),
+    );
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /max_outstanding_requests_per_tenant=16 is smaller than one query's parallelism, Loki default limits_config\.max_query_parallelism=32 \(tenants on the default limits\).*Loki's query-scheduler answers 429 "too many outstanding requests"/,
+    );
+  });
+
+  it("rejects a Mimir query-scheduler queue of 1 (held-out m22) and a frontend queue without the scheduler", async () => {
+    const result = await run(
+      mutateValues(compliantStack(), "mimir", `${MIMIR}.query_scheduler.max_outstanding_requests_per_tenant`, 1),
+    );
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /=1 is smaller than one query's parallelism, .*max_query_parallelism=14/,
+    );
+    let records = mutateValues(compliantStack(), "mimir", "query_scheduler.enabled", false);
+    records = mutateValues(records, "mimir", `${MIMIR}.frontend.max_outstanding_per_tenant`, 10);
+    const frontend = await run(records);
+    assert.equal(frontend.violations.length, 1);
+    assert.match(
+      frontend.violations[0].message,
+      /frontend\.max_outstanding_per_tenant=10 .*Mimir's query-frontend queue/,
+    );
+  });
+
+  it("judges each tenant's parallelism", async () => {
+    const records = mutateValues(
+      compliantStack(),
+      "mimir",
+      "runtimeConfig.overrides.team-a.max_query_parallelism",
+      1000,
+    );
+    const result = await run(records);
+    assert.equal(result.violations.length, 1);
+    assert.match(
+      result.violations[0].message,
+      /chart-rendered config .*=800 .*max_query_parallelism=1000 \(tenant "team-a"\)/,
+    );
   });
 });
