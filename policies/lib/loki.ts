@@ -96,12 +96,12 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
 const LOKI_NUMBER = { pattern: /^\d+(\.\d+)?$/, expected: "a number" };
 
 /**
- * The loki chart's sections that run Loki pods, per deployment mode (loki 18.11.0 values.yaml and templates: singleBinary
- * in Monolithic, write/read/backend in SimpleScalable, one section per component in Distributed).
+ * The targets the loki chart 18.11.0 templates/validate.yaml counts, exactly ($atLeastOneScalableReplica: backend,
+ * read, write; $atLeastOneDistributedReplica: the eight below): it leaves out the bloom, pattern-ingester and
+ * overrides-exporter workloads, so these are deliberately not LOKI_WORKLOADS, which lists every workload rendered.
  */
-export const LOKI_WORKLOADS = {
-  monolithic: ["singleBinary"],
-  simpleScalable: ["write", "read", "backend"],
+export const LOKI_VALIDATE_TARGETS = {
+  scalable: ["backend", "read", "write"],
   distributed: [
     "ingester",
     "distributor",
@@ -111,6 +111,18 @@ export const LOKI_WORKLOADS = {
     "indexGateway",
     "compactor",
     "ruler",
+  ],
+} as const;
+
+/**
+ * The loki chart's sections that run Loki pods, per deployment mode (loki 18.11.0 values.yaml and templates: singleBinary
+ * in Monolithic, write/read/backend in SimpleScalable, one section per component in Distributed).
+ */
+export const LOKI_WORKLOADS = {
+  monolithic: ["singleBinary"],
+  simpleScalable: ["write", "read", "backend"],
+  distributed: [
+    ...LOKI_VALIDATE_TARGETS.distributed,
     "bloomGateway",
     "bloomPlanner",
     "bloomBuilder",
@@ -150,25 +162,6 @@ const CONFIG_SECTIONS: ReadonlyArray<[string, string]> = [
   ["bloom_gateway", "bloom_gateway"],
   ["operational_config", "operational_config"],
 ];
-
-/**
- * The targets the loki chart 18.11.0 templates/validate.yaml counts, exactly ($atLeastOneScalableReplica: backend,
- * read, write; $atLeastOneDistributedReplica: the eight below): it leaves out the bloom, pattern-ingester and
- * overrides-exporter workloads, so these are deliberately not LOKI_WORKLOADS, which lists every workload rendered.
- */
-export const LOKI_VALIDATE_TARGETS = {
-  scalable: ["backend", "read", "write"],
-  distributed: [
-    "ingester",
-    "distributor",
-    "querier",
-    "queryFrontend",
-    "queryScheduler",
-    "indexGateway",
-    "compactor",
-    "ruler",
-  ],
-} as const;
 
 export class LokiRelease extends ReleaseConfig {
   constructor(release: HelmRelease) {
