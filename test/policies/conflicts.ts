@@ -667,12 +667,12 @@ export const CONFLICTS: Conflict[] = [
     message: /log\.retention\.bytes"\]=1073741824/,
   },
   {
-    title: "7 days of Kafka retention on 200Gi brokers",
+    title: "7 days of Kafka retention on brokers sized for 72h",
     base: "prod",
     config: { overrides: { kafkaTopic: { config: { "retention.ms": 604800000 } } } },
     policy: "kafka-retention-fits-broker-disk",
     level: "mandatory",
-    message: /size=200Gi per broker < 450\.6 GiB needed/,
+    message: /size=2420Gi per broker < 5632\.7 GiB needed/,
   },
   {
     title: "listener named sasl-plain, two listeners on one port",
@@ -1700,6 +1700,6 @@ export const CONFLICTS: Conflict[] = [
     policy: "chart-templates-render",
     level: "mandatory",
     message:
-      /values\.controller\.podDisruptionBudget\.enabled=true with controller\.type=daemonset .*"PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/,
+      /values\.controller\.podDisruptionBudget\.enabled=true with .*values\.controller\.type=daemonset\..*"PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/,
   },
 ];
