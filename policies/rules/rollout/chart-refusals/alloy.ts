@@ -1,7 +1,7 @@
 // The alloy chart 1.11.1's render-time refusals (grafana/alloy tag helm-chart/1.11.1, operations/helm/charts/alloy).
 import { CHARTS } from "../../../lib/types";
 import { ChartValues, coalesce, dig, empty, failsRequired, truthy } from "./helm";
-import { RefusalFinding, RefusalPredicate } from "./types";
+import { one, RefusalPredicate } from "./types";
 
 const TAG = "alloy chart 1.11.1";
 
@@ -25,8 +25,6 @@ export const ALLOY_REFUSAL_DEFAULTS = {
   alloy: { resources: {} },
   configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" } } },
 } as const;
-
-const one = (found: RefusalFinding | undefined) => (found ? [found] : []);
 
 function pdbRendered(v: ChartValues) {
   const enabled = v.get("controller.podDisruptionBudget.enabled");

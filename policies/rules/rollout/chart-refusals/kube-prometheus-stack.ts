@@ -3,7 +3,7 @@
 // prometheus-node-exporter and prometheus-windows-exporter are fetched at packaging and not in the source tree.
 import { CHARTS } from "../../../lib/types";
 import { ChartValues, truthy } from "./helm";
-import { RefusalFinding, RefusalPredicate } from "./types";
+import { one, RefusalPredicate } from "./types";
 
 const TAG = "kube-prometheus-stack chart 88.5.3";
 
@@ -23,8 +23,6 @@ export const KPS_REFUSAL_DEFAULTS = {
   },
   thanosRuler: { enabled: false, thanosRulerSpec: { containers: [], extraEnv: [] } },
 } as const;
-
-const one = (found: RefusalFinding | undefined) => (found ? [found] : []);
 
 /**
  * The GrafanaDashboard objects of templates/grafana/dashboards-1.14/*.yaml render when

@@ -4,7 +4,7 @@
 import { LOKI_VALIDATE_TARGETS } from "../../../lib/loki";
 import { CHARTS } from "../../../lib/types";
 import { ChartValues, dig, empty, failsRequired, int, Read, truthy } from "./helm";
-import { RefusalFinding, RefusalPredicate } from "./types";
+import { one, RefusalPredicate } from "./types";
 
 const TAG = "loki chart 18.11.0";
 const VALIDATE = `${TAG} templates/validate.yaml`;
@@ -86,8 +86,6 @@ const isScalable = (v: ChartValues) =>
   );
 const isDistributed = (v: ChartValues) =>
   objectStorage(v).yes && modeIs(v, "Distributed", "SimpleScalable<->Distributed");
-
-const one = (found: RefusalFinding | undefined) => (found ? [found] : []);
 
 export const LOKI_REFUSALS: RefusalPredicate[] = [
   {

@@ -5,7 +5,7 @@
 import { isPlainObject } from "../../../lib/plain";
 import { CHARTS } from "../../../lib/types";
 import { Read, truthy } from "./helm";
-import { RefusalFinding, RefusalPredicate } from "./types";
+import { RefusalFinding, RefusalPredicate, one } from "./types";
 
 const TAG = "mimir-distributed templates/validate.yaml (grafana/mimir 4fa848c)";
 
@@ -44,7 +44,6 @@ export const MIMIR_REFUSAL_DEFAULTS = {
   },
 } as const;
 
-const one = (found: RefusalFinding | undefined) => (found ? [found] : []);
 const MIGRATION_DOC = "Please consult the Migrating from single zone with Helm document.";
 
 /** validate.yaml's zone-aware migration steps per component, each needing every step before it. */

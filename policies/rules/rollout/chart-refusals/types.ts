@@ -21,3 +21,6 @@ export interface RefusalPredicate {
   /** The findings for one release's values (none when the template renders). */
   readonly check: (values: ChartValues) => RefusalFinding[];
 }
+
+/** A predicate's findings from one condition: the finding when the chart refuses, none otherwise. */
+export const one = (found: RefusalFinding | undefined): RefusalFinding[] => (found ? [found] : []);
