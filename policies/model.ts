@@ -8,6 +8,7 @@ export { providerUnconfigured } from "./lib/analyzed";
 export { bucketViews, expirationRules } from "./lib/buckets";
 export { DAY_MS, formatDuration, parseDurationMs } from "./lib/duration";
 export { kafkaLandscape, strimziBelongsTo } from "./lib/kafka";
+export { ASSUMED_KAFKA_BYTES_PER_SAMPLE } from "./lib/kafka/sizing";
 export { lokiReleases } from "./lib/loki";
 export { mimirReleases } from "./lib/mimir";
 export { PolicyInputError } from "./lib/node";

@@ -1,5 +1,6 @@
 import { INSTANCE_SHAPES } from "../../../policies/rules/capacity/figures";
 import { strict as assert } from "assert";
+import { ASSUMED_KAFKA_BYTES_PER_SAMPLE } from "../../../policies/model";
 import { ampIngestionUsd } from "../../../tools/planning/alternatives";
 import { PRICES, pricesFor, validatePriceTable } from "../../../tools/planning/price-table";
 import {
@@ -161,5 +162,11 @@ describe("rollout estimate on a hand-built graph", () => {
       { from: "namespace", to: "csi" },
     ]);
     assert.deepEqual(reduced.find((n) => n.urn === "app")!.after, ["crds", "nodes"]);
+  });
+});
+
+describe("the price table's sizes", () => {
+  it("prices Kafka traffic with the bytes per sample the program sizes the brokers with (one assumption, not two)", () => {
+    assert.equal(PRICES.sizes.kafkaBytesPerSample.value, ASSUMED_KAFKA_BYTES_PER_SAMPLE);
   });
 });
