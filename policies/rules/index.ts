@@ -14,6 +14,7 @@ import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-co
 import { kafkaHeapFitsContainer } from "./memory/kafka-heap-fits-container";
 import { prometheusMemoryHoldsSeries } from "./memory/prometheus-memory-holds-series";
 import { memoryVolumesFitContainer } from "./memory/memory-volumes-fit-container";
+import { grafanaMemoryMeetsMinimum } from "./memory/grafana-memory-meets-minimum";
 import { mimirDistributorMemoryFitsProducerBuffer } from "./kafka/distributor-memory-fits-producer-buffer";
 import { kafkaBrokerConfigValid } from "./kafka/broker-config-valid";
 import { kafkaConfigNotForbidden } from "./kafka/config-not-forbidden";
@@ -262,6 +263,7 @@ export const policies: Policies = [
   prometheusMemoryHoldsSeries,
   memoryVolumesFitContainer,
   cachesFitContainer,
+  grafanaMemoryMeetsMinimum,
   // Capacity
   workloadWithinSizedCapacity,
   podsFitZoneNodeGroups,

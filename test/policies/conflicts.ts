@@ -1272,6 +1272,19 @@ export const CONFLICTS: Conflict[] = [
     message: /limits\.memory=1Gi .* < stack output workload\.activeSeries=.* x 4096/,
   },
   {
+    title: "Grafana limited to 64Mi, below its documented 512 MB minimum",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: { grafana: { resources: { requests: { memory: "64Mi" }, limits: { memory: "64Mi" } } } },
+      },
+    },
+    policy: "grafana-memory-meets-minimum",
+    level: "advisory",
+    message:
+      /values\.grafana\.resources\.limits\.memory=64Mi .* is below 512Mi, the memory Grafana documents as its minimum/,
+  },
+  {
     title: "A 4 GiB in-process series hash cache in store-gateways limited to 2944Mi (OOM as queries fill it)",
     base: "prod",
     config: mimir({ blocks_storage: { bucket_store: { series_hash_cache_max_size_bytes: 4294967296 } } }),

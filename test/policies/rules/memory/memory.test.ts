@@ -10,6 +10,7 @@ import {
   memcachedFitsContainer,
 } from "../../../../policies/rules/memory/memcached-fits-container";
 import { prometheusMemoryHoldsSeries } from "../../../../policies/rules/memory/prometheus-memory-holds-series";
+import { grafanaMemoryMeetsMinimum } from "../../../../policies/rules/memory/grafana-memory-meets-minimum";
 import { compliantStack, mutate, mutateValues } from "../../support/fixture";
 import { ResourceRecord, runStackPolicy, UNKNOWN } from "../../support/harness";
 
@@ -378,4 +379,35 @@ describe("the memory policies (B1-B4) on the compliant fixture", () => {
       assert.deepEqual((await runStackPolicy(policy, compliantStack())).violations, []);
     });
   }
+});
+
+describe("policy grafana-memory-meets-minimum (B7)", () => {
+  const grafanaLimit = (memory: string) =>
+    withValues(["kube-prometheus-stack", "grafana.resources", { limits: { memory }, requests: { memory } }]);
+
+  it("advises a Grafana memory limit below the documented 512 MB minimum", async () => {
+    const run = await runStackPolicy(grafanaMemoryMeetsMinimum, grafanaLimit("64Mi"));
+    assert.equal(run.advisories.length, 1);
+    assert.match(
+      run.advisories[0].message,
+      /^kube-prometheus-stack release "kps" values\.grafana\.resources\.limits\.memory=64Mi .* is below 512Mi, the memory Grafana documents as its minimum .*OOM-killed before it is Ready.*Fix: raise grafana\.resources\.limits\.memory/,
+    );
+  });
+
+  it("accepts 512Mi and more, no limit (the chart's default), and a disabled Grafana", async () => {
+    for (const records of [
+      grafanaLimit("512Mi"),
+      grafanaLimit("1Gi"),
+      compliantStack(),
+      mutateValues(grafanaLimit("64Mi"), "kube-prometheus-stack", "grafana.enabled", false),
+    ]) {
+      assert.deepEqual((await runStackPolicy(grafanaMemoryMeetsMinimum, records)).advisories, []);
+    }
+  });
+
+  it("is inconclusive, not violated, for a limit unknown during preview", async () => {
+    const run = await runStackPolicy(grafanaMemoryMeetsMinimum, grafanaLimit(UNKNOWN));
+    assert.deepEqual(run.advisories, []);
+    assert.match(run.previewAdvisory ?? "", /grafana\.resources\.limits\.memory can't be known during preview/);
+  });
 });
