@@ -1694,6 +1694,28 @@ export const CONFLICTS: Conflict[] = [
       /values\.ingester\.zoneAwareReplication\.migration\.replicas=3 with .*"You have set ingester\.zoneAwareReplication\.migration\.replicas, but ingester\.zoneAwareReplication\.migration\.enabled=false/,
   },
   {
+    title: "mimir-distributed zone-aware ingesters cut to two zones: the release fails to render",
+    base: "prod",
+    config: {
+      overrides: {
+        mimir: {
+          ingester: {
+            zoneAwareReplication: {
+              zones: [
+                { name: "zone-a", nodeSelector: { "topology.kubernetes.io/zone": "eu-west-1a" }, storageClass: "gp3" },
+                { name: "zone-b", nodeSelector: { "topology.kubernetes.io/zone": "eu-west-1b" }, storageClass: "gp3" },
+              ],
+            },
+          },
+        },
+      },
+    },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /ingester\.zoneAwareReplication\.enabled=true.* with 2 zones .*_helpers\.tpl .*"When zone-awareness is enabled, you must have at least 3 zones defined\."/,
+  },
+  {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",
     base: "prod",
     config: { overrides: { alloy: { controller: { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } } } },
