@@ -1,7 +1,7 @@
 // Facts the pack checks against are read from the pack (policies/lib), so the program and the pack cannot disagree.
 import { STRIMZI_DEFAULT_KAFKA_VERSION, STRIMZI_KAFKA_VERSIONS } from "../policies/lib/kafka/versions";
 import { LOKI_DEFAULTS, LOKI_MAX_LINE_SIZE_BYTES } from "../policies/lib/loki";
-import { MIMIR_DEFAULTS, MIMIR_PRODUCER_RECORD_BYTES } from "../policies/lib/mimir";
+import { MIMIR_DEFAULTS, MIMIR_MIN_ZONE_AWARE_ZONES, MIMIR_PRODUCER_RECORD_BYTES } from "../policies/lib/mimir";
 import { PROMETHEUS_MAX_SAMPLES_PER_SEND, PROMETHEUS_OPERATOR_LABELS } from "../policies/lib/prometheus";
 /**
  * Facts taken from upstream projects. Every derived setting that depends on one of these reads it from
@@ -97,13 +97,8 @@ export const loki = {
 } as const;
 
 export const charts = {
-  /**
-   * mimir-distributed 6.0.x refuses to render zone-aware ingesters, store-gateways or alertmanagers with fewer than 3
-   * zones: `mimir.zoneAwareReplicationMap` fails with "When zone-awareness is enabled, you must have at least 3 zones
-   * defined." (chart _helpers.tpl; grafana/mimir#14065 against 6.0.5). The 2-zone relaxation for ingest-storage
-   * ingesters (PR #14449) is unreleased in the 6.0 line (chart CHANGELOG "main / unreleased").
-   */
-  mimirMinZoneAwareZones: 3,
+  /** mimir-distributed 6.0.x needs >= 3 zones per zone-aware component (policies/lib/mimir.ts; policy U8 checks it). */
+  mimirMinZoneAwareZones: MIMIR_MIN_ZONE_AWARE_ZONES,
   /** The loki chart renders zone-aware ingesters as exactly three StatefulSets, zone-a/b/c (templates/ingester/workload.yaml). */
   lokiIngesterZones: 3,
   /** loki chart chunksCache.allocatedMemory default, MB (values.yaml); its memcached pod requests 1.2x that. */

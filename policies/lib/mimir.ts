@@ -93,6 +93,14 @@ export const MIMIR_CHART_DEFAULTS = {
   minioEnabled: true,
 } as const;
 
+/**
+ * mimir-distributed 6.0.x refuses to render zone-aware ingesters, store-gateways or alertmanagers with fewer than 3
+ * zones: templates/_helpers.tpl `mimir.zoneAwareReplicationMap` fails "When zone-awareness is enabled, you must have
+ * at least 3 zones defined." (grafana/mimir 01064b3a; grafana/mimir#14065 against 6.0.5). The 2-zone relaxation for
+ * ingest-storage ingesters (PR #14449) is unreleased in the 6.0 line (chart CHANGELOG "main / unreleased").
+ */
+export const MIMIR_MIN_ZONE_AWARE_ZONES = 3;
+
 // Keys the chart's templated `mimir.config` sets, read by the rules (mimir-distributed 6.0.x values `mimir.config`;
 // compactor.deletion_delay from the chart CI render data/mimir-distributed-6.0.0-dev.rendered-mimir-config.yaml).
 // The Kafka address the template adds with the built-in Kafka is modelled in lib/kafka.ts.

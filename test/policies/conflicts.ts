@@ -703,6 +703,33 @@ export const CONFLICTS: Conflict[] = [
       /common\.storage\.s3\.sts_endpoint .*=sts\.eu-west-1\.amazonaws\.com: Mimir refuses to start .*sts-endpoint must be a valid url/,
   },
   {
+    title: "Mimir results cache turned on in Mimir's config only: memcached backend without addresses",
+    base: "prod",
+    config: mimir({ frontend: { cache_results: true, results_cache: { backend: "memcached" } } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message:
+      /frontend\.results_cache\.backend=memcached: Mimir refuses to start .*query-frontend results cache: no memcached addresses provided.*results-cache\.enabled/,
+  },
+  {
+    title: "Mimir cardinality-based query sharding without a results cache backend: the query-frontends exit",
+    base: "prod",
+    config: mimir({ frontend: { parallelize_shardable_queries: true, query_sharding_target_series_per_shard: 2500 } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message:
+      /query_sharding_target_series_per_shard=2500: Mimir refuses to start \("unsupported cache backend: "", supported values: \[memcached\]"\); every query-frontend/,
+  },
+  {
+    title: "Mimir store-gateway chunks cache on memcached while the chart's chunks-cache is off: no addresses",
+    base: "prod",
+    config: mimir({ blocks_storage: { bucket_store: { chunks_cache: { backend: "memcached" } } } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message:
+      /chunks_cache\.backend=memcached: Mimir refuses to start .*invalid TSDB config: chunks-cache configuration: no memcached addresses provided.*chunks-cache\.enabled/,
+  },
+  {
     title: "TSDB stripe size not a power of 2",
     base: "prod",
     config: mimir({ blocks_storage: { tsdb: { stripe_size: 1000 } } }),
@@ -1705,6 +1732,28 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /values\.ingester\.zoneAwareReplication\.migration\.replicas=3 with .*"You have set ingester\.zoneAwareReplication\.migration\.replicas, but ingester\.zoneAwareReplication\.migration\.enabled=false/,
+  },
+  {
+    title: "mimir-distributed zone-aware ingesters cut to two zones: the release fails to render",
+    base: "prod",
+    config: {
+      overrides: {
+        mimir: {
+          ingester: {
+            zoneAwareReplication: {
+              zones: [
+                { name: "zone-a", nodeSelector: { "topology.kubernetes.io/zone": "eu-west-1a" }, storageClass: "gp3" },
+                { name: "zone-b", nodeSelector: { "topology.kubernetes.io/zone": "eu-west-1b" }, storageClass: "gp3" },
+              ],
+            },
+          },
+        },
+      },
+    },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /ingester\.zoneAwareReplication\.enabled=true.* with 2 zones .*_helpers\.tpl .*"When zone-awareness is enabled, you must have at least 3 zones defined\."/,
   },
   {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",

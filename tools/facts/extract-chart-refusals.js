@@ -15,6 +15,8 @@
 //       Replaces the chart's entries in the facts file FILE (policies/lib/charts/chart-refusals.json), keeping each
 //       entry's `predicate` or `unreachable` when its file and message are unchanged; a new refusal gets neither,
 //       which test/policies/rules/rollout/chart-templates-render.test.ts reports until it is modelled or explained.
+//       With --keep-unscanned, only the entries of the template files found under <chart dir> are replaced; the
+//       chart's other entries stay (a partial rescan from files copied one by one).
 //
 // Go template actions are `{{ ... }}` (with optional `-` trims) and may span lines; comments `{{/* ... */}}` are
 // skipped, and the words inside string literals are not calls. A call is the identifier `fail` or `required` not
@@ -107,11 +109,24 @@ function messageAfter(toks, k) {
   return parts.join(" ").replace(/\s+/g, " ").trim();
 }
 
-/** `printf "fmt" args | fail`: the first literal of the pipeline stage before the `|`. */
+/**
+ * `printf "fmt" args | fail`: the first literal of the pipeline stage before the `|`. The stage starts after the
+ * nearest `|` or unclosed `(` to its left; parenthesised arguments are skipped whole, so the pipes inside
+ * `printf "fmt" . ($.ctx.Values | toJson | abbrev 100) | fail` (mimir-distributed _helpers.tpl) do not end it.
+ */
 function messageBefore(toks, k) {
   if (!(k > 0 && toks[k - 1].kind === "punct" && toks[k - 1].value === "|")) return "";
   let n = k - 2;
-  while (n >= 0 && !(toks[n].kind === "punct" && (toks[n].value === "|" || toks[n].value === "("))) n--;
+  let depth = 0;
+  for (; n >= 0; n--) {
+    const t = toks[n];
+    if (t.kind !== "punct") continue;
+    if (t.value === ")") depth++;
+    else if (t.value === "(") {
+      if (depth === 0) break;
+      depth--;
+    } else if (t.value === "|" && depth === 0) break;
+  }
   return messageAfter(toks, n);
 }
 
@@ -156,14 +171,18 @@ function option(args, name) {
   return at === -1 ? undefined : args[at + 1];
 }
 
-function into(file, chart, version, source, found) {
+function into(file, chart, version, source, found, keepFilesOtherThan) {
   const facts = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { charts: [], refusals: [] };
   const old = facts.refusals.filter((r) => r.chart === chart);
+  // --keep-unscanned: the chart's entries from template files this scan did not read stay as they are (a partial
+  // rescan, e.g. one template file copied from the search index), placed before the rescanned ones.
+  const kept0 = keepFilesOtherThan ? old.filter((r) => !keepFilesOtherThan.includes(r.file)) : [];
   const keyOf = (r) => `${r.file}\u0000${r.message}`;
   const kept = new Map(old.map((r) => [keyOf(r), r]));
   facts.charts = [...facts.charts.filter((c) => c.chart !== chart), { chart, version, source }];
   facts.refusals = [
     ...facts.refusals.filter((r) => r.chart !== chart),
+    ...kept0,
     ...found.map((r) => {
       const before = kept.get(keyOf(r)) ?? {};
       const entry = { chart, version, ...r };
@@ -184,7 +203,10 @@ if (require.main === module) {
   }
   const found = refusals(chartDir);
   const file = option(args, "--into");
-  if (file) into(file, option(args, "--chart"), option(args, "--version"), option(args, "--source"), found);
+  const scanned = args.includes("--keep-unscanned")
+    ? templateFiles(chartDir).map((f) => path.relative(chartDir, f).split(path.sep).join("/"))
+    : undefined;
+  if (file) into(file, option(args, "--chart"), option(args, "--version"), option(args, "--source"), found, scanned);
   else process.stdout.write(JSON.stringify(found, null, 2) + "\n");
 }
 

@@ -6,8 +6,11 @@
 # ALLOY_REPO, STRIMZI_REPO, AUTOSCALER_REPO. mimir-distributed 6.0.6 (grafana/mimir, too large to fetch here) is not
 # scanned by this script: its entries were made by hand-copying templates/validate.yaml as the search index stores it
 # at grafana/mimir commit 4fa848c4fcbcd56163b5dcb92becd618421902d7 (read_file; no commit at tag mimir-distributed-6.0.6
-# is in the index) into DIR/templates/validate.yaml and running `node extract-chart-refusals.js DIR`; the predicate and
-# unreachable notes were then added per entry. With a clone (MIMIR_REPO), replace that by:
+# is in the index) into DIR/templates/validate.yaml and running `node extract-chart-refusals.js DIR`, then
+# templates/_helpers.tpl at commit 01064b3a31821d6fc7bfe49809eafdca4918c42a into DIR2/templates/ and running
+# `node extract-chart-refusals.js DIR2 --into ... --chart mimir-distributed --version 6.0.6 --source ... --keep-unscanned`
+# (the chart's source note in the JSON was then written by hand); the predicate and unreachable notes were added per
+# entry. The other templates are not scanned. With a clone (MIMIR_REPO), replace that by:
 #   unpack "$MIMIR_REPO" mimir-distributed-6.0.6 operations/helm/charts/mimir-distributed mimir
 #   add mimir mimir-distributed 6.0.6 "grafana/mimir tag mimir-distributed-6.0.6 operations/helm/charts/mimir-distributed (templates)"
 # (the `into` step keeps the notes of entries whose file and message are unchanged; new ones need a predicate).

@@ -187,18 +187,7 @@ function storageChecks(ctx: RuleContext<object>, mimir: MimirRelease): Component
       });
     }
   }
-  // rulestore Config.Validate: `cfg.Cache.Validate()` with supportedCacheBackends = [memcached] (Redis removed in
-  // 3.0.0, CHANGELOG #12163). The wording is dskit cache BackendConfig.Validate's, INFERRED.
-  findings.push(
-    ...enumCheck(
-      ctx,
-      mimir,
-      "ruler_storage.cache.backend",
-      ["", "memcached"],
-      (v) => `invalid rulestore config: unsupported cache backend: ${v} (INFERRED wording)`,
-      "use memcached or leave it empty (Mimir 3.0 removed the Redis cache)",
-    ),
-  );
+  // rulestore Config.Validate's `cfg.Cache.Validate()` (Redis removed in 3.0.0, CHANGELOG #12163) is cacheChecks'.
   return findings;
 }
 
@@ -251,6 +240,26 @@ function frontendChecks(ctx: RuleContext<object>, mimir: MimirRelease): Componen
       });
     }
   }
+  // newQueryTripperware (roundtrip.go) builds the results cache when `cfg.CacheResults ||
+  // cfg.cardinalityBasedShardingEnabled()` (query_sharding_target_series_per_shard > 0: cardinality estimates are kept
+  // in the results cache); newResultsCache returns errUnsupportedResultsCacheBackend(cfg.Backend) when
+  // cache.CreateClient gives no client, which it does for the empty backend (dskit cache/cache.go CreateClient `case
+  // "": return nil, nil`). Config.Validate lets the empty backend pass, so only the query-frontends fail, when they
+  // build their round-tripper.
+  const cache = effectiveCache(ctx, mimir, RESULTS_CACHE);
+  if (cache === undefined) return findings;
+  const targetOn = target !== undefined ? (asNumber(target.value) ?? 0) > 0 : chartCache === true;
+  if ((resultsOn || targetOn) && cache.backend === "") {
+    const because = resultsOn && cacheResults ? cacheResults : targetOn && target ? target : undefined;
+    if (because)
+      findings.push({
+        ...because,
+        error: `unsupported cache backend: "", supported values: [memcached]`,
+        fix: `${because === target ? "query sharding sized by cardinality keeps its estimates in the results cache" : "the results cache needs a backend"}, and ${cache.chartWhere}, so the chart renders no frontend.results_cache: turn the chart's results cache on (results-cache.enabled: true renders the memcached backend, its addresses, cache_results and the shard target), point frontend.results_cache at a memcached (backend: memcached and memcached.addresses), or remove ${because === target ? "query_sharding_target_series_per_shard (0 shards by max_query_parallelism / query_sharding_total_shards)" : "frontend.cache_results"}`,
+        consequence:
+          "every query-frontend (and the ruler's query-frontend) exits at start-up when it builds the results cache (querymiddleware newQueryTripperware -> newResultsCache), so no query is answered and rules evaluated through the query-frontend fail",
+      });
+  }
   if (!validated) return findings;
   const cacheWrap = `${wrap}invalid query-frontend results cache config: `;
   findings.push(
@@ -270,8 +279,167 @@ function frontendChecks(ctx: RuleContext<object>, mimir: MimirRelease): Componen
       (v) => `${cacheWrap}unsupported compression type: ${v} (INFERRED wording)`,
       "use snappy or leave it empty",
     ),
+    ...memcachedClientChecks(cache, `${cacheWrap}query-frontend results cache: `),
   );
   return findings;
+}
+
+// --- memcached-backed caches and the chart's cache StatefulSets ---
+// dskit cache/memcached_client.go MemcachedClientConfig.Validate (grafana/dskit 0682988; both checks since 2023, so in
+// the dskit Mimir 3.0 vendors): no addresses is ErrNoMemcachedAddresses "no memcached addresses provided",
+// max_async_concurrency <= 0 is ErrMemcachedMaxAsyncConcurrencyNotPositive "max async concurrency must be positive".
+// dskit cache/cache.go BackendConfig.Validate: a backend other than "" / memcached is `fmt.Errorf("unsupported cache
+// backend: %s")`, memcached runs the client Validate. Mimir's Config.Validate (pkg/mimir/mimir.go) reaches each cache
+// on every component whatever its -target:
+// - frontend.results_cache (above): CombinedFrontendConfig.Validate -> querymiddleware Config.Validate, when
+//   cache_results || cache_errors || query_sharding_target_series_per_shard > 0 -> ResultsCacheConfig.Validate
+//   (results_cache.go: memcached -> errors.Wrap(Memcached.Validate(), "query-frontend results cache")), wrapped
+//   "invalid query-frontend results cache config" and "invalid query-frontend config".
+// - blocks_storage.bucket_store.{index,chunks,metadata}_cache: BlocksStorageConfig.Validate -> BucketStoreConfig.Validate
+//   (pkg/storage/tsdb/config.go: errors.Wrap(..., "index-cache configuration" / "chunks-cache configuration" /
+//   "metadata-cache configuration")), wrapped "invalid TSDB config"; IndexCacheConfig.Validate
+//   (pkg/storage/tsdb/indexcache/config.go) refuses a backend outside inmemory / memcached ("unsupported index cache
+//   backend", the empty string included: the default is inmemory) and validates the memcached BackendConfig;
+//   ChunksCacheConfig / MetadataCacheConfig.Validate (caching_config.go) are BackendConfig.Validate.
+// - ruler_storage.cache: rulestore Config.Validate (pkg/ruler/rulestore/config.go) `return cfg.Cache.Validate()`,
+//   wrapped "invalid rulestore config".
+// The chart renders each memcached backend with its addresses only when its cache is on (mimir-distributed values.yaml
+// `mimir.config`, grafana/mimir 000dee8: `{{- if index .Values "chunks-cache" "enabled" }}` chunks_cache, index-cache
+// index_cache, metadata-cache metadata_cache, results-cache results_cache with cache_results and the shard target;
+// the 6.0.0 CI render data/mimir-distributed-6.0.0-dev.rendered-mimir-config.yaml also gives ruler_storage.cache the
+// metadata-cache address); every `<x>-cache.enabled` defaults to false (values.yaml).
+
+interface CacheSpec {
+  /** The config block, e.g. blocks_storage.bucket_store.chunks_cache. */
+  path: string;
+  /** The chart section whose memcached StatefulSet the chart renders it from. */
+  chart: string;
+  /** Mimir's default backend ("" = no cache; the index cache is in-memory). */
+  defaultBackend: string;
+}
+
+const RESULTS_CACHE: CacheSpec = { path: "frontend.results_cache", chart: "results-cache", defaultBackend: "" };
+const VALIDATED_CACHES: ReadonlyArray<
+  CacheSpec & { wrap: string; backends: string[]; unsupported: (v: string) => string }
+> = [
+  {
+    path: "blocks_storage.bucket_store.index_cache",
+    chart: "index-cache",
+    defaultBackend: "inmemory",
+    wrap: "invalid TSDB config: index-cache configuration: ",
+    backends: ["inmemory", "memcached"],
+    unsupported: () => "unsupported index cache backend",
+  },
+  {
+    path: "blocks_storage.bucket_store.chunks_cache",
+    chart: "chunks-cache",
+    defaultBackend: "",
+    wrap: "invalid TSDB config: chunks-cache configuration: ",
+    backends: ["", "memcached"],
+    unsupported: (v) => `unsupported cache backend: ${v}`,
+  },
+  {
+    path: "blocks_storage.bucket_store.metadata_cache",
+    chart: "metadata-cache",
+    defaultBackend: "",
+    wrap: "invalid TSDB config: metadata-cache configuration: ",
+    backends: ["", "memcached"],
+    unsupported: (v) => `unsupported cache backend: ${v}`,
+  },
+  {
+    path: "ruler_storage.cache",
+    chart: "metadata-cache",
+    defaultBackend: "",
+    wrap: "invalid rulestore config: ",
+    backends: ["", "memcached"],
+    unsupported: (v) => `unsupported cache backend: ${v}`,
+  },
+];
+
+interface EffectiveCache {
+  spec: CacheSpec;
+  /** The backend Mimir runs with, and the values setting that chose it (undefined: the chart or Mimir's default). */
+  backend: string;
+  backendSet?: { value: unknown; where: string };
+  /** How many memcached addresses it gets, and the values setting that gave them (undefined: the chart's, if on). */
+  addresses: number;
+  addressesSet?: { value: unknown; where: string };
+  /** "results-cache.enabled is false (chart default)" or "... values.results-cache.enabled=false". */
+  chartWhere: string;
+  maxAsync?: { value: unknown; where: string };
+}
+
+/** A cache block as Mimir reads it: the values' settings over the chart's rendered block (when its cache is on). */
+function effectiveCache(ctx: RuleContext<object>, mimir: MimirRelease, spec: CacheSpec): EffectiveCache | undefined {
+  const node = mimir.release.values.at(`${spec.chart}.enabled`);
+  const on = node.boolean();
+  if (isUnknown(on)) {
+    ctx.inconclusive(on);
+    return undefined;
+  }
+  const chartOn = on === true;
+  const chartWhere =
+    on === undefined
+      ? `${spec.chart}.enabled is false (mimir-distributed chart default)`
+      : `${node.where}=${String(on)}`;
+  const backendSet = read(ctx, mimir, `${spec.path}.backend`);
+  const addressesSet = read(ctx, mimir, `${spec.path}.memcached.addresses`);
+  const count = (v: unknown): number =>
+    Array.isArray(v)
+      ? v.filter((a) => String(a).trim() !== "").length
+      : String(v)
+          .split(",")
+          .filter((a) => a.trim() !== "").length;
+  return {
+    spec,
+    backend: backendSet ? String(backendSet.value) : chartOn ? "memcached" : spec.defaultBackend,
+    backendSet,
+    addresses: addressesSet ? count(addressesSet.value) : chartOn ? 1 : 0,
+    addressesSet,
+    chartWhere,
+    maxAsync: read(ctx, mimir, `${spec.path}.memcached.max_async_concurrency`),
+  };
+}
+
+/** dskit MemcachedClientConfig.Validate on a cache whose backend is memcached. */
+function memcachedClientChecks(cache: EffectiveCache, wrap: string): ComponentFinding[] {
+  if (cache.backend !== "memcached") return [];
+  const findings: ComponentFinding[] = [];
+  const { spec } = cache;
+  if (cache.addresses === 0) {
+    const at = cache.addressesSet ?? cache.backendSet;
+    if (at)
+      findings.push({
+        ...at,
+        error: `${PREFIX}${wrap}no memcached addresses provided`,
+        fix: `${spec.path} ${cache.addressesSet ? "lists no memcached address" : "has the memcached backend but no memcached.addresses"}, and ${cache.chartWhere}, so the chart runs no ${spec.chart} memcached and renders no address for it: turn the chart's cache on (${spec.chart}.enabled: true; it renders the backend and the addresses of its StatefulSet), give ${spec.path}.memcached.addresses of a memcached you run, or remove ${spec.path}.backend`,
+      });
+  }
+  const n = cache.maxAsync && asNumber(cache.maxAsync.value);
+  if (cache.maxAsync && n !== undefined && n <= 0)
+    findings.push({
+      ...cache.maxAsync,
+      error: `${PREFIX}${wrap}max async concurrency must be positive`,
+      fix: "use 1 or more (default 50)",
+    });
+  return findings;
+}
+
+/** The store-gateway / querier caches and the ruler storage cache (see the block comment above). */
+function cacheChecks(ctx: RuleContext<object>, mimir: MimirRelease): ComponentFinding[] {
+  return VALIDATED_CACHES.flatMap((spec): ComponentFinding[] => {
+    const found = read(ctx, mimir, `${spec.path}.backend`);
+    if (found && !spec.backends.includes(String(found.value)))
+      return [
+        {
+          ...found,
+          error: `${PREFIX}${spec.wrap}${spec.unsupported(String(found.value))}`,
+          fix: `use ${spec.backends.filter((b) => b !== "").join(" or ")}${spec.backends.includes("") ? " or leave it empty (no cache)" : ""} (Mimir 3.0 removed the Redis cache)`,
+        },
+      ];
+    const cache = effectiveCache(ctx, mimir, spec);
+    return cache ? memcachedClientChecks(cache, spec.wrap) : [];
+  });
 }
 
 /**
@@ -587,6 +755,7 @@ export function componentChecks(ctx: RuleContext<object>, mimir: MimirRelease): 
     ...rulerChecks(ctx, mimir),
     ...grpcClients(ctx, mimir),
     ...frontendChecks(ctx, mimir),
+    ...cacheChecks(ctx, mimir),
     ...schedulerChecks(ctx, mimir),
     ...usageStatsChecks(ctx, mimir),
     ...alertmanagerChecks(ctx, mimir),

@@ -1,13 +1,23 @@
 // The mimir-distributed chart's render-time refusals, from templates/validate.yaml as the search index stores it at
-// grafana/mimir commit 4fa848c4fcbcd56163b5dcb92becd618421902d7 (the only recent version it yields; the tag
-// mimir-distributed-6.0.6 is not reachable here, see policies/lib/charts/chart-refusals.json). Line numbers are at
-// that commit.
+// grafana/mimir commit 4fa848c4fcbcd56163b5dcb92becd618421902d7 and templates/_helpers.tpl at commit
+// 01064b3a31821d6fc7bfe49809eafdca4918c42a (the most recent versions it yields; the tag mimir-distributed-6.0.6 is
+// not reachable here, see policies/lib/charts/chart-refusals.json). Line numbers are at those commits.
+import { MIMIR_CHART_DEFAULTS, MIMIR_MIN_ZONE_AWARE_ZONES } from "../../../lib/mimir";
 import { isPlainObject } from "../../../lib/plain";
 import { CHARTS } from "../../../lib/types";
 import { Read, truthy } from "./helm";
 import { RefusalFinding, RefusalPredicate, one } from "./types";
 
 const TAG = "mimir-distributed templates/validate.yaml (grafana/mimir 4fa848c)";
+const HELPERS = "mimir-distributed templates/_helpers.tpl (grafana/mimir 01064b3a)";
+
+/** The zone-aware components: values section and the component name the chart's templates pass to its helpers. */
+const ZONE_AWARE_COMPONENTS: ReadonlyArray<{ section: string; component: string }> = [
+  { section: "ingester", component: "ingester" },
+  { section: "store_gateway", component: "store-gateway" },
+  { section: "alertmanager", component: "alertmanager" },
+];
+const defaultZones = () => MIMIR_CHART_DEFAULTS.zones.map((name) => ({ name }));
 
 /**
  * The chart defaults the refusals read: operations/helm/charts/mimir-distributed/values.yaml at 5.7.0 (grafana/mimir
@@ -19,10 +29,12 @@ export const MIMIR_REFUSAL_DEFAULTS = {
   rollout_operator: { podSecurityContext: { fsGroup: 10001, runAsGroup: 10001, runAsUser: 10001 } },
   ingress: { enabled: false },
   metaMonitoring: { serviceMonitor: { enabled: false }, grafanaAgent: { enabled: false } },
+  fullnameOverride: null,
   ingester: {
     statefulSet: { enabled: true },
     zoneAwareReplication: {
       enabled: true,
+      zones: defaultZones(),
       migration: {
         enabled: false,
         writePath: false,
@@ -33,10 +45,13 @@ export const MIMIR_REFUSAL_DEFAULTS = {
       },
     },
   },
-  store_gateway: { zoneAwareReplication: { enabled: true, migration: { enabled: false, readPath: false } } },
+  store_gateway: {
+    zoneAwareReplication: { enabled: true, zones: defaultZones(), migration: { enabled: false, readPath: false } },
+  },
   alertmanager: {
+    enabled: true,
     statefulSet: { enabled: true },
-    zoneAwareReplication: { enabled: false, migration: { enabled: false, writePath: false } },
+    zoneAwareReplication: { enabled: false, zones: defaultZones(), migration: { enabled: false, writePath: false } },
   },
   gateway: {
     ingress: { enabled: false },
@@ -307,6 +322,58 @@ export const MIMIR_REFUSALS: RefusalPredicate[] = [
             }
           : undefined,
       );
+    },
+  },
+  {
+    id: "mimir.zone-aware-min-zones",
+    chart: CHARTS.mimir,
+    // `mimir.zoneAwareReplicationMap`: `if $componentSection.zoneAwareReplication.enabled` then `len ...zones` below 3
+    // fails; the ingester, store-gateway and alertmanager templates call it whenever they render.
+    source: `${HELPERS} line 595`,
+    check: (v) =>
+      ZONE_AWARE_COMPONENTS.flatMap(({ section }): RefusalFinding[] => {
+        if (section === "alertmanager" && !truthy(v.get("alertmanager.enabled").value)) return [];
+        const zoneAware = v.get(`${section}.zoneAwareReplication.enabled`);
+        if (!truthy(zoneAware.value)) return [];
+        const zones = v.get(`${section}.zoneAwareReplication.zones`);
+        const count = Array.isArray(zones.value) ? zones.value.length : 0;
+        if (count >= MIMIR_MIN_ZONE_AWARE_ZONES) return [];
+        return [
+          {
+            trigger: `${zoneAware.shown} with ${count} zone${count === 1 ? "" : "s"} (${zones.shown})`,
+            chartMessage: "When zone-awareness is enabled, you must have at least 3 zones defined.",
+            fix: `list at least ${MIMIR_MIN_ZONE_AWARE_ZONES} zones in ${section}.zoneAwareReplication.zones, or set ${section}.zoneAwareReplication.enabled: false`,
+          },
+        ];
+      }),
+  },
+  {
+    id: "mimir.resource-name-length",
+    chart: CHARTS.mimir,
+    // `mimir.resourceName`: "<fullname>-<component>-<zone>" longer than 253 characters fails. The release name is not
+    // in the values, so the fullname is taken at its shortest: fullnameOverride when set (truncated to 63), else
+    // "mimir" (a release name containing "mimir" is the fullname): a finding is certain, a longer release may still fail.
+    source: `${HELPERS} line 225`,
+    check: (v) => {
+      const override = v.get("fullnameOverride");
+      const fullname = truthy(override.value) ? String(override.value).slice(0, 63).replace(/-+$/, "") : "mimir";
+      return ZONE_AWARE_COMPONENTS.flatMap(({ section, component }): RefusalFinding[] => {
+        if (!truthy(v.get(`${section}.zoneAwareReplication.enabled`).value)) return [];
+        const zones = v.get(`${section}.zoneAwareReplication.zones`);
+        if (!Array.isArray(zones.value)) return [];
+        return zones.value.flatMap((zone): RefusalFinding[] => {
+          const name = isPlainObject(zone) && typeof zone.name === "string" ? zone.name : "";
+          const resource = `${fullname}-${component}-${name}`;
+          if (name === "" || resource.length <= 253) return [];
+          return [
+            {
+              trigger: `${zones.shown}: zone "${name.slice(0, 40)}..." (${name.length} characters) makes ${resource.length}+ character resource names`,
+              chartMessage: `Resource name (${resource.slice(0, 60)}...) exceeds kubernetes limit of 253 character. ...`,
+              fix: `shorten the zone names of ${section}.zoneAwareReplication.zones (e.g. "a" instead of "zone-a")`,
+            },
+          ];
+        });
+      });
     },
   },
 ];

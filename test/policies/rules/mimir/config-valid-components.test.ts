@@ -75,7 +75,12 @@ describe("policy mimir-config-valid (M13): component start-up checks (ruler, sto
     await refuses(set(`${sc}.ruler_storage.cache.backend`, "redis"), /unsupported cache backend: redis/);
     await passes(set(`${sc}.ruler_storage.backend`, "local"));
     await passes(set(`${sc}.alertmanager_storage.storage_prefix`, "amstate2"));
-    await passes(set(`${sc}.ruler_storage.cache.backend`, "memcached"));
+    await passes(
+      set(`${sc}.ruler_storage.cache`, {
+        backend: "memcached",
+        memcached: { addresses: "dns+memcached.cache.svc:11211" },
+      }),
+    );
   });
 
   it("query-frontend: response format, split interval with the results cache, results cache backend", async () => {
@@ -83,7 +88,7 @@ describe("policy mimir-config-valid (M13): component start-up checks (ruler, sto
       set(`${sc}.frontend.query_result_response_format`, "csv"),
       /invalid query-frontend config: unknown query result response format 'csv'/,
     );
-    const cached = set(`${sc}.frontend.cache_results`, true);
+    const cached = set(`${sc}.frontend.cache_results`, true, set("results-cache.enabled", true));
     await refuses(
       set(`${sc}.frontend.split_queries_by_interval`, "0s", cached),
       /split_queries_by_interval=0s: Mimir refuses to start \("error validating config: invalid query-frontend config: -query-frontend\.cache-results may only be enabled in conjunction with -query-frontend\.split-queries-by-interval/,
@@ -95,6 +100,87 @@ describe("policy mimir-config-valid (M13): component start-up checks (ruler, sto
       /invalid query-frontend results cache config: unsupported cache backend: "redis", supported values: \[memcached\]/,
     );
     await passes(set(`${sc}.frontend.results_cache.backend`, "memcached", set("results-cache.enabled", true)));
+  });
+
+  it("results cache: a memcached backend without addresses, and a cache the query-frontend needs with no backend", async () => {
+    // m01: the results cache turned on in Mimir's config only; the chart's results-cache (memcached) stays off.
+    const m01 = set(`${sc}.frontend`, { cache_results: true, results_cache: { backend: "memcached" } });
+    await refuses(
+      m01,
+      /frontend\.results_cache\.backend=memcached: Mimir refuses to start \("error validating config: invalid query-frontend config: invalid query-frontend results cache config: query-frontend results cache: no memcached addresses provided"\); every Mimir pod .*exits.*results-cache\.enabled is false \(mimir-distributed chart default\).*results-cache\.enabled: true/,
+    );
+    // cache_errors alone also validates the results cache.
+    await refuses(
+      set(`${sc}.frontend`, { cache_errors: true, results_cache: { backend: "memcached" } }),
+      /no memcached addresses provided/,
+    );
+    // m02: cardinality-based query sharding keeps its estimates in the results cache; no backend at all.
+    const m02 = set(`${sc}.frontend`, {
+      parallelize_shardable_queries: true,
+      query_sharding_target_series_per_shard: 2500,
+    });
+    await refuses(
+      m02,
+      /query_sharding_target_series_per_shard=2500: Mimir refuses to start \("unsupported cache backend: "", supported values: \[memcached\]"\); every query-frontend .*exits at start-up when it builds the results cache.*cardinality/,
+    );
+    await refuses(set(`${sc}.frontend.cache_results`, true), /cache_results=true: .*unsupported cache backend: ""/);
+    // Benign neighbours: the chart's results cache on (backend and addresses rendered), addresses given, sharding
+    // without the cardinality target, the target 0, or the backend unset while nothing needs the cache.
+    await passes(set("results-cache.enabled", true, m01));
+    await passes(set("results-cache.enabled", true, m02));
+    await passes(set(`${sc}.frontend.results_cache.memcached.addresses`, "dns+memcached.cache.svc:11211", m01));
+    await passes(
+      set(
+        `${sc}.frontend.results_cache`,
+        { backend: "memcached", memcached: { addresses: "dns+mc.cache.svc:11211" } },
+        m02,
+      ),
+    );
+    await passes(set(`${sc}.frontend.parallelize_shardable_queries`, true));
+    await passes(set(`${sc}.frontend.query_sharding_target_series_per_shard`, 0));
+    await passes(set(`${sc}.frontend.results_cache.backend`, "memcached"));
+    await refuses(
+      set(`${sc}.frontend.results_cache.memcached.max_async_concurrency`, 0, set("results-cache.enabled", true)),
+      /max_async_concurrency=0: .*query-frontend results cache: max async concurrency must be positive/,
+    );
+  });
+
+  it("store-gateway and ruler storage caches: memcached without addresses, unsupported backends", async () => {
+    for (const [cache, chart, wrap] of [
+      ["index_cache", "index-cache", "invalid TSDB config: index-cache configuration"],
+      ["chunks_cache", "chunks-cache", "invalid TSDB config: chunks-cache configuration"],
+      ["metadata_cache", "metadata-cache", "invalid TSDB config: metadata-cache configuration"],
+    ]) {
+      const path = `${sc}.blocks_storage.bucket_store.${cache}`;
+      const records = set(`${path}.backend`, "memcached");
+      await refuses(
+        records,
+        new RegExp(
+          `${cache}\\.backend=memcached: Mimir refuses to start \\("error validating config: ${wrap}: no memcached addresses provided"\\).*${chart}\\.enabled is false.*${chart}\\.enabled: true`,
+        ),
+      );
+      await passes(set(`${chart}.enabled`, true, records));
+      await passes(set(`${path}.memcached.addresses`, "dns+memcached.cache.svc:11211", records));
+      await refuses(
+        set(`${path}.memcached.addresses`, "", set(`${chart}.enabled`, true)),
+        new RegExp(`${cache}\\.memcached\\.addresses=: .*no memcached addresses provided`),
+      );
+    }
+    await refuses(
+      set(`${sc}.blocks_storage.bucket_store.index_cache.backend`, ""),
+      /index_cache\.backend=: .*index-cache configuration: unsupported index cache backend/,
+    );
+    await refuses(
+      set(`${sc}.blocks_storage.bucket_store.chunks_cache.backend`, "redis"),
+      /chunks-cache configuration: unsupported cache backend: redis/,
+    );
+    await passes(set(`${sc}.blocks_storage.bucket_store.index_cache.backend`, "inmemory"));
+    await passes(set(`${sc}.blocks_storage.bucket_store.chunks_cache.backend`, ""));
+    await refuses(
+      set(`${sc}.ruler_storage.cache.backend`, "memcached"),
+      /ruler_storage\.cache\.backend=memcached: .*invalid rulestore config: no memcached addresses provided.*metadata-cache\.enabled is false/,
+    );
+    await passes(set("metadata-cache.enabled", true, set(`${sc}.ruler_storage.cache.backend`, "memcached")));
   });
 
   it("query-scheduler: discovery mode and max used instances", async () => {

@@ -119,7 +119,7 @@ describe("policy chart-templates-render (U8)", () => {
     assert.match(pdb.violations[0].message, /PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/);
   });
 
-  describe("mimir-distributed (templates/validate.yaml at grafana/mimir 4fa848c)", () => {
+  describe("mimir-distributed (validate.yaml at grafana/mimir 4fa848c, _helpers.tpl at 01064b3a)", () => {
     // The predicates model the pinned 6.0.6; the fixture's own Mimir release is 6.1 (support/fixture.ts).
     const mimir = (path: string, value: unknown, records = withMimirChart(compliantStack())) =>
       mutateValues(records, "mimir", path, value);
@@ -178,6 +178,50 @@ describe("policy chart-templates-render (U8)", () => {
         /store_gateway\.zoneAwareReplication\.migration\.enabled=true, but store_gateway\.zoneAwareReplication\.enabled=false/,
       );
       assert.deepEqual((await run(mimir("store_gateway.zoneAwareReplication", { enabled: false }))).violations, []);
+    });
+
+    it("rejects a zone-aware component with fewer than 3 zones (_helpers.tpl), and accepts 3 zones or zone awareness off", async () => {
+      const zone = (name: string) => ({ name, nodeSelector: { "topology.kubernetes.io/zone": `eu-west-1${name}` } });
+      const two = await run(mimir("ingester.zoneAwareReplication.zones", [zone("a"), zone("b")]));
+      assert.equal(two.violations.length, 1);
+      assert.match(
+        two.violations[0].message,
+        /ingester\.zoneAwareReplication\.enabled=true.* with 2 zones \(.*values\.ingester\.zoneAwareReplication\.zones=.*_helpers\.tpl \(grafana\/mimir 01064b3a\) line 595\): "When zone-awareness is enabled, you must have at least 3 zones defined\.".*Fix: list at least 3 zones in ingester\.zoneAwareReplication\.zones/,
+      );
+      const sg = await run(mimir("store_gateway.zoneAwareReplication.zones", [zone("a")]));
+      assert.match(sg.violations[0].message, /store_gateway\.zoneAwareReplication\.enabled=true.* with 1 zone /);
+      // The alertmanager's zone awareness is off by default: its zone list is not read.
+      assert.deepEqual((await run(mimir("alertmanager.zoneAwareReplication.zones", [zone("a")]))).violations, []);
+      const am = await run(
+        mimir("alertmanager.zoneAwareReplication", { enabled: true, zones: [zone("a"), zone("b")] }),
+      );
+      assert.match(am.violations[0].message, /alertmanager\.zoneAwareReplication\.enabled=true with 2 zones/);
+      assert.deepEqual(
+        (await run(mimir("ingester.zoneAwareReplication.zones", [zone("a"), zone("b"), zone("c")]))).violations,
+        [],
+      );
+      assert.deepEqual(
+        (await run(mimir("ingester.zoneAwareReplication", { enabled: false, zones: [zone("a")] }))).violations,
+        [],
+      );
+    });
+
+    it("rejects a zone name that makes a resource name longer than 253 characters, and accepts a long but fitting one", async () => {
+      const long = "z".repeat(240);
+      const result = await run(
+        mimir("store_gateway.zoneAwareReplication.zones", [{ name: "zone-a" }, { name: "zone-b" }, { name: long }]),
+      );
+      assert.equal(result.violations.length, 1);
+      assert.match(result.violations[0].message, /240 characters.*exceeds kubernetes limit of 253 character/);
+      const fits = "z".repeat(200);
+      assert.deepEqual(
+        (
+          await run(
+            mimir("store_gateway.zoneAwareReplication.zones", [{ name: "zone-a" }, { name: "zone-b" }, { name: fits }]),
+          )
+        ).violations,
+        [],
+      );
     });
 
     it("rejects an ingester Deployment, a bad configStorageType, and a top-level podDisruptionBudget", async () => {
