@@ -8,6 +8,7 @@ import { tenantLimitsHoldStackTraffic } from "./capacity/tenant-limits-hold-stac
 import { tenantShardHoldsTenantSeries } from "./capacity/tenant-shard-holds-tenant-series";
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
+import { remoteWriteQueueKeepsUp } from "./limits/remote-write-queue-keeps-up";
 import { memcachedFitsContainer } from "./memory/memcached-fits-container";
 import { cachesFitContainer } from "./memory/caches-fit-container";
 import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-container";
@@ -297,6 +298,7 @@ export const policies: Policies = [
   mimirAcceptsNativeHistograms,
   mimirPastGraceCoversResend,
   remoteWriteKeepsSamplesThroughOutages,
+  remoteWriteQueueKeepsUp,
   lokiEntriesLimitHoldsGrafanaLines,
   queryQueueHoldsQueryParallelism,
 ];
