@@ -69,8 +69,8 @@ export const remoteWriteQueueKeepsUp = stackRule<{ workload?: Workload }>(
         if (ceiling >= needed) continue;
         const show = (value: number | undefined, where: string, fallback: number, key: string) =>
           value !== undefined
-            ? `${where}=${formatFigure(value)}`
-            : `${key} ${formatFigure(fallback)} (Prometheus default)`;
+            ? `${where}=${value.toLocaleString("en-US")}`
+            : `${key} ${fallback.toLocaleString("en-US")} (Prometheus default)`;
         const perShard = shards > 1 ? ` / ${shardsNode.where}=${shards}` : "";
         const fix = Math.ceil(needed / (perSendUsed * ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND));
         ctx.violation(
