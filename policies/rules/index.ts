@@ -9,6 +9,7 @@ import { tenantShardHoldsTenantSeries } from "./capacity/tenant-shard-holds-tena
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
 import { remoteWriteQueueKeepsUp } from "./limits/remote-write-queue-keeps-up";
+import { kubernetesVersionSupported } from "./rollout/kubernetes-version-supported";
 import { memcachedFitsContainer } from "./memory/memcached-fits-container";
 import { cachesFitContainer } from "./memory/caches-fit-container";
 import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-container";
@@ -254,6 +255,7 @@ export const policies: Policies = [
   lokiOnDeleteStatefulSetsHaveOperator,
   componentVersionsMatchCharts,
   kafkaVersionSupportedByStrimzi,
+  kubernetesVersionSupported,
   prometheusSpecsValid,
   chartTemplatesRender,
   // Buffers and memory against container limits
