@@ -8,6 +8,7 @@ import { tenantLimitsHoldStackTraffic } from "./capacity/tenant-limits-hold-stac
 import { tenantShardHoldsTenantSeries } from "./capacity/tenant-shard-holds-tenant-series";
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
+import { subnetsHoldNodeAddresses } from "./capacity/subnets-hold-node-addresses";
 import { remoteWriteQueueKeepsUp } from "./limits/remote-write-queue-keeps-up";
 import { kubernetesVersionSupported } from "./rollout/kubernetes-version-supported";
 import { memcachedFitsContainer } from "./memory/memcached-fits-container";
@@ -270,6 +271,7 @@ export const policies: Policies = [
   podsFitZoneNodeGroups,
   capacityHeadroom,
   zoneLossSurvived,
+  subnetsHoldNodeAddresses,
   tenantLimitsWithinCapacity,
   tenantLimitsHoldStackTraffic,
   tenantShardHoldsTenantSeries,
