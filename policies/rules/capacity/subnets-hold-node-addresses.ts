@@ -80,7 +80,7 @@ export const subnetsHoldNodeAddresses = stackRule<object>(
         entry.nodes += nodes;
         entry.addresses += nodes * perNode;
         entry.parts.push(
-          `NodeGroup "${group.name}" ${maxSizeNode.where}=${maxSize} over ${groupSubnets.length} subnet(s) = ${nodes} node(s) of ${widest.type} ` +
+          `${maxSizeNode.where}=${maxSize} over ${groupSubnets.length} subnet(s) = ${nodes} node(s) of ${widest.type} ` +
             `x ${widest.shape.enis} ENIs x ${widest.shape.ipv4PerEni} addresses = ${(nodes * perNode).toLocaleString("en-US")}`,
         );
         demand.set(subnet, entry);

@@ -74,7 +74,7 @@ export const remoteWriteQueueKeepsUp = stackRule<{ workload?: Workload }>(
         const perShard = shards > 1 ? ` / ${shardsNode.where}=${shards}` : "";
         const fix = Math.ceil(needed / (perSendUsed * ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND));
         ctx.violation(
-          `${release.label} prometheusSpec.remoteWrite[${i}]${known(write.get("name").string()) ? ` ("${known(write.get("name").string())}")` : ""}: ` +
+          `${known(write.get("name").string()) ? `remoteWrite "${known(write.get("name").string())}": ` : ""}` +
             `${show(maxShards, maxShardsNode.where, PROMETHEUS_QUEUE_DEFAULTS.maxShards, "maxShards")} x ` +
             `${show(perSend, perSendNode.where, PROMETHEUS_QUEUE_DEFAULTS.maxSamplesPerSend, "maxSamplesPerSend")} x ` +
             `${ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND} sends/s per shard (ASSUMPTION, policies/lib/prometheus.ts) = ${formatFigure(ceiling)} samples/s ` +

@@ -19,7 +19,7 @@ describe("policy subnets-hold-node-addresses (C9)", () => {
     assert.equal(violations.length, 3);
     assert.match(
       violations[0].message,
-      /cidrBlock=10\.0\.0\.0\/26 has 59 usable addresses \(64 less the 5 AWS reserves\) but its nodes take up to 180: NodeGroup "node-group" .*maxSize=9 over 3 subnet\(s\) = 3 node\(s\) of m6i\.2xlarge x 4 ENIs x 15 addresses = 180\. .*ContainerCreating \("failed to assign an IP address to container"\).*network\.vpcCidr/,
+      /cidrBlock=10\.0\.0\.0\/26 has 59 usable addresses \(64 less the 5 AWS reserves\) but its nodes take up to 180: NodeGroup "node-group" scalingConfig\.maxSize=9 over 3 subnet\(s\) = 3 node\(s\) of m6i\.2xlarge x 4 ENIs x 15 addresses = 180\. .*ContainerCreating \("failed to assign an IP address to container"\).*network\.vpcCidr/,
     );
   });
 

@@ -507,7 +507,7 @@ describe("policy remote-write-queue-keeps-up (Q11)", () => {
     assert.equal(violations.length, 1);
     assert.match(
       violations[0].message,
-      /remoteWrite\[0\]: .*queueConfig\.maxShards=1 x .*queueConfig\.maxSamplesPerSend=2,000 x 5 sends\/s per shard \(ASSUMPTION, policies\/lib\/prometheus\.ts\) = 10,000 samples\/s < policy config workload\.samplesPerSecond=40,000: remote write falls behind .*lost for Mimir\. Fix: raise queueConfig\.maxShards to at least 4/,
+      /queueConfig\.maxShards=1 x .*queueConfig\.maxSamplesPerSend=2,000 x 5 sends\/s per shard \(ASSUMPTION, policies\/lib\/prometheus\.ts\) = 10,000 samples\/s < policy config workload\.samplesPerSecond=40,000: remote write falls behind .*lost for Mimir\. Fix: raise queueConfig\.maxShards to at least 4/,
     );
   });
 
