@@ -54,7 +54,7 @@ export const remoteWriteQueueKeepsUp = stackRule<{ workload?: Workload }>(
       }
       const shards = Math.max(shardCount ?? 1, 1);
       const needed = sourced.workload.samplesPerSecond / shards;
-      for (const [i, write] of (writes ?? []).entries()) {
+      for (const write of writes ?? []) {
         const maxShardsNode = write.get("queueConfig", "maxShards");
         const perSendNode = write.get("queueConfig", "maxSamplesPerSend");
         const maxShards = maxShardsNode.number();
