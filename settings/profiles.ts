@@ -64,7 +64,9 @@ function changing(changes: DeepPartial<StackConfig> & { profile: Profile }): Sta
 /** staging: a smaller prod. Three zones like prod: mimir-distributed 6.0.x renders zone-aware rings only with >= 3 zones (grafana/mimir#14065). */
 const staging = changing({
   profile: "staging",
-  network: { vpcCidr: "10.41.0.0/16", natGateways: "single" },
+  // One NAT gateway per zone as in prod: with a single one, losing its AZ cuts the other zones' egress (image pulls, STS),
+  // which policy C4 (zone-loss-survived) refuses in staging; the two extra gateways are the price of surviving a zone.
+  network: { vpcCidr: "10.41.0.0/16", natGateways: "perZone" },
   cluster: {
     nodeGroups: { instanceTypes: [`${NODE_FAMILY}.xlarge`], minSize: 3, maxSize: 5, desiredSize: 3, diskSizeGiB: 50 },
   },

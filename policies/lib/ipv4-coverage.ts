@@ -54,3 +54,9 @@ export function describeCoverage(addresses: number): string {
   const shown = percent >= 1 ? percent.toFixed(0) : percent >= 0.01 ? percent.toFixed(2) : percent.toPrecision(2);
   return `${addresses.toLocaleString("en-US")} addresses (${shown}% of IPv4)`;
 }
+
+/** Addresses in one IPv4 CIDR block (2^(32 - prefix)), or undefined when it is not one. */
+export function cidrAddresses(cidr: string): number | undefined {
+  const range = rangeOf(cidr);
+  return range ? range[1] - range[0] + 1 : undefined;
+}

@@ -18,3 +18,29 @@ export const PROMETHEUS_MAX_SAMPLES_PER_SEND = 2000;
  * (settings/derive/prometheus.ts) and policy B4 (prometheus-memory-holds-series) checks the limit against it.
  */
 export const PROMETHEUS_BYTES_PER_SERIES = 4096;
+
+/**
+ * remote_write queue_config defaults (prometheus/prometheus config/config.go DefaultQueueConfig: MaxShards 50,
+ * MaxSamplesPerSend 2000, Capacity 10000; prometheus-operator passes RemoteWriteSpec.queueConfig through).
+ */
+export const PROMETHEUS_QUEUE_DEFAULTS = {
+  maxShards: 50,
+  capacity: 10_000,
+  maxSamplesPerSend: PROMETHEUS_MAX_SAMPLES_PER_SEND,
+} as const;
+
+/**
+ * ASSUMPTION (the project's one figure for remote-write throughput): a shard sends one request of up to
+ * max_samples_per_send at a time and waits for its answer (prometheus/prometheus storage/remote/queue_manager.go,
+ * shards.runShard sends one batch per iteration), so its rate is max_samples_per_send per round trip. We plan with
+ * 200 ms round trips to Mimir's gateway through the distributor and Kafka, 5 sends per second per shard; Prometheus'
+ * own DefaultQueueConfig comment assumes 100 ms ("With a maximum of 50 shards, assuming an average of 100ms remote
+ * write time and 2000 samples per batch, we will be able to push 1M samples/s", config/config.go). The program sizes
+ * queueConfig.maxShards with it (settings/derive/prometheus.ts queueConfig) and policy Q11 checks the queue against it.
+ */
+export const ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND = 5;
+
+/** Samples per second a remote-write queue can send at most: maxShards x maxSamplesPerSend x sends per second. */
+export function remoteWriteQueueSamplesPerSecond(maxShards: number, maxSamplesPerSend: number): number {
+  return maxShards * maxSamplesPerSend * ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND;
+}

@@ -10,6 +10,10 @@ export const TYPES = {
   eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
   subnet: "aws:ec2/subnet:Subnet",
+  natGateway: "aws:ec2/natGateway:NatGateway",
+  routeTable: "aws:ec2/routeTable:RouteTable",
+  route: "aws:ec2/route:Route",
+  routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
   kubernetesSecret: "kubernetes:core/v1:Secret",
 } as const;
 

@@ -8,6 +8,9 @@ import { tenantLimitsHoldStackTraffic } from "./capacity/tenant-limits-hold-stac
 import { tenantShardHoldsTenantSeries } from "./capacity/tenant-shard-holds-tenant-series";
 import { volumesWithinEbsLimit } from "./capacity/volumes-within-ebs-limit";
 import { zoneLossSurvived } from "./capacity/zone-loss-survived";
+import { subnetsHoldNodeAddresses } from "./capacity/subnets-hold-node-addresses";
+import { remoteWriteQueueKeepsUp } from "./limits/remote-write-queue-keeps-up";
+import { kubernetesVersionSupported } from "./rollout/kubernetes-version-supported";
 import { memcachedFitsContainer } from "./memory/memcached-fits-container";
 import { cachesFitContainer } from "./memory/caches-fit-container";
 import { goMemoryLimitWithinContainer } from "./memory/go-memory-limit-within-container";
@@ -254,6 +257,7 @@ export const policies: Policies = [
   lokiOnDeleteStatefulSetsHaveOperator,
   componentVersionsMatchCharts,
   kafkaVersionSupportedByStrimzi,
+  kubernetesVersionSupported,
   prometheusSpecsValid,
   chartTemplatesRender,
   // Buffers and memory against container limits
@@ -269,6 +273,7 @@ export const policies: Policies = [
   podsFitZoneNodeGroups,
   capacityHeadroom,
   zoneLossSurvived,
+  subnetsHoldNodeAddresses,
   tenantLimitsWithinCapacity,
   tenantLimitsHoldStackTraffic,
   tenantShardHoldsTenantSeries,
@@ -299,6 +304,7 @@ export const policies: Policies = [
   mimirAcceptsNativeHistograms,
   mimirPastGraceCoversResend,
   remoteWriteKeepsSamplesThroughOutages,
+  remoteWriteQueueKeepsUp,
   lokiEntriesLimitHoldsGrafanaLines,
   queryQueueHoldsQueryParallelism,
 ];

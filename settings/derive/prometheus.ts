@@ -1,5 +1,8 @@
 // PROMETHEUS_BYTES_PER_SERIES is read from the pack, which checks the memory limit against it (policy B4).
-import { PROMETHEUS_BYTES_PER_SERIES } from "../../policies/lib/prometheus";
+import {
+  ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND,
+  PROMETHEUS_BYTES_PER_SERIES,
+} from "../../policies/lib/prometheus";
 import type { StackConfig } from "../schema";
 import * as upstream from "../upstream";
 import { roundUpTo } from "./quantities";
@@ -32,12 +35,13 @@ export function prometheusVolumeGiB(samplesPerSecond: number, retentionMs: numbe
 }
 
 /**
- * Remote-write shards: one shard sends maxSamplesPerSend per request; at ~5 requests/s per shard (200 ms round
- * trips) a shard carries 10,000 samples/s. Prometheus' remote-write tuning docs set capacity to a few times
+ * Remote-write shards: one shard sends maxSamplesPerSend per request; at ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND
+ * (5 requests/s per shard, 200 ms round trips; policies/lib/prometheus.ts, which policy Q11 checks the queue with) a
+ * shard carries 10,000 samples/s. Prometheus' remote-write tuning docs set capacity to a few times
  * maxSamplesPerSend.
  */
 export function queueConfig(samplesPerSecond: number): PrometheusSettings["queueConfig"] {
-  const perShard = upstream.prometheus.maxSamplesPerSend * 5;
+  const perShard = upstream.prometheus.maxSamplesPerSend * ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND;
   return {
     maxSamplesPerSend: upstream.prometheus.maxSamplesPerSend,
     capacity: upstream.prometheus.maxSamplesPerSend * upstream.prometheus.capacityPerSamplesPerSend,

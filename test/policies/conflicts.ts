@@ -564,6 +564,24 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
   },
   {
+    title: "One NAT gateway for the three AZs of prod: losing its AZ cuts the other zones' egress",
+    base: "prod",
+    config: { network: { natGateways: "single" } },
+    policy: "zone-loss-survived",
+    level: "mandatory",
+    message:
+      /Egress \(NAT gateways\): writes stop, reads stop \(the node subnets of .* route 0\.0\.0\.0\/0 through NatGateway .*cannot pull images/,
+  },
+  {
+    title: "A /24 VPC for prod's node groups: /26 private subnets cannot hold the pods' VPC CNI addresses",
+    base: "prod",
+    config: { network: { vpcCidr: "10.42.0.0/24" } },
+    policy: "subnets-hold-node-addresses",
+    level: "mandatory",
+    message:
+      /cidrBlock=10\.42\.0\.0\/26 has 59 usable addresses \(64 less the 5 AWS reserves\) but its nodes take up to 360/,
+  },
+  {
     title: "Loki RF 3 on one single-binary replica",
     base: "dev",
     config: loki({ loki: { commonConfig: { replication_factor: 3 } } }),
@@ -1014,6 +1032,17 @@ export const CONFLICTS: Conflict[] = [
     policy: "remote-write-keeps-samples-through-outages",
     level: "mandatory",
     message: /sampleAgeLimit=30s: Prometheus drops samples older than 30s/,
+  },
+  {
+    title: "Prometheus remote write capped at one shard below prod's samples/s",
+    base: "prod",
+    config: remoteWrite({
+      queueConfig: { batchSendDeadline: "5s", capacity: 10000, maxSamplesPerSend: 2000, maxShards: 1, minShards: 1 },
+    }),
+    policy: "remote-write-queue-keeps-up",
+    level: "mandatory",
+    message:
+      /maxShards=1 x .*maxSamplesPerSend=2,000 x 5 sends\/s per shard .* = 10,000 samples\/s < .*samplesPerSecond=133,334/,
   },
   {
     title: "Mimir's S3 client on plain HTTP against TLS-only buckets",
@@ -1763,5 +1792,13 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /values\.controller\.podDisruptionBudget\.enabled=true with .*values\.controller\.type=daemonset\..*"PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/,
+  },
+  {
+    title: "Kubernetes 1.30 in prod, past the end of EKS extended support (2026-07-23)",
+    base: "prod",
+    config: { cluster: { kubernetesVersion: "1.30" } },
+    policy: "kubernetes-version-supported",
+    level: "mandatory",
+    message: /version=1\.30 is past the end of EKS extended support \(2026-07-23; today \d{4}-\d{2}-\d{2}\)/,
   },
 ];

@@ -124,12 +124,20 @@ export interface InstanceShape {
   memoryBytes: number;
   /** Pods the kubelet admits: ENIs x (IPv4 per ENI - 1) + 2 (amazon-eks-ami eni-max-pods.txt, VPC CNI without prefix delegation). */
   maxPods: number;
+  /** Network interfaces the instance takes and private IPv4 addresses per interface (EC2 user guide, "IP addresses per network interface per instance type"). */
+  enis: number;
+  ipv4PerEni: number;
 }
 
-const shape = (vcpus: number, memoryGiB: number, maxPods: number): InstanceShape => ({
+/** The kubelet's max pods for an ENI layout (aws/amazon-vpc-cni-k8s README: ENIs x (IPs per ENI - 1) + 2). */
+const maxPodsOf = (enis: number, ipv4PerEni: number): number => enis * (ipv4PerEni - 1) + 2;
+
+const shape = (vcpus: number, memoryGiB: number, enis: number, ipv4PerEni: number): InstanceShape => ({
   vcpus,
   memoryBytes: memoryGiB * GiB,
-  maxPods,
+  maxPods: maxPodsOf(enis, ipv4PerEni),
+  enis,
+  ipv4PerEni,
 });
 
 /**
@@ -152,27 +160,29 @@ export const INSTANCE_FAMILIES: Readonly<Record<string, { memoryGiBPerVcpu: numb
  * max pods (awslabs/amazon-eks-ami eni-max-pods.txt, VPC CNI without prefix delegation: ENIs x (IPv4 per ENI - 1) + 2;
  * large 3 x 10 = 29, xlarge and 2xlarge 4 x 15 = 58, 4xlarge to 12xlarge 8 x 30 = 234, 16xlarge 15 x 50 = 737).
  */
-export const INSTANCE_SIZES: Readonly<Record<string, { vcpus: number; maxPods: number }>> = {
-  large: { vcpus: 2, maxPods: 29 },
-  xlarge: { vcpus: 4, maxPods: 58 },
-  "2xlarge": { vcpus: 8, maxPods: 58 },
-  "4xlarge": { vcpus: 16, maxPods: 234 },
-  "8xlarge": { vcpus: 32, maxPods: 234 },
-  "12xlarge": { vcpus: 48, maxPods: 234 },
-  "16xlarge": { vcpus: 64, maxPods: 737 },
+export const INSTANCE_SIZES: Readonly<
+  Record<string, { vcpus: number; maxPods: number; enis: number; ipv4PerEni: number }>
+> = {
+  large: { vcpus: 2, maxPods: maxPodsOf(3, 10), enis: 3, ipv4PerEni: 10 },
+  xlarge: { vcpus: 4, maxPods: maxPodsOf(4, 15), enis: 4, ipv4PerEni: 15 },
+  "2xlarge": { vcpus: 8, maxPods: maxPodsOf(4, 15), enis: 4, ipv4PerEni: 15 },
+  "4xlarge": { vcpus: 16, maxPods: maxPodsOf(8, 30), enis: 8, ipv4PerEni: 30 },
+  "8xlarge": { vcpus: 32, maxPods: maxPodsOf(8, 30), enis: 8, ipv4PerEni: 30 },
+  "12xlarge": { vcpus: 48, maxPods: maxPodsOf(8, 30), enis: 8, ipv4PerEni: 30 },
+  "16xlarge": { vcpus: 64, maxPods: maxPodsOf(15, 50), enis: 15, ipv4PerEni: 50 },
 };
 
 /** t3.medium, the type EKS gives a node group that names none (EKS API CreateNodegroup instanceTypes; eni-max-pods.txt 3 x 6 = 17 pods). */
-const EKS_DEFAULT_TYPE = { "t3.medium": shape(2, 4, 17) };
+const EKS_DEFAULT_TYPE = { "t3.medium": shape(2, 4, 3, 6) };
 
 /** Every instance type the model can size: each family at each size, and EKS's default type. */
 export const INSTANCE_SHAPES: Readonly<Record<string, InstanceShape>> = {
   ...EKS_DEFAULT_TYPE,
   ...Object.fromEntries(
     Object.entries(INSTANCE_FAMILIES).flatMap(([family, { memoryGiBPerVcpu }]) =>
-      Object.entries(INSTANCE_SIZES).map(([size, { vcpus, maxPods }]) => [
+      Object.entries(INSTANCE_SIZES).map(([size, { vcpus, enis, ipv4PerEni }]) => [
         `${family}.${size}`,
-        shape(vcpus, vcpus * memoryGiBPerVcpu, maxPods),
+        shape(vcpus, vcpus * memoryGiBPerVcpu, enis, ipv4PerEni),
       ]),
     ),
   ),

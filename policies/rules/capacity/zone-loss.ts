@@ -5,15 +5,20 @@
 // Stated assumptions: a pod group pinned to one AZ (nodeSelector or a one-zone affinity) is lost with it; a group
 // spread with a required zone topology spread (maxSkew 1) has at most ceil(replicas / zones) pods in any AZ; anything
 // else may have every pod in the lost AZ. Volumes are zonal (EBS), so a pod with a volume in the lost AZ waits for it.
+// A NAT gateway is zonal (AWS VPC user guide, "NAT gateway basics": "If you have resources in multiple Availability
+// Zones and they share one NAT gateway, and if the NAT gateway's Availability Zone is down, resources in the other
+// Availability Zones lose internet access. To improve resiliency, create a NAT gateway in each Availability Zone"):
+// node subnets whose default route leads to a NAT gateway in the lost AZ lose egress with it. A regional NAT gateway
+// (no subnet) spans the AZs and is not judged.
 import { kafkaLandscape, effectiveTopicSetting } from "../../lib/kafka";
 import { strimziBelongsTo } from "../../lib/kafka/landscape";
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
 import { PropNode } from "../../lib/node";
-import { CustomResource, HelmRelease, StackView } from "../../lib/stack";
-import { CHARTS } from "../../lib/types";
+import { CustomResource, HelmRelease, StackResource, StackView } from "../../lib/stack";
+import { CHARTS, TYPES } from "../../lib/types";
 import { known } from "../../lib/unknown";
-import { ZONE_LABEL } from "../../lib/zones";
+import { subnetsOf, ZONE_LABEL } from "../../lib/zones";
 import { CapacityAnalysis } from "./analysis";
 import { fitPods } from "./fit";
 import { PodGroup } from "./pods";
@@ -321,6 +326,84 @@ function judgeStateless(path: StatelessPath, zoneCount: number): Verdict {
   return { writes, reads, dataLost: false, reason };
 }
 
+// ---- Egress: the node subnets' default routes and the AZ of the NAT gateway each one leads to.
+
+/** The resource a reference property names: by property dependency, else by the id it holds. */
+function referenced(from: StackResource, prop: string, candidates: StackResource[]): StackResource | undefined {
+  const urns = from.propertyDependencyUrns[prop] ?? [];
+  const byDependency = candidates.find((c) => urns.includes(c.urn));
+  if (byDependency) return byDependency;
+  const id = known(from.props.get(prop).string());
+  return id === undefined ? undefined : candidates.find((c) => known(c.props.get("id").string()) === id);
+}
+
+interface NodeSubnetEgress {
+  subnet: string;
+  zone: string;
+  natZone: string;
+  nat: string;
+}
+
+/**
+ * For every node-group subnet whose route table's 0.0.0.0/0 route leads to a NAT gateway of the stack: the AZ of that
+ * gateway (the AZ of its public subnet). Subnets whose egress the stack does not show (an existing VPC) are left out.
+ */
+function nodeSubnetEgress(stack: StackView): NodeSubnetEgress[] {
+  const subnets = stack.ofType(TYPES.subnet);
+  const nats = stack.ofType(TYPES.natGateway);
+  if (nats.length === 0) return [];
+  const tables = stack.ofType(TYPES.routeTable);
+  const routes = stack.ofType(TYPES.route);
+  const associations = stack.ofType(TYPES.routeTableAssociation);
+  const nodeSubnets = new Map<string, StackResource>();
+  for (const group of stack.ofType(TYPES.eksNodeGroup))
+    for (const subnet of known(subnetsOf(group, subnets)) ?? []) nodeSubnets.set(subnet.urn, subnet);
+  const out: NodeSubnetEgress[] = [];
+  for (const subnet of nodeSubnets.values()) {
+    const zone = known(subnet.props.get("availabilityZone").string());
+    const association = associations.find((a) => referenced(a, "subnetId", subnets) === subnet);
+    const table = association && referenced(association, "routeTableId", tables);
+    if (!zone || !table) continue;
+    const natIds = [
+      ...routes
+        .filter((r) => referenced(r, "routeTableId", tables) === table)
+        .filter((r) => known(r.props.get("destinationCidrBlock").string()) === "0.0.0.0/0")
+        .map((r) => referenced(r, "natGatewayId", nats)),
+      // Routes inlined in the table (aws.ec2.RouteTable routes[]: cidrBlock, natGatewayId).
+      ...(known(table.props.get("routes").items()) ?? [])
+        .filter((r) => known(r.get("cidrBlock").string()) === "0.0.0.0/0")
+        .map((r) => nats.find((n) => known(n.props.get("id").string()) === known(r.get("natGatewayId").string()))),
+    ];
+    const nat = natIds.find((n): n is StackResource => n !== undefined);
+    const natSubnet = nat && referenced(nat, "subnetId", subnets);
+    const natZone = natSubnet && known(natSubnet.props.get("availabilityZone").string());
+    if (nat && natZone) out.push({ subnet: subnet.name, zone, natZone, nat: nat.name });
+  }
+  return out;
+}
+
+function egressVerdict(egress: NodeSubnetEgress[], zone: string): Verdict {
+  const cut = egress.filter((e) => e.zone !== zone && e.natZone === zone);
+  if (cut.length === 0) {
+    return {
+      writes: true,
+      reads: true,
+      dataLost: false,
+      reason: "the node subnets of the other AZs egress through NAT gateways outside the lost AZ",
+    };
+  }
+  const nats = [...new Set(cut.map((e) => `NatGateway "${e.nat}"`))].join(", ");
+  return {
+    writes: false,
+    reads: false,
+    dataLost: false,
+    reason:
+      `the node subnets of ${[...new Set(cut.map((e) => e.zone))].sort().join(", ")} (${cut.map((e) => e.subnet).join(", ")}) route 0.0.0.0/0 ` +
+      `through ${nats} in ${zone}: the nodes left lose internet egress, so the pods that move cannot pull images from public registries ` +
+      `(Docker Hub, quay.io, registry.k8s.io) nor fetch IRSA credentials from STS without VPC endpoints, and stay down; run one NAT gateway per AZ (network.natGateways perZone)`,
+  };
+}
+
 // ---- Capacity left: the surviving zones' node groups at maxSize hold what must move.
 
 /** The pods that run after `zone` is lost: pinned ones wait for it; stateful ones keep their survivors; the rest move. */
@@ -374,12 +457,19 @@ export function analyzeZoneLoss(stack: StackView, capacity: CapacityAnalysis): Z
   const kafka = kafkaVerdicts(stack, zones);
   const prometheus = stack.helmReleases(CHARTS.kubePrometheusStack);
   const stateless = statelessPaths(stack, capacity);
+  const egress = nodeSubnetEgress(stack);
   for (const zone of zones) {
     for (const tier of rings) lines.push({ zone, tier: tier.tier, urn: tier.urn, ...judgeRing(tier, zone) });
     for (const k of kafka) lines.push({ zone, tier: k.tier, urn: k.urn, ...k.verdict });
     for (const s of stateless) lines.push({ zone, tier: s.tier, urn: s.urn, ...judgeStateless(s, zones.length) });
     for (const p of prometheus)
       lines.push({ zone, tier: `Prometheus (${p.label})`, urn: p.resource.urn, ...prometheusVerdict(p) });
+    if (egress.length > 0) {
+      const nat = stack
+        .ofType(TYPES.natGateway)
+        .find((n) => egress.some((e) => e.nat === n.name && e.natZone === zone));
+      lines.push({ zone, tier: "Egress (NAT gateways)", urn: nat?.urn ?? "", ...egressVerdict(egress, zone) });
+    }
     const nodeGroup = capacity.nodeGroups.find((n) => n.zones.includes(zone));
     lines.push({
       zone,

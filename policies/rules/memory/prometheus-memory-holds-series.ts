@@ -9,7 +9,7 @@
 // C1 reads it (policy config `workload`, else the stack output `workload`); each Prometheus of an HA pair scrapes all
 // of them, and `shards` split them (prometheus-operator: each shard scrapes a 1/shards hash of the targets; default 1).
 import { formatBytes } from "../../lib/bytes";
-import { PROMETHEUS_BYTES_PER_SERIES } from "../../lib/prometheus";
+import { PROMETHEUS_BYTES_PER_SERIES, PROMETHEUS_QUEUE_DEFAULTS } from "../../lib/prometheus";
 import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
 import { known } from "../../lib/unknown";
@@ -24,7 +24,7 @@ import { PropNode } from "../../lib/node";
  * queue_config: capacity 10000, max_shards 50 by default; prometheus-operator passes queueConfig through). A queued
  * sample is at least its 8-byte timestamp and 8-byte value (prompb.Sample), so this is a lower bound.
  */
-const QUEUE_DEFAULTS = { capacity: 10_000, maxShards: 50 };
+const QUEUE_DEFAULTS = PROMETHEUS_QUEUE_DEFAULTS;
 const BYTES_PER_QUEUED_SAMPLE = 16;
 
 function queueBytes(remoteWrite: PropNode): { bytes: number; where: string } {

@@ -1,9 +1,49 @@
 import { strict as assert } from "assert";
 import { zoneLossSurvived } from "../../../policies/rules/capacity/zone-loss-survived";
 import { compliantStack, mutate, mutateValues, retag, without } from "../support/fixture";
-import { runStackPolicy } from "../support/harness";
+import { ResourceRecord, runStackPolicy } from "../support/harness";
 
 const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+/**
+ * The network as components/network builds it: a public subnet, NAT gateway and private route table per AZ, each
+ * private subnet's 0.0.0.0/0 route to NAT gateway `natFor(i)` (0 for every zone: network.natGateways single).
+ */
+function withNat(records: ResourceRecord[], natFor: (zone: number) => number): ResourceRecord[] {
+  const zones = ["a", "b", "c"];
+  const natCount = Math.max(...zones.map((_, i) => natFor(i))) + 1;
+  const added: ResourceRecord[] = [];
+  zones.forEach((z, i) =>
+    added.push({
+      type: "aws:ec2/subnet:Subnet",
+      name: `subnet-public-zone-${z}`,
+      props: { availabilityZone: AZS[i], cidrBlock: `10.0.${192 + i * 16}.0/20` },
+    }),
+  );
+  for (let n = 0; n < natCount; n++)
+    added.push({
+      type: "aws:ec2/natGateway:NatGateway",
+      name: `nat-${n}`,
+      props: { connectivityType: "public" },
+      propertyDependencies: { subnetId: [`subnet-public-zone-${zones[n]}`] },
+    });
+  zones.forEach((z, i) => {
+    added.push({ type: "aws:ec2/routeTable:RouteTable", name: `private-${i}`, props: {} });
+    added.push({
+      type: "aws:ec2/route:Route",
+      name: `private-${i}-nat`,
+      props: { destinationCidrBlock: "0.0.0.0/0" },
+      propertyDependencies: { routeTableId: [`private-${i}`], natGatewayId: [`nat-${natFor(i)}`] },
+    });
+    added.push({
+      type: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+      name: `private-${i}-association`,
+      props: {},
+      propertyDependencies: { subnetId: [`subnet-private-zone-${z}`], routeTableId: [`private-${i}`] },
+    });
+  });
+  return [...records, ...added];
+}
 const messages = async (records = compliantStack()) =>
   (await runStackPolicy(zoneLossSurvived, records)).violations.map((v) => v.message);
 
@@ -141,5 +181,31 @@ describe("policy zone-loss-survived (C4)", () => {
       run.advisories[0].message,
       /^Losing any one of us-east-1a, us-east-1b, us-east-1c would stop or lose data in: Prometheus \(kube-prometheus-stack release "kps"\) .*Advisory in dev/,
     );
+  });
+
+  it("passes a NAT gateway per AZ, each zone's private subnet routed to its own", async () => {
+    assert.deepEqual(await messages(withNat(compliantStack(), (i) => i)), []);
+  });
+
+  it("rejects one NAT gateway for every AZ: losing its AZ cuts the other zones' egress, only for that AZ", async () => {
+    const found = await messages(withNat(compliantStack(), () => 0));
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /^Losing us-east-1a: Egress \(NAT gateways\): writes stop, reads stop \(the node subnets of us-east-1b, us-east-1c \(subnet-private-zone-b, subnet-private-zone-c\) route 0\.0\.0\.0\/0 through NatGateway "nat-0" in us-east-1a: .*cannot pull images .*network\.natGateways perZone\)/,
+    );
+  });
+
+  it("advises in dev about a single NAT gateway instead of refusing it", async () => {
+    const run = await runStackPolicy(
+      zoneLossSurvived,
+      retag(
+        withNat(compliantStack(), () => 0),
+        "dev",
+      ),
+    );
+    assert.equal(run.violations.length, 0);
+    assert.equal(run.advisories.length, 1);
+    assert.match(run.advisories[0].message, /would stop or lose data in: Egress \(NAT gateways\).*Advisory in dev/);
   });
 });

@@ -7,6 +7,9 @@ import { queryLookbackCoversRetention } from "../../../../policies/rules/limits/
 import { queryQueueHoldsQueryParallelism } from "../../../../policies/rules/limits/query-queue-holds-query-parallelism";
 import { lokiEntriesLimitHoldsGrafanaLines } from "../../../../policies/rules/limits/loki-entries-limit-holds-grafana-lines";
 import { seriesLabelsWithinLimits } from "../../../../policies/rules/limits/series-labels-within-limits";
+import { remoteWriteQueueKeepsUp } from "../../../../policies/rules/limits/remote-write-queue-keeps-up";
+import { remoteWriteQueueSamplesPerSecond } from "../../../../policies/lib/prometheus";
+import { queueConfig } from "../../../../settings/derive/prometheus";
 import { compliantStack, mutateValues } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
 
@@ -488,5 +491,41 @@ describe("policy query-queue-holds-query-parallelism (Q9)", () => {
       result.violations[0].message,
       /chart-rendered config .*=800 .*max_query_parallelism=1000 \(tenant "team-a"\)/,
     );
+  });
+});
+
+describe("policy remote-write-queue-keeps-up (Q11)", () => {
+  const run = (records = compliantStack()) => runStackPolicy(remoteWriteQueueKeepsUp, records, { workload: WORKLOAD });
+
+  it("passes the default queue (50 shards x 2000 x 5/s = 500,000 samples/s) and no remote write", async () => {
+    assert.deepEqual((await run(withRemoteWrite())).violations, []);
+    assert.deepEqual((await run()).violations, []);
+  });
+
+  it("rejects a queue capped at one shard below the declared samples/s, naming both sides and the fix", async () => {
+    const { violations } = await run(withRemoteWrite(compliantStack(), { maxShards: 1, maxSamplesPerSend: 2000 }));
+    assert.equal(violations.length, 1);
+    assert.match(
+      violations[0].message,
+      /queueConfig\.maxShards=1 x .*queueConfig\.maxSamplesPerSend=2,000 x 5 sends\/s per shard \(ASSUMPTION, policies\/lib\/prometheus\.ts\) = 10,000 samples\/s < policy config workload\.samplesPerSecond=40,000: remote write falls behind .*lost for Mimir\. Fix: raise queueConfig\.maxShards to at least 4/,
+    );
+  });
+
+  it("passes a queue exactly at the declared rate, and one split over Prometheus shards", async () => {
+    assert.deepEqual((await run(withRemoteWrite(compliantStack(), { maxShards: 4 }))).violations, []);
+    const sharded = mutateValues(
+      withRemoteWrite(compliantStack(), { maxShards: 1 }),
+      "kube-prometheus-stack",
+      "prometheus.prometheusSpec.shards",
+      4,
+    );
+    assert.deepEqual((await run(sharded)).violations, []);
+  });
+
+  it("uses the program's own assumption: the derived queueConfig carries the samples/s it was derived from", () => {
+    for (const rate of [1, 6_667, 133_334, 2_000_000]) {
+      const q = queueConfig(rate);
+      assert.ok(remoteWriteQueueSamplesPerSecond(q.maxShards, q.maxSamplesPerSend) >= rate);
+    }
   });
 });
