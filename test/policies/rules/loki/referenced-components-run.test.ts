@@ -3,8 +3,7 @@ import { lokiReferencedComponentsRun } from "../../../../policies/rules/loki/ref
 import { compliantStack, mutateValues } from "../../support/fixture";
 import { runStackPolicy, UNKNOWN } from "../../support/harness";
 
-/** The compliant fixture with the query scheduler the program runs in Distributed mode (components/loki/values.ts). */
-const base = () => mutateValues(compliantStack(), "loki", "queryScheduler.replicas", 2);
+const base = () => compliantStack();
 const withValue = (path: string, value: unknown, records = base()) => mutateValues(records, "loki", path, value);
 
 async function violations(records: ReturnType<typeof compliantStack>): Promise<string[]> {
@@ -12,10 +11,13 @@ async function violations(records: ReturnType<typeof compliantStack>): Promise<s
 }
 
 describe("policy loki-referenced-components-run (L14)", () => {
-  it("passes the compliant fixture with its query scheduler (Distributed, every referenced component running)", async () => {
+  it("passes the compliant fixture (Distributed, every referenced component running)", async () => {
     assert.deepEqual(await violations(base()), []);
-    // The bare fixture renders no query scheduler (chart default 0) while the chart points the frontends at one.
-    assert.match((await violations(compliantStack())).join("\n"), /chart default queryScheduler\.replicas=0/);
+    // Without its queryScheduler section the chart default is 0 while the chart points the frontends at one.
+    assert.match(
+      (await violations(withValue("queryScheduler", undefined))).join("\n"),
+      /chart default queryScheduler\.replicas=0/,
+    );
   });
 
   it("rejects a zero-replica index gateway, query scheduler, querier and compactor the chart still points at", async () => {
