@@ -110,7 +110,7 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
         if (!(OPERATOR_FEATURE_GATES as readonly string[]).includes(gate)) {
           report(
             `${value.where}: the chart renders --feature-gates=${gate}=..., and the operator refuses an unknown gate ` +
-              `("feature gate \\"${gate}\\" is unknown", pkg/operator/feature_gates.go UpdateFeatureGates): ${CRASH}. ` +
+              `(feature gate "${gate}" is unknown, pkg/operator/feature_gates.go UpdateFeatureGates): ${CRASH}. ` +
               `Fix: use one of ${OPERATOR_FEATURE_GATES.join(", ")}, or remove the key.`,
           );
         }

@@ -39,7 +39,7 @@ describe("policy prometheus-operator-flags-valid (U9)", () => {
     );
     await refuses(
       withValue("prometheusOperator.featureGates", { PrometheusAgentDaemonSet: true, AutoGOMemLimit: true }),
-      /featureGates\.AutoGOMemLimit: .*feature gate \\"AutoGOMemLimit\\" is unknown/,
+      /featureGates\.AutoGOMemLimit: .*\(feature gate "AutoGOMemLimit" is unknown, /,
     );
     await refuses(
       withValue("prometheusOperator.logLevel", "verbose"),
