@@ -132,6 +132,78 @@ export const LOKI_WORKLOADS = {
 } as const;
 
 /**
+ * Replicas the loki chart 18.11.0 defaults each workload section to (values.yaml: backend, read and write 3, every
+ * Distributed component 0). Monolithic's singleBinary is modelled by LokiRelease.ringMembers (always >= 1 pod).
+ */
+export const LOKI_WORKLOAD_DEFAULT_REPLICAS: Readonly<Record<string, number>> = {
+  backend: 3,
+  read: 3,
+  write: 3,
+  ...Object.fromEntries(LOKI_VALIDATE_TARGETS.distributed.map((key) => [key, 0])),
+  ...Object.fromEntries(
+    ["bloomGateway", "bloomPlanner", "bloomBuilder", "patternIngester", "overridesExporter"].map((k) => [k, 0]),
+  ),
+};
+
+/**
+ * The deployment targets the loki chart 18.11.0 renders (templates/_helpers.tpl lines 92-108): "loki.deployment.
+ * isMonolithic" (SingleBinary, Monolithic, or a transition from them to SimpleScalable), "isScalable" (object storage
+ * and SimpleScalable or a transition to or from it), "isDistributed" (object storage and Distributed or
+ * SimpleScalable<->Distributed). A transition renders two.
+ */
+export interface LokiChartTargets {
+  readonly monolithic: boolean;
+  readonly scalable: boolean;
+  readonly distributed: boolean;
+  /** e.g. `loki release "loki" values.deploymentMode=Distributed` */
+  readonly where: string;
+}
+
+/**
+ * The address helpers of the loki chart 18.11.0 (templates/_helpers.tpl lines 1003-1080) and the config keys its
+ * values.yaml fills with them (`{{ include "loki.<helper>" . }}`): which workload section each points at, per target
+ * ("" = the helper renders an empty string). The scalable branch is evaluated after the distributed one, so in
+ * SimpleScalable<->Distributed the index-gateway, bloom-planner and bloom-gateway addresses name the backend.
+ */
+export const LOKI_CHART_ADDRESSES = [
+  {
+    helper: "loki.indexGatewayAddress",
+    keys: [
+      "storage_config.tsdb_shipper.index_gateway_client.server_address",
+      "storage_config.boltdb_shipper.index_gateway_client.server_address",
+    ],
+    target: (t: LokiChartTargets) => (t.scalable ? "backend" : t.distributed ? "indexGateway" : ""),
+  },
+  {
+    helper: "loki.querySchedulerAddress",
+    keys: ["frontend.scheduler_address", "frontend_worker.scheduler_address"],
+    target: (t: LokiChartTargets) => (t.distributed ? "queryScheduler" : ""),
+  },
+  {
+    helper: "loki.querierAddress",
+    keys: ["frontend.tail_proxy_url"],
+    target: (t: LokiChartTargets) => (t.distributed ? "querier" : ""),
+  },
+  {
+    helper: "loki.compactorAddress",
+    keys: ["common.compactor_grpc_address"],
+    target: (t: LokiChartTargets) => (t.monolithic ? "singleBinary" : t.distributed ? "compactor" : "backend"),
+  },
+  {
+    helper: "loki.bloomPlannerAddress",
+    keys: ["bloom_build.builder.planner_address"],
+    target: (t: LokiChartTargets) => (t.scalable ? "backend" : t.distributed ? "bloomPlanner" : ""),
+  },
+  {
+    helper: "loki.bloomGatewayAddresses",
+    keys: ["bloom_gateway.client.addresses"],
+    target: (t: LokiChartTargets) => (t.scalable ? "backend" : t.distributed ? "bloomGateway" : ""),
+  },
+] as const;
+
+export type LokiChartAddress = (typeof LOKI_CHART_ADDRESSES)[number];
+
+/**
  * The values sections the loki chart 18.11.0 renders into Loki's config file, as [values key under `loki.`, config
  * section] (values.yaml `loki.config`: `{{- with .Values.loki.<key> }} <section>: ...`; `loki.rulerConfig` through
  * _helpers.tpl "loki.rulerConfig"; `loki.memberlistConfig` merged into `memberlist`). `loki.structuredConfig` is
@@ -162,6 +234,12 @@ const CONFIG_SECTIONS: ReadonlyArray<[string, string]> = [
   ["bloom_gateway", "bloom_gateway"],
   ["operational_config", "operational_config"],
 ];
+
+/** The values path the chart renders a config key from (CONFIG_SECTIONS), e.g. common.x -> loki.commonConfig.x. */
+export function lokiValuesPath(key: string): string {
+  const hit = CONFIG_SECTIONS.find(([, section]) => key.startsWith(`${section}.`));
+  return hit ? `loki.${hit[0]}${key.slice(hit[1].length)}` : `loki.${key}`;
+}
 
 export class LokiRelease extends ReleaseConfig {
   constructor(release: HelmRelease) {
@@ -253,6 +331,81 @@ export class LokiRelease extends ReleaseConfig {
     return value === undefined
       ? { value: fallback, where: `${this.label} chart default ${valuesPath}` }
       : { value, where: node.where };
+  }
+
+  /** The targets the chart renders for this release (LokiChartTargets). */
+  chartTargets(): Maybe<LokiChartTargets> {
+    const mode = this.stringValue("deploymentMode", LOKI_CHART_DEFAULTS.deploymentMode);
+    if (isUnknown(mode)) return mode;
+    const storage = this.stringValue("loki.storage.type", LOKI_CHART_DEFAULTS.storageType);
+    if (isUnknown(storage)) return storage;
+    // _helpers.tpl line 545 "loki.isUsingObjectStorage": s3, gcs, azure, swift, alibabacloud, cos, bos.
+    const objectStorage = ["s3", "gcs", "azure", "swift", "alibabacloud", "cos", "bos"].includes(storage.value);
+    const m = mode.value;
+    return {
+      monolithic: [
+        "SingleBinary",
+        "Monolithic",
+        "SingleBinary<->SimpleScalable",
+        "Monolithic<->SimpleScalable",
+      ].includes(m),
+      scalable:
+        objectStorage &&
+        [
+          "SingleBinary<->SimpleScalable",
+          "Monolithic<->SimpleScalable",
+          "SimpleScalable",
+          "SimpleScalable<->Distributed",
+        ].includes(m),
+      distributed: objectStorage && ["Distributed", "SimpleScalable<->Distributed"].includes(m),
+      where: `${mode.where}=${m}${objectStorage ? "" : ` with ${storage.where}=${storage.value}`}`,
+    };
+  }
+
+  /**
+   * A config key the chart fills from an address helper, as Loki reads it: an explicit loki.structuredConfig value or
+   * a values override that is not the chart's template is taken as written (`helper: false`); otherwise the helper's
+   * rendering for this release's targets, with the workload section it points at ("" when it renders empty).
+   */
+  chartAddress(
+    address: LokiChartAddress,
+    key: string = address.keys[0],
+  ): Maybe<{ value: string; where: string; workload: string; helper: boolean }> {
+    const targets = this.chartTargets();
+    if (isUnknown(targets)) return targets;
+    const structured = this.values.at(`loki.structuredConfig.${key}`);
+    if (structured.isUnknown) return structured.unknown();
+    const valuesPath = lokiValuesPath(key);
+    const values = this.values.at(valuesPath);
+    if (values.isUnknown) return values.unknown();
+    const node = structured.isPresent ? structured : values.isPresent ? values : undefined;
+    const text = node === undefined ? undefined : node.raw() === null ? "" : String(node.raw());
+    if (node !== undefined && text !== undefined && !text.includes("{{")) {
+      return { value: text, where: node.where, workload: "", helper: false };
+    }
+    const workload = address.target(targets);
+    return {
+      value: workload,
+      where: `${this.label} chart default ${valuesPath} ({{ include "${address.helper}" }}, ${workload === "" ? "empty" : `the ${workload} pods`} with ${targets.where})`,
+      workload,
+      helper: true,
+    };
+  }
+
+  /**
+   * Pods the chart runs for a workload section: `<key>.replicas` (chart default LOKI_WORKLOAD_DEFAULT_REPLICAS), or
+   * undefined when autoscaling or kedaAutoscaling is enabled or replicas is null (templates/_workload.tpl line 52
+   * then leaves `replicas` out of the workload). singleBinary: ringMembers' monolithic count (always >= 1).
+   */
+  workloadReplicas(key: string): Maybe<Sourced<number>> | undefined {
+    if (key === "singleBinary") return this.monolithicReplicas();
+    for (const scaler of ["autoscaling.enabled", "kedaAutoscaling.enabled"]) {
+      const on = this.values.at(`${key}.${scaler}`);
+      if (on.isUnknown) return on.unknown();
+      if (on.raw() === true || on.raw() === "true") return undefined;
+    }
+    if (this.values.at(`${key}.replicas`).raw() === null) return undefined;
+    return this.replicasAt(`${key}.replicas`, LOKI_WORKLOAD_DEFAULT_REPLICAS[key] ?? 0);
   }
 
   /**

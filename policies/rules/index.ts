@@ -64,6 +64,7 @@ import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
 import { lokiObjectStorageClassReadable } from "./loki/object-storage-class-readable";
 import { lokiWalReplayFitsMemory } from "./loki/wal-replay-fits-memory";
 import { lokiConfigValid } from "./loki/config-valid";
+import { lokiReferencedComponentsRun } from "./loki/referenced-components-run";
 import { mimirBlocksRetentionCoversQueryStoreAfter } from "./mimir/blocks-retention-covers-query-store-after";
 import { mimirCompactorBlockRangesDivisible } from "./mimir/compactor-block-ranges-divisible";
 import { mimirBurstHoldsRemoteWriteRequest } from "./mimir/burst-holds-remote-write-request";
@@ -148,6 +149,9 @@ import { componentVersionsMatchCharts } from "./rollout/component-versions-match
 import { kafkaVersionSupportedByStrimzi } from "./rollout/kafka-version-supported-by-strimzi";
 import { prometheusSpecsValid } from "./rollout/prometheus-specs-valid";
 import { chartTemplatesRender } from "./rollout/chart-templates-render";
+import { prometheusOperatorFlagsValid } from "./rollout/prometheus-operator-flags-valid";
+import { kubeletMonitorFindsTargets } from "./wiring/kubelet-monitor-finds-targets";
+import { stackAlertInputsScraped } from "./wiring/stack-alert-inputs-scraped";
 
 export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
@@ -220,6 +224,7 @@ export const policies: Policies = [
   lokiSchemaPeriodsValid,
   lokiStoresInObjectStorage,
   lokiQueriersReadIngestersAndStore,
+  lokiReferencedComponentsRun,
   lokiIngesterStateDurable,
   alloyReadsHostLogs,
   containerRequestsWithinLimits,
@@ -260,6 +265,7 @@ export const policies: Policies = [
   kubernetesVersionSupported,
   prometheusSpecsValid,
   chartTemplatesRender,
+  prometheusOperatorFlagsValid,
   // Buffers and memory against container limits
   memcachedFitsContainer,
   goMemoryLimitWithinContainer,
@@ -295,7 +301,9 @@ export const policies: Policies = [
   secretReferencesDeclared,
   alloyLokiConfigEnvDefined,
   prometheusSelectsStackMonitors,
+  kubeletMonitorFindsTargets,
   scrapeIntervalsFitRuleWindows,
+  stackAlertInputsScraped,
   stackAlertsReachAlertmanager,
   pushRequestWithinReceiveLimit,
   seriesLabelsWithinLimits,

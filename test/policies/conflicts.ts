@@ -549,6 +549,15 @@ export const CONFLICTS: Conflict[] = [
     message: /invalid ruler remote-write config: remote-write enabled but no clients URL are configured/,
   },
   {
+    title: "Loki bloom gateway enabled in dev's Monolithic mode: the chart renders no bloom gateway address",
+    base: "dev",
+    config: loki({ loki: { bloom_gateway: { enabled: true } } }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message:
+      /bloom_gateway\.enabled=true: Loki refuses to start .*invalid bloom_gateway config: addresses requires a list/,
+  },
+  {
     title: "Loki ingester zones unpinned from the AWS zones in prod",
     base: "prod",
     config: loki({
@@ -1108,6 +1117,20 @@ export const CONFLICTS: Conflict[] = [
       /serviceMonitorSelector=\{"matchLabels":\{"team":"platform"\}\}.* does not select \d+ of the stack's \d+ ServiceMonitor\(s\): Prometheus scrapes none of their targets/,
   },
   {
+    title: "Operator writes kubelet EndpointSlices only while Prometheus discovers Endpoints: no kubelet targets",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheusOperator: { kubeletEndpointsEnabled: false, kubeletEndpointSliceEnabled: true },
+        },
+      },
+    },
+    policy: "kubelet-monitor-finds-targets",
+    level: "mandatory",
+    message: /kubeletEndpointsEnabled=false with .*kubeletEndpointSliceEnabled=true: .*only as an EndpointSlice/,
+  },
+  {
     title: "Mimir scraped every 10 minutes: the stack's 5m rate() alerts never see two samples",
     base: "prod",
     config: { overrides: { mimir: { metaMonitoring: { serviceMonitor: { interval: "10m" } } } } },
@@ -1115,6 +1138,15 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /metaMonitoring\.serviceMonitor\.interval=10m scrapes every 10m, longer than the stack's own rules allow .*never fire/,
+  },
+  {
+    title: "kube-state-metrics disabled: the stack's memory and OOM alerts read kube_* series nobody scrapes",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { kubeStateMetrics: { enabled: false } } } },
+    policy: "stack-alert-inputs-scraped",
+    level: "advisory",
+    message:
+      /kubeStateMetrics\.enabled=false: nothing in the stack scrapes kube-state-metrics, yet the stack's own rules read/,
   },
   {
     title: "Alertmanager disabled with no alertingEndpoints: the stack's alerts go nowhere",
@@ -1148,6 +1180,15 @@ export const CONFLICTS: Conflict[] = [
     policy: "loki-queriers-read-ingesters-and-store",
     level: "mandatory",
     message: /query_store_only=true: .*never read the ingesters/,
+  },
+  {
+    title: "Loki index gateway scaled to zero in Distributed mode: queriers still read the index through it",
+    base: "prod",
+    config: loki({ indexGateway: { replicas: 0 } }),
+    policy: "loki-referenced-components-run",
+    level: "mandatory",
+    message:
+      /indexGateway\.replicas=0: no indexGateway pod runs, yet storage_config\.tsdb_shipper\.index_gateway_client\.server_address/,
   },
   {
     title: "Alloy hardened to run as uid 473: the root-owned 0640 pod log files are unreadable",
@@ -1266,6 +1307,20 @@ export const CONFLICTS: Conflict[] = [
     policy: "prometheus-specs-valid",
     level: "mandatory",
     message: /scrapeTimeout "45s" greater than scrapeInterval "30s"/,
+  },
+  {
+    title: "prometheus-operator with kubelet Endpoints and EndpointSlices both off: the operator does not start",
+    base: "staging",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheusOperator: { kubeletEndpointsEnabled: false, kubeletEndpointSliceEnabled: false },
+        },
+      },
+    },
+    policy: "prometheus-operator-flags-valid",
+    level: "mandatory",
+    message: /at least one of endpoints or endpointslice needs to be enabled/,
   },
   {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",

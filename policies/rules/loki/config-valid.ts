@@ -26,12 +26,15 @@
 //   to parse (no braces, unbalanced quotes, no matcher, trailing pipeline, every matcher matching the empty value).
 // - object storage clients (storageChecks below): the aws S3 client's signature version (v4 only) and SSE, the thanos
 //   S3 client's endpoint prefix, STS endpoint, SSE and bucket lookup type, through every values path that reaches them.
+// - bloom_gateway and bloom_build (pkg/bloomgateway/config.go, pkg/bloombuild/config.go): enabled while the client
+//   address the chart renders is empty (bloomChecks; the chart's address helpers are modelled in policies/lib/loki.ts
+//   LOKI_CHART_ADDRESSES).
 // Not covered: schema_config (L4, R5), the S3 storage class (L8), ring num_tokens/replication_factor of the
 // scheduler, compactor and index gateway (the program refuses those keys, absent from Loki's config reference), the
-// ruler's remote_write client settings beyond the URL, bloom and kafka sections (off in this stack), and a full
+// ruler's remote_write client settings beyond the URL, the other bloom and kafka settings (off in this stack), and a full
 // LogQL parse of selectors.
 import { formatDuration, parseDurationMs } from "../../lib/duration";
-import { LokiRelease, lokiReleases } from "../../lib/loki";
+import { LOKI_CHART_ADDRESSES, LokiRelease, lokiReleases } from "../../lib/loki";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
@@ -53,6 +56,8 @@ const VALUES_OF: Readonly<Record<string, string>> = {
   query_range: "loki.query_range",
   pattern_ingester: "loki.pattern_ingester",
   frontend_worker: "loki.frontend_worker",
+  bloom_gateway: "loki.bloom_gateway",
+  bloom_build: "loki.bloom_build",
 };
 
 /** pkg/compactor/deletionmode/mode.go AllModes. */
@@ -469,26 +474,58 @@ function queryRangeChecks(scope: Scope): Finding[] {
  * `{{ include "loki.querySchedulerAddress" . }}` (values.yaml), which renders the scheduler's address in Distributed
  * mode and "" otherwise (templates/_helpers.tpl).
  */
-function frontendWorkerChecks(loki: LokiRelease, scope: Scope): Finding[] {
+function frontendWorkerChecks(ctx: RuleContext<object>, loki: LokiRelease, scope: Scope): Finding[] {
   const frontend = scope.key("frontend_address");
   if (!frontend || typeof frontend.raw() !== "string" || (frontend.raw() as string).trim() === "") return [];
-  const structured = loki.values.at("loki.structuredConfig.frontend_worker.scheduler_address");
-  const values = loki.values.at("loki.frontend_worker.scheduler_address");
-  const mode = loki.values.at("deploymentMode").raw();
-  const distributed = typeof mode === "string" && mode.split("<->").includes("Distributed");
-  let scheduler: unknown;
-  if (structured.isPresent) scheduler = structured.raw();
-  else if (values.raw() === null) scheduler = "";
-  else scheduler = values.raw() ?? "{{ chart default }}";
-  if (isUnknown(scheduler)) return [];
-  const text = typeof scheduler === "string" ? scheduler : "";
-  const renders = text.includes("{{") ? distributed : text.trim() !== "";
+  const address = LOKI_CHART_ADDRESSES.find((a) => a.helper === "loki.querySchedulerAddress")!;
+  const scheduler = loki.chartAddress(address, "frontend_worker.scheduler_address");
+  if (isUnknown(scheduler)) {
+    ctx.inconclusive(scheduler);
+    return [];
+  }
+  const renders = scheduler.value.trim() !== "";
   if (!renders) return [];
   return [
     {
       node: frontend,
       error: "frontend address and scheduler address are mutually exclusive, please use only one",
       fix: "drop frontend_worker.frontend_address: the chart points the workers at the query-scheduler",
+    },
+  ];
+}
+
+/**
+ * bloom_gateway and bloom_build enabled while the client address the chart renders is empty. Loki 3.7.6
+ * pkg/bloomgateway/config.go Config.Validate (when enabled) calls client.go ClientConfig.Validate line 95: "addresses
+ * requires a list of comma separated strings in DNS service discovery format with at least one item";
+ * pkg/bloombuild/config.go Config.Validate (when enabled) wraps builder/config.go Config.Validate line 29 "planner
+ * address is required". The chart fills both from "loki.bloomGatewayAddresses" / "loki.bloomPlannerAddress"
+ * (values.yaml loki.bloom_gateway.client.addresses, loki.bloom_build.builder.planner_address), which render "" unless
+ * the release is SimpleScalable or Distributed on object storage (LOKI_CHART_ADDRESSES).
+ */
+function bloomChecks(ctx: RuleContext<object>, loki: LokiRelease, name: "bloom_gateway" | "bloom_build"): Finding[] {
+  const enabled = section(ctx, loki, name).key("enabled");
+  if (!enabled || bool(enabled.raw()) !== true) return [];
+  const helper = name === "bloom_gateway" ? "loki.bloomGatewayAddresses" : "loki.bloomPlannerAddress";
+  const address = LOKI_CHART_ADDRESSES.find((a) => a.helper === helper)!;
+  const rendered = loki.chartAddress(address);
+  if (isUnknown(rendered)) {
+    ctx.inconclusive(rendered);
+    return [];
+  }
+  if (rendered.value.trim() !== "") return [];
+  const key = address.keys[0];
+  return [
+    {
+      node: enabled,
+      error:
+        name === "bloom_gateway"
+          ? "addresses requires a list of comma separated strings in DNS service discovery format with at least one item"
+          : "invalid bloom builder configuration: planner address is required",
+      fix:
+        `${key} is empty (${rendered.where}): keep ${name}.enabled false (the default) in this deployment mode, ` +
+        `run Loki SimpleScalable or Distributed (the chart then points it at the ${name === "bloom_gateway" ? "bloom-gateway" : "bloom-planner"} or backend pods), ` +
+        `or set loki.structuredConfig.${key} to the running ${name === "bloom_gateway" ? "bloom gateways" : "bloom planner"}`,
     },
   ];
 }
@@ -875,7 +912,7 @@ export const lokiConfigValid = stackRule<object>(
     name: "loki-config-valid",
     rule: "L10",
     description:
-      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type)",
+      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, bloom_gateway / bloom_build enabled only with the client address the chart renders non-empty, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -892,10 +929,12 @@ export const lokiConfigValid = stackRule<object>(
         ["distributor", distributorChecks(section(ctx, loki, "distributor"))],
         ["querier", querierChecks(section(ctx, loki, "querier"))],
         ["query_range", queryRangeChecks(section(ctx, loki, "query_range"))],
-        ["frontend_worker", frontendWorkerChecks(loki, section(ctx, loki, "frontend_worker"))],
+        ["frontend_worker", frontendWorkerChecks(ctx, loki, section(ctx, loki, "frontend_worker"))],
         ["pattern_ingester", patternIngesterChecks(section(ctx, loki, "pattern_ingester"))],
         ["compactor", compactorChecks(ctx, loki, section(ctx, loki, "compactor"))],
         ["ruler", rulerChecks(rulerSection(ctx, loki))],
+        ["bloom_gateway", bloomChecks(ctx, loki, "bloom_gateway")],
+        ["bloom_build", bloomChecks(ctx, loki, "bloom_build")],
       ];
       for (const [name, findings] of sectionFindings) {
         for (const f of findings) {

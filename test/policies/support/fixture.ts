@@ -392,6 +392,9 @@ export function compliantStack(): ResourceRecord[] {
           distributor: { replicas: 2, ...ZONE_SPREAD },
           querier: { replicas: 2, ...ZONE_SPREAD },
           queryFrontend: { replicas: 2, ...ZONE_SPREAD },
+          // The program runs a query scheduler in Distributed mode (components/loki/values.ts); the chart points the
+          // frontends and queriers at it (L14).
+          queryScheduler: { replicas: 2, ...ZONE_SPREAD },
           compactor: { replicas: 1 },
           indexGateway: { replicas: 2 },
           loki: {

@@ -148,4 +148,40 @@ describe("policy loki-config-valid (L10)", () => {
       for (const stack of stacks) assert.deepEqual(await violations(stack), []);
     });
   });
+  describe("bloom_gateway and bloom_build against the chart's client addresses", () => {
+    const monolithic = (path: string, value: unknown) =>
+      mutateValues(withValue(path, value), "loki", "deploymentMode", "Monolithic");
+
+    it("refuses the bloom gateway or bloom build enabled in Monolithic mode (the chart renders empty addresses)", async () => {
+      await refuses(
+        monolithic("loki.bloom_gateway.enabled", true),
+        /loki\.bloom_gateway\.enabled=true: Loki refuses to start \("CONFIG ERROR: invalid bloom_gateway config: addresses requires a list .*bloom_gateway\.client\.addresses is empty .*loki\.bloomGatewayAddresses.*deploymentMode=Monolithic/,
+      );
+      await refuses(
+        monolithic("loki.structuredConfig.bloom_build", { enabled: true }),
+        /bloom_build\.enabled=true: Loki refuses to start \("CONFIG ERROR: invalid bloom_build config: invalid bloom builder configuration: planner address is required/,
+      );
+      // Distributed on filesystem storage: "loki.deployment.isDistributed" needs object storage, the address is empty.
+      await refuses(
+        mutateValues(withValue("loki.bloom_gateway.enabled", true), "loki", "loki.storage.type", "filesystem"),
+        /addresses requires a list.*loki\.storage\.type=filesystem/,
+      );
+    });
+
+    it("passes Distributed and SimpleScalable (addresses rendered), an explicit address, and bloom off", async () => {
+      const stacks = [
+        withValue("loki.bloom_gateway.enabled", true),
+        withValue("loki.bloom_build.enabled", true),
+        mutateValues(withValue("loki.bloom_gateway.enabled", true), "loki", "deploymentMode", "SimpleScalable"),
+        mutateValues(
+          monolithic("loki.bloom_gateway.enabled", true),
+          "loki",
+          "loki.structuredConfig.bloom_gateway.client.addresses",
+          "dns+bloom-gw.example.svc:9095",
+        ),
+        monolithic("loki.bloom_gateway.enabled", false),
+      ];
+      for (const stack of stacks) assert.deepEqual(await violations(stack), []);
+    });
+  });
 });
