@@ -29,6 +29,7 @@ import { HelmRelease, StackView } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { known } from "../../lib/unknown";
 import { flag } from "./stack-monitoring";
+import { stackRuleExpressions } from "../../lib/stack-rules";
 
 /** The Prometheus CRD's default scrapeInterval (prometheus_types.go, see the header). */
 export const PROMETHEUS_DEFAULT_SCRAPE_INTERVAL = "30s";
@@ -156,23 +157,15 @@ interface Window {
 /** The most demanding range window among the stack's own PrometheusRule resources, or undefined. */
 function shortestWindow(stack: StackView): Window | undefined {
   let best: Window | undefined;
-  for (const r of stack.resources.filter((x) => /:monitoring\.coreos\.com\/v1:PrometheusRule$/.test(x.type))) {
-    const ruleName = known(r.props.get("metadata").get("name").string()) ?? r.name;
-    for (const group of known(r.props.get("spec").get("groups").items()) ?? [])
-      for (const rule of known(group.get("rules").items()) ?? []) {
-        const expr = known(rule.get("expr").string());
-        if (expr === undefined) continue;
-        const name = known(rule.get("alert").string()) ?? known(rule.get("record").string()) ?? "?";
-        for (const m of expr.matchAll(RANGE)) {
-          const ms = parseDurationMs(m[1], "prometheus");
-          if (ms === undefined || ms === 0) continue;
-          const fn = enclosingFunction(expr, m.index ?? 0);
-          const samples = TWO_SAMPLES.has(fn) ? 2 : 1;
-          const maxIntervalMs = ms / samples;
-          if (!best || maxIntervalMs < best.maxIntervalMs)
-            best = { maxIntervalMs, text: m[1], fn, samples, rule: `${name} in PrometheusRule "${ruleName}"` };
-        }
-      }
+  for (const { rule, expr } of stackRuleExpressions(stack)) {
+    for (const m of expr.matchAll(RANGE)) {
+      const ms = parseDurationMs(m[1], "prometheus");
+      if (ms === undefined || ms === 0) continue;
+      const fn = enclosingFunction(expr, m.index ?? 0);
+      const samples = TWO_SAMPLES.has(fn) ? 2 : 1;
+      const maxIntervalMs = ms / samples;
+      if (!best || maxIntervalMs < best.maxIntervalMs) best = { maxIntervalMs, text: m[1], fn, samples, rule };
+    }
   }
   return best;
 }

@@ -14,9 +14,9 @@
 // collector or metric allow list narrower than the rules need is not modelled.
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
-import { HelmRelease, StackView } from "../../lib/stack";
+import { HelmRelease } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
-import { known } from "../../lib/unknown";
+import { stackRuleExpressions } from "../../lib/stack-rules";
 import { flag } from "./stack-monitoring";
 
 interface Exporter {
@@ -82,21 +82,6 @@ export function seriesNames(expr: string): string[] {
   return [...names];
 }
 
-function stackRules(stack: StackView): Array<{ name: string; expr: string }> {
-  const out: Array<{ name: string; expr: string }> = [];
-  for (const r of stack.resources.filter((x) => /:monitoring\.coreos\.com\/v1:PrometheusRule$/.test(x.type))) {
-    const ruleName = known(r.props.get("metadata").get("name").string()) ?? r.name;
-    for (const group of known(r.props.get("spec").get("groups").items()) ?? [])
-      for (const rule of known(group.get("rules").items()) ?? []) {
-        const expr = known(rule.get("expr").string());
-        if (expr === undefined) continue;
-        const name = known(rule.get("alert").string()) ?? known(rule.get("record").string()) ?? "?";
-        out.push({ name: `${name} (PrometheusRule "${ruleName}")`, expr });
-      }
-  }
-  return out;
-}
-
 function offCondition(kps: HelmRelease, exporter: Exporter): PropNode | undefined {
   for (const path of exporter.conditions) {
     const node = kps.values.at(path);
@@ -120,7 +105,7 @@ export const stackAlertInputsScraped = stackRule<object>(
     tags: ["prometheus", "alerts"],
   },
   (stack, ctx) => {
-    const rules = stackRules(stack);
+    const rules = stackRuleExpressions(stack);
     if (rules.length === 0) return;
     for (const kps of stack.helmReleases(CHARTS.kubePrometheusStack)) {
       if (!flag(kps.values, "prometheus.enabled", true)) continue;
@@ -128,7 +113,7 @@ export const stackAlertInputsScraped = stackRule<object>(
         const off = offCondition(kps, exporter);
         if (!off) continue;
         const readers = rules
-          .map((r) => ({ rule: r.name, series: seriesNames(r.expr).filter((s) => exporter.series.test(s)) }))
+          .map((r) => ({ rule: r.rule, series: seriesNames(r.expr).filter((s) => exporter.series.test(s)) }))
           .filter((r) => r.series.length > 0);
         if (readers.length === 0) continue;
         const series = [...new Set(readers.flatMap((r) => r.series))];
