@@ -132,10 +132,11 @@ export const LOKI_WORKLOADS = {
 } as const;
 
 /**
- * Replicas the loki chart 18.11.0 defaults each workload section to (values.yaml: backend, read and write 3, every
+ * Replicas the loki chart 18.11.0 defaults each workload section to (values.yaml: singleBinary 0, backend, read and write 3, every
  * Distributed component 0). Monolithic's singleBinary is modelled by LokiRelease.ringMembers (always >= 1 pod).
  */
 export const LOKI_WORKLOAD_DEFAULT_REPLICAS: Readonly<Record<string, number>> = {
+  singleBinary: 0,
   backend: 3,
   read: 3,
   write: 3,

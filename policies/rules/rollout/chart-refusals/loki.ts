@@ -1,7 +1,7 @@
 // The loki chart 18.11.0's render-time refusals (grafana-community/helm-charts tag loki-18.11.0, charts/loki), as
 // predicates over a release's values. Line numbers are at that tag; policies/lib/charts/chart-refusals.json lists
 // every refusal and which predicate models it.
-import { LOKI_VALIDATE_TARGETS } from "../../../lib/loki";
+import { LOKI_VALIDATE_TARGETS, LOKI_WORKLOAD_DEFAULT_REPLICAS } from "../../../lib/loki";
 import { CHARTS } from "../../../lib/types";
 import { ChartValues, dig, empty, failsRequired, int, Read, truthy } from "./helm";
 import { one, RefusalPredicate } from "./types";
@@ -16,7 +16,7 @@ export const LOKI_REFUSAL_DEFAULTS = {
   test: { enabled: true },
   minio: { enabled: false },
   ignoreMinioDeprecation: false,
-  ruler: { enabled: true, replicas: 0, kind: "StatefulSet" },
+  ruler: { enabled: true, replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.ruler, kind: "StatefulSet" },
   loki: {
     useTestSchema: false,
     schemaConfig: {},
@@ -34,23 +34,39 @@ export const LOKI_REFUSAL_DEFAULTS = {
       grafanaOperator: { enabled: false, folder: "General", folderUID: null, folderRef: null },
     },
   },
-  // Component kinds, replicas and persistence (values.yaml per component).
-  singleBinary: { replicas: 0, kind: "StatefulSet", persistence: { enabled: true } },
-  write: { replicas: 3, kind: "StatefulSet", persistence: { volumeClaimsEnabled: true } },
-  read: { replicas: 3, kind: "Deployment" },
-  backend: { replicas: 3, kind: "StatefulSet", persistence: { enabled: false, volumeClaimsEnabled: true } },
-  ingester: { replicas: 0, kind: "StatefulSet" },
-  distributor: { replicas: 0, kind: "Deployment" },
-  querier: { replicas: 0, kind: "Deployment" },
-  queryFrontend: { replicas: 0, kind: "Deployment" },
-  queryScheduler: { replicas: 0, kind: "Deployment" },
-  indexGateway: { replicas: 0, kind: "StatefulSet" },
-  compactor: { replicas: 0, kind: "StatefulSet", persistence: { type: "pvc" } },
-  bloomGateway: { replicas: 0, kind: "StatefulSet" },
-  bloomPlanner: { replicas: 0, kind: "StatefulSet" },
-  bloomBuilder: { replicas: 0, kind: "Deployment", persistence: { enabled: false, type: "ephemeral" } },
-  patternIngester: { replicas: 0, kind: "StatefulSet" },
-  overridesExporter: { replicas: 0, kind: "Deployment" },
+  // Component kinds and persistence (values.yaml per component); replicas from lib/loki.ts, the one copy.
+  singleBinary: {
+    replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.singleBinary,
+    kind: "StatefulSet",
+    persistence: { enabled: true },
+  },
+  write: {
+    replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.write,
+    kind: "StatefulSet",
+    persistence: { volumeClaimsEnabled: true },
+  },
+  read: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.read, kind: "Deployment" },
+  backend: {
+    replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.backend,
+    kind: "StatefulSet",
+    persistence: { enabled: false, volumeClaimsEnabled: true },
+  },
+  ingester: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.ingester, kind: "StatefulSet" },
+  distributor: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.distributor, kind: "Deployment" },
+  querier: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.querier, kind: "Deployment" },
+  queryFrontend: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.queryFrontend, kind: "Deployment" },
+  queryScheduler: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.queryScheduler, kind: "Deployment" },
+  indexGateway: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.indexGateway, kind: "StatefulSet" },
+  compactor: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.compactor, kind: "StatefulSet", persistence: { type: "pvc" } },
+  bloomGateway: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.bloomGateway, kind: "StatefulSet" },
+  bloomPlanner: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.bloomPlanner, kind: "StatefulSet" },
+  bloomBuilder: {
+    replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.bloomBuilder,
+    kind: "Deployment",
+    persistence: { enabled: false, type: "ephemeral" },
+  },
+  patternIngester: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.patternIngester, kind: "StatefulSet" },
+  overridesExporter: { replicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.overridesExporter, kind: "Deployment" },
 } as const;
 
 // validate.yaml lines 15-16 $atLeastOneScalableReplica / $atLeastOneDistributedReplica.
