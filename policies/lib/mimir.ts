@@ -59,6 +59,8 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "distributor.ha_tracker.enable_ha_tracker": false,
   "querier.query_store_after": "12h",
   "blocks_storage.tsdb.retention_period": "13h",
+  // Mimir config descriptor: close_idle_tsdb_timeout 13h (-blocks-storage.tsdb.close-idle-tsdb-timeout).
+  "blocks_storage.tsdb.close_idle_tsdb_timeout": "13h",
   // Hidden flag -blocks-storage.tsdb.block-ranges-period, default 2h (Mimir pkg/storage/tsdb/config.go).
   "blocks_storage.tsdb.block_ranges_period": ["2h"],
   "blocks_storage.bucket_store.sync_interval": "15m",
@@ -110,6 +112,8 @@ const CHART_GENERATED_CONFIG: Readonly<Record<string, unknown>> = {
   "ingest_storage.kafka.auto_create_topic_enabled": true,
   "ingest_storage.kafka.auto_create_topic_default_partitions": 100,
   "compactor.deletion_delay": "2h",
+  // values.yaml mimir.config ingester.ring.tokens_file_path (rendered config above).
+  "ingester.ring.tokens_file_path": "/data/tokens",
 };
 
 // Mimir's integer flags (e.g. write_clients) take only whole numbers, also when written as strings.

@@ -133,6 +133,7 @@ import { kafkaTopicAcceptsMimirTimestamps } from "./kafka/topic-accepts-mimir-ti
 import { kafkaSegmentRollNotTooFrequent } from "./kafka/segment-roll-not-too-frequent";
 import { kafkaCommittedOffsetsOutliveReplayWindow } from "./kafka/committed-offsets-outlive-replay-window";
 import { pushRequestWithinReceiveLimit } from "./limits/push-request-within-receive-limit";
+import { queryResultWithinGrpcLimits } from "./limits/query-result-within-grpc-limits";
 import { seriesLabelsWithinLimits } from "./limits/series-labels-within-limits";
 import { queryLookbackCoversRetention } from "./limits/query-lookback-covers-retention";
 import { instanceLimitsHoldWorkload } from "./limits/instance-limits-hold-workload";
@@ -306,6 +307,7 @@ export const policies: Policies = [
   stackAlertInputsScraped,
   stackAlertsReachAlertmanager,
   pushRequestWithinReceiveLimit,
+  queryResultWithinGrpcLimits,
   seriesLabelsWithinLimits,
   queryLookbackCoversRetention,
   instanceLimitsHoldWorkload,

@@ -328,6 +328,14 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
   },
   {
+    title: "idle-TSDB timeout 1h below query_store_after: a quiet tenant's recent data is read from neither path",
+    base: "prod",
+    config: mimir({ blocks_storage: { tsdb: { close_idle_tsdb_timeout: "1h" } } }),
+    policy: "mimir-blocks-retention-covers-query-store-after",
+    level: "mandatory",
+    message: /close_idle_tsdb_timeout=1h < .*query_store_after=12h: .*partial results/,
+  },
+  {
     title: "store-gateway RF 3 on one store-gateway",
     base: "dev",
     config: mimir({ store_gateway: { sharding_ring: { replication_factor: 3 } } }),
@@ -838,6 +846,67 @@ export const CONFLICTS: Conflict[] = [
     message: /query_engine=mqe: Mimir refuses to start.*unknown PromQL engine 'mqe'/,
   },
   {
+    title: "alertmanager zone awareness in Mimir's config while the chart gives its pods no zone",
+    base: "prod",
+    config: mimir({ alertmanager: { sharding_ring: { zone_awareness_enabled: true } } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message: /zone_awareness_enabled=true: Mimir refuses to start.*zone awareness enabled but zone is not set/,
+  },
+  {
+    title: "spread-minimizing ingester tokens with the chart's tokens file path",
+    base: "prod",
+    config: mimir({
+      ingester: {
+        ring: {
+          token_generation_strategy: "spread-minimizing",
+          spread_minimizing_zones: ["zone-a", "zone-b", "zone-c"],
+        },
+      },
+    }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message:
+      /tokens_file_path=\/data\/tokens: Mimir refuses to start.*strategy requires "tokens-file-path" to be empty/,
+  },
+  {
+    title: "tenant metric_relabel_configs regex written as a glob (not RE2): the runtime config fails to load",
+    base: "prod",
+    config: {
+      overrides: {
+        mimir: {
+          runtimeConfig: {
+            overrides: {
+              platform: {
+                metric_relabel_configs: [{ source_labels: ["__name__"], regex: "*_bucket", action: "drop" }],
+              },
+            },
+          },
+        },
+      },
+    },
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message: /failed to load runtime config: load file: error parsing regexp: missing argument to repetition operator/,
+  },
+  {
+    title: "Mimir alertmanager fallbackConfig with a Slack receiver and no Slack API URL",
+    base: "staging",
+    config: {
+      overrides: {
+        mimir: {
+          alertmanager: {
+            fallbackConfig:
+              'route:\n  receiver: slack-oncall\nreceivers:\n  - name: slack-oncall\n    slack_configs:\n      - channel: "#alerts"\n',
+          },
+        },
+      },
+    },
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message: /unable to load fallback config .*no global Slack API URL set/,
+  },
+  {
     title: "querier timeout above the HTTP server write timeout",
     base: "prod",
     config: mimir({ querier: { timeout: "5m" } }),
@@ -1309,6 +1378,25 @@ export const CONFLICTS: Conflict[] = [
     message: /scrapeTimeout "45s" greater than scrapeInterval "30s"/,
   },
   {
+    title: "kube-prometheus-stack Alertmanager Slack receiver without api_url or a global Slack URL",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          alertmanager: {
+            config: {
+              route: { receiver: "slack" },
+              receivers: [{ name: "null" }, { name: "slack", slack_configs: [{ channel: "#alerts" }] }],
+            },
+          },
+        },
+      },
+    },
+    policy: "prometheus-specs-valid",
+    level: "mandatory",
+    message: /no global Slack API URL set either inline or in a file/,
+  },
+  {
     title: "prometheus-operator with kubelet Endpoints and EndpointSlices both off: the operator does not start",
     base: "staging",
     config: {
@@ -1617,6 +1705,14 @@ export const CONFLICTS: Conflict[] = [
     policy: "push-request-within-receive-limit",
     level: "mandatory",
     message: /max_send_msg_size=4096 .*The distributor's gRPC client to the ingesters refuses it/,
+  },
+  {
+    title: "Mimir gRPC receive limit lowered to 4 MiB: the query-frontend refuses larger querier results",
+    base: "prod",
+    config: mimir({ server: { grpc_server_max_recv_msg_size: 4194304 } }),
+    policy: "mimir-query-result-within-grpc-limits",
+    level: "mandatory",
+    message: /grpc_server_max_recv_msg_size=4Mi .*query-frontend's gRPC receive limit.*ResourceExhausted/,
   },
   {
     title: "Mimir max_label_names_per_series below kube_pod_info's labels",

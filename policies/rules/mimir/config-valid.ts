@@ -21,6 +21,7 @@
 import { formatDuration, parseDurationMs } from "../../lib/duration";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
 import { componentChecks } from "./config-valid-components";
+import { moduleStartupChecks } from "./config-valid-modules";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
 import { isUnknown } from "../../lib/unknown";
@@ -647,6 +648,7 @@ export const mimirConfigValid = stackRule<object>(
       const all = [
         ...findings.map((f) => ({ ...f, where: f.node.where, value: f.node.raw() })),
         ...componentChecks(ctx, mimir),
+        ...moduleStartupChecks(ctx, mimir),
       ];
       for (const f of all) {
         const value = f.value;

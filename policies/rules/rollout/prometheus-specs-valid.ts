@@ -57,7 +57,12 @@ import { RuleContext, stackRule } from "../../lib/policy";
 import { HelmRelease } from "../../lib/stack";
 import { CHARTS } from "../../lib/types";
 import { containsUnknownSentinel } from "../../lib/unknown";
-import { CHART_ALERTMANAGER_CONFIG, alertmanagerConfigError, coalesce } from "./prometheus-specs/alertmanager-config";
+import {
+  CHART_ALERTMANAGER_CONFIG,
+  alertmanagerConfigError,
+  alertmanagerReceiverError,
+  coalesce,
+} from "./prometheus-specs/alertmanager-config";
 import {
   AM_STOPS,
   API_REFUSES,
@@ -167,6 +172,14 @@ function checkAlertmanager(release: HelmRelease, report: Report, ctx: RuleContex
   if (set(a, "config") && !isPlainObject(a.config)) return;
   const config = obj(coalesce(CHART_ALERTMANAGER_CONFIG, a.config));
   const error = config ? alertmanagerConfigError(config) : undefined;
+  const receiverError = config && !error ? alertmanagerReceiverError(config) : undefined;
+  if (receiverError)
+    report(
+      `${amNode.where}.config (merged over the chart's default) is refused by Alertmanager's config loader, which prometheus-operator runs ` +
+        `first: 'provision alertmanager configuration: failed to initialize from secret: ${receiverError}' (Alertmanager config/config.go ` +
+        `Config.UnmarshalYAML), and ${AM_STOPS}. Fix: give the notifier its own endpoint or key (api_url, api_key, smarthost/from, url, ` +
+        `routing_key, or the *_file variant) or set the matching alertmanager.config.global setting.`,
+    );
   if (error)
     report(
       `${amNode.where}.config (merged over the chart's default) is refused by Alertmanager's config loader, which prometheus-operator runs ` +

@@ -60,3 +60,44 @@ export function alertmanagerConfigError(config: Obj): string | undefined {
   };
   return walk(route);
 }
+
+/**
+ * Alertmanager config.Load, receivers part (prometheus/alertmanager config/config.go Config.UnmarshalYAML: a
+ * notifier without its own endpoint or key takes the global one, and fails when there is none; the notifier's own
+ * UnmarshalYAML refuses a webhook without url and a PagerDuty config without a key). The messages are v0.27's
+ * (`either inline or in a file` since the *_file globals, v0.25); older releases say the same without that tail.
+ */
+export function alertmanagerReceiverError(config: Obj): string | undefined {
+  const global = obj(config.global) ?? {};
+  const has = (o: Obj, ...keys: string[]) => keys.some((k) => o[k] !== undefined && o[k] !== null && o[k] !== "");
+  const list = (o: Obj, key: string): Obj[] =>
+    Array.isArray(o[key]) ? (o[key] as unknown[]).map((x) => obj(x) ?? {}) : [];
+  for (const receiver of Array.isArray(config.receivers) ? config.receivers : []) {
+    const r = obj(receiver);
+    if (!r) continue;
+    const where = `receiver ${q(r.name)}: `;
+    for (const c of list(r, "slack_configs"))
+      if (!has(c, "api_url", "api_url_file") && !has(global, "slack_api_url", "slack_api_url_file"))
+        return `${where}no global Slack API URL set either inline or in a file`;
+    for (const c of list(r, "opsgenie_configs"))
+      if (!has(c, "api_key", "api_key_file") && !has(global, "opsgenie_api_key", "opsgenie_api_key_file"))
+        return `${where}no global OpsGenie API Key set either inline or in a file`;
+    for (const c of list(r, "victorops_configs"))
+      if (!has(c, "api_key", "api_key_file") && !has(global, "victorops_api_key", "victorops_api_key_file"))
+        return `${where}no global VictorOps API Key set`;
+    for (const c of list(r, "email_configs")) {
+      if (!has(c, "smarthost") && !has(global, "smtp_smarthost")) return `${where}no global SMTP smarthost set`;
+      if (!has(c, "from") && !has(global, "smtp_from")) return `${where}no global SMTP from set`;
+    }
+    for (const c of list(r, "wechat_configs")) {
+      if (!has(c, "api_secret") && !has(global, "wechat_api_secret")) return `${where}no global Wechat ApiSecret set`;
+      if (!has(c, "corp_id") && !has(global, "wechat_api_corp_id")) return `${where}no global Wechat CorpID set`;
+    }
+    for (const c of list(r, "webhook_configs"))
+      if (!has(c, "url", "url_file")) return `${where}one of url or url_file must be configured`;
+    for (const c of list(r, "pagerduty_configs"))
+      if (!has(c, "routing_key", "routing_key_file", "service_key", "service_key_file"))
+        return `${where}missing service or routing key in PagerDuty config`;
+  }
+  return undefined;
+}

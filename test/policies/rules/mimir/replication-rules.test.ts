@@ -29,6 +29,32 @@ describe("policy mimir-blocks-retention-covers-query-store-after (M6, mandatory)
       /<= TSDB block range Mimir default blocks_storage\.tsdb\.block_ranges_period=2h/,
     );
   });
+
+  const closeIdle = (value: unknown, records = compliantStack()) =>
+    runStackPolicy(
+      mimirBlocksRetentionCoversQueryStoreAfter,
+      mutateValues(records, "mimir", "mimir.structuredConfig.blocks_storage.tsdb.close_idle_tsdb_timeout", value),
+    );
+
+  it("rejects an idle-TSDB timeout below query_store_after (a quiet tenant's recent data is read from neither path)", async () => {
+    const run = await closeIdle("1h");
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /tsdb\.close_idle_tsdb_timeout=1h < Mimir default querier\.query_store_after=12h: a tenant that writes nothing for 1h .*closed and deleted .*partial results.*should be equal or higher than -querier\.query-ingesters-within/,
+    );
+  });
+
+  it("accepts the default, 0 or a negative timeout (disabled), one at query_store_after, and a shorter one with query_store_after 0", async () => {
+    assert.equal(
+      (await runStackPolicy(mimirBlocksRetentionCoversQueryStoreAfter, compliantStack())).violations.length,
+      0,
+    );
+    for (const value of ["0", "0s", "-1s", "12h", "13h"])
+      assert.equal((await closeIdle(value)).violations.length, 0, value);
+    const storeAll = mutateValues(compliantStack(), "mimir", "mimir.structuredConfig.querier.query_store_after", "0");
+    assert.equal((await closeIdle("1h", storeAll)).violations.length, 0);
+  });
 });
 
 describe("policy mimir-store-gateway-replication-within-replicas (M7)", () => {

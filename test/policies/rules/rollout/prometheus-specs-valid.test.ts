@@ -143,11 +143,36 @@ describe("policy prometheus-specs-valid (U7)", () => {
     );
     const good = mutateValues(compliantStack(), KPS, "alertmanager.config", {
       route: { receiver: "slack" },
-      receivers: [{ name: "null" }, { name: "slack", slack_configs: [{ channel: "#alerts" }] }],
+      receivers: [
+        { name: "null" },
+        { name: "slack", slack_configs: [{ channel: "#alerts", api_url: "https://hooks.slack.com/services/x" }] },
+      ],
     });
     assert.deepEqual(await messages(good), []);
     const matchers = mutateValues(compliantStack(), KPS, "alertmanager.config.route.matchers", ["severity = critical"]);
     assert.match((await messages(matchers))[0], /root route must not have any matchers/);
+  });
+
+  it("rejects a notifier without its endpoint or key and no global one (Alertmanager's loader), accepts a global one", async () => {
+    const receivers = [{ name: "null" }, { name: "slack", slack_configs: [{ channel: "#alerts" }] }];
+    const bad = mutateValues(compliantStack(), KPS, "alertmanager.config", { route: { receiver: "slack" }, receivers });
+    const found = await messages(bad);
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /failed to initialize from secret: receiver "slack": no global Slack API URL set either inline or in a file'.*api_url/,
+    );
+    const global = mutateValues(compliantStack(), KPS, "alertmanager.config", {
+      global: { slack_api_url: "https://hooks.slack.com/services/x" },
+      route: { receiver: "slack" },
+      receivers,
+    });
+    assert.deepEqual(await messages(global), []);
+    const email = mutateValues(compliantStack(), KPS, "alertmanager.config", {
+      route: { receiver: "mail" },
+      receivers: [{ name: "null" }, { name: "mail", email_configs: [{ to: "a@b.c", from: "x@b.c" }] }],
+    });
+    assert.match((await messages(email))[0], /no global SMTP smarthost set/);
   });
 
   it("rejects a scrapeTimeout above scrapeInterval, its 30s CRD default included (held-out t32)", async () => {
