@@ -712,8 +712,8 @@ function compactorChecks(ctx: RuleContext<object>, loki: LokiRelease, scope: Sco
 //   loki.storage.s3.signatureVersion is rendered as signature_version (`with`: empty is omitted), sse as sse, other
 //   keys as they are. With use_thanos_objstore, loki.storage.object_store.s3 becomes common.storage.object_store.s3 and
 //   ruler_storage.s3, each with bucket_name forced to loki.storage.bucketNames.chunks / .ruler ("loki.thanosStorageConfig").
-// Storage classes are L8's, `insecure` S13's, static keys S4's. Not covered: named_stores, the thanos client's
-// creation-time checks (its path is off in this stack).
+// Storage classes are L8's, `insecure` S13's, static keys S4's. Not covered: named_stores, the thanos client's other
+// creation-time checks (access/secret key pairing, SSE-C key).
 
 const LOKI_SSE_TYPES = ["SSE-S3", "SSE-KMS"];
 /** Loki 3.7.6 pkg/storage/bucket/client.go SupportedBackends (S3, GCS, Azure, Swift, Filesystem, Alibaba, BOS). */
@@ -1036,7 +1036,7 @@ export const lokiConfigValid = stackRule<object>(
     name: "loki-config-valid",
     rule: "L10",
     description:
-      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, bloom_gateway / bloom_build enabled only with the client address the chart renders non-empty, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type)",
+      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, bloom_gateway / bloom_build enabled only with the client address the chart renders non-empty, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type, with use_thanos_objstore a non-empty endpoint and thanos backends as object_store; ingester index_shards a power of two with tsdb, shard_aggregations only with frontend.encoding protobuf)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
