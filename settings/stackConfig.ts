@@ -39,7 +39,7 @@ export function configRunError(namespace: string, issue: ConfigIssue): pulumi.Ru
  * aws.getAvailabilityZones, which lists the zones of the caller's account in the provider's region). EC2 CreateSubnet
  * refuses any other AvailabilityZone ("InvalidParameterValue: Value (eu-west-1d) for parameter availabilityZone is
  * invalid", EC2 API reference CreateSubnet), so the VPC's subnets, the EKS cluster on them and everything after are
- * never created. A zone letter valid in one region is not in another (eu-west-1 has a, b and c; us-east-1 a to f):
+ * never created. A zone letter valid in one region is not in another (eu-west-1 has a, b and c; us-east-1 up to f, and older accounts see a different set there, hence the live list):
  * lists copied between stacks go wrong this way.
  */
 export function availabilityZonesIssue(
