@@ -11,7 +11,7 @@ import { gatewayUsers as mimirGatewayUsers, Mimir } from "./components/mimir";
 import { Network } from "./components/network";
 import { KubePrometheusStack, PrometheusOperatorCrds } from "./components/prometheus";
 import { accessLogBucketName, bucketName, clusterName, deriveSettings, StackConfig } from "./settings";
-import { configRunError, readRegion, readStackConfig } from "./settings/stackConfig";
+import { availabilityZonesIssue, configRunError, readRegion, readStackConfig } from "./settings/stackConfig";
 
 /**
  * The program, as a table of contents: config in, settings derived once, platform, then the telemetry stack.
@@ -194,14 +194,13 @@ export = async () => {
 async function resolveAvailabilityZones(config: StackConfig, region: string): Promise<string[]> {
   const wanted = config.network.availabilityZones;
   if (Array.isArray(wanted)) {
-    const foreign = wanted.filter((az) => !az.startsWith(region));
-    if (foreign.length > 0) {
-      throw configRunError(pulumi.getProject(), {
-        key: "network.availabilityZones",
-        value: wanted,
-        problem: `${foreign.join(", ")} not in aws:region ${region}`,
-      });
-    }
+    const foreign = availabilityZonesIssue(wanted, region);
+    if (foreign) throw configRunError(pulumi.getProject(), foreign);
+    // Every zone EC2 offers the account in the region, whatever its state (a named zone that does not exist can never
+    // get a subnet; settings/stackConfig.ts availabilityZonesIssue).
+    const offered = await aws.getAvailabilityZones({});
+    const missing = availabilityZonesIssue(wanted, region, offered.names);
+    if (missing) throw configRunError(pulumi.getProject(), missing);
     return wanted;
   }
   const zones = await aws.getAvailabilityZones({

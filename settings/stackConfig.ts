@@ -33,6 +33,40 @@ export function configRunError(namespace: string, issue: ConfigIssue): pulumi.Ru
   return new pulumi.RunError(new ConfigError(namespace, [issue]).message);
 }
 
+/**
+ * An explicit network.availabilityZones list judged against the region: every name must start with the region and be
+ * one of the zones EC2 offers this account there (`offered`: DescribeAvailabilityZones through
+ * aws.getAvailabilityZones, which lists the zones of the caller's account in the provider's region). EC2 CreateSubnet
+ * refuses any other AvailabilityZone ("InvalidParameterValue: Value (eu-west-1d) for parameter availabilityZone is
+ * invalid", EC2 API reference CreateSubnet), so the VPC's subnets, the EKS cluster on them and everything after are
+ * never created. A zone letter valid in one region is not in another (eu-west-1 has a, b and c; us-east-1 up to f, and older accounts see a different set there, hence the live list):
+ * lists copied between stacks go wrong this way.
+ */
+export function availabilityZonesIssue(
+  wanted: readonly string[],
+  region: string,
+  offered?: readonly string[],
+): ConfigIssue | undefined {
+  const foreign = wanted.filter((az) => !az.startsWith(region));
+  if (foreign.length > 0)
+    return {
+      key: "network.availabilityZones",
+      value: wanted,
+      problem: `${foreign.join(", ")} not in aws:region ${region}`,
+    };
+  if (offered === undefined) return undefined;
+  const missing = wanted.filter((az) => !offered.includes(az));
+  if (missing.length === 0) return undefined;
+  return {
+    key: "network.availabilityZones",
+    value: wanted,
+    problem:
+      `${missing.join(", ")} ${missing.length > 1 ? "are not availability zones" : "is not an availability zone"} of ${region} ` +
+      `(EC2 DescribeAvailabilityZones offers this account ${offered.join(", ")}, and CreateSubnet refuses any other): ` +
+      `name zones from that list, or give a count (e.g. ${wanted.length}) to let the program pick them`,
+  };
+}
+
 /** The regions the pinned AWS provider knows (its Region enum, @pulumi/aws types/enums): a typo is refused here. */
 export const AWS_REGIONS: readonly string[] = Object.values(aws.Region);
 

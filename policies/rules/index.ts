@@ -58,6 +58,7 @@ import { containerRequestsWithinLimits } from "./workloads/container-requests-wi
 import { alloyPerNodeConfigRunsAsDaemonset } from "./workloads/alloy-per-node-config-runs-as-daemonset";
 import { nodeSelectorsMatchNodeGroups } from "./workloads/node-selectors-match-node-groups";
 import { clusterObjectsReferencedExist } from "./workloads/cluster-objects-referenced-exist";
+import { volumeClaimsProvisionable } from "./workloads/volume-claims-provisionable";
 import { hardAntiAffinityFitsTopology } from "./workloads/hard-anti-affinity-fits-topology";
 import { hostNetworkPodsResolveServices } from "./workloads/host-network-pods-resolve-services";
 import { mimirIngesterStateDurable } from "./mimir/ingester-state-durable";
@@ -232,6 +233,7 @@ export const policies: Policies = [
   alloyPerNodeConfigRunsAsDaemonset,
   nodeSelectorsMatchNodeGroups,
   clusterObjectsReferencedExist,
+  volumeClaimsProvisionable,
   hardAntiAffinityFitsTopology,
   hostNetworkPodsResolveServices,
   mimirIngesterStateDurable,

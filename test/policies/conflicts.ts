@@ -557,6 +557,31 @@ export const CONFLICTS: Conflict[] = [
     message: /invalid ruler remote-write config: remote-write enabled but no clients URL are configured/,
   },
   {
+    title: "Loki ingester index_shards 48 (a multiple of 16, not a power of two) with a tsdb schema",
+    base: "staging",
+    config: loki({ loki: { ingester: { index_shards: 48 } } }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message: /index_shards=48: Loki refuses to start .*It must be a power of two, got 48/,
+  },
+  {
+    title: "Loki shard_aggregations with the query-frontend's default json encoding",
+    base: "prod",
+    config: loki({ loki: { query_range: { shard_aggregations: "quantile_over_time" } } }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message:
+      /shard_aggregations=quantile_over_time: Loki refuses to start \("shard_aggregation requires frontend\.encoding=protobuf"\)/,
+  },
+  {
+    title: "Loki use_thanos_objstore: the chart renders the thanos S3 block with a null endpoint",
+    base: "dev",
+    config: loki({ loki: { storage: { use_thanos_objstore: true } } }),
+    policy: "loki-config-valid",
+    level: "mandatory",
+    message: /use_thanos_objstore=true: Loki refuses to start \("no s3 endpoint in config file"\)/,
+  },
+  {
     title: "Loki bloom gateway enabled in dev's Monolithic mode: the chart renders no bloom gateway address",
     base: "dev",
     config: loki({ loki: { bloom_gateway: { enabled: true } } }),
@@ -1054,6 +1079,23 @@ export const CONFLICTS: Conflict[] = [
     policy: "cluster-objects-referenced-exist",
     level: "mandatory",
     message: /storageClassName=gp3-retain: no StorageClass "gp3-retain" exists .*only gp2, gp3\).*stay Pending/,
+  },
+  {
+    title: "Prometheus volume claims ReadWriteMany on the EBS gp3 class",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: {
+            prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteMany"] } } } },
+          },
+        },
+      },
+    },
+    policy: "volume-claims-provisionable",
+    level: "mandatory",
+    message:
+      /accessModes=\["ReadWriteMany"\]: the claim of the Prometheus StatefulSet uses StorageClass gp3 .*Volume capabilities not supported/,
   },
   {
     title: "Alloy on the host network keeps the chart's dnsPolicy ClusterFirst",
@@ -1721,6 +1763,15 @@ export const CONFLICTS: Conflict[] = [
     policy: "series-labels-within-limits",
     level: "mandatory",
     message: /max_label_names_per_series=4 \(tenants on the default limits\) < 17/,
+  },
+  {
+    title: "Loki enforced_labels for the platform tenant names a label Alloy never attaches",
+    base: "prod",
+    config: loki({ loki: { runtimeConfig: { overrides: { platform: { enforced_labels: ["team"] } } } } }),
+    policy: "series-labels-within-limits",
+    level: "mandatory",
+    message:
+      /platform\.enforced_labels=\["team"\] \(tenant "platform"\) requires "team" on every stream.*as tenant "platform" is lost/,
   },
   {
     title: "Mimir max_query_lookback shorter than the metrics retention",

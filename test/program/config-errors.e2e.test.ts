@@ -47,6 +47,19 @@ describe("program: a bad configuration stops the program before any resource is 
     );
   });
 
+  it("rejects an availability zone the region does not have (j22: eu-west-1d), naming the region's zones", async () => {
+    const run = await runStack(
+      "bad-az-letter",
+      { network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1d"] } },
+      { baseStack: "prod" },
+    );
+    assert.match(
+      run.captured.error?.message ?? "",
+      /network\.availabilityZones = .*eu-west-1d.*eu-west-1d is not an availability zone of eu-west-1 \(EC2 DescribeAvailabilityZones offers this account eu-west-1a, eu-west-1b, eu-west-1c/,
+    );
+    assert.equal(run.resources.filter((r) => r.custom).length, 0);
+  });
+
   it("rejects a missing region", async () => {
     const run = await runStack("bad-region", { "aws:region": "Ireland" }, { baseStack: "dev" });
     assert.match(run.captured.error?.message ?? "", /aws:region = "Ireland": expected an AWS region/);

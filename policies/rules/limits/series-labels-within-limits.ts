@@ -7,6 +7,14 @@
 //   max_label_value_length 2048; pkg/distributor/validator.go ValidateLabels discards the stream's entries, and does
 //   not count `service_name` (which Loki adds itself from discover_service_name) but checks its name and value.
 // The floors are what this stack's own senders put on every series or stream (below); every tenant override counts.
+// - Loki's required labels (pkg/validation/limits.go enforced_labels and policy_enforced_labels, experimental): the
+//   distributor skips every stream lacking one of them (pkg/distributor/distributor.go Push -> missingEnforcedLabels:
+//   validation.MissingEnforcedLabels, "missing required labels", the request answered 400 with the validation error;
+//   the labels are the stream's after parseStreamLabels, so service_name counts) and loki.write does not retry a 4xx
+//   other than 429 (Alloy loki.write reference). A label none of the stack's Alloy log pipelines ever attaches loses
+//   every pod-log and event line of the tenant Alloy writes as (loki.write tenant_id). Only the tenant's own list and
+//   the "*" policy (every stream) are judged; other policies apply to the streams policy_stream_mapping picks.
+//   Mimir has no per-tenant required-labels limit to compare.
 import { lokiReleases } from "../../lib/loki";
 import { MimirRelease, mimirReleases } from "../../lib/mimir";
 import { show, Sourced } from "../../lib/node";
@@ -86,8 +94,12 @@ function mimirFloors(stack: StackView, mimir: MimirRelease, scope: LimitScope): 
 }
 
 /** Labels the stack's Alloy configs give every log stream: relabel `target_label`s (not `__*`) and kubernetes_events' own. */
-function alloyStreamLabels(stack: StackView, ctx: RuleContext<object>): { labels: Set<string>; podNames: boolean } {
+function alloyStreamLabels(
+  stack: StackView,
+  ctx: RuleContext<object>,
+): { labels: Set<string>; podNames: boolean; tenants: Set<string> } {
   const labels = new Set<string>();
+  const tenants = new Set<string>();
   let podNames = false;
   for (const alloy of stack.helmReleases(CHARTS.alloy)) {
     const content = alloyConfig(alloy, ctx);
@@ -102,8 +114,10 @@ function alloyStreamLabels(stack: StackView, ctx: RuleContext<object>): { labels
     if (/\bloki\.source\.kubernetes_events\b/.test(content.text))
       for (const l of ["namespace", "job", "instance"]) labels.add(l);
     if (/__meta_kubernetes_pod_name/.test(content.text)) podNames = true;
+    // loki.write endpoint tenant_id (sent as X-Scope-OrgID).
+    for (const m of content.text.matchAll(/\btenant_id\s*=\s*"([^"]+)"/g)) tenants.add(m[1]);
   }
-  return { labels, podNames };
+  return { labels, podNames, tenants };
 }
 
 function check(
@@ -204,12 +218,67 @@ function checkLoki(stack: StackView, ctx: RuleContext<object>): void {
   }
 }
 
+/** Loki's enforced_labels and policy_enforced_labels["*"] against every label the stack's Alloy ever attaches. */
+function checkLokiEnforced(stack: StackView, ctx: RuleContext<object>): void {
+  const { labels, tenants } = alloyStreamLabels(stack, ctx);
+  if (labels.size === 0) return;
+  for (const loki of lokiReleases(stack)) {
+    const discover = loki.setting("limits_config.discover_service_name");
+    const sent = new Set(labels);
+    if (!(discover && !isUnknown(discover) && Array.isArray(discover.value) && discover.value.length === 0))
+      sent.add("service_name");
+    for (const [key, sub] of [
+      ["enforced_labels", undefined],
+      ["policy_enforced_labels", "*"],
+    ] as const) {
+      const scopes = limitScopes(loki, `limits_config.${key}`);
+      if (isUnknown(scopes)) return ctx.inconclusive(scopes);
+      for (const scope of scopes) {
+        // The defaults reach the stack's streams when a tenant Alloy writes as has no override of its own.
+        if (scope.inherited) continue;
+        const writers =
+          scope.tenant === undefined
+            ? [...tenants].filter((t) => !scopes.some((x) => x.tenant === t && !x.inherited))
+            : tenants.has(scope.tenant)
+              ? [scope.tenant]
+              : [];
+        if (writers.length === 0 && (scope.tenant !== undefined || tenants.size > 0)) continue;
+        const found = scope.value;
+        if (found === undefined) continue;
+        if (isUnknown(found)) {
+          ctx.inconclusive(found);
+          continue;
+        }
+        let list: unknown = found.value;
+        let where = found.where;
+        if (sub !== undefined) {
+          if (!list || typeof list !== "object" || Array.isArray(list)) continue;
+          list = (list as Record<string, unknown>)[sub];
+          where = `${where}["${sub}"]`;
+        }
+        if (!Array.isArray(list)) continue;
+        const missing = list.map(String).filter((l) => !sent.has(l));
+        if (missing.length === 0) continue;
+        const who = writers;
+        ctx.violation(
+          `${where}=${JSON.stringify(list)} (${scope.who}) requires ${missing.map((l) => `"${l}"`).join(", ")} on every stream, ` +
+            `but no log stream of this stack's Alloy carries ${missing.length > 1 ? "them" : "it"} (its streams have at most ${[...sent].join(", ")}): ` +
+            `Loki's distributor skips every such stream ("missing required labels '<labels>' for user '<tenant>' ...", reason missing_enforced_labels) and answers 400, which loki.write does not retry, ` +
+            `so every pod-log and event line Alloy writes${who.length > 0 ? ` as tenant ${who.map((t) => `"${t}"`).join(", ")}` : ""} is lost. ` +
+            `Fix: drop ${missing.join(", ")} from ${key}${sub ? `["${sub}"]` : ""}, or make Alloy attach ${missing.length > 1 ? "them" : "it"} (a discovery.relabel target_label in components/alloy/config.ts).`,
+          loki.urn,
+        );
+      }
+    }
+  }
+}
+
 export const seriesLabelsWithinLimits = stackRule<object>(
   {
     name: "series-labels-within-limits",
     rule: "Q2",
     description:
-      "Mimir's and Loki's max_label_names_per_series, max_label_name_length and max_label_value_length (defaults and every tenant) must admit the labels this stack's own Prometheus and Alloy put on every series and stream",
+      "Mimir's and Loki's max_label_names_per_series, max_label_name_length and max_label_value_length (defaults and every tenant) must admit the labels this stack's own Prometheus and Alloy put on every series and stream, and Loki's enforced_labels / policy_enforced_labels[\"*\"] must name only labels Alloy's streams carry",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -220,5 +289,6 @@ export const seriesLabelsWithinLimits = stackRule<object>(
   (stack, ctx) => {
     checkMimir(stack, ctx);
     checkLoki(stack, ctx);
+    checkLokiEnforced(stack, ctx);
   },
 );

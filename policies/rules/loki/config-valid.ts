@@ -29,7 +29,12 @@
 // - bloom_gateway and bloom_build (pkg/bloomgateway/config.go, pkg/bloombuild/config.go): enabled while the client
 //   address the chart renders is empty (bloomChecks; the chart's address helpers are modelled in policies/lib/loki.ts
 //   LOKI_CHART_ADDRESSES).
-// Not covered: schema_config (L4, R5), the S3 storage class (L8), ring num_tokens/replication_factor of the
+// - config compatibility (pkg/loki/config_compat.go ValidateConfigCompatibility, compatChecks below): the ingesters'
+//   index_shards a power of two when a schema period uses the TSDB index, query_range.shard_aggregations only with
+//   frontend.encoding protobuf.
+// - schema periods' object_store under use_thanos_objstore (pkg/loki/validation.go validateSchemaValues) and the thanos
+//   S3 client's endpoint, which the chart renders null (storageChecks).
+// Not covered: schema_config (L4, R5), the row_shards divisibility of non-TSDB periods, the S3 storage class (L8), ring num_tokens/replication_factor of the
 // scheduler, compactor and index gateway (the program refuses those keys, absent from Loki's config reference), the
 // ruler's remote_write client settings beyond the URL, the other bloom and kafka settings (off in this stack), and a full
 // LogQL parse of selectors.
@@ -58,6 +63,7 @@ const VALUES_OF: Readonly<Record<string, string>> = {
   frontend_worker: "loki.frontend_worker",
   bloom_gateway: "loki.bloom_gateway",
   bloom_build: "loki.bloom_build",
+  frontend: "loki.frontend",
 };
 
 /** pkg/compactor/deletionmode/mode.go AllModes. */
@@ -422,6 +428,53 @@ function ingesterChecks(scope: Scope): Finding[] {
   return findings;
 }
 
+// --- config compatibility: pkg/loki/config_compat.go ValidateConfigCompatibility (Loki 3.7.6, run by Config.Validate) ---
+
+/** pkg/ingester/index/index.go DefaultIndexShards (-ingester.index-shards). */
+const LOKI_DEFAULT_INDEX_SHARDS = 32;
+
+function compatChecks(ctx: RuleContext<object>, loki: LokiRelease): StorageFinding[] {
+  const findings: StorageFinding[] = [];
+  // ensureInvertedIndexShardingCompatibility: a period with the TSDB index runs index.ValidateBitPrefixShardFactor
+  // (pkg/ingester/index/bitprefix.go: `1<<requiredBits != factor` -> "incompatible inverted index shard factor on
+  // ingester: It must be a power of two, got %d"). The flag's help text ("MUST be evenly divisible by ALL schema shard
+  // factors") describes the older non-TSDB indexes only. A factor <= 0 is the ingester section's own error.
+  const shards = section(ctx, loki, "ingester").key("index_shards");
+  const factor = shards ? integer(shards.raw()) : undefined;
+  const periods = loki.schemaConfigs();
+  if (periods !== undefined && isUnknown(periods)) ctx.inconclusive(periods);
+  const tsdb = periods !== undefined && !isUnknown(periods) && periods.some((p) => p.get("store").raw() === "tsdb");
+  if (shards && factor !== undefined && factor > 0 && tsdb && (factor & (factor - 1)) !== 0) {
+    const lower = 2 ** Math.floor(Math.log2(factor));
+    findings.push({
+      node: shards,
+      error: `incompatible inverted index shard factor on ingester: It must be a power of two, got ${factor}`,
+      fix: `use a power of two (${lower} or ${lower * 2}; default ${LOKI_DEFAULT_INDEX_SHARDS}): with a tsdb schema period the factor must be a power of two, whatever the flag's help text says`,
+      consequence: EVERY_POD,
+    });
+  }
+  // ensureProtobufEncodingForAggregationSharding: `len(c.QueryRange.ShardAggregations) > 0 &&
+  // c.Frontend.FrontendV2.Encoding != "protobuf"` -> "shard_aggregation requires frontend.encoding=protobuf".
+  // frontend.encoding defaults to json (pkg/lokifrontend/frontend/v2/frontend.go -frontend.encoding); chart 18.11.0
+  // renders loki.frontend as the frontend section (values.yaml `{{- with .Values.loki.frontend }}`) and sets only
+  // scheduler_address and tail_proxy_url there.
+  const aggregations = section(ctx, loki, "query_range").key("shard_aggregations");
+  const raw = aggregations?.raw();
+  const nonEmpty = Array.isArray(raw) ? raw.length > 0 : typeof raw === "string" && raw.trim() !== "";
+  if (aggregations && nonEmpty) {
+    const encoding = section(ctx, loki, "frontend").key("encoding");
+    if (!encoding || encoding.raw() !== "protobuf") {
+      findings.push({
+        node: aggregations,
+        error: "shard_aggregation requires frontend.encoding=protobuf",
+        fix: `set loki.frontend.encoding (or loki.structuredConfig.frontend.encoding) to protobuf${encoding ? ` (it is ${shown(encoding)} at ${encoding.where})` : " (Loki's default is json)"}, or drop shard_aggregations`,
+        consequence: EVERY_POD,
+      });
+    }
+  }
+  return findings;
+}
+
 // --- the other sections ---
 
 function distributorChecks(scope: Scope): Finding[] {
@@ -659,10 +712,12 @@ function compactorChecks(ctx: RuleContext<object>, loki: LokiRelease, scope: Sco
 //   loki.storage.s3.signatureVersion is rendered as signature_version (`with`: empty is omitted), sse as sse, other
 //   keys as they are. With use_thanos_objstore, loki.storage.object_store.s3 becomes common.storage.object_store.s3 and
 //   ruler_storage.s3, each with bucket_name forced to loki.storage.bucketNames.chunks / .ruler ("loki.thanosStorageConfig").
-// Storage classes are L8's, `insecure` S13's, static keys S4's. Not covered: named_stores, the thanos client's
-// creation-time checks (its path is off in this stack).
+// Storage classes are L8's, `insecure` S13's, static keys S4's. Not covered: named_stores, the thanos client's other
+// creation-time checks (access/secret key pairing, SSE-C key).
 
 const LOKI_SSE_TYPES = ["SSE-S3", "SSE-KMS"];
+/** Loki 3.7.6 pkg/storage/bucket/client.go SupportedBackends (S3, GCS, Azure, Swift, Filesystem, Alibaba, BOS). */
+const LOKI_THANOS_BACKENDS = ["s3", "gcs", "azure", "swift", "filesystem", "alibabacloud", "bos"];
 
 interface StorageFinding {
   node: PropNode;
@@ -899,6 +954,75 @@ function storageChecks(ctx: RuleContext<object>, loki: LokiRelease): StorageFind
       });
     }
   }
+  // With use_thanos_objstore the chunk store's client is thanos-io/objstore's (pkg/storage/factory.go NewObjectClient
+  // -> bucket.NewObjectClient; the ruler's rule store likewise from ruler_storage, pkg/loki/modules.go initRulerStorage).
+  // - validateSchemaValues (pkg/loki/validation.go): each period's object_store must be one of bucket.SupportedBackends
+  //   (pkg/storage/bucket/client.go: s3, gcs, azure, swift, filesystem, alibabacloud, bos) or a named store; the aws
+  //   client's alias "aws" is not.
+  // - The S3 bucket client (pkg/storage/bucket/s3/bucket_client.go newS3Config: Endpoint: cfg.Endpoint, flag default "")
+  //   goes through thanos-io/objstore providers/s3/s3.go NewBucketWithConfig -> validate: `conf.Endpoint == ""` is
+  //   "no s3 endpoint in config file". Chart 18.11.0 renders loki.storage.object_store.s3 (endpoint: null, values.yaml)
+  //   and never loki.storage.s3 there ("loki.thanosStorageConfig"), so the stack's region and the AWS SDK's regional
+  //   endpoint of the aws client do not carry over.
+  if (thanosUsed && periods !== undefined && !isUnknown(periods)) {
+    const named = new Set<string>();
+    for (const base of [
+      `${sc}.storage_config.object_store.named_stores`,
+      "loki.storage_config.object_store.named_stores",
+    ]) {
+      const kinds = at(base)?.entries();
+      if (!kinds || isUnknown(kinds)) continue;
+      for (const [, stores] of kinds) {
+        const names = stores.entries();
+        if (names && !isUnknown(names)) for (const [name] of names) named.add(name);
+      }
+    }
+    for (const period of periods) {
+      const store = period.get("object_store");
+      const type = store.raw();
+      if (typeof type === "string" && !LOKI_THANOS_BACKENDS.includes(type) && !named.has(type)) {
+        add("thanos-object-store", {
+          node: store,
+          error: `unrecognized \`object_store\` type \`${type}\`, which also does not match any named_stores. Choose one of: ${LOKI_THANOS_BACKENDS.join(", ")}. Or choose a named_store`,
+          fix: `with ${thanosNode!.where}=true name the backend itself (${type === "aws" ? "s3" : LOKI_THANOS_BACKENDS.join(", ")}), or keep use_thanos_objstore false`,
+          consequence: EVERY_POD,
+        });
+      }
+    }
+  }
+  const s3Users = [
+    {
+      target: thanosTargets[0],
+      used: thanosUsed && chunksOnS3,
+      who: "every Loki pod that opens the chunk store (ingesters, queriers, index gateways, the compactor; the single binary) fails to start, so no chunk or index is written and nothing is read",
+      where: "storage_config.object_store.s3.endpoint",
+    },
+    {
+      target: thanosTargets[1],
+      used:
+        thanosUsed &&
+        String(first([`${sc}.ruler_storage.backend`])?.raw() ?? (chartThanosS3 && rulerEnabled ? "s3" : "")) === "s3",
+      who: "the ruler fails to start when it opens its rule store, so no rule is evaluated",
+      where: "ruler_storage.s3.endpoint",
+    },
+  ];
+  const emptyEndpoint = s3Users.filter(({ target, used }) => {
+    const endpoint = used ? target.key("endpoint") : undefined;
+    return used && (!endpoint || String(endpoint.raw()).trim() === "");
+  });
+  if (emptyEndpoint.length > 0) {
+    const { target } = emptyEndpoint[0];
+    const region = target.key("region");
+    const regionText = region && typeof region.raw() === "string" ? (region.raw() as string) : "<region>";
+    add("thanos-endpoint", {
+      node: target.key("endpoint") ?? thanosNode!,
+      error: "no s3 endpoint in config file",
+      fix:
+        `${emptyEndpoint.map((u) => u.where).join(" and ")} empty (the chart renders loki.storage.object_store.s3, endpoint null, and ignores loki.storage.s3): ` +
+        `set loki.storage.object_store.s3.endpoint to s3.${regionText}.amazonaws.com and its region, or keep use_thanos_objstore false`,
+      consequence: emptyEndpoint.map((u) => u.who).join("; "),
+    });
+  }
   return [...findings.values()];
 }
 
@@ -912,7 +1036,7 @@ export const lokiConfigValid = stackRule<object>(
     name: "loki-config-valid",
     rule: "L10",
     description:
-      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, bloom_gateway / bloom_build enabled only with the client address the chart renders non-empty, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type)",
+      "Loki's limits_config (defaults and every tenant of the runtime config), ingester, distributor, querier, query_range, frontend_worker, pattern_ingester and compactor settings must pass Loki 3.7.6's start-up validation (a known deletion_mode, sharding strategy and codec, engine_results_cache_time_bucket_interval >= 1m, positive sizes, counts and durations, ordered backoffs and pattern windows, ruler remote-write clients when enabled, parseable retention_stream and policy_stream_mapping selectors, bloom_gateway / bloom_build enabled only with the client address the chart renders non-empty, S3 clients: signature version v4, a known SSE type with its KMS key and a parseable context, an STS endpoint URL, an endpoint not prefixed with the bucket, a known bucket lookup type, with use_thanos_objstore a non-empty endpoint and thanos backends as object_store; ingester index_shards a power of two with tsdb, shard_aggregations only with frontend.encoding protobuf)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -945,7 +1069,7 @@ export const lokiConfigValid = stackRule<object>(
           );
         }
       }
-      for (const f of storageChecks(ctx, loki)) {
+      for (const f of [...compatChecks(ctx, loki), ...storageChecks(ctx, loki)]) {
         ctx.violation(
           `${f.node.where}=${shown(f.node)}: Loki refuses to start ("${f.error}"); ${f.consequence}. Fix: ${f.fix}.`,
           loki.urn,

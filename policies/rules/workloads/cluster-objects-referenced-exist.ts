@@ -50,8 +50,8 @@
 //   when non-empty: mimir `if .Values.<component>.priorityClassName`, loki, kube-prometheus-stack, alloy, strimzi
 //   operator chart) and of Strimzi `template.pod.priorityClassName` (Kafka CR and KafkaNodePool).
 import { PropNode } from "../../lib/node";
-import { stackRule } from "../../lib/policy";
-import { HelmRelease, StackResource } from "../../lib/stack";
+import { RuleContext, stackRule } from "../../lib/policy";
+import { HelmRelease, StackResource, StackView } from "../../lib/stack";
 import { CHARTS, TYPES } from "../../lib/types";
 import { known, Unknown } from "../../lib/unknown";
 import { eachChecked } from "../memory/limits";
@@ -154,9 +154,24 @@ function flag(node: PropNode, fallback: boolean): boolean {
   return value === undefined ? fallback : value;
 }
 
+/**
+ * One volume claim a chart or custom resource renders, for P8: its class (undefined: the default class, "": none) and
+ * its access modes as written (absent: the chart's or operator's ReadWriteOnce default).
+ */
+export interface ClaimRef {
+  storageClass: string | undefined;
+  classWhere: string;
+  modes: PropNode | undefined;
+  /** The claim's volumeMode where the values pass it verbatim (prometheus-operator, Alloy). */
+  volumeMode: PropNode | undefined;
+  what: string;
+  urn: string;
+}
+
 /** Collects the references of one owner (a release or custom resource). */
-class Collector {
+export class Collector {
   readonly refs: Reference[] = [];
+  readonly claims: ClaimRef[] = [];
   constructor(
     private readonly urn: string,
     private readonly what: string,
@@ -174,6 +189,17 @@ class Collector {
     this.refs.push({ kind: "StorageClass", name: name === "-" ? "" : name, where, what, urn: this.urn });
   }
 
+  /** A rendered claim: `storageClass` as the claim will carry it (undefined default, "" none). */
+  claim(
+    storageClass: string | undefined,
+    classWhere: string,
+    modes: PropNode | undefined,
+    what = this.what,
+    volumeMode?: PropNode,
+  ): void {
+    this.claims.push({ storageClass, classWhere, modes, volumeMode, what, urn: this.urn });
+  }
+
   /** A pod spec's priorityClassName; `path` from the values or spec root names the pods. */
   priority(node: PropNode, path: string[]): void {
     const name = text(node);
@@ -186,11 +212,18 @@ class Collector {
 function operatorStorage(storage: PropNode, c: Collector, what: string): void {
   if (storage.get("emptyDir").isPresent) return;
   const ephemeral = storage.get("ephemeral");
-  if (ephemeral.isPresent) {
-    c.verbatim(ephemeral.at("volumeClaimTemplate.spec.storageClassName"), what);
-    return;
-  }
-  c.verbatim(storage.at("volumeClaimTemplate.spec.storageClassName"), what);
+  const template = ephemeral.isPresent ? ephemeral.get("volumeClaimTemplate") : storage.get("volumeClaimTemplate");
+  const spec = template.get("spec");
+  c.verbatim(spec.get("storageClassName"), what);
+  // Without a template the operator mounts an emptyDir; an empty accessModes becomes ReadWriteOnce (statefulset.go).
+  if (template.isPresent)
+    c.claim(
+      text(spec.get("storageClassName")),
+      spec.get("storageClassName").where,
+      spec.get("accessModes"),
+      what,
+      spec.get("volumeMode"),
+    );
 }
 
 function kubePrometheusStack(release: HelmRelease, c: Collector): void {
@@ -206,6 +239,7 @@ function kubePrometheusStack(release: HelmRelease, c: Collector): void {
     const node = v.at("grafana.persistence.storageClassName");
     const name = text(node);
     if (name) c.verbatim(node, "the Grafana pod");
+    c.claim(name || undefined, node.where, v.at("grafana.persistence.accessModes"), "the Grafana pod");
   }
 }
 
@@ -226,12 +260,20 @@ function mimir(release: HelmRelease, c: Collector): void {
       ? (known(zoneAware.get("zones").items()) ?? [])
       : [];
     let ownUsed = zones.length === 0;
+    const modes = volume.get("accessModes");
+    const chartClaim = (name: string | undefined, where: string) =>
+      c.claim(name === "-" ? "" : name || undefined, where, modes, what);
     for (const zone of zones) {
       const zoneClass = text(zone.get("storageClass"));
-      if (zoneClass) c.chartClass(zoneClass, zone.get("storageClass").where, what);
-      else ownUsed = true;
+      if (zoneClass) {
+        c.chartClass(zoneClass, zone.get("storageClass").where, what);
+        chartClaim(zoneClass, zone.get("storageClass").where);
+      } else ownUsed = true;
     }
-    if (ownUsed) c.chartClass(own, volume.get("storageClass").where, what);
+    if (ownUsed) {
+      c.chartClass(own, volume.get("storageClass").where, what);
+      chartClaim(own, volume.get("storageClass").where);
+    }
   }
 }
 
@@ -255,9 +297,12 @@ function lokiSection(component: string, section: PropNode, c: Collector): void {
   const what = `the ${component} pods`;
   const own = text(persistence.get("storageClass"));
   const type = text(persistence.get("type")) ?? LOKI_DEFAULT_TYPE[component] ?? "pvc";
+  const chartClaim = (name: string | undefined, where: string, modes: PropNode | undefined) =>
+    c.claim(name === "-" ? "" : name || undefined, where, modes, what);
   if (type === "ephemeral") {
     // templates/_pod.tpl: `if not (kindIs "invalid" ...)`; an empty value renders an empty field (the default class).
     c.chartClass(own, persistence.get("storageClass").where, what);
+    chartClaim(own, persistence.get("storageClass").where, persistence.get("accessModes"));
     return;
   }
   if (type !== "pvc") return;
@@ -272,20 +317,27 @@ function lokiSection(component: string, section: PropNode, c: Collector): void {
   const claimsNode = persistence.get("claims");
   const claims = known(claimsNode.items());
   const claimList = claims ?? (LOKI_DEFAULT_DATA_CLAIM.has(component) ? [] : undefined);
-  const classFor = (name: string | undefined, where: string) => {
+  // templates/_workload.tpl: a claims[] entry renders its own accessModes; the component's `data` claim
+  // persistence.accessModes (`with`: none renders none, and Kubernetes then refuses the claim without modes; values.yaml
+  // sets [ReadWriteOnce] for every component).
+  const classFor = (name: string | undefined, where: string, modes: PropNode | undefined) => {
     if (zoneAware && zoneClasses.length > 0) {
-      for (const z of zoneClasses) c.chartClass(z.name, z.where, what);
+      for (const z of zoneClasses) {
+        c.chartClass(z.name, z.where, what);
+        chartClaim(z.name, z.where, modes);
+      }
       return;
     }
     c.chartClass(name, where, what);
+    chartClaim(name, where, modes);
   };
   let dataClaim = claims === undefined && LOKI_DEFAULT_DATA_CLAIM.has(component);
-  if (dataClaim) classFor(undefined, "");
+  if (dataClaim) classFor(undefined, "", undefined);
   for (const claim of claimList ?? []) {
     if (text(claim.get("name")) === "data") dataClaim = true;
-    classFor(text(claim.get("storageClass")), claim.get("storageClass").where);
+    classFor(text(claim.get("storageClass")), claim.get("storageClass").where, claim.get("accessModes"));
   }
-  if (!dataClaim) classFor(own, persistence.get("storageClass").where);
+  if (!dataClaim) classFor(own, persistence.get("storageClass").where, persistence.get("accessModes"));
 }
 
 function loki(release: HelmRelease, c: Collector): void {
@@ -308,8 +360,17 @@ function loki(release: HelmRelease, c: Collector): void {
 
 function alloy(release: HelmRelease, c: Collector): void {
   if (text(release.values.at("controller.type")) !== "statefulset") return;
-  for (const claim of known(release.values.at("controller.volumeClaimTemplates").items()) ?? [])
+  for (const claim of known(release.values.at("controller.volumeClaimTemplates").items()) ?? []) {
     c.verbatim(claim.at("spec.storageClassName"), "the Alloy StatefulSet");
+    const spec = claim.get("spec");
+    c.claim(
+      text(spec.get("storageClassName")),
+      spec.get("storageClassName").where,
+      spec.get("accessModes"),
+      "the Alloy StatefulSet",
+      spec.get("volumeMode"),
+    );
+  }
 }
 
 /** Strimzi storage: persistent-claim, or jbod of volumes (PersistentVolumeClaimUtils). */
@@ -319,6 +380,28 @@ function strimziStorage(storage: PropNode, c: Collector): void {
   if (type === "jbod")
     for (const volume of known(storage.get("volumes").items()) ?? [])
       if (text(volume.get("type")) === "persistent-claim") c.verbatim(volume.get("class"));
+}
+
+/** The claims (and class references) of one release, by chart. */
+function releaseClaims(release: HelmRelease, c: Collector): void {
+  if (release.chart === CHARTS.kubePrometheusStack) kubePrometheusStack(release, c);
+  if (release.chart === CHARTS.mimir) mimir(release, c);
+  if (release.chart === CHARTS.loki) loki(release, c);
+  if (release.chart === CHARTS.alloy) alloy(release, c);
+}
+
+/**
+ * Every volume claim the stack's charts render (P8). Strimzi's are left out: cluster-operator 1.2.0
+ * PersistentVolumeClaimUtils writes `.withAccessModes("ReadWriteOnce")` whatever the storage spec says.
+ */
+export function stackVolumeClaims<C extends object>(stack: StackView, ctx: RuleContext<C>): ClaimRef[] {
+  const claims: ClaimRef[] = [];
+  for (const release of stack.helmReleases()) {
+    const c = new Collector(release.resource.urn, release.label);
+    eachChecked(ctx, () => releaseClaims(release, c));
+    claims.push(...c.claims);
+  }
+  return claims;
 }
 
 const CONSEQUENCE: Record<Kind, (what: string) => string> = {
@@ -350,12 +433,7 @@ export const clusterObjectsReferencedExist = stackRule<object>(
     for (const release of releases) {
       const c = new Collector(release.resource.urn, release.label);
       collectors.push(c);
-      eachChecked(ctx, () => {
-        if (release.chart === CHARTS.kubePrometheusStack) kubePrometheusStack(release, c);
-        if (release.chart === CHARTS.mimir) mimir(release, c);
-        if (release.chart === CHARTS.loki) loki(release, c);
-        if (release.chart === CHARTS.alloy) alloy(release, c);
-      });
+      eachChecked(ctx, () => releaseClaims(release, c));
       eachChecked(ctx, () =>
         visitPodFields(
           release.values,

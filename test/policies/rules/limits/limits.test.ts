@@ -204,6 +204,61 @@ describe("policy series-labels-within-limits (Q2)", () => {
     );
     assert.match(value.violations[0].message, /max_label_value_length=100 .* < 253/);
   });
+  describe("Loki enforced_labels against the labels Alloy attaches (j08)", () => {
+    const withTenant = (records = compliantStack()) =>
+      mutateValues(
+        records,
+        "alloy",
+        "alloy.configMap.content",
+        POD_LOG_ALLOY.replace(
+          'url = "http://loki-gateway.loki.svc/loki/api/v1/push"',
+          'url = "http://loki-gateway.loki.svc/loki/api/v1/push"\n    tenant_id = "platform"',
+        ),
+      );
+    const run = async (records: ReturnType<typeof compliantStack>) =>
+      (await runStackPolicy(seriesLabelsWithinLimits, records)).violations.map((v) => v.message);
+
+    it("rejects a label Alloy never attaches, for the tenant Alloy writes as and in the defaults", async () => {
+      const tenant = await run(
+        mutateValues(withTenant(), "loki", "loki.runtimeConfig.overrides", { platform: { enforced_labels: ["team"] } }),
+      );
+      assert.equal(tenant.length, 1, tenant.join("\n"));
+      assert.match(
+        tenant[0],
+        /overrides\.platform\.enforced_labels=\["team"\] \(tenant "platform"\) requires "team" on every stream, but no log stream .*namespace, pod, container, app, service_name.*missing required labels.*400.*as tenant "platform" is lost\. Fix: drop team/,
+      );
+      const defaults = await run(
+        mutateValues(withTenant(), "loki", "loki.limits_config.enforced_labels", ["namespace", "team"]),
+      );
+      assert.equal(defaults.length, 1, defaults.join("\n"));
+      assert.match(
+        defaults[0],
+        /enforced_labels=\["namespace","team"\] \(tenants on the default limits\) requires "team"/,
+      );
+      const policy = await run(
+        mutateValues(withTenant(), "loki", "loki.limits_config.policy_enforced_labels", { "*": ["cluster"] }),
+      );
+      assert.equal(policy.length, 1, policy.join("\n"));
+      assert.match(policy[0], /policy_enforced_labels\["\*"\]=\["cluster"\]/);
+    });
+
+    it("passes labels Alloy attaches, service_name, another tenant's list, another policy and a tenant that overrides the default", async () => {
+      for (const records of [
+        mutateValues(withTenant(), "loki", "loki.limits_config.enforced_labels", ["namespace", "service_name"]),
+        mutateValues(withTenant(), "loki", "loki.runtimeConfig.overrides", {
+          "team-payments": { enforced_labels: ["team"] },
+        }),
+        mutateValues(withTenant(), "loki", "loki.limits_config.policy_enforced_labels", { audit: ["team"] }),
+        mutateValues(
+          mutateValues(withTenant(), "loki", "loki.limits_config.enforced_labels", ["team"]),
+          "loki",
+          "loki.runtimeConfig.overrides",
+          { platform: { enforced_labels: ["namespace"] } },
+        ),
+      ])
+        assert.deepEqual(await run(records), []);
+    });
+  });
 });
 
 describe("policy query-lookback-covers-retention (Q3)", () => {

@@ -25,7 +25,13 @@ describe("policy loki-config-valid (L10): S3 client configs (aws and thanos clie
     await passes(set("loki.storage.s3.signatureVersion", "v4"));
     await passes(set("loki.storage.s3.signatureVersion", null));
     // The chart renders loki.storage.s3 only for storage.type s3 without the thanos client.
-    await passes(set("loki.storage.use_thanos_objstore", true, set("loki.storage.s3.signatureVersion", "v2")));
+    await passes(
+      set(
+        "loki.storage.object_store.s3.endpoint",
+        "s3.us-east-1.amazonaws.com",
+        set("loki.storage.use_thanos_objstore", true, set("loki.storage.s3.signatureVersion", "v2")),
+      ),
+    );
   });
 
   it("refuses a signature version on storage_config.aws, common.storage.s3 or the ruler's s3 store", async () => {
@@ -68,7 +74,7 @@ describe("policy loki-config-valid (L10): S3 client configs (aws and thanos clie
     const thanos = (s3: Record<string, unknown>) =>
       set(
         "loki.storage.object_store",
-        { type: "s3", s3: { region: "us-east-1", ...s3 } },
+        { type: "s3", s3: { region: "us-east-1", endpoint: "s3.us-east-1.amazonaws.com", ...s3 } },
         set("loki.storage.use_thanos_objstore", true),
       );
     await passes(thanos({ endpoint: "s3.us-east-1.amazonaws.com" }));
@@ -93,5 +99,52 @@ describe("policy loki-config-valid (L10): S3 client configs (aws and thanos clie
       /the endpoint must not prefixed with the bucket name/,
     );
     await passes(set(`${sc}.storage_config.object_store.s3.sts_endpoint`, "https://sts.us-east-1.amazonaws.com"));
+  });
+
+  it("thanos client: refuses the chart's null endpoint (use_thanos_objstore alone) and the aws alias as object_store", async () => {
+    await refuses(
+      set("loki.storage.use_thanos_objstore", true),
+      /loki\.storage\.use_thanos_objstore=true: Loki refuses to start \("no s3 endpoint in config file"\); every Loki pod that opens the chunk store .* Fix: storage_config\.object_store\.s3\.endpoint and ruler_storage\.s3\.endpoint empty .*set loki\.storage\.object_store\.s3\.endpoint to s3\.<region>\.amazonaws\.com/,
+    );
+    // The ruler's rule store reads the same block: one finding per store when the ruler has its own setting.
+    const both = await messages(
+      set("loki.storage.object_store.s3.region", "us-east-1", set("loki.storage.use_thanos_objstore", true)),
+    );
+    assert.equal(both.length, 1, both.join("\n"));
+    assert.match(both[0], /s3\.us-east-1\.amazonaws\.com/);
+    await refuses(
+      set(
+        `${sc}.storage_config.object_store.s3.endpoint`,
+        "",
+        set(
+          "loki.storage.use_thanos_objstore",
+          true,
+          set("loki.storage.object_store.s3.endpoint", "s3.us-east-1.amazonaws.com"),
+        ),
+      ),
+      /storage_config\.object_store\.s3\.endpoint=: Loki refuses to start \("no s3 endpoint in config file"\)/,
+    );
+    await refuses(
+      set(
+        "loki.schemaConfig.configs.0.object_store",
+        "aws",
+        set(
+          "loki.storage.object_store.s3.endpoint",
+          "s3.us-east-1.amazonaws.com",
+          set("loki.storage.use_thanos_objstore", true),
+        ),
+      ),
+      /object_store=aws: Loki refuses to start \("unrecognized `object_store` type `aws`, which also does not match any named_stores\. Choose one of: s3, gcs, azure, swift, filesystem, alibabacloud, bos\. Or choose a named_store"\).*name the backend itself \(s3\)/,
+    );
+    // Benign neighbours: the aws client (no endpoint needed), an endpoint given, the aws alias without thanos.
+    await passes(set("loki.storage.use_thanos_objstore", false));
+    await passes(
+      set(
+        "loki.storage.object_store.s3.endpoint",
+        "s3.us-east-1.amazonaws.com",
+        set("loki.storage.use_thanos_objstore", true),
+      ),
+    );
+    await passes(set("loki.schemaConfig.configs.0.object_store", "aws"));
   });
 });

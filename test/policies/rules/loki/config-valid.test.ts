@@ -99,10 +99,15 @@ describe("policy loki-config-valid (L10)", () => {
         /cannot both be true/,
       );
       await refuses(
-        withValue("loki.query_range", {
-          shard_aggregations: "quantile_over_time",
-          parallelise_shardable_queries: false,
-        }),
+        mutateValues(
+          withValue("loki.query_range", {
+            shard_aggregations: "quantile_over_time",
+            parallelise_shardable_queries: false,
+          }),
+          "loki",
+          "loki.frontend.encoding",
+          "protobuf",
+        ),
         /shard_aggregations requires parallelise_shardable_queries=true/,
       );
       await refuses(
@@ -133,7 +138,12 @@ describe("policy loki-config-valid (L10)", () => {
         withValue("loki.ingester.flush_op_backoff", { min_period: "30s", max_period: "5m", max_retries: 3 }),
         withValue("loki.distributor.ingester_writes_enabled", true),
         withValue("loki.querier.query_store_only", true),
-        withValue("loki.query_range", { shard_aggregations: "quantile_over_time" }),
+        mutateValues(
+          withValue("loki.query_range", { shard_aggregations: "quantile_over_time" }),
+          "loki",
+          "loki.frontend.encoding",
+          "protobuf",
+        ),
         withValue("loki.pattern_ingester", { enabled: true, retain_for: "6h", max_chunk_age: "2h" }),
         withValue("loki.compactor.delete_request_store_key_prefix", "deletes/"),
         withValue("loki.compactor.max_compaction_parallelism", 4),
@@ -182,6 +192,73 @@ describe("policy loki-config-valid (L10)", () => {
         monolithic("loki.bloom_gateway.enabled", false),
       ];
       for (const stack of stacks) assert.deepEqual(await violations(stack), []);
+    });
+  });
+
+  describe("config compatibility (pkg/loki/config_compat.go)", () => {
+    it("refuses index_shards that is not a power of two with a tsdb period (the flag's help text misleads)", async () => {
+      await refuses(
+        withValue("loki.ingester.index_shards", 48),
+        /loki\.ingester\.index_shards=48: Loki refuses to start \("incompatible inverted index shard factor on ingester: It must be a power of two, got 48"\).*use a power of two \(32 or 64; default 32\)/,
+      );
+      await refuses(
+        withValue("loki.structuredConfig.ingester.index_shards", "24"),
+        /index_shards=24: .*It must be a power of two, got 24/,
+      );
+      for (const ok of [1, 16, 32, 64, 128])
+        assert.deepEqual(await violations(withValue("loki.ingester.index_shards", ok)), []);
+      // Not tsdb: the power-of-two rule does not apply (the divisibility rule is not modelled).
+      assert.deepEqual(
+        await violations(
+          mutateValues(
+            withValue("loki.ingester.index_shards", 48),
+            "loki",
+            "loki.schemaConfig.configs.0.store",
+            "boltdb-shipper",
+          ),
+        ),
+        [],
+      );
+    });
+
+    it("refuses shard_aggregations while frontend.encoding is json (Loki's default)", async () => {
+      await refuses(
+        withValue("loki.query_range.shard_aggregations", "quantile_over_time"),
+        /loki\.query_range\.shard_aggregations=quantile_over_time: Loki refuses to start \("shard_aggregation requires frontend\.encoding=protobuf"\).*Loki's default is json/,
+      );
+      await refuses(
+        mutateValues(
+          withValue("loki.structuredConfig.query_range.shard_aggregations", ["quantile_over_time"]),
+          "loki",
+          "loki.frontend.encoding",
+          "json",
+        ),
+        /shard_aggregations=\["quantile_over_time"\].*it is json at .*loki\.frontend\.encoding/,
+      );
+      assert.deepEqual(
+        await violations(
+          mutateValues(
+            withValue("loki.query_range.shard_aggregations", "quantile_over_time"),
+            "loki",
+            "loki.frontend.encoding",
+            "protobuf",
+          ),
+        ),
+        [],
+      );
+      assert.deepEqual(
+        await violations(
+          mutateValues(
+            withValue("loki.query_range.shard_aggregations", "quantile_over_time"),
+            "loki",
+            "loki.structuredConfig.frontend.encoding",
+            "protobuf",
+          ),
+        ),
+        [],
+      );
+      assert.deepEqual(await violations(withValue("loki.query_range.shard_aggregations", "")), []);
+      assert.deepEqual(await violations(withValue("loki.query_range.shard_aggregations", [])), []);
     });
   });
 });
