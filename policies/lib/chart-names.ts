@@ -20,3 +20,18 @@ export function chartFullname(release: HelmRelease, chartName: string): Maybe<st
   const name = nameOverride || chartName;
   return trunc63(release.releaseName.includes(name) ? release.releaseName : `${release.releaseName}-${name}`);
 }
+
+/**
+ * kube-prometheus-stack's fullname (88.5.3 templates/_helpers.tpl "kube-prometheus-stack.fullname"): fullnameOverride,
+ * else the release name when it contains the chart name (or nameOverride), else `<release>-<name>`, truncated to 26.
+ */
+export function kubePrometheusStackFullname(release: HelmRelease): Maybe<string> {
+  const trunc26 = (name: string) => name.slice(0, 26).replace(/-$/, "");
+  const override = release.values.at("fullnameOverride").string();
+  if (isUnknown(override)) return override;
+  if (override) return trunc26(override);
+  const nameOverride = release.values.at("nameOverride").string();
+  if (isUnknown(nameOverride)) return nameOverride;
+  const name = nameOverride || "kube-prometheus-stack";
+  return trunc26(release.releaseName.includes(name) ? release.releaseName : `${release.releaseName}-${name}`);
+}

@@ -41,6 +41,9 @@ import { kafkaTopicKeepsEveryRecord } from "./kafka/topic-keeps-every-record";
 import { kafkaUncleanLeaderElectionOff } from "./kafka/unclean-leader-election-off";
 import { customCaSecretsDeclared } from "./kafka/custom-ca-secrets-declared";
 import { strimziFeatureGatesValid } from "./kafka/strimzi-feature-gates-valid";
+import { strimziAcceptsKafkaSpec } from "./kafka/strimzi-accepts-kafka-spec";
+import { caRenewalWithinValidity } from "./kafka/ca-renewal-within-validity";
+import { strimziConfigMapsDeclared } from "./kafka/strimzi-config-maps-declared";
 import { kafkaRetentionBytesCoversReplayWindow } from "./kafka/retention-bytes-covers-replay-window";
 import { kafkaRetentionFitsBrokerDisk } from "./kafka/retention-fits-broker-disk";
 import { kafkaListenersValid } from "./kafka/listeners-valid";
@@ -180,6 +183,9 @@ export const policies: Policies = [
   kafkaUncleanLeaderElectionOff,
   customCaSecretsDeclared,
   strimziFeatureGatesValid,
+  strimziAcceptsKafkaSpec,
+  caRenewalWithinValidity,
+  strimziConfigMapsDeclared,
   kafkaRetentionBytesCoversReplayWindow,
   kafkaRetentionFitsBrokerDisk,
   kafkaListenersValid,

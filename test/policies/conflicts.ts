@@ -1122,6 +1122,48 @@ export const CONFLICTS: Conflict[] = [
     message: /Unknown feature gate UseKRaft found in the configuration/,
   },
   {
+    title: "Kafka Cruise Control with its metrics topic replicated 5 times on 3 brokers (Strimzi refuses the Kafka)",
+    base: "prod",
+    config: {
+      overrides: {
+        kafkaCluster: {
+          cruiseControl: {},
+          kafka: { config: { "cruise.control.metrics.topic.replication.factor": 5 } },
+        },
+      },
+    },
+    policy: "strimzi-accepts-kafka-spec",
+    level: "mandatory",
+    message: /Cruise Control metrics reporter replication factor \(5\) cannot be higher than number of brokers \(3\)/,
+  },
+  {
+    title: "Kafka clients CA renewal period (400 days) longer than its default 365-day validity: endless rolls",
+    base: "staging",
+    config: { overrides: { kafkaCluster: { clientsCa: { renewalDays: 400 } } } },
+    policy: "kafka-ca-renewal-within-validity",
+    level: "mandatory",
+    message: /validityDays 365 \(Strimzi default\) is not longer than .*clientsCa\.renewalDays=400/,
+  },
+  {
+    title: "Kafka external logging from a ConfigMap the stack never creates (Strimzi refuses every reconcile)",
+    base: "prod",
+    config: {
+      overrides: {
+        kafkaCluster: {
+          kafka: {
+            logging: {
+              type: "external",
+              valueFrom: { configMapKeyRef: { name: "kafka-logging", key: "log4j2.properties" } },
+            },
+          },
+        },
+      },
+    },
+    policy: "strimzi-config-maps-declared",
+    level: "mandatory",
+    message: /logging\.valueFrom\.configMapKeyRef names ConfigMap "kafka-logging", which the stack does not declare/,
+  },
+  {
     title: "Kafka log.cleaner.min.cleanable.ratio 1.5, outside Kafka's range [0, 1] (Strimzi refuses the Kafka)",
     base: "prod",
     config: { overrides: { kafkaCluster: { kafka: { config: { "log.cleaner.min.cleanable.ratio": 1.5 } } } } },
@@ -1451,6 +1493,48 @@ export const CONFLICTS: Conflict[] = [
     policy: "prometheus-operator-flags-valid",
     level: "mandatory",
     message: /at least one of endpoints or endpointslice needs to be enabled/,
+  },
+  {
+    title: "prometheus-operator TLS on without the webhook patch Jobs that create its Secret: the pod never starts",
+    base: "staging",
+    config: {
+      overrides: { kubePrometheusStack: { prometheusOperator: { admissionWebhooks: { patch: { enabled: false } } } } },
+    },
+    policy: "prometheus-operator-flags-valid",
+    level: "mandatory",
+    message: /admissionWebhooks\.patch\.enabled=false while prometheusOperator\.tls\.enabled is true .*-admission/,
+  },
+  {
+    title: "prometheus-operator on the host network listening on the kubelet's port 10250",
+    base: "prod",
+    config: {
+      overrides: { kubePrometheusStack: { prometheusOperator: { hostNetwork: true, tls: { internalPort: 10250 } } } },
+    },
+    policy: "prometheus-operator-flags-valid",
+    level: "mandatory",
+    message:
+      /hostNetwork=true runs the operator in the node's network, where it listens on :10250 .*address already in use/,
+  },
+  {
+    title: "Prometheus additionalScrapeConfigs with one job name twice (Prometheus refuses its config)",
+    base: "prod",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          prometheus: {
+            prometheusSpec: {
+              additionalScrapeConfigs: [
+                { job_name: "blackbox", static_configs: [{ targets: ["blackbox-exporter:9115"] }] },
+                { job_name: "blackbox", static_configs: [{ targets: ["blackbox-exporter-2:9115"] }] },
+              ],
+            },
+          },
+        },
+      },
+    },
+    policy: "prometheus-specs-valid",
+    level: "mandatory",
+    message: /found multiple scrape configs with job name "blackbox"/,
   },
   {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",

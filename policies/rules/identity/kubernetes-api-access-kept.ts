@@ -42,6 +42,7 @@
 // Accepted: a RoleBinding/ClusterRoleBinding of this stack with a ServiceAccount subject in the release's namespace
 // (the operator supplies the RBAC), or, for a missing account, a ServiceAccount of that name the stack declares.
 import { stripComments } from "../../lib/alloy";
+import { kubePrometheusStackFullname } from "../../lib/chart-names";
 import { PropNode } from "../../lib/node";
 import { stackRule } from "../../lib/policy";
 import { HelmRelease, StackResource, StackView } from "../../lib/stack";
@@ -147,15 +148,11 @@ function declared(stack: StackView, type: string, name: string, namespace?: stri
   return false;
 }
 
-/** Helm's `trunc n | trimSuffix "-"`. */
-const trunc = (name: string, n: number): string => name.slice(0, n).replace(/-$/, "");
-
-/** kube-prometheus-stack _helpers.tpl `kube-prometheus-stack.fullname` (truncated to 26 characters). */
+/** kube-prometheus-stack's fullname (policies/lib/chart-names.ts). */
 function kpsFullname(release: HelmRelease): string {
-  const override = setName(release.values.get("fullnameOverride"));
-  if (override) return trunc(override, 26);
-  const name = setName(release.values.get("nameOverride")) ?? "kube-prometheus-stack";
-  return trunc(release.releaseName.includes(name) ? release.releaseName : `${release.releaseName}-${name}`, 26);
+  const name = kubePrometheusStackFullname(release);
+  if (isUnknown(name)) throw new Inconclusive(name);
+  return name;
 }
 
 interface Gap {

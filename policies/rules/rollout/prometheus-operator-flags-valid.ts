@@ -16,11 +16,31 @@
 //   (pkg/operator/config.go DefaultConfig Gates: the five below);
 // - the log level or format is unknown: internal/log/slog.go parseLevel ("log log_level %s unknown") and
 //   getHandlerFromFormat ("log format %s unknown"), case-insensitive; start() calls stdlog.Fatal.
+// The chart's pod wiring stops the operator starting too (same templates/prometheus-operator/deployment.yaml):
+// - prometheusOperator.tls.enabled (default true) mounts volume tls-secret from Secret `<fullname>-admission`
+//   (`kube-prometheus-stack.fullname`, _helpers.tpl: truncated to 26). Only two templates make that Secret: the
+//   admission-webhook createSecret Job (admission-webhooks/job-patch/job-createSecret.yaml, rendered when
+//   prometheusOperator.enabled and admissionWebhooks.enabled (default true) and admissionWebhooks.patch.enabled (default
+//   true) and not admissionWebhooks.certManager.enabled) and cert-manager's Certificate (certmanager.yaml, when
+//   admissionWebhooks.certManager.enabled, default false, secretName `<fullname>-admission`). With neither, and no
+//   such Secret declared by the stack in the release namespace (values.yaml: "if the secret exists ... You can use
+//   this to provide your own certs"), the kubelet never mounts the volume and the operator pod stays
+//   ContainerCreating (MountVolume.SetUp failed: secret not found).
+// - prometheusOperator.hostNetwork (default false; values.yaml: "Required for use in managed kubernetes clusters (such
+//   as AWS EKS) with custom CNI") runs the pod in the node's network namespace, where the operator listens on
+//   `--web.listen-address=:<tls.internalPort>` (default 10250) with TLS, else :8080. pkg/server/server.go NewServer
+//   net.Listen fails with "address already in use" when a node daemon holds the port, and cmd/operator/main.go
+//   returns 1 ("failed to create web server"). Ports every EKS node holds (Kubernetes docs "Ports and Protocols";
+//   kubelet and kube-proxy command-line reference defaults): 10250 kubelet API (--port), 10248 kubelet healthz
+//   (--healthz-port, 127.0.0.1), 10249 kube-proxy metrics (--metrics-bind-address), 10256 kube-proxy healthz
+//   (--healthz-bind-address); Linux refuses a wildcard bind on a port any address of the host already holds.
 // A crash-looping operator reconciles nothing: no Prometheus or Alertmanager StatefulSet is created or updated, no
 // ServiceMonitor or PrometheusRule change reaches Prometheus, and its admission webhook (when enabled) is down.
+import { kubePrometheusStackFullname } from "../../lib/chart-names";
 import { PropNode } from "../../lib/node";
 import { RuleContext, stackRule } from "../../lib/policy";
-import { CHARTS } from "../../lib/types";
+import { declaredKeys } from "../../lib/secret-keys";
+import { CHARTS, TYPES } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
 
 /** pkg/operator/config.go DefaultConfig Gates (v0.93.0). */
@@ -34,6 +54,14 @@ export const OPERATOR_FEATURE_GATES = [
 /** internal/log/log.go AvailableLogLevels / AvailableLogFormats. */
 const LOG_LEVELS = ["all", "debug", "info", "warn", "error", "none"];
 const LOG_FORMATS = ["logfmt", "json"];
+
+/** Ports a daemon holds on every EKS node (kubelet, kube-proxy command-line reference defaults). */
+export const NODE_HELD_PORTS: Readonly<Record<number, string>> = {
+  10248: "the kubelet's healthz port (--healthz-port)",
+  10249: "kube-proxy's metrics port (--metrics-bind-address)",
+  10250: "the kubelet API port (--port), open on every node",
+  10256: "kube-proxy's healthz port (--healthz-bind-address)",
+};
 
 const CRASH =
   "prometheus-operator exits at start-up and crash-loops, so no Prometheus or Alertmanager is created or updated and no ServiceMonitor or PrometheusRule change is applied";
@@ -59,7 +87,7 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
     name: "prometheus-operator-flags-valid",
     rule: "U10",
     description:
-      "The prometheus-operator flags kube-prometheus-stack renders pass the operator's start-up: the kubelet Service (kubeletService.enabled) keeps Endpoints or EndpointSlices on, prometheusOperator.namespaces and denyNamespaces are not both set, every featureGates key is a gate the operator knows, and logLevel / logFormat are levels and formats it accepts",
+      "The prometheus-operator flags kube-prometheus-stack renders pass the operator's start-up: the kubelet Service (kubeletService.enabled) keeps Endpoints or EndpointSlices on, prometheusOperator.namespaces and denyNamespaces are not both set, every featureGates key is a gate the operator knows, logLevel / logFormat are levels and formats it accepts, the TLS Secret it mounts is made (admission webhooks with patch, cert-manager, or the stack), and on hostNetwork its port is not one the kubelet or kube-proxy holds",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -114,6 +142,51 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
               `Fix: use one of ${OPERATOR_FEATURE_GATES.join(", ")}, or remove the key.`,
           );
         }
+      }
+
+      // The TLS Secret the operator mounts.
+      const tls = read(ctx, v.at("prometheusOperator.tls.enabled"));
+      const webhooks = read(ctx, v.at("prometheusOperator.admissionWebhooks.enabled"));
+      const patch = read(ctx, v.at("prometheusOperator.admissionWebhooks.patch.enabled"));
+      const certManager = read(ctx, v.at("prometheusOperator.admissionWebhooks.certManager.enabled"));
+      const fullname = kubePrometheusStackFullname(kps);
+      if (isUnknown(fullname)) ctx.inconclusive(fullname);
+      else if (
+        tls &&
+        webhooks &&
+        patch &&
+        certManager &&
+        on(tls, true) &&
+        !on(certManager, false) &&
+        !(on(webhooks, true) && on(patch, true))
+      ) {
+        const secret = `${fullname}-admission`;
+        if (declaredKeys(stack, TYPES.kubernetesSecret, kps.namespace, secret) === undefined) {
+          const off = !on(webhooks, true) ? webhooks : patch;
+          report(
+            `${off.where}=${String(off.raw)} while prometheusOperator.tls.enabled is ${tls.raw === undefined ? "true (chart default)" : String(tls.raw)}: ` +
+              `the operator pod mounts Secret "${secret}" (templates/prometheus-operator/deployment.yaml volume tls-secret), which only the ` +
+              `admission-webhook createSecret Job (admissionWebhooks.enabled and patch.enabled) or cert-manager (admissionWebhooks.certManager.enabled) ` +
+              `creates, and the stack declares no such Secret in namespace ${kps.namespace}: the pod stays ContainerCreating (secret not found), so ` +
+              `the operator never runs and no Prometheus or Alertmanager is created or updated. Fix: keep admissionWebhooks.enabled and ` +
+              `patch.enabled true, or enable admissionWebhooks.certManager, or set prometheusOperator.tls.enabled false, or declare Secret "${secret}" (keys cert, key).`,
+          );
+        }
+      }
+
+      // hostNetwork: the operator's listen port on the node.
+      const hostNetwork = read(ctx, v.at("prometheusOperator.hostNetwork"));
+      const port = read(ctx, v.at("prometheusOperator.tls.internalPort"));
+      if (hostNetwork && tls && port && on(hostNetwork, false)) {
+        const listen = on(tls, true) ? Number(port.raw ?? 10250) : 8080;
+        const holder = NODE_HELD_PORTS[listen];
+        if (holder)
+          report(
+            `${hostNetwork.where}=true runs the operator in the node's network, where it listens on :${listen} ` +
+              `(${on(tls, true) ? `${port.raw === undefined ? "prometheusOperator.tls.internalPort default 10250" : port.where}, --web.listen-address` : "TLS off: :8080"}), ` +
+              `${holder}: net.Listen fails with "address already in use" (pkg/server/server.go NewServer; "failed to create web server"): ${CRASH}. ` +
+              `Fix: set prometheusOperator.tls.internalPort to a port no node daemon holds (e.g. 10260), or keep hostNetwork false.`,
+          );
       }
 
       // Log level and format.

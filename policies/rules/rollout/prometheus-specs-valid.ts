@@ -48,6 +48,10 @@
 //   10s): the operator rejects the whole ServiceMonitor (pkg/prometheus/resource_selector.go checkServiceMonitor ->
 //   validateScrapeIntervalAndTimeout; "skipping object", an InvalidConfiguration event), so no kubelet/cAdvisor series
 //   is scraped, silently.
+// - remoteWrite/remoteRead names and additionalScrapeConfigs job names (prometheus-specs/config-names.ts): the operator
+//   copies them unchecked; Prometheus' config loader (config/config.go Config.UnmarshalYAML) refuses a repeated
+//   remote_write or remote_read name, a repeated or missing job_name, and remote/write.go two identical unnamed
+//   remote-write entries, so Prometheus crash-loops.
 // Not inventoried because nothing stops: queueConfig / metadataConfig values (the operator copies them unchecked and
 // Prometheus has no range check), shards and replicas (no operator check beyond the CRD's int32).
 // The checks live in prometheus-specs/ (endpoint-auth, web-tls, managed-args, alertmanager-config, scrape-intervals).
@@ -76,6 +80,7 @@ import {
   set,
   text,
 } from "./prometheus-specs/common";
+import { checkRemoteReadNames, checkRemoteWriteNames, checkScrapeJobNames } from "./prometheus-specs/config-names";
 import { checkAlertingEndpoints, checkRemoteRead, checkRemoteWrite, combined } from "./prometheus-specs/endpoint-auth";
 import { alertmanagerManagedArgs, collisions, prometheusManagedArgs } from "./prometheus-specs/managed-args";
 import { checkScrapeIntervals } from "./prometheus-specs/scrape-intervals";
@@ -91,6 +96,7 @@ function checkPrometheus(release: HelmRelease, report: Report, ctx: RuleContext<
   if (writes instanceof PropNode) ctx.inconclusive(writes.unknown());
   else {
     checkRemoteWrite(writes, report);
+    checkRemoteWriteNames(writes, report);
     for (const { where, spec: rw } of writes)
       if (typeof rw.url === "string" && !URL_PATTERN.test(rw.url))
         report(
@@ -100,7 +106,10 @@ function checkPrometheus(release: HelmRelease, report: Report, ctx: RuleContext<
   if (!agent) {
     const reads = combined(specNode, "remoteRead", "additionalRemoteRead");
     if (reads instanceof PropNode) ctx.inconclusive(reads.unknown());
-    else checkRemoteRead(reads, report);
+    else {
+      checkRemoteRead(reads, report);
+      checkRemoteReadNames(reads, report);
+    }
     const alerting = spec.disableAlerting !== true;
     if (alerting) checkAlertingEndpoints(specNode, report, ctx);
   }
@@ -109,6 +118,7 @@ function checkPrometheus(release: HelmRelease, report: Report, ctx: RuleContext<
     ctx.inconclusive(specNode.unknown());
     return;
   }
+  checkScrapeJobNames(spec.additionalScrapeConfigs, `${specNode.where}.additionalScrapeConfigs`, report);
   const hits = collisions(prometheusManagedArgs(spec), spec.additionalArgs);
   if (hits.length > 0)
     report(
@@ -195,11 +205,11 @@ export const prometheusSpecsValid = stackRule<object>(
     name: "prometheus-specs-valid",
     rule: "U7",
     description:
-      "The Prometheus and Alertmanager resources kube-prometheus-stack renders must pass prometheus-operator's checks (one auth method per remote-write/read and alerting endpoint, no additionalArgs the operator sets, complete web TLS, CRD formats, scrapeTimeout within scrapeInterval and the kubelet ServiceMonitor intervals) and Alertmanager's config loader",
+      "The Prometheus and Alertmanager resources kube-prometheus-stack renders must pass prometheus-operator's checks (one auth method per remote-write/read and alerting endpoint, no additionalArgs the operator sets, complete web TLS, CRD formats, scrapeTimeout within scrapeInterval and the kubelet ServiceMonitor intervals), Prometheus' config loader (unique remoteWrite/remoteRead names and additionalScrapeConfigs job names) and Alertmanager's config loader",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-      "Keep one authentication method per remoteWrite/remoteRead/alertingEndpoints entry, drive flags through spec fields rather than additionalArgs, give web.tlsConfig one certificate and one key, write retention as 10d / retentionSize as 50GiB, keep scrapeTimeout (and kubelet.serviceMonitor.scrapeTimeout) at or below the scrape intervals (default 30s; cAdvisor and resource 10s), and keep every Alertmanager route's receiver defined.",
+      "Keep one authentication method per remoteWrite/remoteRead/alertingEndpoints entry, drive flags through spec fields rather than additionalArgs, give web.tlsConfig one certificate and one key, write retention as 10d / retentionSize as 50GiB, keep scrapeTimeout (and kubelet.serviceMonitor.scrapeTimeout) at or below the scrape intervals (default 30s; cAdvisor and resource 10s), and give every remoteWrite / remoteRead entry and additional scrape job its own name, and keep every Alertmanager route's receiver defined.",
     url: "https://github.com/prometheus-operator/prometheus-operator/blob/v0.93.0/pkg/prometheus/operator.go (validateRemoteWriteSpec); pkg/prometheus/server/operator.go (sync); pkg/operator/argument.go (BuildArgs)",
     tags: ["prometheus", "alertmanager", "rollout"],
     judgedPerResource: true,

@@ -88,7 +88,7 @@ function azureError(azure: Obj): string | undefined {
   return undefined;
 }
 
-interface Entry {
+export interface Entry {
   where: string;
   spec: Obj;
 }

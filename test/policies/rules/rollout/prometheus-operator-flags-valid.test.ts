@@ -72,4 +72,56 @@ describe("policy prometheus-operator-flags-valid (U10)", () => {
     ];
     for (const stack of stacks) assert.deepEqual(await violations(stack), []);
   });
+  it("rejects admission webhooks (or their patch Jobs) off while the operator mounts the TLS Secret they make", async () => {
+    await refuses(
+      withValue("prometheusOperator.admissionWebhooks.enabled", false),
+      /admissionWebhooks\.enabled=false while prometheusOperator\.tls\.enabled is true \(chart default\): the operator pod mounts Secret "kps-kube-prometheus-stack-admission" .*stays ContainerCreating/,
+    );
+    await refuses(
+      withValue("prometheusOperator.admissionWebhooks.patch.enabled", false),
+      /patch\.enabled=false .*-admission/,
+    );
+  });
+
+  it("accepts webhooks off with TLS off, with cert-manager, or with the Secret declared by the stack", async () => {
+    const off = () => withValue("prometheusOperator.admissionWebhooks.enabled", false);
+    const declared = [
+      ...off(),
+      {
+        type: "kubernetes:core/v1:Secret",
+        name: "operator-tls",
+        props: { metadata: { name: "kps-kube-prometheus-stack-admission", namespace: "monitoring" }, type: "Opaque" },
+      },
+    ];
+    for (const stack of [
+      withValue("prometheusOperator.tls.enabled", false, off()),
+      withValue("prometheusOperator.admissionWebhooks.certManager.enabled", true, off()),
+      declared,
+    ])
+      assert.deepEqual(await violations(stack), []);
+    const elsewhere = structuredClone(declared);
+    (elsewhere[elsewhere.length - 1].props as { metadata: { namespace: string } }).metadata.namespace = "default";
+    assert.equal((await violations(elsewhere)).length, 1, "the Secret must be in the release namespace");
+  });
+
+  it("rejects hostNetwork with the operator on the kubelet's port 10250 (the chart default)", async () => {
+    await refuses(
+      withValue("prometheusOperator.hostNetwork", true),
+      /prometheusOperator\.hostNetwork=true runs the operator in the node's network, where it listens on :10250 \(prometheusOperator\.tls\.internalPort default 10250.*the kubelet API port.*"address already in use".*crash-loops/,
+    );
+    await refuses(
+      withValue("prometheusOperator.tls.internalPort", 10256, withValue("prometheusOperator.hostNetwork", true)),
+      /listens on :10256 .*kube-proxy's healthz port/,
+    );
+  });
+
+  it("accepts hostNetwork on a free port, or with TLS off (:8080), and the port alone without hostNetwork", async () => {
+    const host = () => withValue("prometheusOperator.hostNetwork", true);
+    for (const stack of [
+      withValue("prometheusOperator.tls.internalPort", 10260, host()),
+      withValue("prometheusOperator.tls.enabled", false, host()),
+      withValue("prometheusOperator.tls.internalPort", 10250),
+    ])
+      assert.deepEqual(await violations(stack), []);
+  });
 });

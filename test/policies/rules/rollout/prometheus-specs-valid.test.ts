@@ -225,4 +225,70 @@ describe("policy prometheus-specs-valid (U7)", () => {
     disabled = mutateValues(disabled, KPS, "kubelet.serviceMonitor.interval", "30s");
     assert.deepEqual(await messages(disabled), []);
   });
+  it("rejects two remote-write entries with one name (held-out example), also across additionalRemoteWrite", async () => {
+    const kube = {
+      ...MIMIR_WRITE,
+      writeRelabelConfigs: [{ sourceLabels: ["__name__"], regex: "kube_.+", action: "keep" }],
+    };
+    const twice = mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.remoteWrite", [MIMIR_WRITE, kube]);
+    const found = await messages(twice);
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(
+      found[0],
+      /remoteWrite\[1\]\.name="mimir" repeats .*remoteWrite\[0\]\.name: Prometheus refuses 'found multiple remote write configs with job name "mimir"'.*crash-loop/,
+    );
+    const across = mutateValues(withWrite(MIMIR_WRITE), KPS, "prometheus.prometheusSpec.additionalRemoteWrite", [kube]);
+    assert.match((await messages(across)).join("\n"), /additionalRemoteWrite\[0\]\.name="mimir" repeats/);
+  });
+
+  it("rejects repeated remote-read names, identical unnamed remote writes and repeated or missing scrape job names", async () => {
+    const read = { name: "mimir", url: "http://mimir-gateway.mimir.svc/prometheus/api/v1/read" };
+    const reads = mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.remoteRead", [read, read]);
+    assert.match((await messages(reads)).join("\n"), /found multiple remote read configs with job name "mimir"/);
+    const unnamed = { ...MIMIR_WRITE, name: undefined };
+    delete unnamed.name;
+    const copies = mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.remoteWrite", [unnamed, unnamed]);
+    assert.match(
+      (await messages(copies)).join("\n"),
+      /duplicate remote write configs are not allowed, found duplicate for URL/,
+    );
+    const job = { job_name: "blackbox", static_configs: [{ targets: ["a:9115"] }] };
+    const jobs = mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.additionalScrapeConfigs", [job, job]);
+    assert.match(
+      (await messages(jobs)).join("\n"),
+      /additionalScrapeConfigs\[1\]\.job_name="blackbox" repeats .*found multiple scrape configs with job name "blackbox"/,
+    );
+    const nameless = mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.additionalScrapeConfigs", [
+      { static_configs: [] },
+    ]);
+    assert.match(
+      (await messages(nameless)).join("\n"),
+      /additionalScrapeConfigs\[0\] has no job_name: .*'job_name is empty'/,
+    );
+  });
+
+  it("accepts distinct names, unnamed entries that differ, remote reads in agent mode and templated scrape configs", async () => {
+    const kube = { ...MIMIR_WRITE, name: "mimir-kube" };
+    const a = { ...MIMIR_WRITE, name: undefined, url: "http://a/api/v1/push" };
+    const b = { ...MIMIR_WRITE, name: undefined, url: "http://b/api/v1/push" };
+    const read = { name: "mimir", url: "http://mimir-gateway.mimir.svc/prometheus/api/v1/read" };
+    let agent = mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.remoteRead", [read, read]);
+    agent = mutateValues(agent, KPS, "prometheus.agentMode", true);
+    for (const stack of [
+      mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.remoteWrite", [MIMIR_WRITE, kube]),
+      mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.remoteWrite", [a, b]),
+      agent,
+      mutateValues(
+        compliantStack(),
+        KPS,
+        "prometheus.prometheusSpec.additionalScrapeConfigs",
+        "- job_name: a\n- job_name: a\n",
+      ),
+      mutateValues(compliantStack(), KPS, "prometheus.prometheusSpec.additionalScrapeConfigs", [
+        { job_name: "a" },
+        { job_name: "b" },
+      ]),
+    ])
+      assert.deepEqual(await messages(stack), []);
+  });
 });
