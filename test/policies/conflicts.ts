@@ -1840,6 +1840,22 @@ export const CONFLICTS: Conflict[] = [
       /ingester\.zoneAwareReplication\.enabled=true.* with 2 zones .*_helpers\.tpl .*"When zone-awareness is enabled, you must have at least 3 zones defined\."/,
   },
   {
+    title:
+      "Grafana datasources sidecar watchServerTimeout with watchMethod SLEEP (grafana subchart): the release fails to render",
+    base: "staging",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          grafana: { sidecar: { datasources: { watchMethod: "SLEEP", watchServerTimeout: 3600 } } },
+        },
+      },
+    },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /grafana\.sidecar\.datasources\.watchServerTimeout=3600 with .*watchMethod=SLEEP.*"Cannot use \.Values\.sidecar\.datasources\.watchServerTimeout with \.Values\.sidecar\.datasources\.watchMethod SLEEP"/,
+  },
+  {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",
     base: "prod",
     config: { overrides: { alloy: { controller: { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } } } },
