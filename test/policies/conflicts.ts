@@ -449,6 +449,15 @@ export const CONFLICTS: Conflict[] = [
     message: /2 Grafana datasources are the default .*Only one datasource per organization/,
   },
   {
+    title: "Grafana's datasources sidecar watching Secrets only: the stack's datasource ConfigMap is never loaded",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { grafana: { sidecar: { datasources: { resource: "secret" } } } } } },
+    policy: "grafana-provisions-stack-datasources",
+    level: "mandatory",
+    message:
+      /grafana\.sidecar\.datasources\.resource=secret \(the sidecar's RESOURCE: it watches Secrets only\).*as the ConfigMap .*-grafana-datasource.*Grafana starts without the Mimir and Loki datasources/,
+  },
+  {
     title: "Loki drops every log line over 100 bytes",
     base: "prod",
     config: loki({ loki: { limits_config: { max_line_size: "100B" } } }),
