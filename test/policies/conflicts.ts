@@ -1729,6 +1729,16 @@ export const CONFLICTS: Conflict[] = [
       /ingestion_partitions_tenant_shard_size=1 puts tenants on the default limits on 1 of the 2 active partitions/,
   },
   {
+    title:
+      "Grafana moved to its own namespace by grafana.namespaceOverride: its admin and datasource Secrets stay in monitoring",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { grafana: { namespaceOverride: "grafana" } } } },
+    policy: "secret-references-declared",
+    level: "mandatory",
+    message:
+      /values\.grafana\.admin\.existingSecret="grafana-admin" .* is read by pods in namespace grafana \(values\.grafana\.namespaceOverride="grafana"\), but the stack declares the Secret "grafana-admin" only in namespace monitoring/,
+  },
+  {
     title: "Loki gateway basicAuth.existingSecret names a Secret the stack does not create (gateway pods never start)",
     base: "prod",
     config: loki({ gateway: { basicAuth: { existingSecret: "loki-gateway-htpasswd-prod" } } }),
