@@ -1332,6 +1332,16 @@ export const CONFLICTS: Conflict[] = [
     message: /at least one of endpoints or endpointslice needs to be enabled/,
   },
   {
+    title:
+      "Grafana persistence on an EBS ReadWriteOnce claim with the chart's RollingUpdate: rollouts stall on the volume",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { grafana: { persistence: { enabled: true, size: "10Gi" } } } } },
+    policy: "single-attach-volume-deployments-roll-out",
+    level: "mandatory",
+    message:
+      /values\.grafana\.persistence\.enabled=true \(a ReadWriteOnce claim.*single-replica Grafana Deployment.*Multi-Attach error.*release's upgrade fails/,
+  },
+  {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",
     base: "prod",
     config: {
