@@ -155,6 +155,7 @@ import { kafkaVersionSupportedByStrimzi } from "./rollout/kafka-version-supporte
 import { prometheusSpecsValid } from "./rollout/prometheus-specs-valid";
 import { chartTemplatesRender } from "./rollout/chart-templates-render";
 import { prometheusOperatorFlagsValid } from "./rollout/prometheus-operator-flags-valid";
+import { singleAttachVolumeDeploymentsRollOut } from "./rollout/single-attach-volume-deployments-roll-out";
 import { kubeletMonitorFindsTargets } from "./wiring/kubelet-monitor-finds-targets";
 import { stackAlertInputsScraped } from "./wiring/stack-alert-inputs-scraped";
 
@@ -275,6 +276,7 @@ export const policies: Policies = [
   prometheusSpecsValid,
   chartTemplatesRender,
   prometheusOperatorFlagsValid,
+  singleAttachVolumeDeploymentsRollOut,
   // Buffers and memory against container limits
   memcachedFitsContainer,
   goMemoryLimitWithinContainer,

@@ -457,6 +457,15 @@ export const CONFLICTS: Conflict[] = [
     message: /2 Grafana datasources are the default .*Only one datasource per organization/,
   },
   {
+    title: "Grafana's datasources sidecar watching Secrets only: the stack's datasource ConfigMap is never loaded",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { grafana: { sidecar: { datasources: { resource: "secret" } } } } } },
+    policy: "grafana-provisions-stack-datasources",
+    level: "mandatory",
+    message:
+      /grafana\.sidecar\.datasources\.resource=secret \(the sidecar's RESOURCE: it watches Secrets only\).*as the ConfigMap .*-grafana-datasource.*Grafana starts without the Mimir and Loki datasources/,
+  },
+  {
     title: "Loki drops every log line over 100 bytes",
     base: "prod",
     config: loki({ loki: { limits_config: { max_line_size: "100B" } } }),
@@ -1537,6 +1546,16 @@ export const CONFLICTS: Conflict[] = [
     message: /found multiple scrape configs with job name "blackbox"/,
   },
   {
+    title:
+      "Grafana persistence on an EBS ReadWriteOnce claim with the chart's RollingUpdate: rollouts stall on the volume",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { grafana: { persistence: { enabled: true, size: "10Gi" } } } } },
+    policy: "single-attach-volume-deployments-roll-out",
+    level: "mandatory",
+    message:
+      /values\.grafana\.persistence\.enabled=true \(a ReadWriteOnce claim.*single-replica Grafana Deployment.*Multi-Attach error.*release's upgrade fails/,
+  },
+  {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",
     base: "prod",
     config: {
@@ -1951,6 +1970,16 @@ export const CONFLICTS: Conflict[] = [
       /ingestion_partitions_tenant_shard_size=1 puts tenants on the default limits on 1 of the 2 active partitions/,
   },
   {
+    title:
+      "Grafana moved to its own namespace by grafana.namespaceOverride: its admin and datasource Secrets stay in monitoring",
+    base: "prod",
+    config: { overrides: { kubePrometheusStack: { grafana: { namespaceOverride: "grafana" } } } },
+    policy: "secret-references-declared",
+    level: "mandatory",
+    message:
+      /values\.grafana\.admin\.existingSecret="grafana-admin" .* is read by pods in namespace grafana \(values\.grafana\.namespaceOverride="grafana"\), but the stack declares the Secret "grafana-admin" only in namespace monitoring/,
+  },
+  {
     title: "Loki gateway basicAuth.existingSecret names a Secret the stack does not create (gateway pods never start)",
     base: "prod",
     config: loki({ gateway: { basicAuth: { existingSecret: "loki-gateway-htpasswd-prod" } } }),
@@ -2069,6 +2098,22 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /ingester\.zoneAwareReplication\.enabled=true.* with 2 zones .*_helpers\.tpl .*"When zone-awareness is enabled, you must have at least 3 zones defined\."/,
+  },
+  {
+    title:
+      "Grafana datasources sidecar watchServerTimeout with watchMethod SLEEP (grafana subchart): the release fails to render",
+    base: "staging",
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          grafana: { sidecar: { datasources: { watchMethod: "SLEEP", watchServerTimeout: 3600 } } },
+        },
+      },
+    },
+    policy: "chart-templates-render",
+    level: "mandatory",
+    message:
+      /grafana\.sidecar\.datasources\.watchServerTimeout=3600 with .*watchMethod=SLEEP.*"Cannot use \.Values\.sidecar\.datasources\.watchServerTimeout with \.Values\.sidecar\.datasources\.watchMethod SLEEP"/,
   },
   {
     title: "alloy PodDisruptionBudget on the DaemonSet controller: the release fails to render",

@@ -8,6 +8,10 @@
 // Usage:
 //   node extract-chart-refusals.js <chart dir> [--label TEXT]
 //       Scans <chart dir>/templates and the templates of every subchart unpacked under <chart dir>/charts/.
+//       Subcharts a chart fetches at packaging (Chart.yaml dependencies with a repository) are not in its source tree:
+//       unpack each at the version Chart.yaml / Chart.lock names under <chart dir>/charts/<name> first, as
+//       `helm dependency build` would (regenerate-chart-refusals.sh does so for kube-prometheus-stack); their entries
+//       are then listed as charts/<name>/templates/..., and their predicates read the values under the subchart's key.
 //       Prints JSON: [{ file, line, kind: "fail" | "required", message }] where file is relative to <chart dir>,
 //       line is the 1-based line of the `fail`/`required` word, message is the first string literal after it (for
 //       `fail (printf "fmt" ...)` the format string; multi-line `cat`/`print` messages are joined with a space).

@@ -28,13 +28,23 @@ add() { # dir chart version source
 }
 unpack "$GRAFANA_COMMUNITY_CHARTS" loki-18.11.0 charts/loki loki
 unpack "$PROMETHEUS_COMMUNITY_CHARTS" kube-prometheus-stack-88.5.3 charts/kube-prometheus-stack kps
+# kube-prometheus-stack's subcharts are fetched at packaging (Chart.yaml dependencies at kube-prometheus-stack-88.5.3:
+# grafana 12.11.1 from grafana-community, kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1 and
+# prometheus-windows-exporter 0.12.* from prometheus-community; 0.12.8, 2026-07-22, is the last 0.12 tag, before the
+# 88.5.3 release of 2026-08-21). Unpacked under kps/charts/ as `helm dependency build` places them, so the extractor
+# scans them with the chart (file paths charts/<subchart>/templates/...); their values sit under the subchart's key.
+unpack "$GRAFANA_COMMUNITY_CHARTS" grafana-12.11.1 charts/grafana kps/charts/grafana
+unpack "$PROMETHEUS_COMMUNITY_CHARTS" kube-state-metrics-8.4.0 charts/kube-state-metrics kps/charts/kube-state-metrics
+unpack "$PROMETHEUS_COMMUNITY_CHARTS" prometheus-node-exporter-4.56.1 charts/prometheus-node-exporter kps/charts/prometheus-node-exporter
+unpack "$PROMETHEUS_COMMUNITY_CHARTS" prometheus-windows-exporter-0.12.8 charts/prometheus-windows-exporter kps/charts/prometheus-windows-exporter
 unpack "$PROMETHEUS_COMMUNITY_CHARTS" prometheus-operator-crds-31.0.1 charts/prometheus-operator-crds crds
 unpack "$ALLOY_REPO" helm-chart/1.11.1 operations/helm/charts/alloy alloy
 unpack "$STRIMZI_REPO" 1.2.0 packaging/helm-charts/helm3/strimzi-kafka-operator strimzi
 unpack "$AUTOSCALER_REPO" cluster-autoscaler-chart-9.59.0 cluster-autoscaler/charts/cluster-autoscaler autoscaler
 
+KPS_SOURCE="prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (ea930ba) charts/kube-prometheus-stack (templates and charts/crds) with the subcharts its Chart.yaml pins, scanned under charts/<name>/templates: grafana-community/helm-charts tag grafana-12.11.1 (864f779) charts/grafana; prometheus-community/helm-charts tags kube-state-metrics-8.4.0 (1982f1c), prometheus-node-exporter-4.56.1 (8b8e639) and prometheus-windows-exporter-0.12.8 (43a82e9; the pin is 0.12.*, 0.12.8 the last 0.12 tag before the 88.5.3 release)"
 add loki loki 18.11.0 "grafana-community/helm-charts tag loki-18.11.0 charts/loki (templates; subcharts minio and rollout-operator are fetched at packaging, not scanned)"
-add kps kube-prometheus-stack 88.5.3 "prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 charts/kube-prometheus-stack (templates and charts/crds; subcharts grafana, kube-state-metrics, prometheus-node-exporter, prometheus-windows-exporter are fetched at packaging, not scanned)"
+add kps kube-prometheus-stack 88.5.3 "$KPS_SOURCE"
 add crds prometheus-operator-crds 31.0.1 "prometheus-community/helm-charts tag prometheus-operator-crds-31.0.1 charts/prometheus-operator-crds (templates and charts/crds)"
 add alloy alloy 1.11.1 "grafana/alloy tag helm-chart/1.11.1 operations/helm/charts/alloy (templates and charts/crds)"
 add strimzi strimzi-kafka-operator 1.2.0 "strimzi/strimzi-kafka-operator tag 1.2.0 packaging/helm-charts/helm3/strimzi-kafka-operator (templates)"

@@ -45,6 +45,17 @@
 //     KafkaUserModel.maybeGeneratePassword), so it never becomes Ready and its credentials are never created.
 //   Secrets the User Operator makes hold `password`, `sasl.jaas.config` (scram-sha-512) or `ca.crt`, `user.crt`,
 //   `user.key` and, with PKCS12 stores, `user.p12`, `user.password` (tls) (KafkaUserModel.generateSecret).
+// - Namespaces. A pod reads Secrets only from its own namespace (Kubernetes docs, "Secrets": "A Secret can only be
+//   referenced by Pods in that same namespace"; secretKeyRef / secretRef / secret volumes carry no namespace). The
+//   charts let a namespaceOverride move their objects out of the release namespace: loki 18.11.0 and alloy 1.11.1
+//   (`namespaceOverride`, _helpers.tpl loki.namespace / alloy.namespace), kube-prometheus-stack 88.5.3
+//   (`namespaceOverride` for its own objects, _helpers.tpl kube-prometheus-stack.namespace) and each of its subcharts
+//   under its own key (grafana 12.11.1 _helpers.tpl grafana.namespace `grafana.namespaceOverride`; kube-state-metrics
+//   8.4.0, prometheus-node-exporter 4.56.1, prometheus-windows-exporter 0.12.8 _helpers.tpl `namespaceOverride`). A
+//   reference resolves in the namespace its pods run in; one a namespaceOverride moved away from the namespace where the
+//   stack declares that Secret is refused (the pod does not start). A namespaceOverride naming a namespace the stack does not declare (no
+//   kubernetes:core/v1:Namespace; Helm creates at most the release namespace, so applying the release's objects there
+//   fails with `namespaces "<name>" not found`) is an advisory, like any object the stack expects to exist already.
 import { RuleContext, stackRule } from "../../lib/policy";
 import { declaredKeys, DeclaredKeys } from "../../lib/secret-keys";
 import { HelmRelease, StackView } from "../../lib/stack";
@@ -63,6 +74,8 @@ interface Ref {
   keyAt?: string;
   /** Namespace the reference resolves in, when not the release's. */
   namespace?: string;
+  /** The namespaceOverride that put it there (`grafana.namespaceOverride="grafana"`), for messages. */
+  movedBy?: string;
   /** What a missing Secret does, when not a pod's refusal to start. */
   missingSecret?: string;
 }
@@ -384,6 +397,83 @@ function chartRefs(release: HelmRelease, values: unknown): Ref[] {
   return refs;
 }
 
+/** A namespaceOverride: where it applies (a values path prefix, "" for the whole release) and whether it renders. */
+interface NamespaceOverride {
+  /** Values paths under this prefix run in the override's namespace ("" for every path). */
+  prefix: string;
+  /** The values path of the override. */
+  at: string;
+  namespace: string;
+  /** The subchart (or chart) renders at all. */
+  renders: boolean;
+}
+
+/** kube-prometheus-stack 88.5.3 Chart.yaml: each subchart's key and dependency condition (with its default). */
+const KPS_SUBCHARTS: ReadonlyArray<readonly [string, string[], boolean]> = [
+  ["grafana", ["grafana", "enabled"], true],
+  ["kube-state-metrics", ["kubeStateMetrics", "enabled"], true],
+  ["prometheus-node-exporter", ["nodeExporter", "enabled"], true],
+  ["prometheus-windows-exporter", ["windowsMonitoring", "enabled"], false],
+];
+
+/** The namespaceOverrides a release's values set (see the file comment), most specific first. */
+function namespaceOverrides(release: HelmRelease, values: unknown): NamespaceOverride[] {
+  const out: NamespaceOverride[] = [];
+  if (release.chart === CHARTS.kubePrometheusStack)
+    for (const [key, condition, fallback] of KPS_SUBCHARTS) {
+      const ns = str(values, [key, "namespaceOverride"]);
+      if (ns)
+        out.push({
+          prefix: `${key}.`,
+          at: `${key}.namespaceOverride`,
+          namespace: ns,
+          renders: enabled(values, condition, fallback),
+        });
+    }
+  if (([CHARTS.kubePrometheusStack, CHARTS.loki, CHARTS.alloy] as string[]).includes(release.chart)) {
+    const ns = str(values, ["namespaceOverride"]);
+    if (ns) out.push({ prefix: "", at: "namespaceOverride", namespace: ns, renders: true });
+  }
+  return out;
+}
+
+/** Resolves each reference in the namespace of the pods that read it (the override over its path, if any). */
+function placeRefs(release: HelmRelease, values: unknown, refs: Ref[]): void {
+  const overrides = namespaceOverrides(release, values);
+  for (const ref of refs) {
+    const override = overrides.find((o) => ref.where.startsWith(o.prefix));
+    // A subchart's paths are its own: kube-prometheus-stack's namespaceOverride does not move them.
+    const subchart = KPS_SUBCHARTS.some(([key]) => ref.where.startsWith(`${key}.`));
+    if (!override || (override.prefix === "" && subchart && release.chart === CHARTS.kubePrometheusStack)) continue;
+    ref.namespace = override.namespace;
+    ref.movedBy = `values.${override.at}="${override.namespace}"`;
+  }
+}
+
+/** Namespaces that exist in every cluster (Kubernetes docs, "Namespaces": initial namespaces). */
+const BUILTIN_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+
+/** Advises about a namespaceOverride into a namespace the stack does not declare. */
+function judgeOverrideNamespaces(
+  ctx: RuleContext<object>,
+  release: HelmRelease,
+  values: unknown,
+  namespaces: Set<string>,
+): void {
+  // Only a stack that declares its namespaces (the program does) says which exist.
+  if (namespaces.size === 0) return;
+  for (const o of namespaceOverrides(release, values)) {
+    if (!o.renders || namespaces.has(o.namespace) || BUILTIN_NAMESPACES.has(o.namespace)) continue;
+    ctx.advisory(
+      `${release.label} values.${o.at}="${o.namespace}" moves ${o.prefix ? `the ${o.prefix.slice(0, -1)} subchart's objects` : "the chart's objects"} ` +
+        `into namespace ${o.namespace}, which the stack does not create (it declares ${[...namespaces].sort().join(", ")}; Helm creates at most the ` +
+        `release namespace ${release.namespace}): unless it exists before the release, applying them fails (namespaces "${o.namespace}" not found) ` +
+        `and the release cannot install or upgrade. Fix: remove the override, or create that namespace (and the Secrets its pods read) in the program.`,
+      release.resource.urn,
+    );
+  }
+}
+
 /** Whether any resource but the Secret itself holds its name as a string value (a reference to it). */
 function referenced(stack: StackView, secretUrn: string, name: string): boolean {
   const holds = (v: unknown): boolean => {
@@ -473,6 +563,21 @@ function judgeNames(
     const inNs = declared.get(ns) ?? new Map<string, string | undefined>();
     if (inNs.has(ref.name) || seen.has(`${ref.where}=${ref.name}`)) continue;
     seen.add(`${ref.where}=${ref.name}`);
+    // A reference a namespaceOverride moved away from the Secret the stack declares for it (in the release namespace).
+    const elsewhere = ref.movedBy
+      ? [...declared.entries()].filter(([n, names]) => n !== ns && names.has(ref.name)).map(([n]) => n)
+      : [];
+    if (elsewhere.length > 0) {
+      ctx.violation(
+        `${release.label} values.${ref.where}="${ref.name}" (${ref.how}) is read by pods in namespace ${ns}` +
+          ` (${ref.movedBy}), but the stack declares the Secret "${ref.name}" only in namespace ` +
+          `${elsewhere.join(", ")}: a pod can reference only Secrets of its own namespace, so ` +
+          `${ref.missingSecret ?? "the kubelet does not start it (CreateContainerConfigError / secret volume not found) and the component never runs"}. ` +
+          `Fix: remove ${ref.movedBy!.replace(/=.*/, "")}, or create the Secret in namespace ${ns} too.`,
+        release.resource.urn,
+      );
+      continue;
+    }
     const near = [...inNs.keys()].filter((n) => nearMiss(ref.name, n));
     const orphans = [...inNs.entries()]
       .filter(([n, urn]) => urn !== undefined && !referenced(stack, urn, n))
@@ -510,7 +615,7 @@ export const secretReferencesDeclared = stackRule<object>(
     name: "secret-references-declared",
     rule: "W9",
     description:
-      "Secrets the charts mount or read by name (gateway basicAuth existingSecret, env secretKeyRef, envFrom secretRef, secret volumes, prometheus-operator SecretKeySelectors) are Secrets the stack declares in the release namespace, and the keys they read are keys of those Secrets",
+      "Secrets the charts mount or read by name (gateway basicAuth existingSecret, env secretKeyRef, envFrom secretRef, secret volumes, prometheus-operator SecretKeySelectors) are Secrets the stack declares in the namespace the pods run in (release namespace or namespaceOverride), and the keys they read are keys of those Secrets",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -533,12 +638,20 @@ export const secretReferencesDeclared = stackRule<object>(
       add(typeof ns === "string" && ns ? ns : "default", name, secret.urn);
     }
     for (const user of stack.strimzi("KafkaUser")) if (user.namespace) add(user.namespace, user.name, undefined);
+    // The namespaces the stack creates (kubernetes:core/v1:Namespace metadata.name).
+    const namespaces = new Set<string>();
+    for (const ns of stack.ofType("kubernetes:core/v1:Namespace")) {
+      const name = ns.props.get("metadata", "name");
+      if (!name.isUnknown && typeof name.raw() === "string") namespaces.add(name.raw() as string);
+    }
 
     for (const release of stack.helmReleases()) {
       const values = release.values.raw();
       if (isUnknown(values)) continue;
       const refs = chartRefs(release, values);
       walk(values, "", refs);
+      placeRefs(release, values, refs);
+      judgeOverrideNamespaces(ctx, release, values, namespaces);
       judgeNames(stack, ctx, release, declared, refs);
       judgeKeys(stack, ctx, release.label, "values.", release.resource.urn, release.namespace, refs);
     }

@@ -119,6 +119,104 @@ describe("policy chart-templates-render (U8)", () => {
     assert.match(pdb.violations[0].message, /PDBs \(Pod Disruption Budgets\) are not intended for DaemonSets/);
   });
 
+  describe("kube-prometheus-stack's subcharts (grafana 12.11.1, prometheus-node-exporter 4.56.1, prometheus-windows-exporter 0.12.8)", () => {
+    const kps = (path: string, value: unknown, records = compliantStack()) =>
+      mutateValues(records, "kube-prometheus-stack", path, value);
+    /** Sets values.grafana["grafana.ini"] (a key with a dot, which mutateValues' path cannot name). */
+    const grafanaIni = (ini: unknown) =>
+      compliantStack().map((r) => {
+        const values = r.props.values as Record<string, Record<string, unknown>> | undefined;
+        if (r.props.chart !== "kube-prometheus-stack" || !values?.grafana) return r;
+        return {
+          ...r,
+          props: { ...r.props, values: { ...values, grafana: { ...values.grafana, "grafana.ini": ini } } },
+        };
+      });
+
+    it("rejects a datasources sidecar watch timeout with watchMethod SLEEP (h20), naming the subchart's message", async () => {
+      const records = kps("grafana.sidecar.datasources", { watchMethod: "SLEEP", watchServerTimeout: 3600 });
+      const result = await run(records);
+      assert.equal(result.violations.length, 1);
+      assert.match(
+        result.violations[0].message,
+        /values\.grafana\.sidecar\.datasources\.watchServerTimeout=3600 with .*watchMethod=SLEEP.*grafana chart 12\.11\.1 \(kube-prometheus-stack 88\.5\.3 subchart\) templates\/_pod\.tpl.*"Cannot use \.Values\.sidecar\.datasources\.watchServerTimeout with \.Values\.sidecar\.datasources\.watchMethod SLEEP", so the Helm release fails to render.*Fix: drop grafana\.sidecar\.datasources\.watchServerTimeout/,
+      );
+    });
+
+    it("accepts the timeouts with WATCH, SLEEP without them, and a timeout on a sidecar that does not render", async () => {
+      for (const records of [
+        kps("grafana.sidecar.datasources", { watchServerTimeout: 3600, watchClientTimeout: 60 }),
+        kps("grafana.sidecar.datasources", { watchMethod: "SLEEP" }),
+        kps("grafana.sidecar.alerts", { watchMethod: "SLEEP", watchServerTimeout: 3600 }),
+        kps(
+          "grafana.sidecar.datasources.enabled",
+          false,
+          kps("grafana.sidecar.datasources", { watchMethod: "SLEEP", watchClientTimeout: 60 }),
+        ),
+        kps(
+          "grafana.enabled",
+          false,
+          kps("grafana.sidecar.dashboards", { watchMethod: "SLEEP", watchClientTimeout: 60 }),
+        ),
+      ])
+        assert.deepEqual((await run(records)).violations, []);
+    });
+
+    it("rejects the client timeout of the dashboards sidecar (on by kube-prometheus-stack's default) and of its init container", async () => {
+      const sidecar = await run(kps("grafana.sidecar.dashboards", { watchMethod: "SLEEP", watchClientTimeout: 60 }));
+      assert.equal(sidecar.violations.length, 1);
+      assert.match(
+        sidecar.violations[0].message,
+        /dashboards\.watchClientTimeout=60 .*_pod\.tpl lines 548\/555 \(init\), 821\/828/,
+      );
+      const init = await run(
+        kps("grafana.sidecar.dashboards", { initDashboards: true, watchMethod: "LIST", watchClientTimeout: 60 }),
+      );
+      assert.match(init.violations[0].message, /watchMethod LIST"/);
+    });
+
+    it("rejects a literal secret in grafana.ini and accepts a variable expansion or assertNoLeakedSecrets: false", async () => {
+      const result = await run(grafanaIni({ database: { password: "hunter2" } }));
+      assert.equal(result.violations.length, 1);
+      assert.match(
+        result.violations[0].message,
+        /grafana\.ini"\]\.database\.password is a literal value .*_helpers\.tpl line 228.*"Sensitive key 'database\.password' should not be defined explicitly in values/,
+      );
+      assert.deepEqual((await run(grafanaIni({ database: { password: "$__file{/etc/secrets/db}" } }))).violations, []);
+      assert.deepEqual(
+        (await run(grafanaIni({ database: { user: "grafana" }, server: { root_url: "x" } }))).violations,
+        [],
+      );
+      const off = mutateValues(
+        grafanaIni({ database: { password: "hunter2" } }),
+        "kube-prometheus-stack",
+        "grafana.assertNoLeakedSecrets",
+        false,
+      );
+      assert.deepEqual((await run(off)).violations, []);
+    });
+
+    it("rejects node-exporter image.sha and an emptied tlsSecret item, and accepts image.digest", async () => {
+      const sha = await run(kps("prometheus-node-exporter.image.sha", "abc"));
+      assert.equal(sha.violations.length, 1);
+      assert.match(sha.violations[0].message, /"image\.sha forbidden\. Use image\.digest instead"/);
+      assert.deepEqual((await run(kps("prometheus-node-exporter.image.digest", "sha256:abc"))).violations, []);
+      assert.deepEqual(
+        (await run(kps("prometheus-windows-exporter.image.sha", "abc"))).violations,
+        [],
+        "windowsMonitoring off",
+      );
+      const win = await run(
+        kps("windowsMonitoring.enabled", true, kps("prometheus-windows-exporter.image.sha", "abc")),
+      );
+      assert.match(win.violations[0].message, /prometheus-windows-exporter subchart templates\/_helpers\.tpl line 79/);
+      const tls = await run(kps("prometheus-node-exporter.tlsSecret", { enabled: true, keyItem: "" }));
+      assert.equal(tls.violations.length, 1);
+      assert.match(tls.violations[0].message, /"Value tlsSecret\.keyItem must be set\."/);
+      assert.deepEqual((await run(kps("prometheus-node-exporter.tlsSecret", { enabled: true }))).violations, []);
+    });
+  });
+
   describe("mimir-distributed (validate.yaml at grafana/mimir 4fa848c, _helpers.tpl at 01064b3a)", () => {
     // The predicates model the pinned 6.0.6; the fixture's own Mimir release is 6.1 (support/fixture.ts).
     const mimir = (path: string, value: unknown, records = withMimirChart(compliantStack())) =>

@@ -72,4 +72,69 @@ describe("policy grafana-provisions-stack-datasources (W17)", () => {
     );
     assert.deepEqual(await messages(mutateValues(stack([]), KPS, "grafana.enabled", false)), []);
   });
+
+  describe("the datasources sidecar watches the ConfigMap kube-prometheus-stack renders", () => {
+    const sidecar = (key: string, value: unknown, records = stack()) =>
+      mutateValues(records, KPS, `grafana.sidecar.datasources.${key}`, value);
+
+    it("rejects resource: secret (h19): the sidecar watches Secrets only, and the datasources come as a ConfigMap", async () => {
+      const found = await messages(sidecar("resource", "secret"));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /values\.grafana\.sidecar\.datasources\.resource=secret \(the sidecar's RESOURCE: it watches Secrets only\), but kube-prometheus-stack delivers the stack's datasources .* as the ConfigMap "kps-kube-prometheus-stack-grafana-datasource" \(namespace monitoring\).*Grafana starts without the Mimir and Loki datasources.*Fix: set .*resource to both \(the chart default\) or configmap/,
+      );
+    });
+
+    it("accepts resource configmap or both, and a Secret-only sidecar with the sidecar off and no stack datasources", async () => {
+      assert.deepEqual(await messages(sidecar("resource", "configmap")), []);
+      assert.deepEqual(await messages(sidecar("resource", "both")), []);
+      assert.deepEqual(await messages(sidecar("resource", "secret", stack([]))), []);
+    });
+
+    it("rejects a resourceName list without the datasource ConfigMap, and accepts one naming it", async () => {
+      const found = await messages(sidecar("resourceName", "secret/datasources-0"));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /resourceName="secret\/datasources-0" .*Fix: add configmap\/kps-kube-prometheus-stack-grafana-datasource/,
+      );
+      for (const listed of [
+        "configmap/kps-kube-prometheus-stack-grafana-datasource",
+        "secret/x, monitoring/configmap/kps-kube-prometheus-stack-grafana-datasource",
+        "kps-kube-prometheus-stack-grafana-datasource",
+      ])
+        assert.deepEqual(await messages(sidecar("resourceName", listed)), [], listed);
+      assert.match(
+        (await messages(sidecar("resourceName", "secret/kps-kube-prometheus-stack-grafana-datasource")))[0],
+        /never loads it/,
+      );
+    });
+
+    it("rejects a searchNamespace without the ConfigMap's namespace, and accepts ALL, the namespace, or unset", async () => {
+      const found = await messages(sidecar("searchNamespace", ["dashboards"]));
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /searchNamespace=\["dashboards"\] \(the sidecar's NAMESPACE: it searches only there\).*Fix: add monitoring to/,
+      );
+      assert.deepEqual(await messages(sidecar("searchNamespace", ["ALL"])), []);
+      assert.deepEqual(await messages(sidecar("searchNamespace", ["dashboards", "monitoring"])), []);
+      assert.deepEqual(await messages(sidecar("searchNamespace", "ALL")), []);
+      // namespaceOverride moves the ConfigMap and the pod together: the unset searchNamespace still finds it.
+      assert.deepEqual(await messages(mutateValues(stack(), KPS, "grafana.namespaceOverride", "grafana")), []);
+      assert.match(
+        (
+          await messages(
+            sidecar(
+              "searchNamespace",
+              ["monitoring"],
+              mutateValues(stack(), KPS, "grafana.namespaceOverride", "grafana"),
+            ),
+          )
+        )[0],
+        /ConfigMap "kps-kube-prometheus-stack-grafana-datasource" \(namespace grafana\)/,
+      );
+    });
+  });
 });

@@ -303,6 +303,107 @@ describe("policy secret-references-declared (W9)", () => {
     });
   });
 
+  describe("namespaceOverride: references resolve in the namespace the pods run in", () => {
+    const namespace = (name: string): ResourceRecord => ({
+      type: "kubernetes:core/v1:Namespace",
+      name: `ns-${name}`,
+      props: { metadata: { name } },
+    });
+    /** The fixture's Secrets and the program's namespaces, with Grafana's datasource credentials as the program renders them. */
+    const stack = () =>
+      kps(
+        [
+          ...keyed(),
+          secret("grafana-datasource-credentials", "monitoring", { "mimir-prod": "p" }),
+          ...["monitoring", "mimir", "loki", "kafka"].map(namespace),
+        ],
+        "grafana.envValueFrom",
+        { MIMIR_TENANT_0_PASSWORD: { secretKeyRef: { name: "grafana-datasource-credentials", key: "mimir-prod" } } },
+      );
+    const run = (records: ResourceRecord[]) => runStackPolicy(secretReferencesDeclared, records);
+
+    it("passes the program's Grafana in the release namespace", async () => {
+      const result = await run(stack());
+      assert.deepEqual(result.violations, []);
+    });
+
+    it("rejects grafana.namespaceOverride (h22): the admin and datasource Secrets stay in monitoring", async () => {
+      const result = await run(kps(stack(), "grafana.namespaceOverride", "grafana"));
+      const messages = result.violations.map((v) => v.message);
+      assert.ok(
+        messages.some((m) =>
+          /values\.grafana\.admin\.existingSecret="grafana-admin" .* is read by pods in namespace grafana \(values\.grafana\.namespaceOverride="grafana"\), but the stack declares the Secret "grafana-admin" only in namespace monitoring: a pod can reference only Secrets of its own namespace.*Fix: remove values\.grafana\.namespaceOverride/.test(
+            m,
+          ),
+        ),
+        messages.join("\n"),
+      );
+      assert.ok(
+        messages.some((m) =>
+          /envValueFrom\.MIMIR_TENANT_0_PASSWORD\.secretKeyRef\.name="grafana-datasource-credentials" .*namespace grafana/.test(
+            m,
+          ),
+        ),
+      );
+      const advice = result.advisories.map((v) => v.message);
+      assert.ok(
+        advice.some((m) =>
+          /values\.grafana\.namespaceOverride="grafana" moves the grafana subchart's objects into namespace grafana, which the stack does not create/.test(
+            m,
+          ),
+        ),
+        advice.join("\n"),
+      );
+    });
+
+    it("accepts an override into a namespace holding the Secrets, the release namespace, and a disabled subchart", async () => {
+      const moved = [
+        ...kps(stack(), "grafana.namespaceOverride", "grafana"),
+        namespace("grafana"),
+        secret("grafana-admin", "grafana", KEYS["grafana-admin"]),
+        secret("grafana-datasource-credentials", "grafana", { "mimir-prod": "p" }),
+      ];
+      const result = await run(moved);
+      assert.deepEqual(result.violations, []);
+      assert.deepEqual(
+        result.advisories.filter((a) => /namespaceOverride/.test(a.message)),
+        [],
+      );
+      assert.deepEqual((await run(kps(stack(), "grafana.namespaceOverride", "monitoring"))).violations, []);
+      // The node exporter reads no Secret: its override into a namespace the stack creates is fine.
+      const ne = await run(kps(stack(), "prometheus-node-exporter.namespaceOverride", "kafka"));
+      assert.deepEqual(ne.violations, []);
+      assert.deepEqual(
+        ne.advisories.filter((a) => /namespaceOverride/.test(a.message)),
+        [],
+      );
+      const win = await run(kps(stack(), "prometheus-windows-exporter.namespaceOverride", "windows"));
+      assert.deepEqual(
+        win.advisories.filter((a) => /namespaceOverride/.test(a.message)),
+        [],
+        "windowsMonitoring off",
+      );
+    });
+
+    it("advises on kube-prometheus-stack's own namespaceOverride into an undeclared namespace, and rejects its remote-write Secret there", async () => {
+      const result = await run(kps(stack(), "namespaceOverride", "observability"));
+      assert.ok(
+        result.violations.some((v) =>
+          /remoteWrite\[0\]\.basicAuth\.username\.name="mimir-remote-write-auth".*namespace observability/.test(
+            v.message,
+          ),
+        ),
+      );
+      assert.ok(
+        result.advisories.some((a) =>
+          /values\.namespaceOverride="observability" moves the chart's objects/.test(a.message),
+        ),
+      );
+      // Grafana is a subchart: the parent's override does not move it, so its Secrets still resolve in monitoring.
+      assert.ok(!result.violations.some((v) => /grafana-admin/.test(v.message)));
+    });
+  });
+
   it("measures edit distance", () => {
     assert.equal(editDistance("kitten", "sitting"), 3);
     assert.equal(editDistance("abc", "abc"), 0);
