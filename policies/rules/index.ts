@@ -152,6 +152,11 @@ import { chartTemplatesRender } from "./rollout/chart-templates-render";
 import { prometheusOperatorFlagsValid } from "./rollout/prometheus-operator-flags-valid";
 import { kubeletMonitorFindsTargets } from "./wiring/kubelet-monitor-finds-targets";
 import { stackAlertInputsScraped } from "./wiring/stack-alert-inputs-scraped";
+import { gatewayResolverResolves } from "./wiring/gateway-resolver-resolves";
+import { gatewayNginxVariablesDefined } from "./wiring/gateway-nginx-variables-defined";
+import { alloyEgressAdmitsItsDestinations } from "./wiring/alloy-egress-admits-its-destinations";
+import { alloyPodVolumesExist } from "./workloads/alloy-pod-volumes-exist";
+import { chartKindsInstalled } from "./rollout/chart-kinds-installed";
 
 export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
@@ -231,6 +236,7 @@ export const policies: Policies = [
   alloyPerNodeConfigRunsAsDaemonset,
   nodeSelectorsMatchNodeGroups,
   clusterObjectsReferencedExist,
+  alloyPodVolumesExist,
   hardAntiAffinityFitsTopology,
   hostNetworkPodsResolveServices,
   mimirIngesterStateDurable,
@@ -266,6 +272,7 @@ export const policies: Policies = [
   prometheusSpecsValid,
   chartTemplatesRender,
   prometheusOperatorFlagsValid,
+  chartKindsInstalled,
   // Buffers and memory against container limits
   memcachedFitsContainer,
   goMemoryLimitWithinContainer,
@@ -302,6 +309,9 @@ export const policies: Policies = [
   alloyLokiConfigEnvDefined,
   prometheusSelectsStackMonitors,
   kubeletMonitorFindsTargets,
+  gatewayResolverResolves,
+  gatewayNginxVariablesDefined,
+  alloyEgressAdmitsItsDestinations,
   scrapeIntervalsFitRuleWindows,
   stackAlertInputsScraped,
   stackAlertsReachAlertmanager,
