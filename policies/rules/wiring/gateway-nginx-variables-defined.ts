@@ -38,7 +38,7 @@ const BUILT_IN = new Set(
     "ssl_client_i_dn ssl_client_i_dn_legacy ssl_client_raw_cert ssl_client_s_dn ssl_client_s_dn_legacy",
     "ssl_client_serial ssl_client_v_end ssl_client_v_remain ssl_client_v_start ssl_client_verify ssl_curve",
     "ssl_curves ssl_early_data ssl_protocol ssl_server_name ssl_session_id ssl_session_reused ssl_sigalg",
-    "ssl_client_sigalg gzip_ratio limit_conn_status limit_req_status fastcgi_path_info fastcgi_script_name",
+    "ssl_client_sigalg ssl_alpn_protocol gzip_ratio limit_conn_status limit_req_status fastcgi_path_info fastcgi_script_name",
     "uid_got uid_reset uid_set invalid_referer secure_link secure_link_expires date_gmt date_local",
     "ancient_browser modern_browser msie slice_range",
   ]
