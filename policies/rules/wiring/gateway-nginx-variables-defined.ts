@@ -59,9 +59,23 @@ const BUILT_IN_PREFIXES = [
   "proxy_protocol_tlv_",
 ];
 
-/** Variables the charts' own nginx.conf defines (both charts: `map $status $loggable`; Mimir's X-Scope-OrgID map). */
+/**
+ * Variables the charts' own nginx.conf defines: both `map $status $loggable`; Mimir's file also maps
+ * $ensured_x_scope_orgid and $has_multiple_orgid_headers and `set`s $distributor, $alertmanager, $ruler,
+ * $query_frontend and $compactor in its locations (grafana/mimir values.yaml gateway.nginx.config.file, as the search
+ * index stores it at commit 5c776e4263abc8951a072ccb3fba11264df6c0fc; loki 18.11.0 templates/_helpers.tpl loki.nginxFile).
+ */
 const CHART_DEFINED: Record<string, ReadonlySet<string>> = {
-  [CHARTS.mimir]: new Set(["loggable", "ensured_x_scope_orgid"]),
+  [CHARTS.mimir]: new Set([
+    "loggable",
+    "ensured_x_scope_orgid",
+    "has_multiple_orgid_headers",
+    "distributor",
+    "alertmanager",
+    "ruler",
+    "query_frontend",
+    "compactor",
+  ]),
   [CHARTS.loki]: new Set(["loggable"]),
 };
 

@@ -3,9 +3,11 @@
 // - Both charts render `resolver <global.dnsService>.<global.dnsNamespace>.svc.<global.clusterDomain>.;` into the http
 //   block of nginx.conf unless the gateway's own `resolver` value is set (loki 18.11.0 templates/_helpers.tpl
 //   loki.nginxFile, lines 633-636: `if .Values.gateway.nginxConfig.resolver` ... `else` the global names;
-//   mimir-distributed 6.0.x values.yaml gateway.nginx.config.file, same `resolver` line with
-//   gateway.nginx.config.resolver). Defaults kube-dns / kube-system / cluster.local (loki values.yaml global.*;
-//   mimir-distributed 6.0.x values.yaml global.dnsService / dnsNamespace / clusterDomain "cluster.local.").
+//   mimir-distributed values.yaml gateway.nginx.config.file: `if .Values.gateway.nginx.config.resolver` ... `else
+//   resolver {{ dnsService }}.{{ dnsNamespace }}.svc.{{ clusterDomain }};`, read at grafana/mimir commit
+//   5c776e4263abc8951a072ccb3fba11264df6c0fc as the search index stores it, no commit at tag mimir-distributed-6.0.6
+//   being indexed). Defaults kube-dns / kube-system / cluster.local (loki values.yaml global.*; mimir-distributed
+//   values.yaml global.dnsService / dnsNamespace / clusterDomain "cluster.local.", also in the 6.0.x excerpt).
 // - nginx resolves a resolver given by name while it parses the configuration: ngx_resolver_create calls ngx_parse_url
 //   on each name, which looks the host up (ngx_inet_resolve_host) and, when the lookup fails, logs
 //   `[emerg] host not found in resolver "<name>"` and returns NULL, so the configuration is refused

@@ -60,6 +60,16 @@ describe("policy gateway-nginx-variables-defined (W20)", () => {
     assert.deepEqual(await messages(server), []);
   });
 
+  it("accepts the variables the charts' own nginx.conf defines ($distributor, $ensured_x_scope_orgid, $loggable)", async () => {
+    const records = mutateValues(
+      compliantStack(),
+      "mimir",
+      "gateway.nginx.config.serverSnippet",
+      `${TENANT_BINDING.serverSnippet}\nadd_header X-Tenant $ensured_x_scope_orgid; add_header X-Up $distributor; access_log /dev/stderr main if=$loggable;`,
+    );
+    assert.deepEqual(await messages(records), []);
+  });
+
   it("reads definitions and uses", () => {
     assert.deepEqual([...definedVariables('map "$a:$b" $c {}\nset $d 1;\ngeo $e {}\nproxy_set_header X $f;')].sort(), [
       "c",
