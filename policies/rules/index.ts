@@ -158,6 +158,11 @@ import { prometheusOperatorFlagsValid } from "./rollout/prometheus-operator-flag
 import { singleAttachVolumeDeploymentsRollOut } from "./rollout/single-attach-volume-deployments-roll-out";
 import { kubeletMonitorFindsTargets } from "./wiring/kubelet-monitor-finds-targets";
 import { stackAlertInputsScraped } from "./wiring/stack-alert-inputs-scraped";
+import { gatewayResolverResolves } from "./wiring/gateway-resolver-resolves";
+import { gatewayNginxVariablesDefined } from "./wiring/gateway-nginx-variables-defined";
+import { alloyEgressAdmitsItsDestinations } from "./wiring/alloy-egress-admits-its-destinations";
+import { alloyPodVolumesExist } from "./workloads/alloy-pod-volumes-exist";
+import { chartKindsInstalled } from "./rollout/chart-kinds-installed";
 
 export const policies: Policies = [
   // Kafka <-> Mimir ingest storage
@@ -241,6 +246,7 @@ export const policies: Policies = [
   nodeSelectorsMatchNodeGroups,
   clusterObjectsReferencedExist,
   volumeClaimsProvisionable,
+  alloyPodVolumesExist,
   hardAntiAffinityFitsTopology,
   hostNetworkPodsResolveServices,
   mimirIngesterStateDurable,
@@ -277,6 +283,7 @@ export const policies: Policies = [
   chartTemplatesRender,
   prometheusOperatorFlagsValid,
   singleAttachVolumeDeploymentsRollOut,
+  chartKindsInstalled,
   // Buffers and memory against container limits
   memcachedFitsContainer,
   goMemoryLimitWithinContainer,
@@ -313,6 +320,9 @@ export const policies: Policies = [
   alloyLokiConfigEnvDefined,
   prometheusSelectsStackMonitors,
   kubeletMonitorFindsTargets,
+  gatewayResolverResolves,
+  gatewayNginxVariablesDefined,
+  alloyEgressAdmitsItsDestinations,
   scrapeIntervalsFitRuleWindows,
   stackAlertInputsScraped,
   stackAlertsReachAlertmanager,

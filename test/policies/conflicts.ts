@@ -653,6 +653,61 @@ export const CONFLICTS: Conflict[] = [
     policy: "alloy-batch-within-loki-burst",
     level: "advisory",
   },
+  {
+    title: "Alloy kept to one zone while its config collects only its own node (held-out h18)",
+    base: "prod",
+    config: { overrides: { alloy: { controller: { nodeSelector: { "topology.kubernetes.io/zone": "eu-west-1a" } } } } },
+    policy: "alloy-per-node-config-runs-as-daemonset",
+    level: "mandatory",
+    message: /the Alloy DaemonSet runs no pod on NodeGroup .* in eu-west-1b .*never have their logs collected/,
+  },
+  {
+    title: "Alloy's ConfigMap turned off without a name: the pods mount one nobody creates (held-out h15)",
+    base: "dev",
+    config: { overrides: { alloy: { alloy: { configMap: { create: false } } } } },
+    policy: "alloy-pod-volumes-exist",
+    level: "mandatory",
+    message:
+      /configMap\.create=false and no alloy\.configMap\.name: the Alloy pods still mount volume "config" .*ContainerCreating/,
+  },
+  {
+    title: "controller.volumes.extra replaced: alloy-data is still mounted (held-out h16)",
+    base: "staging",
+    config: { overrides: { alloy: { controller: { volumes: { extra: [{ name: "scratch", emptyDir: {} }] } } } } },
+    policy: "alloy-pod-volumes-exist",
+    level: "mandatory",
+    message: /mounts "alloy-data" into the Alloy container, but the pod has no such volume .*rejects the pod template/,
+  },
+  {
+    title: "Alloy egress limited to the two gateways: no DNS, no API server (held-out h17)",
+    base: "prod",
+    config: {
+      overrides: {
+        alloy: {
+          networkPolicy: {
+            enabled: true,
+            egress: [
+              {
+                to: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
+                    podSelector: { matchLabels: { "app.kubernetes.io/component": "gateway" } },
+                  },
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "loki" } },
+                    podSelector: { matchLabels: { "app.kubernetes.io/component": "gateway" } },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    policy: "alloy-egress-admits-its-destinations",
+    level: "mandatory",
+    message: /admits neither cluster DNS .*nor the Kubernetes API server/,
+  },
   // ---- Security
   {
     title: "static S3 keys in Mimir's config",
@@ -703,6 +758,46 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
   },
   // ---- Durability, start-up validation, readability and rollouts (issue 11, red-team findings)
+  {
+    title: "Mimir gateway resolver named coredns: EKS's DNS Service is kube-dns (held-out h04)",
+    base: "staging",
+    config: { overrides: { mimir: { global: { dnsService: "coredns" } } } },
+    policy: "gateway-resolver-resolves",
+    level: "mandatory",
+    message:
+      /renders `resolver coredns\.kube-system\.svc\.cluster\.local\.;` .*host not found in resolver.*crash-loops/,
+  },
+  {
+    title: "Mimir httpSnippet replaced: the server snippet reads a variable nothing defines (held-out h08)",
+    base: "prod",
+    config: {
+      overrides: {
+        mimir: {
+          gateway: {
+            nginx: { config: { httpSnippet: "limit_req_zone $binary_remote_addr zone=push:10m rate=200r/s;" } },
+          },
+        },
+      },
+    },
+    policy: "gateway-nginx-variables-defined",
+    level: "mandatory",
+    message: /reads \$tenant_credential_mismatch.*\[emerg\] unknown "tenant_credential_mismatch" variable.*crash-loops/,
+  },
+  {
+    title: "Mimir distributor KEDA autoscaling without KEDA installed (held-out h12)",
+    base: "staging",
+    config: {
+      overrides: {
+        mimir: {
+          kedaAutoscaling: { prometheusAddress: "http://kube-prometheus-stack-prometheus.monitoring.svc:9090" },
+          distributor: { kedaAutoscaling: { enabled: true, minReplicaCount: 3, maxReplicaCount: 12 } },
+        },
+      },
+    },
+    policy: "chart-kinds-installed",
+    level: "mandatory",
+    message: /distributor\.kedaAutoscaling\.enabled=true: the chart then renders ScaledObject .*no matches for kind/,
+  },
   {
     title: "Mimir topic compacted",
     base: "prod",

@@ -3,8 +3,16 @@
 import { describeEnvironment } from "../../lib/environment";
 import { environmentScopedRule, EnvironmentScopedConfig } from "../../lib/scoped-rule";
 import type { Maybe } from "../../lib/node";
-import { LOKI_TENANT_FROM_USER_SNIPPET, tenantBindingGap } from "../../lib/tenant-binding";
+import { LOKI_TENANT_FROM_USER_SNIPPET, TENANT_MISMATCH_VARIABLE, tenantBindingGap } from "../../lib/tenant-binding";
 import { gatewaySwitches, GATEWAYS } from "../../lib/gateways";
+import { definedVariables, usedVariables } from "../../lib/nginx";
+
+/** Whether a server or location snippet reads $tenant_credential_mismatch while the http snippet defines no such variable. */
+function readsUndefinedMismatch(http: Maybe<string> | undefined, others: Array<Maybe<string> | undefined>): boolean {
+  const name = TENANT_MISMATCH_VARIABLE.slice(1);
+  if (definedVariables(typeof http === "string" ? http : "").has(name)) return false;
+  return others.some((t) => typeof t === "string" && usedVariables(t).has(name));
+}
 
 type Config = EnvironmentScopedConfig;
 
@@ -59,6 +67,10 @@ export const gatewaysBindTenants = environmentScopedRule<Config>(
               : undefined;
           const gap = tenantBindingGap({ http, server, location: location ?? chartLocation });
           if (!gap) return;
+          // A snippet that still reads the variable no snippet defines is not a binding gap but a configuration nginx
+          // refuses to load ([emerg] unknown "tenant_credential_mismatch" variable, ngx_http_variables.c
+          // ngx_http_variables_init_vars): gateway-nginx-variables-defined (W20) reports that crash, with this fix.
+          if (readsUndefinedMismatch(http, [server, location])) return;
           ctx.violation(
             `${where}: ${gap}. Any holder of one tenant's gateway credential can then read and write every other tenant by sending its ` +
               `X-Scope-OrgID header (Mimir and Loki trust that header). Fix: set values.${spec.nginxConfig}.httpSnippet to the map of "$http_x_scope_orgid:$remote_user" to ` +

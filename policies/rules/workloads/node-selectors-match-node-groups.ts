@@ -20,9 +20,9 @@ import { known } from "../../lib/unknown";
 import { renderedSection, visitPodFields } from "./pod-values";
 
 /** A node label's possible values on a group's nodes: some values, any value (set outside the stack), or absent. */
-type LabelValues = string[] | "any" | "absent";
+export type LabelValues = string[] | "any" | "absent";
 
-interface NodeGroupLabels {
+export interface NodeGroupLabels {
   name: string;
   labels: (key: string) => LabelValues;
 }
@@ -53,7 +53,7 @@ const ANY_VALUE = new Set([
  */
 const AWS_DOMAIN = /(^|\.)(amazonaws\.com|k8s\.aws)\//;
 
-function nodeGroupLabels(group: StackResource): NodeGroupLabels | undefined {
+export function nodeGroupLabels(group: StackResource): NodeGroupLabels | undefined {
   const labelsNode = group.props.get("labels");
   if (labelsNode.isUnknown) return undefined;
   const own: Record<string, string> = {};
@@ -90,7 +90,7 @@ function nodeGroupLabels(group: StackResource): NodeGroupLabels | undefined {
 }
 
 /** Whether a node-selector requirement can hold on a node of the group. */
-function satisfiable(values: LabelValues, operator: string, wanted: string[]): boolean {
+export function satisfiable(values: LabelValues, operator: string, wanted: string[]): boolean {
   if (values === "any") return true;
   switch (operator) {
     case "In":

@@ -10,9 +10,16 @@ describe("policy gateways-bind-tenants (S11)", () => {
   });
 
   it("rejects Mimir's gateway without the binding: one credential could act as every tenant", async () => {
+    // Both snippets gone: with the serverSnippet still reading $tenant_credential_mismatch nginx would refuse the
+    // config instead, which gateway-nginx-variables-defined (W20) reports.
     const run = await runStackPolicy(
       gatewaysBindTenants,
-      mutateValues(compliantStack(), "mimir", "gateway.nginx.config.httpSnippet", undefined),
+      mutateValues(
+        mutateValues(compliantStack(), "mimir", "gateway.nginx.config.httpSnippet", undefined),
+        "mimir",
+        "gateway.nginx.config.serverSnippet",
+        undefined,
+      ),
     );
     assert.equal(run.violations.length, 1);
     assert.match(

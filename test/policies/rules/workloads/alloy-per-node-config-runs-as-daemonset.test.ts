@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { alloyPerNodeConfigRunsAsDaemonset } from "../../../../policies/rules/workloads/alloy-per-node-config-runs-as-daemonset";
-import { compliantStack, mutateValues } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues } from "../../support/fixture";
 import { runStackPolicy } from "../../support/harness";
 
 // The selector the program's config uses (components/alloy/config.ts buildAlloyConfig).
@@ -55,6 +55,71 @@ describe("policy alloy-per-node-config-runs-as-daemonset (P2)", () => {
       withConfig(CLUSTER_WIDE, { type: "statefulset", replicas: 3 }),
       withConfig(`// was: field = "spec.nodeName=" + sys.env("K8S_NODE_NAME")\n${CLUSTER_WIDE}`, {
         type: "deployment",
+      }),
+    ])
+      assert.deepEqual(await violations(records), []);
+  });
+
+  it("rejects a DaemonSet kept to one zone while the config collects only its own node (held-out h18)", async () => {
+    const found = await violations(
+      withConfig(NODE_LOCAL + TAILING, { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1a" } }),
+    );
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0],
+      /^alloy release "alloy" values\.controller\.nodeSelector=\{"topology\.kubernetes\.io\/zone":"us-east-1a"\}: the Alloy DaemonSet runs no pod on NodeGroup "node-group" in us-east-1b \(nodeSelector topology\.kubernetes\.io\/zone=us-east-1a\), NodeGroup "node-group" in us-east-1c .*never have their logs collected, silently/,
+    );
+  });
+
+  it("rejects a node group taint the DaemonSet does not tolerate, and a required affinity no group meets", async () => {
+    const tainted = mutate(
+      withConfig(NODE_LOCAL),
+      "node-group",
+      ["taints"],
+      [{ key: "dedicated", value: "kafka", effect: "NO_SCHEDULE" }],
+    );
+    const found = await violations(tainted);
+    assert.equal(found.length, 1);
+    assert.match(found[0], /taint dedicated=kafka:NoSchedule not tolerated/);
+    const tolerated = mutateValues(tainted, "alloy", "controller.tolerations", [{ operator: "Exists" }]);
+    assert.deepEqual(await violations(tolerated), []);
+    const affinity = withConfig(NODE_LOCAL, {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: "observability/node-pool", operator: "In", values: ["logs"] }] },
+            ],
+          },
+        },
+      },
+    });
+    assert.match((await violations(affinity))[0] ?? "", /no required node-affinity term matches/);
+  });
+
+  it("accepts a placement that covers every node: the node groups' own label, every zone, a cluster-wide config", async () => {
+    for (const records of [
+      withConfig(NODE_LOCAL + TAILING, { nodeSelector: { "observability/node-pool": "workload" } }),
+      withConfig(NODE_LOCAL, { nodeSelector: { "kubernetes.io/os": "linux" } }),
+      withConfig(CLUSTER_WIDE, { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1a" } }),
+      withConfig(NODE_LOCAL, {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                {
+                  matchExpressions: [
+                    {
+                      key: "topology.kubernetes.io/zone",
+                      operator: "In",
+                      values: ["us-east-1a", "us-east-1b", "us-east-1c"],
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        },
       }),
     ])
       assert.deepEqual(await violations(records), []);
