@@ -630,7 +630,7 @@ export const CONFLICTS: Conflict[] = [
     policy: "subnets-hold-node-addresses",
     level: "mandatory",
     message:
-      /cidrBlock=10\.42\.0\.0\/26 has 59 usable addresses \(64 less the 5 AWS reserves\) but its nodes take up to 360/,
+      /cidrBlock=10\.42\.0\.0\/26 has 59 usable addresses \(64 less the 5 AWS reserves\) but its nodes hold 180 from their start .* take up to 360 full of pods/,
   },
   {
     title: "Loki RF 3 on one single-binary replica",

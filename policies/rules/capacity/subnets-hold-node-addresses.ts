@@ -9,9 +9,13 @@
 // - A node group's maxSize spreads over its subnets (the Auto Scaling group balances its AZs): ceil(maxSize / subnets)
 //   nodes per subnet; several node groups in one subnet add up. With the largest instance type a group lists.
 // When the subnet is short, pods stay ContainerCreating ("failed to assign an IP address to container") and new nodes
-// cannot attach ENIs. Not counted (so the check is a lower bound): the EKS control plane's ENIs, load balancers,
-// interface endpoints, the surge nodes of a managed node group update. Not modelled: prefix delegation and
-// WARM_IP_TARGET / MINIMUM_IP_TARGET in the vpc-cni add-on's configuration (then the check stands aside).
+// cannot attach ENIs. Two figures per node at maxSize: the two ENIs' worth every node holds from its start (the primary
+// ENI's addresses and the warm ENI: a certain floor, mandatory) and all its ENIs' addresses (a node full of pods: the
+// most it can take, advisory, since the pods may never fill every node). Not counted: the EKS control plane's ENIs,
+// load balancers, interface endpoints, the surge nodes of a managed node group update. Not modelled (the check stands
+// aside): prefix delegation, WARM_IP_TARGET / MINIMUM_IP_TARGET, and custom networking
+// (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: pods take addresses from ENIConfig subnets, not the node's) in the vpc-cni
+// add-on's configuration.
 import { cidrAddresses } from "../../lib/ipv4-coverage";
 import { stackRule } from "../../lib/policy";
 import { StackResource } from "../../lib/stack";
@@ -25,10 +29,17 @@ import { numberAt } from "./values";
 export const AWS_RESERVED_ADDRESSES_PER_SUBNET = 5;
 
 /** vpc-cni settings that change how many addresses a node holds (aws/amazon-vpc-cni-k8s README, environment variables). */
-const UNMODELLED_CNI_SETTINGS = /ENABLE_PREFIX_DELEGATION|WARM_IP_TARGET|MINIMUM_IP_TARGET|WARM_PREFIX_TARGET/;
+const UNMODELLED_CNI_SETTINGS =
+  /ENABLE_PREFIX_DELEGATION|WARM_IP_TARGET|MINIMUM_IP_TARGET|WARM_PREFIX_TARGET|AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG/;
+
+/** ENIs every node holds from its start: the primary and, with WARM_ENI_TARGET=1 (the default), one warm ENI. */
+const ENIS_HELD_BY_EVERY_NODE = 2;
 
 interface Demand {
   nodes: number;
+  /** Addresses the nodes hold from their start (two ENIs' worth each). */
+  floor: number;
+  /** Addresses the nodes take full of pods (every ENI's). */
   addresses: number;
   parts: string[];
 }
@@ -76,8 +87,9 @@ export const subnetsHoldNodeAddresses = stackRule<object>(
       const nodes = Math.ceil(maxSize / groupSubnets.length);
       const perNode = widest.shape.enis * widest.shape.ipv4PerEni;
       for (const subnet of groupSubnets) {
-        const entry = demand.get(subnet) ?? { nodes: 0, addresses: 0, parts: [] };
+        const entry = demand.get(subnet) ?? { nodes: 0, floor: 0, addresses: 0, parts: [] };
         entry.nodes += nodes;
+        entry.floor += nodes * Math.min(ENIS_HELD_BY_EVERY_NODE, widest.shape.enis) * widest.shape.ipv4PerEni;
         entry.addresses += nodes * perNode;
         entry.parts.push(
           `${maxSizeNode.where}=${maxSize} over ${groupSubnets.length} subnet(s) = ${nodes} node(s) of ${widest.type} ` +
@@ -98,9 +110,14 @@ export const subnetsHoldNodeAddresses = stackRule<object>(
       if (size === undefined) continue; // not an IPv4 block: another rule's business
       const usable = size - AWS_RESERVED_ADDRESSES_PER_SUBNET;
       if (usable >= need.addresses) continue;
-      ctx.violation(
+      const certain = usable < need.floor;
+      const report = certain ? ctx.violation.bind(ctx) : ctx.advisory.bind(ctx);
+      report(
         `${cidrNode.where}=${cidr} has ${usable.toLocaleString("en-US")} usable addresses (${size.toLocaleString("en-US")} less the ${AWS_RESERVED_ADDRESSES_PER_SUBNET} AWS reserves) ` +
-          `but its nodes take up to ${need.addresses.toLocaleString("en-US")}: ${need.parts.join("; ")}. The VPC CNI gives every pod a VPC address and a node ` +
+          (certain
+            ? `but its nodes hold ${need.floor.toLocaleString("en-US")} from their start (two ENIs' worth each: the primary and the warm one) and take up to ${need.addresses.toLocaleString("en-US")} full of pods`
+            : `and its nodes hold ${need.floor.toLocaleString("en-US")} from their start but take up to ${need.addresses.toLocaleString("en-US")} full of pods`) +
+          `: ${need.parts.join("; ")}. The VPC CNI gives every pod a VPC address and a node ` +
           `admits ENIs x (addresses per ENI - 1) + 2 pods, so a full node holds all its ENIs' addresses (even an empty one keeps a spare ENI, WARM_ENI_TARGET=1): ` +
           `pods stay ContainerCreating ("failed to assign an IP address to container") and new nodes cannot attach ENIs. ` +
           `Fix: give the node subnets more addresses (a larger network.vpcCidr; /16 gives each zone a /18 of 16,379), or lower maxSize or the instance size.`,
