@@ -1642,13 +1642,19 @@ export const CONFLICTS: Conflict[] = [
   },
   {
     title:
-      "Grafana persistence on an EBS ReadWriteOnce claim with the chart's RollingUpdate: rollouts stall on the volume",
+      "Grafana persistence on a ReadWriteOncePod claim with the chart's RollingUpdate: every rollout stalls on the volume",
     base: "prod",
-    config: { overrides: { kubePrometheusStack: { grafana: { persistence: { enabled: true, size: "10Gi" } } } } },
+    config: {
+      overrides: {
+        kubePrometheusStack: {
+          grafana: { persistence: { enabled: true, size: "10Gi", accessModes: ["ReadWriteOncePod"] } },
+        },
+      },
+    },
     policy: "single-attach-volume-deployments-roll-out",
     level: "mandatory",
     message:
-      /values\.grafana\.persistence\.enabled=true \(a ReadWriteOnce claim.*single-replica Grafana Deployment.*Multi-Attach error.*release's upgrade fails/,
+      /values\.grafana\.persistence\.enabled=true \(a ReadWriteOncePod claim.*single-replica Grafana Deployment.*admits no second pod.*release's upgrade fails/,
   },
   {
     title: "Mimir chunks-cache limited to 1Gi with 8 GiB of item memory",

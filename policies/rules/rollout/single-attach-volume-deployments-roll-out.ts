@@ -1,4 +1,7 @@
-// U12 (HARD): a Deployment whose pod mounts a ReadWriteOnce volume must not surge a second pod during a rollout.
+// U12: a Deployment whose pod mounts a single-attach volume must not surge a second pod during a rollout. Mandatory
+// for ReadWriteOncePod (a second pod can never use the volume: the scheduler's VolumeRestrictions plugin keeps it
+// Pending); advisory for ReadWriteOnce, where the stall depends on placement: the EBS volume keeps the new pod in its
+// zone, and only a new pod on another node of that zone waits on the attachment (a zone with one node cannot stall).
 // - Kubernetes docs, "Persistent Volumes", Access Modes: ReadWriteOnce "the volume can be mounted as read-write by a
 //   single node" (pods on that same node may share it); ReadWriteOncePod by a single pod. EBS volumes (the stack's gp3
 //   StorageClass, aws-ebs-csi-driver) attach to one instance at a time; a pod on another node waits in
@@ -41,6 +44,8 @@ function scaled(raw: unknown, fallback: string, replicas: number, roundUp: boole
 interface Finding {
   readonly problem: string;
   readonly fix: string;
+  /** ReadWriteOncePod: the second pod never starts, wherever it is scheduled. */
+  readonly certain: boolean;
 }
 
 /** The grafana subchart's Deployment and its `storage` volume, as templates/deployment.yaml and pvc.yaml render them. */
@@ -63,11 +68,13 @@ function grafanaFinding(grafana: PropNode): Finding | undefined {
     ? `${modesNode.where}=${JSON.stringify(modes)}`
     : "persistence.accessModes=[ReadWriteOnce] (grafana chart 12.11.1 default)";
   const volume = `${persistence.get("enabled").where}=true (a ${effective.join("/")} claim, ${modesText})`;
+  const certain = effective.includes("ReadWriteOncePod");
   const autoscaling = grafana.get("autoscaling", "enabled");
   if (on(autoscaling, false))
     return {
       problem: `${volume} on the Grafana Deployment with ${autoscaling.where}=true: the pods the autoscaler adds on other nodes cannot attach the volume (Multi-Attach error) and stay ContainerCreating`,
       fix: "turn grafana.autoscaling off with persistence, or keep Grafana's state in a database instead of the volume",
+      certain,
     };
   const replicasNode = grafana.get("replicas");
   const replicas = known(replicasNode.number()) ?? 1; // grafana values.yaml replicas: 1
@@ -76,6 +83,7 @@ function grafanaFinding(grafana: PropNode): Finding | undefined {
     return {
       problem: `${volume} on the Grafana Deployment with ${replicasText}: the replicas scheduled on other nodes cannot attach the volume (Multi-Attach error) and stay ContainerCreating`,
       fix: "run one Grafana replica with the volume (and grafana.deploymentStrategy.type: Recreate), or keep Grafana's state in a database instead",
+      certain,
     };
   const strategy = grafana.get("deploymentStrategy");
   const strategyType = known(strategy.get("type").string()) ?? "RollingUpdate";
@@ -89,10 +97,14 @@ function grafanaFinding(grafana: PropNode): Finding | undefined {
   return {
     problem:
       `${volume} on the single-replica Grafana Deployment (${replicasText}) rolled out by ${strategyText}: each rollout (a Grafana ` +
-      `upgrade or any config change) starts the new pod before removing the old one, and when it lands on another node it cannot ` +
-      `attach the volume (Multi-Attach error, ContainerCreating) while the old pod is never removed, so the Deployment exceeds its ` +
-      `progress deadline and the kube-prometheus-stack release's upgrade fails`,
+      `upgrade or any config change) starts the new pod before removing the old one, and ` +
+      (certain
+        ? `a ReadWriteOncePod claim admits no second pod (the scheduler keeps it Pending)`
+        : `when it lands on another node of the volume's zone it cannot attach the volume (Multi-Attach error, ContainerCreating)`) +
+      ` while the old pod is never removed, so the Deployment exceeds its progress deadline and the kube-prometheus-stack ` +
+      `release's upgrade fails`,
     fix: "set grafana.deploymentStrategy: {type: Recreate} (or rollingUpdate.maxSurge: 0 with maxUnavailable: 1), so the old pod releases the volume first",
+    certain,
   };
 }
 
@@ -101,7 +113,7 @@ export const singleAttachVolumeDeploymentsRollOut = stackRule<object>(
     name: "single-attach-volume-deployments-roll-out",
     rule: "U12",
     description:
-      "A Deployment whose pods mount a ReadWriteOnce volume (Grafana persistence) must not surge a second pod: one replica with strategy Recreate (or maxSurge 0), else rollouts stall on the volume attachment",
+      "A Deployment whose pods mount a single-attach volume (Grafana persistence) should not surge a second pod: one replica with strategy Recreate (or maxSurge 0), else rollouts can stall on the volume attachment (certain with ReadWriteOncePod: mandatory; advisory with ReadWriteOnce)",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -113,7 +125,10 @@ export const singleAttachVolumeDeploymentsRollOut = stackRule<object>(
   (stack, ctx) => {
     for (const release of stack.helmReleases(CHARTS.kubePrometheusStack)) {
       const finding = grafanaFinding(release.values.get("grafana"));
-      if (finding) ctx.violation(`${finding.problem}. Fix: ${finding.fix}.`, release.resource.urn);
+      if (!finding) continue;
+      const message = `${finding.problem}. Fix: ${finding.fix}.`;
+      if (finding.certain) ctx.violation(message, release.resource.urn);
+      else ctx.advisory(message, release.resource.urn);
     }
   },
 );

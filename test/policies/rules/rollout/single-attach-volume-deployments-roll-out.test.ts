@@ -7,16 +7,22 @@ const KPS = "kube-prometheus-stack";
 const grafana = (path: string, value: unknown, records = compliantStack()) =>
   mutateValues(records, KPS, `grafana.${path}`, value);
 const persisted = () => grafana("persistence", { enabled: true, size: "10Gi" });
-const messages = async (records: ResourceRecord[]) =>
-  (await runStackPolicy(singleAttachVolumeDeploymentsRollOut, records)).violations.map((v) => v.message);
+const run = (records: ResourceRecord[]) => runStackPolicy(singleAttachVolumeDeploymentsRollOut, records);
+/** Every finding, violations first: ReadWriteOnce findings are advisories, ReadWriteOncePod ones violations. */
+const messages = async (records: ResourceRecord[]) => {
+  const { violations, advisories } = await run(records);
+  return [...violations, ...advisories].map((v) => v.message);
+};
 
 describe("policy single-attach-volume-deployments-roll-out (U12)", () => {
   it("passes the compliant fixture (Grafana without persistence)", async () => {
     assert.deepEqual(await messages(compliantStack()), []);
   });
 
-  it("rejects Grafana persistence on the chart's default RollingUpdate (h21)", async () => {
-    const found = await messages(persisted());
+  it("advises against Grafana persistence on the chart's default RollingUpdate (h21): a stall depends on placement", async () => {
+    const { violations, advisories } = await run(persisted());
+    assert.deepEqual(violations, []);
+    const found = advisories.map((a) => a.message);
     assert.equal(found.length, 1);
     assert.match(
       found[0],
@@ -24,7 +30,7 @@ describe("policy single-attach-volume-deployments-roll-out (U12)", () => {
     );
   });
 
-  it("rejects an explicit RollingUpdate with maxSurge 1, more replicas, and autoscaling with the volume", async () => {
+  it("flags an explicit RollingUpdate with maxSurge 1, more replicas, and autoscaling with the volume", async () => {
     const surge = await messages(
       grafana("deploymentStrategy", { type: "RollingUpdate", rollingUpdate: { maxSurge: 1 } }, persisted()),
     );
@@ -33,8 +39,15 @@ describe("policy single-attach-volume-deployments-roll-out (U12)", () => {
     assert.match(two[0], /values\.grafana\.replicas=2: the replicas scheduled on other nodes cannot attach the volume/);
     const hpa = await messages(grafana("autoscaling", { enabled: true }, persisted()));
     assert.match(hpa[0], /autoscaling\.enabled=true: the pods the autoscaler adds on other nodes/);
-    const rwop = await messages(grafana("persistence.accessModes", ["ReadWriteOncePod"], persisted()));
-    assert.match(rwop[0], /a ReadWriteOncePod claim/);
+  });
+
+  it("rejects a ReadWriteOncePod claim rolled out with a surge: the second pod never starts", async () => {
+    const { violations } = await run(grafana("persistence.accessModes", ["ReadWriteOncePod"], persisted()));
+    assert.equal(violations.length, 1);
+    assert.match(
+      violations[0].message,
+      /a ReadWriteOncePod claim admits no second pod \(the scheduler keeps it Pending\)/,
+    );
   });
 
   it("accepts Recreate, maxSurge 0, a StatefulSet, ReadWriteMany, an existing claim, and persistence off", async () => {
