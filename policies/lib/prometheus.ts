@@ -40,7 +40,18 @@ export const PROMETHEUS_QUEUE_DEFAULTS = {
  */
 export const ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND = 5;
 
+/**
+ * The sends per second per shard Prometheus' own defaults are sized with: 100 ms per remote write (config/config.go
+ * DefaultQueueConfig comment above), 10 per second. A queue that cannot keep up even at this rate falls behind
+ * whatever the round trip to Mimir; policy Q11 refuses below it and advises below ours.
+ */
+export const PROMETHEUS_UPSTREAM_SENDS_PER_SHARD_PER_SECOND = 10;
+
 /** Samples per second a remote-write queue can send at most: maxShards x maxSamplesPerSend x sends per second. */
-export function remoteWriteQueueSamplesPerSecond(maxShards: number, maxSamplesPerSend: number): number {
-  return maxShards * maxSamplesPerSend * ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND;
+export function remoteWriteQueueSamplesPerSecond(
+  maxShards: number,
+  maxSamplesPerSend: number,
+  sendsPerShardPerSecond: number = ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND,
+): number {
+  return maxShards * maxSamplesPerSend * sendsPerShardPerSecond;
 }

@@ -4,7 +4,9 @@
 //   time; defaults max_shards 50, max_samples_per_send 2000 (config/config.go DefaultQueueConfig). Its ceiling is
 //   maxShards x maxSamplesPerSend x sends per second per shard, the last the project's one ASSUMPTION
 //   (ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND, policies/lib/prometheus.ts, which the program also sizes
-//   queueConfig with: settings/derive/prometheus.ts).
+//   queueConfig with: settings/derive/prometheus.ts). Refused when the queue falls short even at the 10 sends/s
+//   Prometheus' defaults are sized with (PROMETHEUS_UPSTREAM_SENDS_PER_SHARD_PER_SECOND: 100 ms per write, whatever the
+//   round trip to Mimir it cannot do better by much); advised when it falls short only at the project's 5.
 // - Below the samples/s the Prometheus ingests, remote write falls behind without bound: it reads the WAL, and once the
 //   unsent samples are older than what the WAL keeps (about 2h, truncated at head compaction) they are lost for Mimir
 //   (Prometheus docs, "Remote write tuning": "if the remote endpoint ... falls behind ... data will be lost").
@@ -13,6 +15,7 @@
 import {
   ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND,
   PROMETHEUS_QUEUE_DEFAULTS,
+  PROMETHEUS_UPSTREAM_SENDS_PER_SHARD_PER_SECOND,
   remoteWriteQueueSamplesPerSecond,
 } from "../../lib/prometheus";
 import { stackRule } from "../../lib/policy";
@@ -67,18 +70,29 @@ export const remoteWriteQueueKeepsUp = stackRule<{ workload?: Workload }>(
         const perSendUsed = perSend ?? PROMETHEUS_QUEUE_DEFAULTS.maxSamplesPerSend;
         const ceiling = remoteWriteQueueSamplesPerSecond(shardsUsed, perSendUsed);
         if (ceiling >= needed) continue;
+        const upstreamCeiling = remoteWriteQueueSamplesPerSecond(
+          shardsUsed,
+          perSendUsed,
+          PROMETHEUS_UPSTREAM_SENDS_PER_SHARD_PER_SECOND,
+        );
+        const certain = upstreamCeiling < needed;
         const show = (value: number | undefined, where: string, fallback: number, key: string) =>
           value !== undefined
             ? `${where}=${value.toLocaleString("en-US")}`
             : `${key} ${fallback.toLocaleString("en-US")} (Prometheus default)`;
         const perShard = shards > 1 ? ` / ${shardsNode.where}=${shards}` : "";
         const fix = Math.ceil(needed / (perSendUsed * ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND));
-        ctx.violation(
+        const report = certain ? ctx.violation.bind(ctx) : ctx.advisory.bind(ctx);
+        report(
           `${known(write.get("name").string()) ? `remoteWrite "${known(write.get("name").string())}": ` : ""}` +
             `${show(maxShards, maxShardsNode.where, PROMETHEUS_QUEUE_DEFAULTS.maxShards, "maxShards")} x ` +
             `${show(perSend, perSendNode.where, PROMETHEUS_QUEUE_DEFAULTS.maxSamplesPerSend, "maxSamplesPerSend")} x ` +
             `${ASSUMED_REMOTE_WRITE_SENDS_PER_SHARD_PER_SECOND} sends/s per shard (ASSUMPTION, policies/lib/prometheus.ts) = ${formatFigure(ceiling)} samples/s ` +
-            `< ${sourced.where}.samplesPerSecond=${formatFigure(sourced.workload.samplesPerSecond)}${perShard}: remote write falls behind without bound, ` +
+            `< ${sourced.where}.samplesPerSecond=${formatFigure(sourced.workload.samplesPerSecond)}${perShard}` +
+            (certain
+              ? ` (short even at the ${PROMETHEUS_UPSTREAM_SENDS_PER_SHARD_PER_SECOND} sends/s Prometheus' defaults assume: ${formatFigure(upstreamCeiling)} samples/s)`
+              : ` (enough only if every write takes under ${Math.floor(1000 / (needed / (shardsUsed * perSendUsed)))} ms: Prometheus' defaults assume 100 ms)`) +
+            `: remote write falls behind without bound, ` +
             `and once the unsent samples are older than what the WAL keeps (about 2h) they are lost for Mimir. ` +
             `Fix: raise queueConfig.maxShards to at least ${fix} (or remove the queueConfig override so the program derives it).`,
           release.resource.urn,

@@ -562,7 +562,17 @@ describe("policy remote-write-queue-keeps-up (Q11)", () => {
     assert.equal(violations.length, 1);
     assert.match(
       violations[0].message,
-      /queueConfig\.maxShards=1 x .*queueConfig\.maxSamplesPerSend=2,000 x 5 sends\/s per shard \(ASSUMPTION, policies\/lib\/prometheus\.ts\) = 10,000 samples\/s < policy config workload\.samplesPerSecond=40,000: remote write falls behind .*lost for Mimir\. Fix: raise queueConfig\.maxShards to at least 4/,
+      /queueConfig\.maxShards=1 x .*queueConfig\.maxSamplesPerSend=2,000 x 5 sends\/s per shard \(ASSUMPTION, policies\/lib\/prometheus\.ts\) = 10,000 samples\/s < policy config workload\.samplesPerSecond=40,000 \(short even at the 10 sends\/s Prometheus' defaults assume: 20,000 samples\/s\): remote write falls behind .*lost for Mimir\. Fix: raise queueConfig\.maxShards to at least 4/,
+    );
+  });
+
+  it("advises a queue that keeps up only with writes faster than the project plans (3 shards: under 150 ms each)", async () => {
+    const { violations, advisories } = await run(withRemoteWrite(compliantStack(), { maxShards: 3 }));
+    assert.deepEqual(violations, []);
+    assert.equal(advisories.length, 1);
+    assert.match(
+      advisories[0].message,
+      /= 30,000 samples\/s < policy config workload\.samplesPerSecond=40,000 \(enough only if every write takes under 150 ms: Prometheus' defaults assume 100 ms\)/,
     );
   });
 
