@@ -24,10 +24,12 @@
 // - When the stack provisions datasources, each tenant its own senders write as must keep a datasource of its store
 //   sending that tenant's header, or that tenant's metrics or logs cannot be read in the stack's Grafana (a list
 //   override replaces the program's).
-import { Maybe, PropNode } from "../../lib/node";
+import { Maybe } from "../../lib/node";
 import { isUnknown } from "../../lib/unknown";
 import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
+import { HelmRelease } from "../../lib/stack";
+import { kubePrometheusStackFullname } from "../../lib/chart-names";
 import { datasourceTenant, grafanaDatasources, logTenants, metricTenants } from "./endpoints";
 
 const truthy = (raw: unknown, fallback: boolean) =>
@@ -39,26 +41,17 @@ interface SidecarMiss {
   readonly fix: string;
 }
 
-/** Helm's `trunc 26 | trimSuffix "-"` of kube-prometheus-stack.fullname (templates/_helpers.tpl). */
-function kpsFullname(releaseName: string, root: PropNode): Maybe<string> {
-  const override = root.get("fullnameOverride").string();
-  if (isUnknown(override)) return override;
-  const nameOverride = root.get("nameOverride").string();
-  if (isUnknown(nameOverride)) return nameOverride;
-  const name = nameOverride || "kube-prometheus-stack";
-  const full = override || (releaseName.includes(name) ? releaseName : `${releaseName}-${name}`);
-  return full.slice(0, 26).replace(/-$/, "");
-}
-
 /** Why the grafana subchart's datasources sidecar does not see kube-prometheus-stack's datasource ConfigMap. */
-function sidecarMisses(releaseName: string, releaseNamespace: string, values: PropNode): Maybe<SidecarMiss[]> {
+function sidecarMisses(release: HelmRelease): Maybe<SidecarMiss[]> {
+  const values = release.values;
+  const releaseNamespace = release.namespace;
   const grafana = values.get("grafana");
   const sidecar = grafana.get("sidecar", "datasources");
   const resource = sidecar.get("resource").string();
   const resourceName = sidecar.get("resourceName").string();
   const search = sidecar.get("searchNamespace");
   const override = grafana.get("namespaceOverride").string();
-  const fullname = kpsFullname(releaseName, values);
+  const fullname = kubePrometheusStackFullname(release);
   for (const v of [resource, resourceName, override, fullname]) if (isUnknown(v)) return v;
   if (search.isUnknown) return search.unknown();
   const namespace = (override as string | undefined) || releaseNamespace;
@@ -157,7 +150,7 @@ export const grafanaProvisionsStackDatasources = stackRule<object>(
         );
       // With the sidecar off and forceDeployDatasources, the ConfigMap is for another Grafana: not judged here.
       if (sidecarOn && carried) {
-        const missed = sidecarMisses(release.releaseName, release.namespace, values);
+        const missed = sidecarMisses(release);
         if (isUnknown(missed)) return ctx.inconclusive(missed);
         for (const miss of missed)
           ctx.violation(
