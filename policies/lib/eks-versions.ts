@@ -1,5 +1,7 @@
-// The EKS Kubernetes version lifecycle: when each minor leaves standard and extended support. Shared by policy U9
-// (kubernetes-version-supported) and the program's version bounds (settings/upstream.ts eks).
+// The EKS Kubernetes version lifecycle: when each minor leaves standard and extended support, for policy U9
+// (kubernetes-version-supported). The program's config bounds (settings/upstream.ts eks) are date-independent; a test
+// (test/policies/rules/rollout/kubernetes-version-supported.test.ts) keeps a row here for every minor they accept but
+// the newest, which EKS may not have dated yet.
 
 export interface EksVersionDates {
   /** Amazon EKS release (UTC dates, ISO). */

@@ -3,6 +3,7 @@ import { eksSupportPhase, EKS_VERSION_CALENDAR } from "../../../../policies/lib/
 import { kubernetesVersionSupported } from "../../../../policies/rules/rollout/kubernetes-version-supported";
 import { CLUSTER_AUTOSCALER_VERSIONS } from "../../../../components/cluster/autoscaler";
 import { eks } from "../../../../settings/upstream";
+import { PROFILES } from "../../../../settings/profiles";
 import { compliantStack, mutate } from "../../support/fixture";
 import { runStackPolicy, UNKNOWN } from "../../support/harness";
 
@@ -64,11 +65,34 @@ describe("policy kubernetes-version-supported (U9)", () => {
     assert.equal(eksSupportPhase("1.36", TODAY), undefined); // not yet dated by EKS: not judged
     for (let minor = eks.minKubernetesMinor; minor <= eks.maxKubernetesMinor; minor++) {
       assert.ok(CLUSTER_AUTOSCALER_VERSIONS[`1.${minor}`], `cluster-autoscaler for 1.${minor}`);
+      // Every minor the config accepts is dated, but the newest, which EKS may not have dated yet (U9 skips it).
+      if (minor < eks.maxKubernetesMinor)
+        assert.ok(EKS_VERSION_CALENDAR[`1.${minor}`], `EKS calendar row for 1.${minor}`);
     }
     for (const [version, dates] of Object.entries(EKS_VERSION_CALENDAR)) {
       assert.ok(
         dates.release < dates.endOfStandardSupport && dates.endOfStandardSupport < dates.endOfExtendedSupport,
         version,
+      );
+    }
+  });
+});
+
+// The one deliberate use of the wall clock: the shipped profiles ask EKS for a Kubernetes minor with upgradePolicy
+// STANDARD, and EKS upgrades such a cluster itself when the minor leaves standard support (U9 then refuses every
+// shipped stack, and the e2e tier with it). This test says so first, and says what to change.
+describe("the shipped Kubernetes version", () => {
+  it("is in EKS standard support today", () => {
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [profile, config] of Object.entries(PROFILES)) {
+      const version = config.cluster.kubernetesVersion;
+      const dates = EKS_VERSION_CALENDAR[version];
+      assert.ok(dates, `${profile}: ${version} has no row in policies/lib/eks-versions.ts`);
+      assert.equal(
+        eksSupportPhase(version, today),
+        "standard",
+        `${profile}: Kubernetes ${version} left EKS standard support on ${dates.endOfStandardSupport}: raise ` +
+          `KUBERNETES_VERSION in settings/profiles.ts (and the cluster-autoscaler it pins)`,
       );
     }
   });
