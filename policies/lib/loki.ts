@@ -8,16 +8,6 @@ import { HelmRelease, StackView } from "./stack";
 import { CHARTS } from "./types";
 import { isUnknown, Unknown } from "./unknown";
 
-// Chart defaults: data/loki-18.11.0.values.yaml.
-export const LOKI_CHART_DEFAULTS = {
-  deploymentMode: "Monolithic",
-  storageType: "s3",
-  singleBinaryReplicas: 0,
-  writeReplicas: 3,
-  ingesterReplicas: 0,
-  ingesterZoneAware: true,
-} as const;
-
 /** The zone StatefulSets the chart renders for zone-aware ingesters (templates/ingester/statefulset-ingester-zone-*.yaml). */
 export const LOKI_INGESTER_ZONES = ["zone-a", "zone-b", "zone-c"] as const;
 
@@ -145,6 +135,16 @@ export const LOKI_WORKLOAD_DEFAULT_REPLICAS: Readonly<Record<string, number>> = 
     ["bloomGateway", "bloomPlanner", "bloomBuilder", "patternIngester", "overridesExporter"].map((k) => [k, 0]),
   ),
 };
+
+// Chart defaults (loki 18.11.0 values.yaml); the replicas are LOKI_WORKLOAD_DEFAULT_REPLICAS', written once.
+export const LOKI_CHART_DEFAULTS = {
+  deploymentMode: "Monolithic",
+  storageType: "s3",
+  singleBinaryReplicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.singleBinary,
+  writeReplicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.write,
+  ingesterReplicas: LOKI_WORKLOAD_DEFAULT_REPLICAS.ingester,
+  ingesterZoneAware: true,
+} as const;
 
 /**
  * The deployment targets the loki chart 18.11.0 renders (templates/_helpers.tpl lines 92-108): "loki.deployment.

@@ -1,7 +1,7 @@
 // The loki chart 18.11.0's render-time refusals (grafana-community/helm-charts tag loki-18.11.0, charts/loki), as
 // predicates over a release's values. Line numbers are at that tag; policies/lib/charts/chart-refusals.json lists
 // every refusal and which predicate models it.
-import { LOKI_VALIDATE_TARGETS, LOKI_WORKLOAD_DEFAULT_REPLICAS } from "../../../lib/loki";
+import { LOKI_CHART_DEFAULTS, LOKI_VALIDATE_TARGETS, LOKI_WORKLOAD_DEFAULT_REPLICAS } from "../../../lib/loki";
 import { CHARTS } from "../../../lib/types";
 import { ChartValues, dig, empty, failsRequired, int, Read, truthy } from "./helm";
 import { one, RefusalPredicate } from "./types";
@@ -11,7 +11,7 @@ const VALIDATE = `${TAG} templates/validate.yaml`;
 
 /** The chart defaults the refusals read (charts/loki/values.yaml at tag loki-18.11.0). */
 export const LOKI_REFUSAL_DEFAULTS = {
-  deploymentMode: "Monolithic",
+  deploymentMode: LOKI_CHART_DEFAULTS.deploymentMode,
   lokiCanary: { enabled: true },
   test: { enabled: true },
   minio: { enabled: false },
