@@ -41,6 +41,9 @@ const BUILT_IN = new Set(
     "ssl_client_sigalg ssl_alpn_protocol gzip_ratio limit_conn_status limit_req_status fastcgi_path_info fastcgi_script_name",
     "uid_got uid_reset uid_set invalid_referer secure_link secure_link_expires date_gmt date_local",
     "ancient_browser modern_browser msie slice_range",
+    // ngx_http_stub_status_module (the official image builds it: nginx -V --with-http_stub_status_module)
+    "connections_active connections_reading connections_writing connections_waiting",
+    // ngx_http_auth_jwt_module is commercial; ngx_http_mirror_module, ngx_http_split_clients define none built in
   ]
     .join(" ")
     .split(" "),

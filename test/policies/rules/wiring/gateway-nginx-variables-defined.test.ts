@@ -55,7 +55,7 @@ describe("policy gateway-nginx-variables-defined (W20)", () => {
       kept,
       "mimir",
       "gateway.nginx.config.serverSnippet",
-      `${TENANT_BINDING.serverSnippet}\nset $backend upstream; if ($is_bot) { return 429; }\nadd_header X-Req $request_id; add_header X-A $arg_tenant; add_header X-C $cookie_session; if ($uri ~ "^/t/(?<tenant>[^/]+)") { add_header X-T $tenant$1; }`,
+      `${TENANT_BINDING.serverSnippet}\nset $backend upstream; if ($is_bot) { return 429; }\nadd_header X-Req $request_id; add_header X-A $arg_tenant; add_header X-C $cookie_session; if ($uri ~ "^/t/(?<tenant>[^/]+)") { add_header X-T $tenant$1; }\nlocation = /nginx_status { stub_status; add_header X-Active $connections_active; }`,
     );
     assert.deepEqual(await messages(server), []);
   });
