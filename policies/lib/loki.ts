@@ -34,6 +34,11 @@ const VALUES_SECTION: ReadonlyArray<[string, string]> = [
   // `server:` renders loki.server, `ingester_client:` loki.ingester_client (loki 18.11.0 values.yaml loki.config).
   ["server.", "loki.server."],
   ["ingester_client.", "loki.ingester_client."],
+  // loki 18.11.0 values.yaml loki.config: `ruler:` renders loki.rulerConfig, `index_gateway:` loki.index_gateway,
+  // `pattern_ingester:` loki.pattern_ingester.
+  ["ruler.", "loki.rulerConfig."],
+  ["index_gateway.", "loki.index_gateway."],
+  ["pattern_ingester.", "loki.pattern_ingester."],
 ];
 
 // Defaults the chart itself puts in those sections (data/loki-18.11.0.values.yaml loki.commonConfig, loki.limits_config).
@@ -80,6 +85,26 @@ export const LOKI_DEFAULTS: Readonly<Record<string, unknown>> = {
   // -grpc-max-recv-msg-size): 100<<20 each.
   "ingester_client.grpc_client_config.max_send_msg_size": 100 * 2 ** 20,
   "ingester_client.grpc_client_config.max_recv_msg_size": 100 * 2 ** 20,
+  // Ring heartbeats (v3.7.6): the lifecycler rings (ingester, pattern ingester) take dskit ring/lifecycler.go
+  // -<prefix>heartbeat-period 5s and ring/ring.go -ring.heartbeat-timeout 1m; pkg/distributor/distributor_ring.go and
+  // pkg/ruler/base/ruler_ring.go 5s / 1m; pkg/util/ring/ring_config.go (common, compactor, query-scheduler, index
+  // gateway rings) 15s / 1m.
+  "ingester.lifecycler.heartbeat_period": "5s",
+  "ingester.lifecycler.ring.heartbeat_timeout": "1m",
+  "pattern_ingester.lifecycler.heartbeat_period": "5s",
+  "pattern_ingester.lifecycler.ring.heartbeat_timeout": "1m",
+  "distributor.ring.heartbeat_period": "5s",
+  "distributor.ring.heartbeat_timeout": "1m",
+  "ruler.ring.heartbeat_period": "5s",
+  "ruler.ring.heartbeat_timeout": "1m",
+  "common.ring.heartbeat_period": "15s",
+  "common.ring.heartbeat_timeout": "1m",
+  "compactor.compactor_ring.heartbeat_period": "15s",
+  "compactor.compactor_ring.heartbeat_timeout": "1m",
+  "query_scheduler.scheduler_ring.heartbeat_period": "15s",
+  "query_scheduler.scheduler_ring.heartbeat_timeout": "1m",
+  "index_gateway.ring.heartbeat_period": "15s",
+  "index_gateway.ring.heartbeat_timeout": "1m",
 };
 
 // Loki numbers may be written as decimal strings (e.g. limits_config.ingestion_burst_size_mb is a float64).

@@ -78,6 +78,23 @@ export const MIMIR_DEFAULTS: Readonly<Record<string, unknown>> = {
   "blocks_storage.storage_prefix": "",
   "ruler_storage.storage_prefix": "",
   "alertmanager_storage.storage_prefix": "",
+  // Mimir config descriptor: every ring's heartbeat_period 15s and heartbeat_timeout 1m (-<ring>.heartbeat-period,
+  // -<ring>.heartbeat-timeout; "0 = disabled" / "0 = never (timeout disabled)").
+  ...Object.fromEntries(
+    [
+      "ingester.ring",
+      "distributor.ring",
+      "store_gateway.sharding_ring",
+      "compactor.sharding_ring",
+      "ruler.ring",
+      "alertmanager.sharding_ring",
+      "query_scheduler.ring",
+      "overrides_exporter.ring",
+    ].flatMap((ring) => [
+      [`${ring}.heartbeat_period`, "15s"],
+      [`${ring}.heartbeat_timeout`, "1m"],
+    ]),
+  ),
 };
 
 // mimir-distributed 6.0.x chart values defaults (data/mimir-distributed-6.0.x.values-excerpts.yaml).
@@ -114,6 +131,16 @@ const CHART_GENERATED_CONFIG: Readonly<Record<string, unknown>> = {
   "compactor.deletion_delay": "2h",
   // values.yaml mimir.config ingester.ring.tokens_file_path (rendered config above).
   "ingester.ring.tokens_file_path": "/data/tokens",
+  // values.yaml mimir.config ring heartbeats (rendered config above): ingester 2m / 10m, distributor and compactor
+  // 1m / 4m, store-gateway 1m / 10m; the other rings keep Mimir's 15s / 1m.
+  "ingester.ring.heartbeat_period": "2m",
+  "ingester.ring.heartbeat_timeout": "10m",
+  "distributor.ring.heartbeat_period": "1m",
+  "distributor.ring.heartbeat_timeout": "4m",
+  "compactor.sharding_ring.heartbeat_period": "1m",
+  "compactor.sharding_ring.heartbeat_timeout": "4m",
+  "store_gateway.sharding_ring.heartbeat_period": "1m",
+  "store_gateway.sharding_ring.heartbeat_timeout": "10m",
 };
 
 // Mimir's integer flags (e.g. write_clients) take only whole numbers, also when written as strings.

@@ -498,6 +498,22 @@ export const CONFLICTS: Conflict[] = [
     message: /store_gateway\.sharding_ring\.kvstore\.store=consul: it dials Consul at "localhost:8500"/,
   },
   {
+    title: "Mimir ingester ring heartbeat timeout back to Mimir's 1m under the chart's 2m heartbeat period",
+    base: "prod",
+    config: mimir({ ingester: { ring: { heartbeat_timeout: "1m" } } }),
+    policy: "rings-shared-across-pods",
+    level: "mandatory",
+    message: /Mimir ingester ring: .*ingester\.ring\.heartbeat_timeout=1m is not longer than .*heartbeat_period=2m/,
+  },
+  {
+    title: "Loki ingester lifecycler heartbeat timeout of 1s under the 5s heartbeat period",
+    base: "prod",
+    config: loki({ loki: { structuredConfig: { ingester: { lifecycler: { ring: { heartbeat_timeout: "1s" } } } } } }),
+    policy: "rings-shared-across-pods",
+    level: "mandatory",
+    message: /Loki ingester ring: .*heartbeat_timeout=1s is not longer than .*heartbeat_period=5s/,
+  },
+  {
     title: "Loki chunks written in S3 Glacier",
     base: "prod",
     config: loki({ loki: { structuredConfig: { storage_config: { aws: { storage_class: "GLACIER" } } } } }),
@@ -865,6 +881,14 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
     message:
       /common\.storage\.s3\.sts_endpoint .*=sts\.eu-west-1\.amazonaws\.com: Mimir refuses to start .*sts-endpoint must be a valid url/,
+  },
+  {
+    title: "Mimir WAL segments of 100 MB written in decimal: not a whole number of 32 KiB pages",
+    base: "prod",
+    config: mimir({ blocks_storage: { tsdb: { wal_segment_size_bytes: 100000000 } } }),
+    policy: "mimir-config-valid",
+    level: "mandatory",
+    message: /wal_segment_size_bytes=100000000: Mimir refuses to start \("failed to open TSDB: invalid segment size"\)/,
   },
   {
     title: "Mimir results cache turned on in Mimir's config only: memcached backend without addresses",

@@ -33,6 +33,8 @@ const BUCKET_STORE = "blocks_storage.bucket_store";
 const HEAD_COMPACTION_INTERVAL_MAX_MS = 15 * 60_000;
 /** Prometheus tsdb/chunks/head_chunks.go MinWriteBufferSize (64 KiB) and MaxWriteBufferSize (8 MiB). */
 const WRITE_BUFFER_BYTES = { min: 64 * 1024, max: 8 * 1024 * 1024 };
+/** Prometheus tsdb/wlog/wlog.go pageSize (32 KiB): a WAL segment size must be a whole number of pages. */
+const WAL_PAGE_BYTES = 32 * 1024;
 /** pkg/compactor/job_sorting.go via CompactionOrders (the descriptor lists them in this order). */
 export const MIMIR_COMPACTION_ORDERS = ["smallest-range-oldest-blocks-first", "newest-blocks-first"] as const;
 
@@ -183,6 +185,20 @@ function tsdbChecks(ctx: RuleContext<object>, mimir: MimirRelease): Finding[] {
       "use a positive size (default 134217728)",
     ),
   );
+  // Past Validate, every tenant TSDB is opened with tsdb.Options.WALSegmentSize = wal_segment_size_bytes (grafana/mimir
+  // pkg/ingester/ingester.go createTSDB), and Prometheus' write log takes only whole 32 KiB pages: tsdb/db.go open()
+  // -> tsdb/wlog/wlog.go NewSize `if segmentSize%pageSize != 0 { return nil, errors.New("invalid segment size") }`,
+  // pageSize = 32 * 1024 (prometheus/prometheus v3.14.0-rc.0; Mimir vendors its fork grafana/mimir-prometheus).
+  const segment = present(ctx, mimir, `${TSDB}.wal_segment_size_bytes`);
+  const segmentBytes = segment && integer(segment.raw);
+  if (segment && segmentBytes !== undefined && segmentBytes > 0 && segmentBytes % WAL_PAGE_BYTES !== 0) {
+    findings.push({
+      node: segment.node,
+      error: `failed to open TSDB: invalid segment size`,
+      fix: `use a multiple of ${WAL_PAGE_BYTES} bytes (32 KiB), e.g. ${Math.max(1, Math.round(segmentBytes / WAL_PAGE_BYTES)) * WAL_PAGE_BYTES}, or remove the key (default 134217728 = 128 MiB)`,
+      consequence: `the value is not a multiple of the write log's ${WAL_PAGE_BYTES}-byte page (${segmentBytes} % ${WAL_PAGE_BYTES} = ${segmentBytes % WAL_PAGE_BYTES}), so every ingester fails to open or create any tenant TSDB: it cannot apply a single Kafka record nor reopen its existing TSDBs, stays unready, and no sample is ingested`,
+    });
+  }
   // errInvalidWALReplayConcurrency: `WALReplayConcurrency < 0`.
   findings.push(
     ...integerCheck(

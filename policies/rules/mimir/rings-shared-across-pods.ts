@@ -11,12 +11,15 @@
 //   Consul or etcd and is not judged. `multi` is judged by its primary, and by an etcd secondary (kv/multi.go).
 // The charts put every ring on memberlist (mimir-distributed values.yaml mimir.config, loki values.yaml
 // loki.config common/memberlist).
+// Each ring's heartbeat_timeout must also exceed its heartbeat_period, or instances look unhealthy between
+// heartbeats (ring-heartbeats.ts).
 import { lokiReleases } from "../../lib/loki";
 import { mimirReleases } from "../../lib/mimir";
 import { isPlainObject } from "../../lib/plain";
 import { stackRule } from "../../lib/policy";
 import { ReleaseConfig } from "../../lib/release-config";
 import { isUnknown } from "../../lib/unknown";
+import { ringHeartbeats } from "./ring-heartbeats";
 
 /** dskit kv/consul/client.go: -<prefix>consul.hostname default. */
 const CONSUL_DEFAULT_HOST = "localhost:8500";
@@ -67,11 +70,11 @@ export const ringsSharedAcrossPods = stackRule<object>(
     name: "rings-shared-across-pods",
     rule: "M18",
     description:
-      "Mimir's and Loki's rings must use a KV store all pods share and that exists (memberlist; never the per-process inmemory store, nor a Consul or etcd the stack does not run)",
+      "Mimir's and Loki's rings must use a KV store all pods share and that exists (memberlist; never the per-process inmemory store, nor a Consul or etcd the stack does not run), and each ring's heartbeat_timeout must exceed its heartbeat_period (0 = never expires)",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-      "Remove the kvstore.store override (the charts configure memberlist for every ring), or point consul.host / etcd.endpoints at a Consul or etcd you run.",
+      "Remove the kvstore.store override (the charts configure memberlist for every ring), or point consul.host / etcd.endpoints at a Consul or etcd you run; keep every ring's heartbeat_timeout several heartbeat_periods long.",
     url: "https://grafana.com/docs/mimir/latest/configure/configuration-parameters/ (kvstore store: consul, etcd, inmemory, memberlist, multi)",
     tags: ["mimir", "loki"],
     judgedPerResource: true,
@@ -93,5 +96,6 @@ export const ringsSharedAcrossPods = stackRule<object>(
         }
       }
     }
+    ringHeartbeats(stack, ctx);
   },
 );

@@ -32,6 +32,25 @@ describe("policy mimir-config-valid (M13)", () => {
     assert.deepEqual(run.violations, []);
   });
 
+  it("rejects a WAL segment size that is not a whole number of 32 KiB pages, and accepts one that is", async () => {
+    const run = await runStackPolicy(
+      mimirConfigValid,
+      mutateValues(compliantStack(), "mimir", `${sc}.blocks_storage.tsdb.wal_segment_size_bytes`, 100000000),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /wal_segment_size_bytes=100000000: Mimir refuses to start \("failed to open TSDB: invalid segment size"\); the value is not a multiple of the write log's 32768-byte page \(100000000 % 32768 = 24832\), so every ingester fails to open or create any tenant TSDB.*Fix: use a multiple of 32768 bytes \(32 KiB\), e\.g\. 100007936/,
+    );
+    for (const ok of [104857600, "67108864", 32768]) {
+      const fine = await runStackPolicy(
+        mimirConfigValid,
+        mutateValues(compliantStack(), "mimir", `${sc}.blocks_storage.tsdb.wal_segment_size_bytes`, ok),
+      );
+      assert.deepEqual(fine.violations, [], String(ok));
+    }
+  });
+
   it("rejects a head compaction interval above 15m and accepts 15m", async () => {
     const run = await runStackPolicy(
       mimirConfigValid,
