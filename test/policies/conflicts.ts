@@ -269,6 +269,46 @@ export const CONFLICTS: Conflict[] = [
     level: "mandatory",
   },
   {
+    title: "Mimir's Kafka listener turned type cluster-ip: its port leaves the shared bootstrap Service",
+    base: "prod",
+    config: {
+      overrides: {
+        kafkaCluster: {
+          kafka: {
+            listeners: [
+              {
+                name: "saslplain",
+                port: 9093,
+                type: "cluster-ip",
+                tls: false,
+                authentication: {
+                  type: "custom",
+                  sasl: true,
+                  listenerConfig: {
+                    "sasl.enabled.mechanisms": "PLAIN",
+                    "plain.sasl.jaas.config":
+                      'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:MIMIR_KAFKA_SASL_PASSWORD}";',
+                  },
+                },
+                networkPolicyPeers: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
+                    podSelector: {
+                      matchLabels: { "app.kubernetes.io/instance": "mimir", "app.kubernetes.io/name": "mimir" },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    policy: "mimir-kafka-target-exists",
+    level: "mandatory",
+    message: /dials port 9093 on the shared Service kafka-kafka-bootstrap, but .*type=cluster-ip/,
+  },
+  {
     title: "Kafka listener admitting every pod of the cluster in prod",
     base: "prod",
     config: {
