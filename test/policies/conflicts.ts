@@ -147,6 +147,16 @@ export const CONFLICTS: Conflict[] = [
     message: /log\.cleaner\.dedupe\.buffer\.size must be at least 1MB per cleaner thread.*refuse to start/,
   },
   {
+    title: "follower fetching turned on with the replica selector's short class name",
+    base: "prod",
+    config: {
+      overrides: { kafkaCluster: { kafka: { config: { "replica.selector.class": "RackAwareReplicaSelector" } } } },
+    },
+    policy: "kafka-broker-config-valid",
+    level: "mandatory",
+    message: /replica\.selector\.class"\]="RackAwareReplicaSelector" has no package.*exits at start-up/,
+  },
+  {
     title: "broker message.max.bytes lowered in dev",
     base: "dev",
     config: {
