@@ -89,6 +89,14 @@ export const CONFLICTS: Conflict[] = [
     message: /KafkaTopic "mimir-ingest".*max\.message\.bytes"\]=1048588 < 16000000.*MESSAGE_TOO_LARGE/,
   },
   {
+    title: "one connection per client address on the brokers",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { config: { "max.connections.per.ip": 1 } } } } },
+    policy: "kafka-quotas-admit-mimir",
+    level: "mandatory",
+    message: /max\.connections\.per\.ip"\]=1 is below the 2 connections each Mimir distributor pod opens/,
+  },
+  {
     title: "Kafka's default producer quota throttles Mimir far below its write rate",
     base: "prod",
     config: { overrides: { kafkaCluster: { kafka: { quotas: { type: "kafka", producerByteRate: 524288 } } } } },
