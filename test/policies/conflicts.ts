@@ -89,6 +89,14 @@ export const CONFLICTS: Conflict[] = [
     message: /KafkaTopic "mimir-ingest".*max\.message\.bytes"\]=1048588 < 16000000.*MESSAGE_TOO_LARGE/,
   },
   {
+    title: "one connection per client address on the brokers",
+    base: "prod",
+    config: { overrides: { kafkaCluster: { kafka: { config: { "max.connections.per.ip": 1 } } } } },
+    policy: "kafka-quotas-admit-mimir",
+    level: "mandatory",
+    message: /max\.connections\.per\.ip"\]=1 is below the 2 connections each Mimir distributor pod opens/,
+  },
+  {
     title: "Kafka's default producer quota throttles Mimir far below its write rate",
     base: "prod",
     config: { overrides: { kafkaCluster: { kafka: { quotas: { type: "kafka", producerByteRate: 524288 } } } } },
@@ -145,6 +153,16 @@ export const CONFLICTS: Conflict[] = [
     policy: "kafka-broker-config-valid",
     level: "mandatory",
     message: /log\.cleaner\.dedupe\.buffer\.size must be at least 1MB per cleaner thread.*refuse to start/,
+  },
+  {
+    title: "follower fetching turned on with the replica selector's short class name",
+    base: "prod",
+    config: {
+      overrides: { kafkaCluster: { kafka: { config: { "replica.selector.class": "RackAwareReplicaSelector" } } } },
+    },
+    policy: "kafka-broker-config-valid",
+    level: "mandatory",
+    message: /replica\.selector\.class"\]="RackAwareReplicaSelector" has no package.*exits at start-up/,
   },
   {
     title: "broker message.max.bytes lowered in dev",
@@ -267,6 +285,46 @@ export const CONFLICTS: Conflict[] = [
     config: mimir({ ingest_storage: { kafka: { topic: "mimir-ingest-v2" } } }),
     policy: "mimir-kafka-target-exists",
     level: "mandatory",
+  },
+  {
+    title: "Mimir's Kafka listener turned type cluster-ip: its port leaves the shared bootstrap Service",
+    base: "prod",
+    config: {
+      overrides: {
+        kafkaCluster: {
+          kafka: {
+            listeners: [
+              {
+                name: "saslplain",
+                port: 9093,
+                type: "cluster-ip",
+                tls: false,
+                authentication: {
+                  type: "custom",
+                  sasl: true,
+                  listenerConfig: {
+                    "sasl.enabled.mechanisms": "PLAIN",
+                    "plain.sasl.jaas.config":
+                      'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:MIMIR_KAFKA_SASL_PASSWORD}";',
+                  },
+                },
+                networkPolicyPeers: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
+                    podSelector: {
+                      matchLabels: { "app.kubernetes.io/instance": "mimir", "app.kubernetes.io/name": "mimir" },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    policy: "mimir-kafka-target-exists",
+    level: "mandatory",
+    message: /dials port 9093 on the shared Service kafka-kafka-bootstrap, but .*type=cluster-ip/,
   },
   {
     title: "Kafka listener admitting every pod of the cluster in prod",

@@ -14,6 +14,8 @@
 // extract-kafka-config-model.js: Kafka's broker ConfigDef read from its sources, patched to the pinned 4.3.1). Strimzi
 // picks the model of spec.kafka.version; one model (4.3.1, the default) stands for the 4.2.x/4.3.x it supports
 // (INFERRED: their ConfigDef ranges do not differ).
+// Class names: the CLASS-typed keys and replica.selector.class must read as fully qualified class names, since Kafka
+// loads them while the broker starts and Strimzi's model does not check them (checkClassNames below).
 import { kafkaLandscape } from "../../lib/kafka";
 import { StrimziCluster } from "../../lib/kafka/clusters";
 import {
@@ -71,11 +73,11 @@ export const kafkaBrokerConfigValid = stackRule<object>(
     name: "kafka-broker-config-valid",
     rule: "K13",
     description:
-      "Kafka broker settings must pass Kafka's own start-up checks: replica fetch wait within the socket and lag timeouts, queued request bytes above the socket request size, segments of at least 1 MiB, cleaner buffer per thread, connection limits and idle timeout, roll and retention floors, consumer-group heartbeat and session bounds",
+      "Kafka broker settings must pass Kafka's own start-up checks: replica fetch wait within the socket and lag timeouts, queued request bytes above the socket request size, segments of at least 1 MiB, cleaner buffer per thread, connection limits and idle timeout, roll and retention floors, consumer-group heartbeat and session bounds, and class-valued keys (replica.selector.class, *.class / *.class.name) naming fully qualified classes",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-      "Keep replica.fetch.wait.max.ms <= replica.socket.timeout.ms and replica.lag.time.max.ms, queued.max.request.bytes -1 or >= socket.request.max.bytes, log.segment.bytes >= 1048576, log.cleaner.dedupe.buffer.size above 1 MiB per log.cleaner.threads, max.connections.per.ip 0 only with max.connections.per.ip.overrides, connection.failed.authentication.delay.ms < connections.max.idle.ms, log.roll.ms >= 1, log.roll.jitter.ms >= 0, log.retention.ms != 0, and group.consumer.* heartbeat < session with both within their min/max.",
+      "Keep replica.fetch.wait.max.ms <= replica.socket.timeout.ms and replica.lag.time.max.ms, queued.max.request.bytes -1 or >= socket.request.max.bytes, log.segment.bytes >= 1048576, log.cleaner.dedupe.buffer.size above 1 MiB per log.cleaner.threads, max.connections.per.ip 0 only with max.connections.per.ip.overrides, connection.failed.authentication.delay.ms < connections.max.idle.ms, log.roll.ms >= 1, log.roll.jitter.ms >= 0, log.retention.ms != 0, group.consumer.* heartbeat < session with both within their min/max, and fully qualified class names (e.g. org.apache.kafka.common.replica.RackAwareReplicaSelector) in class-valued keys.",
     url: "https://github.com/apache/kafka/blob/trunk/core/src/main/scala/kafka/server/KafkaConfig.scala (validateValues); KIP-1030",
     tags: ["kafka"],
   },
@@ -124,6 +126,7 @@ export const kafkaBrokerConfigValid = stackRule<object>(
       });
       checkMore(cluster, ctx);
       checkConfigModel(cluster, ctx);
+      checkClassNames(cluster, ctx);
     }
   },
 );
@@ -293,4 +296,72 @@ function checkConfigModel(cluster: StrimziCluster, ctx: RuleContext<object>): vo
       `each key within its range or allowed values (Kafka's broker configuration reference lists them) or remove it.`,
     cluster.urn,
   );
+}
+
+/**
+ * Broker keys whose value Kafka loads as a class while the broker starts. The CLASS-typed keys of the model:
+ * ConfigDef.parseType CLASS -> Utils.loadClass(trimmed value), ConfigException "Class <value> could not be found."
+ * when KafkaConfig is parsed (apache/kafka clients ConfigDef.java, mirror HEAD 2024-10); Strimzi's config model does
+ * not check them (config-model ConfigModel.validate: CLASS and PASSWORD pass). And replica.selector.class, a STRING
+ * key (server ReplicationConfigs: "The fully qualified class name that implements ReplicaSelector") that ReplicaManager
+ * loads when it is constructed (core ReplicaManager.createReplicaSelector -> CoreUtils.createObject ->
+ * Utils.loadClass, the untrimmed value; ReplicaManagerTest.testUnknownReplicaSelector expects ClassNotFoundException).
+ */
+const CLASS_KEYS: readonly string[] = [
+  ...Object.entries(KAFKA_CONFIG_MODEL)
+    .filter(([, entry]) => entry.type === "CLASS")
+    .map(([key]) => key),
+  "replica.selector.class",
+];
+/** Short names users copy from docs and blog posts, with the class Kafka (or Strimzi's image) ships. */
+const KNOWN_CLASSES: Readonly<Record<string, string>> = {
+  // apache/kafka clients org/apache/kafka/common/replica/RackAwareReplicaSelector.java
+  RackAwareReplicaSelector: "org.apache.kafka.common.replica.RackAwareReplicaSelector",
+  // apache/kafka clients org/apache/kafka/common/security/authenticator/DefaultKafkaPrincipalBuilder.java
+  DefaultKafkaPrincipalBuilder: "org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder",
+  // strimzi-kafka-operator 1.2.0 KafkaBrokerConfigurationBuilder: client.quota.callback.class=io.strimzi.kafka.quotas.StaticQuotaCallback
+  StaticQuotaCallback: "io.strimzi.kafka.quotas.StaticQuotaCallback",
+};
+const JAVA_IDENTIFIER = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+/** Java keywords a class name segment cannot be (the ones a pasted name ends with: "Foo.class", "x.java" is allowed). */
+const JAVA_KEYWORDS = new Set(["class", "interface", "enum", "package", "import", "new", "public", "static"]);
+
+/** Why a class name cannot be loaded, or undefined when it reads as a fully qualified class name. */
+function classNameProblem(name: string): string | undefined {
+  if (name === "") return "is empty";
+  const segments = name.split(".");
+  if (segments.some((s) => !JAVA_IDENTIFIER.test(s) || JAVA_KEYWORDS.has(s)))
+    return "is not a Java class name (dot-separated identifiers, no spaces, slashes or .class suffix)";
+  // INFERRED: a name without a package can only name a class of the default package; neither Kafka nor Strimzi's
+  // image ships one, and plugins live in packages too.
+  if (segments.length === 1) return "has no package, so it is not a fully qualified class name";
+  return undefined;
+}
+
+/** Class-valued broker keys whose value Kafka cannot load: every broker exits at start-up. */
+function checkClassNames(cluster: StrimziCluster, ctx: RuleContext<object>): void {
+  for (const key of CLASS_KEYS) {
+    if (strimziDropsOption(key)) continue;
+    const node = cluster.kafka.spec.get("kafka", "config", key);
+    if (!node.isPresent) continue;
+    const raw = node.raw();
+    if (isUnknown(raw) || containsUnknownSentinel(raw)) {
+      ctx.inconclusive(node.unknown());
+      continue;
+    }
+    const text = strimziText(raw);
+    if (text === undefined) continue;
+    // ConfigDef trims CLASS values; ReplicaManager loads replica.selector.class as given.
+    const name = KAFKA_CONFIG_MODEL[key]?.type === "CLASS" ? text.trim() : text;
+    const problem = classNameProblem(name);
+    if (!problem) continue;
+    const known = KNOWN_CLASSES[name.trim()];
+    ctx.violation(
+      `${node.where}="${text}" ${problem}: Kafka loads ${key} as a class when the broker starts ` +
+        `(${KAFKA_CONFIG_MODEL[key]?.type === "CLASS" ? `ConfigException "Class ${name} could not be found."` : "ClassNotFoundException in ReplicaManager"}), ` +
+        `which Strimzi's config model does not check, so every broker of ${cluster.label} exits at start-up and the Kafka never ` +
+        `becomes Ready: Mimir cannot write. Fix: ${known ? `use the fully qualified name ${known}` : "give the fully qualified class name of a class on the broker's classpath"}, or remove ${key}.`,
+      cluster.urn,
+    );
+  }
 }

@@ -10,7 +10,7 @@ export const mimirKafkaTargetExists = stackRule<object>(
     name: "mimir-kafka-target-exists",
     rule: "K0",
     description:
-      "Mimir's ingest_storage.kafka.address must be set, name a listener port of the Strimzi Kafka it points at, and the topic must exist or be auto-created",
+      "Mimir's ingest_storage.kafka.address must be set, name a listener port of the Strimzi Kafka it points at (on the shared bootstrap Service, a type=internal listener), and the topic must exist or be auto-created",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -69,7 +69,36 @@ export const mimirKafkaTargetExists = stackRule<object>(
             `(spec.kafka.listeners): connections are refused and Mimir cannot start. Fix: use one of the listener ports.`,
           path.mimir.urn,
         );
+        continue;
       }
+      if (port === undefined || !strimziName) continue;
+      // The shared Services <cluster>-kafka-bootstrap and <cluster>-kafka-brokers carry only the ports of type=internal
+      // listeners (plus Strimzi's own 9090/9091/8080): every other listener type (cluster-ip, nodeport, loadbalancer,
+      // route, ingress) is served by its own Service <cluster>-kafka-<listener name>-bootstrap (strimzi-kafka-operator
+      // 1.2.0 KafkaCluster.getServicePorts / getHeadlessServicePorts use ListenersUtils.internalListeners, i.e.
+      // KafkaListenerType.INTERNAL only; ListenersUtils.backwardsCompatibleBootstrapServiceName).
+      const listener = listeners.find((l) => l.get("port").number() === port)!;
+      const typeNode = listener.get("type");
+      const type = typeNode.string();
+      if (isUnknown(type)) {
+        ctx.inconclusive(type);
+        continue;
+      }
+      if (type === undefined || type === "internal") continue;
+      const name = listener.get("name").string();
+      const listenerName = typeof name === "string" ? name : "<listener name>";
+      const cluster = strimziName[1];
+      const namespace = strimziName[3] ?? path.mimir.release.namespace;
+      const shared = /-kafka-brokers(\.|$)/.test(parseKafkaAddress(path.address.value).host) ? "brokers" : "bootstrap";
+      ctx.violation(
+        `${show(path.address)} dials port ${port} on the shared Service ${cluster}-kafka-${shared}, but ${typeNode.where}=${type} ` +
+          `(listener "${listenerName}"): Strimzi serves a ${type} listener only through its own Service ` +
+          `${cluster}-kafka-${listenerName}-bootstrap and puts only type=internal listeners on the shared bootstrap and brokers ` +
+          `Services, so port ${port} does not exist there: distributors and ingesters cannot connect and every Mimir write fails. ` +
+          `Fix: set ingest_storage.kafka.address to ${cluster}-kafka-${listenerName}-bootstrap.${namespace}.svc:${port}, ` +
+          `or give the listener type: internal.`,
+        path.mimir.urn,
+      );
     }
   },
 );

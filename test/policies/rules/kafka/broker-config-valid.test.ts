@@ -174,4 +174,49 @@ describe("policy kafka-broker-config-valid (K13)", () => {
         assert.deepEqual(await messages(broker(key, value)), [], key);
     });
   });
+
+  describe("class-valued keys Kafka loads at start-up", () => {
+    it("rejects replica.selector.class by its short name and names the fully qualified one", async () => {
+      const run = await runStackPolicy(
+        kafkaBrokerConfigValid,
+        broker("replica.selector.class", "RackAwareReplicaSelector"),
+      );
+      assert.equal(run.violations.length, 1);
+      assert.match(
+        run.violations[0].message,
+        /replica\.selector\.class"?\]?="RackAwareReplicaSelector" has no package, so it is not a fully qualified class name: Kafka loads replica\.selector\.class as a class when the broker starts .*every broker of Kafka "kafka" .*exits at start-up/,
+      );
+      assert.match(
+        run.violations[0].message,
+        /Fix: use the fully qualified name org\.apache\.kafka\.common\.replica\.RackAwareReplicaSelector/,
+      );
+    });
+
+    it("rejects CLASS-typed keys that are not class names, with ConfigDef's words", async () => {
+      for (const [key, value, pattern] of [
+        [
+          "principal.builder.class",
+          "DefaultKafkaPrincipalBuilder",
+          /ConfigException "Class DefaultKafkaPrincipalBuilder could not be found\."/,
+        ],
+        ["create.topic.policy.class.name", "com.example.Policy.class", /is not a Java class name/],
+        ["alter.config.policy.class.name", "com/example/Policy", /is not a Java class name/],
+        ["client.quota.callback.class", " ", /is empty/],
+      ] as Array<[string, string, RegExp]>) {
+        const run = await runStackPolicy(kafkaBrokerConfigValid, broker(key, value));
+        assert.equal(run.violations.length, 1, key);
+        assert.match(run.violations[0].message, pattern, key);
+      }
+    });
+
+    it("accepts fully qualified names, trimmed CLASS values, and leaves Strimzi-managed sasl./ssl. keys to K12", async () => {
+      for (const [key, value] of [
+        ["replica.selector.class", "org.apache.kafka.common.replica.RackAwareReplicaSelector"],
+        ["client.quota.callback.class", " io.strimzi.kafka.quotas.StaticQuotaCallback "],
+        ["principal.builder.class", "com.example.auth.Outer$Inner"],
+        ["ssl.engine.factory.class", "Nope"],
+      ] as Array<[string, string]>)
+        assert.deepEqual((await runStackPolicy(kafkaBrokerConfigValid, broker(key, value))).violations, [], key);
+    });
+  });
 });

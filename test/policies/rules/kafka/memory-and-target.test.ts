@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { mimirDistributorMemoryFitsProducerBuffer } from "../../../../policies/rules/kafka/distributor-memory-fits-producer-buffer";
 import { mimirKafkaTargetExists } from "../../../../policies/rules/kafka/kafka-target-exists";
-import { compliantStack, mutateValues, without } from "../../support/fixture";
+import { compliantStack, mutate, mutateValues, without } from "../../support/fixture";
 import { runStackPolicy, UNKNOWN } from "../../support/harness";
 
 describe("policy mimir-distributor-memory-fits-producer-buffer (K11)", () => {
@@ -137,6 +137,63 @@ describe("policy mimir-kafka-target-exists", () => {
     );
     assert.equal(run.violations.length, 1);
     assert.match(run.violations[0].message, /uses port 9092, but Kafka "kafka" \(namespace kafka\) listens on 9093/);
+  });
+
+  it("rejects the shared bootstrap Service's port when that listener has its own Service (type cluster-ip)", async () => {
+    const run = await runStackPolicy(
+      mimirKafkaTargetExists,
+      mutate(compliantStack(), "kafka-cluster", ["spec", "kafka", "listeners", 0, "type"], "cluster-ip"),
+    );
+    assert.equal(run.violations.length, 1);
+    assert.match(
+      run.violations[0].message,
+      /address=kafka-kafka-bootstrap\.kafka\.svc:9093 dials port 9093 on the shared Service kafka-kafka-bootstrap, but .*listeners\[0\]\.type=cluster-ip \(listener "tls"/,
+    );
+    assert.match(
+      run.violations[0].message,
+      /every Mimir write fails\. Fix: set ingest_storage\.kafka\.address to kafka-kafka-tls-bootstrap\.kafka\.svc:9093/,
+    );
+  });
+
+  it("rejects the headless brokers Service too, and accepts the listener's own Service or an internal listener", async () => {
+    const clusterIp = mutate(
+      compliantStack(),
+      "kafka-cluster",
+      ["spec", "kafka", "listeners", 0, "type"],
+      "cluster-ip",
+    );
+    const brokers = await runStackPolicy(
+      mimirKafkaTargetExists,
+      mutateValues(
+        clusterIp,
+        "mimir",
+        "mimir.structuredConfig.ingest_storage.kafka.address",
+        "kafka-kafka-brokers.kafka.svc:9093",
+      ),
+    );
+    assert.equal(brokers.violations.length, 1);
+    assert.match(brokers.violations[0].message, /on the shared Service kafka-kafka-brokers/);
+    const own = mutateValues(
+      clusterIp,
+      "mimir",
+      "mimir.structuredConfig.ingest_storage.kafka.address",
+      "kafka-kafka-tls-bootstrap.kafka.svc:9093",
+    );
+    assert.deepEqual((await runStackPolicy(mimirKafkaTargetExists, own)).violations, []);
+    // A second, internal listener next to a cluster-ip one: the shared Service carries the internal one's port.
+    const both = mutate(clusterIp, "kafka-cluster", ["spec", "kafka", "listeners", 1], {
+      name: "plain",
+      port: 9092,
+      type: "internal",
+      tls: false,
+    });
+    const internal = mutateValues(
+      both,
+      "mimir",
+      "mimir.structuredConfig.ingest_storage.kafka.address",
+      "kafka-kafka-bootstrap.kafka.svc:9092",
+    );
+    assert.deepEqual((await runStackPolicy(mimirKafkaTargetExists, internal)).violations, []);
   });
 
   it("rejects a topic that is neither declared nor auto-created", async () => {

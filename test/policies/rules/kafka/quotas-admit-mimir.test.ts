@@ -54,4 +54,33 @@ describe("policy kafka-quotas-admit-mimir (K27)", () => {
   it("judges nothing without a declared workload", async () => {
     assert.deepEqual(await messages(userQuota({ producerByteRate: 1 }), {}), []);
   });
+
+  describe("max.connections.per.ip against the franz-go clients", () => {
+    const perIp = (value: unknown, records = compliantStack()) =>
+      mutate(records, "kafka-cluster", ["spec", "kafka", "config", "max.connections.per.ip"], value);
+
+    it("rejects one connection per address, also without a declared workload (held-out q05)", async () => {
+      const found = await messages(perIp(1), {});
+      assert.equal(found.length, 1);
+      assert.match(
+        found[0],
+        /max\.connections\.per\.ip"?\]?=1 is below the 2 connections each Mimir distributor pod opens to every broker \(.*write_clients=1 franz-go producer client\(s\) x 2: one for metadata, one for Produce.*TooManyConnectionsException.*Fix: remove max\.connections\.per\.ip/,
+      );
+    });
+
+    it("multiplies by write_clients", async () => {
+      const records = mutate(
+        perIp(3),
+        "mimir",
+        ["values", "mimir", "structuredConfig", "ingest_storage", "kafka", "write_clients"],
+        2,
+      );
+      assert.match((await messages(records, {}))[0], /=3 is below the 4 connections/);
+    });
+
+    it("accepts the default, a limit of 2 per client, and leaves 0 (K13) alone", async () => {
+      for (const value of [undefined, 2, 100, "1000", 0])
+        assert.deepEqual(await messages(perIp(value), {}), [], String(value));
+    });
+  });
 });
