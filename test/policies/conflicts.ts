@@ -28,6 +28,29 @@ const period = (changes: Record<string, unknown> = {}) => ({
 });
 const schemaPeriods = (...configs: Array<Record<string, unknown>>) => loki({ loki: { schemaConfig: { configs } } });
 /** Prometheus' one remote write, as the program renders it (components/prometheus/values.ts), with `changes` over it. */
+/** Mimir's Kafka listener, as the program renders it (components/kafka), with `changes` over it. */
+const mimirListener = (changes: Record<string, unknown>) => ({
+  name: "saslplain",
+  port: 9093,
+  type: "internal",
+  tls: false,
+  authentication: {
+    type: "custom",
+    sasl: true,
+    listenerConfig: {
+      "sasl.enabled.mechanisms": "PLAIN",
+      "plain.sasl.jaas.config":
+        'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:MIMIR_KAFKA_SASL_PASSWORD}";',
+    },
+  },
+  networkPolicyPeers: [
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
+      podSelector: { matchLabels: { "app.kubernetes.io/instance": "mimir", "app.kubernetes.io/name": "mimir" } },
+    },
+  ],
+  ...changes,
+});
 const remoteWrite = (changes: Record<string, unknown>) => ({
   overrides: {
     kubePrometheusStack: {
@@ -293,31 +316,7 @@ export const CONFLICTS: Conflict[] = [
       overrides: {
         kafkaCluster: {
           kafka: {
-            listeners: [
-              {
-                name: "saslplain",
-                port: 9093,
-                type: "cluster-ip",
-                tls: false,
-                authentication: {
-                  type: "custom",
-                  sasl: true,
-                  listenerConfig: {
-                    "sasl.enabled.mechanisms": "PLAIN",
-                    "plain.sasl.jaas.config":
-                      'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:MIMIR_KAFKA_SASL_PASSWORD}";',
-                  },
-                },
-                networkPolicyPeers: [
-                  {
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
-                    podSelector: {
-                      matchLabels: { "app.kubernetes.io/instance": "mimir", "app.kubernetes.io/name": "mimir" },
-                    },
-                  },
-                ],
-              },
-            ],
+            listeners: [mimirListener({ type: "cluster-ip" })],
           },
         },
       },
@@ -1408,20 +1407,7 @@ export const CONFLICTS: Conflict[] = [
         kafkaCluster: {
           kafka: {
             listeners: [
-              {
-                name: "saslplain",
-                port: 9093,
-                type: "internal",
-                tls: false,
-                authentication: {
-                  type: "custom",
-                  sasl: true,
-                  listenerConfig: {
-                    "sasl.enabled.mechanisms": "PLAIN",
-                    "plain.sasl.jaas.config":
-                      'org.apache.kafka.common.security.plain.PlainLoginModule required user_mimir="${strimzienv:MIMIR_KAFKA_SASL_PASSWORD}";',
-                  },
-                },
+              mimirListener({
                 networkPolicyPeers: [
                   {
                     namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mimir" } },
@@ -1430,7 +1416,7 @@ export const CONFLICTS: Conflict[] = [
                     },
                   },
                 ],
-              },
+              }),
             ],
           },
         },
