@@ -392,13 +392,16 @@ function egressVerdict(egress: NodeSubnetEgress[], zone: string): Verdict {
       reason: "the node subnets of the other AZs egress through NAT gateways outside the lost AZ",
     };
   }
-  const nats = [...new Set(cut.map((e) => `NatGateway "${e.nat}"`))].join(", ");
+  const nats = [...new Set(cut.map((e) => `NatGateway "${e.nat}"`))].sort().join(", ");
   return {
     writes: false,
     reads: false,
     dataLost: false,
     reason:
-      `the node subnets of ${[...new Set(cut.map((e) => e.zone))].sort().join(", ")} (${cut.map((e) => e.subnet).join(", ")}) route 0.0.0.0/0 ` +
+      `the node subnets of ${[...new Set(cut.map((e) => e.zone))].sort().join(", ")} (${cut
+        .map((e) => e.subnet)
+        .sort()
+        .join(", ")}) route 0.0.0.0/0 ` +
       `through ${nats} in ${zone}: the nodes left lose internet egress, so the pods that move cannot pull images from public registries ` +
       `(Docker Hub, quay.io, registry.k8s.io) nor fetch IRSA credentials from STS without VPC endpoints, and stay down; run one NAT gateway per AZ (network.natGateways perZone)`,
   };

@@ -175,7 +175,7 @@ export const alloyPerNodeConfigRunsAsDaemonset = stackRule<object>(
         const left = nodesLeftOut(stack, release, ctx);
         if (!left || left.length === 0) continue;
         ctx.violation(
-          `${placementWhere(release)}: the Alloy DaemonSet runs no pod on ${left.join(", ")}, while its config ` +
+          `${placementWhere(release)}: the Alloy DaemonSet runs no pod on ${[...left].sort().join(", ")}, while its config ` +
             `(values.alloy.configMap.content) ${reasons.join(" and ")}: the pods the stack runs on those nodes never have their logs collected, ` +
             `silently (every Alloy pod stays healthy). Fix: drop the placement values so the DaemonSet runs on every node, or widen them ` +
             `(and tolerate the node groups' taints) to cover every node group and zone the stack schedules pods on.`,
