@@ -87,6 +87,7 @@ describe("planning the shipped stacks", function () {
         "Loki write path",
         "Loki read path",
         "Prometheus",
+        "Egress",
         "Capacity left",
       ]);
       assert.deepEqual(
