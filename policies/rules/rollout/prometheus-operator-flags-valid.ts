@@ -37,8 +37,8 @@
 // A crash-looping operator reconciles nothing: no Prometheus or Alertmanager StatefulSet is created or updated, no
 // ServiceMonitor or PrometheusRule change reaches Prometheus, and its admission webhook (when enabled) is down.
 import { kubePrometheusStackFullname } from "../../lib/chart-names";
-import { PropNode } from "../../lib/node";
-import { RuleContext, stackRule } from "../../lib/policy";
+import { helmOn, readValue } from "../../lib/helm-values";
+import { stackRule } from "../../lib/policy";
 import { declaredKeys } from "../../lib/secret-keys";
 import { CHARTS, TYPES } from "../../lib/types";
 import { isUnknown } from "../../lib/unknown";
@@ -66,22 +66,6 @@ export const NODE_HELD_PORTS: Readonly<Record<number, string>> = {
 const CRASH =
   "prometheus-operator exits at start-up and crash-loops, so no Prometheus or Alertmanager is created or updated and no ServiceMonitor or PrometheusRule change is applied";
 
-/** A value node, or undefined after recording an unknown as inconclusive. */
-function read(ctx: RuleContext<object>, node: PropNode): { raw: unknown; where: string } | undefined {
-  if (node.isUnknown) {
-    ctx.inconclusive(node.unknown());
-    return undefined;
-  }
-  return { raw: node.raw(), where: node.where };
-}
-
-/** Helm truthiness of a value with a chart default. */
-function on(value: { raw: unknown } | undefined, fallback: boolean): boolean {
-  const raw = value?.raw;
-  if (raw === undefined || raw === null) return raw === null ? false : fallback;
-  return raw !== false && raw !== "false" && raw !== 0 && raw !== "";
-}
-
 export const prometheusOperatorFlagsValid = stackRule<object>(
   {
     name: "prometheus-operator-flags-valid",
@@ -99,15 +83,22 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
   (stack, ctx) => {
     for (const kps of stack.helmReleases(CHARTS.kubePrometheusStack)) {
       const v = kps.values;
-      const enabled = read(ctx, v.at("prometheusOperator.enabled"));
-      if (!on(enabled, true)) continue;
+      const enabled = readValue(ctx, v.at("prometheusOperator.enabled"));
+      if (!helmOn(enabled, true)) continue;
       const report = (message: string) => ctx.violation(message, kps.resource.urn);
 
       // kubelet controller.
-      const service = read(ctx, v.at("prometheusOperator.kubeletService.enabled"));
-      const endpoints = read(ctx, v.at("prometheusOperator.kubeletEndpointsEnabled"));
-      const slices = read(ctx, v.at("prometheusOperator.kubeletEndpointSliceEnabled"));
-      if (service && endpoints && slices && on(service, true) && !on(endpoints, true) && !on(slices, false)) {
+      const service = readValue(ctx, v.at("prometheusOperator.kubeletService.enabled"));
+      const endpoints = readValue(ctx, v.at("prometheusOperator.kubeletEndpointsEnabled"));
+      const slices = readValue(ctx, v.at("prometheusOperator.kubeletEndpointSliceEnabled"));
+      if (
+        service &&
+        endpoints &&
+        slices &&
+        helmOn(service, true) &&
+        !helmOn(endpoints, true) &&
+        !helmOn(slices, false)
+      ) {
         report(
           `${endpoints.where}=${String(endpoints.raw)} and ${slices.where}=${String(slices.raw ?? "false (chart default)")} while ` +
             `prometheusOperator.kubeletService.enabled is ${service.raw === undefined ? "true (chart default)" : String(service.raw)}: the chart starts the operator with ` +
@@ -117,8 +108,8 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
       }
 
       // Namespace allow and deny lists.
-      const allow = read(ctx, v.at("prometheusOperator.namespaces"));
-      const deny = read(ctx, v.at("prometheusOperator.denyNamespaces"));
+      const allow = readValue(ctx, v.at("prometheusOperator.namespaces"));
+      const deny = readValue(ctx, v.at("prometheusOperator.denyNamespaces"));
       const allowSet =
         !!allow && typeof allow.raw === "object" && allow.raw !== null && Object.keys(allow.raw).length > 0;
       const denySet = !!deny && Array.isArray(deny.raw) && deny.raw.length > 0;
@@ -145,10 +136,10 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
       }
 
       // The TLS Secret the operator mounts.
-      const tls = read(ctx, v.at("prometheusOperator.tls.enabled"));
-      const webhooks = read(ctx, v.at("prometheusOperator.admissionWebhooks.enabled"));
-      const patch = read(ctx, v.at("prometheusOperator.admissionWebhooks.patch.enabled"));
-      const certManager = read(ctx, v.at("prometheusOperator.admissionWebhooks.certManager.enabled"));
+      const tls = readValue(ctx, v.at("prometheusOperator.tls.enabled"));
+      const webhooks = readValue(ctx, v.at("prometheusOperator.admissionWebhooks.enabled"));
+      const patch = readValue(ctx, v.at("prometheusOperator.admissionWebhooks.patch.enabled"));
+      const certManager = readValue(ctx, v.at("prometheusOperator.admissionWebhooks.certManager.enabled"));
       const fullname = kubePrometheusStackFullname(kps);
       if (isUnknown(fullname)) ctx.inconclusive(fullname);
       else if (
@@ -156,13 +147,13 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
         webhooks &&
         patch &&
         certManager &&
-        on(tls, true) &&
-        !on(certManager, false) &&
-        !(on(webhooks, true) && on(patch, true))
+        helmOn(tls, true) &&
+        !helmOn(certManager, false) &&
+        !(helmOn(webhooks, true) && helmOn(patch, true))
       ) {
         const secret = `${fullname}-admission`;
         if (declaredKeys(stack, TYPES.kubernetesSecret, kps.namespace, secret) === undefined) {
-          const off = !on(webhooks, true) ? webhooks : patch;
+          const off = !helmOn(webhooks, true) ? webhooks : patch;
           report(
             `${off.where}=${String(off.raw)} while prometheusOperator.tls.enabled is ${tls.raw === undefined ? "true (chart default)" : String(tls.raw)}: ` +
               `the operator pod mounts Secret "${secret}" (templates/prometheus-operator/deployment.yaml volume tls-secret), which only the ` +
@@ -175,15 +166,15 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
       }
 
       // hostNetwork: the operator's listen port on the node.
-      const hostNetwork = read(ctx, v.at("prometheusOperator.hostNetwork"));
-      const port = read(ctx, v.at("prometheusOperator.tls.internalPort"));
-      if (hostNetwork && tls && port && on(hostNetwork, false)) {
-        const listen = on(tls, true) ? Number(port.raw ?? 10250) : 8080;
+      const hostNetwork = readValue(ctx, v.at("prometheusOperator.hostNetwork"));
+      const port = readValue(ctx, v.at("prometheusOperator.tls.internalPort"));
+      if (hostNetwork && tls && port && helmOn(hostNetwork, false)) {
+        const listen = helmOn(tls, true) ? Number(port.raw ?? 10250) : 8080;
         const holder = NODE_HELD_PORTS[listen];
         if (holder)
           report(
             `${hostNetwork.where}=true runs the operator in the node's network, where it listens on :${listen} ` +
-              `(${on(tls, true) ? `${port.raw === undefined ? "prometheusOperator.tls.internalPort default 10250" : port.where}, --web.listen-address` : "TLS off: :8080"}), ` +
+              `(${helmOn(tls, true) ? `${port.raw === undefined ? "prometheusOperator.tls.internalPort default 10250" : port.where}, --web.listen-address` : "TLS off: :8080"}), ` +
               `${holder}: net.Listen fails with "address already in use" (pkg/server/server.go NewServer; "failed to create web server"): ${CRASH}. ` +
               `Fix: set prometheusOperator.tls.internalPort to a port no node daemon holds (e.g. 10260), or keep hostNetwork false.`,
           );
@@ -194,7 +185,7 @@ export const prometheusOperatorFlagsValid = stackRule<object>(
         ["logLevel", LOG_LEVELS, "log log_level %s unknown"],
         ["logFormat", LOG_FORMATS, "log format %s unknown"],
       ] as const) {
-        const node = read(ctx, v.at(`prometheusOperator.${key}`));
+        const node = readValue(ctx, v.at(`prometheusOperator.${key}`));
         if (!node || node.raw === undefined || node.raw === null || node.raw === "") continue;
         const text = String(node.raw);
         if (accepted.includes(text.toLowerCase())) continue;

@@ -15,22 +15,9 @@
 // ServiceMonitor with no target: no kubelet_* or cAdvisor container_* series, and every rule over them (the stack's
 // own components/alerts: MimirDistributorMemoryNearLimit, KafkaBrokerDiskFillingUp / AlmostFull; the chart's default
 // kubelet and container rules) returns nothing, without an error.
-import { PropNode } from "../../lib/node";
-import { RuleContext, stackRule } from "../../lib/policy";
+import { stackRule } from "../../lib/policy";
 import { CHARTS } from "../../lib/types";
-
-function read(ctx: RuleContext<object>, node: PropNode): { raw: unknown; where: string } | undefined {
-  if (node.isUnknown) {
-    ctx.inconclusive(node.unknown());
-    return undefined;
-  }
-  return { raw: node.raw(), where: node.where };
-}
-
-function on(value: { raw: unknown }, fallback: boolean): boolean {
-  if (value.raw === undefined) return fallback;
-  return value.raw !== false && value.raw !== "false" && value.raw !== null && value.raw !== 0 && value.raw !== "";
-}
+import { helmOn, readValue } from "../../lib/helm-values";
 
 const shown = (value: { raw: unknown; where: string }, fallback: string) =>
   value.raw === undefined ? `${value.where} unset (${fallback})` : `${value.where}=${String(value.raw)}`;
@@ -61,16 +48,16 @@ export const kubeletMonitorFindsTargets = stackRule<object>(
         "kubelet.enabled",
         "kubelet.serviceMonitor.enabled",
         "kubernetesServiceMonitors.enabled",
-      ].map((path) => read(ctx, v.at(path)));
-      if (conditions.some((c) => c === undefined || !on(c, true))) continue;
-      const operator = read(ctx, v.at("prometheusOperator.enabled"));
-      const service = read(ctx, v.at("prometheusOperator.kubeletService.enabled"));
-      const endpoints = read(ctx, v.at("prometheusOperator.kubeletEndpointsEnabled"));
-      const slices = read(ctx, v.at("prometheusOperator.kubeletEndpointSliceEnabled"));
-      const role = read(ctx, v.at("prometheus.prometheusSpec.serviceDiscoveryRole"));
+      ].map((path) => readValue(ctx, v.at(path)));
+      if (conditions.some((c) => c === undefined || !helmOn(c, true))) continue;
+      const operator = readValue(ctx, v.at("prometheusOperator.enabled"));
+      const service = readValue(ctx, v.at("prometheusOperator.kubeletService.enabled"));
+      const endpoints = readValue(ctx, v.at("prometheusOperator.kubeletEndpointsEnabled"));
+      const slices = readValue(ctx, v.at("prometheusOperator.kubeletEndpointSliceEnabled"));
+      const role = readValue(ctx, v.at("prometheus.prometheusSpec.serviceDiscoveryRole"));
       if (!operator || !service || !endpoints || !slices || !role) continue;
-      if (!on(operator, true)) continue; // an operator outside the release: its flags are not known here
-      if (!on(service, true)) {
+      if (!helmOn(operator, true)) continue; // an operator outside the release: its flags are not known here
+      if (!helmOn(service, true)) {
         ctx.violation(
           `${service.where}=${String(service.raw)} while the kubelet ServiceMonitor is rendered (kubelet.serviceMonitor.enabled): nothing creates the kubelet Service ` +
             `and its endpoints (only prometheus-operator's --kubelet-service does, pkg/kubelet/controller.go), so ${LOSS}. ` +
@@ -80,7 +67,7 @@ export const kubeletMonitorFindsTargets = stackRule<object>(
         continue;
       }
       const roleText = typeof role.raw === "string" && role.raw !== "" ? role.raw : "Endpoints";
-      if (roleText !== "Endpoints" || on(endpoints, true) || !on(slices, false)) continue;
+      if (roleText !== "Endpoints" || helmOn(endpoints, true) || !helmOn(slices, false)) continue;
       // Both off is U10's (the operator does not start).
       ctx.violation(
         `${shown(endpoints, "true")} with ${shown(slices, "false")}: prometheus-operator writes the kubelet targets only as an EndpointSlice ` +
